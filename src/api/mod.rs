@@ -1,0 +1,1 @@
+//! The public-API model, its two engines, rendering, diff and semver rules.

@@ -1,0 +1,117 @@
+//! argv → typed commands → dispatch. Nothing else lives here: each subcommand's work is in
+//! `commands/<name>.rs`, which receives validated options and the output writers.
+
+use crate::commands;
+use crate::error::{exit, Error};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    the gate passed, or there was nothing to check
+  100  the gate found problems (drift that breaks a dependent, a failing golden check, a policy violation)
+  101  driftgate could not complete (cargo metadata failed, base revision missing, toolchain problem,
+       harness crashed)
+  2    usage or configuration error";
+
+/// Guards Cargo workspaces against API drift: public-API snapshots, semver-classified diffs and
+/// mandatory golden checks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo-driftgate", bin_name = "cargo driftgate", version, after_long_help = EXIT_CODES_HELP, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand understands (cargo's vocabulary).
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to Cargo.toml of the workspace (default: search upwards from the current directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: clap_cargo::Workspace,
+    /// Coloring: auto, always, never (NO_COLOR is respected by auto).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print less (errors and findings only).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more (repeat for more detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print or write (--bless) the public-API snapshot files of the workspace crates.
+    Snapshot(commands::snapshot::SnapshotArgs),
+    /// Diff the public API against a baseline (snapshot files, a git revision, or the staged index).
+    Diff(commands::diff::DiffArgs),
+}
+
+/// Parses `args` (the process argv), runs the command and returns the exit code.
+/// Works both as `cargo-driftgate <cmd>` and as `cargo driftgate <cmd>` (cargo passes `driftgate` first).
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_some_and(|a| a == "driftgate") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let rendered = e.render();
+            let text = if code == exit::OK { rendered.to_string() } else { rendered.to_string() };
+            let target: &mut dyn Write = if code == exit::OK { out } else { err };
+            let _ = target.write_all(text.as_bytes());
+            return code;
+        }
+    };
+    let ctx = commands::Context::new(&cli.global);
+    let result = match cli.command {
+        Command::Snapshot(args) => commands::snapshot::run(&ctx, args, out, err),
+        Command::Diff(args) => commands::diff::run(&ctx, args, out, err),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => report_error(&ctx, &error, err),
+    }
+}
+
+fn report_error(ctx: &commands::Context, error: &Error, err: &mut dyn Write) -> u8 {
+    let mut message = format!("{}error{}: {error}", ctx.style.error_start(), ctx.style.reset());
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    let _ = writeln!(err, "{message}");
+    error.exit_code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,1 @@
+//! Golden checks: always run, never pruned.

@@ -1,0 +1,19 @@
+//! driftgate: guards Cargo workspaces against API drift.
+//!
+//! The pipeline (see ARCHITECTURE.md): workspace → sources → API snapshots → diff → report, plus the
+//! mandatory golden checks (SigV4). `main.rs` only wires argv and stdio into [`run`].
+
+pub mod api;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod fsutil;
+pub mod golden;
+pub mod process;
+pub mod report;
+pub mod sigv4;
+pub mod source;
+pub mod workspace;
+
+pub use cli::run;
+pub use error::{Error, Result};

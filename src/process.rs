@@ -1,0 +1,324 @@
+//! The one door to external processes (cargo, rustdoc, git, golden harnesses).
+//!
+//! Every child process is built here: program (with `$CARGO` honoured for cargo), arguments as an array
+//! (never a shell string), working directory, environment, optional stdin bytes and a timeout after which
+//! the child is killed. `std::process::Command::new` is banned elsewhere by `clippy.toml`.
+
+use crate::error::{Error, Result};
+use std::ffi::{OsStr, OsString};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, ExitStatus, Stdio};
+use std::time::Duration;
+use wait_timeout::ChildExt;
+
+/// Default limit for short helper processes (git plumbing, cargo metadata).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A command to run, with everything that decides how it runs.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    program: OsString,
+    args: Vec<OsString>,
+    cwd: Option<PathBuf>,
+    env: Vec<(OsString, Option<OsString>)>,
+    stdin: Option<Vec<u8>>,
+    timeout: Duration,
+}
+
+/// What a finished process left behind.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Output {
+    pub fn stdout_lossy(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    pub fn stderr_lossy(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+impl Cmd {
+    pub fn new(program: impl AsRef<OsStr>) -> Self {
+        Cmd {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            cwd: None,
+            env: Vec::new(),
+            stdin: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// `cargo`, or the cargo that invoked us (`$CARGO`), as cargo subcommands must.
+    pub fn cargo() -> Self {
+        Cmd::new(std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo")))
+    }
+
+    /// `git` with output that does not depend on the user's configuration or locale.
+    pub fn git() -> Self {
+        Cmd::new("git")
+            .env("LC_ALL", "C")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_OPTIONAL_LOCKS", "0")
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    pub fn cwd(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cwd = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.env.push((key.as_ref().to_owned(), Some(value.as_ref().to_owned())));
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.env.push((key.as_ref().to_owned(), None));
+        self
+    }
+
+    pub fn stdin(mut self, bytes: Vec<u8>) -> Self {
+        self.stdin = Some(bytes);
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn timeout_duration(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The command line as a user would type it, for messages.
+    pub fn display(&self) -> String {
+        std::iter::once(&self.program)
+            .chain(&self.args)
+            .map(|s| {
+                let s = s.to_string_lossy();
+                if s.is_empty() || s.contains(char::is_whitespace) {
+                    format!("'{s}'")
+                } else {
+                    s.into_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[allow(clippy::disallowed_methods)]
+    fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(&self.program);
+        command.args(&self.args);
+        if let Some(cwd) = &self.cwd {
+            command.current_dir(cwd);
+        }
+        for (key, value) in &self.env {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        command
+    }
+
+    fn spawn_piped(&self, stdin: Stdio) -> Result<Child> {
+        self.command()
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| Error::Spawn {
+                program: self.program.to_string_lossy().into_owned(),
+                source,
+            })
+    }
+
+    /// Runs to completion (or until the timeout kills it) and collects stdout and stderr.
+    /// A non-zero exit is *not* an error here; see [`Cmd::run_ok`].
+    pub fn run(&self) -> Result<Output> {
+        let stdin = if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() };
+        let mut child = self.spawn_piped(stdin)?;
+        let writer = child.stdin.take().map(|mut pipe| {
+            let bytes = self.stdin.clone().unwrap_or_default();
+            std::thread::spawn(move || {
+                // A child that exits without reading its input is not our error.
+                let _ = pipe.write_all(&bytes);
+            })
+        });
+        let stdout = drain(child.stdout.take());
+        let stderr = drain(child.stderr.take());
+        let status = match child.wait_timeout(self.timeout) {
+            Ok(Some(status)) => status,
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Timeout {
+                    command: self.display(),
+                    seconds: self.timeout.as_secs(),
+                });
+            }
+            Err(source) => {
+                let _ = child.kill();
+                return Err(Error::Spawn {
+                    program: self.program.to_string_lossy().into_owned(),
+                    source,
+                });
+            }
+        };
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+        Ok(Output {
+            status,
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+        })
+    }
+
+    /// Runs and requires exit status 0; otherwise the error carries the command and its stderr.
+    pub fn run_ok(&self) -> Result<Output> {
+        let output = self.run()?;
+        if output.status.success() {
+            Ok(output)
+        } else {
+            Err(Error::CommandFailed {
+                command: self.display(),
+                status: output.status.to_string(),
+                stderr: output.stderr_lossy().trim().to_owned(),
+            })
+        }
+    }
+
+    /// Starts the process with piped stdin/stdout for a line protocol (golden harnesses).
+    /// stderr is collected in the background and returned by [`Session::finish`].
+    pub fn spawn_session(&self) -> Result<Session> {
+        let mut child = self.spawn_piped(Stdio::piped())?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take();
+        let stderr = drain(child.stderr.take());
+        Ok(Session {
+            child,
+            stdin,
+            stdout,
+            stderr: Some(stderr),
+            command: self.display(),
+        })
+    }
+}
+
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
+/// A running child spoken to over stdin/stdout. Dropping it kills the child.
+pub struct Session {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Option<ChildStdout>,
+    stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
+    command: String,
+}
+
+impl Session {
+    pub fn command(&self) -> &str {
+        &self.command
+    }
+    /// The child's stdin; `None` after [`Session::close_stdin`].
+    pub fn stdin(&mut self) -> Option<&mut ChildStdin> {
+        self.stdin.as_mut()
+    }
+    /// Takes the child's stdout (e.g. to read it on a thread with a deadline).
+    pub fn take_stdout(&mut self) -> Option<ChildStdout> {
+        self.stdout.take()
+    }
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+    /// Waits up to `timeout` for the child to exit, killing it otherwise; returns its status
+    /// (`None` when it had to be killed) and everything it wrote to stderr.
+    pub fn finish(mut self, timeout: Duration) -> (Option<ExitStatus>, Vec<u8>) {
+        self.stdin = None;
+        let status = match self.child.wait_timeout(timeout) {
+            Ok(Some(status)) => Some(status),
+            _ => {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                None
+            }
+        };
+        let stderr = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        (status, stderr)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captures_output_and_status() {
+        let out = Cmd::new("sh").args(["-c", "echo hi; echo err >&2; exit 3"]).run().unwrap();
+        assert_eq!(out.stdout_lossy(), "hi\n");
+        assert_eq!(out.stderr_lossy(), "err\n");
+        assert_eq!(out.status.code(), Some(3));
+    }
+
+    #[test]
+    fn kills_on_timeout() {
+        let err = Cmd::new("sleep")
+            .arg("5")
+            .timeout(Duration::from_millis(100))
+            .run()
+            .unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    }
+
+    #[test]
+    fn feeds_stdin() {
+        let out = Cmd::new("cat").stdin(b"abc".to_vec()).run_ok().unwrap();
+        assert_eq!(out.stdout, b"abc");
+    }
+
+    #[test]
+    fn missing_program_is_a_spawn_error() {
+        let err = Cmd::new("driftgate-no-such-program").run().unwrap_err();
+        assert!(matches!(err, Error::Spawn { .. }));
+    }
+}

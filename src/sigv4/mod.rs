@@ -1,0 +1,1 @@
+//! The reference AWS SigV4 / SigV4a implementation and the harness protocol.
