@@ -1,1 +1,18 @@
 //! The reference AWS SigV4 / SigV4a implementation and the harness protocol.
+//!
+//! Written from the spec: [`encode`] (RFC 3986 URI encoding), [`request`] (request model and the
+//! `request.txt` parser), [`canonical`] (canonical URI, query, headers, request), [`sign`] (string to
+//! sign, signing key, signature, Authorization header, presigned URLs, verification), [`chunked`]
+//! (S3 chunk and trailer signatures), [`v4a`] (ECDSA P-256). The golden vectors and the suites that
+//! hold an implementation to them live in [`vectors`], [`determinism`] and [`harness`].
+
+pub mod canonical;
+pub mod chunked;
+pub mod encode;
+pub mod request;
+pub mod sign;
+pub mod v4a;
+
+pub use encode::aws_uri_encode;
+pub use request::{parse_request, Header, HttpRequest};
+pub use sign::{sign, verify, Algorithm, Credentials, Settings, SignatureLocation, Signed, SigningParams, Timestamp};

@@ -1,0 +1,704 @@
+//! Signing and verifying: credentials, settings, string to sign, signing key, signature, the
+//! Authorization header and presigned (query) URLs, for SigV4 (HMAC-SHA256) and SigV4a (ECDSA P-256).
+//!
+//! Everything here is a pure function of its inputs: the time is a parameter, never the clock.
+
+use super::canonical::{canonical_headers, canonical_query, canonical_request, canonical_uri};
+use super::encode::aws_uri_encode;
+use super::request::HttpRequest;
+use super::v4a;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The SHA-256 of the empty string, the payload hash of a request without a body.
+pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// The payload-hash literal of presigned S3 URLs and unsigned bodies.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// The payload-hash literal of S3 chunked uploads signed with SigV4.
+pub const STREAMING_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+/// The payload-hash literal of S3 chunked uploads with signed trailers.
+pub const STREAMING_PAYLOAD_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+/// The payload-hash literal of S3 chunked uploads with unsigned trailers.
+pub const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// HMAC-SHA256 of `data` under `key`.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+    let mut mac = match HmacSha256::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    };
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// AWS access key id, secret and optional session token. `Debug` never shows the secret or token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "token")]
+    pub session_token: Option<String>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// A signing time as SigV4 writes it (`20150830T123600Z`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Timestamp(String);
+
+impl Timestamp {
+    /// Accepts RFC 3339 in UTC (`2015-08-30T12:36:00Z`, fractional seconds ignored) or the basic
+    /// format (`20150830T123600Z`).
+    pub fn parse(text: &str) -> Result<Timestamp, String> {
+        let bad = || format!("invalid timestamp `{text}` (expected 2015-08-30T12:36:00Z or 20150830T123600Z)");
+        let compact: String = if text.contains('-') || text.contains(':') {
+            let (date, time) = text.split_once(['T', 't']).ok_or_else(bad)?;
+            let time = time.strip_suffix(['Z', 'z']).ok_or_else(bad)?;
+            let time = time.split('.').next().unwrap_or(time);
+            let date: String = date.split('-').collect();
+            let time: String = time.split(':').collect();
+            format!("{date}T{time}Z")
+        } else {
+            text.to_owned()
+        };
+        let b = compact.as_bytes();
+        let ok = b.len() == 16
+            && b[8] == b'T'
+            && b[15] == b'Z'
+            && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
+        if !ok {
+            return Err(bad());
+        }
+        let month: u32 = compact[4..6].parse().map_err(|_| bad())?;
+        let day: u32 = compact[6..8].parse().map_err(|_| bad())?;
+        let hour: u32 = compact[9..11].parse().map_err(|_| bad())?;
+        let minute: u32 = compact[11..13].parse().map_err(|_| bad())?;
+        let second: u32 = compact[13..15].parse().map_err(|_| bad())?;
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+            return Err(bad());
+        }
+        Ok(Timestamp(compact))
+    }
+    /// `20150830T123600Z`.
+    pub fn amz(&self) -> &str {
+        &self.0
+    }
+    /// `20150830`.
+    pub fn date(&self) -> &str {
+        &self.0[..8]
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// SigV4 (HMAC) or SigV4a (ECDSA P-256).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Algorithm {
+    #[default]
+    #[serde(rename = "AWS4-HMAC-SHA256")]
+    HmacSha256,
+    #[serde(rename = "AWS4-ECDSA-P256-SHA256")]
+    EcdsaP256Sha256,
+}
+
+impl Algorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::HmacSha256 => "AWS4-HMAC-SHA256",
+            Algorithm::EcdsaP256Sha256 => "AWS4-ECDSA-P256-SHA256",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        match name {
+            "AWS4-HMAC-SHA256" => Some(Algorithm::HmacSha256),
+            "AWS4-ECDSA-P256-SHA256" => Some(Algorithm::EcdsaP256Sha256),
+            _ => None,
+        }
+    }
+}
+
+/// Where the signature goes: the Authorization header or the query string (presigned URL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureLocation {
+    #[default]
+    Header,
+    Query,
+}
+
+/// How to sign. Defaults are the non-S3 behaviour of the AWS suite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub algorithm: Algorithm,
+    pub signature_location: SignatureLocation,
+    /// URI-encode the wire path once more (non-S3). S3: off.
+    pub double_uri_encode: bool,
+    /// Normalize the path (remove dot segments, collapse empty ones). S3: off.
+    pub normalize_path: bool,
+    /// Add and sign `x-amz-content-sha256` (header form).
+    pub sign_body: bool,
+    /// Add the session token after signing instead of signing it.
+    pub omit_session_token: bool,
+    /// Add `X-Amz-Date` (and token, region set, content hash) headers; false = sign exactly the
+    /// headers present.
+    pub add_signing_headers: bool,
+    /// `X-Amz-Expires` of presigned URLs, in seconds.
+    pub expires: u64,
+    /// A payload-hash literal (`UNSIGNED-PAYLOAD`, `STREAMING-…`, or hex) instead of SHA-256(body).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_hash: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            algorithm: Algorithm::HmacSha256,
+            signature_location: SignatureLocation::Header,
+            double_uri_encode: true,
+            normalize_path: true,
+            sign_body: false,
+            omit_session_token: false,
+            add_signing_headers: true,
+            expires: 3600,
+            payload_hash: None,
+        }
+    }
+}
+
+impl Settings {
+    /// S3's rules: no double encoding, no path normalization, `x-amz-content-sha256` signed.
+    pub fn s3() -> Self {
+        Settings {
+            double_uri_encode: false,
+            normalize_path: false,
+            sign_body: true,
+            ..Settings::default()
+        }
+    }
+}
+
+/// Everything a signature depends on besides the request.
+#[derive(Debug, Clone)]
+pub struct SigningParams<'a> {
+    pub credentials: &'a Credentials,
+    pub region: &'a str,
+    pub service: &'a str,
+    pub timestamp: &'a Timestamp,
+    pub settings: &'a Settings,
+}
+
+impl SigningParams<'_> {
+    /// The credential scope: `date/region/service/aws4_request` (SigV4a has no region).
+    pub fn scope(&self) -> String {
+        scope(self.settings.algorithm, self.timestamp.date(), self.region, self.service)
+    }
+}
+
+pub fn scope(algorithm: Algorithm, date: &str, region: &str, service: &str) -> String {
+    match algorithm {
+        Algorithm::HmacSha256 => format!("{date}/{region}/{service}/aws4_request"),
+        Algorithm::EcdsaP256Sha256 => format!("{date}/{service}/aws4_request"),
+    }
+}
+
+/// The result of signing: every intermediate value and the signed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub canonical_request: String,
+    pub string_to_sign: String,
+    pub signature: String,
+    pub signed_headers: String,
+    pub scope: String,
+    /// The `Authorization` header value (header form).
+    pub authorization: Option<String>,
+    /// The request with the signature added (header or query).
+    pub request: HttpRequest,
+}
+
+/// A problem with the inputs of signing (not a mismatch).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SignError(pub String);
+
+/// `String to sign` = algorithm, time, scope, hex SHA-256 of the canonical request.
+pub fn string_to_sign(algorithm: Algorithm, timestamp: &str, scope: &str, canonical_request: &str) -> String {
+    format!("{}\n{timestamp}\n{scope}\n{}", algorithm.name(), sha256_hex(canonical_request.as_bytes()))
+}
+
+/// `kSigning` = HMAC chain over date, region, service and `aws4_request`, keyed by `AWS4` + secret.
+pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+    let k_date = hmac_sha256(format!("AWS4{secret}").as_bytes(), date.as_bytes());
+    let k_region = hmac_sha256(&k_date, region.as_bytes());
+    let k_service = hmac_sha256(&k_region, service.as_bytes());
+    hmac_sha256(&k_service, b"aws4_request")
+}
+
+/// The intermediate keys of the derivation (kDate, kRegion, kService, kSigning), for explain output
+/// and the key-derivation examples.
+pub fn signing_key_chain(secret: &str, date: &str, region: &str, service: &str) -> [[u8; 32]; 4] {
+    let k_date = hmac_sha256(format!("AWS4{secret}").as_bytes(), date.as_bytes());
+    let k_region = hmac_sha256(&k_date, region.as_bytes());
+    let k_service = hmac_sha256(&k_region, service.as_bytes());
+    let k_signing = hmac_sha256(&k_service, b"aws4_request");
+    [k_date, k_region, k_service, k_signing]
+}
+
+/// Hex HMAC-SHA256 signature of a string to sign.
+pub fn hmac_signature(key: &[u8; 32], string_to_sign: &str) -> String {
+    hex::encode(hmac_sha256(key, string_to_sign.as_bytes()))
+}
+
+fn payload_hash(request: &HttpRequest, settings: &Settings) -> String {
+    match &settings.payload_hash {
+        Some(literal) => literal.clone(),
+        None => sha256_hex(&request.body),
+    }
+}
+
+fn compute_signature(params: &SigningParams<'_>, string_to_sign: &str) -> Result<String, SignError> {
+    match params.settings.algorithm {
+        Algorithm::HmacSha256 => {
+            let key = signing_key(
+                &params.credentials.secret_access_key,
+                params.timestamp.date(),
+                params.region,
+                params.service,
+            );
+            Ok(hmac_signature(&key, string_to_sign))
+        }
+        Algorithm::EcdsaP256Sha256 => {
+            let key = v4a::derive_signing_key(&params.credentials.access_key_id, &params.credentials.secret_access_key)
+                .map_err(SignError)?;
+            Ok(v4a::sign(&key, string_to_sign))
+        }
+    }
+}
+
+fn is_signable(name: &str) -> bool {
+    name != "authorization"
+}
+
+/// Signs `request` (header or query form, per `params.settings`).
+pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed, SignError> {
+    let settings = params.settings;
+    let algorithm = settings.algorithm;
+    let amz_date = params.timestamp.amz();
+    let scope = params.scope();
+    let hash = payload_hash(request, settings);
+    let token = params.credentials.session_token.as_deref();
+    let mut req = request.clone();
+    req.remove_header("authorization");
+    let uri = canonical_uri(req.path(), settings.double_uri_encode, settings.normalize_path);
+    match settings.signature_location {
+        SignatureLocation::Header => {
+            if settings.add_signing_headers {
+                req.set_header("X-Amz-Date", amz_date);
+                if algorithm == Algorithm::EcdsaP256Sha256 {
+                    req.set_header("X-Amz-Region-Set", params.region);
+                }
+                if let (Some(token), false) = (token, settings.omit_session_token) {
+                    req.set_header("X-Amz-Security-Token", token);
+                }
+                if settings.sign_body {
+                    req.set_header("X-Amz-Content-Sha256", hash.as_str());
+                }
+            }
+            let omit_token = settings.omit_session_token;
+            let headers = canonical_headers(&req.headers, |n| is_signable(n) && !(omit_token && n == "x-amz-security-token"));
+            let query = canonical_query(req.query(), &[]);
+            let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
+            let sts = string_to_sign(algorithm, amz_date, &scope, &creq);
+            let signature = compute_signature(params, &sts)?;
+            let authorization = format!(
+                "{} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
+                algorithm.name(),
+                params.credentials.access_key_id,
+                headers.signed
+            );
+            req.headers.push(super::request::Header::new("Authorization", authorization.as_str()));
+            if let (Some(token), true) = (token, settings.omit_session_token) {
+                if settings.add_signing_headers {
+                    req.set_header("X-Amz-Security-Token", token);
+                }
+            }
+            Ok(Signed {
+                canonical_request: creq,
+                string_to_sign: sts,
+                signature,
+                signed_headers: headers.signed,
+                scope,
+                authorization: Some(authorization),
+                request: req,
+            })
+        }
+        SignatureLocation::Query => {
+            let headers = canonical_headers(&req.headers, is_signable);
+            let credential = format!("{}/{scope}", params.credentials.access_key_id);
+            let expires = settings.expires.to_string();
+            let mut params_before: Vec<(&str, &str)> = vec![
+                ("X-Amz-Algorithm", algorithm.name()),
+                ("X-Amz-Credential", &credential),
+                ("X-Amz-Date", amz_date),
+                ("X-Amz-SignedHeaders", &headers.signed),
+                ("X-Amz-Expires", &expires),
+            ];
+            if algorithm == Algorithm::EcdsaP256Sha256 {
+                params_before.push(("X-Amz-Region-Set", params.region));
+            }
+            if let (Some(token), false) = (token, settings.omit_session_token) {
+                params_before.push(("X-Amz-Security-Token", token));
+            }
+            append_query(&mut req.target, &params_before);
+            let query = canonical_query(req.query(), &[]);
+            let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
+            let sts = string_to_sign(algorithm, amz_date, &scope, &creq);
+            let signature = compute_signature(params, &sts)?;
+            let mut after = vec![("X-Amz-Signature", signature.as_str())];
+            if let (Some(token), true) = (token, settings.omit_session_token) {
+                after.push(("X-Amz-Security-Token", token));
+            }
+            append_query(&mut req.target, &after);
+            Ok(Signed {
+                canonical_request: creq,
+                string_to_sign: sts,
+                signature,
+                signed_headers: headers.signed,
+                scope,
+                authorization: None,
+                request: req,
+            })
+        }
+    }
+}
+
+/// Appends `name=value` pairs (URI-encoded, never a raw `+`) to a raw target's query.
+pub fn append_query(target: &mut Vec<u8>, pairs: &[(&str, &str)]) {
+    for (name, value) in pairs {
+        let separator = if !target.contains(&b'?') {
+            Some(b'?')
+        } else if target.ends_with(b"?") || target.ends_with(b"&") {
+            None
+        } else {
+            Some(b'&')
+        };
+        target.extend(separator);
+        target.extend_from_slice(aws_uri_encode(name.as_bytes(), true).as_bytes());
+        target.push(b'=');
+        target.extend_from_slice(aws_uri_encode(value.as_bytes(), true).as_bytes());
+    }
+}
+
+/// The parts of an `Authorization` header or of a presigned URL's `X-Amz-*` parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedAuth {
+    pub algorithm: Algorithm,
+    pub access_key_id: String,
+    pub date: String,
+    pub region: String,
+    pub service: String,
+    pub signed_headers: Vec<String>,
+    pub signature: String,
+}
+
+fn parse_credential(algorithm: Algorithm, credential: &str) -> Result<(String, String, String, String), String> {
+    let parts: Vec<&str> = credential.split('/').collect();
+    match (algorithm, parts.as_slice()) {
+        (Algorithm::HmacSha256, [ak, date, region, service, "aws4_request"]) => {
+            Ok(((*ak).to_owned(), (*date).to_owned(), (*region).to_owned(), (*service).to_owned()))
+        }
+        (Algorithm::EcdsaP256Sha256, [ak, date, service, "aws4_request"]) => {
+            Ok(((*ak).to_owned(), (*date).to_owned(), String::new(), (*service).to_owned()))
+        }
+        _ => Err(format!("malformed credential scope `{credential}`")),
+    }
+}
+
+/// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
+pub fn parse_authorization(value: &str) -> Result<ParsedAuth, String> {
+    let value = value.trim();
+    let (name, rest) = value.split_once(' ').ok_or("authorization header has no parameters")?;
+    let algorithm = Algorithm::from_name(name).ok_or_else(|| format!("unsupported algorithm `{name}`"))?;
+    let (mut credential, mut signed, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let part = part.trim();
+        let (key, val) = part.split_once('=').ok_or_else(|| format!("malformed authorization part `{part}`"))?;
+        let slot = match key.trim() {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed,
+            "Signature" => &mut signature,
+            other => return Err(format!("unknown authorization part `{other}`")),
+        };
+        if slot.replace(val.trim().to_owned()).is_some() {
+            return Err(format!("repeated authorization part `{key}`"));
+        }
+    }
+    let credential = credential.ok_or("authorization header has no Credential")?;
+    let signed: String = signed.ok_or("authorization header has no SignedHeaders")?;
+    let signature = signature.ok_or("authorization header has no Signature")?;
+    let (access_key_id, date, region, service) = parse_credential(algorithm, &credential)?;
+    Ok(ParsedAuth {
+        algorithm,
+        access_key_id,
+        date,
+        region,
+        service,
+        signed_headers: signed.split(';').map(str::to_owned).collect(),
+        signature,
+    })
+}
+
+/// The result of verifying a signed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub verified: bool,
+    /// Why verification failed (`None` when it passed).
+    pub reason: Option<String>,
+    pub canonical_request: String,
+    pub string_to_sign: String,
+}
+
+impl Verification {
+    fn rejected(reason: impl Into<String>) -> Self {
+        Verification {
+            verified: false,
+            reason: Some(reason.into()),
+            canonical_request: String::new(),
+            string_to_sign: String::new(),
+        }
+    }
+}
+
+/// Verifies a signed request (Authorization header, or `X-Amz-Signature` in the query) against the
+/// credentials. `settings` supplies what the request cannot say: path rules, a payload-hash literal,
+/// whether the session token was added after signing. Region and service come from the signature's
+/// scope; for SigV4a the region set must match `region_set` when one is given.
+pub fn verify(request: &HttpRequest, credentials: &Credentials, settings: &Settings) -> Verification {
+    let query_pairs = super::canonical::parse_query(request.query().unwrap_or_default());
+    let query_value = |name: &str| -> Option<String> {
+        query_pairs
+            .iter()
+            .find(|(n, _)| n.as_slice() == name.as_bytes())
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    };
+    let presigned = request.header("authorization").is_none() && query_value("X-Amz-Signature").is_some();
+    let (auth, amz_date) = if presigned {
+        let algorithm = match query_value("X-Amz-Algorithm").as_deref().and_then(Algorithm::from_name) {
+            Some(a) => a,
+            None => return Verification::rejected("missing or unsupported X-Amz-Algorithm"),
+        };
+        let credential = query_value("X-Amz-Credential").unwrap_or_default();
+        let (access_key_id, date, region, service) = match parse_credential(algorithm, &credential) {
+            Ok(parts) => parts,
+            Err(e) => return Verification::rejected(e),
+        };
+        let auth = ParsedAuth {
+            algorithm,
+            access_key_id,
+            date,
+            region,
+            service,
+            signed_headers: query_value("X-Amz-SignedHeaders")
+                .unwrap_or_default()
+                .split(';')
+                .map(str::to_owned)
+                .collect(),
+            signature: query_value("X-Amz-Signature").unwrap_or_default(),
+        };
+        (auth, query_value("X-Amz-Date"))
+    } else {
+        let Some(header) = request.header("authorization") else {
+            return Verification::rejected("no Authorization header and no X-Amz-Signature");
+        };
+        match parse_authorization(header) {
+            Ok(auth) => (auth, request.header("x-amz-date").map(str::to_owned)),
+            Err(e) => return Verification::rejected(e),
+        }
+    };
+    if auth.algorithm != settings.algorithm {
+        return Verification::rejected(format!("algorithm {} was not expected", auth.algorithm.name()));
+    }
+    if auth.access_key_id != credentials.access_key_id {
+        return Verification::rejected("unknown access key id");
+    }
+    let Some(amz_date) = amz_date else {
+        return Verification::rejected("no X-Amz-Date");
+    };
+    let timestamp = match Timestamp::parse(&amz_date) {
+        Ok(t) => t,
+        Err(e) => return Verification::rejected(e),
+    };
+    if timestamp.date() != auth.date {
+        return Verification::rejected("X-Amz-Date does not match the credential scope date");
+    }
+    let mut sorted = auth.signed_headers.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted != auth.signed_headers || auth.signed_headers.iter().any(|h| h.is_empty() || *h != h.to_ascii_lowercase()) {
+        return Verification::rejected("SignedHeaders is not a sorted list of lowercase names");
+    }
+    if !auth.signed_headers.iter().any(|h| h == "host") {
+        return Verification::rejected("host is not signed");
+    }
+    for name in &auth.signed_headers {
+        if request.header(name).is_none() {
+            return Verification::rejected(format!("signed header `{name}` is missing"));
+        }
+    }
+    let hash = match (&settings.payload_hash, request.header("x-amz-content-sha256")) {
+        (Some(literal), _) => literal.clone(),
+        (None, Some(claimed)) if !presigned => {
+            let claimed = claimed.trim().to_owned();
+            if claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit()) {
+                if !claimed.eq_ignore_ascii_case(&sha256_hex(&request.body)) {
+                    return Verification::rejected("x-amz-content-sha256 does not match the body");
+                }
+            }
+            claimed
+        }
+        (None, _) => sha256_hex(&request.body),
+    };
+    let signed_set = &auth.signed_headers;
+    let headers = canonical_headers(&request.headers, |n| signed_set.iter().any(|s| s == n));
+    let mut excluded = vec![];
+    if presigned {
+        excluded.push("X-Amz-Signature");
+        if settings.omit_session_token {
+            excluded.push("X-Amz-Security-Token");
+        }
+    }
+    let uri = canonical_uri(request.path(), settings.double_uri_encode, settings.normalize_path);
+    let query = canonical_query(request.query(), &excluded);
+    let creq = canonical_request(&request.method, &uri, &query, &headers, &hash);
+    let scope = scope(auth.algorithm, &auth.date, &auth.region, &auth.service);
+    let sts = string_to_sign(auth.algorithm, timestamp.amz(), &scope, &creq);
+    let ok = match auth.algorithm {
+        Algorithm::HmacSha256 => {
+            let key = signing_key(&credentials.secret_access_key, &auth.date, &auth.region, &auth.service);
+            // Compare in constant time through the MAC's own verifier.
+            match (hex::decode(&auth.signature), HmacSha256::new_from_slice(&key)) {
+                (Ok(given), Ok(mut mac)) if given.len() == 32 => {
+                    mac.update(sts.as_bytes());
+                    mac.verify_slice(&given).is_ok()
+                }
+                _ => false,
+            }
+        }
+        Algorithm::EcdsaP256Sha256 => {
+            match v4a::derive_signing_key(&credentials.access_key_id, &credentials.secret_access_key) {
+                Ok(key) => v4a::verify(key.verifying_key(), &sts, &auth.signature),
+                Err(_) => false,
+            }
+        }
+    };
+    Verification {
+        verified: ok,
+        reason: (!ok).then(|| "signature does not match".to_owned()),
+        canonical_request: creq,
+        string_to_sign: sts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigv4::request::parse_request;
+
+    fn creds() -> Credentials {
+        Credentials {
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
+            session_token: None,
+        }
+    }
+
+    #[test]
+    fn timestamps_parse_both_forms() {
+        assert_eq!(Timestamp::parse("2015-08-30T12:36:00Z").unwrap().amz(), "20150830T123600Z");
+        assert_eq!(Timestamp::parse("2015-08-30T12:36:00.123Z").unwrap().amz(), "20150830T123600Z");
+        assert_eq!(Timestamp::parse("20150830T123600Z").unwrap().date(), "20150830");
+        assert!(Timestamp::parse("2015-08-30 12:36").is_err());
+        assert!(Timestamp::parse("20151330T123600Z").is_err());
+        assert!(Timestamp::parse("").is_err());
+    }
+
+    #[test]
+    fn get_vanilla_baseline_signatures() {
+        let req = parse_request(b"GET / HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
+        let ts = Timestamp::parse("2015-08-30T12:36:00Z").unwrap();
+        let creds = creds();
+        let settings = Settings::default();
+        let params = SigningParams {
+            credentials: &creds,
+            region: "us-east-1",
+            service: "service",
+            timestamp: &ts,
+            settings: &settings,
+        };
+        let signed = sign(&req, &params).unwrap();
+        assert_eq!(signed.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+        assert!(verify(&signed.request, &creds, &settings).verified);
+        let query_settings = Settings {
+            signature_location: SignatureLocation::Query,
+            ..settings.clone()
+        };
+        let params = SigningParams {
+            settings: &query_settings,
+            ..params
+        };
+        let signed = sign(&req, &params).unwrap();
+        assert_eq!(signed.signature, "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d");
+        assert!(verify(&signed.request, &creds, &query_settings).verified);
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let mut c = creds();
+        c.session_token = Some("tok-secret".into());
+        let text = format!("{c:?}");
+        assert!(!text.contains("wJalr") && !text.contains("tok-secret"), "{text}");
+    }
+
+    #[test]
+    fn authorization_parsing() {
+        let auth = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
+        )
+        .unwrap();
+        assert_eq!(auth.region, "us-east-1");
+        assert_eq!(auth.signed_headers, ["host", "x-amz-date"]);
+        assert!(parse_authorization("AWS4-HMAC-SHA256 Credential=AK/x").is_err());
+        assert!(parse_authorization("Basic abc").is_err());
+    }
+
+    #[test]
+    fn append_query_never_emits_a_raw_plus() {
+        let mut target = b"/p".to_vec();
+        append_query(&mut target, &[("a b", "c+d")]);
+        assert_eq!(target, b"/p?a%20b=c%2Bd");
+        append_query(&mut target, &[("e", "")]);
+        assert_eq!(target, b"/p?a%20b=c%2Bd&e=");
+    }
+}
