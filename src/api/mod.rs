@@ -1,1 +1,12 @@
-//! The public-API model, its two engines, rendering, diff and semver rules.
+//! The public-API stage: the model (lines ⇄ items), the engines that produce it, rendering,
+//! normalisation, the semver rules table and the diff.
+
+pub mod diff;
+pub mod extract;
+pub mod files;
+pub mod model;
+pub mod normalize;
+pub mod render;
+pub mod rules;
+pub mod syn_engine;
+pub mod tokens;

@@ -87,3 +87,83 @@ impl Style {
         }
     }
 }
+
+/// The workspace, its configuration and the members the package flags select.
+pub struct Loaded {
+    pub workspace: crate::workspace::Workspace,
+    pub config: crate::config::Config,
+    /// Names of the selected members.
+    pub selected: Vec<String>,
+}
+
+impl Loaded {
+    pub fn members(&self) -> Vec<&crate::workspace::Member> {
+        self.workspace
+            .members
+            .iter()
+            .filter(|m| self.selected.contains(&m.name))
+            .collect()
+    }
+}
+
+/// Loads the workspace (cargo metadata), the configuration, and resolves `-p/--workspace/--exclude`.
+pub fn load(ctx: &Context) -> crate::Result<Loaded> {
+    let workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    let config = crate::config::Config::load(&workspace)?;
+    let selected = workspace
+        .select(&ctx.packages, ctx.workspace, &ctx.exclude)?
+        .into_iter()
+        .map(|m| m.name.clone())
+        .collect();
+    Ok(Loaded {
+        workspace,
+        config,
+        selected,
+    })
+}
+
+/// Output format of commands that print a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// The engines that can produce an API snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// Parse sources with syn: no compilation, sub-second (macro-generated items are reported as unknown).
+    Syn,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Syn => "syn",
+        }
+    }
+}
+
+/// Writes extraction problems to `err`; returns whether there were any.
+pub fn report_problems(snapshot: &crate::api::model::ApiSnapshot, style: &Style, err: &mut dyn std::io::Write) -> bool {
+    let mut any = false;
+    for api in snapshot.crates.values() {
+        for problem in &api.problems {
+            any = true;
+            let location = match problem.line {
+                Some(line) => format!("{}:{line}", problem.file),
+                None => problem.file.clone(),
+            };
+            let _ = writeln!(
+                err,
+                "{}error{}[{}]: {}: {location}: {}",
+                style.error_start(),
+                style.reset(),
+                problem.code,
+                api.package,
+                problem.message
+            );
+        }
+    }
+    any
+}

@@ -1,12 +1,82 @@
-//! `driftgate snapshot`: print, write (`--bless`) or check (`--check`) the snapshot files.
-use super::Context;
-use crate::error::Result;
+//! `driftgate snapshot`: print the public API of the selected crates, write the snapshot files
+//! (`--bless`), or say which files are out of date (`--check`).
+
+use super::{load, report_problems, Context, Engine};
+use crate::api::{extract, files};
+use crate::error::{exit, Result};
+use crate::source::SourceTree;
 use clap::Args;
 use std::io::Write;
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-pub struct SnapshotArgs {}
+pub struct SnapshotArgs {
+    /// Write the snapshot files (atomically) instead of printing.
+    #[arg(long, conflicts_with = "check")]
+    pub bless: bool,
+    /// Exit 100 and list the crates whose snapshot files are out of date.
+    #[arg(long)]
+    pub check: bool,
+    /// Snapshot directory (default: `snapshot-dir` from the configuration, else `public-api/`).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// How to read the API.
+    #[arg(long, value_enum, default_value_t = Engine::Syn)]
+    pub engine: Engine,
+}
 
-pub fn run(_ctx: &Context, _args: SnapshotArgs, _out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8> {
-    Ok(0)
+pub fn run(ctx: &Context, args: SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+    let loaded = load(ctx)?;
+    let dir = args.dir.clone().unwrap_or_else(|| loaded.config.snapshot_dir.clone());
+    let source = SourceTree::worktree(&loaded.workspace.root);
+    let snapshot = extract::extract_members(&loaded.members(), &source);
+    let had_problems = report_problems(&snapshot, &ctx.style, err);
+    // A crate that could not be read completely is never written or judged: its file would lie.
+    let complete = snapshot.crates.values().filter(|api| api.problems.is_empty());
+    let display_dir = dir.strip_prefix(&loaded.workspace.root).unwrap_or(&dir).display().to_string();
+    let mut code = exit::OK;
+    if args.bless {
+        let (mut written, mut unchanged) = (0, 0);
+        for api in complete {
+            match files::write(&dir, api)? {
+                files::Written::Unchanged => unchanged += 1,
+                _ => {
+                    written += 1;
+                    if !ctx.quiet {
+                        writeln!(out, "wrote {display_dir}/{}.txt ({} items)", api.package, api.items.len()).ok();
+                    }
+                }
+            }
+        }
+        if !ctx.quiet {
+            writeln!(out, "{written} snapshot file(s) written, {unchanged} unchanged in {display_dir}/").ok();
+        }
+    } else if args.check {
+        let mut stale = Vec::new();
+        for api in complete {
+            if let Some(old) = files::out_of_date(&dir, api)? {
+                stale.push(api.package.clone());
+                let new = files::render(api);
+                let what = if old.is_empty() { "missing" } else { "out of date" };
+                writeln!(out, "{}{display_dir}/{}.txt is {what}{}", ctx.style.error_start(), api.package, ctx.style.reset()).ok();
+                if !ctx.quiet {
+                    let udiff = similar::TextDiff::from_lines(&old, &new);
+                    write!(out, "{}", udiff.unified_diff().context_radius(1).header("committed", "current")).ok();
+                }
+            }
+        }
+        if stale.is_empty() {
+            if !ctx.quiet {
+                writeln!(out, "{}snapshot files are up to date{} ({display_dir}/)", ctx.style.ok_start(), ctx.style.reset()).ok();
+            }
+        } else {
+            writeln!(out, "{} snapshot file(s) out of date: {}; run `cargo driftgate snapshot --bless`", stale.len(), stale.join(", ")).ok();
+            code = exit::FINDINGS;
+        }
+    } else {
+        for api in snapshot.crates.values() {
+            write!(out, "{}", files::render(api)).ok();
+        }
+    }
+    Ok(if had_problems { exit::INCOMPLETE } else { code })
 }

@@ -1,1 +1,4 @@
-//! Reports: one model, one renderer per format.
+//! Reports: each output format owns its model types, carries a `schema_version` where it is
+//! machine-read, and is byte-for-byte deterministic. Only reporters write to the terminal.
+
+pub mod diff;

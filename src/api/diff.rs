@@ -1,0 +1,455 @@
+//! The API diff: two [`ApiSnapshot`]s in, an [`ApiDiff`] out. Items are matched by kind and path;
+//! each removed, added or changed item is classified by a rule of [`super::rules`]. Pure.
+
+use super::model::{ApiItem, ApiSnapshot, CrateApi, ExtractProblem, ItemKind, StructShape};
+use super::rules::{self, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What happened to an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Removed,
+    Changed,
+    Added,
+}
+
+/// One classified API change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub rule: String,
+    pub severity: Severity,
+    pub change: ChangeKind,
+    pub kind: ItemKind,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// The item is `#[doc(hidden)]`: internal to the workspace, no promise to outside users.
+    pub hidden: bool,
+    /// `false` when the engine could not see everything (a macro invocation may define the item,
+    /// or a source file could not be read): the change may not be real.
+    pub certain: bool,
+}
+
+impl Change {
+    pub fn description(&self) -> &'static str {
+        rules::lookup(&self.rule).description
+    }
+}
+
+/// The diff of one crate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrateDiff {
+    pub package: String,
+    pub crate_name: String,
+    /// The crate has no library at the base (new crate) or at the head (removed crate).
+    pub new_crate: bool,
+    pub removed_crate: bool,
+    /// Sorted: removed, changed, added; then by path.
+    pub changes: Vec<Change>,
+    /// Problems that made either side incomplete (syntax errors, missing module files).
+    pub problems: Vec<ExtractProblem>,
+}
+
+impl CrateDiff {
+    /// The bump this crate's changes require (`None` when nothing changed).
+    pub fn required_bump(&self) -> Option<Severity> {
+        self.changes.iter().map(|c| c.severity).max()
+    }
+}
+
+/// The diff of every compared crate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiDiff {
+    pub crates: Vec<CrateDiff>,
+}
+
+impl ApiDiff {
+    pub fn changes(&self) -> impl Iterator<Item = (&CrateDiff, &Change)> {
+        self.crates.iter().flat_map(|c| c.changes.iter().map(move |ch| (c, ch)))
+    }
+    pub fn has_breaking(&self) -> bool {
+        self.changes().any(|(_, c)| c.severity == Severity::Major)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.crates.iter().all(|c| c.changes.is_empty())
+    }
+}
+
+/// Diffs every crate present on either side.
+pub fn diff(base: &ApiSnapshot, head: &ApiSnapshot) -> ApiDiff {
+    let mut packages: Vec<&String> = base.crates.keys().chain(head.crates.keys()).collect();
+    packages.sort();
+    packages.dedup();
+    let empty = CrateApi::default();
+    let crates = packages
+        .into_iter()
+        .map(|package| {
+            let b = base.crates.get(package);
+            let h = head.crates.get(package);
+            let mut crate_diff = diff_crate(b.unwrap_or(&empty), h.unwrap_or(&empty));
+            crate_diff.package = package.clone();
+            crate_diff.new_crate = b.is_none();
+            crate_diff.removed_crate = h.is_none();
+            if let Some(api) = h.or(b) {
+                crate_diff.crate_name = api.crate_name.clone();
+            }
+            crate_diff
+        })
+        .collect();
+    ApiDiff { crates }
+}
+
+/// Diffs one crate's items.
+pub fn diff_crate(base: &CrateApi, head: &CrateApi) -> CrateDiff {
+    let ctx = Context::new(base, head);
+    let mut changes = Vec::new();
+    let mut groups: BTreeMap<(ItemKind, &str), (Vec<&ApiItem>, Vec<&ApiItem>)> = BTreeMap::new();
+    for item in &base.items {
+        groups.entry((item.kind, &item.path)).or_default().0.push(item);
+    }
+    for item in &head.items {
+        groups.entry((item.kind, &item.path)).or_default().1.push(item);
+    }
+    for (_, (mut before, mut after)) in groups {
+        // Identical lines on both sides are unchanged.
+        before.retain(|b| !after.iter().any(|a| a.line == b.line));
+        after.retain(|a| !base.items.iter().any(|b| b.line == a.line && b.kind == a.kind));
+        pair_and_classify(&ctx, before, after, &mut changes);
+    }
+    changes.sort_by(|a, b| (a.change, &a.path, &a.rule).cmp(&(b.change, &b.path, &b.rule)));
+    changes.dedup();
+    let mut problems: Vec<ExtractProblem> = base.problems.iter().chain(&head.problems).cloned().collect();
+    problems.sort();
+    problems.dedup();
+    CrateDiff {
+        package: head.package.clone(),
+        crate_name: head.crate_name.clone(),
+        new_crate: false,
+        removed_crate: false,
+        changes,
+        problems,
+    }
+}
+
+/// Facts about both sides that classification needs beyond the item itself.
+struct Context<'a> {
+    base: &'a CrateApi,
+    head: &'a CrateApi,
+    base_by_path: BTreeMap<&'a str, &'a ApiItem>,
+    head_by_path: BTreeMap<&'a str, &'a ApiItem>,
+}
+
+impl<'a> Context<'a> {
+    fn new(base: &'a CrateApi, head: &'a CrateApi) -> Self {
+        let index = |api: &'a CrateApi| {
+            api.items
+                .iter()
+                .filter(|i| matches!(i.kind, ItemKind::Struct | ItemKind::Enum | ItemKind::Union | ItemKind::Trait))
+                .map(|i| (i.path.as_str(), i))
+                .collect()
+        };
+        Context {
+            base,
+            head,
+            base_by_path: index(base),
+            head_by_path: index(head),
+        }
+    }
+
+    fn parent_in_head(&self, item: &ApiItem) -> Option<&'a ApiItem> {
+        item.parent().and_then(|p| self.head_by_path.get(p).copied())
+    }
+
+    fn parent_in_base(&self, item: &ApiItem) -> Option<&'a ApiItem> {
+        item.parent().and_then(|p| self.base_by_path.get(p).copied())
+    }
+
+    /// Whether what the engine could not see may explain a missing item.
+    fn head_is_uncertain(&self) -> bool {
+        !self.head.unknowns.is_empty() || !self.head.problems.is_empty()
+    }
+}
+
+fn pair_and_classify(ctx: &Context<'_>, mut before: Vec<&ApiItem>, mut after: Vec<&ApiItem>, out: &mut Vec<Change>) {
+    // Pair items with the same cfg first (a `#[cfg(unix)]` and a `#[cfg(windows)]` variant of one fn).
+    let mut pairs = Vec::new();
+    before.retain(|b| {
+        if let Some(pos) = after.iter().position(|a| a.attrs.cfgs == b.attrs.cfgs) {
+            pairs.push((*b, after.remove(pos)));
+            false
+        } else {
+            true
+        }
+    });
+    while let (Some(b), Some(a)) = (before.first().copied(), after.first().copied()) {
+        pairs.push((b, a));
+        before.remove(0);
+        after.remove(0);
+    }
+    for (b, a) in pairs {
+        classify_changed(ctx, b, a, out);
+    }
+    for b in before {
+        out.push(removed(ctx, b));
+    }
+    for a in after {
+        out.push(added(ctx, a));
+    }
+}
+
+fn change(rule: &str, kind: ChangeKind, before: Option<&ApiItem>, after: Option<&ApiItem>, certain: bool) -> Change {
+    let item = after.or(before).expect("a change has at least one side");
+    let hidden = before.is_some_and(|i| i.attrs.hidden) || after.is_some_and(|i| i.attrs.hidden);
+    Change {
+        rule: rule.to_owned(),
+        severity: rules::lookup(rule).severity,
+        change: kind,
+        kind: item.kind,
+        path: item.path.clone(),
+        before: before.map(|i| i.line.clone()),
+        after: after.map(|i| i.line.clone()),
+        hidden,
+        certain,
+    }
+}
+
+fn removed(ctx: &Context<'_>, item: &ApiItem) -> Change {
+    let rule = if ctx.head.private_paths.contains(&item.path) {
+        "item_now_private"
+    } else {
+        missing_rule(item.kind)
+    };
+    change(rule, ChangeKind::Removed, Some(item), None, !ctx.head_is_uncertain())
+}
+
+fn missing_rule(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Module => "module_missing",
+        ItemKind::Function => "function_missing",
+        ItemKind::Method => "inherent_method_missing",
+        ItemKind::TraitMethod => "trait_method_missing",
+        ItemKind::Struct => "struct_missing",
+        ItemKind::StructField => "struct_pub_field_missing",
+        ItemKind::Enum => "enum_missing",
+        ItemKind::Variant => "enum_variant_missing",
+        ItemKind::Union => "union_missing",
+        ItemKind::Trait => "trait_missing",
+        ItemKind::TraitAssocType => "trait_associated_type_missing",
+        ItemKind::TraitAssocConst => "trait_associated_const_missing",
+        ItemKind::AssocConst => "inherent_associated_pub_const_missing",
+        ItemKind::TypeAlias => "type_alias_missing",
+        ItemKind::Const => "pub_module_level_const_missing",
+        ItemKind::Static => "pub_static_missing",
+        ItemKind::Macro => "declarative_macro_missing",
+        ItemKind::ProcMacro => "proc_macro_missing",
+        ItemKind::TraitImpl => "trait_impl_removed",
+        ItemKind::ReExport => "reexport_missing",
+        ItemKind::Feature => "feature_missing",
+    }
+}
+
+fn added(ctx: &Context<'_>, item: &ApiItem) -> Change {
+    let rule = match item.kind {
+        ItemKind::Variant => match ctx.parent_in_head(item) {
+            Some(parent) if ctx.parent_in_base(item).is_some() => {
+                if parent.attrs.non_exhaustive {
+                    "enum_variant_added_non_exhaustive"
+                } else {
+                    "enum_variant_added"
+                }
+            }
+            _ => "item_added",
+        },
+        ItemKind::StructField => match (ctx.parent_in_base(item), ctx.parent_in_head(item)) {
+            (Some(before), Some(_)) if is_constructible(before) && item.attrs.cfgs.is_empty() => "constructible_struct_adds_field",
+            _ => "item_added",
+        },
+        ItemKind::TraitMethod | ItemKind::TraitAssocType | ItemKind::TraitAssocConst => {
+            match (ctx.parent_in_base(item), ctx.parent_in_head(item)) {
+                (Some(_), Some(parent)) if !parent.sealed && !has_default(item) => match item.kind {
+                    ItemKind::TraitMethod => "trait_method_added",
+                    ItemKind::TraitAssocType => "trait_associated_type_added",
+                    _ => "trait_associated_const_added",
+                },
+                (Some(_), Some(_)) if item.kind == ItemKind::TraitMethod => "trait_method_added_with_default",
+                _ => "item_added",
+            }
+        }
+        _ => "item_added",
+    };
+    change(rule, ChangeKind::Added, None, Some(item), true)
+}
+
+/// A struct users can build with a literal: no private fields, not `#[non_exhaustive]`, not a unit struct.
+fn is_constructible(item: &ApiItem) -> bool {
+    item.kind == ItemKind::Struct && !item.has_private_fields && !item.attrs.non_exhaustive
+}
+
+fn has_default(item: &ApiItem) -> bool {
+    item.function.as_ref().is_some_and(|f| f.has_default) || item.line.trim_end().ends_with("= ..")
+}
+
+/// Classifies a matched pair whose lines differ: attribute rules and at most one definition rule.
+fn classify_changed(ctx: &Context<'_>, b: &ApiItem, a: &ApiItem, out: &mut Vec<Change>) {
+    let mut push = |rule: &str| out.push(change(rule, ChangeKind::Changed, Some(b), Some(a), true));
+    let (ba, aa) = (&b.attrs, &a.attrs);
+    if !ba.non_exhaustive && aa.non_exhaustive {
+        push(match a.kind {
+            ItemKind::Struct => "struct_marked_non_exhaustive",
+            ItemKind::Enum => "enum_marked_non_exhaustive",
+            _ => "variant_marked_non_exhaustive",
+        });
+    }
+    if ba.non_exhaustive && !aa.non_exhaustive {
+        push("item_no_longer_non_exhaustive");
+    }
+    if !ba.deprecated && aa.deprecated {
+        push("item_marked_deprecated");
+    }
+    if !ba.must_use && aa.must_use {
+        push("item_must_use_added");
+    }
+    if !ba.hidden && aa.hidden {
+        push("item_now_doc_hidden");
+    }
+    if ba.repr != aa.repr && ba.repr.is_some() {
+        push("repr_changed");
+    }
+    if aa.cfgs.iter().any(|c| !ba.cfgs.contains(c)) {
+        push("item_cfg_added");
+    } else if ba.cfgs.iter().any(|c| !aa.cfgs.contains(c)) {
+        push("item_cfg_removed");
+    }
+    if b.key != a.key {
+        push(definition_rule(ctx, b, a));
+    }
+}
+
+/// The rule for a changed definition (the normalised line differs).
+fn definition_rule(_ctx: &Context<'_>, b: &ApiItem, a: &ApiItem) -> &'static str {
+    match a.kind {
+        ItemKind::Function | ItemKind::Method | ItemKind::TraitMethod => function_rule(b, a),
+        ItemKind::Struct => {
+            if b.shape != a.shape {
+                "struct_kind_changed"
+            } else if is_constructible(b) && a.has_private_fields && a.shape != Some(StructShape::Unit) {
+                "constructible_struct_adds_private_field"
+            } else {
+                "type_generics_changed"
+            }
+        }
+        ItemKind::Enum | ItemKind::Union => "type_generics_changed",
+        ItemKind::StructField => "struct_field_type_changed",
+        ItemKind::Variant => "enum_variant_changed",
+        ItemKind::Trait => trait_rule(b, a),
+        ItemKind::TraitAssocType | ItemKind::TraitAssocConst => "trait_associated_item_changed",
+        ItemKind::TypeAlias => "type_alias_changed",
+        ItemKind::Const | ItemKind::AssocConst => "pub_module_level_const_type_changed",
+        ItemKind::Static => "pub_static_type_changed",
+        ItemKind::ReExport => "reexport_target_changed",
+        _ => "item_changed",
+    }
+}
+
+fn function_rule(b: &ApiItem, a: &ApiItem) -> &'static str {
+    let (Some(bf), Some(af)) = (&b.function, &a.function) else {
+        return "item_changed";
+    };
+    let (count, unsafe_added, const_removed, signature) = match a.kind {
+        ItemKind::Method => (
+            "method_parameter_count_changed",
+            "inherent_method_unsafe_added",
+            "inherent_method_const_removed",
+            "method_changed_signature",
+        ),
+        ItemKind::TraitMethod => (
+            "trait_method_parameter_count_changed",
+            "trait_method_unsafe_added",
+            "trait_method_changed_signature",
+            "trait_method_changed_signature",
+        ),
+        _ => (
+            "function_parameter_count_changed",
+            "function_unsafe_added",
+            "function_const_removed",
+            "function_changed_signature",
+        ),
+    };
+    if bf.params != af.params {
+        count
+    } else if !bf.is_unsafe && af.is_unsafe {
+        unsafe_added
+    } else if a.kind == ItemKind::TraitMethod && bf.is_unsafe && !af.is_unsafe {
+        "trait_method_unsafe_removed"
+    } else if bf.is_const && !af.is_const {
+        const_removed
+    } else if a.kind == ItemKind::TraitMethod && bf.has_default && !af.has_default {
+        "trait_method_default_removed"
+    } else if without_default_marker(&b.key) == without_default_marker(&a.key) {
+        // Only `const` or a default body was added: callers and implementors are unaffected.
+        "item_changed_patch"
+    } else {
+        signature
+    }
+}
+
+fn without_default_marker(key: &str) -> String {
+    key.trim_end_matches("{ .. }")
+        .trim_end()
+        .replacen("pub const ", "pub ", 1)
+}
+
+fn trait_rule(b: &ApiItem, a: &ApiItem) -> &'static str {
+    if !b.is_unsafe_trait && a.is_unsafe_trait {
+        return "trait_unsafe_added";
+    }
+    if b.is_unsafe_trait && !a.is_unsafe_trait {
+        return "trait_unsafe_removed";
+    }
+    let supertraits = |key: &str| -> Vec<String> {
+        let Some(after_path) = key.split_once(&a.path).map(|(_, rest)| rest.to_owned()) else {
+            return Vec::new();
+        };
+        let rest = after_path.split(" where ").next().unwrap_or("");
+        let rest = match rest.find(':') {
+            Some(i) if !rest[..i].contains('<') || rest.starts_with(':') => &rest[i + 1..],
+            _ => return Vec::new(),
+        };
+        super::model::split_top_level(rest, '+').into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+    };
+    let (bs, as_) = (supertraits(&b.key), supertraits(&a.key));
+    if as_.iter().any(|s| !bs.contains(s)) {
+        "trait_added_supertrait"
+    } else if bs.iter().any(|s| !as_.contains(s)) {
+        "trait_removed_supertrait"
+    } else {
+        "trait_changed"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(lines: &[&str]) -> CrateApi {
+        CrateApi::from_lines("a", "a", lines.iter().copied())
+    }
+
+    #[test]
+    fn diff_against_itself_is_empty() {
+        let a = api(&["pub mod a", "pub struct a::S", "pub a::S::x: u8", "pub fn a::S::f(&self, x: u8) -> u8"]);
+        assert!(diff_crate(&a, &a).changes.is_empty());
+    }
+
+    #[test]
+    fn renamed_parameters_and_generics_are_no_change() {
+        let b = api(&["pub fn a::f<T: Clone>(x: T, y: u8) -> T"]);
+        let h = api(&["pub fn a::f<U: Clone>(value: U, count: u8) -> U"]);
+        let d = diff_crate(&b, &h);
+        assert!(d.changes.is_empty(), "{:#?}", d.changes);
+    }
+}

@@ -1,0 +1,104 @@
+//! Snapshot files: one UTF-8 text file per crate (`<dir>/<package>.txt`), one item per line, sorted,
+//! with no timestamps or absolute paths, so they are stable across runs and machines and reviewable
+//! in a pull request. Writes are atomic.
+
+use super::model::{ApiSnapshot, CrateApi};
+use crate::error::{Error, Result};
+use crate::fsutil;
+use std::path::{Path, PathBuf};
+
+const HEADER: &str = "// Public API snapshot written by driftgate; update with `cargo driftgate snapshot --bless`.";
+
+/// The file of a package inside the snapshot directory.
+pub fn file_for(dir: &Path, package: &str) -> PathBuf {
+    dir.join(format!("{package}.txt"))
+}
+
+/// The full text of a crate's snapshot file.
+pub fn render(api: &CrateApi) -> String {
+    format!("{HEADER}\n{}", api.to_file_text())
+}
+
+/// Parses a snapshot file's text.
+pub fn parse(package: &str, text: &str) -> CrateApi {
+    let crate_name = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("pub mod ").filter(|p| !p.contains("::")))
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|| package.replace('-', "_"));
+    CrateApi::from_lines(package, &crate_name, text.lines())
+}
+
+/// Reads the snapshot files of `packages` from `dir`. A package without a file is absent from the
+/// result (a new crate); a file that is not UTF-8 is an error naming it.
+pub fn read(dir: &Path, packages: &[&str]) -> Result<ApiSnapshot> {
+    let mut snapshot = ApiSnapshot::default();
+    for package in packages {
+        let path = file_for(dir, package);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io("cannot read snapshot file", &path, e)),
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::Other(format!("snapshot file is not valid UTF-8: {}", path.display())))?;
+        snapshot.crates.insert((*package).to_owned(), parse(package, &text));
+    }
+    Ok(snapshot)
+}
+
+/// What `bless` did to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Writes one crate's file atomically, only when its content changes.
+pub fn write(dir: &Path, api: &CrateApi) -> Result<Written> {
+    let path = file_for(dir, &api.package);
+    let text = render(api);
+    let status = match std::fs::read(&path) {
+        Ok(old) if old == text.as_bytes() => return Ok(Written::Unchanged),
+        Ok(_) => Written::Updated,
+        Err(_) => Written::Created,
+    };
+    fsutil::write_atomic(&path, text.as_bytes())?;
+    Ok(status)
+}
+
+/// Whether a crate's committed file differs from its current API; returns the old text if it does
+/// (`Some("")` when the file does not exist).
+pub fn out_of_date(dir: &Path, api: &CrateApi) -> Result<Option<String>> {
+    let path = file_for(dir, &api.package);
+    match std::fs::read(&path) {
+        Ok(old) if old == render(api).as_bytes() => Ok(None),
+        Ok(old) => Ok(Some(String::from_utf8_lossy(&old).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(String::new())),
+        Err(e) => Err(Error::io("cannot read snapshot file", &path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_parse_round_trip() {
+        let api = CrateApi::from_lines("flaredb-sql", "flaredb_sql", ["pub mod flaredb_sql", "pub fn flaredb_sql::f()"]);
+        let again = parse("flaredb-sql", &render(&api));
+        assert_eq!(api, again);
+    }
+
+    #[test]
+    fn write_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let api = CrateApi::from_lines("a", "a", ["pub mod a"]);
+        assert_eq!(write(dir.path(), &api).unwrap(), Written::Created);
+        assert_eq!(write(dir.path(), &api).unwrap(), Written::Unchanged);
+        assert_eq!(out_of_date(dir.path(), &api).unwrap(), None);
+        let read_back = read(dir.path(), &["a", "missing"]).unwrap();
+        assert_eq!(read_back.crates.len(), 1);
+    }
+}

@@ -1,0 +1,1213 @@
+//! The syn engine: the public API of a crate from its sources alone, no compilation.
+//!
+//! Stages, all inside [`extract`]:
+//! 1. load the module tree from the crate root (`mod x;` → `x.rs` / `x/mod.rs`, `#[path]`, inline
+//!    modules, non-mod.rs layouts), skipping `#[cfg(test)]`;
+//! 2. build each module's namespace (its items and its `use` imports, globs included) and resolve
+//!    imports to a fixed point;
+//! 3. walk what is reachable from the crate root through `pub` names, recording every public path of
+//!    every item;
+//! 4. render one line per item (impl blocks are attached to the public paths of their self type).
+//!
+//! What it cannot see (items made by macro invocations) is recorded as [`Unknown`], never as missing.
+//! File access goes through a `read` callback so the engine runs on a worktree, a git tree or a test
+//! string map alike.
+
+use super::model::{CrateApi, ExtractProblem, Unknown};
+use super::render::{self, LineAttrs};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What the engine needs to know about a crate.
+#[derive(Debug, Clone)]
+pub struct CrateInput {
+    pub package: String,
+    /// As code sees it (`flaredb_sql`).
+    pub crate_name: String,
+    /// The crate root file, relative to the workspace root (`flaredb-sql/src/lib.rs`).
+    pub root_file: String,
+    /// The manifest, relative to the workspace root, for the `[features]` table.
+    pub manifest_file: String,
+    pub proc_macro: bool,
+}
+
+/// Reads a file relative to the workspace root: `Ok(None)` when it does not exist.
+pub type ReadFn<'a> = dyn Fn(&str) -> std::io::Result<Option<Vec<u8>>> + Sync + 'a;
+
+/// Upper bound of lines a crate may produce (cycle and explosion guard).
+const MAX_LINES: usize = 2_000_000;
+
+/// Extracts the public API of one crate.
+pub fn extract(input: &CrateInput, read: &ReadFn<'_>) -> CrateApi {
+    let mut problems = Vec::new();
+    let tree = ModuleTree::load(&input.root_file, read, &mut problems);
+    let mut lines = Vec::new();
+    let mut unknowns = Vec::new();
+    let mut private_paths = BTreeSet::new();
+    if let Some(tree) = tree {
+        let scopes = Scopes::build(&tree);
+        let mut walker = Walker::new(&tree, &scopes, &input.crate_name);
+        walker.walk_root(input.proc_macro);
+        walker.render_impls();
+        lines = walker.lines;
+        unknowns = walker.unknowns;
+        private_paths = walker.private_paths;
+    }
+    lines.extend(features(&input.manifest_file, read, &mut problems));
+    let mut api = CrateApi::from_lines(&input.package, &input.crate_name, lines.iter().map(String::as_str));
+    unknowns.sort();
+    unknowns.dedup();
+    api.unknowns = unknowns;
+    api.problems = problems;
+    api.private_paths = private_paths;
+    api
+}
+
+/// `feature name` lines from the manifest's `[features]` table and implicit optional-dependency features.
+fn features(manifest_file: &str, read: &ReadFn<'_>, problems: &mut Vec<ExtractProblem>) -> Vec<String> {
+    let text = match read(manifest_file) {
+        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            problems.push(problem("unreadable-source", manifest_file, None, e.to_string()));
+            return Vec::new();
+        }
+    };
+    let Ok(manifest) = text.parse::<toml::Table>() else {
+        problems.push(problem("invalid-manifest", manifest_file, None, "not valid TOML".into()));
+        return Vec::new();
+    };
+    let mut names = BTreeSet::new();
+    let mut explicit_deps = BTreeSet::new();
+    if let Some(features) = manifest.get("features").and_then(|f| f.as_table()) {
+        for (name, enables) in features {
+            names.insert(name.clone());
+            for value in enables.as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
+                if let Some(dep) = value.strip_prefix("dep:") {
+                    explicit_deps.insert(dep.to_owned());
+                }
+            }
+        }
+    }
+    for table in ["dependencies", "build-dependencies"] {
+        if let Some(deps) = manifest.get(table).and_then(|d| d.as_table()) {
+            for (name, spec) in deps {
+                let optional = spec.get("optional").and_then(|o| o.as_bool()).unwrap_or(false);
+                if optional && !explicit_deps.contains(name) {
+                    names.insert(name.clone());
+                }
+            }
+        }
+    }
+    names.into_iter().map(|n| format!("feature {n}")).collect()
+}
+
+fn problem(code: &str, file: &str, line: Option<usize>, message: String) -> ExtractProblem {
+    ExtractProblem {
+        code: code.to_owned(),
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Module tree
+// ---------------------------------------------------------------------------------------------
+
+type ModId = usize;
+
+struct Module {
+    /// Segments below the crate root.
+    path: Vec<String>,
+    parent: Option<ModId>,
+    file: String,
+    items: Vec<syn::Item>,
+    /// Attributes that apply to everything inside (hidden, cfgs), from the `mod` item and `#![..]`.
+    scope_attrs: LineAttrs,
+    /// Child modules by name: (id, public, own attrs).
+    children: Vec<(String, ModId, bool, LineAttrs)>,
+}
+
+struct ModuleTree {
+    modules: Vec<Module>,
+}
+
+/// Where `mod x;` inside a module looks for files.
+struct Dirs {
+    /// Directory for `x.rs` / `x/mod.rs`.
+    child_dir: String,
+    /// Base directory for `#[path = ".."]`.
+    path_base: String,
+}
+
+impl ModuleTree {
+    fn load(root_file: &str, read: &ReadFn<'_>, problems: &mut Vec<ExtractProblem>) -> Option<ModuleTree> {
+        let (items, inner_attrs) = parse_file(root_file, read, problems)?;
+        let mut tree = ModuleTree { modules: Vec::new() };
+        let dir = parent_dir(root_file);
+        let dirs = Dirs {
+            child_dir: dir.clone(),
+            path_base: dir,
+        };
+        let scope_attrs = LineAttrs::from_syn(&inner_attrs).unwrap_or_default().scope_part();
+        tree.add_module(Vec::new(), None, root_file.to_owned(), items, scope_attrs, dirs, read, problems);
+        Some(tree)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_module(
+        &mut self,
+        path: Vec<String>,
+        parent: Option<ModId>,
+        file: String,
+        mut items: Vec<syn::Item>,
+        scope_attrs: LineAttrs,
+        dirs: Dirs,
+        read: &ReadFn<'_>,
+        problems: &mut Vec<ExtractProblem>,
+    ) -> ModId {
+        let id = self.modules.len();
+        self.modules.push(Module {
+            path: path.clone(),
+            parent,
+            file: file.clone(),
+            items: Vec::new(),
+            scope_attrs: scope_attrs.clone(),
+            children: Vec::new(),
+        });
+        let mut children = Vec::new();
+        for item in items.iter_mut() {
+            let syn::Item::Mod(module) = item else { continue };
+            let Some(own_attrs) = LineAttrs::from_syn(&module.attrs) else {
+                continue; // #[cfg(test)] mod tests
+            };
+            let name = module.ident.unraw().to_string();
+            let public = matches!(module.vis, syn::Visibility::Public(_));
+            let mut child_path = path.clone();
+            child_path.push(name.clone());
+            let path_attr = path_attribute(&module.attrs);
+            let child = if let Some((_, content)) = module.content.take() {
+                let child_dir = format!("{}{}/", dirs.child_dir, path_attr.as_deref().unwrap_or(&name));
+                let child_dirs = Dirs {
+                    path_base: child_dir.clone(),
+                    child_dir,
+                };
+                let inner = inner_attrs(&module.attrs);
+                let attrs = LineAttrs::from_syn(&inner).unwrap_or_default().inherit(&own_attrs).scope_part();
+                let scope = attrs.inherit(&scope_attrs);
+                Some(self.add_module(child_path, Some(id), file.clone(), content, scope, child_dirs, read, problems))
+            } else {
+                self.load_file_module(&name, child_path, id, &own_attrs, &scope_attrs, path_attr, &dirs, read, problems)
+            };
+            if let Some(child) = child {
+                children.push((name, child, public, own_attrs));
+            }
+        }
+        self.modules[id].items = items;
+        self.modules[id].children = children;
+        id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn load_file_module(
+        &mut self,
+        name: &str,
+        child_path: Vec<String>,
+        parent: ModId,
+        own_attrs: &LineAttrs,
+        scope_attrs: &LineAttrs,
+        path_attr: Option<String>,
+        dirs: &Dirs,
+        read: &ReadFn<'_>,
+        problems: &mut Vec<ExtractProblem>,
+    ) -> Option<ModId> {
+        let (file, mod_rs_like) = match path_attr {
+            Some(p) => (normalize_path(&format!("{}{p}", dirs.path_base)), true),
+            None => {
+                let flat = format!("{}{name}.rs", dirs.child_dir);
+                let nested = format!("{}{name}/mod.rs", dirs.child_dir);
+                match (file_exists(read, &flat), file_exists(read, &nested)) {
+                    (true, _) => (normalize_path(&flat), false),
+                    (false, true) => (normalize_path(&nested), true),
+                    (false, false) => {
+                        problems.push(problem(
+                            "missing-module-file",
+                            &self.modules[parent].file,
+                            None,
+                            format!("module `{name}` has no file: looked for {flat} and {nested}"),
+                        ));
+                        return None;
+                    }
+                }
+            }
+        };
+        let (items, inner) = parse_file(&file, read, problems)?;
+        let child_dir = if mod_rs_like {
+            parent_dir(&file)
+        } else {
+            format!("{}{}/", parent_dir(&file), file_stem(&file))
+        };
+        let child_dirs = Dirs {
+            path_base: parent_dir(&file),
+            child_dir,
+        };
+        let attrs = LineAttrs::from_syn(&inner).unwrap_or_default().inherit(own_attrs).scope_part();
+        let scope = attrs.inherit(scope_attrs);
+        Some(self.add_module(child_path, Some(parent), file, items, scope, child_dirs, read, problems))
+    }
+}
+
+fn file_exists(read: &ReadFn<'_>, path: &str) -> bool {
+    matches!(read(&normalize_path(path)), Ok(Some(_)))
+}
+
+fn parse_file(
+    file: &str,
+    read: &ReadFn<'_>,
+    problems: &mut Vec<ExtractProblem>,
+) -> Option<(Vec<syn::Item>, Vec<syn::Attribute>)> {
+    let bytes = match read(file) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            problems.push(problem("missing-module-file", file, None, "file not found".into()));
+            return None;
+        }
+        Err(e) => {
+            problems.push(problem("unreadable-source", file, None, e.to_string()));
+            return None;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            problems.push(problem(
+                "non-utf8-source",
+                file,
+                None,
+                format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+            ));
+            return None;
+        }
+    };
+    match syn::parse_file(&text) {
+        Ok(parsed) => Some((parsed.items, parsed.attrs)),
+        Err(e) => {
+            let start = e.span().start();
+            problems.push(problem(
+                "syntax-error",
+                file,
+                Some(start.line),
+                format!("{}:{}: {e}", start.line, start.column + 1),
+            ));
+            None
+        }
+    }
+}
+
+fn inner_attrs(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
+    attrs
+        .iter()
+        .filter(|a| matches!(a.style, syn::AttrStyle::Inner(_)))
+        .cloned()
+        .collect()
+}
+
+fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|attr| match &attr.meta {
+        syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s), ..
+            }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+fn parent_dir(file: &str) -> String {
+    match file.rfind('/') {
+        Some(i) => file[..=i].to_owned(),
+        None => String::new(),
+    }
+}
+
+fn file_stem(file: &str) -> &str {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.strip_suffix(".rs").unwrap_or(name)
+}
+
+/// Resolves `.` and `..` segments in a `/`-separated relative path.
+fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Namespaces and import resolution
+// ---------------------------------------------------------------------------------------------
+
+/// What a name can stand for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Target {
+    Module(ModId),
+    /// An item of `modules[module].items[index]`.
+    Item(ModId, usize),
+    /// A path into another crate (`serde::Serialize`), or something we cannot resolve.
+    External(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Binding {
+    target: Target,
+    public: bool,
+    /// Attributes of the `use` item (hidden, cfgs) that re-exported it, if any.
+    attrs: LineAttrs,
+    /// Came from a glob import (explicit names shadow it).
+    glob: bool,
+}
+
+/// A flattened `use` entry.
+#[derive(Debug, Clone)]
+struct UseEntry {
+    segments: Vec<String>,
+    /// `None` for globs.
+    alias: Option<String>,
+    public: bool,
+    attrs: LineAttrs,
+}
+
+struct Scopes {
+    names: Vec<BTreeMap<String, Vec<Binding>>>,
+}
+
+impl Scopes {
+    fn build(tree: &ModuleTree) -> Scopes {
+        let mut names: Vec<BTreeMap<String, Vec<Binding>>> = vec![BTreeMap::new(); tree.modules.len()];
+        let mut uses: Vec<Vec<UseEntry>> = vec![Vec::new(); tree.modules.len()];
+        for (id, module) in tree.modules.iter().enumerate() {
+            for (name, child, public, attrs) in &module.children {
+                names[id].entry(name.clone()).or_default().push(Binding {
+                    target: Target::Module(*child),
+                    public: *public,
+                    attrs: attrs.scope_part(),
+                    glob: false,
+                });
+            }
+            for (index, item) in module.items.iter().enumerate() {
+                if let syn::Item::Use(u) = item {
+                    if let Some(attrs) = LineAttrs::from_syn(&u.attrs) {
+                        let public = matches!(u.vis, syn::Visibility::Public(_));
+                        flatten_use(&u.tree, Vec::new(), u.leading_colon.is_some(), public, &attrs.scope_part(), &mut uses[id]);
+                    }
+                    continue;
+                }
+                if let syn::Item::ExternCrate(ec) = item {
+                    let alias = ec.rename.as_ref().map(|(_, i)| i.to_string()).unwrap_or_else(|| ec.ident.to_string());
+                    if alias != "_" {
+                        names[id].entry(alias).or_default().push(Binding {
+                            target: Target::External(ec.ident.to_string()),
+                            public: matches!(ec.vis, syn::Visibility::Public(_)),
+                            attrs: LineAttrs::default(),
+                            glob: false,
+                        });
+                    }
+                    continue;
+                }
+                if let Some((name, public)) = item_name(item) {
+                    names[id].entry(name).or_default().push(Binding {
+                        target: Target::Item(id, index),
+                        public,
+                        attrs: LineAttrs::default(),
+                        glob: false,
+                    });
+                }
+            }
+        }
+        let mut scopes = Scopes { names };
+        scopes.resolve_imports(tree, &uses);
+        scopes
+    }
+
+    /// Adds import bindings until nothing changes (globs and chains of re-exports need several rounds).
+    fn resolve_imports(&mut self, tree: &ModuleTree, uses: &[Vec<UseEntry>]) {
+        for _round in 0..64 {
+            let mut changed = false;
+            for (id, entries) in uses.iter().enumerate() {
+                for entry in entries {
+                    let targets = self.resolve(tree, id, &entry.segments);
+                    match &entry.alias {
+                        Some(alias) => {
+                            for target in targets {
+                                changed |= self.add(id, alias, Binding {
+                                    target,
+                                    public: entry.public,
+                                    attrs: entry.attrs.clone(),
+                                    glob: false,
+                                });
+                            }
+                        }
+                        None => {
+                            for target in targets {
+                                let Target::Module(source) = target else { continue };
+                                let visible_privately = is_ancestor(tree, source, id);
+                                let imported: Vec<(String, Binding)> = self.names[source]
+                                    .iter()
+                                    .flat_map(|(name, bindings)| bindings.iter().map(move |b| (name.clone(), b.clone())))
+                                    .filter(|(_, b)| b.public || visible_privately)
+                                    .collect();
+                                for (name, binding) in imported {
+                                    if self.names[id].get(&name).is_some_and(|bs| bs.iter().any(|b| !b.glob)) {
+                                        continue; // explicit names shadow glob imports
+                                    }
+                                    changed |= self.add(id, &name, Binding {
+                                        target: binding.target,
+                                        public: entry.public && binding.public,
+                                        attrs: entry.attrs.inherit(&binding.attrs),
+                                        glob: true,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    fn add(&mut self, module: ModId, name: &str, binding: Binding) -> bool {
+        let bindings = self.names[module].entry(name.to_owned()).or_default();
+        if let Some(existing) = bindings.iter_mut().find(|b| b.target == binding.target) {
+            // Keep the most visible binding of a target.
+            if binding.public && !existing.public {
+                *existing = binding;
+                return true;
+            }
+            return false;
+        }
+        if !binding.glob {
+            bindings.retain(|b| !b.glob);
+        }
+        bindings.push(binding);
+        true
+    }
+
+    /// Resolves a path as written in module `from`.
+    fn resolve(&self, tree: &ModuleTree, from: ModId, segments: &[String]) -> Vec<Target> {
+        let Some((first, rest)) = segments.split_first() else {
+            return Vec::new();
+        };
+        let mut current: Vec<Target> = match first.as_str() {
+            "crate" | "$crate" => vec![Target::Module(0)],
+            "self" => vec![Target::Module(from)],
+            "super" => tree.modules[from].parent.map(Target::Module).into_iter().collect(),
+            "::" => vec![Target::External(String::new())],
+            name => match self.names[from].get(name) {
+                Some(bindings) if !bindings.is_empty() => bindings.iter().map(|b| b.target.clone()).collect(),
+                _ => vec![Target::External(name.to_owned())],
+            },
+        };
+        for segment in rest {
+            let mut next = Vec::new();
+            for target in current {
+                match target {
+                    Target::Module(m) => {
+                        if segment == "super" {
+                            next.extend(tree.modules[m].parent.map(Target::Module));
+                        } else if segment == "self" {
+                            next.push(Target::Module(m));
+                        } else if let Some(bindings) = self.names[m].get(segment) {
+                            next.extend(bindings.iter().map(|b| b.target.clone()));
+                        }
+                    }
+                    Target::External(path) if path.is_empty() => next.push(Target::External(segment.clone())),
+                    Target::External(path) => next.push(Target::External(format!("{path}::{segment}"))),
+                    Target::Item(..) => {} // enum variants and associated items are not re-exported items
+                }
+            }
+            next.sort();
+            next.dedup();
+            current = next;
+        }
+        current
+    }
+}
+
+fn is_ancestor(tree: &ModuleTree, ancestor: ModId, mut module: ModId) -> bool {
+    loop {
+        if module == ancestor {
+            return true;
+        }
+        match tree.modules[module].parent {
+            Some(parent) => module = parent,
+            None => return false,
+        }
+    }
+}
+
+fn flatten_use(tree: &syn::UseTree, prefix: Vec<String>, leading_colon: bool, public: bool, attrs: &LineAttrs, out: &mut Vec<UseEntry>) {
+    let mut prefix = prefix;
+    if leading_colon && prefix.is_empty() {
+        prefix.push("::".to_owned());
+    }
+    match tree {
+        syn::UseTree::Path(p) => {
+            let mut next = prefix;
+            next.push(p.ident.to_string());
+            flatten_use(&p.tree, next, false, public, attrs, out);
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            let mut segments = prefix;
+            let alias = if name == "self" {
+                segments.last().cloned().unwrap_or_default()
+            } else {
+                segments.push(name.clone());
+                name
+            };
+            out.push(UseEntry { segments, alias: Some(alias), public, attrs: attrs.clone() });
+        }
+        syn::UseTree::Rename(r) => {
+            let alias = r.rename.to_string();
+            if alias == "_" {
+                return;
+            }
+            let mut segments = prefix;
+            if r.ident != "self" {
+                segments.push(r.ident.to_string());
+            }
+            out.push(UseEntry { segments, alias: Some(alias), public, attrs: attrs.clone() });
+        }
+        syn::UseTree::Glob(_) => out.push(UseEntry { segments: prefix, alias: None, public, attrs: attrs.clone() }),
+        syn::UseTree::Group(g) => {
+            for tree in &g.items {
+                flatten_use(tree, prefix.clone(), false, public, attrs, out);
+            }
+        }
+    }
+}
+
+/// Name and public-ness of an item that lives in a module's namespace (not `use`, `impl`, `mod`).
+fn item_name(item: &syn::Item) -> Option<(String, bool)> {
+    let (ident, vis) = match item {
+        syn::Item::Const(i) => (&i.ident, &i.vis),
+        syn::Item::Enum(i) => (&i.ident, &i.vis),
+        syn::Item::Fn(i) => (&i.sig.ident, &i.vis),
+        syn::Item::Static(i) => (&i.ident, &i.vis),
+        syn::Item::Struct(i) => (&i.ident, &i.vis),
+        syn::Item::Trait(i) => (&i.ident, &i.vis),
+        syn::Item::TraitAlias(i) => (&i.ident, &i.vis),
+        syn::Item::Type(i) => (&i.ident, &i.vis),
+        syn::Item::Union(i) => (&i.ident, &i.vis),
+        _ => return None,
+    };
+    if LineAttrs::from_syn(item_attrs(item)).is_none() {
+        return None;
+    }
+    Some((ident.unraw().to_string(), matches!(vis, syn::Visibility::Public(_))))
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Const(i) => &i.attrs,
+        syn::Item::Enum(i) => &i.attrs,
+        syn::Item::ExternCrate(i) => &i.attrs,
+        syn::Item::Fn(i) => &i.attrs,
+        syn::Item::ForeignMod(i) => &i.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Macro(i) => &i.attrs,
+        syn::Item::Mod(i) => &i.attrs,
+        syn::Item::Static(i) => &i.attrs,
+        syn::Item::Struct(i) => &i.attrs,
+        syn::Item::Trait(i) => &i.attrs,
+        syn::Item::TraitAlias(i) => &i.attrs,
+        syn::Item::Type(i) => &i.attrs,
+        syn::Item::Union(i) => &i.attrs,
+        syn::Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+use syn::ext::IdentExt;
+
+// ---------------------------------------------------------------------------------------------
+// 3 + 4. Walk the public names from the root; render lines
+// ---------------------------------------------------------------------------------------------
+
+struct Walker<'t> {
+    tree: &'t ModuleTree,
+    scopes: &'t Scopes,
+    crate_name: &'t str,
+    lines: Vec<String>,
+    unknowns: Vec<Unknown>,
+    private_paths: BTreeSet<String>,
+    /// Every public path of every item, with the attributes inherited along that path.
+    item_paths: HashMap<(ModId, usize), Vec<(String, LineAttrs)>>,
+    /// Public paths of each module (for macro-invocation notes).
+    module_paths: HashMap<ModId, String>,
+}
+
+impl<'t> Walker<'t> {
+    fn new(tree: &'t ModuleTree, scopes: &'t Scopes, crate_name: &'t str) -> Self {
+        Walker {
+            tree,
+            scopes,
+            crate_name,
+            lines: Vec::new(),
+            unknowns: Vec::new(),
+            private_paths: BTreeSet::new(),
+            item_paths: HashMap::new(),
+            module_paths: HashMap::new(),
+        }
+    }
+
+    fn walk_root(&mut self, proc_macro: bool) {
+        let root_attrs = self.tree.modules[0].scope_attrs.clone();
+        self.lines.push(render::module(&root_attrs, self.crate_name));
+        if proc_macro {
+            self.proc_macros();
+        } else {
+            let mut stack = vec![0];
+            self.walk_module(0, self.crate_name.to_owned(), &root_attrs, &mut stack);
+        }
+        self.exported_macros();
+        self.note_private_items();
+        self.note_macro_invocations();
+    }
+
+    fn walk_module(&mut self, module: ModId, path: String, attrs: &LineAttrs, stack: &mut Vec<ModId>) {
+        self.module_paths.entry(module).or_insert_with(|| path.clone());
+        let names = &self.scopes.names[module];
+        for (name, bindings) in names {
+            for binding in bindings.iter().filter(|b| b.public) {
+                if self.lines.len() > MAX_LINES {
+                    return;
+                }
+                let item_path = format!("{path}::{name}");
+                let inherited = binding.attrs.inherit(attrs);
+                match &binding.target {
+                    Target::Module(child) => {
+                        if stack.contains(child) {
+                            continue;
+                        }
+                        let child_attrs = self.tree.modules[*child].scope_attrs.inherit(&inherited);
+                        self.lines.push(render::module(&child_attrs, &item_path));
+                        stack.push(*child);
+                        self.walk_module(*child, item_path, &child_attrs, stack);
+                        stack.pop();
+                    }
+                    Target::Item(m, index) => {
+                        let item_attrs = self.tree.modules[*m].scope_attrs.inherit(&inherited);
+                        self.item_paths.entry((*m, *index)).or_default().push((item_path.clone(), item_attrs.clone()));
+                        self.render_item(*m, *index, &item_path, &item_attrs);
+                    }
+                    Target::External(target) => {
+                        self.lines.push(render::re_export(&inherited, &item_path, target));
+                    }
+                }
+            }
+        }
+    }
+
+    fn render_item(&mut self, module: ModId, index: usize, path: &str, inherited: &LineAttrs) {
+        let item = &self.tree.modules[module].items[index];
+        let Some(own) = LineAttrs::from_syn(item_attrs(item)) else { return };
+        let attrs = own.inherit(inherited);
+        match item {
+            syn::Item::Fn(f) => self.lines.push(render::function(&attrs, path, &f.sig, false)),
+            syn::Item::Struct(s) => {
+                self.lines.extend(render::structure(&attrs, path, s));
+                self.lines.extend(render::derives(&attrs, path, &s.attrs, &s.generics));
+            }
+            syn::Item::Enum(e) => {
+                self.lines.extend(render::enumeration(&attrs, path, e));
+                self.lines.extend(render::derives(&attrs, path, &e.attrs, &e.generics));
+            }
+            syn::Item::Union(u) => {
+                self.lines.extend(render::union(&attrs, path, u));
+                self.lines.extend(render::derives(&attrs, path, &u.attrs, &u.generics));
+            }
+            syn::Item::Trait(t) => {
+                let (lines, macros) = render::trait_def(&attrs, path, t);
+                self.lines.extend(lines);
+                for macro_name in macros {
+                    self.unknowns.push(Unknown { module: path.to_owned(), macro_name });
+                }
+            }
+            syn::Item::TraitAlias(t) => {
+                let bounds = &t.bounds;
+                self.lines.push(format!("{}pub trait {path}{} = {}", attrs.prefix(), render::generics(&t.generics), render::tokens_text(quote::quote!(#bounds))));
+            }
+            syn::Item::Type(t) => self.lines.push(render::type_alias(&attrs, path, t)),
+            syn::Item::Const(c) => self.lines.push(render::constant(&attrs, path, &c.ty)),
+            syn::Item::Static(s) => self.lines.push(render::static_item(&attrs, path, s)),
+            _ => {}
+        }
+    }
+
+    /// `#[macro_export] macro_rules!` anywhere in the crate is exported at the crate root.
+    fn exported_macros(&mut self) {
+        for module in &self.tree.modules {
+            for item in &module.items {
+                let syn::Item::Macro(m) = item else { continue };
+                let Some(ident) = &m.ident else { continue };
+                let exported = m.attrs.iter().any(|a| a.path().is_ident("macro_export"));
+                if !exported {
+                    continue;
+                }
+                if let Some(attrs) = LineAttrs::from_syn(&m.attrs) {
+                    let attrs = attrs.inherit(&module.scope_attrs);
+                    self.lines.push(render::macro_rules(&attrs, &format!("{}::{ident}", self.crate_name)));
+                }
+            }
+        }
+    }
+
+    /// A proc-macro crate exports exactly its `#[proc_macro*]` functions.
+    fn proc_macros(&mut self) {
+        let root = &self.tree.modules[0];
+        for item in &root.items {
+            let syn::Item::Fn(f) = item else { continue };
+            let Some(attrs) = LineAttrs::from_syn(&f.attrs) else { continue };
+            for attr in &f.attrs {
+                let path = &self.crate_name;
+                let line = if attr.path().is_ident("proc_macro") {
+                    format!("{}pub proc_macro {path}::{}!", attrs.prefix(), f.sig.ident)
+                } else if attr.path().is_ident("proc_macro_attribute") {
+                    format!("{}pub proc_macro_attribute {path}::{}", attrs.prefix(), f.sig.ident)
+                } else if attr.path().is_ident("proc_macro_derive") {
+                    let name = match &attr.meta {
+                        syn::Meta::List(list) => render::tokens_text(list.tokens.clone())
+                            .split(',')
+                            .next()
+                            .unwrap_or_default()
+                            .trim()
+                            .to_owned(),
+                        _ => f.sig.ident.to_string(),
+                    };
+                    format!("{}pub proc_macro_derive {path}::{name}", attrs.prefix())
+                } else {
+                    continue;
+                };
+                self.lines.push(line);
+            }
+        }
+    }
+
+    /// Items that exist but are not reachable publicly, by their definition path: lets the diff tell
+    /// "made private" from "removed".
+    fn note_private_items(&mut self) {
+        for (id, module) in self.tree.modules.iter().enumerate() {
+            let mut module_path = vec![self.crate_name.to_owned()];
+            module_path.extend(module.path.iter().cloned());
+            let module_path = module_path.join("::");
+            for (index, item) in module.items.iter().enumerate() {
+                if self.item_paths.contains_key(&(id, index)) {
+                    continue;
+                }
+                if let Some((name, _)) = item_name(item) {
+                    self.private_paths.insert(format!("{module_path}::{name}"));
+                }
+            }
+            if !self.module_paths.contains_key(&id) && !module.path.is_empty() {
+                self.private_paths.insert(module_path);
+            }
+        }
+    }
+
+    /// Item-position macro invocations (`bitflags! { .. }`) may define public items we cannot see.
+    fn note_macro_invocations(&mut self) {
+        for (id, module) in self.tree.modules.iter().enumerate() {
+            let Some(path) = self.module_paths.get(&id) else { continue };
+            for item in &module.items {
+                let syn::Item::Macro(m) = item else { continue };
+                if m.ident.is_some() || LineAttrs::from_syn(&m.attrs).is_none() {
+                    continue; // macro_rules definitions are not invocations
+                }
+                self.unknowns.push(Unknown {
+                    module: path.clone(),
+                    macro_name: format!("{}!", render::text(&m.mac.path)),
+                });
+            }
+        }
+    }
+
+    /// Attaches every impl block (from any module, public or not) to the public paths of its self type.
+    fn render_impls(&mut self) {
+        for (id, module) in self.tree.modules.iter().enumerate() {
+            for item in &module.items {
+                let syn::Item::Impl(imp) = item else { continue };
+                let Some(impl_attrs) = LineAttrs::from_syn(&imp.attrs) else { continue };
+                let impl_attrs = impl_attrs.inherit(&module.scope_attrs).scope_part();
+                self.render_impl(id, imp, &impl_attrs);
+            }
+        }
+    }
+
+    fn render_impl(&mut self, module: ModId, imp: &syn::ItemImpl, impl_attrs: &LineAttrs) {
+        let self_targets = match &*imp.self_ty {
+            syn::Type::Path(tp) if tp.qself.is_none() => {
+                let segments: Vec<String> = tp.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                self.scopes
+                    .resolve(self.tree, module, &segments)
+                    .into_iter()
+                    .filter_map(|t| match t {
+                        Target::Item(m, i) => Some((m, i)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            }
+            _ => Vec::new(),
+        };
+        let self_args = match &*imp.self_ty {
+            syn::Type::Path(tp) => tp
+                .path
+                .segments
+                .last()
+                .map(|s| render::text(&s.arguments))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let mut type_paths: Vec<(String, LineAttrs)> = self_targets
+            .iter()
+            .flat_map(|key| self.item_paths.get(key).cloned().unwrap_or_default())
+            .collect();
+        type_paths.sort_by(|a, b| a.0.cmp(&b.0));
+        type_paths.dedup_by(|a, b| a.0 == b.0);
+        match &imp.trait_ {
+            Some((negative, trait_path, _)) => {
+                let trait_text = self.public_trait_path(module, trait_path);
+                let trait_is_local = trait_text.is_some();
+                let trait_text = trait_text.unwrap_or_else(|| render::text(trait_path));
+                let impl_generics = render::generics(&imp.generics);
+                if type_paths.is_empty() {
+                    // A local trait implemented for a foreign type is public API too.
+                    if trait_is_local && self_targets.is_empty() {
+                        let self_ty = render::text(&*imp.self_ty);
+                        self.lines.push(render::trait_impl(impl_attrs, &impl_generics, negative.is_some(), &trait_text, &self_ty));
+                    }
+                    return;
+                }
+                for (type_path, type_attrs) in &type_paths {
+                    let attrs = impl_attrs.inherit(&type_attrs.scope_part());
+                    let self_ty = format!("{type_path}{self_args}");
+                    let line = render::trait_impl(&attrs, &impl_generics, negative.is_some(), &trait_text, &self_ty);
+                    self.lines.push(line);
+                }
+            }
+            None => {
+                for (type_path, type_attrs) in &type_paths {
+                    let scope = impl_attrs.inherit(&type_attrs.scope_part());
+                    self.render_inherent_items(imp, type_path, &scope);
+                }
+                if type_paths.is_empty() {
+                    return;
+                }
+                for impl_item in &imp.items {
+                    if let syn::ImplItem::Fn(f) = impl_item {
+                        if !matches!(f.vis, syn::Visibility::Public(_)) {
+                            for (type_path, _) in &type_paths {
+                                self.private_paths.insert(format!("{type_path}::{}", f.sig.ident));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn render_inherent_items(&mut self, imp: &syn::ItemImpl, type_path: &str, scope: &LineAttrs) {
+        for impl_item in &imp.items {
+            match impl_item {
+                syn::ImplItem::Fn(f) if matches!(f.vis, syn::Visibility::Public(_)) => {
+                    if let Some(a) = LineAttrs::from_syn(&f.attrs) {
+                        let path = format!("{type_path}::{}", f.sig.ident.unraw());
+                        self.lines.push(render::function(&a.inherit(scope), &path, &f.sig, false));
+                    }
+                }
+                syn::ImplItem::Const(c) if matches!(c.vis, syn::Visibility::Public(_)) => {
+                    if let Some(a) = LineAttrs::from_syn(&c.attrs) {
+                        let path = format!("{type_path}::{}", c.ident);
+                        self.lines.push(render::constant(&a.inherit(scope), &path, &c.ty));
+                    }
+                }
+                syn::ImplItem::Macro(m) => self.unknowns.push(Unknown {
+                    module: type_path.to_owned(),
+                    macro_name: format!("{}!", render::text(&m.mac.path)),
+                }),
+                _ => {}
+            }
+        }
+    }
+
+    /// The trait path as a public path of this crate (with its generic arguments), when the trait is local.
+    fn public_trait_path(&self, module: ModId, trait_path: &syn::Path) -> Option<String> {
+        let segments: Vec<String> = trait_path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let args = trait_path.segments.last().map(|s| render::text(&s.arguments)).unwrap_or_default();
+        self.scopes
+            .resolve(self.tree, module, &segments)
+            .into_iter()
+            .find_map(|t| match t {
+                Target::Item(m, i) => self.item_paths.get(&(m, i)).and_then(|paths| paths.iter().map(|(p, _)| p.clone()).min()),
+                _ => None,
+            })
+            .map(|p| format!("{p}{args}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::ItemKind;
+    use std::collections::HashMap;
+
+    /// Builds a crate from `//- path` separated files (rust-analyzer style fixtures).
+    fn files(spec: &str) -> HashMap<String, Vec<u8>> {
+        let mut map = HashMap::new();
+        let mut current: Option<(String, String)> = None;
+        for line in spec.lines() {
+            if let Some(path) = line.trim().strip_prefix("//- ") {
+                if let Some((p, text)) = current.take() {
+                    map.insert(p, text.into_bytes());
+                }
+                current = Some((path.trim().to_owned(), String::new()));
+            } else if let Some((_, text)) = current.as_mut() {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        if let Some((p, text)) = current {
+            map.insert(p, text.into_bytes());
+        }
+        map
+    }
+
+    fn api_of(spec: &str) -> CrateApi {
+        let map = files(spec);
+        let input = CrateInput {
+            package: "demo".into(),
+            crate_name: "demo".into(),
+            root_file: "demo/src/lib.rs".into(),
+            manifest_file: "demo/Cargo.toml".into(),
+            proc_macro: false,
+        };
+        extract(&input, &|p: &str| Ok(map.get(p).cloned()))
+    }
+
+    fn lines(api: &CrateApi) -> Vec<&str> {
+        api.items.iter().map(|i| i.line.as_str()).collect()
+    }
+
+    #[test]
+    fn module_tree_layouts() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+pub mod a;
+pub mod b;
+pub mod c { pub mod d; }
+#[path = \"other/e_impl.rs\"] pub mod e;
+mod hidden_mod;
+#[cfg(test)] mod tests;
+//- demo/src/a.rs
+pub mod nested;
+pub fn in_a() {}
+//- demo/src/a/nested.rs
+pub fn deep() {}
+//- demo/src/b/mod.rs
+pub fn in_b() {}
+//- demo/src/c/d.rs
+pub fn in_d() {}
+//- demo/src/other/e_impl.rs
+pub fn in_e() {}
+//- demo/src/hidden_mod.rs
+pub fn unreachable() {}
+",
+        );
+        assert!(api.problems.is_empty(), "{:?}", api.problems);
+        let l = lines(&api);
+        for expected in [
+            "pub fn demo::a::in_a()",
+            "pub fn demo::a::nested::deep()",
+            "pub fn demo::b::in_b()",
+            "pub fn demo::c::d::in_d()",
+            "pub fn demo::e::in_e()",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+        assert!(!l.iter().any(|x| x.contains("unreachable")));
+        assert!(api.private_paths.contains("demo::hidden_mod::unreachable"));
+    }
+
+    #[test]
+    fn visibility_and_reexports() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+mod inner {
+    pub struct Thing;
+    pub(crate) fn crate_only() {}
+    pub(super) fn super_only() {}
+    pub(in crate) fn in_crate() {}
+    pub fn exported() {}
+    pub mod deeper { pub fn d() {} }
+}
+pub use inner::Thing;
+pub use inner::{exported as renamed, deeper::{self, d}};
+pub use serde::Serialize;
+pub mod glob { pub use crate::inner::*; }
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "pub struct demo::Thing;",
+            "pub fn demo::renamed()",
+            "pub fn demo::d()",
+            "pub fn demo::deeper::d()",
+            "pub use demo::Serialize = serde::Serialize",
+            "pub struct demo::glob::Thing;",
+            "pub fn demo::glob::exported()",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+        assert!(!l.iter().any(|x| x.contains("crate_only") || x.contains("super_only") || x.contains("in_crate")));
+    }
+
+    #[test]
+    fn impls_attach_to_public_paths() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+mod model {
+    #[derive(Clone)]
+    pub struct QueryResult { rows: Vec<u8>, pub columns: Vec<String> }
+    impl QueryResult {
+        pub fn rows(&self) -> &[u8] { &self.rows }
+        fn private_helper(&self) {}
+        pub const LIMIT: usize = 10;
+    }
+    impl std::fmt::Display for QueryResult { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { Ok(()) } }
+}
+pub use model::QueryResult;
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "pub struct demo::QueryResult { .. }",
+            "pub demo::QueryResult::columns: Vec<String>",
+            "pub fn demo::QueryResult::rows(&self) -> &[u8]",
+            "pub const demo::QueryResult::LIMIT: usize",
+            "impl std::fmt::Display for demo::QueryResult",
+            "impl core::clone::Clone for demo::QueryResult",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+        assert!(api.private_paths.contains("demo::QueryResult::private_helper"));
+        let rows = api.items.iter().find(|i| i.path == "demo::QueryResult::rows").unwrap();
+        assert_eq!(rows.kind, ItemKind::Method);
+    }
+
+    #[test]
+    fn hidden_and_cfg_are_kept_and_marked() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+#[doc(hidden)] pub fn __private() {}
+#[cfg(feature = \"json\")] pub fn to_json() {}
+#[doc(hidden)] pub mod internals { pub fn inner() {} }
+#[cfg(test)] pub fn only_in_tests() {}
+//- demo/Cargo.toml
+[package]
+name = \"demo\"
+[features]
+json = []
+[dependencies]
+serde = { version = \"1\", optional = true }
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "#[doc(hidden)] pub fn demo::__private()",
+            "#[cfg(feature = \"json\")] pub fn demo::to_json()",
+            "#[doc(hidden)] pub fn demo::internals::inner()",
+            "feature json",
+            "feature serde",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+        assert!(!l.iter().any(|x| x.contains("only_in_tests")));
+    }
+
+    #[test]
+    fn macros_traits_and_unknowns() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+#[macro_export] macro_rules! sql { () => {} }
+macro_rules! local { () => {} }
+bitflags::bitflags! { pub struct Flags: u8 { const A = 1; } }
+pub unsafe trait Executor: Send {
+    type Output;
+    const N: usize = 3;
+    fn run(&self) -> Self::Output;
+    fn name(&self) -> &str { \"x\" }
+}
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "pub macro demo::sql!",
+            "pub unsafe trait demo::Executor: Send",
+            "pub type demo::Executor::Output",
+            "pub const demo::Executor::N: usize = ..",
+            "pub fn demo::Executor::run(&self) -> Self::Output",
+            "pub fn demo::Executor::name(&self) -> &str { .. }",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+        assert!(!l.iter().any(|x| x.contains("local")));
+        assert_eq!(api.unknowns.len(), 1);
+        assert_eq!(api.unknowns[0].macro_name, "bitflags::bitflags!");
+    }
+
+    #[test]
+    fn problems_are_reported_not_fatal() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+pub mod gone;
+pub mod broken;
+pub fn fine() {}
+//- demo/src/broken.rs
+pub fn oops( {}
+",
+        );
+        let codes: Vec<&str> = api.problems.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, vec!["missing-module-file", "syntax-error"]);
+        assert!(lines(&api).contains(&"pub fn demo::fine()"));
+        assert!(api.problems[1].file == "demo/src/broken.rs" && api.problems[1].line == Some(1));
+    }
+
+    #[test]
+    fn glob_cycles_terminate() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+pub mod a { pub use super::b::*; pub fn fa() {} }
+pub mod b { pub use super::a::*; pub fn fb() {} }
+pub use a::*;
+",
+        );
+        let l = lines(&api);
+        assert!(l.contains(&"pub fn demo::fa()"));
+        assert!(l.contains(&"pub fn demo::a::fb()"));
+    }
+}

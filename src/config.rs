@@ -1,0 +1,79 @@
+//! driftgate's configuration: `[workspace.metadata.driftgate]` in the workspace manifest, or
+//! `driftgate.toml` at the workspace root. Parsed once into [`Config`], validated with errors that
+//! name the file and the key (exit 2).
+
+use crate::error::{Error, Result};
+use crate::workspace::Workspace;
+use std::path::{Path, PathBuf};
+
+/// Top-level keys driftgate understands. Sections owned by other stages (`golden`) are validated there.
+const KNOWN_KEYS: &[&str] = &["snapshot-dir", "golden"];
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where snapshot files live, absolute.
+    pub snapshot_dir: PathBuf,
+    /// Where the configuration came from (for messages).
+    pub source: PathBuf,
+    /// The raw table, for stages that read their own section.
+    pub raw: serde_json::Value,
+}
+
+impl Config {
+    pub fn load(workspace: &Workspace) -> Result<Config> {
+        let file = workspace.root.join("driftgate.toml");
+        let (raw, source) = if file.exists() {
+            let text = std::fs::read_to_string(&file).map_err(|e| Error::io("cannot read", &file, e))?;
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Config {
+                path: file.clone(),
+                message: e.message().to_owned(),
+            })?;
+            let value = serde_json::to_value(table).map_err(|e| Error::Config { path: file.clone(), message: e.to_string() })?;
+            (value, file)
+        } else {
+            let manifest = workspace.root.join("Cargo.toml");
+            let value = workspace.metadata.get("driftgate").cloned().unwrap_or(serde_json::Value::Null);
+            (value, manifest)
+        };
+        Self::from_value(&workspace.root, raw, source)
+    }
+
+    pub fn from_value(root: &Path, raw: serde_json::Value, source: PathBuf) -> Result<Config> {
+        let invalid = |message: String| Error::Config { path: source.clone(), message };
+        let table = match &raw {
+            serde_json::Value::Null => serde_json::Map::new(),
+            serde_json::Value::Object(map) => map.clone(),
+            _ => return Err(invalid("`driftgate` must be a table".into())),
+        };
+        for key in table.keys() {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                return Err(invalid(format!("unknown key `{key}` (known: {})", KNOWN_KEYS.join(", "))));
+            }
+        }
+        let snapshot_dir = match table.get("snapshot-dir") {
+            None => root.join("public-api"),
+            Some(serde_json::Value::String(dir)) if !dir.is_empty() => root.join(dir),
+            Some(_) => return Err(invalid("`snapshot-dir` must be a non-empty string".into())),
+        };
+        Ok(Config { snapshot_dir, source, raw })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_validation() {
+        let root = Path::new("/ws");
+        let config = Config::from_value(root, serde_json::Value::Null, root.join("Cargo.toml")).unwrap();
+        assert_eq!(config.snapshot_dir, root.join("public-api"));
+        let custom = serde_json::json!({"snapshot-dir": "api"});
+        assert_eq!(Config::from_value(root, custom, root.join("Cargo.toml")).unwrap().snapshot_dir, root.join("api"));
+        let unknown = serde_json::json!({"snapshot_dir": "api"});
+        let err = Config::from_value(root, unknown, root.join("Cargo.toml")).unwrap_err();
+        assert!(err.to_string().contains("unknown key `snapshot_dir`"), "{err}");
+        assert_eq!(err.exit_code(), 2);
+    }
+}
