@@ -12,6 +12,7 @@ pub mod encode;
 pub mod request;
 pub mod sign;
 pub mod v4a;
+pub mod vectors;
 
 pub use encode::aws_uri_encode;
 pub use request::{parse_request, Header, HttpRequest};

@@ -157,24 +157,21 @@ pub fn parse_request(bytes: &[u8]) -> Result<HttpRequest, ParseError> {
         .iter()
         .position(|&b| b == b' ')
         .ok_or_else(|| parse_error(1, "request line has no space (expected `METHOD target HTTP/1.1`)"))?;
-    let last = request_line
-        .iter()
-        .rposition(|&b| b == b' ')
-        .unwrap_or(first);
-    if last == first {
-        return Err(parse_error(1, "request line needs `METHOD SP target SP version`"));
-    }
     let method = std::str::from_utf8(&request_line[..first])
         .ok()
         .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or_else(|| parse_error(1, "method is not a token"))?
         .to_owned();
-    let target = request_line[first + 1..last].to_vec();
-    let version = &request_line[last + 1..];
-    if !version.starts_with(b"HTTP/") {
-        return Err(parse_error(1, "request line does not end in an HTTP version"));
-    }
-
+    // `METHOD SP target SP HTTP/x`; a line without the version (as in one smithy-rs signed request)
+    // is `METHOD SP target`.
+    let last = request_line.iter().rposition(|&b| b == b' ').unwrap_or(first);
+    let target = if last > first && request_line[last + 1..].starts_with(b"HTTP/") {
+        request_line[first + 1..last].to_vec()
+    } else if request_line.len() > first + 1 {
+        request_line[first + 1..].to_vec()
+    } else {
+        return Err(parse_error(1, "request line needs `METHOD SP target SP version`"));
+    };
     let mut headers: Vec<Header> = Vec::new();
     let mut line_no = 1;
     let mut body = Vec::new();
@@ -272,7 +269,8 @@ mod tests {
         assert_eq!(parse_request(b"GET\n").unwrap_err().line, 1);
         assert_eq!(parse_request(b"GET / HTTP/1.1\nnocolon\n").unwrap_err().line, 2);
         assert_eq!(parse_request(b"GET / HTTP/1.1\n continuation\n").unwrap_err().line, 2);
-        assert!(parse_request(b"GET / FTP\n").is_err());
+        assert!(parse_request(b"GET \n").is_err());
+        assert_eq!(parse_request(b"GET /a b\n").unwrap().target, b"/a b");
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl fmt::Debug for Credentials {
 
 /// A signing time as SigV4 writes it (`20150830T123600Z`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Timestamp(String);
+pub struct Timestamp(pub(crate) String);
 
 impl Timestamp {
     /// Accepts RFC 3339 in UTC (`2015-08-30T12:36:00Z`, fractional seconds ignored) or the basic

@@ -1,0 +1,41 @@
+//! Build script: embeds the SigV4 golden vectors (`fixtures/sigv4/`) into the binary as a table of
+//! `(relative path, bytes)`, so an installed `cargo-driftgate` runs the suite without a source tree.
+//! The suite checks `MANIFEST.sha256` against these bytes at run time, so an edited vector is caught.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            collect(root, &path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::disallowed_macros)] // `println!` is how a build script talks to cargo.
+fn main() -> std::io::Result<()> {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let root = manifest_dir.join("fixtures").join("sigv4");
+    println!("cargo:rerun-if-changed=fixtures/sigv4");
+    let mut files = Vec::new();
+    if root.is_dir() {
+        collect(&root, &root, &mut files)?;
+    }
+    let mut table = String::from("/// The embedded SigV4 vector files: (path relative to the suite root, bytes).\n");
+    table.push_str("pub static FILES: &[(&str, &[u8])] = &[\n");
+    for path in &files {
+        let Ok(relative) = path.strip_prefix(&root) else { continue };
+        let relative: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let _ = writeln!(table, "    ({:?}, include_bytes!({:?})),", relative.join("/"), path.to_string_lossy());
+    }
+    table.push_str("];\n");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("sigv4_vectors.rs");
+    std::fs::write(out, table)
+}
