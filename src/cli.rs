@@ -11,9 +11,8 @@ use std::path::PathBuf;
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    the gate passed, or there was nothing to check
-  100  the gate found problems (drift that breaks a dependent, a failing golden check, a policy violation)
-  101  driftgate could not complete (cargo metadata failed, base revision missing, toolchain problem,
-       harness crashed)
+  100  the gate found problems (breaking drift, a failing golden check, a policy violation)
+  101  driftgate could not complete (cargo metadata failed, base revision missing, harness crashed)
   2    usage or configuration error";
 
 /// Guards Cargo workspaces against API drift: public-API snapshots, semver-classified diffs and
@@ -33,8 +32,15 @@ pub struct GlobalArgs {
     /// Path to Cargo.toml of the workspace (default: search upwards from the current directory).
     #[arg(long, global = true, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
-    #[command(flatten)]
-    pub workspace: clap_cargo::Workspace,
+    /// Package to process (repeatable; see `cargo help pkgid`).
+    #[arg(short, long = "package", global = true, value_name = "SPEC")]
+    pub package: Vec<String>,
+    /// Process all packages in the workspace (the default).
+    #[arg(long, global = true, visible_alias = "all")]
+    pub workspace: bool,
+    /// Exclude packages from being processed (repeatable).
+    #[arg(long, global = true, value_name = "SPEC")]
+    pub exclude: Vec<String>,
     /// Coloring: auto, always, never (NO_COLOR is respected by auto).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -77,13 +83,18 @@ pub fn run(
         Err(e) => {
             let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
             let rendered = e.render();
-            let text = if code == exit::OK { rendered.to_string() } else { rendered.to_string() };
             let target: &mut dyn Write = if code == exit::OK { out } else { err };
-            let _ = target.write_all(text.as_bytes());
+            let _ = write!(target, "{}", rendered.ansi());
             return code;
         }
     };
     let ctx = commands::Context::new(&cli.global);
+    // Reporters decide about colour; tell the stream wrappers not to strip what they chose.
+    anstream::ColorChoice::write_global(if ctx.style.color {
+        anstream::ColorChoice::Always
+    } else {
+        anstream::ColorChoice::Never
+    });
     let result = match cli.command {
         Command::Snapshot(args) => commands::snapshot::run(&ctx, args, out, err),
         Command::Diff(args) => commands::diff::run(&ctx, args, out, err),

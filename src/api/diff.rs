@@ -137,7 +137,6 @@ pub fn diff_crate(base: &CrateApi, head: &CrateApi) -> CrateDiff {
 
 /// Facts about both sides that classification needs beyond the item itself.
 struct Context<'a> {
-    base: &'a CrateApi,
     head: &'a CrateApi,
     base_by_path: BTreeMap<&'a str, &'a ApiItem>,
     head_by_path: BTreeMap<&'a str, &'a ApiItem>,
@@ -153,7 +152,6 @@ impl<'a> Context<'a> {
                 .collect()
         };
         Context {
-            base,
             head,
             base_by_path: index(base),
             head_by_path: index(head),

@@ -201,7 +201,7 @@ impl CrateApi {
             items.push(ApiItem::parse(line));
         }
         refine_kinds(&mut items);
-        items.sort_by(|a, b| a.line.cmp(&b.line));
+        items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.line.cmp(&b.line)));
         items.dedup_by(|a, b| a.line == b.line);
         unknowns.sort();
         unknowns.dedup();
@@ -303,6 +303,18 @@ impl ApiItem {
             has_private_fields,
             is_unsafe_trait,
             sealed,
+        }
+    }
+
+    /// Orders a snapshot file for review: by path, so a type, its fields, impls and methods stand
+    /// together; trait impls right after their self type.
+    fn sort_key(&self) -> (&str, u8) {
+        match self.kind {
+            ItemKind::TraitImpl => {
+                let self_ty = self.path.rsplit(" for ").next().unwrap_or(&self.path);
+                (self_ty.split('<').next().unwrap_or(self_ty), 1)
+            }
+            _ => (&self.path, 0),
         }
     }
 

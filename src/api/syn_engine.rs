@@ -644,6 +644,113 @@ fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
 }
 
 use syn::ext::IdentExt;
+use syn::visit_mut::VisitMut;
+use std::collections::HashSet;
+
+/// Names of the generic parameters a node declares.
+fn generic_names(generics: &syn::Generics) -> Vec<String> {
+    generics
+        .params
+        .iter()
+        .map(|p| match p {
+            syn::GenericParam::Type(t) => t.ident.to_string(),
+            syn::GenericParam::Lifetime(l) => l.lifetime.ident.to_string(),
+            syn::GenericParam::Const(c) => c.ident.to_string(),
+        })
+        .collect()
+}
+
+/// Something whose type paths can be qualified.
+trait QualifyTarget {
+    fn own_generics(&self) -> Vec<String>;
+    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>);
+}
+
+impl QualifyTarget for syn::Item {
+    fn own_generics(&self) -> Vec<String> {
+        match self {
+            syn::Item::Fn(f) => generic_names(&f.sig.generics),
+            syn::Item::Struct(s) => generic_names(&s.generics),
+            syn::Item::Enum(e) => generic_names(&e.generics),
+            syn::Item::Union(u) => generic_names(&u.generics),
+            syn::Item::Trait(t) => {
+                let mut names = generic_names(&t.generics);
+                for item in &t.items {
+                    match item {
+                        syn::TraitItem::Fn(f) => names.extend(generic_names(&f.sig.generics)),
+                        syn::TraitItem::Type(ty) => names.push(ty.ident.to_string()),
+                        _ => {}
+                    }
+                }
+                names
+            }
+            syn::Item::Type(t) => generic_names(&t.generics),
+            _ => Vec::new(),
+        }
+    }
+    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
+        qualifier.visit_item_mut(self);
+    }
+}
+
+impl QualifyTarget for syn::Signature {
+    fn own_generics(&self) -> Vec<String> {
+        generic_names(&self.generics)
+    }
+    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
+        qualifier.visit_signature_mut(self);
+    }
+}
+
+impl QualifyTarget for syn::Type {
+    fn own_generics(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
+        qualifier.visit_type_mut(self);
+    }
+}
+
+struct Qualifier<'w, 't> {
+    walker: &'w Walker<'t>,
+    module: ModId,
+    generics: HashSet<String>,
+}
+
+impl Qualifier<'_, '_> {
+    fn rewrite(&self, path: &mut syn::Path) {
+        if path.leading_colon.is_some() {
+            return;
+        }
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if segments.first().is_some_and(|f| self.generics.contains(f)) {
+            return;
+        }
+        let Some(canonical) = self.walker.canonical_path(self.module, &segments) else { return };
+        let Ok(mut new_path) = syn::parse_str::<syn::Path>(&canonical) else { return };
+        if let (Some(new_last), Some(old_last)) = (new_path.segments.last_mut(), path.segments.last()) {
+            new_last.arguments = old_last.arguments.clone();
+        }
+        *path = new_path;
+    }
+}
+
+impl VisitMut for Qualifier<'_, '_> {
+    fn visit_type_path_mut(&mut self, type_path: &mut syn::TypePath) {
+        syn::visit_mut::visit_type_path_mut(self, type_path);
+        if type_path.qself.is_none() {
+            self.rewrite(&mut type_path.path);
+        }
+    }
+    fn visit_trait_bound_mut(&mut self, bound: &mut syn::TraitBound) {
+        syn::visit_mut::visit_trait_bound_mut(self, bound);
+        self.rewrite(&mut bound.path);
+    }
+    // Bodies and attributes are not part of the API: do not walk into them.
+    fn visit_block_mut(&mut self, _: &mut syn::Block) {}
+    fn visit_attribute_mut(&mut self, _: &mut syn::Attribute) {}
+    fn visit_expr_mut(&mut self, _: &mut syn::Expr) {}
+}
 
 // ---------------------------------------------------------------------------------------------
 // 3 + 4. Walk the public names from the root; render lines
@@ -684,6 +791,15 @@ impl<'t> Walker<'t> {
         } else {
             let mut stack = vec![0];
             self.walk_module(0, self.crate_name.to_owned(), &root_attrs, &mut stack);
+            // Render once every public path is known, so types can be written with their public paths.
+            let mut exports: Vec<((ModId, usize), Vec<(String, LineAttrs)>)> =
+                self.item_paths.iter().map(|(k, v)| (*k, v.clone())).collect();
+            exports.sort_by(|a, b| a.0.cmp(&b.0));
+            for ((module, index), paths) in exports {
+                for (path, attrs) in paths {
+                    self.render_item(module, index, &path, &attrs);
+                }
+            }
         }
         self.exported_macros();
         self.note_private_items();
@@ -713,8 +829,7 @@ impl<'t> Walker<'t> {
                     }
                     Target::Item(m, index) => {
                         let item_attrs = self.tree.modules[*m].scope_attrs.inherit(&inherited);
-                        self.item_paths.entry((*m, *index)).or_default().push((item_path.clone(), item_attrs.clone()));
-                        self.render_item(*m, *index, &item_path, &item_attrs);
+                        self.item_paths.entry((*m, *index)).or_default().push((item_path, item_attrs));
                     }
                     Target::External(target) => {
                         self.lines.push(render::re_export(&inherited, &item_path, target));
@@ -725,7 +840,9 @@ impl<'t> Walker<'t> {
     }
 
     fn render_item(&mut self, module: ModId, index: usize, path: &str, inherited: &LineAttrs) {
-        let item = &self.tree.modules[module].items[index];
+        let mut item = self.tree.modules[module].items[index].clone();
+        self.qualify(module, &[], &mut item);
+        let item = &item;
         let Some(own) = LineAttrs::from_syn(item_attrs(item)) else { return };
         let attrs = own.inherit(inherited);
         match item {
@@ -913,7 +1030,7 @@ impl<'t> Walker<'t> {
             None => {
                 for (type_path, type_attrs) in &type_paths {
                     let scope = impl_attrs.inherit(&type_attrs.scope_part());
-                    self.render_inherent_items(imp, type_path, &scope);
+                    self.render_inherent_items(module, imp, type_path, &scope);
                 }
                 if type_paths.is_empty() {
                     return;
@@ -931,7 +1048,18 @@ impl<'t> Walker<'t> {
         }
     }
 
-    fn render_inherent_items(&mut self, imp: &syn::ItemImpl, type_path: &str, scope: &LineAttrs) {
+    fn render_inherent_items(&mut self, module: ModId, imp: &syn::ItemImpl, type_path: &str, scope: &LineAttrs) {
+        let mut imp = imp.clone();
+        let impl_generics = generic_names(&imp.generics);
+        for impl_item in imp.items.iter_mut() {
+            if let syn::ImplItem::Fn(f) = impl_item {
+                let mut names = impl_generics.clone();
+                names.extend(generic_names(&f.sig.generics));
+                self.qualify(module, &names, &mut f.sig);
+            } else if let syn::ImplItem::Const(c) = impl_item {
+                self.qualify(module, &impl_generics, &mut c.ty);
+            }
+        }
         for impl_item in &imp.items {
             match impl_item {
                 syn::ImplItem::Fn(f) if matches!(f.vis, syn::Visibility::Public(_)) => {
@@ -953,6 +1081,42 @@ impl<'t> Walker<'t> {
                 _ => {}
             }
         }
+    }
+
+    /// Rewrites type and trait paths inside `node` to their public paths (local items) or their
+    /// import paths (items of other crates brought in by `use`), so a signature reads the same whatever
+    /// the import style, and close to what rustdoc shows. Generic parameters are left alone.
+    fn qualify<N: QualifyTarget>(&self, module: ModId, generics_in_scope: &[String], node: &mut N) {
+        let mut names: HashSet<String> = generics_in_scope.iter().cloned().collect();
+        names.extend(node.own_generics());
+        let mut qualifier = Qualifier { walker: self, module, generics: names };
+        node.visit(&mut qualifier);
+    }
+
+    /// The public (or import) path for a path written in `module`, if it resolves to something better.
+    fn canonical_path(&self, module: ModId, segments: &[String]) -> Option<String> {
+        let first = segments.first()?;
+        if matches!(first.as_str(), "Self" | "self" | "super" | "crate") && segments.len() == 1 {
+            return None;
+        }
+        let in_scope = matches!(first.as_str(), "crate" | "self" | "super") || self.scopes.names[module].contains_key(first);
+        if !in_scope {
+            return None;
+        }
+        let targets = self.scopes.resolve(self.tree, module, segments);
+        let local = targets.iter().find_map(|t| match t {
+            Target::Item(m, i) => self
+                .item_paths
+                .get(&(*m, *i))
+                .and_then(|paths| paths.iter().map(|(p, _)| p.clone()).min_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))),
+            _ => None,
+        });
+        local.or_else(|| {
+            targets.iter().find_map(|t| match t {
+                Target::External(p) if !p.is_empty() => Some(p.clone()),
+                _ => None,
+            })
+        })
     }
 
     /// The trait path as a public path of this crate (with its generic arguments), when the trait is local.

@@ -24,9 +24,9 @@ impl Context {
     pub fn new(global: &GlobalArgs) -> Self {
         Context {
             manifest_path: global.manifest_path.clone(),
-            packages: global.workspace.package.clone(),
-            workspace: global.workspace.workspace || global.workspace.all,
-            exclude: global.workspace.exclude.clone(),
+            packages: global.package.clone(),
+            workspace: global.workspace,
+            exclude: global.exclude.clone(),
             style: Style::new(global.color),
             quiet: global.quiet,
             verbose: global.verbose,

@@ -170,11 +170,15 @@ fn problem_line(problem: &ExtractProblem, style: &Style) -> String {
 }
 
 fn change_lines(change: &Change, style: &Style) -> String {
-    let (marker, colour) = match (change.change, change.severity) {
-        (ChangeKind::Removed, _) => ("-", style.error_start()),
-        (_, Severity::Major) => ("~", style.error_start()),
-        (ChangeKind::Added, _) => ("+", style.ok_start()),
-        (ChangeKind::Changed, _) => ("~", style.warn_start()),
+    let marker = match change.change {
+        ChangeKind::Removed => "-",
+        ChangeKind::Changed => "~",
+        ChangeKind::Added => "+",
+    };
+    let colour = match change.severity {
+        Severity::Major => style.error_start(),
+        Severity::Minor => style.warn_start(),
+        Severity::Patch => style.ok_start(),
     };
     let mut flags = Vec::new();
     if change.hidden {
