@@ -55,6 +55,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("golden harness `{command}` {message}")]
+    Harness { command: String, message: String },
     #[error("{0}")]
     Other(String),
 }
