@@ -6,7 +6,9 @@
 //! trailer chains, POST policy, key derivation, and the `variants/` folder's deliberate difference.
 //! `every_folder_has_a_test` keeps this list equal to the folders of the suite.
 
-use driftgate::sigv4::vectors::{check_folder, CheckOutcome, VectorSuite};
+use driftgate::sigv4::determinism;
+use driftgate::sigv4::protocol::Reference;
+use driftgate::sigv4::vectors::{check_folder, sign_cases, CheckOutcome, VectorSuite};
 use std::sync::OnceLock;
 
 fn suite() -> &'static VectorSuite {
@@ -18,7 +20,11 @@ fn suite() -> &'static VectorSuite {
 }
 
 fn run(folder: &str) {
-    let checks = check_folder(suite(), folder);
+    let mut checks = check_folder(suite(), folder);
+    // The determinism suite (and conformance through the protocol types) on the same cases.
+    let cases = sign_cases(suite(), folder).expect("vector folder is readable");
+    let coded = determinism::run(&Reference, &cases, true).expect("the reference never fails to answer");
+    checks.extend(coded.into_iter().map(|c| c.check));
     let failures: Vec<String> = checks
         .iter()
         .filter(|c| !c.passed())
@@ -29,6 +35,12 @@ fn run(folder: &str) {
             other => format!("{} — {}: {other:?}", c.case, c.what),
         })
         .collect();
+    let skipped: Vec<String> = checks
+        .iter()
+        .filter(|c| matches!(c.outcome, CheckOutcome::Skipped(_)))
+        .map(|c| format!("{} — {}", c.case, c.what))
+        .collect();
+    assert!(skipped.is_empty(), "the reference skipped checks: {skipped:?}");
     assert!(!checks.is_empty());
     assert!(failures.is_empty(), "{} of {} checks failed:\n{}", failures.len(), checks.len(), failures.join("\n\n"));
 }

@@ -8,7 +8,10 @@
 
 pub mod canonical;
 pub mod chunked;
+pub mod determinism;
 pub mod encode;
+pub mod harness;
+pub mod protocol;
 pub mod request;
 pub mod sign;
 pub mod v4a;

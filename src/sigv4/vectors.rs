@@ -212,6 +212,8 @@ pub enum CheckOutcome {
     PassWithNote(String),
     Mismatch { expected: String, actual: String },
     Failed(String),
+    /// Not checked (the implementation does not support this case).
+    Skipped(String),
 }
 
 /// A named check of a folder or case (e.g. `v4/get-vanilla#header: canonical request`).
@@ -225,6 +227,9 @@ pub struct Check {
 impl Check {
     pub fn passed(&self) -> bool {
         matches!(self.outcome, CheckOutcome::Pass | CheckOutcome::PassWithNote(_))
+    }
+    pub fn failed(&self) -> bool {
+        matches!(self.outcome, CheckOutcome::Mismatch { .. } | CheckOutcome::Failed(_))
     }
     fn new(case: &str, what: &str, outcome: CheckOutcome) -> Check {
         Check {
