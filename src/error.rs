@@ -48,6 +48,8 @@ pub enum Error {
         repo: PathBuf,
         message: String,
     },
+    #[error("not inside a git repository: {path}")]
+    NotGitRepository { path: PathBuf },
     #[error("{context}: {path}")]
     Io {
         context: String,
