@@ -197,12 +197,18 @@ pub fn changed_paths(base: &SourceTree, head: &SourceTree) -> Result<Vec<Changed
             compare_contents(base, head)
         };
     }
-    let repo = base.repo()?;
-    let head_repo = head.repo()?;
-    if !same_dir(&repo.top, &head_repo.top) || repo.prefix != head_repo.prefix {
-        return compare_contents(base, head);
-    }
-    // (diff arguments, reversed?, worktree side that adds untracked files)
+    let repo = match (base.repo(), head.repo()) {
+        (Ok(repo), Ok(other)) if same_dir(&repo.top, &other.top) && repo.prefix == other.prefix => {
+            repo
+        }
+        // Different repositories, or a plain directory on one side.
+        (
+            Ok(_) | Err(Error::NotGitRepository { .. }),
+            Ok(_) | Err(Error::NotGitRepository { .. }),
+        ) => return compare_contents(base, head),
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
+    // (diff arguments, the status untracked files get)
     let (args, untracked): (Vec<&str>, Option<ChangeStatus>) = match (&base.kind, &head.kind) {
         (Index, Index) | (Worktree, Worktree) => return Ok(Vec::new()),
         (GitRev { commit: a, .. }, GitRev { commit: b, .. }) => (vec![a, b], None),
@@ -597,7 +603,9 @@ impl GitTree {
         Ok(self.preloaded.get_or_init(|| map))
     }
 
-    /// One `git cat-file --batch` for every source, manifest, lock file and symlink.
+    /// Every source, manifest, lock file and symlink, through `git cat-file --batch --buffer`: one
+    /// process per core (at least [`PRELOAD_CHUNK`] blobs each), run in parallel: inflating objects is
+    /// the bottleneck, and it is git's.
     fn load_preloadable(&self) -> Result<HashMap<String, Vec<u8>>> {
         let mut oids: Vec<&str> = self
             .entries
@@ -607,30 +615,54 @@ impl GitTree {
             .collect();
         oids.sort_unstable();
         oids.dedup();
-        if oids.is_empty() {
-            return Ok(HashMap::new());
+        // Plain threads, not rayon: the callers are often rayon workers blocked on the preload lock,
+        // so rayon jobs spawned here would not be stolen.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let chunk = oids.len().div_ceil(cores).max(PRELOAD_CHUNK);
+        let maps: Vec<Result<HashMap<String, Vec<u8>>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = oids
+                .chunks(chunk)
+                .map(|oids| scope.spawn(move || self.cat_file_bulk(oids)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::Other("reading git objects panicked".to_owned()))
+                    })
+                })
+                .collect()
+        });
+        let mut all = HashMap::with_capacity(oids.len());
+        for map in maps {
+            all.extend(map?);
         }
+        Ok(all)
+    }
+
+    fn cat_file_bulk(&self, oids: &[&str]) -> Result<HashMap<String, Vec<u8>>> {
         let mut input = Vec::with_capacity(oids.len() * 41);
-        for oid in &oids {
+        for oid in oids {
             input.extend_from_slice(oid.as_bytes());
             input.push(b'\n');
         }
         let stdout = self
             .repo
             .git()
-            .args(["cat-file", "--batch"])
+            .args(["cat-file", "--batch", "--buffer"])
             .stdin(input)
             .run_ok()?
             .stdout;
         let mut reader = std::io::Cursor::new(stdout);
         let mut map = HashMap::with_capacity(oids.len());
-        while let Some((oid, contents)) = read_batch_record(&mut reader).map_err(|e| {
+        let parse_error = |e| {
             Error::io(
                 "cannot parse `git cat-file --batch` output in",
                 &self.repo.top,
                 e,
             )
-        })? {
+        };
+        while let Some((oid, contents)) = read_batch_record(&mut reader).map_err(parse_error)? {
             match contents {
                 Some(bytes) => {
                     map.insert(oid, bytes);
@@ -641,6 +673,9 @@ impl GitTree {
         Ok(map)
     }
 }
+
+/// The smallest number of blobs worth a `git cat-file` process of its own.
+const PRELOAD_CHUNK: usize = 256;
 
 fn missing_object(oid: &str, path: &str) -> Error {
     Error::Other(format!(
@@ -1406,6 +1441,14 @@ mod tests {
             "M edited.rs\nD gone.rs\nR moved.rs -> sub/moved.rs"
         );
         assert_eq!(changes(&base, &base), "");
+
+        // A git revision against a plain directory: compared by content as well.
+        let repo = Scratch::new();
+        repo.write("edited.rs", "one");
+        repo.write("same.rs", "same");
+        repo.commit("one");
+        let rev = SourceTree::git_rev(repo.path(), "HEAD").unwrap();
+        assert_eq!(changes(&rev, &head), "M edited.rs\nA sub/moved.rs");
     }
 
     #[test]
