@@ -71,7 +71,8 @@ impl SourceTree {
     }
 
     /// The files of commit `rev` (anything `git rev-parse` understands: `HEAD~1`, a branch, a hash).
-    /// An unknown revision is [`Error::UnknownRevision`].
+    /// An unknown revision is [`Error::UnknownRevision`]. A commit from before the workspace directory
+    /// existed is an empty tree (every file absent).
     pub fn git_rev(workspace_root: &Path, rev: &str) -> Result<SourceTree> {
         let repo = Repo::discover(workspace_root)?;
         let commit = repo.resolve_commit(rev)?;
@@ -1287,6 +1288,8 @@ mod tests {
     #[test]
     fn workspace_in_a_subdirectory_of_the_repository() {
         let repo = Scratch::new();
+        repo.write("README", "before the workspace");
+        repo.commit("zero");
         repo.write("outside.rs", "outside");
         repo.write("sub dir/ws/Cargo.toml", "[workspace]");
         repo.write("sub dir/ws/crate/src/lib.rs", "base");
@@ -1298,6 +1301,12 @@ mod tests {
         repo.commit("two");
 
         let ws = repo.path().join("sub dir/ws");
+        let before = SourceTree::git_rev(&ws, "HEAD~2").unwrap();
+        assert!(
+            before.files().unwrap().is_empty(),
+            "the workspace did not exist yet"
+        );
+        assert_eq!(before.read("Cargo.toml").unwrap(), None);
         let base = SourceTree::git_rev(&ws, "HEAD~1").unwrap();
         assert_eq!(text(&base, "crate/src/lib.rs").as_deref(), Some("base"));
         assert_eq!(text(&base, "Cargo.toml").as_deref(), Some("[workspace]"));
@@ -1385,6 +1394,7 @@ mod tests {
         assert_eq!(changes(&worktree, &head), "R src/kept.rs -> src/keep.rs");
     }
 
+    #[cfg(unix)]
     #[test]
     fn symlinks_are_followed_inside_the_tree() {
         let repo = Scratch::new();
