@@ -65,6 +65,11 @@ pub enum Command {
     Snapshot(commands::snapshot::SnapshotArgs),
     /// Diff the public API against a baseline (snapshot files, a git revision, or the staged index).
     Diff(commands::diff::DiffArgs),
+    /// Run every golden check: the SigV4 vectors and determinism suite, the workspace's SigV4
+    /// harness, and command goldens (--bless rewrites their expected files).
+    Golden(commands::golden::GoldenArgs),
+    /// SigV4 tools: `explain` signs a request with the reference and prints every step.
+    Sigv4(commands::sigv4::Sigv4Args),
 }
 
 /// Parses `args` (the process argv), runs the command and returns the exit code.
@@ -98,6 +103,8 @@ pub fn run(
     let result = match cli.command {
         Command::Snapshot(args) => commands::snapshot::run(&ctx, args, out, err),
         Command::Diff(args) => commands::diff::run(&ctx, args, out, err),
+        Command::Golden(args) => commands::golden::run(&ctx, args, out, err),
+        Command::Sigv4(args) => commands::sigv4::run(&ctx, args, out, err),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,8 @@
 //! exit code of its verdict, or an [`Error`](crate::Error) when it could not complete.
 
 pub mod diff;
+pub mod golden;
+pub mod sigv4;
 pub mod snapshot;
 
 use crate::cli::{ColorChoice, GlobalArgs};

@@ -9,6 +9,7 @@
 pub mod canonical;
 pub mod chunked;
 pub mod determinism;
+pub mod edge;
 pub mod encode;
 pub mod harness;
 pub mod protocol;

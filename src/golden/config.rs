@@ -1,0 +1,222 @@
+//! The `golden` section of driftgate's configuration (`[workspace.metadata.driftgate.golden]` or
+//! `[golden]` in `driftgate.toml`): raw serde types that reject unknown keys, validated once into
+//! [`GoldenConfig`]. Errors name the file (exit 2).
+//!
+//! ```toml
+//! [workspace.metadata.driftgate.golden.sigv4]
+//! harness = ["cargo", "run", "-q", "-p", "lightningstor", "--example", "sigv4-harness"]
+//! timeout-secs = 30            # per response line (default 30)
+//! startup-timeout-secs = 600   # first response, e.g. while cargo builds (default 600)
+//! determinism = true           # also run the determinism suite on the harness (default true)
+//!
+//! [[workspace.metadata.driftgate.golden.command]]
+//! name = "cli-help"
+//! command = ["cargo", "run", "-q", "--", "--help"]
+//! expected = "golden/cli-help.txt"
+//! ```
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGolden {
+    sigv4: Option<RawSigv4>,
+    #[serde(default)]
+    command: Vec<RawCommand>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSigv4 {
+    harness: Option<Vec<String>>,
+    timeout_secs: Option<f64>,
+    startup_timeout_secs: Option<f64>,
+    determinism: Option<bool>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    vectors: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCommand {
+    name: String,
+    command: Vec<String>,
+    expected: String,
+    timeout_secs: Option<f64>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+}
+
+/// The SigV4 suite's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sigv4Config {
+    /// The workspace's harness command, if any.
+    pub harness: Option<Vec<String>>,
+    pub timeout: Duration,
+    pub startup_timeout: Duration,
+    pub determinism: bool,
+    pub env: Vec<(String, String)>,
+    /// A vector directory to use instead of the embedded vectors (absolute).
+    pub vectors: Option<PathBuf>,
+}
+
+impl Default for Sigv4Config {
+    fn default() -> Self {
+        Sigv4Config {
+            harness: None,
+            timeout: Duration::from_secs(30),
+            startup_timeout: Duration::from_secs(600),
+            determinism: true,
+            env: Vec::new(),
+            vectors: None,
+        }
+    }
+}
+
+/// A generic golden check: run a command, compare its stdout with a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandGolden {
+    pub name: String,
+    pub command: Vec<String>,
+    /// Absolute path of the expected-output file.
+    pub expected: PathBuf,
+    /// `expected` as written in the configuration (for messages).
+    pub expected_display: String,
+    pub timeout: Duration,
+    pub env: Vec<(String, String)>,
+}
+
+/// The validated `golden` section.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GoldenConfig {
+    pub sigv4: Sigv4Config,
+    pub commands: Vec<CommandGolden>,
+    /// Where it came from (for messages).
+    pub source: PathBuf,
+}
+
+fn seconds(value: Option<f64>, default: Duration, key: &str) -> std::result::Result<Duration, String> {
+    match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
+        Some(v) => Err(format!("`{key}` must be a number of seconds between 0 and 86400, not {v}")),
+    }
+}
+
+fn relative_path(root: &Path, text: &str, key: &str) -> std::result::Result<PathBuf, String> {
+    let path = Path::new(text);
+    if text.is_empty() || path.is_absolute() || path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(format!("`{key}` must be a relative path inside the workspace, not `{text}`"));
+    }
+    Ok(root.join(path))
+}
+
+impl GoldenConfig {
+    /// Validates the raw `golden` value (JSON as cargo metadata gives it, or converted from TOML).
+    /// `root` is the workspace root, `source` the file it came from.
+    pub fn from_value(value: Option<&serde_json::Value>, root: &Path, source: &Path) -> Result<GoldenConfig> {
+        let invalid = |message: String| Error::Config {
+            path: source.to_owned(),
+            message: format!("golden: {message}"),
+        };
+        let raw: RawGolden = match value {
+            None | Some(serde_json::Value::Null) => RawGolden::default(),
+            Some(value) => serde_json::from_value(value.clone()).map_err(|e| invalid(e.to_string()))?,
+        };
+        let mut sigv4 = Sigv4Config::default();
+        if let Some(raw) = raw.sigv4 {
+            if let Some(harness) = &raw.harness {
+                if harness.is_empty() || harness[0].trim().is_empty() {
+                    return Err(invalid("`sigv4.harness` must be a non-empty argument array".into()));
+                }
+            }
+            sigv4.harness = raw.harness;
+            sigv4.timeout = seconds(raw.timeout_secs, sigv4.timeout, "sigv4.timeout-secs").map_err(invalid)?;
+            sigv4.startup_timeout =
+                seconds(raw.startup_timeout_secs, sigv4.startup_timeout, "sigv4.startup-timeout-secs").map_err(invalid)?;
+            sigv4.determinism = raw.determinism.unwrap_or(true);
+            sigv4.env = raw.env.into_iter().collect();
+            sigv4.vectors = match raw.vectors {
+                Some(dir) => Some(relative_path(root, &dir, "sigv4.vectors").map_err(invalid)?),
+                None => None,
+            };
+        }
+        let mut commands = Vec::new();
+        for raw in raw.command {
+            if raw.name.trim().is_empty() {
+                return Err(invalid("every `command` needs a non-empty `name`".into()));
+            }
+            if commands.iter().any(|c: &CommandGolden| c.name == raw.name) {
+                return Err(invalid(format!("two commands are named `{}`", raw.name)));
+            }
+            if raw.command.is_empty() || raw.command[0].trim().is_empty() {
+                return Err(invalid(format!("command `{}`: `command` must be a non-empty argument array", raw.name)));
+            }
+            commands.push(CommandGolden {
+                expected: relative_path(root, &raw.expected, "command.expected").map_err(invalid)?,
+                expected_display: raw.expected,
+                timeout: seconds(raw.timeout_secs, Duration::from_secs(300), "command.timeout-secs").map_err(invalid)?,
+                env: raw.env.into_iter().collect(),
+                name: raw.name,
+                command: raw.command,
+            });
+        }
+        Ok(GoldenConfig {
+            sigv4,
+            commands,
+            source: source.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(value: serde_json::Value) -> Result<GoldenConfig> {
+        GoldenConfig::from_value(Some(&value), Path::new("/ws"), Path::new("/ws/Cargo.toml"))
+    }
+
+    #[test]
+    fn defaults_without_a_section() {
+        let config = GoldenConfig::from_value(None, Path::new("/ws"), Path::new("/ws/Cargo.toml")).unwrap();
+        assert_eq!(config.sigv4, Sigv4Config::default());
+        assert!(config.commands.is_empty());
+    }
+
+    #[test]
+    fn reads_harness_and_commands() {
+        let config = parse(json!({
+            "sigv4": {"harness": ["cargo", "run"], "timeout-secs": 0.5, "determinism": false},
+            "command": [{"name": "help", "command": ["x", "--help"], "expected": "golden/help.txt"}]
+        }))
+        .unwrap();
+        assert_eq!(config.sigv4.harness, Some(vec!["cargo".to_owned(), "run".to_owned()]));
+        assert_eq!(config.sigv4.timeout, Duration::from_millis(500));
+        assert!(!config.sigv4.determinism);
+        assert_eq!(config.commands[0].expected, Path::new("/ws/golden/help.txt"));
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_values_naming_the_file() {
+        for bad in [
+            json!({"sigv4": {"harnes": ["x"]}}),
+            json!({"sigv4": {"harness": "cargo run"}}),
+            json!({"sigv4": {"harness": []}}),
+            json!({"sigv4": {"timeout-secs": -1}}),
+            json!({"command": [{"name": "a", "command": ["x"], "expected": "../out"}]}),
+            json!({"command": [{"name": "a", "command": ["x"], "expected": "a"}, {"name": "a", "command": ["y"], "expected": "b"}]}),
+            json!({"unknown": 1}),
+        ] {
+            let err = parse(bad.clone()).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}");
+            assert!(err.to_string().contains("/ws/Cargo.toml"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Renders a [`GoldenOutcome`]: human text (default) or JSON (`--format json`, with
+//! `schema_version`). Byte-for-byte deterministic for the same outcome.
+
+use super::{GoldenOutcome, Status};
+use crate::commands::Style;
+use std::io::Write;
+
+/// How many failing cases the human report shows in full (all with `-v`).
+pub const SHOWN_FAILURES: usize = 20;
+
+/// JSON, pretty-printed, newline-terminated.
+pub fn render_json(outcome: &GoldenOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(outcome).map_err(std::io::Error::other)?;
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Human text.
+pub fn render_human(outcome: &GoldenOutcome, style: &Style, verbose: u8, quiet: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let (bold, red, green, yellow, dim, reset) =
+        (style.bold_start(), style.error_start(), style.ok_start(), style.warn_start(), style.dim_start(), style.reset());
+    if !quiet {
+        writeln!(
+            out,
+            "{bold}SigV4 vectors{reset}: {} ({} files match MANIFEST.sha256)",
+            outcome.sigv4_vectors, outcome.sigv4_manifest_files
+        )?;
+        match &outcome.sigv4_harness {
+            Some(h) => writeln!(out, "{bold}SigV4 harness{reset}: {h}")?,
+            None => writeln!(
+                out,
+                "{bold}SigV4 harness{reset}: none configured ({dim}[workspace.metadata.driftgate.golden.sigv4] harness = [...]{reset})"
+            )?,
+        }
+        let mut suites: Vec<&str> = Vec::new();
+        for case in &outcome.cases {
+            if !suites.contains(&case.suite.as_str()) {
+                suites.push(&case.suite);
+            }
+        }
+        for suite in suites {
+            let count = |s: Status| outcome.cases.iter().filter(|c| c.suite == suite && c.status == s).count();
+            let (p, f, s) = (count(Status::Pass), count(Status::Fail), count(Status::Skip));
+            let mut line = format!("  {suite:<18} {p} passed");
+            if f > 0 {
+                line.push_str(&format!(", {red}{f} failed{reset}"));
+            }
+            if s > 0 {
+                line.push_str(&format!(", {s} skipped"));
+            }
+            writeln!(out, "{line}")?;
+        }
+        writeln!(out)?;
+    }
+    let mut shown = 0;
+    let mut hidden = 0;
+    for case in &outcome.cases {
+        match case.status {
+            Status::Fail => {
+                if verbose == 0 && shown >= SHOWN_FAILURES {
+                    hidden += 1;
+                    continue;
+                }
+                shown += 1;
+                let code = case.code.as_deref().unwrap_or("golden-failure");
+                writeln!(out, "{red}FAIL{reset} {bold}{}{reset} {} [{code}]", case.suite, case.case)?;
+                for message in &case.messages {
+                    writeln!(out, "  {message}")?;
+                }
+                if let Some(diff) = &case.diff {
+                    for line in diff.lines() {
+                        let painted = if line.starts_with('+') && !line.starts_with("+++") {
+                            format!("{green}{line}{reset}")
+                        } else if line.starts_with('-') && !line.starts_with("---") {
+                            format!("{red}{line}{reset}")
+                        } else {
+                            line.to_owned()
+                        };
+                        writeln!(out, "    {painted}")?;
+                    }
+                }
+            }
+            Status::Skip if verbose > 0 => {
+                writeln!(out, "{yellow}SKIP{reset} {} {}: {}", case.suite, case.case, case.messages.join("; "))?;
+            }
+            Status::Pass if verbose > 0 => writeln!(out, "{green}PASS{reset} {} {} ({} checks)", case.suite, case.case, case.checks)?,
+            _ => {}
+        }
+        if !quiet {
+            for note in &case.notes {
+                writeln!(out, "{yellow}note{reset}: {}: {note}", case.case)?;
+            }
+        }
+    }
+    if hidden > 0 {
+        writeln!(out, "… and {hidden} more failing cases (use -v or --format json to see them all)")?;
+    }
+    for file in &outcome.blessed {
+        writeln!(out, "blessed {file}")?;
+    }
+    let s = outcome.summary;
+    let verdict = if s.failed > 0 { format!("{red}golden checks failed{reset}") } else { format!("{green}golden checks passed{reset}") };
+    writeln!(out, "{verdict}: {} passed, {} failed, {} skipped", s.passed, s.failed, s.skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::golden::CaseResult;
+
+    fn outcome() -> GoldenOutcome {
+        let fail = CaseResult {
+            suite: "sigv4-harness".into(),
+            case: "driftgate/q#header".into(),
+            status: Status::Fail,
+            code: Some("sigv4-harness-mismatch".into()),
+            checks: 3,
+            messages: vec!["canonical request differs".into()],
+            diff: Some("--- expected\n+++ harness\n-q=a%20b\n+q=a+b\n".into()),
+            notes: vec![],
+        };
+        GoldenOutcome::new("embedded".into(), 1090, Some("h".into()), vec![fail], vec![])
+    }
+
+    #[test]
+    fn human_report_shows_code_and_diff() {
+        let mut out = Vec::new();
+        render_human(&outcome(), &Style::plain(), 0, false, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("FAIL sigv4-harness driftgate/q#header [sigv4-harness-mismatch]"), "{text}");
+        assert!(text.contains("    -q=a%20b") && text.contains("    +q=a+b"), "{text}");
+        assert!(text.ends_with("golden checks failed: 0 passed, 1 failed, 0 skipped\n"), "{text}");
+    }
+
+    #[test]
+    fn json_report_has_schema_version() {
+        let mut out = Vec::new();
+        render_json(&outcome(), &mut out).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["schema_version"], 1);
+        assert_eq!(value["cases"][0]["code"], "sigv4-harness-mismatch");
+    }
+}

@@ -1,0 +1,92 @@
+//! driftgate's own SigV4 cases, beyond the published vectors: the encodings real implementations get
+//! wrong (space as `+`, `~` escaped, `*` left raw, a raw `+` in a query, binary bodies, S3 keys with
+//! reserved characters). Their expected values come from the reference, which passes every vector.
+
+use super::request::{parse_request, HttpRequest};
+use super::sign::{self, Credentials, Settings, SignatureLocation, Timestamp, UNSIGNED_PAYLOAD};
+use super::vectors::{Expected, SignCase};
+
+fn case(id: &str, raw: &[u8], settings: Settings) -> Option<SignCase> {
+    let request: HttpRequest = parse_request(raw).ok()?;
+    let mut case = SignCase {
+        id: format!("driftgate/{id}"),
+        folder: "driftgate".to_owned(),
+        request,
+        credentials: Credentials {
+            access_key_id: "AKIDEXAMPLE".to_owned(),
+            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned(),
+            session_token: None,
+        },
+        region: "us-east-1".to_owned(),
+        service: if settings.double_uri_encode { "service" } else { "s3" }.to_owned(),
+        timestamp: Timestamp::parse("2015-08-30T12:36:00Z").ok()?,
+        settings,
+        expected: Expected::default(),
+        signed_request: None,
+    };
+    let signed = sign::sign(&case.request, &case.params()).ok()?;
+    case.expected = Expected {
+        canonical_request: Some(signed.canonical_request),
+        string_to_sign: Some(signed.string_to_sign),
+        signature: Some(signed.signature),
+        ..Expected::default()
+    };
+    Some(case)
+}
+
+/// The edge cases, each with its expected values from the reference.
+pub fn edge_cases() -> Vec<SignCase> {
+    let query = Settings::default();
+    let s3 = Settings::s3();
+    let presign_s3 = Settings {
+        signature_location: SignatureLocation::Query,
+        payload_hash: Some(UNSIGNED_PAYLOAD.to_owned()),
+        sign_body: false,
+        ..Settings::s3()
+    };
+    [
+        case(
+            "query-reserved-characters#header",
+            b"GET /?q=a%20b&tilde=~&star=*&plus=%2B&slash=%2F&empty=&utf8=%E1%88%B4 HTTP/1.1\nHost:example.amazonaws.com\n\n",
+            query.clone(),
+        ),
+        case(
+            "query-raw-plus-is-a-space#header",
+            b"GET /?text=a+b&sum=1%2B1 HTTP/1.1\nHost:example.amazonaws.com\n\n",
+            query.clone(),
+        ),
+        case(
+            "s3-key-reserved-characters#header",
+            b"PUT /bucket/my%20file~(1)*.txt?x-id=PutObject HTTP/1.1\nHost:s3.amazonaws.com\nContent-Type:application/octet-stream\n\n\x00\x01\xfe\xff\r\n",
+            s3.clone(),
+        ),
+        case(
+            "s3-presigned-key-with-space#query",
+            b"GET /bucket/a%20b~c*d.txt HTTP/1.1\nHost:s3.amazonaws.com\n\n",
+            presign_s3,
+        ),
+        case(
+            "binary-body#header",
+            b"POST /upload HTTP/1.1\nHost:example.amazonaws.com\nContent-Type:application/octet-stream\n\n\xff\xfe\x00binary\r\n\r\nend",
+            query,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_edge_case_builds() {
+        let cases = edge_cases();
+        assert_eq!(cases.len(), 5);
+        let first = cases[0].expected.canonical_request.as_deref().unwrap_or_default();
+        assert!(first.contains("q=a%20b") && first.contains("star=%2A") && first.contains("tilde=~"), "{first}");
+        let plus = cases[1].expected.canonical_request.as_deref().unwrap_or_default();
+        assert!(plus.contains("sum=1%2B1&text=a%20b"), "{plus}");
+    }
+}
