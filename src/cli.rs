@@ -65,6 +65,8 @@ pub enum Command {
     Snapshot(commands::snapshot::SnapshotArgs),
     /// Diff the public API against a baseline (snapshot files, a git revision, or the staged index).
     Diff(commands::diff::DiffArgs),
+    /// Show where dependents use each changed item (file:line) and which crates a change affects, and why.
+    Impact(commands::impact::ImpactArgs),
     /// Run every golden check: the SigV4 vectors and determinism suite, the workspace's SigV4
     /// harness, and command goldens (--bless rewrites their expected files).
     Golden(commands::golden::GoldenArgs),
@@ -86,7 +88,11 @@ pub fn run(
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let rendered = e.render();
             let target: &mut dyn Write = if code == exit::OK { out } else { err };
             let _ = write!(target, "{}", rendered.ansi());
@@ -103,6 +109,7 @@ pub fn run(
     let result = match cli.command {
         Command::Snapshot(args) => commands::snapshot::run(&ctx, args, out, err),
         Command::Diff(args) => commands::diff::run(&ctx, args, out, err),
+        Command::Impact(args) => commands::impact::run(&ctx, args, out, err),
         Command::Golden(args) => commands::golden::run(&ctx, args, out, err),
         Command::Sigv4(args) => commands::sigv4::run(&ctx, args, out, err),
     };
@@ -113,7 +120,11 @@ pub fn run(
 }
 
 fn report_error(ctx: &commands::Context, error: &Error, err: &mut dyn Write) -> u8 {
-    let mut message = format!("{}error{}: {error}", ctx.style.error_start(), ctx.style.reset());
+    let mut message = format!(
+        "{}error{}: {error}",
+        ctx.style.error_start(),
+        ctx.style.reset()
+    );
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         message.push_str(&format!("\n  caused by: {cause}"));

@@ -10,10 +10,12 @@ pub mod config;
 pub mod error;
 pub mod fsutil;
 pub mod golden;
+pub mod impact;
 pub mod process;
 pub mod report;
 pub mod sigv4;
 pub mod source;
+pub mod usage;
 pub mod workspace;
 
 pub use cli::run;

@@ -1,7 +1,8 @@
 //! `driftgate diff`: the public-API diff of the selected crates against a baseline — the committed
 //! snapshot files (default), a git revision (`--base`), or HEAD for the staged index (`--staged`).
 
-use super::{load, report_problems, Context, Engine, Format};
+use super::{load, report_problems, Context, Engine, Format, Loaded};
+use crate::api::diff::ApiDiff;
 use crate::api::model::ApiSnapshot;
 use crate::api::{diff, extract, files};
 use crate::error::{exit, Result};
@@ -10,8 +11,9 @@ use crate::source::SourceTree;
 use clap::Args;
 use std::io::Write;
 
-#[derive(Debug, Args)]
-pub struct DiffArgs {
+/// Where the baseline comes from (shared by `diff` and `impact`).
+#[derive(Debug, Clone, Args)]
+pub struct BaselineArgs {
     /// Compare against this git revision (branch, tag, commit); read from git objects, the working
     /// tree is never touched.
     #[arg(long, value_name = "REV", conflicts_with = "staged")]
@@ -19,6 +21,12 @@ pub struct DiffArgs {
     /// Compare the staged index with HEAD (what `git commit` would record).
     #[arg(long)]
     pub staged: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -27,35 +35,91 @@ pub struct DiffArgs {
     pub engine: Engine,
 }
 
-pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
-    let loaded = load(ctx)?;
+/// Both sides of a comparison and their diff.
+pub struct Compared {
+    pub base_label: String,
+    pub head_label: String,
+    /// The git tree of the base, when the baseline is a revision (for changed paths).
+    pub base_tree: Option<SourceTree>,
+    pub head_tree: SourceTree,
+    pub diff: ApiDiff,
+    /// Some crate could not be read completely (reported on `err`).
+    pub had_problems: bool,
+}
+
+/// Extracts base and head for the selected members and diffs them.
+pub fn compare(
+    ctx: &Context,
+    loaded: &Loaded,
+    baseline: &BaselineArgs,
+    err: &mut dyn Write,
+) -> Result<Compared> {
     let members = loaded.members();
     let root = &loaded.workspace.root;
-    let (base, base_label, head_source) = if let Some(rev) = &args.base {
+    let (base, base_label, base_tree, head_tree) = if let Some(rev) = &baseline.base {
         let tree = SourceTree::git_rev(root, rev)?;
-        let label = tree.describe();
-        (extract::extract_members(&members, &tree), label, SourceTree::worktree(root))
-    } else if args.staged {
+        (
+            extract::extract_members(&members, &tree),
+            tree.describe(),
+            Some(tree),
+            SourceTree::worktree(root),
+        )
+    } else if baseline.staged {
         let tree = SourceTree::git_rev(root, "HEAD")?;
-        let label = tree.describe();
-        (extract::extract_members(&members, &tree), label, SourceTree::index(root)?)
+        (
+            extract::extract_members(&members, &tree),
+            tree.describe(),
+            Some(tree),
+            SourceTree::index(root)?,
+        )
     } else {
         let dir = &loaded.config.snapshot_dir;
-        let names: Vec<&str> = members.iter().filter(|m| m.lib.is_some()).map(|m| m.name.as_str()).collect();
+        let names: Vec<&str> = members
+            .iter()
+            .filter(|m| m.lib.is_some())
+            .map(|m| m.name.as_str())
+            .collect();
         let snapshot = files::read(dir, &names)?;
         let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
-        (snapshot, format!("snapshot files in {shown}/"), SourceTree::worktree(root))
+        (
+            snapshot,
+            format!("snapshot files in {shown}/"),
+            None,
+            SourceTree::worktree(root),
+        )
     };
-    let head = extract::extract_members(&members, &head_source);
-    let had_problems = report_problems(&base, &ctx.style, err) | report_problems(&head, &ctx.style, err);
-    let api_diff = diff::diff(&drop_problem_crates(&base, &head), &drop_problem_crates(&head, &base));
-    let report = DiffReport::new(base_label, head_source.describe(), args.engine.name(), api_diff);
+    let head = extract::extract_members(&members, &head_tree);
+    let had_problems =
+        report_problems(&base, &ctx.style, err) | report_problems(&head, &ctx.style, err);
+    let diff = diff::diff(
+        &drop_problem_crates(&base, &head),
+        &drop_problem_crates(&head, &base),
+    );
+    Ok(Compared {
+        base_label,
+        head_label: head_tree.describe(),
+        base_tree,
+        head_tree,
+        diff,
+        had_problems,
+    })
+}
+
+pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+    let loaded = load(ctx)?;
+    let compared = compare(ctx, &loaded, &args.baseline, err)?;
+    let report = DiffReport::new(
+        compared.base_label,
+        compared.head_label,
+        args.engine.name(),
+        compared.diff,
+    );
     match args.format {
         Format::Json => out.write_all(report.to_json().as_bytes()),
         Format::Human => out.write_all(report.to_human(&ctx.style, ctx.verbose > 0).as_bytes()),
     }
     .map_err(|e| crate::Error::io("cannot write output", "<stdout>", e))?;
-    Ok(if had_problems {
+    Ok(if compared.had_problems {
         exit::INCOMPLETE
     } else if report.summary.major > 0 {
         exit::FINDINGS

@@ -30,10 +30,16 @@ pub struct GoldenArgs {
     pub sigv4_vectors: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Context, args: GoldenArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8> {
+pub fn run(
+    ctx: &Context,
+    args: GoldenArgs,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<u8> {
     let workspace = Workspace::load(ctx.manifest_path.as_deref())?;
     let config = Config::load(&workspace)?;
-    let mut golden_config = GoldenConfig::from_value(config.raw.get("golden"), &workspace.root, &config.source)?;
+    let mut golden_config =
+        GoldenConfig::from_value(config.raw.get("golden"), &workspace.root, &config.source)?;
     if let Some(dir) = args.sigv4_vectors {
         golden_config.sigv4.vectors = Some(std::path::absolute(&dir).unwrap_or(dir));
     }

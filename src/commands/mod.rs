@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod golden;
+pub mod impact;
 pub mod sigv4;
 pub mod snapshot;
 
@@ -147,7 +148,11 @@ impl Engine {
 }
 
 /// Writes extraction problems to `err`; returns whether there were any.
-pub fn report_problems(snapshot: &crate::api::model::ApiSnapshot, style: &Style, err: &mut dyn std::io::Write) -> bool {
+pub fn report_problems(
+    snapshot: &crate::api::model::ApiSnapshot,
+    style: &Style,
+    err: &mut dyn std::io::Write,
+) -> bool {
     let mut any = false;
     for api in snapshot.crates.values() {
         for problem in &api.problems {

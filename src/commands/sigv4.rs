@@ -7,7 +7,10 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::sigv4::protocol::{answer, WireRequest, WireResponse};
 use crate::sigv4::request::{parse_request, Header, HttpRequest};
-use crate::sigv4::sign::{self, Algorithm, Credentials, Settings, SignatureLocation, SigningParams, Timestamp, UNSIGNED_PAYLOAD};
+use crate::sigv4::sign::{
+    self, Algorithm, Credentials, Settings, SignatureLocation, SigningParams, Timestamp,
+    UNSIGNED_PAYLOAD,
+};
 use clap::{Args, Subcommand};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -95,7 +98,12 @@ pub struct ExplainArgs {
     pub jsonl: bool,
 }
 
-pub fn run(ctx: &Context, args: Sigv4Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8> {
+pub fn run(
+    ctx: &Context,
+    args: Sigv4Args,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<u8> {
     match args.command {
         Sigv4Command::Explain(args) => explain(ctx, &args, out),
     }
@@ -124,7 +132,9 @@ pub fn jsonl(input: impl BufRead, out: &mut dyn Write) -> Result<u8> {
             },
         };
         let text = serde_json::to_string(&response).map_err(|e| Error::Other(e.to_string()))?;
-        writeln!(out, "{text}").and_then(|()| out.flush()).map_err(write_err)?;
+        writeln!(out, "{text}")
+            .and_then(|()| out.flush())
+            .map_err(write_err)?;
     }
     Ok(0)
 }
@@ -134,7 +144,11 @@ pub fn split_url(url: &str) -> Result<(String, String)> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| usage(format!("--url must start with http:// or https://, not `{url}`")))?;
+        .ok_or_else(|| {
+            usage(format!(
+                "--url must start with http:// or https://, not `{url}`"
+            ))
+        })?;
     let (host, target) = match rest.find(['/', '?']) {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
@@ -142,7 +156,11 @@ pub fn split_url(url: &str) -> Result<(String, String)> {
     if host.is_empty() {
         return Err(usage(format!("--url has no host: `{url}`")));
     }
-    let target = if target.starts_with('?') { format!("/{target}") } else { target.to_owned() };
+    let target = if target.starts_with('?') {
+        format!("/{target}")
+    } else {
+        target.to_owned()
+    };
     Ok((host.to_owned(), target))
 }
 
@@ -169,7 +187,10 @@ fn build_request(args: &ExplainArgs) -> Result<HttpRequest> {
     let target = match (&args.url, &args.target) {
         (Some(url), _) => {
             let (host, target) = split_url(url)?;
-            if !headers.iter().any(|h: &Header| h.name.eq_ignore_ascii_case("host")) {
+            if !headers
+                .iter()
+                .any(|h: &Header| h.name.eq_ignore_ascii_case("host"))
+            {
                 headers.insert(0, Header::new("Host", host));
             }
             target
@@ -207,8 +228,13 @@ fn now() -> Result<Timestamp> {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    Timestamp::parse(&format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60))
-        .map_err(Error::Other)
+    Timestamp::parse(&format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    ))
+    .map_err(Error::Other)
 }
 
 fn explain(_ctx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<u8> {
@@ -233,9 +259,21 @@ fn explain(_ctx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<u8
         Some(text) => Timestamp::parse(text).map_err(usage)?,
         None => now()?,
     };
-    let mut settings = if args.s3 { Settings::s3() } else { Settings::default() };
-    settings.algorithm = if args.sigv4a { Algorithm::EcdsaP256Sha256 } else { Algorithm::HmacSha256 };
-    settings.signature_location = if args.presign { SignatureLocation::Query } else { SignatureLocation::Header };
+    let mut settings = if args.s3 {
+        Settings::s3()
+    } else {
+        Settings::default()
+    };
+    settings.algorithm = if args.sigv4a {
+        Algorithm::EcdsaP256Sha256
+    } else {
+        Algorithm::HmacSha256
+    };
+    settings.signature_location = if args.presign {
+        SignatureLocation::Query
+    } else {
+        SignatureLocation::Header
+    };
     settings.sign_body = (settings.sign_body || args.sign_body) && !args.presign;
     settings.normalize_path = settings.normalize_path && !args.no_normalize;
     settings.omit_session_token = args.omit_session_token;
@@ -244,7 +282,9 @@ fn explain(_ctx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<u8
     settings.payload_hash = if args.unsigned_payload {
         Some(UNSIGNED_PAYLOAD.to_owned())
     } else {
-        args.payload_hash.clone().or_else(|| (args.s3 && args.presign).then(|| UNSIGNED_PAYLOAD.to_owned()))
+        args.payload_hash
+            .clone()
+            .or_else(|| (args.s3 && args.presign).then(|| UNSIGNED_PAYLOAD.to_owned()))
     };
     let credentials = Credentials {
         access_key_id: access_key,
@@ -260,20 +300,30 @@ fn explain(_ctx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<u8
     };
     let signed = sign::sign(&request, &params).map_err(|e| usage(e.to_string()))?;
     let key_note = match settings.algorithm {
-        Algorithm::HmacSha256 => "kSigning = HMAC-SHA256 chain from the secret over date, region, service, aws4_request",
-        Algorithm::EcdsaP256Sha256 => "P-256 key derived from the access key pair (AWS KDF, HMAC-SHA256 counter mode)",
+        Algorithm::HmacSha256 => {
+            "kSigning = HMAC-SHA256 chain from the secret over date, region, service, aws4_request"
+        }
+        Algorithm::EcdsaP256Sha256 => {
+            "P-256 key derived from the access key pair (AWS KDF, HMAC-SHA256 counter mode)"
+        }
     };
     let mut text = String::new();
     text.push_str("canonical request:\n");
     text.push_str(&signed.canonical_request);
     text.push_str("\n\nstring to sign:\n");
     text.push_str(&signed.string_to_sign);
-    text.push_str(&format!("\n\nsigning key scope: {} ({key_note}; the secret is never printed)\n", signed.scope));
+    text.push_str(&format!(
+        "\n\nsigning key scope: {} ({key_note}; the secret is never printed)\n",
+        signed.scope
+    ));
     text.push_str(&format!("signed headers: {}\n", signed.signed_headers));
     text.push_str(&format!("signature: {}\n", signed.signature));
     match &signed.authorization {
         Some(auth) => text.push_str(&format!("authorization: {auth}\n")),
-        None => text.push_str(&format!("presigned target: {}\n", String::from_utf8_lossy(&signed.request.target))),
+        None => text.push_str(&format!(
+            "presigned target: {}\n",
+            String::from_utf8_lossy(&signed.request.target)
+        )),
     }
     out.write_all(text.as_bytes()).map_err(write_err)?;
     Ok(0)
@@ -285,9 +335,18 @@ mod tests {
 
     #[test]
     fn urls_split_into_host_and_target() {
-        assert_eq!(split_url("https://example.com/a?b=c").unwrap(), ("example.com".into(), "/a?b=c".into()));
-        assert_eq!(split_url("http://h:8080").unwrap(), ("h:8080".into(), "/".into()));
-        assert_eq!(split_url("https://h?x=1").unwrap(), ("h".into(), "/?x=1".into()));
+        assert_eq!(
+            split_url("https://example.com/a?b=c").unwrap(),
+            ("example.com".into(), "/a?b=c".into())
+        );
+        assert_eq!(
+            split_url("http://h:8080").unwrap(),
+            ("h:8080".into(), "/".into())
+        );
+        assert_eq!(
+            split_url("https://h?x=1").unwrap(),
+            ("h".into(), "/?x=1".into())
+        );
         assert!(split_url("example.com/a").is_err());
         assert!(split_url("https:///a").is_err());
     }
@@ -303,7 +362,9 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);
-        assert!(lines[0].contains("5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"));
+        assert!(
+            lines[0].contains("5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+        );
         assert!(lines[1].contains("invalid request line"));
     }
 

@@ -25,15 +25,30 @@ pub struct SnapshotArgs {
     pub engine: Engine,
 }
 
-pub fn run(ctx: &Context, args: SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+pub fn run(
+    ctx: &Context,
+    args: SnapshotArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     let loaded = load(ctx)?;
-    let dir = args.dir.clone().unwrap_or_else(|| loaded.config.snapshot_dir.clone());
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| loaded.config.snapshot_dir.clone());
     let source = SourceTree::worktree(&loaded.workspace.root);
     let snapshot = extract::extract_members(&loaded.members(), &source);
     let had_problems = report_problems(&snapshot, &ctx.style, err);
     // A crate that could not be read completely is never written or judged: its file would lie.
-    let complete = snapshot.crates.values().filter(|api| api.problems.is_empty());
-    let display_dir = dir.strip_prefix(&loaded.workspace.root).unwrap_or(&dir).display().to_string();
+    let complete = snapshot
+        .crates
+        .values()
+        .filter(|api| api.problems.is_empty());
+    let display_dir = dir
+        .strip_prefix(&loaded.workspace.root)
+        .unwrap_or(&dir)
+        .display()
+        .to_string();
     let mut code = exit::OK;
     if args.bless {
         let (mut written, mut unchanged) = (0, 0);
@@ -43,13 +58,23 @@ pub fn run(ctx: &Context, args: SnapshotArgs, out: &mut dyn Write, err: &mut dyn
                 _ => {
                     written += 1;
                     if !ctx.quiet {
-                        writeln!(out, "wrote {display_dir}/{}.txt ({} items)", api.package, api.items.len()).ok();
+                        writeln!(
+                            out,
+                            "wrote {display_dir}/{}.txt ({} items)",
+                            api.package,
+                            api.items.len()
+                        )
+                        .ok();
                     }
                 }
             }
         }
         if !ctx.quiet {
-            writeln!(out, "{written} snapshot file(s) written, {unchanged} unchanged in {display_dir}/").ok();
+            writeln!(
+                out,
+                "{written} snapshot file(s) written, {unchanged} unchanged in {display_dir}/"
+            )
+            .ok();
         }
     } else if args.check {
         let mut stale = Vec::new();
@@ -57,20 +82,51 @@ pub fn run(ctx: &Context, args: SnapshotArgs, out: &mut dyn Write, err: &mut dyn
             if let Some(old) = files::out_of_date(&dir, api)? {
                 stale.push(api.package.clone());
                 let new = files::render(api);
-                let what = if old.is_empty() { "missing" } else { "out of date" };
-                writeln!(out, "{}{display_dir}/{}.txt is {what}{}", ctx.style.error_start(), api.package, ctx.style.reset()).ok();
+                let what = if old.is_empty() {
+                    "missing"
+                } else {
+                    "out of date"
+                };
+                writeln!(
+                    out,
+                    "{}{display_dir}/{}.txt is {what}{}",
+                    ctx.style.error_start(),
+                    api.package,
+                    ctx.style.reset()
+                )
+                .ok();
                 if !ctx.quiet {
                     let udiff = similar::TextDiff::from_lines(&old, &new);
-                    write!(out, "{}", udiff.unified_diff().context_radius(1).header("committed", "current")).ok();
+                    write!(
+                        out,
+                        "{}",
+                        udiff
+                            .unified_diff()
+                            .context_radius(1)
+                            .header("committed", "current")
+                    )
+                    .ok();
                 }
             }
         }
         if stale.is_empty() {
             if !ctx.quiet {
-                writeln!(out, "{}snapshot files are up to date{} ({display_dir}/)", ctx.style.ok_start(), ctx.style.reset()).ok();
+                writeln!(
+                    out,
+                    "{}snapshot files are up to date{} ({display_dir}/)",
+                    ctx.style.ok_start(),
+                    ctx.style.reset()
+                )
+                .ok();
             }
         } else {
-            writeln!(out, "{} snapshot file(s) out of date: {}; run `cargo driftgate snapshot --bless`", stale.len(), stale.join(", ")).ok();
+            writeln!(
+                out,
+                "{} snapshot file(s) out of date: {}; run `cargo driftgate snapshot --bless`",
+                stale.len(),
+                stale.join(", ")
+            )
+            .ok();
             code = exit::FINDINGS;
         }
     } else {

@@ -64,7 +64,8 @@ impl DiffReport {
     }
 
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let mut text = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         text.push('\n');
         text
     }
@@ -112,7 +113,11 @@ impl DiffReport {
                 plural(s.crates_compared)
             );
         }
-        let colour = if s.major > 0 { style.error_start() } else { style.warn_start() };
+        let colour = if s.major > 0 {
+            style.error_start()
+        } else {
+            style.warn_start()
+        };
         let mut line = format!(
             "{colour}{} breaking{}, {} minor, {} patch change{} in {} of {} crate{}",
             s.major,
@@ -125,7 +130,11 @@ impl DiffReport {
             plural(s.crates_compared)
         );
         if s.crates_with_problems > 0 {
-            line.push_str(&format!("; {} crate{} could not be read completely", s.crates_with_problems, plural(s.crates_with_problems)));
+            line.push_str(&format!(
+                "; {} crate{} could not be read completely",
+                s.crates_with_problems,
+                plural(s.crates_with_problems)
+            ));
         }
         line.push('\n');
         line
@@ -152,7 +161,12 @@ fn crate_heading(krate: &CrateDiff, style: &Style) -> String {
     } else {
         ""
     };
-    format!("{}{}{}{status}{bump}\n", style.bold_start(), krate.package, style.reset())
+    format!(
+        "{}{}{}{status}{bump}\n",
+        style.bold_start(),
+        krate.package,
+        style.reset()
+    )
 }
 
 fn problem_line(problem: &ExtractProblem, style: &Style) -> String {
@@ -187,7 +201,11 @@ fn change_lines(change: &Change, style: &Style) -> String {
     if !change.certain {
         flags.push("uncertain: macro-generated items or unreadable files may explain it");
     }
-    let flags = if flags.is_empty() { String::new() } else { format!(" ({})", flags.join("; ")) };
+    let flags = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", flags.join("; "))
+    };
     let mut text = format!(
         "  {colour}{marker} {} {}{} {}{}\n",
         change.severity.as_str(),
@@ -200,7 +218,9 @@ fn change_lines(change: &Change, style: &Style) -> String {
     let reset = style.reset();
     match (&change.before, &change.after) {
         (Some(before), Some(after)) => {
-            text.push_str(&format!("      {dim}was:{reset} {before}\n      {dim}now:{reset} {after}\n"));
+            text.push_str(&format!(
+                "      {dim}was:{reset} {before}\n      {dim}now:{reset} {after}\n"
+            ));
         }
         (Some(line), None) | (None, Some(line)) => text.push_str(&format!("      {line}\n")),
         (None, None) => {}

@@ -2,3 +2,4 @@
 //! machine-read, and is byte-for-byte deterministic. Only reporters write to the terminal.
 
 pub mod diff;
+pub mod impact;

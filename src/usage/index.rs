@@ -1,0 +1,158 @@
+//! The IO edge of the usage stage: which files of which dependents to scan, read from a
+//! [`SourceTree`], scanned in parallel; plus feature use sites read from the dependents' manifests.
+
+use super::{file_aliases, scan_file, Confidence, DepName, ScanContext, UseKind, UseSite};
+use crate::error::Result;
+use crate::source::SourceTree;
+use crate::workspace::{Member, Workspace};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Every reference, in every member that depends on one of `changed` (package names), to those
+/// packages. All targets count: lib, bins, tests, examples, benches, build scripts.
+pub fn build(
+    workspace: &Workspace,
+    source: &SourceTree,
+    changed: &[String],
+) -> Result<Vec<UseSite>> {
+    let files = source.files()?;
+    let dependents: Vec<&Member> = workspace
+        .members
+        .iter()
+        .filter(|m| m.deps.iter().any(|d| changed.contains(&d.package)))
+        .collect();
+    let mut sites: Vec<UseSite> = dependents
+        .par_iter()
+        .map(|member| scan_member(workspace, member, changed, &files, source))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    for member in &dependents {
+        sites.extend(feature_sites(workspace, member, changed, source)?);
+    }
+    sites.sort();
+    sites.dedup();
+    Ok(sites)
+}
+
+/// The `.rs` files that belong to `member`: under its directory, not under `target/` or another
+/// member nested inside it.
+pub fn member_files<'a>(
+    workspace: &Workspace,
+    member: &Member,
+    files: &'a [String],
+) -> Vec<&'a String> {
+    let prefix = if member.rel_dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", member.rel_dir)
+    };
+    files
+        .iter()
+        .filter(|f| f.ends_with(".rs") && f.starts_with(&prefix))
+        .filter(|f| !f[prefix.len()..].split('/').any(|seg| seg == "target"))
+        .filter(|f| {
+            workspace
+                .owner_of(f)
+                .is_some_and(|owner| owner.name == member.name)
+        })
+        .collect()
+}
+
+fn scan_member(
+    workspace: &Workspace,
+    member: &Member,
+    changed: &[String],
+    files: &[String],
+    source: &SourceTree,
+) -> Result<Vec<UseSite>> {
+    let mut deps = HashMap::new();
+    for edge in member.deps.iter().filter(|d| changed.contains(&d.package)) {
+        let crate_name = workspace
+            .member(&edge.package)
+            .and_then(|m| m.lib.as_ref())
+            .map(|l| l.crate_name.clone())
+            .unwrap_or_else(|| edge.package.replace('-', "_"));
+        deps.insert(
+            edge.extern_name.clone(),
+            DepName {
+                package: edge.package.clone(),
+                crate_name,
+            },
+        );
+    }
+    let mut texts = Vec::new();
+    for file in member_files(workspace, member, files) {
+        if let Some(bytes) = source.read(file)? {
+            texts.push((file.clone(), String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    let mut ctx = ScanContext {
+        package: member.name.clone(),
+        deps,
+        crate_aliases: HashMap::new(),
+    };
+    for (_, text) in &texts {
+        for (alias, path, dep) in file_aliases(text, &ctx.deps) {
+            ctx.crate_aliases.insert(alias, (path, dep));
+        }
+    }
+    Ok(texts
+        .par_iter()
+        .flat_map(|(file, text)| scan_file(&ctx, file, text))
+        .collect())
+}
+
+/// Features of a changed dependency that the dependent's manifest enables, located at the line that
+/// declares the dependency.
+fn feature_sites(
+    workspace: &Workspace,
+    member: &Member,
+    changed: &[String],
+    source: &SourceTree,
+) -> Result<Vec<UseSite>> {
+    let manifest = if member.rel_dir.is_empty() {
+        "Cargo.toml".to_owned()
+    } else {
+        format!("{}/Cargo.toml", member.rel_dir)
+    };
+    let text = source
+        .read(&manifest)?
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let mut sites = Vec::new();
+    for edge in member.deps.iter().filter(|d| changed.contains(&d.package)) {
+        let key = workspace
+            .member(&edge.package)
+            .map(|_| edge.extern_name.replace('_', "-"))
+            .unwrap_or_default();
+        let (line_no, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| {
+                let l = l.trim_start();
+                l.starts_with(&format!("{key} "))
+                    || l.starts_with(&format!("{key}="))
+                    || l.starts_with(&format!("{} ", edge.extern_name))
+                    || l.contains(&format!("\"{}\"", edge.package))
+            })
+            .map(|(i, l)| (i + 1, l.trim().to_owned()))
+            .unwrap_or((1, String::new()));
+        for feature in &edge.features {
+            sites.push(UseSite {
+                package: member.name.clone(),
+                dependency: edge.package.clone(),
+                file: manifest.clone(),
+                line: line_no,
+                column: 1,
+                kind: UseKind::Feature,
+                confidence: Confidence::Exact,
+                target: format!("feature:{feature}"),
+                name: feature.clone(),
+                snippet: line.clone(),
+            });
+        }
+    }
+    Ok(sites)
+}
