@@ -3,7 +3,9 @@
 //! line. A harness that crashes, stays silent or prints something that is not a protocol line is an
 //! error ([`crate::Error::Harness`], exit 101), never a pass. Secrets never appear in its messages.
 
-use super::protocol::{sign_answer, verify_answer, Implementation, SignAnswer, VerifyAnswer, WireRequest, WireResponse};
+use super::protocol::{
+    sign_answer, verify_answer, Implementation, SignAnswer, VerifyAnswer, WireRequest, WireResponse,
+};
 use crate::error::{Error, Result};
 use crate::process::{Cmd, Session};
 use std::io::{BufRead, BufReader, Write};
@@ -78,7 +80,10 @@ impl Harness {
         let label = cmd.display();
         let mut session = cmd.spawn_session().map_err(|e| Error::Harness {
             command: label.clone(),
-            message: format!("could not be started: {e}"),
+            message: match e {
+                Error::Spawn { source, .. } => format!("could not be started: {source}"),
+                other => format!("could not be started: {other}"),
+            },
         })?;
         let stdout = session.take_stdout().ok_or_else(|| Error::Harness {
             command: label.clone(),
@@ -135,39 +140,66 @@ impl Harness {
             None => "stopped responding".to_owned(),
         };
         let stderr = String::from_utf8_lossy(&stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
-        let stderr = if tail.is_empty() { String::new() } else { format!("; its stderr ends with:\n{}", tail.join("\n")) };
+        let tail: Vec<&str> = stderr
+            .lines()
+            .rev()
+            .take(15)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let stderr = if tail.is_empty() {
+            String::new()
+        } else {
+            format!("; its stderr ends with:\n{}", tail.join("\n"))
+        };
         self.error(format!("{status} {what}{stderr}"))
     }
 
     /// Sends one request line and reads the response line.
     pub fn call(&self, request: &WireRequest) -> Result<WireResponse> {
         if let Ok(mut secrets) = self.secrets.lock() {
-            for secret in [Some(&request.credentials.secret_access_key), request.credentials.session_token.as_ref()]
-                .into_iter()
-                .flatten()
+            for secret in [
+                Some(&request.credentials.secret_access_key),
+                request.credentials.session_token.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
             {
                 if !secrets.contains(secret) {
                     secrets.push(secret.clone());
                 }
             }
         }
-        let mut running = self.running.lock().map_err(|_| self.error("lock poisoned".to_owned()))?;
+        let mut running = self
+            .running
+            .lock()
+            .map_err(|_| self.error("lock poisoned".to_owned()))?;
         let id = running.next_id;
         running.next_id += 1;
         let mut request = request.clone();
         request.id = id;
-        let mut line = serde_json::to_string(&request).map_err(|e| self.error(format!("request not serialisable: {e}")))?;
+        let mut line = serde_json::to_string(&request)
+            .map_err(|e| self.error(format!("request not serialisable: {e}")))?;
         line.push('\n');
         let case = request.case.clone().unwrap_or_default();
         let write = match running.session.as_mut().and_then(|s| s.stdin()) {
-            Some(stdin) => stdin.write_all(line.as_bytes()).and_then(|()| stdin.flush()),
+            Some(stdin) => stdin
+                .write_all(line.as_bytes())
+                .and_then(|()| stdin.flush()),
             None => Err(std::io::Error::other("stdin closed")),
         };
         if write.is_err() {
-            return Err(self.died(&mut running, &format!("before reading request {id} (case {case})")));
+            return Err(self.died(
+                &mut running,
+                &format!("before reading request {id} (case {case})"),
+            ));
         }
-        let timeout = if running.answered { self.spec.timeout } else { self.spec.startup_timeout };
+        let timeout = if running.answered {
+            self.spec.timeout
+        } else {
+            self.spec.startup_timeout
+        };
         let received = running.lines.recv_timeout(timeout);
         let text = match received {
             Ok(Ok(text)) => text,
@@ -183,7 +215,10 @@ impl Harness {
                 return Err(err);
             }
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(self.died(&mut running, &format!("without answering request {id} (case {case})")));
+                return Err(self.died(
+                    &mut running,
+                    &format!("without answering request {id} (case {case})"),
+                ));
             }
         };
         running.answered = true;
@@ -194,7 +229,10 @@ impl Harness {
             ))
         })?;
         if response.id != id {
-            return Err(self.error(format!("answered request {id} (case {case}) with id {}", response.id)));
+            return Err(self.error(format!(
+                "answered request {id} (case {case}) with id {}",
+                response.id
+            )));
         }
         Ok(response)
     }
@@ -230,6 +268,9 @@ mod tests {
     #[test]
     fn redaction_covers_plain_and_encoded_secrets() {
         let secrets = vec!["wJalr/K7+KEY".to_owned()];
-        assert_eq!(redact("a wJalr/K7+KEY b wJalr%2FK7%2BKEY", &secrets), "a <redacted> b <redacted>");
+        assert_eq!(
+            redact("a wJalr/K7+KEY b wJalr%2FK7%2BKEY", &secrets),
+            "a <redacted> b <redacted>"
+        );
     }
 }
