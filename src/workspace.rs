@@ -422,7 +422,7 @@ fn member_from_package(
         publish: package
             .publish
             .as_ref()
-            .map_or(true, |registries| !registries.is_empty()),
+            .is_none_or(|registries| !registries.is_empty()),
         edition: package.edition.as_str().to_owned(),
     }
 }
@@ -486,7 +486,7 @@ fn rel_path(root: &Path, path: &Path) -> String {
         .zip(&path_parts)
         .take_while(|(a, b)| a == b)
         .count();
-    let ups = std::iter::repeat("..".to_owned()).take(root_parts.len() - common);
+    let ups = std::iter::repeat_n("..".to_owned(), root_parts.len() - common);
     let downs = path_parts[common..]
         .iter()
         .map(|c| c.as_os_str().to_string_lossy().into_owned());

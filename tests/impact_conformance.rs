@@ -117,6 +117,7 @@ fn lockfile(itoa: &str) -> String {
 /// A file edit: new content, or `None` to delete.
 type Edit = (&'static str, Option<String>);
 
+#[derive(Default)]
 struct Scenario {
     name: &'static str,
     head: Vec<Edit>,
@@ -125,20 +126,6 @@ struct Scenario {
     affected: &'static [&'static str],
     not_affected: &'static [&'static str],
     reasons: &'static [(&'static str, &'static str)],
-}
-
-impl Default for Scenario {
-    fn default() -> Self {
-        Scenario {
-            name: "",
-            head: Vec::new(),
-            broken: &[],
-            not_broken: &[],
-            affected: &[],
-            not_affected: &[],
-            reasons: &[],
-        }
-    }
 }
 
 fn write(root: &Path, path: &str, content: &Option<String>) {

@@ -69,7 +69,9 @@ pub struct ApiDiff {
 
 impl ApiDiff {
     pub fn changes(&self) -> impl Iterator<Item = (&CrateDiff, &Change)> {
-        self.crates.iter().flat_map(|c| c.changes.iter().map(move |ch| (c, ch)))
+        self.crates
+            .iter()
+            .flat_map(|c| c.changes.iter().map(move |ch| (c, ch)))
     }
     pub fn has_breaking(&self) -> bool {
         self.changes().any(|(_, c)| c.severity == Severity::Major)
@@ -107,22 +109,41 @@ pub fn diff(base: &ApiSnapshot, head: &ApiSnapshot) -> ApiDiff {
 pub fn diff_crate(base: &CrateApi, head: &CrateApi) -> CrateDiff {
     let ctx = Context::new(base, head);
     let mut changes = Vec::new();
-    let mut groups: BTreeMap<(ItemKind, &str), (Vec<&ApiItem>, Vec<&ApiItem>)> = BTreeMap::new();
+    type Sides<'a> = (Vec<&'a ApiItem>, Vec<&'a ApiItem>);
+    let mut groups: BTreeMap<(ItemKind, &str), Sides<'_>> = BTreeMap::new();
     for item in &base.items {
-        groups.entry((item.kind, &item.path)).or_default().0.push(item);
+        groups
+            .entry((item.kind, &item.path))
+            .or_default()
+            .0
+            .push(item);
     }
     for item in &head.items {
-        groups.entry((item.kind, &item.path)).or_default().1.push(item);
+        groups
+            .entry((item.kind, &item.path))
+            .or_default()
+            .1
+            .push(item);
     }
     for (_, (mut before, mut after)) in groups {
         // Identical lines on both sides are unchanged.
         before.retain(|b| !after.iter().any(|a| a.line == b.line));
-        after.retain(|a| !base.items.iter().any(|b| b.line == a.line && b.kind == a.kind));
+        after.retain(|a| {
+            !base
+                .items
+                .iter()
+                .any(|b| b.line == a.line && b.kind == a.kind)
+        });
         pair_and_classify(&ctx, before, after, &mut changes);
     }
     changes.sort_by(|a, b| (a.change, &a.path, &a.rule).cmp(&(b.change, &b.path, &b.rule)));
     changes.dedup();
-    let mut problems: Vec<ExtractProblem> = base.problems.iter().chain(&head.problems).cloned().collect();
+    let mut problems: Vec<ExtractProblem> = base
+        .problems
+        .iter()
+        .chain(&head.problems)
+        .cloned()
+        .collect();
     problems.sort();
     problems.dedup();
     CrateDiff {
@@ -147,7 +168,12 @@ impl<'a> Context<'a> {
         let index = |api: &'a CrateApi| {
             api.items
                 .iter()
-                .filter(|i| matches!(i.kind, ItemKind::Struct | ItemKind::Enum | ItemKind::Union | ItemKind::Trait))
+                .filter(|i| {
+                    matches!(
+                        i.kind,
+                        ItemKind::Struct | ItemKind::Enum | ItemKind::Union | ItemKind::Trait
+                    )
+                })
                 .map(|i| (i.path.as_str(), i))
                 .collect()
         };
@@ -159,11 +185,13 @@ impl<'a> Context<'a> {
     }
 
     fn parent_in_head(&self, item: &ApiItem) -> Option<&'a ApiItem> {
-        item.parent().and_then(|p| self.head_by_path.get(p).copied())
+        item.parent()
+            .and_then(|p| self.head_by_path.get(p).copied())
     }
 
     fn parent_in_base(&self, item: &ApiItem) -> Option<&'a ApiItem> {
-        item.parent().and_then(|p| self.base_by_path.get(p).copied())
+        item.parent()
+            .and_then(|p| self.base_by_path.get(p).copied())
     }
 
     /// Whether what the engine could not see may explain a missing item.
@@ -172,7 +200,12 @@ impl<'a> Context<'a> {
     }
 }
 
-fn pair_and_classify(ctx: &Context<'_>, mut before: Vec<&ApiItem>, mut after: Vec<&ApiItem>, out: &mut Vec<Change>) {
+fn pair_and_classify(
+    ctx: &Context<'_>,
+    mut before: Vec<&ApiItem>,
+    mut after: Vec<&ApiItem>,
+    out: &mut Vec<Change>,
+) {
     // Pair items with the same cfg first (a `#[cfg(unix)]` and a `#[cfg(windows)]` variant of one fn).
     let mut pairs = Vec::new();
     before.retain(|b| {
@@ -199,7 +232,13 @@ fn pair_and_classify(ctx: &Context<'_>, mut before: Vec<&ApiItem>, mut after: Ve
     }
 }
 
-fn change(rule: &str, kind: ChangeKind, before: Option<&ApiItem>, after: Option<&ApiItem>, certain: bool) -> Change {
+fn change(
+    rule: &str,
+    kind: ChangeKind,
+    before: Option<&ApiItem>,
+    after: Option<&ApiItem>,
+    certain: bool,
+) -> Change {
     let item = after.or(before).expect("a change has at least one side");
     let hidden = before.is_some_and(|i| i.attrs.hidden) || after.is_some_and(|i| i.attrs.hidden);
     Change {
@@ -221,7 +260,13 @@ fn removed(ctx: &Context<'_>, item: &ApiItem) -> Change {
     } else {
         missing_rule(item.kind)
     };
-    change(rule, ChangeKind::Removed, Some(item), None, !ctx.head_is_uncertain())
+    change(
+        rule,
+        ChangeKind::Removed,
+        Some(item),
+        None,
+        !ctx.head_is_uncertain(),
+    )
 }
 
 fn missing_rule(kind: ItemKind) -> &'static str {
@@ -263,17 +308,23 @@ fn added(ctx: &Context<'_>, item: &ApiItem) -> Change {
             _ => "item_added",
         },
         ItemKind::StructField => match (ctx.parent_in_base(item), ctx.parent_in_head(item)) {
-            (Some(before), Some(_)) if is_constructible(before) && item.attrs.cfgs.is_empty() => "constructible_struct_adds_field",
+            (Some(before), Some(_)) if is_constructible(before) && item.attrs.cfgs.is_empty() => {
+                "constructible_struct_adds_field"
+            }
             _ => "item_added",
         },
         ItemKind::TraitMethod | ItemKind::TraitAssocType | ItemKind::TraitAssocConst => {
             match (ctx.parent_in_base(item), ctx.parent_in_head(item)) {
-                (Some(_), Some(parent)) if !parent.sealed && !has_default(item) => match item.kind {
-                    ItemKind::TraitMethod => "trait_method_added",
-                    ItemKind::TraitAssocType => "trait_associated_type_added",
-                    _ => "trait_associated_const_added",
-                },
-                (Some(_), Some(_)) if item.kind == ItemKind::TraitMethod => "trait_method_added_with_default",
+                (Some(_), Some(parent)) if !parent.sealed && !has_default(item) => {
+                    match item.kind {
+                        ItemKind::TraitMethod => "trait_method_added",
+                        ItemKind::TraitAssocType => "trait_associated_type_added",
+                        _ => "trait_associated_const_added",
+                    }
+                }
+                (Some(_), Some(_)) if item.kind == ItemKind::TraitMethod => {
+                    "trait_method_added_with_default"
+                }
                 _ => "item_added",
             }
         }
@@ -334,7 +385,10 @@ fn definition_rule(_ctx: &Context<'_>, b: &ApiItem, a: &ApiItem) -> &'static str
         ItemKind::Struct => {
             if b.shape != a.shape {
                 "struct_kind_changed"
-            } else if is_constructible(b) && a.has_private_fields && a.shape != Some(StructShape::Unit) {
+            } else if is_constructible(b)
+                && a.has_private_fields
+                && a.shape != Some(StructShape::Unit)
+            {
                 "constructible_struct_adds_private_field"
             } else {
                 "type_generics_changed"
@@ -417,7 +471,11 @@ fn trait_rule(b: &ApiItem, a: &ApiItem) -> &'static str {
             Some(i) if !rest[..i].contains('<') || rest.starts_with(':') => &rest[i + 1..],
             _ => return Vec::new(),
         };
-        super::model::split_top_level(rest, '+').into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        super::model::split_top_level(rest, '+')
+            .into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
     };
     let (bs, as_) = (supertraits(&b.key), supertraits(&a.key));
     if as_.iter().any(|s| !bs.contains(s)) {
@@ -439,7 +497,12 @@ mod tests {
 
     #[test]
     fn diff_against_itself_is_empty() {
-        let a = api(&["pub mod a", "pub struct a::S", "pub a::S::x: u8", "pub fn a::S::f(&self, x: u8) -> u8"]);
+        let a = api(&[
+            "pub mod a",
+            "pub struct a::S",
+            "pub a::S::x: u8",
+            "pub fn a::S::f(&self, x: u8) -> u8",
+        ]);
         assert!(diff_crate(&a, &a).changes.is_empty());
     }
 

@@ -28,7 +28,11 @@ pub fn crate_input(member: &Member) -> Option<CrateInput> {
 /// (a crate added after the base revision) are left out, so the diff reports them as new crates.
 pub fn extract_members(members: &[&Member], source: &SourceTree) -> ApiSnapshot {
     let inputs: Vec<CrateInput> = members.iter().filter_map(|m| crate_input(m)).collect();
-    let read = |path: &str| source.read(path).map_err(|e| std::io::Error::other(e.to_string()));
+    let read = |path: &str| {
+        source
+            .read(path)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    };
     let crates: Vec<CrateApi> = inputs
         .par_iter()
         .filter(|input| source.exists(&input.root_file))

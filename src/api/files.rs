@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::fsutil;
 use std::path::{Path, PathBuf};
 
-const HEADER: &str = "// Public API snapshot written by driftgate; update with `cargo driftgate snapshot --bless`.";
+const HEADER: &str =
+    "// Public API snapshot written by driftgate; update with `cargo driftgate snapshot --bless`.";
 
 /// The file of a package inside the snapshot directory.
 pub fn file_for(dir: &Path, package: &str) -> PathBuf {
@@ -23,7 +24,11 @@ pub fn render(api: &CrateApi) -> String {
 pub fn parse(package: &str, text: &str) -> CrateApi {
     let crate_name = text
         .lines()
-        .find_map(|l| l.trim().strip_prefix("pub mod ").filter(|p| !p.contains("::")))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("pub mod ")
+                .filter(|p| !p.contains("::"))
+        })
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|| package.replace('-', "_"));
     CrateApi::from_lines(package, &crate_name, text.lines())
@@ -40,9 +45,15 @@ pub fn read(dir: &Path, packages: &[&str]) -> Result<ApiSnapshot> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(Error::io("cannot read snapshot file", &path, e)),
         };
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::Other(format!("snapshot file is not valid UTF-8: {}", path.display())))?;
-        snapshot.crates.insert((*package).to_owned(), parse(package, &text));
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::Other(format!(
+                "snapshot file is not valid UTF-8: {}",
+                path.display()
+            ))
+        })?;
+        snapshot
+            .crates
+            .insert((*package).to_owned(), parse(package, &text));
     }
     Ok(snapshot)
 }
@@ -86,7 +97,11 @@ mod tests {
 
     #[test]
     fn render_parse_round_trip() {
-        let api = CrateApi::from_lines("flaredb-sql", "flaredb_sql", ["pub mod flaredb_sql", "pub fn flaredb_sql::f()"]);
+        let api = CrateApi::from_lines(
+            "flaredb-sql",
+            "flaredb_sql",
+            ["pub mod flaredb_sql", "pub fn flaredb_sql::f()"],
+        );
         let again = parse("flaredb-sql", &render(&api));
         assert_eq!(api, again);
     }

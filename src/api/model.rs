@@ -183,7 +183,11 @@ impl CrateApi {
     /// Builds the crate's items from rendered lines (engine output or a snapshot file): parses each,
     /// sorts, removes duplicates, and refines kinds using the parent items (a `fn` under a struct is a
     /// method, a `pub x::y: T` under an enum is a variant).
-    pub fn from_lines<'a>(package: &str, crate_name: &str, lines: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn from_lines<'a>(
+        package: &str,
+        crate_name: &str,
+        lines: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         let mut unknowns = Vec::new();
         let mut items: Vec<ApiItem> = Vec::new();
         for line in lines {
@@ -201,7 +205,11 @@ impl CrateApi {
             items.push(ApiItem::parse(line));
         }
         refine_kinds(&mut items);
-        items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.line.cmp(&b.line)));
+        items.sort_by(|a, b| {
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| a.line.cmp(&b.line))
+        });
         items.dedup_by(|a, b| a.line == b.line);
         unknowns.sort();
         unknowns.dedup();
@@ -410,17 +418,19 @@ fn classify(body: &str) -> (ItemKind, String, Option<FnFacts>, Option<StructShap
         }
     }
     if let Some(name) = body.strip_prefix("feature ") {
-        return (ItemKind::Feature, format!("feature:{}", name.trim()), None, None);
+        return (
+            ItemKind::Feature,
+            format!("feature:{}", name.trim()),
+            None,
+            None,
+        );
     }
     let Some(rest) = body.strip_prefix("pub ") else {
         return (ItemKind::ReExport, body.to_owned(), None, None);
     };
     let mut qualifiers = rest;
     let mut facts = FnFacts::default();
-    loop {
-        let Some(q) = FN_QUALIFIERS.iter().find(|q| qualifiers.starts_with(**q)) else {
-            break;
-        };
+    while let Some(q) = FN_QUALIFIERS.iter().find(|q| qualifiers.starts_with(**q)) {
         match *q {
             "const " => facts.is_const = true,
             "async " => facts.is_async = true,
@@ -460,12 +470,18 @@ fn classify(body: &str) -> (ItemKind, String, Option<FnFacts>, Option<StructShap
     for (keyword, kind) in keyword_kinds {
         if let Some(after) = rest.strip_prefix(keyword) {
             let path = path_prefix(after).trim_end_matches('!').to_owned();
-            let shape = (kind == ItemKind::Struct).then(|| struct_shape(&after[path_prefix(after).len()..]));
+            let shape = (kind == ItemKind::Struct)
+                .then(|| struct_shape(&after[path_prefix(after).len()..]));
             return (kind, path, None, shape);
         }
     }
     // `pub path::to::field: Type` or `pub path::to::Variant(..)`.
-    (ItemKind::StructField, path_prefix(rest).to_owned(), None, None)
+    (
+        ItemKind::StructField,
+        path_prefix(rest).to_owned(),
+        None,
+        None,
+    )
 }
 
 /// The leading `a::b::c` of `text` (stops at `(`, `<`, `:` not followed by `:`, space, `!`, `;`, `{`, `=`).
@@ -505,12 +521,18 @@ fn skip_generics(text: &str) -> &str {
 fn fill_fn_facts(facts: &mut FnFacts, after_path: &str) {
     let after = skip_generics(after_path);
     let Some(open) = after.find('(') else { return };
-    let Some(close) = matching_bracket(after, open) else { return };
+    let Some(close) = matching_bracket(after, open) else {
+        return;
+    };
     let params = split_top_level(&after[open + 1..close], ',');
     facts.params = params.iter().filter(|p| !p.trim().is_empty()).count();
     facts.has_receiver = params.first().is_some_and(|p| {
         let p = p.trim();
-        p == "self" || p.ends_with(" self") || p.ends_with("&self") || p.starts_with("self:") || p.starts_with("mut self")
+        p == "self"
+            || p.ends_with(" self")
+            || p.ends_with("&self")
+            || p.starts_with("self:")
+            || p.starts_with("mut self")
     });
     facts.has_default = after[close..].trim_end().ends_with("{ .. }");
 }
@@ -567,7 +589,11 @@ mod tests {
         let facts = rows.function.as_ref().unwrap();
         assert_eq!(facts.params, 1);
         assert!(facts.has_receiver);
-        let s = api.items.iter().find(|i| i.kind == ItemKind::Struct).unwrap();
+        let s = api
+            .items
+            .iter()
+            .find(|i| i.kind == ItemKind::Struct)
+            .unwrap();
         assert!(s.has_private_fields);
         assert_eq!(s.shape, Some(StructShape::Named));
     }
@@ -617,7 +643,11 @@ mod tests {
         let api = CrateApi::from_lines(
             "a",
             "a",
-            ["pub mod a", "pub fn a::f()", "// unknown: bitflags! in a::m may define items"],
+            [
+                "pub mod a",
+                "pub fn a::f()",
+                "// unknown: bitflags! in a::m may define items",
+            ],
         );
         let again = CrateApi::from_lines("a", "a", api.to_file_text().lines());
         assert_eq!(api, again);
@@ -627,7 +657,17 @@ mod tests {
 
     #[test]
     fn odd_lines_do_not_panic() {
-        for line in ["", "pub", "pub fn", "#[", "#[cfg(x)", "pub fn a::f(", "impl", "pub struct a::S<", "feature"] {
+        for line in [
+            "",
+            "pub",
+            "pub fn",
+            "#[",
+            "#[cfg(x)",
+            "pub fn a::f(",
+            "impl",
+            "pub struct a::S<",
+            "feature",
+        ] {
             let _ = CrateApi::from_lines("a", "a", [line]);
         }
     }

@@ -29,7 +29,9 @@ fn collapse_whitespace(text: &str) -> String {
 
 /// Index of the `(` that opens the parameter list: the first `(` after the `fn` keyword at angle depth 0.
 fn params_open(toks: &[Tok]) -> Option<usize> {
-    let fn_at = toks.iter().position(|t| matches!(t, Tok::Ident(s) if s == "fn"))?;
+    let fn_at = toks
+        .iter()
+        .position(|t| matches!(t, Tok::Ident(s) if s == "fn"))?;
     let mut angle = 0i32;
     for (i, tok) in toks.iter().enumerate().skip(fn_at + 1) {
         match tok {
@@ -66,8 +68,12 @@ fn matching_close(toks: &[Tok], open: usize) -> Option<usize> {
 /// Replaces `pattern: Type` parameters with `_: Type`; receivers (`self`, `&mut self`, `self: Box<Self>`)
 /// are kept as they are.
 fn drop_parameter_names(toks: &mut Vec<Tok>) {
-    let Some(open) = params_open(toks) else { return };
-    let Some(close) = matching_close(toks, open) else { return };
+    let Some(open) = params_open(toks) else {
+        return;
+    };
+    let Some(close) = matching_close(toks, open) else {
+        return;
+    };
     let inner = &toks[open + 1..close];
     let mut params: Vec<Vec<Tok>> = vec![Vec::new()];
     let mut depth = 0i32;
@@ -97,8 +103,13 @@ fn drop_parameter_names(toks: &mut Vec<Tok>) {
 }
 
 fn strip_pattern(param: Vec<Tok>) -> Vec<Tok> {
-    let is_receiver = param.iter().any(|t| matches!(t, Tok::Ident(s) if s == "self"))
-        && !param.iter().skip(1).any(|t| matches!(t, Tok::Ident(s) if s == "Self" ))
+    let is_receiver = param
+        .iter()
+        .any(|t| matches!(t, Tok::Ident(s) if s == "self"))
+        && !param
+            .iter()
+            .skip(1)
+            .any(|t| matches!(t, Tok::Ident(s) if s == "Self" ))
         || matches!(param.first(), Some(Tok::Ident(s)) if s == "self");
     if is_receiver {
         return param;
@@ -110,7 +121,8 @@ fn strip_pattern(param: Vec<Tok>) -> Vec<Tok> {
             Tok::Open(_) => depth += 1,
             Tok::Close(_) => depth -= 1,
             Tok::Punct(':', joint) if depth == 0 => {
-                let part_of_path = *joint || (i > 0 && matches!(param[i - 1], Tok::Punct(':', true)));
+                let part_of_path =
+                    *joint || (i > 0 && matches!(param[i - 1], Tok::Punct(':', true)));
                 if !part_of_path {
                     let mut out = vec![Tok::Ident("_".into()), Tok::Punct(':', false)];
                     out.extend_from_slice(&param[i + 1..]);
@@ -126,7 +138,9 @@ fn strip_pattern(param: Vec<Tok>) -> Vec<Tok> {
 /// Renames the generic parameters declared in the first `<...>` after the item path (or after
 /// `impl`) to `T0, T1, …` / `'l0, 'l1, …` everywhere in the line.
 fn rename_generics(toks: &mut [Tok]) {
-    let Some(open) = generics_open(toks) else { return };
+    let Some(open) = generics_open(toks) else {
+        return;
+    };
     let mut names: HashMap<String, String> = HashMap::new();
     let mut lifetimes: HashMap<String, String> = HashMap::new();
     let mut depth = 0i32;
@@ -156,12 +170,10 @@ fn rename_generics(toks: &mut [Tok]) {
                 }
                 expect_name = false;
             }
-            Tok::Ident(name) if depth == 1 && expect_name => {
-                if name != "const" {
-                    let fresh = format!("T{}", names.len());
-                    names.insert(name.clone(), fresh);
-                    expect_name = false;
-                }
+            Tok::Ident(name) if depth == 1 && expect_name && name != "const" => {
+                let fresh = format!("T{}", names.len());
+                names.insert(name.clone(), fresh);
+                expect_name = false;
             }
             _ => {}
         }
@@ -174,7 +186,11 @@ fn rename_generics(toks: &mut [Tok]) {
         let after_tick = index > 0 && matches!(toks[index - 1], Tok::Punct('\'', _));
         if let Tok::Ident(name) = &toks[index] {
             let table = if after_tick { &lifetimes } else { &names };
-            let after_path_sep = !after_tick && index > 0 && matches!(toks[index - 1], Tok::Punct(':', false)) && index > 1 && matches!(toks[index - 2], Tok::Punct(':', true));
+            let after_path_sep = !after_tick
+                && index > 0
+                && matches!(toks[index - 1], Tok::Punct(':', false))
+                && index > 1
+                && matches!(toks[index - 2], Tok::Punct(':', true));
             if after_path_sep {
                 continue;
             }
@@ -222,14 +238,26 @@ mod tests {
             function_key("pub fn a::f((a, b): (u8, u8))"),
             function_key("pub fn a::f(pair: (u8, u8))")
         );
-        assert_ne!(function_key("pub fn a::f(x: u8)"), function_key("pub fn a::f(x: u16)"));
+        assert_ne!(
+            function_key("pub fn a::f(x: u8)"),
+            function_key("pub fn a::f(x: u16)")
+        );
     }
 
     #[test]
     fn receivers_are_kept() {
-        assert_eq!(function_key("pub fn a::S::f(&mut self, x: u8)"), "pub fn a::S::f(&mut self, _: u8)");
-        assert_eq!(function_key("pub fn a::S::f(self: Box<Self>)"), "pub fn a::S::f(self: Box<Self>)");
-        assert_ne!(function_key("pub fn a::S::f(&self)"), function_key("pub fn a::S::f(&mut self)"));
+        assert_eq!(
+            function_key("pub fn a::S::f(&mut self, x: u8)"),
+            "pub fn a::S::f(&mut self, _: u8)"
+        );
+        assert_eq!(
+            function_key("pub fn a::S::f(self: Box<Self>)"),
+            "pub fn a::S::f(self: Box<Self>)"
+        );
+        assert_ne!(
+            function_key("pub fn a::S::f(&self)"),
+            function_key("pub fn a::S::f(&mut self)")
+        );
     }
 
     #[test]
@@ -242,7 +270,10 @@ mod tests {
             function_key("pub fn a::f<T, U>(x: T, y: U)"),
             function_key("pub fn a::f<T, U>(x: U, y: T)")
         );
-        assert_eq!(generic_key("pub struct a::S<T>"), generic_key("pub struct a::S<X>"));
+        assert_eq!(
+            generic_key("pub struct a::S<T>"),
+            generic_key("pub struct a::S<X>")
+        );
         assert_eq!(
             generic_key("impl<T: Clone> core::clone::Clone for a::S<T>"),
             generic_key("impl<U: Clone> core::clone::Clone for a::S<U>")
@@ -259,6 +290,9 @@ mod tests {
 
     #[test]
     fn spacing_and_trailing_commas_do_not_matter() {
-        assert_eq!(function_key("pub fn a::f(x: u8,)"), function_key("pub fn a::f( x : u8 )"));
+        assert_eq!(
+            function_key("pub fn a::f(x: u8,)"),
+            function_key("pub fn a::f( x : u8 )")
+        );
     }
 }

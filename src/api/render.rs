@@ -107,7 +107,11 @@ impl LineAttrs {
 /// `test`, or `all(test, ..)`: code that only exists in test builds.
 fn is_test_only(predicate: &str) -> bool {
     let p = predicate.replace(' ', "");
-    p == "test" || (p.starts_with("all(") && p[4..p.len().saturating_sub(1)].split(',').any(|a| a == "test"))
+    p == "test"
+        || (p.starts_with("all(")
+            && p[4..p.len().saturating_sub(1)]
+                .split(',')
+                .any(|a| a == "test"))
 }
 
 /// Prints any syn node with normalised spacing.
@@ -120,7 +124,12 @@ pub fn tokens_text(stream: proc_macro2::TokenStream) -> String {
 }
 
 /// `pub fn path<G>(params) -> R where ..` for a signature; parameter attributes are dropped.
-pub fn function(attrs: &LineAttrs, path: &str, sig: &syn::Signature, has_default_body: bool) -> String {
+pub fn function(
+    attrs: &LineAttrs,
+    path: &str,
+    sig: &syn::Signature,
+    has_default_body: bool,
+) -> String {
     let mut sig = sig.clone();
     const PLACEHOLDER: &str = "__driftgate_item_path__";
     sig.ident = syn::Ident::new(PLACEHOLDER, sig.ident.span());
@@ -160,20 +169,33 @@ fn is_pub(vis: &syn::Visibility) -> bool {
 /// The struct line and one line per public field.
 pub fn structure(attrs: &LineAttrs, path: &str, item: &syn::ItemStruct) -> Vec<String> {
     let scope = attrs.scope_part();
-    let head = format!("{}pub struct {path}{}", attrs.prefix(), generics(&item.generics));
+    let head = format!(
+        "{}pub struct {path}{}",
+        attrs.prefix(),
+        generics(&item.generics)
+    );
     let wc = where_clause(&item.generics);
     let mut lines = Vec::new();
     match &item.fields {
         syn::Fields::Named(named) => {
             let private = named.named.iter().any(|f| !is_pub(&f.vis));
-            lines.push(format!("{head}{wc}{}", if private { " { .. }" } else { "" }));
+            lines.push(format!(
+                "{head}{wc}{}",
+                if private { " { .. }" } else { "" }
+            ));
             lines.extend(named_fields(&scope, path, &named.named));
         }
         syn::Fields::Unnamed(unnamed) => {
             let shown: Vec<String> = unnamed
                 .unnamed
                 .iter()
-                .map(|f| if is_pub(&f.vis) { format!("pub {}", text(&f.ty)) } else { "_".into() })
+                .map(|f| {
+                    if is_pub(&f.vis) {
+                        format!("pub {}", text(&f.ty))
+                    } else {
+                        "_".into()
+                    }
+                })
                 .collect();
             lines.push(format!("{head}({}){wc}", shown.join(", ")));
             for (index, field) in unnamed.unnamed.iter().enumerate() {
@@ -182,7 +204,11 @@ pub fn structure(attrs: &LineAttrs, path: &str, item: &syn::ItemStruct) -> Vec<S
                 }
                 if let Some(field_attrs) = LineAttrs::from_syn(&field.attrs) {
                     let a = field_attrs.inherit(&scope);
-                    lines.push(format!("{}pub {path}::{index}: {}", a.prefix(), text(&field.ty)));
+                    lines.push(format!(
+                        "{}pub {path}::{index}: {}",
+                        a.prefix(),
+                        text(&field.ty)
+                    ));
                 }
             }
         }
@@ -203,7 +229,11 @@ fn named_fields<'a>(
         };
         if let Some(field_attrs) = LineAttrs::from_syn(&field.attrs) {
             let a = field_attrs.inherit(scope);
-            lines.push(format!("{}pub {path}::{ident}: {}", a.prefix(), text(&field.ty)));
+            lines.push(format!(
+                "{}pub {path}::{ident}: {}",
+                a.prefix(),
+                text(&field.ty)
+            ));
         }
     }
     lines
@@ -228,7 +258,13 @@ pub fn enumeration(attrs: &LineAttrs, path: &str, item: &syn::ItemEnum) -> Vec<S
                 let inner: Vec<String> = named
                     .named
                     .iter()
-                    .map(|f| format!("{}: {}", f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default(), text(&f.ty)))
+                    .map(|f| {
+                        format!(
+                            "{}: {}",
+                            f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+                            text(&f.ty)
+                        )
+                    })
                     .collect();
                 format!(" {{ {} }}", inner.join(", "))
             }
@@ -243,7 +279,11 @@ pub fn enumeration(attrs: &LineAttrs, path: &str, item: &syn::ItemEnum) -> Vec<S
             .as_ref()
             .map(|(_, expr)| format!(" = {}", text(expr)))
             .unwrap_or_default();
-        lines.push(format!("{}pub {path}::{}{fields}{discriminant}", a.prefix(), variant.ident));
+        lines.push(format!(
+            "{}pub {path}::{}{fields}{discriminant}",
+            a.prefix(),
+            variant.ident
+        ));
     }
     lines
 }
@@ -264,10 +304,22 @@ pub fn union(attrs: &LineAttrs, path: &str, item: &syn::ItemUnion) -> Vec<String
 
 /// The trait line and one line per trait item (methods with a default body end in `{ .. }`,
 /// associated types and consts with a default end in `= ..`).
-pub fn trait_def(attrs: &LineAttrs, path: &str, item: &syn::ItemTrait) -> (Vec<String>, Vec<String>) {
+pub fn trait_def(
+    attrs: &LineAttrs,
+    path: &str,
+    item: &syn::ItemTrait,
+) -> (Vec<String>, Vec<String>) {
     let scope = attrs.scope_part();
-    let unsafety = if item.unsafety.is_some() { "unsafe " } else { "" };
-    let auto = if item.auto_token.is_some() { "auto " } else { "" };
+    let unsafety = if item.unsafety.is_some() {
+        "unsafe "
+    } else {
+        ""
+    };
+    let auto = if item.auto_token.is_some() {
+        "auto "
+    } else {
+        ""
+    };
     let supertraits = if item.supertraits.is_empty() {
         String::new()
     } else {
@@ -286,7 +338,12 @@ pub fn trait_def(attrs: &LineAttrs, path: &str, item: &syn::ItemTrait) -> (Vec<S
             syn::TraitItem::Fn(f) => {
                 if let Some(a) = LineAttrs::from_syn(&f.attrs) {
                     let a = a.inherit(&scope);
-                    lines.push(function(&a, &format!("{path}::{}", f.sig.ident), &f.sig, f.default.is_some()));
+                    lines.push(function(
+                        &a,
+                        &format!("{path}::{}", f.sig.ident),
+                        &f.sig,
+                        f.default.is_some(),
+                    ));
                 }
             }
             syn::TraitItem::Type(t) => {
@@ -312,7 +369,12 @@ pub fn trait_def(attrs: &LineAttrs, path: &str, item: &syn::ItemTrait) -> (Vec<S
                 if let Some(a) = LineAttrs::from_syn(&c.attrs) {
                     let a = a.inherit(&scope);
                     let default = if c.default.is_some() { " = .." } else { "" };
-                    lines.push(format!("{}pub const {path}::{}: {}{default}", a.prefix(), c.ident, text(&c.ty)));
+                    lines.push(format!(
+                        "{}pub const {path}::{}: {}{default}",
+                        a.prefix(),
+                        c.ident,
+                        text(&c.ty)
+                    ));
                 }
             }
             syn::TraitItem::Macro(m) => macros.push(text(&m.mac.path) + "!"),
@@ -337,8 +399,16 @@ pub fn constant(attrs: &LineAttrs, path: &str, ty: &syn::Type) -> String {
 }
 
 pub fn static_item(attrs: &LineAttrs, path: &str, item: &syn::ItemStatic) -> String {
-    let mutability = if matches!(item.mutability, syn::StaticMutability::Mut(_)) { "mut " } else { "" };
-    format!("{}pub static {mutability}{path}: {}", attrs.prefix(), text(&item.ty))
+    let mutability = if matches!(item.mutability, syn::StaticMutability::Mut(_)) {
+        "mut "
+    } else {
+        ""
+    };
+    format!(
+        "{}pub static {mutability}{path}: {}",
+        attrs.prefix(),
+        text(&item.ty)
+    )
 }
 
 pub fn module(attrs: &LineAttrs, path: &str) -> String {
@@ -354,14 +424,28 @@ pub fn re_export(attrs: &LineAttrs, path: &str, target: &str) -> String {
 }
 
 /// `impl<G> Trait for Type` (the trait and type already rendered with their public paths).
-pub fn trait_impl(attrs: &LineAttrs, impl_generics: &str, negative: bool, trait_path: &str, self_ty: &str) -> String {
+pub fn trait_impl(
+    attrs: &LineAttrs,
+    impl_generics: &str,
+    negative: bool,
+    trait_path: &str,
+    self_ty: &str,
+) -> String {
     let bang = if negative { "!" } else { "" };
-    format!("{}impl{impl_generics} {bang}{trait_path} for {self_ty}", attrs.prefix())
+    format!(
+        "{}impl{impl_generics} {bang}{trait_path} for {self_ty}",
+        attrs.prefix()
+    )
 }
 
 /// `impl Trait for Type` lines for `#[derive(..)]` attributes; std derives get their `core` paths,
 /// as rustdoc shows them.
-pub fn derives(attrs: &LineAttrs, path: &str, item_attrs: &[syn::Attribute], generics: &syn::Generics) -> Vec<String> {
+pub fn derives(
+    attrs: &LineAttrs,
+    path: &str,
+    item_attrs: &[syn::Attribute],
+    generics: &syn::Generics,
+) -> Vec<String> {
     let params: Vec<String> = generics
         .params
         .iter()
@@ -371,11 +455,17 @@ pub fn derives(attrs: &LineAttrs, path: &str, item_attrs: &[syn::Attribute], gen
             syn::GenericParam::Const(c) => c.ident.to_string(),
         })
         .collect();
-    let self_ty = if params.is_empty() { path.to_owned() } else { format!("{path}<{}>", params.join(", ")) };
+    let self_ty = if params.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}<{}>", params.join(", "))
+    };
     let scope = attrs.scope_part();
     let mut lines = Vec::new();
     for attr in item_attrs.iter().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) = attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated) else {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
             continue;
         };
         for trait_path in paths {
@@ -410,7 +500,8 @@ mod tests {
     #[test]
     fn attribute_order_does_not_matter() {
         let a = attrs_of("#[must_use] #[deprecated] #[doc(hidden)] fn f() {}").unwrap();
-        let b = attrs_of("#[doc(hidden)] #[must_use] #[deprecated(note = \"x\")] fn f() {}").unwrap();
+        let b =
+            attrs_of("#[doc(hidden)] #[must_use] #[deprecated(note = \"x\")] fn f() {}").unwrap();
         assert_eq!(a.prefix(), b.prefix());
         assert_eq!(a.prefix(), "#[deprecated] #[doc(hidden)] #[must_use] ");
     }
@@ -419,7 +510,12 @@ mod tests {
     fn test_only_items_are_skipped() {
         assert!(attrs_of("#[cfg(test)] fn f() {}").is_none());
         assert!(attrs_of("#[cfg(all(test, unix))] fn f() {}").is_none());
-        assert_eq!(attrs_of("#[cfg(feature = \"json\")] fn f() {}").unwrap().cfgs, vec!["feature = \"json\""]);
+        assert_eq!(
+            attrs_of("#[cfg(feature = \"json\")] fn f() {}")
+                .unwrap()
+                .cfgs,
+            vec!["feature = \"json\""]
+        );
     }
 
     #[test]
@@ -433,18 +529,30 @@ mod tests {
 
     #[test]
     fn renders_derives() {
-        let item: syn::ItemStruct = syn::parse_str("#[derive(Clone, serde::Serialize)] pub struct S<T> { pub a: T }").unwrap();
+        let item: syn::ItemStruct =
+            syn::parse_str("#[derive(Clone, serde::Serialize)] pub struct S<T> { pub a: T }")
+                .unwrap();
         assert_eq!(
             derives(&LineAttrs::default(), "k::S", &item.attrs, &item.generics),
-            vec!["impl core::clone::Clone for k::S<T>", "impl serde::Serialize for k::S<T>"]
+            vec![
+                "impl core::clone::Clone for k::S<T>",
+                "impl serde::Serialize for k::S<T>"
+            ]
         );
     }
 
     #[test]
     fn renders_structs() {
-        let item: syn::ItemStruct = syn::parse_str("pub struct S { pub a: u8, b: String }").unwrap();
-        assert_eq!(structure(&LineAttrs::default(), "k::S", &item), vec!["pub struct k::S { .. }", "pub k::S::a: u8"]);
+        let item: syn::ItemStruct =
+            syn::parse_str("pub struct S { pub a: u8, b: String }").unwrap();
+        assert_eq!(
+            structure(&LineAttrs::default(), "k::S", &item),
+            vec!["pub struct k::S { .. }", "pub k::S::a: u8"]
+        );
         let item: syn::ItemStruct = syn::parse_str("pub struct T(pub u8, String);").unwrap();
-        assert_eq!(structure(&LineAttrs::default(), "k::T", &item), vec!["pub struct k::T(pub u8, _)", "pub k::T::0: u8"]);
+        assert_eq!(
+            structure(&LineAttrs::default(), "k::T", &item),
+            vec!["pub struct k::T(pub u8, _)", "pub k::T::0: u8"]
+        );
     }
 }

@@ -36,7 +36,11 @@ pub struct Rule {
 }
 
 const fn rule(id: &'static str, severity: Severity, description: &'static str) -> Rule {
-    Rule { id, severity, description }
+    Rule {
+        id,
+        severity,
+        description,
+    }
 }
 
 use Severity::{Major, Minor, Patch};
@@ -117,11 +121,11 @@ pub const RULES: &[Rule] = &[
 
 /// Looks a rule up by id. Every id the diff uses is in the table (a test checks it), so a miss is a bug.
 pub fn lookup(id: &str) -> Rule {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.id == id)
-        .unwrap_or(Rule { id: "item_changed", severity: Major, description: "an item changed" })
+    RULES.iter().copied().find(|r| r.id == id).unwrap_or(Rule {
+        id: "item_changed",
+        severity: Major,
+        description: "an item changed",
+    })
 }
 
 #[cfg(test)]
@@ -136,7 +140,10 @@ mod tests {
         ids.dedup();
         assert_eq!(before, ids.len(), "duplicate rule id");
         for id in ids {
-            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{id}"
+            );
         }
     }
 }

@@ -53,7 +53,11 @@ pub fn extract(input: &CrateInput, read: &ReadFn<'_>) -> CrateApi {
         private_paths = walker.private_paths;
     }
     lines.extend(features(&input.manifest_file, read, &mut problems));
-    let mut api = CrateApi::from_lines(&input.package, &input.crate_name, lines.iter().map(String::as_str));
+    let mut api = CrateApi::from_lines(
+        &input.package,
+        &input.crate_name,
+        lines.iter().map(String::as_str),
+    );
     unknowns.sort();
     unknowns.dedup();
     api.unknowns = unknowns;
@@ -63,17 +67,31 @@ pub fn extract(input: &CrateInput, read: &ReadFn<'_>) -> CrateApi {
 }
 
 /// `feature name` lines from the manifest's `[features]` table and implicit optional-dependency features.
-fn features(manifest_file: &str, read: &ReadFn<'_>, problems: &mut Vec<ExtractProblem>) -> Vec<String> {
+fn features(
+    manifest_file: &str,
+    read: &ReadFn<'_>,
+    problems: &mut Vec<ExtractProblem>,
+) -> Vec<String> {
     let text = match read(manifest_file) {
         Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
         Ok(None) => return Vec::new(),
         Err(e) => {
-            problems.push(problem("unreadable-source", manifest_file, None, e.to_string()));
+            problems.push(problem(
+                "unreadable-source",
+                manifest_file,
+                None,
+                e.to_string(),
+            ));
             return Vec::new();
         }
     };
     let Ok(manifest) = text.parse::<toml::Table>() else {
-        problems.push(problem("invalid-manifest", manifest_file, None, "not valid TOML".into()));
+        problems.push(problem(
+            "invalid-manifest",
+            manifest_file,
+            None,
+            "not valid TOML".into(),
+        ));
         return Vec::new();
     };
     let mut names = BTreeSet::new();
@@ -81,7 +99,12 @@ fn features(manifest_file: &str, read: &ReadFn<'_>, problems: &mut Vec<ExtractPr
     if let Some(features) = manifest.get("features").and_then(|f| f.as_table()) {
         for (name, enables) in features {
             names.insert(name.clone());
-            for value in enables.as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
+            for value in enables
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str())
+            {
                 if let Some(dep) = value.strip_prefix("dep:") {
                     explicit_deps.insert(dep.to_owned());
                 }
@@ -91,7 +114,10 @@ fn features(manifest_file: &str, read: &ReadFn<'_>, problems: &mut Vec<ExtractPr
     for table in ["dependencies", "build-dependencies"] {
         if let Some(deps) = manifest.get(table).and_then(|d| d.as_table()) {
             for (name, spec) in deps {
-                let optional = spec.get("optional").and_then(|o| o.as_bool()).unwrap_or(false);
+                let optional = spec
+                    .get("optional")
+                    .and_then(|o| o.as_bool())
+                    .unwrap_or(false);
                 if optional && !explicit_deps.contains(name) {
                     names.insert(name.clone());
                 }
@@ -141,16 +167,33 @@ struct Dirs {
 }
 
 impl ModuleTree {
-    fn load(root_file: &str, read: &ReadFn<'_>, problems: &mut Vec<ExtractProblem>) -> Option<ModuleTree> {
+    fn load(
+        root_file: &str,
+        read: &ReadFn<'_>,
+        problems: &mut Vec<ExtractProblem>,
+    ) -> Option<ModuleTree> {
         let (items, inner_attrs) = parse_file(root_file, read, problems)?;
-        let mut tree = ModuleTree { modules: Vec::new() };
+        let mut tree = ModuleTree {
+            modules: Vec::new(),
+        };
         let dir = parent_dir(root_file);
         let dirs = Dirs {
             child_dir: dir.clone(),
             path_base: dir,
         };
-        let scope_attrs = LineAttrs::from_syn(&inner_attrs).unwrap_or_default().scope_part();
-        tree.add_module(Vec::new(), None, root_file.to_owned(), items, scope_attrs, dirs, read, problems);
+        let scope_attrs = LineAttrs::from_syn(&inner_attrs)
+            .unwrap_or_default()
+            .scope_part();
+        tree.add_module(
+            Vec::new(),
+            None,
+            root_file.to_owned(),
+            items,
+            scope_attrs,
+            dirs,
+            read,
+            problems,
+        );
         Some(tree)
     }
 
@@ -177,7 +220,9 @@ impl ModuleTree {
         });
         let mut children = Vec::new();
         for item in items.iter_mut() {
-            let syn::Item::Mod(module) = item else { continue };
+            let syn::Item::Mod(module) = item else {
+                continue;
+            };
             let Some(own_attrs) = LineAttrs::from_syn(&module.attrs) else {
                 continue; // #[cfg(test)] mod tests
             };
@@ -187,17 +232,43 @@ impl ModuleTree {
             child_path.push(name.clone());
             let path_attr = path_attribute(&module.attrs);
             let child = if let Some((_, content)) = module.content.take() {
-                let child_dir = format!("{}{}/", dirs.child_dir, path_attr.as_deref().unwrap_or(&name));
+                let child_dir = format!(
+                    "{}{}/",
+                    dirs.child_dir,
+                    path_attr.as_deref().unwrap_or(&name)
+                );
                 let child_dirs = Dirs {
                     path_base: child_dir.clone(),
                     child_dir,
                 };
                 let inner = inner_attrs(&module.attrs);
-                let attrs = LineAttrs::from_syn(&inner).unwrap_or_default().inherit(&own_attrs).scope_part();
+                let attrs = LineAttrs::from_syn(&inner)
+                    .unwrap_or_default()
+                    .inherit(&own_attrs)
+                    .scope_part();
                 let scope = attrs.inherit(&scope_attrs);
-                Some(self.add_module(child_path, Some(id), file.clone(), content, scope, child_dirs, read, problems))
+                Some(self.add_module(
+                    child_path,
+                    Some(id),
+                    file.clone(),
+                    content,
+                    scope,
+                    child_dirs,
+                    read,
+                    problems,
+                ))
             } else {
-                self.load_file_module(&name, child_path, id, &own_attrs, &scope_attrs, path_attr, &dirs, read, problems)
+                self.load_file_module(
+                    &name,
+                    child_path,
+                    id,
+                    &own_attrs,
+                    &scope_attrs,
+                    path_attr,
+                    &dirs,
+                    read,
+                    problems,
+                )
             };
             if let Some(child) = child {
                 children.push((name, child, public, own_attrs));
@@ -251,9 +322,21 @@ impl ModuleTree {
             path_base: parent_dir(&file),
             child_dir,
         };
-        let attrs = LineAttrs::from_syn(&inner).unwrap_or_default().inherit(own_attrs).scope_part();
+        let attrs = LineAttrs::from_syn(&inner)
+            .unwrap_or_default()
+            .inherit(own_attrs)
+            .scope_part();
         let scope = attrs.inherit(scope_attrs);
-        Some(self.add_module(child_path, Some(parent), file, items, scope, child_dirs, read, problems))
+        Some(self.add_module(
+            child_path,
+            Some(parent),
+            file,
+            items,
+            scope,
+            child_dirs,
+            read,
+            problems,
+        ))
     }
 }
 
@@ -269,7 +352,12 @@ fn parse_file(
     let bytes = match read(file) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
-            problems.push(problem("missing-module-file", file, None, "file not found".into()));
+            problems.push(problem(
+                "missing-module-file",
+                file,
+                None,
+                "file not found".into(),
+            ));
             return None;
         }
         Err(e) => {
@@ -316,7 +404,8 @@ fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
     attrs.iter().find_map(|attr| match &attr.meta {
         syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
             syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s), ..
+                lit: syn::Lit::Str(s),
+                ..
             }) => Some(s.value()),
             _ => None,
         },
@@ -395,7 +484,8 @@ struct Scopes {
 
 impl Scopes {
     fn build(tree: &ModuleTree) -> Scopes {
-        let mut names: Vec<BTreeMap<String, Vec<Binding>>> = vec![BTreeMap::new(); tree.modules.len()];
+        let mut names: Vec<BTreeMap<String, Vec<Binding>>> =
+            vec![BTreeMap::new(); tree.modules.len()];
         let mut uses: Vec<Vec<UseEntry>> = vec![Vec::new(); tree.modules.len()];
         for (id, module) in tree.modules.iter().enumerate() {
             for (name, child, public, attrs) in &module.children {
@@ -410,12 +500,23 @@ impl Scopes {
                 if let syn::Item::Use(u) = item {
                     if let Some(attrs) = LineAttrs::from_syn(&u.attrs) {
                         let public = matches!(u.vis, syn::Visibility::Public(_));
-                        flatten_use(&u.tree, Vec::new(), u.leading_colon.is_some(), public, &attrs.scope_part(), &mut uses[id]);
+                        flatten_use(
+                            &u.tree,
+                            Vec::new(),
+                            u.leading_colon.is_some(),
+                            public,
+                            &attrs.scope_part(),
+                            &mut uses[id],
+                        );
                     }
                     continue;
                 }
                 if let syn::Item::ExternCrate(ec) = item {
-                    let alias = ec.rename.as_ref().map(|(_, i)| i.to_string()).unwrap_or_else(|| ec.ident.to_string());
+                    let alias = ec
+                        .rename
+                        .as_ref()
+                        .map(|(_, i)| i.to_string())
+                        .unwrap_or_else(|| ec.ident.to_string());
                     if alias != "_" {
                         names[id].entry(alias).or_default().push(Binding {
                             target: Target::External(ec.ident.to_string()),
@@ -451,33 +552,48 @@ impl Scopes {
                     match &entry.alias {
                         Some(alias) => {
                             for target in targets {
-                                changed |= self.add(id, alias, Binding {
-                                    target,
-                                    public: entry.public,
-                                    attrs: entry.attrs.clone(),
-                                    glob: false,
-                                });
+                                changed |= self.add(
+                                    id,
+                                    alias,
+                                    Binding {
+                                        target,
+                                        public: entry.public,
+                                        attrs: entry.attrs.clone(),
+                                        glob: false,
+                                    },
+                                );
                             }
                         }
                         None => {
                             for target in targets {
-                                let Target::Module(source) = target else { continue };
+                                let Target::Module(source) = target else {
+                                    continue;
+                                };
                                 let visible_privately = is_ancestor(tree, source, id);
                                 let imported: Vec<(String, Binding)> = self.names[source]
                                     .iter()
-                                    .flat_map(|(name, bindings)| bindings.iter().map(move |b| (name.clone(), b.clone())))
+                                    .flat_map(|(name, bindings)| {
+                                        bindings.iter().map(move |b| (name.clone(), b.clone()))
+                                    })
                                     .filter(|(_, b)| b.public || visible_privately)
                                     .collect();
                                 for (name, binding) in imported {
-                                    if self.names[id].get(&name).is_some_and(|bs| bs.iter().any(|b| !b.glob)) {
+                                    if self.names[id]
+                                        .get(&name)
+                                        .is_some_and(|bs| bs.iter().any(|b| !b.glob))
+                                    {
                                         continue; // explicit names shadow glob imports
                                     }
-                                    changed |= self.add(id, &name, Binding {
-                                        target: binding.target,
-                                        public: entry.public && binding.public,
-                                        attrs: entry.attrs.inherit(&binding.attrs),
-                                        glob: true,
-                                    });
+                                    changed |= self.add(
+                                        id,
+                                        &name,
+                                        Binding {
+                                            target: binding.target,
+                                            public: entry.public && binding.public,
+                                            attrs: entry.attrs.inherit(&binding.attrs),
+                                            glob: true,
+                                        },
+                                    );
                                 }
                             }
                         }
@@ -515,10 +631,16 @@ impl Scopes {
         let mut current: Vec<Target> = match first.as_str() {
             "crate" | "$crate" => vec![Target::Module(0)],
             "self" => vec![Target::Module(from)],
-            "super" => tree.modules[from].parent.map(Target::Module).into_iter().collect(),
+            "super" => tree.modules[from]
+                .parent
+                .map(Target::Module)
+                .into_iter()
+                .collect(),
             "::" => vec![Target::External(String::new())],
             name => match self.names[from].get(name) {
-                Some(bindings) if !bindings.is_empty() => bindings.iter().map(|b| b.target.clone()).collect(),
+                Some(bindings) if !bindings.is_empty() => {
+                    bindings.iter().map(|b| b.target.clone()).collect()
+                }
                 _ => vec![Target::External(name.to_owned())],
             },
         };
@@ -535,8 +657,12 @@ impl Scopes {
                             next.extend(bindings.iter().map(|b| b.target.clone()));
                         }
                     }
-                    Target::External(path) if path.is_empty() => next.push(Target::External(segment.clone())),
-                    Target::External(path) => next.push(Target::External(format!("{path}::{segment}"))),
+                    Target::External(path) if path.is_empty() => {
+                        next.push(Target::External(segment.clone()))
+                    }
+                    Target::External(path) => {
+                        next.push(Target::External(format!("{path}::{segment}")))
+                    }
                     Target::Item(..) => {} // enum variants and associated items are not re-exported items
                 }
             }
@@ -560,7 +686,14 @@ fn is_ancestor(tree: &ModuleTree, ancestor: ModId, mut module: ModId) -> bool {
     }
 }
 
-fn flatten_use(tree: &syn::UseTree, prefix: Vec<String>, leading_colon: bool, public: bool, attrs: &LineAttrs, out: &mut Vec<UseEntry>) {
+fn flatten_use(
+    tree: &syn::UseTree,
+    prefix: Vec<String>,
+    leading_colon: bool,
+    public: bool,
+    attrs: &LineAttrs,
+    out: &mut Vec<UseEntry>,
+) {
     let mut prefix = prefix;
     if leading_colon && prefix.is_empty() {
         prefix.push("::".to_owned());
@@ -580,7 +713,12 @@ fn flatten_use(tree: &syn::UseTree, prefix: Vec<String>, leading_colon: bool, pu
                 segments.push(name.clone());
                 name
             };
-            out.push(UseEntry { segments, alias: Some(alias), public, attrs: attrs.clone() });
+            out.push(UseEntry {
+                segments,
+                alias: Some(alias),
+                public,
+                attrs: attrs.clone(),
+            });
         }
         syn::UseTree::Rename(r) => {
             let alias = r.rename.to_string();
@@ -591,9 +729,19 @@ fn flatten_use(tree: &syn::UseTree, prefix: Vec<String>, leading_colon: bool, pu
             if r.ident != "self" {
                 segments.push(r.ident.to_string());
             }
-            out.push(UseEntry { segments, alias: Some(alias), public, attrs: attrs.clone() });
+            out.push(UseEntry {
+                segments,
+                alias: Some(alias),
+                public,
+                attrs: attrs.clone(),
+            });
         }
-        syn::UseTree::Glob(_) => out.push(UseEntry { segments: prefix, alias: None, public, attrs: attrs.clone() }),
+        syn::UseTree::Glob(_) => out.push(UseEntry {
+            segments: prefix,
+            alias: None,
+            public,
+            attrs: attrs.clone(),
+        }),
         syn::UseTree::Group(g) => {
             for tree in &g.items {
                 flatten_use(tree, prefix.clone(), false, public, attrs, out);
@@ -616,10 +764,11 @@ fn item_name(item: &syn::Item) -> Option<(String, bool)> {
         syn::Item::Union(i) => (&i.ident, &i.vis),
         _ => return None,
     };
-    if LineAttrs::from_syn(item_attrs(item)).is_none() {
-        return None;
-    }
-    Some((ident.unraw().to_string(), matches!(vis, syn::Visibility::Public(_))))
+    LineAttrs::from_syn(item_attrs(item))?;
+    Some((
+        ident.unraw().to_string(),
+        matches!(vis, syn::Visibility::Public(_)),
+    ))
 }
 
 fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
@@ -643,9 +792,9 @@ fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
     }
 }
 
+use std::collections::HashSet;
 use syn::ext::IdentExt;
 use syn::visit_mut::VisitMut;
-use std::collections::HashSet;
 
 /// Names of the generic parameters a node declares.
 fn generic_names(generics: &syn::Generics) -> Vec<String> {
@@ -726,9 +875,15 @@ impl Qualifier<'_, '_> {
         if segments.first().is_some_and(|f| self.generics.contains(f)) {
             return;
         }
-        let Some(canonical) = self.walker.canonical_path(self.module, &segments) else { return };
-        let Ok(mut new_path) = syn::parse_str::<syn::Path>(&canonical) else { return };
-        if let (Some(new_last), Some(old_last)) = (new_path.segments.last_mut(), path.segments.last()) {
+        let Some(canonical) = self.walker.canonical_path(self.module, &segments) else {
+            return;
+        };
+        let Ok(mut new_path) = syn::parse_str::<syn::Path>(&canonical) else {
+            return;
+        };
+        if let (Some(new_last), Some(old_last)) =
+            (new_path.segments.last_mut(), path.segments.last())
+        {
             new_last.arguments = old_last.arguments.clone();
         }
         *path = new_path;
@@ -785,16 +940,21 @@ impl<'t> Walker<'t> {
 
     fn walk_root(&mut self, proc_macro: bool) {
         let root_attrs = self.tree.modules[0].scope_attrs.clone();
-        self.lines.push(render::module(&root_attrs, self.crate_name));
+        self.lines
+            .push(render::module(&root_attrs, self.crate_name));
         if proc_macro {
             self.proc_macros();
         } else {
             let mut stack = vec![0];
             self.walk_module(0, self.crate_name.to_owned(), &root_attrs, &mut stack);
             // Render once every public path is known, so types can be written with their public paths.
-            let mut exports: Vec<((ModId, usize), Vec<(String, LineAttrs)>)> =
-                self.item_paths.iter().map(|(k, v)| (*k, v.clone())).collect();
-            exports.sort_by(|a, b| a.0.cmp(&b.0));
+            type Export = ((ModId, usize), Vec<(String, LineAttrs)>);
+            let mut exports: Vec<Export> = self
+                .item_paths
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect();
+            exports.sort_by_key(|a| a.0);
             for ((module, index), paths) in exports {
                 for (path, attrs) in paths {
                     self.render_item(module, index, &path, &attrs);
@@ -806,8 +966,16 @@ impl<'t> Walker<'t> {
         self.note_macro_invocations();
     }
 
-    fn walk_module(&mut self, module: ModId, path: String, attrs: &LineAttrs, stack: &mut Vec<ModId>) {
-        self.module_paths.entry(module).or_insert_with(|| path.clone());
+    fn walk_module(
+        &mut self,
+        module: ModId,
+        path: String,
+        attrs: &LineAttrs,
+        stack: &mut Vec<ModId>,
+    ) {
+        self.module_paths
+            .entry(module)
+            .or_insert_with(|| path.clone());
         let names = &self.scopes.names[module];
         for (name, bindings) in names {
             for binding in bindings.iter().filter(|b| b.public) {
@@ -829,10 +997,14 @@ impl<'t> Walker<'t> {
                     }
                     Target::Item(m, index) => {
                         let item_attrs = self.tree.modules[*m].scope_attrs.inherit(&inherited);
-                        self.item_paths.entry((*m, *index)).or_default().push((item_path, item_attrs));
+                        self.item_paths
+                            .entry((*m, *index))
+                            .or_default()
+                            .push((item_path, item_attrs));
                     }
                     Target::External(target) => {
-                        self.lines.push(render::re_export(&inherited, &item_path, target));
+                        self.lines
+                            .push(render::re_export(&inherited, &item_path, target));
                     }
                 }
             }
@@ -843,32 +1015,47 @@ impl<'t> Walker<'t> {
         let mut item = self.tree.modules[module].items[index].clone();
         self.qualify(module, &[], &mut item);
         let item = &item;
-        let Some(own) = LineAttrs::from_syn(item_attrs(item)) else { return };
+        let Some(own) = LineAttrs::from_syn(item_attrs(item)) else {
+            return;
+        };
         let attrs = own.inherit(inherited);
         match item {
-            syn::Item::Fn(f) => self.lines.push(render::function(&attrs, path, &f.sig, false)),
+            syn::Item::Fn(f) => self
+                .lines
+                .push(render::function(&attrs, path, &f.sig, false)),
             syn::Item::Struct(s) => {
                 self.lines.extend(render::structure(&attrs, path, s));
-                self.lines.extend(render::derives(&attrs, path, &s.attrs, &s.generics));
+                self.lines
+                    .extend(render::derives(&attrs, path, &s.attrs, &s.generics));
             }
             syn::Item::Enum(e) => {
                 self.lines.extend(render::enumeration(&attrs, path, e));
-                self.lines.extend(render::derives(&attrs, path, &e.attrs, &e.generics));
+                self.lines
+                    .extend(render::derives(&attrs, path, &e.attrs, &e.generics));
             }
             syn::Item::Union(u) => {
                 self.lines.extend(render::union(&attrs, path, u));
-                self.lines.extend(render::derives(&attrs, path, &u.attrs, &u.generics));
+                self.lines
+                    .extend(render::derives(&attrs, path, &u.attrs, &u.generics));
             }
             syn::Item::Trait(t) => {
                 let (lines, macros) = render::trait_def(&attrs, path, t);
                 self.lines.extend(lines);
                 for macro_name in macros {
-                    self.unknowns.push(Unknown { module: path.to_owned(), macro_name });
+                    self.unknowns.push(Unknown {
+                        module: path.to_owned(),
+                        macro_name,
+                    });
                 }
             }
             syn::Item::TraitAlias(t) => {
                 let bounds = &t.bounds;
-                self.lines.push(format!("{}pub trait {path}{} = {}", attrs.prefix(), render::generics(&t.generics), render::tokens_text(quote::quote!(#bounds))));
+                self.lines.push(format!(
+                    "{}pub trait {path}{} = {}",
+                    attrs.prefix(),
+                    render::generics(&t.generics),
+                    render::tokens_text(quote::quote!(#bounds))
+                ));
             }
             syn::Item::Type(t) => self.lines.push(render::type_alias(&attrs, path, t)),
             syn::Item::Const(c) => self.lines.push(render::constant(&attrs, path, &c.ty)),
@@ -889,7 +1076,10 @@ impl<'t> Walker<'t> {
                 }
                 if let Some(attrs) = LineAttrs::from_syn(&m.attrs) {
                     let attrs = attrs.inherit(&module.scope_attrs);
-                    self.lines.push(render::macro_rules(&attrs, &format!("{}::{ident}", self.crate_name)));
+                    self.lines.push(render::macro_rules(
+                        &attrs,
+                        &format!("{}::{ident}", self.crate_name),
+                    ));
                 }
             }
         }
@@ -900,13 +1090,19 @@ impl<'t> Walker<'t> {
         let root = &self.tree.modules[0];
         for item in &root.items {
             let syn::Item::Fn(f) = item else { continue };
-            let Some(attrs) = LineAttrs::from_syn(&f.attrs) else { continue };
+            let Some(attrs) = LineAttrs::from_syn(&f.attrs) else {
+                continue;
+            };
             for attr in &f.attrs {
                 let path = &self.crate_name;
                 let line = if attr.path().is_ident("proc_macro") {
                     format!("{}pub proc_macro {path}::{}!", attrs.prefix(), f.sig.ident)
                 } else if attr.path().is_ident("proc_macro_attribute") {
-                    format!("{}pub proc_macro_attribute {path}::{}", attrs.prefix(), f.sig.ident)
+                    format!(
+                        "{}pub proc_macro_attribute {path}::{}",
+                        attrs.prefix(),
+                        f.sig.ident
+                    )
                 } else if attr.path().is_ident("proc_macro_derive") {
                     let name = match &attr.meta {
                         syn::Meta::List(list) => render::tokens_text(list.tokens.clone())
@@ -950,7 +1146,9 @@ impl<'t> Walker<'t> {
     /// Item-position macro invocations (`bitflags! { .. }`) may define public items we cannot see.
     fn note_macro_invocations(&mut self) {
         for (id, module) in self.tree.modules.iter().enumerate() {
-            let Some(path) = self.module_paths.get(&id) else { continue };
+            let Some(path) = self.module_paths.get(&id) else {
+                continue;
+            };
             for item in &module.items {
                 let syn::Item::Macro(m) = item else { continue };
                 if m.ident.is_some() || LineAttrs::from_syn(&m.attrs).is_none() {
@@ -969,7 +1167,9 @@ impl<'t> Walker<'t> {
         for (id, module) in self.tree.modules.iter().enumerate() {
             for item in &module.items {
                 let syn::Item::Impl(imp) = item else { continue };
-                let Some(impl_attrs) = LineAttrs::from_syn(&imp.attrs) else { continue };
+                let Some(impl_attrs) = LineAttrs::from_syn(&imp.attrs) else {
+                    continue;
+                };
                 let impl_attrs = impl_attrs.inherit(&module.scope_attrs).scope_part();
                 self.render_impl(id, imp, &impl_attrs);
             }
@@ -979,7 +1179,12 @@ impl<'t> Walker<'t> {
     fn render_impl(&mut self, module: ModId, imp: &syn::ItemImpl, impl_attrs: &LineAttrs) {
         let self_targets = match &*imp.self_ty {
             syn::Type::Path(tp) if tp.qself.is_none() => {
-                let segments: Vec<String> = tp.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let segments: Vec<String> = tp
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
                 self.scopes
                     .resolve(self.tree, module, &segments)
                     .into_iter()
@@ -1016,14 +1221,26 @@ impl<'t> Walker<'t> {
                     // A local trait implemented for a foreign type is public API too.
                     if trait_is_local && self_targets.is_empty() {
                         let self_ty = render::text(&*imp.self_ty);
-                        self.lines.push(render::trait_impl(impl_attrs, &impl_generics, negative.is_some(), &trait_text, &self_ty));
+                        self.lines.push(render::trait_impl(
+                            impl_attrs,
+                            &impl_generics,
+                            negative.is_some(),
+                            &trait_text,
+                            &self_ty,
+                        ));
                     }
                     return;
                 }
                 for (type_path, type_attrs) in &type_paths {
                     let attrs = impl_attrs.inherit(&type_attrs.scope_part());
                     let self_ty = format!("{type_path}{self_args}");
-                    let line = render::trait_impl(&attrs, &impl_generics, negative.is_some(), &trait_text, &self_ty);
+                    let line = render::trait_impl(
+                        &attrs,
+                        &impl_generics,
+                        negative.is_some(),
+                        &trait_text,
+                        &self_ty,
+                    );
                     self.lines.push(line);
                 }
             }
@@ -1039,7 +1256,8 @@ impl<'t> Walker<'t> {
                     if let syn::ImplItem::Fn(f) = impl_item {
                         if !matches!(f.vis, syn::Visibility::Public(_)) {
                             for (type_path, _) in &type_paths {
-                                self.private_paths.insert(format!("{type_path}::{}", f.sig.ident));
+                                self.private_paths
+                                    .insert(format!("{type_path}::{}", f.sig.ident));
                             }
                         }
                     }
@@ -1048,7 +1266,13 @@ impl<'t> Walker<'t> {
         }
     }
 
-    fn render_inherent_items(&mut self, module: ModId, imp: &syn::ItemImpl, type_path: &str, scope: &LineAttrs) {
+    fn render_inherent_items(
+        &mut self,
+        module: ModId,
+        imp: &syn::ItemImpl,
+        type_path: &str,
+        scope: &LineAttrs,
+    ) {
         let mut imp = imp.clone();
         let impl_generics = generic_names(&imp.generics);
         for impl_item in imp.items.iter_mut() {
@@ -1065,13 +1289,15 @@ impl<'t> Walker<'t> {
                 syn::ImplItem::Fn(f) if matches!(f.vis, syn::Visibility::Public(_)) => {
                     if let Some(a) = LineAttrs::from_syn(&f.attrs) {
                         let path = format!("{type_path}::{}", f.sig.ident.unraw());
-                        self.lines.push(render::function(&a.inherit(scope), &path, &f.sig, false));
+                        self.lines
+                            .push(render::function(&a.inherit(scope), &path, &f.sig, false));
                     }
                 }
                 syn::ImplItem::Const(c) if matches!(c.vis, syn::Visibility::Public(_)) => {
                     if let Some(a) = LineAttrs::from_syn(&c.attrs) {
                         let path = format!("{type_path}::{}", c.ident);
-                        self.lines.push(render::constant(&a.inherit(scope), &path, &c.ty));
+                        self.lines
+                            .push(render::constant(&a.inherit(scope), &path, &c.ty));
                     }
                 }
                 syn::ImplItem::Macro(m) => self.unknowns.push(Unknown {
@@ -1089,7 +1315,11 @@ impl<'t> Walker<'t> {
     fn qualify<N: QualifyTarget>(&self, module: ModId, generics_in_scope: &[String], node: &mut N) {
         let mut names: HashSet<String> = generics_in_scope.iter().cloned().collect();
         names.extend(node.own_generics());
-        let mut qualifier = Qualifier { walker: self, module, generics: names };
+        let mut qualifier = Qualifier {
+            walker: self,
+            module,
+            generics: names,
+        };
         node.visit(&mut qualifier);
     }
 
@@ -1099,16 +1329,19 @@ impl<'t> Walker<'t> {
         if matches!(first.as_str(), "Self" | "self" | "super" | "crate") && segments.len() == 1 {
             return None;
         }
-        let in_scope = matches!(first.as_str(), "crate" | "self" | "super") || self.scopes.names[module].contains_key(first);
+        let in_scope = matches!(first.as_str(), "crate" | "self" | "super")
+            || self.scopes.names[module].contains_key(first);
         if !in_scope {
             return None;
         }
         let targets = self.scopes.resolve(self.tree, module, segments);
         let local = targets.iter().find_map(|t| match t {
-            Target::Item(m, i) => self
-                .item_paths
-                .get(&(*m, *i))
-                .and_then(|paths| paths.iter().map(|(p, _)| p.clone()).min_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))),
+            Target::Item(m, i) => self.item_paths.get(&(*m, *i)).and_then(|paths| {
+                paths
+                    .iter()
+                    .map(|(p, _)| p.clone())
+                    .min_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))
+            }),
             _ => None,
         });
         local.or_else(|| {
@@ -1121,13 +1354,24 @@ impl<'t> Walker<'t> {
 
     /// The trait path as a public path of this crate (with its generic arguments), when the trait is local.
     fn public_trait_path(&self, module: ModId, trait_path: &syn::Path) -> Option<String> {
-        let segments: Vec<String> = trait_path.segments.iter().map(|s| s.ident.to_string()).collect();
-        let args = trait_path.segments.last().map(|s| render::text(&s.arguments)).unwrap_or_default();
+        let segments: Vec<String> = trait_path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let args = trait_path
+            .segments
+            .last()
+            .map(|s| render::text(&s.arguments))
+            .unwrap_or_default();
         self.scopes
             .resolve(self.tree, module, &segments)
             .into_iter()
             .find_map(|t| match t {
-                Target::Item(m, i) => self.item_paths.get(&(m, i)).and_then(|paths| paths.iter().map(|(p, _)| p.clone()).min()),
+                Target::Item(m, i) => self
+                    .item_paths
+                    .get(&(m, i))
+                    .and_then(|paths| paths.iter().map(|(p, _)| p.clone()).min()),
                 _ => None,
             })
             .map(|p| format!("{p}{args}"))
@@ -1247,7 +1491,9 @@ pub mod glob { pub use crate::inner::*; }
         ] {
             assert!(l.contains(&expected), "missing {expected} in {l:#?}");
         }
-        assert!(!l.iter().any(|x| x.contains("crate_only") || x.contains("super_only") || x.contains("in_crate")));
+        assert!(!l.iter().any(|x| x.contains("crate_only")
+            || x.contains("super_only")
+            || x.contains("in_crate")));
     }
 
     #[test]
@@ -1278,8 +1524,14 @@ pub use model::QueryResult;
         ] {
             assert!(l.contains(&expected), "missing {expected} in {l:#?}");
         }
-        assert!(api.private_paths.contains("demo::QueryResult::private_helper"));
-        let rows = api.items.iter().find(|i| i.path == "demo::QueryResult::rows").unwrap();
+        assert!(api
+            .private_paths
+            .contains("demo::QueryResult::private_helper"));
+        let rows = api
+            .items
+            .iter()
+            .find(|i| i.path == "demo::QueryResult::rows")
+            .unwrap();
         assert_eq!(rows.kind, ItemKind::Method);
     }
 

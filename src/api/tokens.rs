@@ -41,7 +41,10 @@ fn flatten_into(stream: TokenStream, out: &mut Vec<Tok>) {
                 }
             }
             TokenTree::Ident(ident) => out.push(Tok::Ident(ident.to_string())),
-            TokenTree::Punct(punct) => out.push(Tok::Punct(punct.as_char(), punct.spacing() == Spacing::Joint)),
+            TokenTree::Punct(punct) => out.push(Tok::Punct(
+                punct.as_char(),
+                punct.spacing() == Spacing::Joint,
+            )),
             TokenTree::Literal(lit) => out.push(Tok::Lit(lit.to_string())),
         }
     }
@@ -103,7 +106,10 @@ fn drop_trailing_commas(toks: &[Tok]) -> Vec<Tok> {
 
 /// Whether the `>` at `i` is the second half of `->` or `=>`.
 fn is_arrow_end(toks: &[Tok], i: usize) -> bool {
-    matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Punct('-' | '=', true)))
+    matches!(
+        toks.get(i.wrapping_sub(1)),
+        Some(Tok::Punct('-' | '=', true))
+    )
 }
 
 /// Whether the `<` or `>` at `i` is part of a multi-character operator (`<=`, `->`, `>>=`) rather
@@ -131,7 +137,10 @@ fn needs_space(toks: &[Tok], i: usize) -> bool {
     let prev_c = punct(prev);
     let cur_c = punct(cur);
     // `::` on either side: no space (`a::b`, `<T as Tr>::X`), except `= ::x` style which never occurs here.
-    if cur_c == Some(':') && matches!(toks.get(i + 1), Some(Tok::Punct(':', _))) && matches!(cur, Tok::Punct(':', true)) {
+    if cur_c == Some(':')
+        && matches!(toks.get(i + 1), Some(Tok::Punct(':', _)))
+        && matches!(cur, Tok::Punct(':', true))
+    {
         return matches!(prev, Tok::Punct(',' | '=' | '>', _)) && !is_generic_angle(toks, i - 1)
             || prev_c == Some('>') && is_arrow_end(toks, i - 1)
             || matches!(prev, Tok::Ident(s) if s == "dyn" || s == "impl" || s == "as" || s == "for" || s == "where" || s == "mut" || s == "const");
@@ -149,19 +158,23 @@ fn needs_space(toks: &[Tok], i: usize) -> bool {
         Tok::Close(_) => return false,
         Tok::Punct('>', _) if is_generic_angle(toks, i) => return false,
         Tok::Punct('<', _) => {
-            return matches!(prev, Tok::Punct(',' | '=' | ':' | '+' | '(' , _))
+            return matches!(prev, Tok::Punct(',' | '=' | ':' | '+' | '(', _))
                 || prev_c == Some('>') && is_arrow_end(toks, i - 1)
                 || matches!(prev, Tok::Ident(s) if s == "as" || s == "dyn" || s == "impl" || s == "where" || s == "mut" || s == "const");
         }
         Tok::Open('(') | Tok::Open('[') => {
             let after_lifetime = i >= 2 && matches!(toks[i - 2], Tok::Punct('\'', _));
-            return after_lifetime || match prev {
-                Tok::Ident(s) => matches!(s.as_str(), "dyn" | "impl" | "mut" | "const" | "where" | "as" | "in" | "unsafe"),
-                Tok::Punct(',' | '=' | ':' | '+', _) => true,
-                Tok::Punct('>', _) => is_arrow_end(toks, i - 1),
-                Tok::Lit(_) => true,
-                _ => false,
-            };
+            return after_lifetime
+                || match prev {
+                    Tok::Ident(s) => matches!(
+                        s.as_str(),
+                        "dyn" | "impl" | "mut" | "const" | "where" | "as" | "in" | "unsafe"
+                    ),
+                    Tok::Punct(',' | '=' | ':' | '+', _) => true,
+                    Tok::Punct('>', _) => is_arrow_end(toks, i - 1),
+                    Tok::Lit(_) => true,
+                    _ => false,
+                };
         }
         Tok::Open('{') => return true,
         _ => {}
@@ -175,7 +188,15 @@ fn needs_space(toks: &[Tok], i: usize) -> bool {
         }
         Tok::Punct('<', _) => !is_generic_angle(toks, i - 1),
         Tok::Punct('.', _) => false,
-        Tok::Punct('-', _) if matches!(cur, Tok::Lit(_)) && !matches!(toks.get(i.wrapping_sub(2)), Some(Tok::Ident(_) | Tok::Lit(_) | Tok::Close(_))) => false,
+        Tok::Punct('-', _)
+            if matches!(cur, Tok::Lit(_))
+                && !matches!(
+                    toks.get(i.wrapping_sub(2)),
+                    Some(Tok::Ident(_) | Tok::Lit(_) | Tok::Close(_))
+                ) =>
+        {
+            false
+        }
         _ => true,
     }
 }
@@ -193,13 +214,22 @@ mod tests {
         let cases = [
             ("& [ flaredb_sql :: Row ]", "&[flaredb_sql::Row]"),
             ("Vec < u8 , >", "Vec<u8>"),
-            ("fn f (x : u8 , y : & 'a str ,) -> bool", "fn f(x: u8, y: &'a str) -> bool"),
-            ("Result < Option < Vec < u8 > > , E >", "Result<Option<Vec<u8>>, E>"),
+            (
+                "fn f (x : u8 , y : & 'a str ,) -> bool",
+                "fn f(x: u8, y: &'a str) -> bool",
+            ),
+            (
+                "Result < Option < Vec < u8 > > , E >",
+                "Result<Option<Vec<u8>>, E>",
+            ),
             ("& mut self", "&mut self"),
             ("* const T", "*const T"),
             ("[u8 ; 4]", "[u8; 4]"),
             ("impl Fn (u8) -> u8 + Send", "impl Fn(u8) -> u8 + Send"),
-            ("Box < dyn std :: error :: Error + Send + 'static >", "Box<dyn std::error::Error + Send + 'static>"),
+            (
+                "Box < dyn std :: error :: Error + Send + 'static >",
+                "Box<dyn std::error::Error + Send + 'static>",
+            ),
             ("T : ? Sized", "T: ?Sized"),
             ("< T as Iterator > :: Item", "<T as Iterator>::Item"),
             ("-> !", "-> !"),
@@ -208,7 +238,10 @@ mod tests {
             ("for < 'a > Fn (& 'a u8)", "for<'a> Fn(&'a u8)"),
             ("extern \"C\" fn ()", "extern \"C\" fn()"),
             ("f () { .. }", "f() { .. }"),
-            ("fn f () -> :: std :: io :: Result < () >", "fn f() -> ::std::io::Result<()>"),
+            (
+                "fn f () -> :: std :: io :: Result < () >",
+                "fn f() -> ::std::io::Result<()>",
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(round(input), expected, "input: {input}");
@@ -217,9 +250,9 @@ mod tests {
 
     #[test]
     fn printing_is_idempotent() {
-        for text in ["pub fn a::f<T: Clone>(x: &[T], y: impl Fn(u8) -> u8) -> Option<Vec<T>> where T: Send"] {
-            let once = round(text);
-            assert_eq!(round(&once), once);
-        }
+        let text =
+            "pub fn a::f<T: Clone>(x: &[T], y: impl Fn(u8) -> u8) -> Option<Vec<T>> where T: Send";
+        let once = round(text);
+        assert_eq!(round(&once), once);
     }
 }
