@@ -24,23 +24,34 @@ impl Config {
     pub fn load(workspace: &Workspace) -> Result<Config> {
         let file = workspace.root.join("driftgate.toml");
         let (raw, source) = if file.exists() {
-            let text = std::fs::read_to_string(&file).map_err(|e| Error::io("cannot read", &file, e))?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| Error::io("cannot read", &file, e))?;
             let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Config {
                 path: file.clone(),
                 message: e.message().to_owned(),
             })?;
-            let value = serde_json::to_value(table).map_err(|e| Error::Config { path: file.clone(), message: e.to_string() })?;
+            let value = serde_json::to_value(table).map_err(|e| Error::Config {
+                path: file.clone(),
+                message: e.to_string(),
+            })?;
             (value, file)
         } else {
             let manifest = workspace.root.join("Cargo.toml");
-            let value = workspace.metadata.get("driftgate").cloned().unwrap_or(serde_json::Value::Null);
+            let value = workspace
+                .metadata
+                .get("driftgate")
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
             (value, manifest)
         };
         Self::from_value(&workspace.root, raw, source)
     }
 
     pub fn from_value(root: &Path, raw: serde_json::Value, source: PathBuf) -> Result<Config> {
-        let invalid = |message: String| Error::Config { path: source.clone(), message };
+        let invalid = |message: String| Error::Config {
+            path: source.clone(),
+            message,
+        };
         let table = match &raw {
             serde_json::Value::Null => serde_json::Map::new(),
             serde_json::Value::Object(map) => map.clone(),
@@ -48,7 +59,10 @@ impl Config {
         };
         for key in table.keys() {
             if !KNOWN_KEYS.contains(&key.as_str()) {
-                return Err(invalid(format!("unknown key `{key}` (known: {})", KNOWN_KEYS.join(", "))));
+                return Err(invalid(format!(
+                    "unknown key `{key}` (known: {})",
+                    KNOWN_KEYS.join(", ")
+                )));
             }
         }
         let snapshot_dir = match table.get("snapshot-dir") {
@@ -56,7 +70,11 @@ impl Config {
             Some(serde_json::Value::String(dir)) if !dir.is_empty() => root.join(dir),
             Some(_) => return Err(invalid("`snapshot-dir` must be a non-empty string".into())),
         };
-        Ok(Config { snapshot_dir, source, raw })
+        Ok(Config {
+            snapshot_dir,
+            source,
+            raw,
+        })
     }
 }
 
@@ -67,13 +85,22 @@ mod tests {
     #[test]
     fn defaults_and_validation() {
         let root = Path::new("/ws");
-        let config = Config::from_value(root, serde_json::Value::Null, root.join("Cargo.toml")).unwrap();
+        let config =
+            Config::from_value(root, serde_json::Value::Null, root.join("Cargo.toml")).unwrap();
         assert_eq!(config.snapshot_dir, root.join("public-api"));
         let custom = serde_json::json!({"snapshot-dir": "api"});
-        assert_eq!(Config::from_value(root, custom, root.join("Cargo.toml")).unwrap().snapshot_dir, root.join("api"));
+        assert_eq!(
+            Config::from_value(root, custom, root.join("Cargo.toml"))
+                .unwrap()
+                .snapshot_dir,
+            root.join("api")
+        );
         let unknown = serde_json::json!({"snapshot_dir": "api"});
         let err = Config::from_value(root, unknown, root.join("Cargo.toml")).unwrap_err();
-        assert!(err.to_string().contains("unknown key `snapshot_dir`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown key `snapshot_dir`"),
+            "{err}"
+        );
         assert_eq!(err.exit_code(), 2);
     }
 }

@@ -78,7 +78,8 @@ impl Cmd {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        self.args.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
         self
     }
 
@@ -88,7 +89,8 @@ impl Cmd {
     }
 
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
-        self.env.push((key.as_ref().to_owned(), Some(value.as_ref().to_owned())));
+        self.env
+            .push((key.as_ref().to_owned(), Some(value.as_ref().to_owned())));
         self
     }
 
@@ -158,7 +160,11 @@ impl Cmd {
     /// Runs to completion (or until the timeout kills it) and collects stdout and stderr.
     /// A non-zero exit is *not* an error here; see [`Cmd::run_ok`].
     pub fn run(&self) -> Result<Output> {
-        let stdin = if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() };
+        let stdin = if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        };
         let mut child = self.spawn_piped(stdin)?;
         let writer = child.stdin.take().map(|mut pipe| {
             let bytes = self.stdin.clone().unwrap_or_default();
@@ -274,7 +280,11 @@ impl Session {
                 None
             }
         };
-        let stderr = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
         (status, stderr)
     }
 }
@@ -294,7 +304,10 @@ mod tests {
 
     #[test]
     fn captures_output_and_status() {
-        let out = Cmd::new("sh").args(["-c", "echo hi; echo err >&2; exit 3"]).run().unwrap();
+        let out = Cmd::new("sh")
+            .args(["-c", "echo hi; echo err >&2; exit 3"])
+            .run()
+            .unwrap();
         assert_eq!(out.stdout_lossy(), "hi\n");
         assert_eq!(out.stderr_lossy(), "err\n");
         assert_eq!(out.status.code(), Some(3));

@@ -13,80 +13,327 @@ struct Case {
     head: &'static [&'static str],
 }
 
-const fn case(rule: &'static str, base: &'static [&'static str], head: &'static [&'static str]) -> Case {
+const fn case(
+    rule: &'static str,
+    base: &'static [&'static str],
+    head: &'static [&'static str],
+) -> Case {
     Case { rule, base, head }
 }
 
 const CASES: &[Case] = &[
-    case("constructible_struct_adds_field", &["pub struct a::S", "pub a::S::x: u8"], &["pub struct a::S", "pub a::S::x: u8", "pub a::S::y: u8"]),
-    case("constructible_struct_adds_private_field", &["pub struct a::S", "pub a::S::x: u8"], &["pub struct a::S { .. }", "pub a::S::x: u8"]),
+    case(
+        "constructible_struct_adds_field",
+        &["pub struct a::S", "pub a::S::x: u8"],
+        &["pub struct a::S", "pub a::S::x: u8", "pub a::S::y: u8"],
+    ),
+    case(
+        "constructible_struct_adds_private_field",
+        &["pub struct a::S", "pub a::S::x: u8"],
+        &["pub struct a::S { .. }", "pub a::S::x: u8"],
+    ),
     case("declarative_macro_missing", &["pub macro a::m!"], &[]),
-    case("enum_marked_non_exhaustive", &["pub enum a::E"], &["#[non_exhaustive] pub enum a::E"]),
+    case(
+        "enum_marked_non_exhaustive",
+        &["pub enum a::E"],
+        &["#[non_exhaustive] pub enum a::E"],
+    ),
     case("enum_missing", &["pub enum a::E"], &[]),
-    case("enum_variant_added", &["pub enum a::E", "pub a::E::A"], &["pub enum a::E", "pub a::E::A", "pub a::E::B"]),
-    case("enum_variant_added_non_exhaustive", &["#[non_exhaustive] pub enum a::E", "pub a::E::A"], &["#[non_exhaustive] pub enum a::E", "pub a::E::A", "pub a::E::B"]),
-    case("enum_variant_changed", &["pub enum a::E", "pub a::E::A(u8)"], &["pub enum a::E", "pub a::E::A(u16)"]),
-    case("enum_variant_missing", &["pub enum a::E", "pub a::E::A", "pub a::E::B"], &["pub enum a::E", "pub a::E::A"]),
+    case(
+        "enum_variant_added",
+        &["pub enum a::E", "pub a::E::A"],
+        &["pub enum a::E", "pub a::E::A", "pub a::E::B"],
+    ),
+    case(
+        "enum_variant_added_non_exhaustive",
+        &["#[non_exhaustive] pub enum a::E", "pub a::E::A"],
+        &[
+            "#[non_exhaustive] pub enum a::E",
+            "pub a::E::A",
+            "pub a::E::B",
+        ],
+    ),
+    case(
+        "enum_variant_changed",
+        &["pub enum a::E", "pub a::E::A(u8)"],
+        &["pub enum a::E", "pub a::E::A(u16)"],
+    ),
+    case(
+        "enum_variant_missing",
+        &["pub enum a::E", "pub a::E::A", "pub a::E::B"],
+        &["pub enum a::E", "pub a::E::A"],
+    ),
     case("feature_missing", &["feature json"], &[]),
-    case("function_changed_signature", &["pub fn a::f(x: u8) -> u8"], &["pub fn a::f(x: u8) -> u16"]),
-    case("function_const_removed", &["pub const fn a::f()"], &["pub fn a::f()"]),
+    case(
+        "function_changed_signature",
+        &["pub fn a::f(x: u8) -> u8"],
+        &["pub fn a::f(x: u8) -> u16"],
+    ),
+    case(
+        "function_const_removed",
+        &["pub const fn a::f()"],
+        &["pub fn a::f()"],
+    ),
     case("function_missing", &["pub fn a::f()"], &[]),
-    case("function_parameter_count_changed", &["pub fn a::f(x: u8)"], &["pub fn a::f(x: u8, y: u8)"]),
-    case("function_unsafe_added", &["pub fn a::f()"], &["pub unsafe fn a::f()"]),
-    case("inherent_associated_pub_const_missing", &["pub struct a::S", "pub const a::S::N: u8"], &["pub struct a::S"]),
-    case("inherent_method_const_removed", &["pub struct a::S", "pub const fn a::S::f(&self)"], &["pub struct a::S", "pub fn a::S::f(&self)"]),
-    case("inherent_method_missing", &["pub struct a::S { .. }", "pub fn a::S::rows(&self) -> &[u8]"], &["pub struct a::S { .. }"]),
-    case("inherent_method_unsafe_added", &["pub struct a::S", "pub fn a::S::f(&self)"], &["pub struct a::S", "pub unsafe fn a::S::f(&self)"]),
-    case("item_added", &["pub mod a"], &["pub mod a", "pub fn a::f()"]),
-    case("item_cfg_added", &["pub fn a::f()"], &["#[cfg(feature = \"x\")] pub fn a::f()"]),
-    case("item_cfg_removed", &["#[cfg(feature = \"x\")] pub fn a::f()"], &["pub fn a::f()"]),
-    case("item_changed", &["pub proc_macro a::x!"], &["pub proc_macro_attribute a::x"]),
-    case("item_changed_patch", &["pub fn a::f()"], &["pub const fn a::f()"]),
-    case("item_marked_deprecated", &["pub fn a::f()"], &["#[deprecated] pub fn a::f()"]),
-    case("item_must_use_added", &["pub fn a::f() -> u8"], &["#[must_use] pub fn a::f() -> u8"]),
-    case("item_no_longer_non_exhaustive", &["#[non_exhaustive] pub enum a::E"], &["pub enum a::E"]),
-    case("item_now_doc_hidden", &["pub fn a::f()"], &["#[doc(hidden)] pub fn a::f()"]),
-    case("method_changed_signature", &["pub struct a::S", "pub fn a::S::f(&self) -> u8"], &["pub struct a::S", "pub fn a::S::f(&mut self) -> u8"]),
-    case("method_parameter_count_changed", &["pub struct a::S", "pub fn a::S::f(&self)"], &["pub struct a::S", "pub fn a::S::f(&self, x: u8)"]),
+    case(
+        "function_parameter_count_changed",
+        &["pub fn a::f(x: u8)"],
+        &["pub fn a::f(x: u8, y: u8)"],
+    ),
+    case(
+        "function_unsafe_added",
+        &["pub fn a::f()"],
+        &["pub unsafe fn a::f()"],
+    ),
+    case(
+        "inherent_associated_pub_const_missing",
+        &["pub struct a::S", "pub const a::S::N: u8"],
+        &["pub struct a::S"],
+    ),
+    case(
+        "inherent_method_const_removed",
+        &["pub struct a::S", "pub const fn a::S::f(&self)"],
+        &["pub struct a::S", "pub fn a::S::f(&self)"],
+    ),
+    case(
+        "inherent_method_missing",
+        &[
+            "pub struct a::S { .. }",
+            "pub fn a::S::rows(&self) -> &[u8]",
+        ],
+        &["pub struct a::S { .. }"],
+    ),
+    case(
+        "inherent_method_unsafe_added",
+        &["pub struct a::S", "pub fn a::S::f(&self)"],
+        &["pub struct a::S", "pub unsafe fn a::S::f(&self)"],
+    ),
+    case(
+        "item_added",
+        &["pub mod a"],
+        &["pub mod a", "pub fn a::f()"],
+    ),
+    case(
+        "item_cfg_added",
+        &["pub fn a::f()"],
+        &["#[cfg(feature = \"x\")] pub fn a::f()"],
+    ),
+    case(
+        "item_cfg_removed",
+        &["#[cfg(feature = \"x\")] pub fn a::f()"],
+        &["pub fn a::f()"],
+    ),
+    case(
+        "item_changed",
+        &["pub proc_macro a::x!"],
+        &["pub proc_macro_attribute a::x"],
+    ),
+    case(
+        "item_changed_patch",
+        &["pub fn a::f()"],
+        &["pub const fn a::f()"],
+    ),
+    case(
+        "item_marked_deprecated",
+        &["pub fn a::f()"],
+        &["#[deprecated] pub fn a::f()"],
+    ),
+    case(
+        "item_must_use_added",
+        &["pub fn a::f() -> u8"],
+        &["#[must_use] pub fn a::f() -> u8"],
+    ),
+    case(
+        "item_no_longer_non_exhaustive",
+        &["#[non_exhaustive] pub enum a::E"],
+        &["pub enum a::E"],
+    ),
+    case(
+        "item_now_doc_hidden",
+        &["pub fn a::f()"],
+        &["#[doc(hidden)] pub fn a::f()"],
+    ),
+    case(
+        "method_changed_signature",
+        &["pub struct a::S", "pub fn a::S::f(&self) -> u8"],
+        &["pub struct a::S", "pub fn a::S::f(&mut self) -> u8"],
+    ),
+    case(
+        "method_parameter_count_changed",
+        &["pub struct a::S", "pub fn a::S::f(&self)"],
+        &["pub struct a::S", "pub fn a::S::f(&self, x: u8)"],
+    ),
     case("module_missing", &["pub mod a::m"], &[]),
-    case("proc_macro_missing", &["pub proc_macro_derive a::Thing"], &[]),
-    case("pub_module_level_const_missing", &["pub const a::N: u8"], &[]),
-    case("pub_module_level_const_type_changed", &["pub const a::N: u8"], &["pub const a::N: u16"]),
+    case(
+        "proc_macro_missing",
+        &["pub proc_macro_derive a::Thing"],
+        &[],
+    ),
+    case(
+        "pub_module_level_const_missing",
+        &["pub const a::N: u8"],
+        &[],
+    ),
+    case(
+        "pub_module_level_const_type_changed",
+        &["pub const a::N: u8"],
+        &["pub const a::N: u16"],
+    ),
     case("pub_static_missing", &["pub static a::S: u8"], &[]),
-    case("pub_static_type_changed", &["pub static a::S: u8"], &["pub static mut a::S: u8"]),
-    case("reexport_missing", &["pub use a::Serialize = serde::Serialize"], &[]),
-    case("reexport_target_changed", &["pub use a::Value = serde_json::Value"], &["pub use a::Value = toml::Value"]),
-    case("repr_changed", &["#[repr(C)] pub struct a::S"], &["#[repr(transparent)] pub struct a::S"]),
-    case("struct_field_type_changed", &["pub struct a::S", "pub a::S::x: u8"], &["pub struct a::S", "pub a::S::x: u16"]),
-    case("struct_kind_changed", &["pub struct a::S"], &["pub struct a::S(pub u8)"]),
-    case("struct_marked_non_exhaustive", &["pub struct a::S"], &["#[non_exhaustive] pub struct a::S"]),
+    case(
+        "pub_static_type_changed",
+        &["pub static a::S: u8"],
+        &["pub static mut a::S: u8"],
+    ),
+    case(
+        "reexport_missing",
+        &["pub use a::Serialize = serde::Serialize"],
+        &[],
+    ),
+    case(
+        "reexport_target_changed",
+        &["pub use a::Value = serde_json::Value"],
+        &["pub use a::Value = toml::Value"],
+    ),
+    case(
+        "repr_changed",
+        &["#[repr(C)] pub struct a::S"],
+        &["#[repr(transparent)] pub struct a::S"],
+    ),
+    case(
+        "struct_field_type_changed",
+        &["pub struct a::S", "pub a::S::x: u8"],
+        &["pub struct a::S", "pub a::S::x: u16"],
+    ),
+    case(
+        "struct_kind_changed",
+        &["pub struct a::S"],
+        &["pub struct a::S(pub u8)"],
+    ),
+    case(
+        "struct_marked_non_exhaustive",
+        &["pub struct a::S"],
+        &["#[non_exhaustive] pub struct a::S"],
+    ),
     case("struct_missing", &["pub struct a::S"], &[]),
-    case("struct_pub_field_missing", &["pub struct a::S", "pub a::S::message: String"], &["pub struct a::S"]),
-    case("trait_added_supertrait", &["pub trait a::T"], &["pub trait a::T: Send"]),
-    case("trait_associated_const_added", &["pub trait a::T"], &["pub trait a::T", "pub const a::T::N: u8"]),
-    case("trait_associated_const_missing", &["pub trait a::T", "pub const a::T::N: u8"], &["pub trait a::T"]),
-    case("trait_associated_item_changed", &["pub trait a::T", "pub type a::T::Out"], &["pub trait a::T", "pub type a::T::Out: Clone"]),
-    case("trait_associated_type_added", &["pub trait a::T"], &["pub trait a::T", "pub type a::T::Out"]),
-    case("trait_associated_type_missing", &["pub trait a::T", "pub type a::T::Out"], &["pub trait a::T"]),
-    case("trait_changed", &["pub trait a::T<X>"], &["pub trait a::T<X, Y>"]),
-    case("trait_impl_removed", &["pub struct a::S", "impl core::clone::Clone for a::S"], &["pub struct a::S"]),
-    case("trait_method_added", &["pub trait a::T"], &["pub trait a::T", "pub fn a::T::m(&self)"]),
-    case("trait_method_added_with_default", &["pub trait a::T"], &["pub trait a::T", "pub fn a::T::m(&self) { .. }"]),
-    case("trait_method_changed_signature", &["pub trait a::T", "pub fn a::T::m(&self) -> u8"], &["pub trait a::T", "pub fn a::T::m(&self) -> u16"]),
-    case("trait_method_default_removed", &["pub trait a::T", "pub fn a::T::m(&self) { .. }"], &["pub trait a::T", "pub fn a::T::m(&self)"]),
-    case("trait_method_missing", &["pub trait a::T", "pub fn a::T::m(&self)"], &["pub trait a::T"]),
-    case("trait_method_parameter_count_changed", &["pub trait a::T", "pub fn a::T::m(&self)"], &["pub trait a::T", "pub fn a::T::m(&self, x: u8)"]),
-    case("trait_method_unsafe_added", &["pub trait a::T", "pub fn a::T::m(&self)"], &["pub trait a::T", "pub unsafe fn a::T::m(&self)"]),
-    case("trait_method_unsafe_removed", &["pub trait a::T", "pub unsafe fn a::T::m(&self)"], &["pub trait a::T", "pub fn a::T::m(&self)"]),
+    case(
+        "struct_pub_field_missing",
+        &["pub struct a::S", "pub a::S::message: String"],
+        &["pub struct a::S"],
+    ),
+    case(
+        "trait_added_supertrait",
+        &["pub trait a::T"],
+        &["pub trait a::T: Send"],
+    ),
+    case(
+        "trait_associated_const_added",
+        &["pub trait a::T"],
+        &["pub trait a::T", "pub const a::T::N: u8"],
+    ),
+    case(
+        "trait_associated_const_missing",
+        &["pub trait a::T", "pub const a::T::N: u8"],
+        &["pub trait a::T"],
+    ),
+    case(
+        "trait_associated_item_changed",
+        &["pub trait a::T", "pub type a::T::Out"],
+        &["pub trait a::T", "pub type a::T::Out: Clone"],
+    ),
+    case(
+        "trait_associated_type_added",
+        &["pub trait a::T"],
+        &["pub trait a::T", "pub type a::T::Out"],
+    ),
+    case(
+        "trait_associated_type_missing",
+        &["pub trait a::T", "pub type a::T::Out"],
+        &["pub trait a::T"],
+    ),
+    case(
+        "trait_changed",
+        &["pub trait a::T<X>"],
+        &["pub trait a::T<X, Y>"],
+    ),
+    case(
+        "trait_impl_removed",
+        &["pub struct a::S", "impl core::clone::Clone for a::S"],
+        &["pub struct a::S"],
+    ),
+    case(
+        "trait_method_added",
+        &["pub trait a::T"],
+        &["pub trait a::T", "pub fn a::T::m(&self)"],
+    ),
+    case(
+        "trait_method_added_with_default",
+        &["pub trait a::T"],
+        &["pub trait a::T", "pub fn a::T::m(&self) { .. }"],
+    ),
+    case(
+        "trait_method_changed_signature",
+        &["pub trait a::T", "pub fn a::T::m(&self) -> u8"],
+        &["pub trait a::T", "pub fn a::T::m(&self) -> u16"],
+    ),
+    case(
+        "trait_method_default_removed",
+        &["pub trait a::T", "pub fn a::T::m(&self) { .. }"],
+        &["pub trait a::T", "pub fn a::T::m(&self)"],
+    ),
+    case(
+        "trait_method_missing",
+        &["pub trait a::T", "pub fn a::T::m(&self)"],
+        &["pub trait a::T"],
+    ),
+    case(
+        "trait_method_parameter_count_changed",
+        &["pub trait a::T", "pub fn a::T::m(&self)"],
+        &["pub trait a::T", "pub fn a::T::m(&self, x: u8)"],
+    ),
+    case(
+        "trait_method_unsafe_added",
+        &["pub trait a::T", "pub fn a::T::m(&self)"],
+        &["pub trait a::T", "pub unsafe fn a::T::m(&self)"],
+    ),
+    case(
+        "trait_method_unsafe_removed",
+        &["pub trait a::T", "pub unsafe fn a::T::m(&self)"],
+        &["pub trait a::T", "pub fn a::T::m(&self)"],
+    ),
     case("trait_missing", &["pub trait a::T"], &[]),
-    case("trait_removed_supertrait", &["pub trait a::T: Send"], &["pub trait a::T"]),
-    case("trait_unsafe_added", &["pub trait a::T"], &["pub unsafe trait a::T"]),
-    case("trait_unsafe_removed", &["pub unsafe trait a::T"], &["pub trait a::T"]),
-    case("type_alias_changed", &["pub type a::A = u8"], &["pub type a::A = u16"]),
+    case(
+        "trait_removed_supertrait",
+        &["pub trait a::T: Send"],
+        &["pub trait a::T"],
+    ),
+    case(
+        "trait_unsafe_added",
+        &["pub trait a::T"],
+        &["pub unsafe trait a::T"],
+    ),
+    case(
+        "trait_unsafe_removed",
+        &["pub unsafe trait a::T"],
+        &["pub trait a::T"],
+    ),
+    case(
+        "type_alias_changed",
+        &["pub type a::A = u8"],
+        &["pub type a::A = u16"],
+    ),
     case("type_alias_missing", &["pub type a::A = u8"], &[]),
-    case("type_generics_changed", &["pub enum a::E<T>"], &["pub enum a::E<T, U>"]),
+    case(
+        "type_generics_changed",
+        &["pub enum a::E<T>"],
+        &["pub enum a::E<T, U>"],
+    ),
     case("union_missing", &["pub union a::U"], &[]),
-    case("variant_marked_non_exhaustive", &["pub enum a::E", "pub a::E::A"], &["pub enum a::E", "#[non_exhaustive] pub a::E::A"]),
+    case(
+        "variant_marked_non_exhaustive",
+        &["pub enum a::E", "pub a::E::A"],
+        &["pub enum a::E", "#[non_exhaustive] pub a::E::A"],
+    ),
 ];
 
 fn api(lines: &[&str]) -> CrateApi {
@@ -98,7 +345,11 @@ fn each_case_yields_its_rule() {
     for case in CASES {
         let diff = diff_crate(&api(case.base), &api(case.head));
         let rules: Vec<&str> = diff.changes.iter().map(|c| c.rule.as_str()).collect();
-        assert!(rules.contains(&case.rule), "case {}: got {rules:?}", case.rule);
+        assert!(
+            rules.contains(&case.rule),
+            "case {}: got {rules:?}",
+            case.rule
+        );
         let severity = RULES.iter().find(|r| r.id == case.rule).unwrap().severity;
         let change = diff.changes.iter().find(|c| c.rule == case.rule).unwrap();
         assert_eq!(change.severity, severity, "case {}", case.rule);
@@ -107,7 +358,10 @@ fn each_case_yields_its_rule() {
 
 #[test]
 fn unknown_rule_ids_fall_back_to_the_generic_rule() {
-    assert_eq!(driftgate::api::rules::lookup("no_such_rule").id, "item_changed");
+    assert_eq!(
+        driftgate::api::rules::lookup("no_such_rule").id,
+        "item_changed"
+    );
 }
 
 /// Rules that need more than two line lists to trigger, each pinned by its own test below.
@@ -116,17 +370,32 @@ const PINNED_ELSEWHERE: &[&str] = &["item_now_private"];
 #[test]
 fn every_rule_is_pinned() {
     for rule in RULES {
-        assert!(CASES.iter().any(|c| c.rule == rule.id) || PINNED_ELSEWHERE.contains(&rule.id), "rule `{}` has no case in tests/api_rules.rs", rule.id);
+        assert!(
+            CASES.iter().any(|c| c.rule == rule.id) || PINNED_ELSEWHERE.contains(&rule.id),
+            "rule `{}` has no case in tests/api_rules.rs",
+            rule.id
+        );
     }
     for case in CASES {
-        assert!(RULES.iter().any(|r| r.id == case.rule), "case for unknown rule `{}`", case.rule);
+        assert!(
+            RULES.iter().any(|r| r.id == case.rule),
+            "case for unknown rule `{}`",
+            case.rule
+        );
     }
 }
 
 #[test]
 fn deprecation_is_not_breaking_and_additions_are_minor() {
-    let diff = diff_crate(&api(&["pub fn a::f()"]), &api(&["#[deprecated] pub fn a::f()", "pub fn a::g()"]));
-    assert!(diff.changes.iter().all(|c| c.severity != Severity::Major), "{:#?}", diff.changes);
+    let diff = diff_crate(
+        &api(&["pub fn a::f()"]),
+        &api(&["#[deprecated] pub fn a::f()", "pub fn a::g()"]),
+    );
+    assert!(
+        diff.changes.iter().all(|c| c.severity != Severity::Major),
+        "{:#?}",
+        diff.changes
+    );
 }
 
 #[test]
@@ -135,7 +404,12 @@ fn sealed_traits_and_defaults_decide_whether_an_addition_breaks() {
         &api(&["pub trait a::T: private::Sealed"]),
         &api(&["pub trait a::T: private::Sealed", "pub fn a::T::m(&self)"]),
     );
-    assert_eq!(diff.changes[0].severity, Severity::Minor, "{:#?}", diff.changes);
+    assert_eq!(
+        diff.changes[0].severity,
+        Severity::Minor,
+        "{:#?}",
+        diff.changes
+    );
 }
 
 #[test]
@@ -163,7 +437,9 @@ fn macro_invocations_make_removals_uncertain() {
 }
 
 fn arbitrary_line() -> impl Strategy<Value = String> {
-    let names = prop::sample::select(vec!["a::f", "a::S", "a::S::x", "a::E", "a::E::V", "a::T", "a::T::m", "a::m"]);
+    let names = prop::sample::select(vec![
+        "a::f", "a::S", "a::S::x", "a::E", "a::E::V", "a::T", "a::T::m", "a::m",
+    ]);
     let templates = prop::sample::select(vec![
         "pub fn {}(x: u8)",
         "pub fn {}(&self, y: u16) -> u8",
