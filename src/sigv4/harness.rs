@@ -209,9 +209,9 @@ impl Harness {
                 let err = self.error(format!(
                     "timed out: no response to request {id} (case {case}) within {secs} s; the harness must answer every line with one JSON line and flush"
                 ));
-                if let Some(session) = running.session.take() {
-                    let _ = session.finish(Duration::from_millis(0));
-                }
+                // Dropping the session kills the child without waiting for its stderr, which a
+                // grandchild (e.g. `sh -c 'sleep 60'`) may hold open.
+                drop(running.session.take());
                 return Err(err);
             }
             Err(RecvTimeoutError::Disconnected) => {
