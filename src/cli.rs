@@ -67,6 +67,10 @@ pub enum Command {
     Diff(commands::diff::DiffArgs),
     /// Show where dependents use each changed item (file:line) and which crates a change affects, and why.
     Impact(commands::impact::ImpactArgs),
+    /// Which crates to build for a change; `--shard k/n`, `--format github-matrix` for CI matrices.
+    Plan(commands::plan::PlanArgs),
+    /// The gate: diff, impact, targeted `cargo check` of affected dependents, golden suites, verdict.
+    Check(commands::check::CheckArgs),
     /// Run every golden check: the SigV4 vectors and determinism suite, the workspace's SigV4
     /// harness, and command goldens (--bless rewrites their expected files).
     Golden(commands::golden::GoldenArgs),
@@ -110,6 +114,8 @@ pub fn run(
         Command::Snapshot(args) => commands::snapshot::run(&ctx, args, out, err),
         Command::Diff(args) => commands::diff::run(&ctx, args, out, err),
         Command::Impact(args) => commands::impact::run(&ctx, args, out, err),
+        Command::Plan(args) => commands::plan::run(&ctx, args, out, err),
+        Command::Check(args) => commands::check::run(&ctx, args, out, err),
         Command::Golden(args) => commands::golden::run(&ctx, args, out, err),
         Command::Sigv4(args) => commands::sigv4::run(&ctx, args, out, err),
     };

@@ -4,11 +4,13 @@
 //! mandatory golden checks (SigV4). `main.rs` only wires argv and stdio into [`run`].
 
 pub mod api;
+pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
 pub mod fsutil;
+pub mod gate;
 pub mod golden;
 pub mod impact;
 pub mod process;

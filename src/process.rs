@@ -203,6 +203,63 @@ impl Cmd {
         })
     }
 
+    /// Like [`Cmd::run`], but hands every stderr line to `on_stderr_line` as it arrives (progress,
+    /// "Blocking waiting for file lock" notices), still collecting all of it.
+    pub fn run_streaming(&self, on_stderr_line: &mut dyn FnMut(&str)) -> Result<Output> {
+        let mut child = self.spawn_piped(Stdio::null())?;
+        let stdout = drain(child.stdout.take());
+        let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+        let stderr_pipe = child.stderr.take();
+        let reader = std::thread::spawn(move || {
+            if let Some(pipe) = stderr_pipe {
+                let mut reader = std::io::BufReader::new(pipe);
+                let mut line = String::new();
+                while std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) > 0 {
+                    if lines_tx.send(std::mem::take(&mut line)).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let deadline = std::time::Instant::now() + self.timeout;
+        let mut stderr = Vec::new();
+        let status = loop {
+            while let Ok(line) = lines_rx.try_recv() {
+                on_stderr_line(line.trim_end());
+                stderr.extend_from_slice(line.as_bytes());
+            }
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if std::time::Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(Error::Timeout {
+                        command: self.display(),
+                        seconds: self.timeout.as_secs(),
+                    });
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(source) => {
+                    let _ = child.kill();
+                    return Err(Error::Spawn {
+                        program: self.program.to_string_lossy().into_owned(),
+                        source,
+                    });
+                }
+            }
+        };
+        let _ = reader.join();
+        for line in lines_rx.try_iter() {
+            on_stderr_line(line.trim_end());
+            stderr.extend_from_slice(line.as_bytes());
+        }
+        Ok(Output {
+            status,
+            stdout: stdout.join().unwrap_or_default(),
+            stderr,
+        })
+    }
+
     /// Runs and requires exit status 0; otherwise the error carries the command and its stderr.
     pub fn run_ok(&self) -> Result<Output> {
         let output = self.run()?;
@@ -321,6 +378,23 @@ mod tests {
             .run()
             .unwrap_err();
         assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    }
+
+    #[test]
+    fn streams_stderr_lines() {
+        let mut seen = Vec::new();
+        let out = Cmd::new("sh")
+            .args(["-c", "echo one >&2; echo out; echo two >&2"])
+            .run_streaming(&mut |line| seen.push(line.to_owned()))
+            .unwrap();
+        assert_eq!(seen, vec!["one", "two"]);
+        assert_eq!(out.stdout_lossy(), "out\n");
+        let err = Cmd::new("sleep")
+            .arg("5")
+            .timeout(Duration::from_millis(100))
+            .run_streaming(&mut |_| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `driftgate impact`: for each API change, the lines of the dependents that use it; for each member
 //! crate, whether the change affects it and why.
 
-use super::diff::{compare, BaselineArgs};
-use super::{load, Context, Format};
+use super::diff::{compare, BaselineArgs, Compared};
+use super::{load, Context, Format, Loaded};
 use crate::error::{exit, Result};
 use crate::impact::{self, ManifestTexts};
 use crate::report::impact::render_human;
@@ -27,35 +27,9 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<u8> {
     let loaded = load(ctx)?;
-    let ws = &loaded.workspace;
     let compared = compare(ctx, &loaded, &args.baseline, err)?;
-    let changed_crates: Vec<String> = compared
-        .diff
-        .crates
-        .iter()
-        .filter(|c| !c.changes.is_empty())
-        .map(|c| c.package.clone())
-        .collect();
-    let uses = usage::index::build(ws, &compared.head_tree, &changed_crates)?;
-    let paths = match &compared.base_tree {
-        Some(base) => Some(changed_paths(base, &compared.head_tree)?),
-        None => None,
-    };
-    let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;
-    let snapshot_dir = loaded
-        .config
-        .snapshot_dir
-        .strip_prefix(&ws.root)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    let result = impact::analyze(&impact::Inputs {
-        workspace: ws,
-        diff: &compared.diff,
-        uses: &uses,
-        changed_paths: paths.as_deref(),
-        manifests: &manifests,
-        snapshot_dir: &snapshot_dir,
-    });
+    let result = analyze_impact(&loaded, &compared)?;
+    let paths_known = compared.base_tree.is_some();
     for warning in &result.warnings {
         writeln!(
             err,
@@ -75,7 +49,7 @@ pub fn run(
             &result,
             &compared.base_label,
             &compared.head_label,
-            paths.is_some(),
+            paths_known,
             &ctx.style,
         ),
     };
@@ -88,6 +62,38 @@ pub fn run(
     } else {
         exit::OK
     })
+}
+
+/// Usage index + changed paths + manifests → the impact analysis (shared by `impact`, `plan`, `check`).
+pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Impact> {
+    let ws = &loaded.workspace;
+    let changed_crates: Vec<String> = compared
+        .diff
+        .crates
+        .iter()
+        .filter(|c| !c.changes.is_empty())
+        .map(|c| c.package.clone())
+        .collect();
+    let uses = usage::index::build(ws, &compared.head_tree, &changed_crates)?;
+    let paths = match &compared.base_tree {
+        Some(base) => Some(changed_paths(base, &compared.head_tree)?),
+        None => None,
+    };
+    let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;
+    let snapshot_dir = loaded
+        .config
+        .snapshot_dir
+        .strip_prefix(&ws.root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    Ok(impact::analyze(&impact::Inputs {
+        workspace: ws,
+        diff: &compared.diff,
+        uses: &uses,
+        changed_paths: paths.as_deref(),
+        manifests: &manifests,
+        snapshot_dir: &snapshot_dir,
+    }))
 }
 
 fn read_text(tree: &SourceTree, path: &str) -> Result<Option<String>> {

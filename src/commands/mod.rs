@@ -1,9 +1,11 @@
 //! Subcommand implementations. Each gets the validated [`Context`] and the writers; each returns the
 //! exit code of its verdict, or an [`Error`](crate::Error) when it could not complete.
 
+pub mod check;
 pub mod diff;
 pub mod golden;
 pub mod impact;
+pub mod plan;
 pub mod sigv4;
 pub mod snapshot;
 

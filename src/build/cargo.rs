@@ -1,0 +1,114 @@
+//! The cargo edge of the build stage: one `cargo check` (or `cargo test --no-run`) invocation for the
+//! whole planned selection, through the process door, with JSON messages, a timeout, the user's
+//! feature flags and `$CARGO`; stderr progress forwarded as plain lines.
+
+use super::diagnostics::{parse_messages, BuildMessages};
+use super::plan::{target_flags, BuildPlan};
+use crate::error::Result;
+use crate::process::Cmd;
+use crate::workspace::Workspace;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// Feature flags forwarded to cargo, as cargo spells them.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FeatureArgs {
+    /// Space or comma separated list of features to activate.
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Activate all available features.
+    #[arg(long)]
+    pub all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+}
+
+impl FeatureArgs {
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for features in &self.features {
+            args.push("--features".to_owned());
+            args.push(features.clone());
+        }
+        if self.all_features {
+            args.push("--all-features".into());
+        }
+        if self.no_default_features {
+            args.push("--no-default-features".into());
+        }
+        args
+    }
+}
+
+/// How to run cargo for a plan.
+#[derive(Debug, Clone)]
+pub struct CargoOptions {
+    pub features: FeatureArgs,
+    pub timeout: Duration,
+    /// Keep building other crates after one fails (so every error is seen).
+    pub keep_going: bool,
+    pub quiet: bool,
+}
+
+/// The cargo command that checks a plan (`cargo check -p spec … <targets> --message-format json`).
+pub fn check_command(workspace: &Workspace, plan: &BuildPlan, options: &CargoOptions) -> Cmd {
+    let mut cmd = Cmd::cargo()
+        .arg("check")
+        .arg("--manifest-path")
+        .arg(workspace.root.join("Cargo.toml"))
+        .args(["--message-format", "json"])
+        .cwd(&workspace.root)
+        .timeout(options.timeout)
+        .env("CARGO_TERM_PROGRESS_WHEN", "never");
+    for planned in &plan.crates {
+        cmd = cmd.arg("-p").arg(&planned.spec);
+    }
+    cmd = cmd.args(target_flags(workspace, plan));
+    if options.keep_going {
+        cmd = cmd.arg("--keep-going");
+    }
+    cmd.args(options.features.to_args())
+}
+
+/// Runs the check for a non-empty plan; forwards cargo's progress and lock waits to `err`.
+pub fn run_check(
+    workspace: &Workspace,
+    plan: &BuildPlan,
+    options: &CargoOptions,
+    err: &mut dyn Write,
+) -> Result<(String, BuildMessages, Duration)> {
+    let cmd = check_command(workspace, plan, options);
+    let started = Instant::now();
+    let output = cmd.run_streaming(&mut |line| forward(line, options.quiet, err))?;
+    let elapsed = started.elapsed();
+    let names = |id: &str| {
+        workspace
+            .members
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+    };
+    let messages = parse_messages(&output.stdout, &names);
+    if messages.success.is_none() && !output.status.success() {
+        // Cargo failed before building (bad manifest, resolution error): that is not a finding.
+        return Err(crate::Error::CommandFailed {
+            command: cmd.display(),
+            status: output.status.to_string(),
+            stderr: output.stderr_lossy().trim().to_owned(),
+        });
+    }
+    Ok((cmd.display(), messages, elapsed))
+}
+
+fn forward(line: &str, quiet: bool, err: &mut dyn Write) {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with("Blocking") {
+        let _ = writeln!(
+            err,
+            "driftgate: another cargo process holds the build lock; waiting for it ({trimmed})"
+        );
+    } else if !quiet && (trimmed.starts_with("Checking") || trimmed.starts_with("Compiling")) {
+        let _ = writeln!(err, "  {trimmed}");
+    }
+}

@@ -1,0 +1,209 @@
+//! The report of `driftgate check`: one model ([`CheckReport`], `schema_version` 1) rendered as
+//! human text (grouped: changes → use sites → compiler confirmation → goldens → verdict) or JSON.
+
+use crate::api::diff::ApiDiff;
+use crate::api::rules::Severity;
+use crate::build::plan::{BuildPlan, Mode};
+use crate::build::{BuildOutcome, CrateStatus};
+use crate::commands::Style;
+use crate::gate::{Level, Verdict};
+use crate::golden::{GoldenOutcome, Status};
+use crate::impact::Impact;
+use serde::Serialize;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub schema_version: u32,
+    pub tool_version: String,
+    pub base: String,
+    pub head: String,
+    pub mode: Mode,
+    pub diff: ApiDiff,
+    pub impact: Impact,
+    pub plan: BuildPlan,
+    /// `None` when the build was skipped (`--no-build`).
+    pub build: Option<BuildOutcome>,
+    /// `None` when the golden suites were skipped (`--no-golden`).
+    pub golden: Option<GoldenOutcome>,
+    pub verdict: Verdict,
+}
+
+impl CheckReport {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        base: String,
+        head: String,
+        mode: Mode,
+        diff: ApiDiff,
+        impact: Impact,
+        plan: BuildPlan,
+        build: BuildOutcome,
+        golden: Option<GoldenOutcome>,
+        verdict: Verdict,
+        build_skipped: bool,
+    ) -> CheckReport {
+        CheckReport {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            base,
+            head,
+            mode,
+            diff,
+            impact,
+            plan,
+            build: (!build_skipped).then_some(build),
+            golden,
+            verdict,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    pub fn to_human(&self, style: &Style) -> String {
+        let (bold, reset, dim) = (style.bold_start(), style.reset(), style.dim_start());
+        let mut out = format!(
+            "{bold}driftgate check{reset}: {} (base) → {} (head)\n",
+            self.base, self.head
+        );
+        // 1. Changes and their use sites.
+        let breaking: Vec<_> = self
+            .impact
+            .changes
+            .iter()
+            .filter(|c| c.change.severity == Severity::Major)
+            .collect();
+        let total: usize = self.diff.crates.iter().map(|c| c.changes.len()).sum();
+        out.push_str(&format!(
+            "\n{bold}API{reset}: {total} change(s), {} breaking\n",
+            breaking.len()
+        ));
+        for change in &breaking {
+            out.push_str(&format!(
+                "  - {} {} {}\n",
+                change.package, change.change.rule, change.change.path
+            ));
+            for site in &change.use_sites {
+                out.push_str(&format!(
+                    "      {dim}used at{reset} {}:{}:{}  {}\n",
+                    site.file, site.line, site.column, site.snippet
+                ));
+            }
+        }
+        // 2. The build that confirms or refutes the prediction.
+        out.push_str(&format!(
+            "\n{bold}Build{reset} ({} mode): ",
+            mode_name(self.mode)
+        ));
+        match &self.build {
+            None => out.push_str("skipped (--no-build)\n"),
+            Some(_) if self.plan.is_empty() => {
+                out.push_str("nothing to build: no dependent is affected\n")
+            }
+            Some(build) => {
+                out.push_str(&format!(
+                    "{} crate(s), {} unit(s), {:.1} s\n",
+                    build.crates.len(),
+                    build.units,
+                    build.duration_ms as f64 / 1000.0
+                ));
+                out.push_str(&format!("  {dim}{}{reset}\n", build.command));
+                for krate in &build.crates {
+                    let status = match &krate.status {
+                        CrateStatus::Passed => format!("{}ok{reset}", style.ok_start()),
+                        CrateStatus::Failed { errors } => {
+                            format!("{}FAILED{reset} ({errors} error(s))", style.error_start())
+                        }
+                        CrateStatus::Blocked { by } => format!(
+                            "{}not checked{reset} (blocked by {})",
+                            style.error_start(),
+                            by.join(", ")
+                        ),
+                        CrateStatus::NotChecked => {
+                            format!("{}not checked{reset}", style.error_start())
+                        }
+                    };
+                    out.push_str(&format!("  {}: {status}\n", krate.package));
+                }
+                for error in &build.errors {
+                    out.push_str(&format!("    {}\n", error.headline()));
+                }
+                if !build.false_alarms.is_empty() {
+                    out.push_str(&format!(
+                        "  {dim}predicted but compiled fine ({}):{reset}\n",
+                        build.false_alarms.len()
+                    ));
+                    for alarm in &build.false_alarms {
+                        out.push_str(&format!(
+                            "    {dim}{}:{}:{} {}{reset}\n",
+                            alarm.site.file, alarm.site.line, alarm.site.column, alarm.change
+                        ));
+                    }
+                }
+            }
+        }
+        // 3. Goldens.
+        match &self.golden {
+            None => out.push_str(&format!(
+                "\n{bold}Golden checks{reset}: skipped (--no-golden)\n"
+            )),
+            Some(golden) => {
+                let s = &golden.summary;
+                out.push_str(&format!(
+                    "\n{bold}Golden checks{reset}: {} passed, {} failed, {} skipped\n",
+                    s.passed, s.failed, s.skipped
+                ));
+                for case in golden.cases.iter().filter(|c| c.status == Status::Fail) {
+                    out.push_str(&format!(
+                        "  {}FAILED{reset} {} {} [{}]\n",
+                        style.error_start(),
+                        case.suite,
+                        case.case,
+                        case.code.as_deref().unwrap_or("")
+                    ));
+                    if let Some(diff) = &case.diff {
+                        for line in diff.lines().take(40) {
+                            out.push_str(&format!("      {line}\n"));
+                        }
+                    }
+                }
+            }
+        }
+        // 4. Verdict.
+        out.push('\n');
+        for finding in &self.verdict.findings {
+            let colour = match finding.level {
+                Level::Deny => style.error_start(),
+                Level::Warn => style.warn_start(),
+                Level::Allow => style.dim_start(),
+            };
+            let level = match finding.level {
+                Level::Deny => "deny",
+                Level::Warn => "warn",
+                Level::Allow => "allow",
+            };
+            out.push_str(&format!(
+                "{colour}{level}{reset}[{}] {}\n",
+                finding.code, finding.message
+            ));
+        }
+        if self.verdict.passed {
+            out.push_str(&format!("{}gate passed{reset}\n", style.ok_start()));
+        } else {
+            out.push_str(&format!("{}gate failed{reset}\n", style.error_start()));
+        }
+        out
+    }
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Precise => "precise",
+        Mode::Conservative => "conservative",
+    }
+}

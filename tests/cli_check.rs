@@ -1,0 +1,285 @@
+//! End-to-end tests of `check` and `plan`: real cargo builds of the fixture workspaces (a shared
+//! target dir keeps them warm), compiler errors attributed to the API changes behind them.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+
+/// One target dir for every fixture build of this test binary.
+fn shared_target() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixture-builds")
+}
+
+fn check_cmd(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = driftgate();
+    cmd.current_dir(dir)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env_remove("CI");
+    cmd
+}
+
+#[test]
+fn demo_check_builds_only_the_server_and_attributes_every_error() {
+    let demo = fixture_copy("flaredb");
+    let out = check_cmd(demo.path())
+        .args([
+            "check",
+            "--no-golden",
+            "--mode",
+            "precise",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let planned: Vec<&str> = report["plan"]["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["package"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        planned,
+        vec!["flaredb-server"],
+        "precise mode builds only the broken dependent"
+    );
+    let command = report["build"]["command"].as_str().unwrap();
+    assert!(!command.contains("chainfire"), "{command}");
+    let errors = report["build"]["errors"].as_array().unwrap();
+    let codes: Vec<&str> = errors
+        .iter()
+        .map(|e| e["diagnostic"]["code"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        codes.contains(&"E0599") && codes.contains(&"E0560"),
+        "{codes:?}"
+    );
+    for error in errors {
+        let cause = &error["cause"];
+        assert!(cause.is_object(), "unattributed error: {error}");
+    }
+    let rows = errors
+        .iter()
+        .find(|e| e["diagnostic"]["code"] == "E0599")
+        .unwrap();
+    assert_eq!(rows["cause"]["rule"], "inherent_method_missing");
+    assert_eq!(rows["cause"]["path"], "flaredb_sql::QueryResult::rows");
+    let message = errors
+        .iter()
+        .find(|e| e["diagnostic"]["code"] == "E0560")
+        .unwrap();
+    assert_eq!(
+        message["cause"]["path"],
+        "flaredb_sql::ErrorResult::message"
+    );
+    assert_eq!(report["verdict"]["passed"], false);
+}
+
+#[test]
+fn demo_check_human_output_reads_like_a_compiler_with_causes() {
+    let demo = fixture_copy("flaredb");
+    let out = check_cmd(demo.path())
+        .args(["check", "--no-golden", "--mode", "precise"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(100), "{text}");
+    assert!(
+        text.contains("error[E0599] no method named `rows`")
+            && text.contains("← flaredb-sql removed QueryResult::rows (inherent_method_missing)"),
+        "{text}"
+    );
+    assert!(text.contains("deny[dependent-build-failed]"), "{text}");
+}
+
+#[test]
+fn a_body_only_change_builds_every_dependent_and_passes() {
+    // The base state builds; a body-only change affects dependents but breaks nothing.
+    let repo = demo_repo();
+    copy_dir(&fixtures().join("flaredb-base"), repo.path());
+    let lib = repo.path().join("flaredb-sql/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, format!("{text}\n// a comment-only change\n")).unwrap();
+    let out = check_cmd(repo.path())
+        .args([
+            "check",
+            "--base",
+            "HEAD",
+            "--no-golden",
+            "--mode",
+            "conservative",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(text.contains("gate passed"), "{text}");
+    assert!(
+        text.contains("chainfire: ok") && text.contains("flaredb-server: ok"),
+        "conservative mode builds every reverse dependency:\n{text}"
+    );
+}
+
+#[test]
+fn empty_change_builds_nothing() {
+    let repo = demo_repo();
+    copy_dir(&fixtures().join("flaredb-base"), repo.path());
+    let out = check_cmd(repo.path())
+        .args(["check", "--base", "HEAD", "--no-golden"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("nothing to build"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn plan_shards_and_github_matrix() {
+    let repo = demo_repo();
+    let out = driftgate()
+        .current_dir(repo.path())
+        .args([
+            "plan",
+            "--base",
+            "HEAD",
+            "--format",
+            "github-matrix",
+            "--jobs",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let matrix: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let include = matrix["include"].as_array().unwrap();
+    assert!(!include.is_empty() && include.len() <= 2);
+    let all: Vec<String> = include
+        .iter()
+        .flat_map(|j| {
+            j["crates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(
+        all.contains(&"flaredb-server".to_owned()) && all.contains(&"chainfire".to_owned()),
+        "{all:?}"
+    );
+    let one = driftgate()
+        .current_dir(repo.path())
+        .args([
+            "plan", "--base", "HEAD", "--shard", "1/2", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let two = driftgate()
+        .current_dir(repo.path())
+        .args([
+            "plan", "--base", "HEAD", "--shard", "2/2", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let names = |o: &std::process::Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["crates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["package"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (a, b) = (names(&one), names(&two));
+    assert!(
+        a.iter().all(|x| !b.contains(x)),
+        "shards overlap: {a:?} {b:?}"
+    );
+    let mut union = [a, b].concat();
+    union.sort();
+    let mut expected = all.clone();
+    expected.sort();
+    assert_eq!(union, expected);
+    driftgate()
+        .current_dir(repo.path())
+        .args(["plan", "--shard", "3/2"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_hanging_build_hits_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"lib\", \"user\"]\n",
+    )
+    .unwrap();
+    for (name, deps, src) in [
+        ("lib", "", "pub fn f() {}\n"),
+        (
+            "user",
+            "[dependencies]\nlib = { path = \"../lib\" }\n",
+            "pub fn g() { lib::f() }\n",
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(name).join("src")).unwrap();
+        std::fs::write(
+            root.join(name).join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{deps}"
+            ),
+        )
+        .unwrap();
+        std::fs::write(root.join(name).join("src/lib.rs"), src).unwrap();
+    }
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    // The head: `lib` changes and gains a build script that hangs.
+    std::fs::write(
+        root.join("lib/src/lib.rs"),
+        "pub fn f() {}\npub fn h() {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("lib/build.rs"),
+        "fn main() { std::thread::sleep(std::time::Duration::from_secs(20)); }\n",
+    )
+    .unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let out = driftgate()
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", target.path())
+        .args([
+            "check",
+            "--base",
+            "HEAD",
+            "--no-golden",
+            "--mode",
+            "conservative",
+            "--build-timeout",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(101),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("timed out after 3 s"),
+        "{}",
+        stderr(&out)
+    );
+}
