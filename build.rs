@@ -5,13 +5,13 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
         if entry.file_type()?.is_dir() {
-            collect(root, &path, out)?;
+            collect(&path, out)?;
         } else {
             out.push(path);
         }
@@ -26,16 +26,29 @@ fn main() -> std::io::Result<()> {
     println!("cargo:rerun-if-changed=fixtures/sigv4");
     let mut files = Vec::new();
     if root.is_dir() {
-        collect(&root, &root, &mut files)?;
+        collect(&root, &mut files)?;
     }
-    let mut table = String::from("/// The embedded SigV4 vector files: (path relative to the suite root, bytes).\n");
+    let mut table = String::from(
+        "/// The embedded SigV4 vector files: (path relative to the suite root, bytes).\n",
+    );
     table.push_str("pub static FILES: &[(&str, &[u8])] = &[\n");
     for path in &files {
-        let Ok(relative) = path.strip_prefix(&root) else { continue };
-        let relative: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        let _ = writeln!(table, "    ({:?}, include_bytes!({:?})),", relative.join("/"), path.to_string_lossy());
+        let Ok(relative) = path.strip_prefix(&root) else {
+            continue;
+        };
+        let relative: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let _ = writeln!(
+            table,
+            "    ({:?}, include_bytes!({:?})),",
+            relative.join("/"),
+            path.to_string_lossy()
+        );
     }
     table.push_str("];\n");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("sigv4_vectors.rs");
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("sigv4_vectors.rs");
     std::fs::write(out, table)
 }

@@ -17,7 +17,9 @@ fn fixture_target() -> PathBuf {
 
 fn driftgate() -> Command {
     let mut cmd = Command::cargo_bin("cargo-driftgate").expect("binary built");
-    cmd.env("CARGO_TARGET_DIR", fixture_target()).env_remove("NO_COLOR").env("NO_COLOR", "1");
+    cmd.env("CARGO_TARGET_DIR", fixture_target())
+        .env_remove("NO_COLOR")
+        .env("NO_COLOR", "1");
     cmd
 }
 
@@ -42,21 +44,40 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 
 #[test]
 fn demo_workspace_harness_passes() {
-    let (code, out, err) = run(driftgate().arg("golden").arg("--manifest-path").arg(root().join("fixtures/flaredb/Cargo.toml")));
+    let (code, out, err) = run(driftgate()
+        .arg("golden")
+        .arg("--manifest-path")
+        .arg(root().join("fixtures/flaredb/Cargo.toml")));
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-    assert!(out.contains("SigV4 harness: cargo run -q -p lightningstor --example sigv4-harness"), "{out}");
+    assert!(
+        out.contains("SigV4 harness: cargo run -q -p lightningstor --example sigv4-harness"),
+        "{out}"
+    );
     assert!(out.contains("sigv4-harness      129 passed"), "{out}");
     assert!(out.contains("golden checks passed"), "{out}");
 }
 
 #[test]
 fn buggy_workspace_fails_with_the_encoding_diff() {
-    let (code, out, err) = run(driftgate().arg("golden").arg("--manifest-path").arg(root().join("fixtures/sigv4-buggy/Cargo.toml")));
+    let (code, out, err) = run(driftgate()
+        .arg("golden")
+        .arg("--manifest-path")
+        .arg(root().join("fixtures/sigv4-buggy/Cargo.toml")));
     assert_eq!(code, 100, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("[sigv4-harness-mismatch]"), "{out}");
-    let removed = out.lines().find(|l| l.trim_start().starts_with("-empty=")).expect("expected line of the diff");
-    let added = out.lines().find(|l| l.trim_start().starts_with("+empty=")).expect("actual line of the diff");
-    for (want, got) in [("q=a%20b", "q=a+b"), ("tilde=~", "tilde=%7E"), ("star=%2A", "star=*")] {
+    let removed = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("-empty="))
+        .expect("expected line of the diff");
+    let added = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("+empty="))
+        .expect("actual line of the diff");
+    for (want, got) in [
+        ("q=a%20b", "q=a+b"),
+        ("tilde=~", "tilde=%7E"),
+        ("star=%2A", "star=*"),
+    ] {
         assert!(removed.contains(want), "{removed}");
         assert!(added.contains(got), "{added}");
     }
@@ -71,9 +92,18 @@ fn buggy_workspace_json_report() {
     assert_eq!(code, 100);
     let report: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
     assert_eq!(report["schema_version"], 1);
-    let failed = report["cases"].as_array().expect("cases").iter().filter(|c| c["status"] == "fail").count();
+    let failed = report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .count();
     assert_eq!(report["summary"]["failed"].as_u64(), Some(failed as u64));
-    assert!(report["cases"].as_array().expect("cases").iter().any(|c| c["code"] == "sigv4-harness-mismatch"));
+    assert!(report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .any(|c| c["code"] == "sigv4-harness-mismatch"));
 }
 
 fn harness_config(argv: &str) -> String {
@@ -85,7 +115,10 @@ fn hanging_harness_is_an_error() {
     let ws = workspace(&harness_config(r#"["sh", "-c", "sleep 60"]"#));
     let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 101, "stdout:\n{out}\nstderr:\n{err}");
-    assert!(err.contains("timed out") && err.contains("sleep 60"), "{err}");
+    assert!(
+        err.contains("timed out") && err.contains("sleep 60"),
+        "{err}"
+    );
     assert!(!out.contains("golden checks passed"));
 }
 
@@ -94,21 +127,31 @@ fn crashing_harness_is_an_error() {
     let ws = workspace(&harness_config(r#"["sh", "-c", "echo boom >&2; exit 3"]"#));
     let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 101, "{err}");
-    assert!(err.contains("exited") && err.contains("exit status: 3") && err.contains("boom"), "{err}");
+    assert!(
+        err.contains("exited") && err.contains("exit status: 3") && err.contains("boom"),
+        "{err}"
+    );
 }
 
 #[test]
 fn garbage_printing_harness_is_an_error() {
-    let ws = workspace(&harness_config(r#"["sh", "-c", "while read l; do echo garbage; done"]"#));
+    let ws = workspace(&harness_config(
+        r#"["sh", "-c", "while read l; do echo garbage; done"]"#,
+    ));
     let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 101, "{err}");
-    assert!(err.contains("not a protocol response") && err.contains("`garbage`"), "{err}");
+    assert!(
+        err.contains("not a protocol response") && err.contains("`garbage`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn harness_errors_never_show_secrets() {
     // A harness that echoes the credentials part of its input back as garbage.
-    let ws = workspace(&harness_config(r#"["sh", "-c", "read l; echo \"${l#*credentials}\"; sleep 5"]"#));
+    let ws = workspace(&harness_config(
+        r#"["sh", "-c", "read l; echo \"${l#*credentials}\"; sleep 5"]"#,
+    ));
     let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 101, "{err}");
     assert!(!err.contains("wJalrXUtnFEMI"), "{err}");
@@ -119,7 +162,9 @@ fn harness_errors_never_show_secrets() {
 fn reference_itself_passes_as_a_harness() {
     let bin = assert_cmd::cargo::cargo_bin("cargo-driftgate");
     let argv = format!(r#"["{}", "sigv4", "explain", "--jsonl"]"#, bin.display());
-    let ws = workspace(&format!("[workspace.metadata.driftgate.golden.sigv4]\nharness = {argv}\n"));
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\nharness = {argv}\n"
+    ));
     let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("sigv4-harness      129 passed"), "{out}");
@@ -130,7 +175,10 @@ fn bad_configuration_exits_2_naming_the_file() {
     let ws = workspace("[workspace.metadata.driftgate.golden.sigv4]\nharness = \"cargo run\"\n");
     let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("Cargo.toml") && err.contains("golden"), "{err}");
+    assert!(
+        err.contains("Cargo.toml") && err.contains("golden"),
+        "{err}"
+    );
     let ws = workspace("[workspace.metadata.driftgate.golden]\nsigv5 = {}\n");
     let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 2, "{err}");
@@ -154,15 +202,33 @@ fn copy_dir(from: &Path, to: &Path) {
 fn edited_vectors_are_caught() {
     let vectors = tempfile::tempdir().expect("temp dir");
     copy_dir(&root().join("fixtures/sigv4"), vectors.path());
-    std::fs::write(vectors.path().join("v4/get-vanilla/header-signature.txt"), "0".repeat(64)).expect("edit");
+    std::fs::write(
+        vectors.path().join("v4/get-vanilla/header-signature.txt"),
+        "0".repeat(64),
+    )
+    .expect("edit");
     let ws = workspace("");
-    let (code, _, err) = run(driftgate().arg("golden").arg("--sigv4-vectors").arg(vectors.path()).current_dir(ws.path()));
+    let (code, _, err) = run(driftgate()
+        .arg("golden")
+        .arg("--sigv4-vectors")
+        .arg(vectors.path())
+        .current_dir(ws.path()));
     assert_eq!(code, 101, "{err}");
-    assert!(err.contains("v4/get-vanilla/header-signature.txt") && err.contains("edited"), "{err}");
+    assert!(
+        err.contains("v4/get-vanilla/header-signature.txt") && err.contains("edited"),
+        "{err}"
+    );
     // The untouched copy passes.
-    std::fs::copy(root().join("fixtures/sigv4/v4/get-vanilla/header-signature.txt"), vectors.path().join("v4/get-vanilla/header-signature.txt"))
-        .expect("restore");
-    let (code, out, err) = run(driftgate().arg("golden").arg("--sigv4-vectors").arg(vectors.path()).current_dir(ws.path()));
+    std::fs::copy(
+        root().join("fixtures/sigv4/v4/get-vanilla/header-signature.txt"),
+        vectors.path().join("v4/get-vanilla/header-signature.txt"),
+    )
+    .expect("restore");
+    let (code, out, err) = run(driftgate()
+        .arg("golden")
+        .arg("--sigv4-vectors")
+        .arg(vectors.path())
+        .current_dir(ws.path()));
     assert_eq!(code, 0, "{out}\n{err}");
 }
 
@@ -175,63 +241,139 @@ fn command_goldens_bless_then_compare() {
     let (code, out, _) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 100, "{out}");
     assert!(out.contains("[golden-output-missing]"), "{out}");
-    let (code, out, _) = run(driftgate().args(["golden", "--bless"]).current_dir(ws.path()));
+    let (code, out, _) = run(driftgate()
+        .args(["golden", "--bless"])
+        .current_dir(ws.path()));
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("blessed golden/greeting.txt"), "{out}");
-    assert_eq!(std::fs::read_to_string(ws.path().join("golden/greeting.txt")).expect("blessed file"), "hello\n");
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("golden/greeting.txt")).expect("blessed file"),
+        "hello\n"
+    );
     std::fs::write(ws.path().join("greeting.txt"), "goodbye\n").expect("write");
     let (code, out, _) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 100, "{out}");
-    assert!(out.contains("[golden-output-mismatch]") && out.contains("-hello") && out.contains("+goodbye"), "{out}");
+    assert!(
+        out.contains("[golden-output-mismatch]")
+            && out.contains("-hello")
+            && out.contains("+goodbye"),
+        "{out}"
+    );
 }
 
 fn vector(path: &str) -> String {
     std::fs::read_to_string(root().join("fixtures/sigv4").join(path)).expect("vector file")
 }
 
-const SUITE_KEYS: [&str; 4] = ["--access-key", "AKIDEXAMPLE", "--secret-key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"];
+const SUITE_KEYS: [&str; 4] = [
+    "--access-key",
+    "AKIDEXAMPLE",
+    "--secret-key",
+    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+];
 
 #[test]
 fn explain_reproduces_a_vector_from_its_request_file() {
-    for name in ["get-vanilla", "get-space-normalized", "post-x-www-form-urlencoded-parameters", "get-header-value-multiline"] {
+    for name in [
+        "get-vanilla",
+        "get-space-normalized",
+        "post-x-www-form-urlencoded-parameters",
+        "get-header-value-multiline",
+    ] {
         let (code, out, err) = run(driftgate()
             .args(["sigv4", "explain"])
             .arg(root().join(format!("fixtures/sigv4/v4/{name}/request.txt")))
             .args(SUITE_KEYS)
-            .args(["--service", "service", "--timestamp", "2015-08-30T12:36:00Z"])
-            .args(if name.starts_with("post-x-www") { &["--sign-body"][..] } else { &[][..] }));
+            .args([
+                "--service",
+                "service",
+                "--timestamp",
+                "2015-08-30T12:36:00Z",
+            ])
+            .args(if name.starts_with("post-x-www") {
+                &["--sign-body"][..]
+            } else {
+                &[][..]
+            }));
         assert_eq!(code, 0, "{err}");
-        assert!(out.contains(&vector(&format!("v4/{name}/header-canonical-request.txt"))), "{name}:\n{out}");
-        assert!(out.contains(&vector(&format!("v4/{name}/header-string-to-sign.txt"))), "{out}");
-        assert!(out.contains(&format!("signature: {}\n", vector(&format!("v4/{name}/header-signature.txt")))), "{out}");
-        assert!(out.contains("signing key scope: 20150830/us-east-1/service/aws4_request"), "{out}");
-        assert!(!out.contains("wJalrXUtnFEMI"), "the secret is never printed:\n{out}");
+        assert!(
+            out.contains(&vector(&format!("v4/{name}/header-canonical-request.txt"))),
+            "{name}:\n{out}"
+        );
+        assert!(
+            out.contains(&vector(&format!("v4/{name}/header-string-to-sign.txt"))),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "signature: {}\n",
+                vector(&format!("v4/{name}/header-signature.txt"))
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains("signing key scope: 20150830/us-east-1/service/aws4_request"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("wJalrXUtnFEMI"),
+            "the secret is never printed:\n{out}"
+        );
     }
 }
 
 #[test]
 fn explain_presigns_from_flags_and_env_credentials() {
     let (code, out, err) = run(driftgate()
-        .args(["sigv4", "explain", "--url", "https://example.amazonaws.com/", "--presign"])
+        .args([
+            "sigv4",
+            "explain",
+            "--url",
+            "https://example.amazonaws.com/",
+            "--presign",
+        ])
         .args(["--service", "service", "--timestamp", "20150830T123600Z"])
         .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        )
         .env_remove("AWS_SESSION_TOKEN"));
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains(&vector("v4/get-vanilla/query-canonical-request.txt")), "{out}");
-    assert!(out.contains(&format!("signature: {}\n", vector("v4/get-vanilla/query-signature.txt"))), "{out}");
-    assert!(out.contains("presigned target: /?X-Amz-Algorithm=AWS4-HMAC-SHA256&"), "{out}");
+    assert!(
+        out.contains(&vector("v4/get-vanilla/query-canonical-request.txt")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "signature: {}\n",
+            vector("v4/get-vanilla/query-signature.txt")
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("presigned target: /?X-Amz-Algorithm=AWS4-HMAC-SHA256&"),
+        "{out}"
+    );
 }
 
 #[test]
 fn explain_jsonl_answers_each_line() {
     let line = r#"{"id":3,"op":"sign","method":"GET","target_hex":"2f","headers":[["Host","example.amazonaws.com"]],"credentials":{"access_key_id":"AKIDEXAMPLE","secret_access_key":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},"region":"us-east-1","service":"service","timestamp":"20150830T123600Z"}"#;
-    let (code, out, err) = run(driftgate().args(["sigv4", "explain", "--jsonl"]).write_stdin(format!("{line}\n{line}\n")));
+    let (code, out, err) = run(driftgate()
+        .args(["sigv4", "explain", "--jsonl"])
+        .write_stdin(format!("{line}\n{line}\n")));
     assert_eq!(code, 0, "{err}");
-    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["id"], 3);
-    assert_eq!(lines[1]["signature"], "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+    assert_eq!(
+        lines[1]["signature"],
+        "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+    );
 }
 
 #[test]

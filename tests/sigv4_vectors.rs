@@ -23,14 +23,18 @@ fn run(folder: &str) {
     let mut checks = check_folder(suite(), folder);
     // The determinism suite (and conformance through the protocol types) on the same cases.
     let cases = sign_cases(suite(), folder).expect("vector folder is readable");
-    let coded = determinism::run(&Reference, &cases, true).expect("the reference never fails to answer");
+    let coded =
+        determinism::run(&Reference, &cases, true).expect("the reference never fails to answer");
     checks.extend(coded.into_iter().map(|c| c.check));
     let failures: Vec<String> = checks
         .iter()
         .filter(|c| !c.passed())
         .map(|c| match &c.outcome {
             CheckOutcome::Mismatch { expected, actual } => {
-                format!("{} — {}:\n--- expected\n{expected}\n+++ actual\n{actual}", c.case, c.what)
+                format!(
+                    "{} — {}:\n--- expected\n{expected}\n+++ actual\n{actual}",
+                    c.case, c.what
+                )
             }
             other => format!("{} — {}: {other:?}", c.case, c.what),
         })
@@ -40,9 +44,18 @@ fn run(folder: &str) {
         .filter(|c| matches!(c.outcome, CheckOutcome::Skipped(_)))
         .map(|c| format!("{} — {}", c.case, c.what))
         .collect();
-    assert!(skipped.is_empty(), "the reference skipped checks: {skipped:?}");
+    assert!(
+        skipped.is_empty(),
+        "the reference skipped checks: {skipped:?}"
+    );
     assert!(!checks.is_empty());
-    assert!(failures.is_empty(), "{} of {} checks failed:\n{}", failures.len(), checks.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} checks failed:\n{}",
+        failures.len(),
+        checks.len(),
+        failures.join("\n\n")
+    );
 }
 
 macro_rules! vector_tests {

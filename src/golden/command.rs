@@ -9,7 +9,13 @@ use crate::process::Cmd;
 use std::path::Path;
 
 /// Compares the produced output with the expected file's content (pure).
-pub fn compare(golden: &CommandGolden, expected: Option<&[u8]>, stdout: &[u8], status_ok: bool, status: &str) -> CaseResult {
+pub fn compare(
+    golden: &CommandGolden,
+    expected: Option<&[u8]>,
+    stdout: &[u8],
+    status_ok: bool,
+    status: &str,
+) -> CaseResult {
     let mut result = CaseResult {
         suite: "command".to_owned(),
         case: golden.name.clone(),
@@ -26,19 +32,29 @@ pub fn compare(golden: &CommandGolden, expected: Option<&[u8]>, stdout: &[u8], s
         result.messages.push(message);
     };
     if !status_ok {
-        fail(&mut result, codes::GOLDEN_COMMAND_FAILED, format!("`{}` exited with {status}", golden.command.join(" ")));
+        fail(
+            &mut result,
+            codes::GOLDEN_COMMAND_FAILED,
+            format!("`{}` exited with {status}", golden.command.join(" ")),
+        );
     }
     match expected {
         None => fail(
             &mut result,
             codes::GOLDEN_OUTPUT_MISSING,
-            format!("expected file {} does not exist (run `driftgate golden --bless` to create it)", golden.expected_display),
+            format!(
+                "expected file {} does not exist (run `driftgate golden --bless` to create it)",
+                golden.expected_display
+            ),
         ),
         Some(expected) if expected != stdout => {
             fail(
                 &mut result,
                 codes::GOLDEN_OUTPUT_MISMATCH,
-                format!("output differs from {} (run `driftgate golden --bless` to accept it)", golden.expected_display),
+                format!(
+                    "output differs from {} (run `driftgate golden --bless` to accept it)",
+                    golden.expected_display
+                ),
             );
             result.diff = Some(unified_diff(
                 &String::from_utf8_lossy(expected),
@@ -54,7 +70,11 @@ pub fn compare(golden: &CommandGolden, expected: Option<&[u8]>, stdout: &[u8], s
 
 /// Runs every command golden. With `bless`, writes each command's stdout to its expected file
 /// (atomically) and reports the case as passing. Returns the results and the files written.
-pub fn run_all(root: &Path, goldens: &[CommandGolden], bless: bool) -> Result<(Vec<CaseResult>, Vec<String>)> {
+pub fn run_all(
+    root: &Path,
+    goldens: &[CommandGolden],
+    bless: bool,
+) -> Result<(Vec<CaseResult>, Vec<String>)> {
     let mut results = Vec::new();
     let mut blessed = Vec::new();
     for golden in goldens {
@@ -62,7 +82,10 @@ pub fn run_all(root: &Path, goldens: &[CommandGolden], bless: bool) -> Result<(V
             Some(split) => split,
             None => continue,
         };
-        let mut cmd = Cmd::new(program).args(args).cwd(root).timeout(golden.timeout);
+        let mut cmd = Cmd::new(program)
+            .args(args)
+            .cwd(root)
+            .timeout(golden.timeout);
         for (key, value) in &golden.env {
             cmd = cmd.env(key, value);
         }
@@ -75,12 +98,20 @@ pub fn run_all(root: &Path, goldens: &[CommandGolden], bless: bool) -> Result<(V
                 blessed.push(golden.expected_display.clone());
             }
             let mut result = compare(golden, Some(&output.stdout), &output.stdout, true, "");
-            result.notes.push(format!("blessed {}", golden.expected_display));
+            result
+                .notes
+                .push(format!("blessed {}", golden.expected_display));
             results.push(result);
             continue;
         }
         let expected = std::fs::read(&golden.expected).ok();
-        results.push(compare(golden, expected.as_deref(), &output.stdout, status_ok, &output.status.to_string()));
+        results.push(compare(
+            golden,
+            expected.as_deref(),
+            &output.stdout,
+            status_ok,
+            &output.status.to_string(),
+        ));
     }
     Ok((results, blessed))
 }
@@ -121,7 +152,12 @@ mod tests {
     #[test]
     fn failing_command_is_a_finding() {
         let dir = tempfile::tempdir().unwrap();
-        let (results, _) = run_all(dir.path(), &[golden(dir.path(), &["sh", "-c", "exit 4"])], false).unwrap();
+        let (results, _) = run_all(
+            dir.path(),
+            &[golden(dir.path(), &["sh", "-c", "exit 4"])],
+            false,
+        )
+        .unwrap();
         assert_eq!(results[0].code.as_deref(), Some("golden-command-failed"));
     }
 }

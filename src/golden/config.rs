@@ -100,18 +100,29 @@ pub struct GoldenConfig {
     pub source: PathBuf,
 }
 
-fn seconds(value: Option<f64>, default: Duration, key: &str) -> std::result::Result<Duration, String> {
+fn seconds(
+    value: Option<f64>,
+    default: Duration,
+    key: &str,
+) -> std::result::Result<Duration, String> {
     match value {
         None => Ok(default),
         Some(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
-        Some(v) => Err(format!("`{key}` must be a number of seconds between 0 and 86400, not {v}")),
+        Some(v) => Err(format!(
+            "`{key}` must be a number of seconds between 0 and 86400, not {v}"
+        )),
     }
 }
 
 fn relative_path(root: &Path, text: &str, key: &str) -> std::result::Result<PathBuf, String> {
     let path = Path::new(text);
-    if text.is_empty() || path.is_absolute() || path.components().any(|c| matches!(c, Component::ParentDir)) {
-        return Err(format!("`{key}` must be a relative path inside the workspace, not `{text}`"));
+    if text.is_empty()
+        || path.is_absolute()
+        || path.components().any(|c| matches!(c, Component::ParentDir))
+    {
+        return Err(format!(
+            "`{key}` must be a relative path inside the workspace, not `{text}`"
+        ));
     }
     Ok(root.join(path))
 }
@@ -119,26 +130,39 @@ fn relative_path(root: &Path, text: &str, key: &str) -> std::result::Result<Path
 impl GoldenConfig {
     /// Validates the raw `golden` value (JSON as cargo metadata gives it, or converted from TOML).
     /// `root` is the workspace root, `source` the file it came from.
-    pub fn from_value(value: Option<&serde_json::Value>, root: &Path, source: &Path) -> Result<GoldenConfig> {
+    pub fn from_value(
+        value: Option<&serde_json::Value>,
+        root: &Path,
+        source: &Path,
+    ) -> Result<GoldenConfig> {
         let invalid = |message: String| Error::Config {
             path: source.to_owned(),
             message: format!("golden: {message}"),
         };
         let raw: RawGolden = match value {
             None | Some(serde_json::Value::Null) => RawGolden::default(),
-            Some(value) => serde_json::from_value(value.clone()).map_err(|e| invalid(e.to_string()))?,
+            Some(value) => {
+                serde_json::from_value(value.clone()).map_err(|e| invalid(e.to_string()))?
+            }
         };
         let mut sigv4 = Sigv4Config::default();
         if let Some(raw) = raw.sigv4 {
             if let Some(harness) = &raw.harness {
                 if harness.is_empty() || harness[0].trim().is_empty() {
-                    return Err(invalid("`sigv4.harness` must be a non-empty argument array".into()));
+                    return Err(invalid(
+                        "`sigv4.harness` must be a non-empty argument array".into(),
+                    ));
                 }
             }
             sigv4.harness = raw.harness;
-            sigv4.timeout = seconds(raw.timeout_secs, sigv4.timeout, "sigv4.timeout-secs").map_err(invalid)?;
-            sigv4.startup_timeout =
-                seconds(raw.startup_timeout_secs, sigv4.startup_timeout, "sigv4.startup-timeout-secs").map_err(invalid)?;
+            sigv4.timeout =
+                seconds(raw.timeout_secs, sigv4.timeout, "sigv4.timeout-secs").map_err(invalid)?;
+            sigv4.startup_timeout = seconds(
+                raw.startup_timeout_secs,
+                sigv4.startup_timeout,
+                "sigv4.startup-timeout-secs",
+            )
+            .map_err(invalid)?;
             sigv4.determinism = raw.determinism.unwrap_or(true);
             sigv4.env = raw.env.into_iter().collect();
             sigv4.vectors = match raw.vectors {
@@ -155,12 +179,21 @@ impl GoldenConfig {
                 return Err(invalid(format!("two commands are named `{}`", raw.name)));
             }
             if raw.command.is_empty() || raw.command[0].trim().is_empty() {
-                return Err(invalid(format!("command `{}`: `command` must be a non-empty argument array", raw.name)));
+                return Err(invalid(format!(
+                    "command `{}`: `command` must be a non-empty argument array",
+                    raw.name
+                )));
             }
             commands.push(CommandGolden {
-                expected: relative_path(root, &raw.expected, "command.expected").map_err(invalid)?,
+                expected: relative_path(root, &raw.expected, "command.expected")
+                    .map_err(invalid)?,
                 expected_display: raw.expected,
-                timeout: seconds(raw.timeout_secs, Duration::from_secs(300), "command.timeout-secs").map_err(invalid)?,
+                timeout: seconds(
+                    raw.timeout_secs,
+                    Duration::from_secs(300),
+                    "command.timeout-secs",
+                )
+                .map_err(invalid)?,
                 env: raw.env.into_iter().collect(),
                 name: raw.name,
                 command: raw.command,
@@ -185,7 +218,8 @@ mod tests {
 
     #[test]
     fn defaults_without_a_section() {
-        let config = GoldenConfig::from_value(None, Path::new("/ws"), Path::new("/ws/Cargo.toml")).unwrap();
+        let config =
+            GoldenConfig::from_value(None, Path::new("/ws"), Path::new("/ws/Cargo.toml")).unwrap();
         assert_eq!(config.sigv4, Sigv4Config::default());
         assert!(config.commands.is_empty());
     }
@@ -197,10 +231,16 @@ mod tests {
             "command": [{"name": "help", "command": ["x", "--help"], "expected": "golden/help.txt"}]
         }))
         .unwrap();
-        assert_eq!(config.sigv4.harness, Some(vec!["cargo".to_owned(), "run".to_owned()]));
+        assert_eq!(
+            config.sigv4.harness,
+            Some(vec!["cargo".to_owned(), "run".to_owned()])
+        );
         assert_eq!(config.sigv4.timeout, Duration::from_millis(500));
         assert!(!config.sigv4.determinism);
-        assert_eq!(config.commands[0].expected, Path::new("/ws/golden/help.txt"));
+        assert_eq!(
+            config.commands[0].expected,
+            Path::new("/ws/golden/help.txt")
+        );
     }
 
     #[test]

@@ -97,7 +97,13 @@ pub struct GoldenOutcome {
 }
 
 impl GoldenOutcome {
-    pub fn new(sigv4_vectors: String, sigv4_manifest_files: usize, sigv4_harness: Option<String>, cases: Vec<CaseResult>, blessed: Vec<String>) -> Self {
+    pub fn new(
+        sigv4_vectors: String,
+        sigv4_manifest_files: usize,
+        sigv4_harness: Option<String>,
+        cases: Vec<CaseResult>,
+        blessed: Vec<String>,
+    ) -> Self {
         let mut summary = Summary::default();
         for case in &cases {
             match case.status {
@@ -138,10 +144,17 @@ pub struct RunOptions {
 /// Runs every golden suite. `Err` = could not complete (exit 101).
 pub fn run(options: &RunOptions) -> crate::Result<GoldenOutcome> {
     let sigv4 = sigv4::run(&options.root, &options.config.sigv4)?;
-    let (command_cases, blessed) = command::run_all(&options.root, &options.config.commands, options.bless)?;
+    let (command_cases, blessed) =
+        command::run_all(&options.root, &options.config.commands, options.bless)?;
     let mut cases = sigv4.cases;
     cases.extend(command_cases);
-    Ok(GoldenOutcome::new(sigv4.origin, sigv4.manifest_files, sigv4.harness, cases, blessed))
+    Ok(GoldenOutcome::new(
+        sigv4.origin,
+        sigv4.manifest_files,
+        sigv4.harness,
+        cases,
+        blessed,
+    ))
 }
 
 #[cfg(test)]
@@ -152,7 +165,11 @@ mod tests {
     fn codes_are_unique_kebab_case() {
         let mut seen = std::collections::BTreeSet::new();
         for (code, meaning) in codes::ALL {
-            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{code}");
+            assert!(
+                code.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{code}"
+            );
             assert!(!meaning.is_empty());
             assert!(seen.insert(*code), "duplicate {code}");
         }
@@ -170,7 +187,21 @@ mod tests {
             diff: None,
             notes: vec![],
         };
-        assert_eq!(GoldenOutcome::new(String::new(), 0, None, vec![case(Status::Pass), case(Status::Skip)], vec![]).exit_code(), 0);
-        assert_eq!(GoldenOutcome::new(String::new(), 0, None, vec![case(Status::Fail)], vec![]).exit_code(), 100);
+        assert_eq!(
+            GoldenOutcome::new(
+                String::new(),
+                0,
+                None,
+                vec![case(Status::Pass), case(Status::Skip)],
+                vec![]
+            )
+            .exit_code(),
+            0
+        );
+        assert_eq!(
+            GoldenOutcome::new(String::new(), 0, None, vec![case(Status::Fail)], vec![])
+                .exit_code(),
+            100
+        );
     }
 }

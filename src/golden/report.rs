@@ -16,9 +16,21 @@ pub fn render_json(outcome: &GoldenOutcome, out: &mut dyn Write) -> std::io::Res
 }
 
 /// Human text.
-pub fn render_human(outcome: &GoldenOutcome, style: &Style, verbose: u8, quiet: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    let (bold, red, green, yellow, dim, reset) =
-        (style.bold_start(), style.error_start(), style.ok_start(), style.warn_start(), style.dim_start(), style.reset());
+pub fn render_human(
+    outcome: &GoldenOutcome,
+    style: &Style,
+    verbose: u8,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let (bold, red, green, yellow, dim, reset) = (
+        style.bold_start(),
+        style.error_start(),
+        style.ok_start(),
+        style.warn_start(),
+        style.dim_start(),
+        style.reset(),
+    );
     if !quiet {
         writeln!(
             out,
@@ -39,8 +51,18 @@ pub fn render_human(outcome: &GoldenOutcome, style: &Style, verbose: u8, quiet: 
             }
         }
         for suite in suites {
-            let count = |s: Status| outcome.cases.iter().filter(|c| c.suite == suite && c.status == s).count();
-            let (p, f, s) = (count(Status::Pass), count(Status::Fail), count(Status::Skip));
+            let count = |s: Status| {
+                outcome
+                    .cases
+                    .iter()
+                    .filter(|c| c.suite == suite && c.status == s)
+                    .count()
+            };
+            let (p, f, s) = (
+                count(Status::Pass),
+                count(Status::Fail),
+                count(Status::Skip),
+            );
             let mut line = format!("  {suite:<18} {p} passed");
             if f > 0 {
                 line.push_str(&format!(", {red}{f} failed{reset}"));
@@ -63,7 +85,11 @@ pub fn render_human(outcome: &GoldenOutcome, style: &Style, verbose: u8, quiet: 
                 }
                 shown += 1;
                 let code = case.code.as_deref().unwrap_or("golden-failure");
-                writeln!(out, "{red}FAIL{reset} {bold}{}{reset} {} [{code}]", case.suite, case.case)?;
+                writeln!(
+                    out,
+                    "{red}FAIL{reset} {bold}{}{reset} {} [{code}]",
+                    case.suite, case.case
+                )?;
                 for message in &case.messages {
                     writeln!(out, "  {message}")?;
                 }
@@ -81,9 +107,19 @@ pub fn render_human(outcome: &GoldenOutcome, style: &Style, verbose: u8, quiet: 
                 }
             }
             Status::Skip if verbose > 0 => {
-                writeln!(out, "{yellow}SKIP{reset} {} {}: {}", case.suite, case.case, case.messages.join("; "))?;
+                writeln!(
+                    out,
+                    "{yellow}SKIP{reset} {} {}: {}",
+                    case.suite,
+                    case.case,
+                    case.messages.join("; ")
+                )?;
             }
-            Status::Pass if verbose > 0 => writeln!(out, "{green}PASS{reset} {} {} ({} checks)", case.suite, case.case, case.checks)?,
+            Status::Pass if verbose > 0 => writeln!(
+                out,
+                "{green}PASS{reset} {} {} ({} checks)",
+                case.suite, case.case, case.checks
+            )?,
             _ => {}
         }
         if !quiet {
@@ -93,14 +129,25 @@ pub fn render_human(outcome: &GoldenOutcome, style: &Style, verbose: u8, quiet: 
         }
     }
     if hidden > 0 {
-        writeln!(out, "… and {hidden} more failing cases (use -v or --format json to see them all)")?;
+        writeln!(
+            out,
+            "… and {hidden} more failing cases (use -v or --format json to see them all)"
+        )?;
     }
     for file in &outcome.blessed {
         writeln!(out, "blessed {file}")?;
     }
     let s = outcome.summary;
-    let verdict = if s.failed > 0 { format!("{red}golden checks failed{reset}") } else { format!("{green}golden checks passed{reset}") };
-    writeln!(out, "{verdict}: {} passed, {} failed, {} skipped", s.passed, s.failed, s.skipped)
+    let verdict = if s.failed > 0 {
+        format!("{red}golden checks failed{reset}")
+    } else {
+        format!("{green}golden checks passed{reset}")
+    };
+    writeln!(
+        out,
+        "{verdict}: {} passed, {} failed, {} skipped",
+        s.passed, s.failed, s.skipped
+    )
 }
 
 #[cfg(test)]
@@ -119,7 +166,13 @@ mod tests {
             diff: Some("--- expected\n+++ harness\n-q=a%20b\n+q=a+b\n".into()),
             notes: vec![],
         };
-        GoldenOutcome::new("embedded".into(), 1090, Some("h".into()), vec![fail], vec![])
+        GoldenOutcome::new(
+            "embedded".into(),
+            1090,
+            Some("h".into()),
+            vec![fail],
+            vec![],
+        )
     }
 
     #[test]
@@ -127,9 +180,18 @@ mod tests {
         let mut out = Vec::new();
         render_human(&outcome(), &Style::plain(), 0, false, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("FAIL sigv4-harness driftgate/q#header [sigv4-harness-mismatch]"), "{text}");
-        assert!(text.contains("    -q=a%20b") && text.contains("    +q=a+b"), "{text}");
-        assert!(text.ends_with("golden checks failed: 0 passed, 1 failed, 0 skipped\n"), "{text}");
+        assert!(
+            text.contains("FAIL sigv4-harness driftgate/q#header [sigv4-harness-mismatch]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    -q=a%20b") && text.contains("    +q=a+b"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("golden checks failed: 0 passed, 1 failed, 0 skipped\n"),
+            "{text}"
+        );
     }
 
     #[test]

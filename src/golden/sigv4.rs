@@ -23,7 +23,12 @@ pub struct Sigv4Run {
 }
 
 /// A unified diff of two texts, labelled.
-pub fn unified_diff(expected: &str, actual: &str, expected_label: &str, actual_label: &str) -> String {
+pub fn unified_diff(
+    expected: &str,
+    actual: &str,
+    expected_label: &str,
+    actual_label: &str,
+) -> String {
     similar::TextDiff::from_lines(expected, actual)
         .unified_diff()
         .context_radius(3)
@@ -32,9 +37,17 @@ pub fn unified_diff(expected: &str, actual: &str, expected_label: &str, actual_l
 }
 
 /// Folds the checks of one case into a [`CaseResult`].
-pub fn case_result(suite: &str, case: &str, checks: &[CodedCheck], actual_label: &str) -> CaseResult {
+pub fn case_result(
+    suite: &str,
+    case: &str,
+    checks: &[CodedCheck],
+    actual_label: &str,
+) -> CaseResult {
     let failed: Vec<&CodedCheck> = checks.iter().filter(|c| c.check.failed()).collect();
-    let skipped = checks.iter().filter(|c| matches!(c.check.outcome, CheckOutcome::Skipped(_))).count();
+    let skipped = checks
+        .iter()
+        .filter(|c| matches!(c.check.outcome, CheckOutcome::Skipped(_)))
+        .count();
     let status = if !failed.is_empty() {
         Status::Fail
     } else if skipped == checks.len() && !checks.is_empty() {
@@ -132,7 +145,9 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
         Some(dir) => VectorSuite::from_dir(dir)?,
         None => VectorSuite::embedded(),
     };
-    let manifest_files = suite.verify_manifest().map_err(|e| Error::Other(e.to_string()))?;
+    let manifest_files = suite
+        .verify_manifest()
+        .map_err(|e| Error::Other(e.to_string()))?;
     let mut cases = Vec::new();
     let mut secrets: Vec<String> = Vec::new();
 
@@ -140,7 +155,10 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
         let checks = vector_checks(vectors::check_folder(&suite, &folder));
         cases.push(case_result("sigv4-vectors", &folder, &checks, "reference"));
     }
-    let sign_cases: Vec<SignCase> = vectors::all_sign_cases(&suite).into_iter().flatten().collect();
+    let sign_cases: Vec<SignCase> = vectors::all_sign_cases(&suite)
+        .into_iter()
+        .flatten()
+        .collect();
     for case in &sign_cases {
         secrets.push(case.credentials.secret_access_key.clone());
         secrets.extend(case.credentials.session_token.clone());
@@ -220,22 +238,48 @@ mod tests {
         assert_eq!(result.status, Status::Fail);
         assert_eq!(result.code.as_deref(), Some("sigv4-harness-mismatch"));
         let diff = result.diff.unwrap();
-        assert!(diff.contains("-q=a%20b") && diff.contains("+q=a+b"), "{diff}");
+        assert!(
+            diff.contains("-q=a%20b") && diff.contains("+q=a+b"),
+            "{diff}"
+        );
     }
 
     #[test]
     fn all_skipped_is_skip_and_notes_are_kept() {
-        let result = case_result("s", "c", &[coded(CheckOutcome::Skipped("v4a".into()), "sign")], "h");
+        let result = case_result(
+            "s",
+            "c",
+            &[coded(CheckOutcome::Skipped("v4a".into()), "sign")],
+            "h",
+        );
         assert_eq!(result.status, Status::Skip);
-        let result = case_result("s", "c", &[coded(CheckOutcome::PassWithNote("n".into()), "x")], "h");
-        assert_eq!((result.status, result.notes), (Status::Pass, vec!["n".to_owned()]));
+        let result = case_result(
+            "s",
+            "c",
+            &[coded(CheckOutcome::PassWithNote("n".into()), "x")],
+            "h",
+        );
+        assert_eq!(
+            (result.status, result.notes),
+            (Status::Pass, vec!["n".to_owned()])
+        );
     }
 
     #[test]
     fn reference_passes_the_whole_embedded_suite() {
         let run = run(Path::new("."), &Sigv4Config::default()).unwrap();
-        let failed: Vec<_> = run.cases.iter().filter(|c| c.status != Status::Pass).collect();
+        let failed: Vec<_> = run
+            .cases
+            .iter()
+            .filter(|c| c.status != Status::Pass)
+            .collect();
         assert!(failed.is_empty(), "{failed:#?}");
-        assert_eq!(run.cases.iter().filter(|c| c.suite == "sigv4-vectors").count(), 129);
+        assert_eq!(
+            run.cases
+                .iter()
+                .filter(|c| c.suite == "sigv4-vectors")
+                .count(),
+            129
+        );
     }
 }

@@ -101,7 +101,9 @@ pub fn parse_query(query: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// The canonical query string of decoded pairs: each name and value URI-encoded (slash too), sorted
 /// by encoded name then encoded value, joined as `name=value` with `&` (empty values keep the `=`,
 /// duplicates are kept).
-pub fn canonical_query_from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) -> String {
+pub fn canonical_query_from_pairs<'a>(
+    pairs: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+) -> String {
     let mut encoded: Vec<(String, String)> = pairs
         .into_iter()
         .map(|(name, value)| (aws_uri_encode(name, true), aws_uri_encode(value, true)))
@@ -139,7 +141,10 @@ pub fn canonical_header_value(value: &str) -> String {
     while let Some(c) = chars.next() {
         match c {
             '\r' | '\n' => {
-                while chars.next_if(|c| matches!(c, '\r' | '\n' | ' ' | '\t')).is_some() {}
+                while chars
+                    .next_if(|c| matches!(c, '\r' | '\n' | ' ' | '\t'))
+                    .is_some()
+                {}
                 out.push(' ');
             }
             ' ' => {
@@ -166,7 +171,10 @@ pub struct CanonicalHeaders {
 }
 
 /// Builds the canonical headers of `headers`, keeping those whose lowercase name `include` accepts.
-pub fn canonical_headers<'a>(headers: impl IntoIterator<Item = &'a Header>, include: impl Fn(&str) -> bool) -> CanonicalHeaders {
+pub fn canonical_headers<'a>(
+    headers: impl IntoIterator<Item = &'a Header>,
+    include: impl Fn(&str) -> bool,
+) -> CanonicalHeaders {
     let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
     for header in headers {
         let name = header.name.trim().to_ascii_lowercase();
@@ -197,11 +205,35 @@ pub fn canonical_headers<'a>(headers: impl IntoIterator<Item = &'a Header>, incl
 }
 
 /// Joins the parts of a canonical request.
-pub fn canonical_request(method: &str, uri: &str, query: &str, headers: &CanonicalHeaders, payload_hash: &str) -> String {
+pub fn canonical_request(
+    method: &str,
+    uri: &str,
+    query: &str,
+    headers: &CanonicalHeaders,
+    payload_hash: &str,
+) -> String {
     let mut out = String::with_capacity(
-        method.len() + uri.len() + query.len() + headers.block.len() + headers.signed.len() + payload_hash.len() + 5,
+        method.len()
+            + uri.len()
+            + query.len()
+            + headers.block.len()
+            + headers.signed.len()
+            + payload_hash.len()
+            + 5,
     );
-    for part in [method, "\n", uri, "\n", query, "\n", &headers.block, "\n", &headers.signed, "\n", payload_hash] {
+    for part in [
+        method,
+        "\n",
+        uri,
+        "\n",
+        query,
+        "\n",
+        &headers.block,
+        "\n",
+        &headers.signed,
+        "\n",
+        payload_hash,
+    ] {
         out.push_str(part);
     }
     out
@@ -229,14 +261,21 @@ mod tests {
             ("/a%2E%2E/b", "/a%2E%2E/b"),
         ];
         for (input, expected) in cases {
-            assert_eq!(String::from_utf8(normalize_path(input.as_bytes())).unwrap(), *expected, "{input}");
+            assert_eq!(
+                String::from_utf8(normalize_path(input.as_bytes())).unwrap(),
+                *expected,
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn canonical_uri_double_encodes_for_non_s3() {
         assert_eq!(canonical_uri(b"", true, true), "/");
-        assert_eq!(canonical_uri(b"/example space/", true, true), "/example%20space/");
+        assert_eq!(
+            canonical_uri(b"/example space/", true, true),
+            "/example%20space/"
+        );
         assert_eq!(
             canonical_uri(b"/test/@connections/JBDvjfGEIAMCERw%3D", true, true),
             "/test/%40connections/JBDvjfGEIAMCERw%253D"
@@ -246,27 +285,54 @@ mod tests {
 
     #[test]
     fn canonical_uri_single_encodes_for_s3() {
-        assert_eq!(canonical_uri(b"/test%24file.text", false, false), "/test%24file.text");
-        assert_eq!(canonical_uri(b"/test$file.text", false, false), "/test%24file.text");
-        assert_eq!(canonical_uri(b"/a%2fb%7e/c d", false, false), "/a%2Fb~/c%20d");
-        assert_eq!(canonical_uri(b"/my-object//example//photo.user", false, false), "/my-object//example//photo.user");
+        assert_eq!(
+            canonical_uri(b"/test%24file.text", false, false),
+            "/test%24file.text"
+        );
+        assert_eq!(
+            canonical_uri(b"/test$file.text", false, false),
+            "/test%24file.text"
+        );
+        assert_eq!(
+            canonical_uri(b"/a%2fb%7e/c d", false, false),
+            "/a%2Fb~/c%20d"
+        );
+        assert_eq!(
+            canonical_uri(b"/my-object//example//photo.user", false, false),
+            "/my-object//example//photo.user"
+        );
     }
 
     #[test]
     fn query_is_decoded_reencoded_and_sorted() {
-        assert_eq!(canonical_query(Some(b"Param2=value2&Param1=value1"), &[]), "Param1=value1&Param2=value2");
+        assert_eq!(
+            canonical_query(Some(b"Param2=value2&Param1=value1"), &[]),
+            "Param1=value1&Param2=value2"
+        );
         assert_eq!(canonical_query(Some(b"b=2&a=1&a=0"), &[]), "a=0&a=1&b=2");
         assert_eq!(canonical_query(Some(b"lifecycle"), &[]), "lifecycle=");
-        assert_eq!(canonical_query(Some(b"k=a+b&x=%7e&y=*"), &[]), "k=a%20b&x=~&y=%2A");
-        assert_eq!(canonical_query(Some(b"%E1%88%B4=v&A=1&a=2"), &[]), "%E1%88%B4=v&A=1&a=2");
+        assert_eq!(
+            canonical_query(Some(b"k=a+b&x=%7e&y=*"), &[]),
+            "k=a%20b&x=~&y=%2A"
+        );
+        assert_eq!(
+            canonical_query(Some(b"%E1%88%B4=v&A=1&a=2"), &[]),
+            "%E1%88%B4=v&A=1&a=2"
+        );
         assert_eq!(canonical_query(Some(b"a=1&&b"), &[]), "a=1&b=");
         assert_eq!(canonical_query(None, &[]), "");
-        assert_eq!(canonical_query(Some(b"X-Amz-Signature=abc&a=1"), &["X-Amz-Signature"]), "a=1");
+        assert_eq!(
+            canonical_query(Some(b"X-Amz-Signature=abc&a=1"), &["X-Amz-Signature"]),
+            "a=1"
+        );
     }
 
     #[test]
     fn plus_in_query_reads_as_space() {
-        assert_eq!(parse_query(b"a+b=c+d"), vec![(b"a b".to_vec(), b"c d".to_vec())]);
+        assert_eq!(
+            parse_query(b"a+b=c+d"),
+            vec![(b"a b".to_vec(), b"c d".to_vec())]
+        );
         assert_eq!(canonical_query(Some(b"q=%2B"), &[]), "q=%2B");
     }
 
@@ -276,7 +342,10 @@ mod tests {
         assert_eq!(canonical_header_value("\"a   b   c\""), "\"a b c\"");
         assert_eq!(canonical_header_value("a\t\tb"), "a\t\tb");
         assert_eq!(canonical_header_value("\t a \t"), "a");
-        assert_eq!(canonical_header_value("value1\r\n  value2\n     value3"), "value1 value2 value3");
+        assert_eq!(
+            canonical_header_value("value1\r\n  value2\n     value3"),
+            "value1 value2 value3"
+        );
         assert_eq!(canonical_header_value(""), "");
     }
 
@@ -290,13 +359,19 @@ mod tests {
             Header::new("Authorization", "x"),
         ];
         let canonical = canonical_headers(&headers, |n| n != "authorization");
-        assert_eq!(canonical.block, "host:example.amazonaws.com\nmy-header1:value2,value2,value1\n");
+        assert_eq!(
+            canonical.block,
+            "host:example.amazonaws.com\nmy-header1:value2,value2,value1\n"
+        );
         assert_eq!(canonical.signed, "host;my-header1");
     }
 
     #[test]
     fn canonical_request_layout() {
         let headers = canonical_headers(&[Header::new("Host", "h")], |_| true);
-        assert_eq!(canonical_request("GET", "/", "", &headers, "UNSIGNED-PAYLOAD"), "GET\n/\n\nhost:h\n\nhost\nUNSIGNED-PAYLOAD");
+        assert_eq!(
+            canonical_request("GET", "/", "", &headers, "UNSIGNED-PAYLOAD"),
+            "GET\n/\n\nhost:h\n\nhost\nUNSIGNED-PAYLOAD"
+        );
     }
 }

@@ -6,7 +6,12 @@ use super::request::Header;
 use super::sign::{hmac_signature, sha256_hex, EMPTY_SHA256};
 
 /// The string to sign of one chunk: previous signature, hash of the empty string, hash of the chunk.
-pub fn chunk_string_to_sign(timestamp: &str, scope: &str, previous_signature: &str, chunk: &[u8]) -> String {
+pub fn chunk_string_to_sign(
+    timestamp: &str,
+    scope: &str,
+    previous_signature: &str,
+    chunk: &[u8],
+) -> String {
     format!(
         "AWS4-HMAC-SHA256-PAYLOAD\n{timestamp}\n{scope}\n{previous_signature}\n{EMPTY_SHA256}\n{}",
         sha256_hex(chunk)
@@ -53,14 +58,24 @@ pub fn chunk_header(size: usize, signature: &str) -> String {
 pub fn canonical_trailer(headers: &[Header]) -> String {
     let mut lines: Vec<(String, String)> = headers
         .iter()
-        .map(|h| (h.name.trim().to_ascii_lowercase(), canonical_header_value(&h.value)))
+        .map(|h| {
+            (
+                h.name.trim().to_ascii_lowercase(),
+                canonical_header_value(&h.value),
+            )
+        })
         .collect();
     lines.sort_by(|a, b| a.0.cmp(&b.0));
     lines.iter().map(|(n, v)| format!("{n}:{v}\n")).collect()
 }
 
 /// The string to sign of the trailer, chained to the final chunk's signature.
-pub fn trailer_string_to_sign(timestamp: &str, scope: &str, previous_signature: &str, headers: &[Header]) -> String {
+pub fn trailer_string_to_sign(
+    timestamp: &str,
+    scope: &str,
+    previous_signature: &str,
+    headers: &[Header],
+) -> String {
     format!(
         "AWS4-HMAC-SHA256-TRAILER\n{timestamp}\n{scope}\n{previous_signature}\n{}",
         sha256_hex(canonical_trailer(headers).as_bytes())

@@ -35,7 +35,12 @@ pub struct CodedCheck {
     pub check: Check,
 }
 
-fn coded(code: &'static str, case: &str, what: impl Into<String>, outcome: CheckOutcome) -> CodedCheck {
+fn coded(
+    code: &'static str,
+    case: &str,
+    what: impl Into<String>,
+    outcome: CheckOutcome,
+) -> CodedCheck {
     CodedCheck {
         code,
         check: Check {
@@ -60,7 +65,13 @@ pub fn reorder_headers(request: &HttpRequest) -> HttpRequest {
     out.headers = names
         .iter()
         .rev()
-        .flat_map(|n| request.headers.iter().filter(move |h| h.name.eq_ignore_ascii_case(n)).cloned())
+        .flat_map(|n| {
+            request
+                .headers
+                .iter()
+                .filter(move |h| h.name.eq_ignore_ascii_case(n))
+                .cloned()
+        })
         .collect();
     out
 }
@@ -75,7 +86,13 @@ pub fn recase_headers(request: &HttpRequest, upper: bool) -> HttpRequest {
             h.name
                 .chars()
                 .enumerate()
-                .map(|(i, c)| if i % 2 == 0 { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c.to_ascii_uppercase()
+                    }
+                })
                 .collect()
         };
     }
@@ -129,7 +146,8 @@ pub fn tamper_path(request: &HttpRequest, case: &SignCase) -> Option<HttpRequest
     }
     let mut candidate = path.to_vec();
     candidate.push(b'x');
-    (canonical_uri(&candidate, s.double_uri_encode, s.normalize_path) != original).then(|| rebuild(candidate))
+    (canonical_uri(&candidate, s.double_uri_encode, s.normalize_path) != original)
+        .then(|| rebuild(candidate))
 }
 
 /// One byte of the body changed, when the payload hash covers the body.
@@ -166,7 +184,11 @@ pub fn tamper_header(request: &HttpRequest, signed_headers: &str) -> Option<Http
 /// The signing time moved by one second (the `X-Amz-Date` header or query parameter).
 pub fn tamper_date(request: &HttpRequest) -> Option<HttpRequest> {
     let mut out = request.clone();
-    if let Some(h) = out.headers.iter_mut().find(|h| h.name.eq_ignore_ascii_case("x-amz-date")) {
+    if let Some(h) = out
+        .headers
+        .iter_mut()
+        .find(|h| h.name.eq_ignore_ascii_case("x-amz-date"))
+    {
         let mut bytes = h.value.clone().into_bytes();
         let i = bytes.iter().rposition(u8::is_ascii_digit)?;
         bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
@@ -175,21 +197,33 @@ pub fn tamper_date(request: &HttpRequest) -> Option<HttpRequest> {
     }
     let needle = b"X-Amz-Date=";
     let start = out.target.windows(needle.len()).position(|w| w == needle)? + needle.len();
-    let end = out.target[start..].iter().position(|&b| b == b'&').map_or(out.target.len(), |e| start + e);
-    let i = out.target[start..end].iter().rposition(u8::is_ascii_digit)? + start;
+    let end = out.target[start..]
+        .iter()
+        .position(|&b| b == b'&')
+        .map_or(out.target.len(), |e| start + e);
+    let i = out.target[start..end]
+        .iter()
+        .rposition(u8::is_ascii_digit)?
+        + start;
     out.target[i] = if out.target[i] == b'0' { b'1' } else { b'0' };
     Some(out)
 }
 
 fn same(a: &Produced, b: &Produced, algorithm: Algorithm) -> Option<String> {
     if a.canonical_request != b.canonical_request {
-        return Some(format!("canonical request differs:\n{}\n---\n{}", a.canonical_request, b.canonical_request));
+        return Some(format!(
+            "canonical request differs:\n{}\n---\n{}",
+            a.canonical_request, b.canonical_request
+        ));
     }
     if a.string_to_sign != b.string_to_sign {
         return Some("string to sign differs".to_owned());
     }
     if algorithm == Algorithm::HmacSha256 && a.signature != b.signature {
-        return Some(format!("signature differs: {} vs {}", a.signature, b.signature));
+        return Some(format!(
+            "signature differs: {} vs {}",
+            a.signature, b.signature
+        ));
     }
     None
 }
@@ -201,11 +235,13 @@ enum Signed {
 }
 
 fn sign_with(imp: &dyn Implementation, case: &SignCase, request: &HttpRequest) -> Result<Signed> {
-    Ok(match imp.sign(&WireRequest::new(Op::Sign, case, request))? {
-        SignAnswer::Signed(p) => Signed::Ok(p),
-        SignAnswer::Unsupported(r) => Signed::Skip(r),
-        SignAnswer::Error(e) => Signed::Error(e),
-    })
+    Ok(
+        match imp.sign(&WireRequest::new(Op::Sign, case, request))? {
+            SignAnswer::Signed(p) => Signed::Ok(p),
+            SignAnswer::Unsupported(r) => Signed::Skip(r),
+            SignAnswer::Error(e) => Signed::Error(e),
+        },
+    )
 }
 
 /// Conformance of one case: the implementation's signature against the vector (and the reference
@@ -218,28 +254,59 @@ pub fn conformance(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<Code
             let mut expected_case = case.clone();
             if let Some(r) = &reference {
                 let e = &mut expected_case.expected;
-                e.canonical_request.get_or_insert_with(|| r.canonical_request.clone());
-                e.string_to_sign.get_or_insert_with(|| r.string_to_sign.clone());
+                e.canonical_request
+                    .get_or_insert_with(|| r.canonical_request.clone());
+                e.string_to_sign
+                    .get_or_insert_with(|| r.string_to_sign.clone());
                 if case.settings.algorithm == Algorithm::HmacSha256 {
                     e.signature.get_or_insert_with(|| r.signature.clone());
                 }
             }
-            checks.extend(compare(&expected_case, &produced).into_iter().map(|check| CodedCheck {
-                code: codes::MISMATCH,
-                check,
-            }));
+            checks.extend(
+                compare(&expected_case, &produced)
+                    .into_iter()
+                    .map(|check| CodedCheck {
+                        code: codes::MISMATCH,
+                        check,
+                    }),
+            );
         }
-        Signed::Skip(reason) => checks.push(coded(codes::MISMATCH, &case.id, "sign", CheckOutcome::Skipped(reason))),
-        Signed::Error(e) => checks.push(coded(codes::ERROR, &case.id, "sign", CheckOutcome::Failed(e))),
+        Signed::Skip(reason) => checks.push(coded(
+            codes::MISMATCH,
+            &case.id,
+            "sign",
+            CheckOutcome::Skipped(reason),
+        )),
+        Signed::Error(e) => checks.push(coded(
+            codes::ERROR,
+            &case.id,
+            "sign",
+            CheckOutcome::Failed(e),
+        )),
     }
-    let golden = case.signed_request.clone().or_else(|| reference.map(|r| r.request));
+    let golden = case
+        .signed_request
+        .clone()
+        .or_else(|| reference.map(|r| r.request));
     if let Some(golden) = golden {
-        checks.push(verify_check(imp, case, &golden, true, "verifier accepts the signed request")?);
+        checks.push(verify_check(
+            imp,
+            case,
+            &golden,
+            true,
+            "verifier accepts the signed request",
+        )?);
     }
     Ok(checks)
 }
 
-fn verify_check(imp: &dyn Implementation, case: &SignCase, request: &HttpRequest, expect: bool, what: &str) -> Result<CodedCheck> {
+fn verify_check(
+    imp: &dyn Implementation,
+    case: &SignCase,
+    request: &HttpRequest,
+    expect: bool,
+    what: &str,
+) -> Result<CodedCheck> {
     let outcome = match imp.verify(&WireRequest::new(Op::Verify, case, request))? {
         VerifyAnswer::Verified(got, reason) if got == expect => {
             let _ = reason;
@@ -263,15 +330,38 @@ pub fn determinism(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<Code
     let algorithm = case.settings.algorithm;
     let baseline = match sign_with(imp, case, &case.request)? {
         Signed::Ok(p) => p,
-        Signed::Skip(r) => return Ok(vec![coded(codes::DETERMINISM, &case.id, "sign", CheckOutcome::Skipped(r))]),
-        Signed::Error(e) => return Ok(vec![coded(codes::ERROR, &case.id, "sign", CheckOutcome::Failed(e))]),
+        Signed::Skip(r) => {
+            return Ok(vec![coded(
+                codes::DETERMINISM,
+                &case.id,
+                "sign",
+                CheckOutcome::Skipped(r),
+            )])
+        }
+        Signed::Error(e) => {
+            return Ok(vec![coded(
+                codes::ERROR,
+                &case.id,
+                "sign",
+                CheckOutcome::Failed(e),
+            )])
+        }
     };
     let variants: Vec<(&str, HttpRequest)> = vec![
         ("signing twice", case.request.clone()),
         ("headers in another order", reorder_headers(&case.request)),
-        ("header names in upper case", recase_headers(&case.request, true)),
-        ("header names in mixed case", recase_headers(&case.request, false)),
-        ("query parameters in another order", reorder_query(&case.request)),
+        (
+            "header names in upper case",
+            recase_headers(&case.request, true),
+        ),
+        (
+            "header names in mixed case",
+            recase_headers(&case.request, false),
+        ),
+        (
+            "query parameters in another order",
+            reorder_query(&case.request),
+        ),
     ];
     for (what, variant) in variants {
         let outcome = match sign_with(imp, case, &variant)? {
@@ -282,16 +372,34 @@ pub fn determinism(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<Code
             Signed::Skip(r) => CheckOutcome::Skipped(r),
             Signed::Error(e) => CheckOutcome::Failed(format!("error: {e}")),
         };
-        checks.push(coded(codes::DETERMINISM, &case.id, format!("same result with {what}"), outcome));
+        checks.push(coded(
+            codes::DETERMINISM,
+            &case.id,
+            format!("same result with {what}"),
+            outcome,
+        ));
     }
     if imp.concurrent() {
         let results: Vec<Result<Signed>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..4)
-                .map(|_| scope.spawn(|| (0..4).map(|_| sign_with(imp, case, &case.request)).collect::<Vec<_>>()))
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..4)
+                            .map(|_| sign_with(imp, case, &case.request))
+                            .collect::<Vec<_>>()
+                    })
+                })
                 .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
         });
-        let mut outcome = if results.len() == 16 { CheckOutcome::Pass } else { CheckOutcome::Failed("a signing thread panicked".into()) };
+        let mut outcome = if results.len() == 16 {
+            CheckOutcome::Pass
+        } else {
+            CheckOutcome::Failed("a signing thread panicked".into())
+        };
         for result in results {
             match result? {
                 Signed::Ok(p) => {
@@ -303,7 +411,12 @@ pub fn determinism(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<Code
                 Signed::Error(e) => outcome = CheckOutcome::Failed(e),
             }
         }
-        checks.push(coded(codes::DETERMINISM, &case.id, "same result from 4 threads at once", outcome));
+        checks.push(coded(
+            codes::DETERMINISM,
+            &case.id,
+            "same result from 4 threads at once",
+            outcome,
+        ));
     }
 
     // The verifier side: equivalent variants of a signed request verify, tampered ones do not.
@@ -317,24 +430,43 @@ pub fn determinism(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<Code
         ("query parameters in another order", reorder_query(&signed)),
     ];
     for (what, request) in equivalent {
-        checks.push(verify_check(imp, case, &request, true, &format!("verifier accepts the signed request with {what}"))?);
+        checks.push(verify_check(
+            imp,
+            case,
+            &request,
+            true,
+            &format!("verifier accepts the signed request with {what}"),
+        )?);
     }
     let tampered = [
         ("one byte of the path changed", tamper_path(&signed, case)),
         ("one byte of the body changed", tamper_body(&signed, case)),
-        ("one byte of a signed header value changed", tamper_header(&signed, &reference.signed_headers)),
+        (
+            "one byte of a signed header value changed",
+            tamper_header(&signed, &reference.signed_headers),
+        ),
         ("the date changed", tamper_date(&signed)),
     ];
     for (what, request) in tampered {
         if let Some(request) = request {
-            checks.push(verify_check(imp, case, &request, false, &format!("verifier rejects the signed request with {what}"))?);
+            checks.push(verify_check(
+                imp,
+                case,
+                &request,
+                false,
+                &format!("verifier rejects the signed request with {what}"),
+            )?);
         }
     }
     Ok(checks)
 }
 
 /// Runs conformance and determinism over every case.
-pub fn run(imp: &dyn Implementation, cases: &[SignCase], with_conformance: bool) -> Result<Vec<CodedCheck>> {
+pub fn run(
+    imp: &dyn Implementation,
+    cases: &[SignCase],
+    with_conformance: bool,
+) -> Result<Vec<CodedCheck>> {
     let mut checks = Vec::new();
     for case in cases {
         if with_conformance {
@@ -349,7 +481,12 @@ pub fn run(imp: &dyn Implementation, cases: &[SignCase], with_conformance: bool)
 pub fn run_reference(cases: &[SignCase]) -> Vec<CodedCheck> {
     match run(&Reference, cases, false) {
         Ok(checks) => checks,
-        Err(e) => vec![coded(codes::DETERMINISM, "reference", "run", CheckOutcome::Failed(e.to_string()))],
+        Err(e) => vec![coded(
+            codes::DETERMINISM,
+            "reference",
+            "run",
+            CheckOutcome::Failed(e.to_string()),
+        )],
     }
 }
 
@@ -362,22 +499,37 @@ mod tests {
     fn reordering_keeps_same_name_headers_in_order() {
         let req = parse_request(b"GET / HTTP/1.1\nHost:h\nA:2\nB:x\na:1\n\n").unwrap();
         let out = reorder_headers(&req);
-        let pairs: Vec<(&str, &str)> = out.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = out
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str()))
+            .collect();
         assert_eq!(pairs, [("B", "x"), ("A", "2"), ("a", "1"), ("Host", "h")]);
     }
 
     #[test]
     fn recasing_and_query_reordering() {
         let req = parse_request(b"GET /p?b=2&a=1 HTTP/1.1\nx-Amz-Date:1\n\n").unwrap();
-        assert_eq!(recase_headers(&req, true).headers[0], Header::new("X-AMZ-DATE", "1"));
+        assert_eq!(
+            recase_headers(&req, true).headers[0],
+            Header::new("X-AMZ-DATE", "1")
+        );
         assert_eq!(recase_headers(&req, false).headers[0].name, "x-aMz-dAtE");
         assert_eq!(reorder_query(&req).target, b"/p?a=1&b=2");
     }
 
     #[test]
     fn tampering_changes_meaning() {
-        let req = parse_request(b"GET /a?X-Amz-Date=20150830T123600Z HTTP/1.1\nHost:example.com\n\n").unwrap();
-        assert_eq!(tamper_date(&req).unwrap().target, b"/a?X-Amz-Date=20150830T123601Z");
-        assert_eq!(tamper_header(&req, "host").unwrap().headers[0].value, "fxample.com");
+        let req =
+            parse_request(b"GET /a?X-Amz-Date=20150830T123600Z HTTP/1.1\nHost:example.com\n\n")
+                .unwrap();
+        assert_eq!(
+            tamper_date(&req).unwrap().target,
+            b"/a?X-Amz-Date=20150830T123601Z"
+        );
+        assert_eq!(
+            tamper_header(&req, "host").unwrap().headers[0].value,
+            "fxample.com"
+        );
     }
 }

@@ -18,7 +18,12 @@ fn case(id: &str, raw: &[u8], settings: Settings) -> Option<SignCase> {
             session_token: None,
         },
         region: "us-east-1".to_owned(),
-        service: if settings.double_uri_encode { "service" } else { "s3" }.to_owned(),
+        service: if settings.double_uri_encode {
+            "service"
+        } else {
+            "s3"
+        }
+        .to_owned(),
         timestamp: Timestamp::parse("2015-08-30T12:36:00Z").ok()?,
         settings,
         expected: Expected::default(),
@@ -84,9 +89,20 @@ mod tests {
     fn every_edge_case_builds() {
         let cases = edge_cases();
         assert_eq!(cases.len(), 5);
-        let first = cases[0].expected.canonical_request.as_deref().unwrap_or_default();
-        assert!(first.contains("q=a%20b") && first.contains("star=%2A") && first.contains("tilde=~"), "{first}");
-        let plus = cases[1].expected.canonical_request.as_deref().unwrap_or_default();
+        let first = cases[0]
+            .expected
+            .canonical_request
+            .as_deref()
+            .unwrap_or_default();
+        assert!(
+            first.contains("q=a%20b") && first.contains("star=%2A") && first.contains("tilde=~"),
+            "{first}"
+        );
+        let plus = cases[1]
+            .expected
+            .canonical_request
+            .as_deref()
+            .unwrap_or_default();
         assert!(plus.contains("sum=1%2B1&text=a%20b"), "{plus}");
     }
 }

@@ -20,4 +20,7 @@ pub mod vectors;
 
 pub use encode::aws_uri_encode;
 pub use request::{parse_request, Header, HttpRequest};
-pub use sign::{sign, verify, Algorithm, Credentials, Settings, SignatureLocation, Signed, SigningParams, Timestamp};
+pub use sign::{
+    sign, verify, Algorithm, Credentials, Settings, SignatureLocation, Signed, SigningParams,
+    Timestamp,
+};

@@ -97,7 +97,11 @@ impl WireRequest {
             method: request.method.clone(),
             target: std::str::from_utf8(&request.target).ok().map(str::to_owned),
             target_hex: hex::encode(&request.target),
-            headers: request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect(),
+            headers: request
+                .headers
+                .iter()
+                .map(|h| (h.name.clone(), h.value.clone()))
+                .collect(),
             body_hex: hex::encode(&request.body),
             credentials: case.credentials.clone(),
             region: case.region.clone(),
@@ -111,8 +115,13 @@ impl WireRequest {
     pub fn http_request(&self) -> Result<HttpRequest, String> {
         Ok(HttpRequest {
             method: self.method.clone(),
-            target: hex::decode(&self.target_hex).map_err(|e| format!("target_hex is not hex: {e}"))?,
-            headers: self.headers.iter().map(|(n, v)| Header::new(n.as_str(), v.as_str())).collect(),
+            target: hex::decode(&self.target_hex)
+                .map_err(|e| format!("target_hex is not hex: {e}"))?,
+            headers: self
+                .headers
+                .iter()
+                .map(|(n, v)| Header::new(n.as_str(), v.as_str()))
+                .collect(),
             body: hex::decode(&self.body_hex).map_err(|e| format!("body_hex is not hex: {e}"))?,
         })
     }
@@ -152,7 +161,10 @@ pub fn answer(request: &WireRequest) -> WireResponse {
                     response.canonical_request = Some(signed.canonical_request);
                     response.string_to_sign = Some(signed.string_to_sign);
                     response.signature = Some(signed.signature);
-                    response.signed_target_hex = signed.authorization.is_none().then(|| hex::encode(&signed.request.target));
+                    response.signed_target_hex = signed
+                        .authorization
+                        .is_none()
+                        .then(|| hex::encode(&signed.request.target));
                     response.authorization = signed.authorization;
                 }
                 Err(e) => response.error = Some(e.to_string()),
@@ -204,10 +216,16 @@ pub fn sign_answer(response: WireResponse) -> Result<SignAnswer, String> {
     if let Some(error) = response.error {
         return Ok(SignAnswer::Error(error));
     }
-    match (response.canonical_request, response.string_to_sign, response.signature) {
+    match (
+        response.canonical_request,
+        response.string_to_sign,
+        response.signature,
+    ) {
         (Some(canonical_request), Some(string_to_sign), Some(signature)) => {
             let signed_target = match response.signed_target_hex {
-                Some(h) => Some(hex::decode(h).map_err(|e| format!("signed_target_hex is not hex: {e}"))?),
+                Some(h) => {
+                    Some(hex::decode(h).map_err(|e| format!("signed_target_hex is not hex: {e}"))?)
+                }
                 None => None,
             };
             Ok(SignAnswer::Signed(Produced {
@@ -218,7 +236,9 @@ pub fn sign_answer(response: WireResponse) -> Result<SignAnswer, String> {
                 signed_target,
             }))
         }
-        _ => Err("a sign response needs canonical_request, string_to_sign and signature".to_owned()),
+        _ => {
+            Err("a sign response needs canonical_request, string_to_sign and signature".to_owned())
+        }
     }
 }
 
@@ -266,8 +286,12 @@ mod tests {
         assert_eq!(request.settings, Settings::default());
         let response = answer(&request);
         assert_eq!(response.id, 7);
-        assert_eq!(response.signature.as_deref(), Some("5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"));
-        let back: WireRequest = serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
+        assert_eq!(
+            response.signature.as_deref(),
+            Some("5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+        );
+        let back: WireRequest =
+            serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
         assert_eq!(back, request);
     }
 
@@ -286,6 +310,9 @@ mod tests {
             unsupported: Some("v4a".into()),
             ..WireResponse::default()
         };
-        assert_eq!(sign_answer(unsupported).unwrap(), SignAnswer::Unsupported("v4a".into()));
+        assert_eq!(
+            sign_answer(unsupported).unwrap(),
+            SignAnswer::Unsupported("v4a".into())
+        );
     }
 }

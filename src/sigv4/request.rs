@@ -156,7 +156,12 @@ pub fn parse_request(bytes: &[u8]) -> Result<HttpRequest, ParseError> {
     let first = request_line
         .iter()
         .position(|&b| b == b' ')
-        .ok_or_else(|| parse_error(1, "request line has no space (expected `METHOD target HTTP/1.1`)"))?;
+        .ok_or_else(|| {
+            parse_error(
+                1,
+                "request line has no space (expected `METHOD target HTTP/1.1`)",
+            )
+        })?;
     let method = std::str::from_utf8(&request_line[..first])
         .ok()
         .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_graphic()))
@@ -164,13 +169,19 @@ pub fn parse_request(bytes: &[u8]) -> Result<HttpRequest, ParseError> {
         .to_owned();
     // `METHOD SP target SP HTTP/x`; a line without the version (as in one smithy-rs signed request)
     // is `METHOD SP target`.
-    let last = request_line.iter().rposition(|&b| b == b' ').unwrap_or(first);
+    let last = request_line
+        .iter()
+        .rposition(|&b| b == b' ')
+        .unwrap_or(first);
     let target = if last > first && request_line[last + 1..].starts_with(b"HTTP/") {
         request_line[first + 1..last].to_vec()
     } else if request_line.len() > first + 1 {
         request_line[first + 1..].to_vec()
     } else {
-        return Err(parse_error(1, "request line needs `METHOD SP target SP version`"));
+        return Err(parse_error(
+            1,
+            "request line needs `METHOD SP target SP version`",
+        ));
     };
     let mut headers: Vec<Header> = Vec::new();
     let mut line_no = 1;
@@ -200,7 +211,10 @@ pub fn parse_request(bytes: &[u8]) -> Result<HttpRequest, ParseError> {
             .split_once(':')
             .ok_or_else(|| parse_error(line_no, "header line has no `:`"))?;
         if name.is_empty() || !name.bytes().all(is_token_byte) {
-            return Err(parse_error(line_no, format!("invalid header name `{name}`")));
+            return Err(parse_error(
+                line_no,
+                format!("invalid header name `{name}`"),
+            ));
         }
         headers.push(Header::new(name, value));
     }
@@ -224,10 +238,14 @@ mod tests {
 
     #[test]
     fn splits_the_request_line_at_first_and_last_space() {
-        let req = parse_request(b"GET /example space/ HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
+        let req =
+            parse_request(b"GET /example space/ HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
         assert_eq!(req.method, "GET");
         assert_eq!(req.target, b"/example space/");
-        assert_eq!(req.headers, vec![Header::new("Host", "example.amazonaws.com")]);
+        assert_eq!(
+            req.headers,
+            vec![Header::new("Host", "example.amazonaws.com")]
+        );
         assert!(req.body.is_empty());
     }
 
@@ -239,7 +257,8 @@ mod tests {
 
     #[test]
     fn folded_lines_join_with_a_space() {
-        let req = parse_request(b"GET / HTTP/1.1\nMy-Header1:value1\n  value2\n     value3\n\n").unwrap();
+        let req =
+            parse_request(b"GET / HTTP/1.1\nMy-Header1:value1\n  value2\n     value3\n\n").unwrap();
         assert_eq!(req.headers[0].value, "value1 value2 value3");
     }
 
@@ -267,17 +286,31 @@ mod tests {
     fn rejects_bad_input_with_line_numbers() {
         assert_eq!(parse_request(b"").unwrap_err().line, 1);
         assert_eq!(parse_request(b"GET\n").unwrap_err().line, 1);
-        assert_eq!(parse_request(b"GET / HTTP/1.1\nnocolon\n").unwrap_err().line, 2);
-        assert_eq!(parse_request(b"GET / HTTP/1.1\n continuation\n").unwrap_err().line, 2);
+        assert_eq!(
+            parse_request(b"GET / HTTP/1.1\nnocolon\n")
+                .unwrap_err()
+                .line,
+            2
+        );
+        assert_eq!(
+            parse_request(b"GET / HTTP/1.1\n continuation\n")
+                .unwrap_err()
+                .line,
+            2
+        );
         assert!(parse_request(b"GET \n").is_err());
         assert_eq!(parse_request(b"GET /a b\n").unwrap().target, b"/a b");
     }
 
     #[test]
     fn set_header_replaces_or_appends() {
-        let mut req = parse_request(b"GET / HTTP/1.1\nX-amz-date:1\nHost:h\nx-amz-date:2\n").unwrap();
+        let mut req =
+            parse_request(b"GET / HTTP/1.1\nX-amz-date:1\nHost:h\nx-amz-date:2\n").unwrap();
         req.set_header("X-Amz-Date", "3");
-        assert_eq!(req.headers, vec![Header::new("X-amz-date", "3"), Header::new("Host", "h")]);
+        assert_eq!(
+            req.headers,
+            vec![Header::new("X-amz-date", "3"), Header::new("Host", "h")]
+        );
         req.set_header("X-Amz-Security-Token", "t");
         assert_eq!(req.headers.len(), 3);
     }

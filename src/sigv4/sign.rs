@@ -55,7 +55,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"<redacted>")
-            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -68,7 +71,11 @@ impl Timestamp {
     /// Accepts RFC 3339 in UTC (`2015-08-30T12:36:00Z`, fractional seconds ignored) or the basic
     /// format (`20150830T123600Z`).
     pub fn parse(text: &str) -> Result<Timestamp, String> {
-        let bad = || format!("invalid timestamp `{text}` (expected 2015-08-30T12:36:00Z or 20150830T123600Z)");
+        let bad = || {
+            format!(
+                "invalid timestamp `{text}` (expected 2015-08-30T12:36:00Z or 20150830T123600Z)"
+            )
+        };
         let compact: String = if text.contains('-') || text.contains(':') {
             let (date, time) = text.split_once(['T', 't']).ok_or_else(bad)?;
             let time = time.strip_suffix(['Z', 'z']).ok_or_else(bad)?;
@@ -92,7 +99,12 @@ impl Timestamp {
         let hour: u32 = compact[9..11].parse().map_err(|_| bad())?;
         let minute: u32 = compact[11..13].parse().map_err(|_| bad())?;
         let second: u32 = compact[13..15].parse().map_err(|_| bad())?;
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
             return Err(bad());
         }
         Ok(Timestamp(compact))
@@ -213,7 +225,12 @@ pub struct SigningParams<'a> {
 impl SigningParams<'_> {
     /// The credential scope: `date/region/service/aws4_request` (SigV4a has no region).
     pub fn scope(&self) -> String {
-        scope(self.settings.algorithm, self.timestamp.date(), self.region, self.service)
+        scope(
+            self.settings.algorithm,
+            self.timestamp.date(),
+            self.region,
+            self.service,
+        )
     }
 }
 
@@ -244,8 +261,17 @@ pub struct Signed {
 pub struct SignError(pub String);
 
 /// `String to sign` = algorithm, time, scope, hex SHA-256 of the canonical request.
-pub fn string_to_sign(algorithm: Algorithm, timestamp: &str, scope: &str, canonical_request: &str) -> String {
-    format!("{}\n{timestamp}\n{scope}\n{}", algorithm.name(), sha256_hex(canonical_request.as_bytes()))
+pub fn string_to_sign(
+    algorithm: Algorithm,
+    timestamp: &str,
+    scope: &str,
+    canonical_request: &str,
+) -> String {
+    format!(
+        "{}\n{timestamp}\n{scope}\n{}",
+        algorithm.name(),
+        sha256_hex(canonical_request.as_bytes())
+    )
 }
 
 /// `kSigning` = HMAC chain over date, region, service and `aws4_request`, keyed by `AWS4` + secret.
@@ -278,7 +304,10 @@ fn payload_hash(request: &HttpRequest, settings: &Settings) -> String {
     }
 }
 
-fn compute_signature(params: &SigningParams<'_>, string_to_sign: &str) -> Result<String, SignError> {
+fn compute_signature(
+    params: &SigningParams<'_>,
+    string_to_sign: &str,
+) -> Result<String, SignError> {
     match params.settings.algorithm {
         Algorithm::HmacSha256 => {
             let key = signing_key(
@@ -290,8 +319,11 @@ fn compute_signature(params: &SigningParams<'_>, string_to_sign: &str) -> Result
             Ok(hmac_signature(&key, string_to_sign))
         }
         Algorithm::EcdsaP256Sha256 => {
-            let key = v4a::derive_signing_key(&params.credentials.access_key_id, &params.credentials.secret_access_key)
-                .map_err(SignError)?;
+            let key = v4a::derive_signing_key(
+                &params.credentials.access_key_id,
+                &params.credentials.secret_access_key,
+            )
+            .map_err(SignError)?;
             Ok(v4a::sign(&key, string_to_sign))
         }
     }
@@ -311,7 +343,11 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
     let token = params.credentials.session_token.as_deref();
     let mut req = request.clone();
     req.remove_header("authorization");
-    let uri = canonical_uri(req.path(), settings.double_uri_encode, settings.normalize_path);
+    let uri = canonical_uri(
+        req.path(),
+        settings.double_uri_encode,
+        settings.normalize_path,
+    );
     match settings.signature_location {
         SignatureLocation::Header => {
             if settings.add_signing_headers {
@@ -327,7 +363,9 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
                 }
             }
             let omit_token = settings.omit_session_token;
-            let headers = canonical_headers(&req.headers, |n| is_signable(n) && !(omit_token && n == "x-amz-security-token"));
+            let headers = canonical_headers(&req.headers, |n| {
+                is_signable(n) && !(omit_token && n == "x-amz-security-token")
+            });
             let query = canonical_query(req.query(), &[]);
             let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
             let sts = string_to_sign(algorithm, amz_date, &scope, &creq);
@@ -338,7 +376,10 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
                 params.credentials.access_key_id,
                 headers.signed
             );
-            req.headers.push(super::request::Header::new("Authorization", authorization.as_str()));
+            req.headers.push(super::request::Header::new(
+                "Authorization",
+                authorization.as_str(),
+            ));
             if let (Some(token), true) = (token, settings.omit_session_token) {
                 if settings.add_signing_headers {
                     req.set_header("X-Amz-Security-Token", token);
@@ -423,15 +464,24 @@ pub struct ParsedAuth {
     pub signature: String,
 }
 
-fn parse_credential(algorithm: Algorithm, credential: &str) -> Result<(String, String, String, String), String> {
+fn parse_credential(
+    algorithm: Algorithm,
+    credential: &str,
+) -> Result<(String, String, String, String), String> {
     let parts: Vec<&str> = credential.split('/').collect();
     match (algorithm, parts.as_slice()) {
-        (Algorithm::HmacSha256, [ak, date, region, service, "aws4_request"]) => {
-            Ok(((*ak).to_owned(), (*date).to_owned(), (*region).to_owned(), (*service).to_owned()))
-        }
-        (Algorithm::EcdsaP256Sha256, [ak, date, service, "aws4_request"]) => {
-            Ok(((*ak).to_owned(), (*date).to_owned(), String::new(), (*service).to_owned()))
-        }
+        (Algorithm::HmacSha256, [ak, date, region, service, "aws4_request"]) => Ok((
+            (*ak).to_owned(),
+            (*date).to_owned(),
+            (*region).to_owned(),
+            (*service).to_owned(),
+        )),
+        (Algorithm::EcdsaP256Sha256, [ak, date, service, "aws4_request"]) => Ok((
+            (*ak).to_owned(),
+            (*date).to_owned(),
+            String::new(),
+            (*service).to_owned(),
+        )),
         _ => Err(format!("malformed credential scope `{credential}`")),
     }
 }
@@ -439,12 +489,17 @@ fn parse_credential(algorithm: Algorithm, credential: &str) -> Result<(String, S
 /// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
 pub fn parse_authorization(value: &str) -> Result<ParsedAuth, String> {
     let value = value.trim();
-    let (name, rest) = value.split_once(' ').ok_or("authorization header has no parameters")?;
-    let algorithm = Algorithm::from_name(name).ok_or_else(|| format!("unsupported algorithm `{name}`"))?;
+    let (name, rest) = value
+        .split_once(' ')
+        .ok_or("authorization header has no parameters")?;
+    let algorithm =
+        Algorithm::from_name(name).ok_or_else(|| format!("unsupported algorithm `{name}`"))?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
     for part in rest.split(',') {
         let part = part.trim();
-        let (key, val) = part.split_once('=').ok_or_else(|| format!("malformed authorization part `{part}`"))?;
+        let (key, val) = part
+            .split_once('=')
+            .ok_or_else(|| format!("malformed authorization part `{part}`"))?;
         let slot = match key.trim() {
             "Credential" => &mut credential,
             "SignedHeaders" => &mut signed,
@@ -495,7 +550,11 @@ impl Verification {
 /// credentials. `settings` supplies what the request cannot say: path rules, a payload-hash literal,
 /// whether the session token was added after signing. Region and service come from the signature's
 /// scope; for SigV4a the region set must match `region_set` when one is given.
-pub fn verify(request: &HttpRequest, credentials: &Credentials, settings: &Settings) -> Verification {
+pub fn verify(
+    request: &HttpRequest,
+    credentials: &Credentials,
+    settings: &Settings,
+) -> Verification {
     let query_pairs = super::canonical::parse_query(request.query().unwrap_or_default());
     let query_value = |name: &str| -> Option<String> {
         query_pairs
@@ -503,14 +562,19 @@ pub fn verify(request: &HttpRequest, credentials: &Credentials, settings: &Setti
             .find(|(n, _)| n.as_slice() == name.as_bytes())
             .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
     };
-    let presigned = request.header("authorization").is_none() && query_value("X-Amz-Signature").is_some();
+    let presigned =
+        request.header("authorization").is_none() && query_value("X-Amz-Signature").is_some();
     let (auth, amz_date) = if presigned {
-        let algorithm = match query_value("X-Amz-Algorithm").as_deref().and_then(Algorithm::from_name) {
+        let algorithm = match query_value("X-Amz-Algorithm")
+            .as_deref()
+            .and_then(Algorithm::from_name)
+        {
             Some(a) => a,
             None => return Verification::rejected("missing or unsupported X-Amz-Algorithm"),
         };
         let credential = query_value("X-Amz-Credential").unwrap_or_default();
-        let (access_key_id, date, region, service) = match parse_credential(algorithm, &credential) {
+        let (access_key_id, date, region, service) = match parse_credential(algorithm, &credential)
+        {
             Ok(parts) => parts,
             Err(e) => return Verification::rejected(e),
         };
@@ -538,7 +602,10 @@ pub fn verify(request: &HttpRequest, credentials: &Credentials, settings: &Setti
         }
     };
     if auth.algorithm != settings.algorithm {
-        return Verification::rejected(format!("algorithm {} was not expected", auth.algorithm.name()));
+        return Verification::rejected(format!(
+            "algorithm {} was not expected",
+            auth.algorithm.name()
+        ));
     }
     if auth.access_key_id != credentials.access_key_id {
         return Verification::rejected("unknown access key id");
@@ -556,7 +623,12 @@ pub fn verify(request: &HttpRequest, credentials: &Credentials, settings: &Setti
     let mut sorted = auth.signed_headers.clone();
     sorted.sort();
     sorted.dedup();
-    if sorted != auth.signed_headers || auth.signed_headers.iter().any(|h| h.is_empty() || *h != h.to_ascii_lowercase()) {
+    if sorted != auth.signed_headers
+        || auth
+            .signed_headers
+            .iter()
+            .any(|h| h.is_empty() || *h != h.to_ascii_lowercase())
+    {
         return Verification::rejected("SignedHeaders is not a sorted list of lowercase names");
     }
     if !auth.signed_headers.iter().any(|h| h == "host") {
@@ -567,14 +639,18 @@ pub fn verify(request: &HttpRequest, credentials: &Credentials, settings: &Setti
             return Verification::rejected(format!("signed header `{name}` is missing"));
         }
     }
-    let hash = match (&settings.payload_hash, request.header("x-amz-content-sha256")) {
+    let hash = match (
+        &settings.payload_hash,
+        request.header("x-amz-content-sha256"),
+    ) {
         (Some(literal), _) => literal.clone(),
         (None, Some(claimed)) if !presigned => {
             let claimed = claimed.trim().to_owned();
-            if claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit()) {
-                if !claimed.eq_ignore_ascii_case(&sha256_hex(&request.body)) {
-                    return Verification::rejected("x-amz-content-sha256 does not match the body");
-                }
+            if claimed.len() == 64
+                && claimed.bytes().all(|b| b.is_ascii_hexdigit())
+                && !claimed.eq_ignore_ascii_case(&sha256_hex(&request.body))
+            {
+                return Verification::rejected("x-amz-content-sha256 does not match the body");
             }
             claimed
         }
@@ -589,16 +665,28 @@ pub fn verify(request: &HttpRequest, credentials: &Credentials, settings: &Setti
             excluded.push("X-Amz-Security-Token");
         }
     }
-    let uri = canonical_uri(request.path(), settings.double_uri_encode, settings.normalize_path);
+    let uri = canonical_uri(
+        request.path(),
+        settings.double_uri_encode,
+        settings.normalize_path,
+    );
     let query = canonical_query(request.query(), &excluded);
     let creq = canonical_request(&request.method, &uri, &query, &headers, &hash);
     let scope = scope(auth.algorithm, &auth.date, &auth.region, &auth.service);
     let sts = string_to_sign(auth.algorithm, timestamp.amz(), &scope, &creq);
     let ok = match auth.algorithm {
         Algorithm::HmacSha256 => {
-            let key = signing_key(&credentials.secret_access_key, &auth.date, &auth.region, &auth.service);
+            let key = signing_key(
+                &credentials.secret_access_key,
+                &auth.date,
+                &auth.region,
+                &auth.service,
+            );
             // Compare in constant time through the MAC's own verifier.
-            match (hex::decode(&auth.signature), HmacSha256::new_from_slice(&key)) {
+            match (
+                hex::decode(&auth.signature),
+                HmacSha256::new_from_slice(&key),
+            ) {
                 (Ok(given), Ok(mut mac)) if given.len() == 32 => {
                     mac.update(sts.as_bytes());
                     mac.verify_slice(&given).is_ok()
@@ -607,7 +695,10 @@ pub fn verify(request: &HttpRequest, credentials: &Credentials, settings: &Setti
             }
         }
         Algorithm::EcdsaP256Sha256 => {
-            match v4a::derive_signing_key(&credentials.access_key_id, &credentials.secret_access_key) {
+            match v4a::derive_signing_key(
+                &credentials.access_key_id,
+                &credentials.secret_access_key,
+            ) {
                 Ok(key) => v4a::verify(key.verifying_key(), &sts, &auth.signature),
                 Err(_) => false,
             }
@@ -636,9 +727,18 @@ mod tests {
 
     #[test]
     fn timestamps_parse_both_forms() {
-        assert_eq!(Timestamp::parse("2015-08-30T12:36:00Z").unwrap().amz(), "20150830T123600Z");
-        assert_eq!(Timestamp::parse("2015-08-30T12:36:00.123Z").unwrap().amz(), "20150830T123600Z");
-        assert_eq!(Timestamp::parse("20150830T123600Z").unwrap().date(), "20150830");
+        assert_eq!(
+            Timestamp::parse("2015-08-30T12:36:00Z").unwrap().amz(),
+            "20150830T123600Z"
+        );
+        assert_eq!(
+            Timestamp::parse("2015-08-30T12:36:00.123Z").unwrap().amz(),
+            "20150830T123600Z"
+        );
+        assert_eq!(
+            Timestamp::parse("20150830T123600Z").unwrap().date(),
+            "20150830"
+        );
         assert!(Timestamp::parse("2015-08-30 12:36").is_err());
         assert!(Timestamp::parse("20151330T123600Z").is_err());
         assert!(Timestamp::parse("").is_err());
@@ -658,7 +758,10 @@ mod tests {
             settings: &settings,
         };
         let signed = sign(&req, &params).unwrap();
-        assert_eq!(signed.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+        assert_eq!(
+            signed.signature,
+            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        );
         assert!(verify(&signed.request, &creds, &settings).verified);
         let query_settings = Settings {
             signature_location: SignatureLocation::Query,
@@ -669,7 +772,10 @@ mod tests {
             ..params
         };
         let signed = sign(&req, &params).unwrap();
-        assert_eq!(signed.signature, "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d");
+        assert_eq!(
+            signed.signature,
+            "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
+        );
         assert!(verify(&signed.request, &creds, &query_settings).verified);
     }
 
@@ -678,7 +784,10 @@ mod tests {
         let mut c = creds();
         c.session_token = Some("tok-secret".into());
         let text = format!("{c:?}");
-        assert!(!text.contains("wJalr") && !text.contains("tok-secret"), "{text}");
+        assert!(
+            !text.contains("wJalr") && !text.contains("tok-secret"),
+            "{text}"
+        );
     }
 
     #[test]

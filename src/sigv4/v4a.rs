@@ -13,12 +13,15 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 const LABEL: &[u8] = b"AWS4-ECDSA-P256-SHA256";
 /// The order of P-256 minus 2, big-endian.
 const ORDER_MINUS_TWO: [u8; 32] = [
-    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa,
-    0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x4f,
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x4f,
 ];
 
 /// Derives the SigV4a private key of an access key pair.
-pub fn derive_signing_key(access_key_id: &str, secret_access_key: &str) -> Result<SigningKey, String> {
+pub fn derive_signing_key(
+    access_key_id: &str,
+    secret_access_key: &str,
+) -> Result<SigningKey, String> {
     let input_key = format!("AWS4A{secret_access_key}");
     for counter in 1u8..=254 {
         let mut fixed = Vec::with_capacity(4 + LABEL.len() + 1 + access_key_id.len() + 1 + 4);
@@ -41,7 +44,8 @@ pub fn derive_signing_key(access_key_id: &str, secret_access_key: &str) -> Resul
                 break;
             }
         }
-        return SigningKey::from_bytes(&scalar.into()).map_err(|e| format!("derived key rejected: {e}"));
+        return SigningKey::from_bytes(&scalar.into())
+            .map_err(|e| format!("derived key rejected: {e}"));
     }
     Err("no SigV4a key found within 254 counter values".to_owned())
 }
@@ -93,10 +97,17 @@ mod tests {
 
     #[test]
     fn derives_the_suite_public_key() {
-        let key = derive_signing_key("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY").unwrap();
+        let key =
+            derive_signing_key("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY").unwrap();
         let (x, y) = public_key_hex(key.verifying_key());
-        assert_eq!(x, "b6618f6a65740a99e650b33b6b4b5bd0d43b176d721a3edfea7e7d2d56d936b1");
-        assert_eq!(y, "865ed22a7eadc9c5cb9d2cbaca1b3699139fedc5043dc6661864218330c8e518");
+        assert_eq!(
+            x,
+            "b6618f6a65740a99e650b33b6b4b5bd0d43b176d721a3edfea7e7d2d56d936b1"
+        );
+        assert_eq!(
+            y,
+            "865ed22a7eadc9c5cb9d2cbaca1b3699139fedc5043dc6661864218330c8e518"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@
 use super::chunked;
 use super::request::{parse_request, split_target, Header, HttpRequest};
 use super::sign::{
-    self, hmac_signature, signing_key, signing_key_chain, Algorithm, Credentials, Settings, SignatureLocation,
-    SigningParams, Timestamp,
+    self, hmac_signature, signing_key, signing_key_chain, Algorithm, Credentials, Settings,
+    SignatureLocation, SigningParams, Timestamp,
 };
 use super::v4a;
 use serde_json::Value;
@@ -57,16 +57,23 @@ impl VectorSuite {
 
     /// Vectors read from a directory laid out like `fixtures/sigv4/`.
     pub fn from_dir(dir: &Path) -> crate::Result<VectorSuite> {
-        fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, Cow<'static, [u8]>>) -> crate::Result<()> {
-            let entries = std::fs::read_dir(dir).map_err(|e| crate::Error::io("cannot read directory", dir, e))?;
+        fn walk(
+            root: &Path,
+            dir: &Path,
+            files: &mut BTreeMap<String, Cow<'static, [u8]>>,
+        ) -> crate::Result<()> {
+            let entries = std::fs::read_dir(dir)
+                .map_err(|e| crate::Error::io("cannot read directory", dir, e))?;
             for entry in entries {
                 let entry = entry.map_err(|e| crate::Error::io("cannot read directory", dir, e))?;
                 let path = entry.path();
                 if path.is_dir() {
                     walk(root, &path, files)?;
                 } else if let Ok(relative) = path.strip_prefix(root) {
-                    let key: Vec<String> =
-                        relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                    let key: Vec<String> = relative
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
                     files.insert(key.join("/"), Cow::Owned(crate::fsutil::read(&path)?));
                 }
             }
@@ -105,7 +112,9 @@ impl VectorSuite {
         let origin = self.origin.clone();
         let manifest = self
             .file("MANIFEST.sha256")
-            .ok_or_else(|| SuiteError::NoManifest { origin: origin.clone() })?;
+            .ok_or_else(|| SuiteError::NoManifest {
+                origin: origin.clone(),
+            })?;
         let text = std::str::from_utf8(manifest).map_err(|_| SuiteError::BadManifest {
             origin: origin.clone(),
             line: 1,
@@ -149,7 +158,8 @@ impl VectorSuite {
             .keys()
             .filter_map(|path| {
                 let (dir, name) = path.rsplit_once('/')?;
-                let defines = matches!(name, "context.json" | "request.txt") || name.ends_with(".req");
+                let defines =
+                    matches!(name, "context.json" | "request.txt") || name.ends_with(".req");
                 defines.then(|| dir.to_owned())
             })
             .collect();
@@ -210,7 +220,10 @@ pub enum CheckOutcome {
     /// Passed, with something worth saying (e.g. a pinned choice that differs from a replaced
     /// expectation on purpose).
     PassWithNote(String),
-    Mismatch { expected: String, actual: String },
+    Mismatch {
+        expected: String,
+        actual: String,
+    },
     Failed(String),
     /// Not checked (the implementation does not support this case).
     Skipped(String),
@@ -226,10 +239,16 @@ pub struct Check {
 
 impl Check {
     pub fn passed(&self) -> bool {
-        matches!(self.outcome, CheckOutcome::Pass | CheckOutcome::PassWithNote(_))
+        matches!(
+            self.outcome,
+            CheckOutcome::Pass | CheckOutcome::PassWithNote(_)
+        )
     }
     pub fn failed(&self) -> bool {
-        matches!(self.outcome, CheckOutcome::Mismatch { .. } | CheckOutcome::Failed(_))
+        matches!(
+            self.outcome,
+            CheckOutcome::Mismatch { .. } | CheckOutcome::Failed(_)
+        )
     }
     fn new(case: &str, what: &str, outcome: CheckOutcome) -> Check {
         Check {
@@ -256,7 +275,9 @@ impl Check {
 type FolderResult<T> = Result<T, String>;
 
 fn text<'a>(suite: &'a VectorSuite, path: &str) -> FolderResult<&'a str> {
-    let bytes = suite.file(path).ok_or_else(|| format!("missing file {path}"))?;
+    let bytes = suite
+        .file(path)
+        .ok_or_else(|| format!("missing file {path}"))?;
     std::str::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8"))
 }
 
@@ -265,7 +286,9 @@ fn json(suite: &VectorSuite, path: &str) -> FolderResult<Value> {
 }
 
 fn request(suite: &VectorSuite, path: &str) -> FolderResult<HttpRequest> {
-    let bytes = suite.file(path).ok_or_else(|| format!("missing file {path}"))?;
+    let bytes = suite
+        .file(path)
+        .ok_or_else(|| format!("missing file {path}"))?;
     parse_request(bytes).map_err(|e| format!("{path}: {e}"))
 }
 
@@ -278,10 +301,16 @@ fn bool_field(value: &Value, key: &str) -> Option<bool> {
 }
 
 fn credentials_of(context: &Value) -> FolderResult<Credentials> {
-    let creds = context.get("credentials").ok_or("context.json has no credentials")?;
+    let creds = context
+        .get("credentials")
+        .ok_or("context.json has no credentials")?;
     Ok(Credentials {
-        access_key_id: str_field(creds, "access_key_id").ok_or("no access_key_id")?.to_owned(),
-        secret_access_key: str_field(creds, "secret_access_key").ok_or("no secret_access_key")?.to_owned(),
+        access_key_id: str_field(creds, "access_key_id")
+            .ok_or("no access_key_id")?
+            .to_owned(),
+        secret_access_key: str_field(creds, "secret_access_key")
+            .ok_or("no secret_access_key")?
+            .to_owned(),
         session_token: str_field(creds, "token").map(str::to_owned),
     })
 }
@@ -339,7 +368,11 @@ pub fn sign_cases(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<SignCas
     }
 }
 
-fn v4_cases(suite: &VectorSuite, folder: &str, algorithm: Algorithm) -> FolderResult<Vec<SignCase>> {
+fn v4_cases(
+    suite: &VectorSuite,
+    folder: &str,
+    algorithm: Algorithm,
+) -> FolderResult<Vec<SignCase>> {
     let context = json(suite, &format!("{folder}/context.json"))?;
     let request = request(suite, &format!("{folder}/request.txt"))?;
     let credentials = credentials_of(&context)?;
@@ -348,32 +381,48 @@ fn v4_cases(suite: &VectorSuite, folder: &str, algorithm: Algorithm) -> FolderRe
         Some(_) => {
             let key = json(suite, &format!("{folder}/public-key.json"))?;
             Some((
-                str_field(&key, "X").ok_or("public-key.json has no X")?.to_owned(),
-                str_field(&key, "Y").ok_or("public-key.json has no Y")?.to_owned(),
+                str_field(&key, "X")
+                    .ok_or("public-key.json has no X")?
+                    .to_owned(),
+                str_field(&key, "Y")
+                    .ok_or("public-key.json has no Y")?
+                    .to_owned(),
             ))
         }
         None => None,
     };
     let mut cases = Vec::new();
-    for (form, location) in [("header", SignatureLocation::Header), ("query", SignatureLocation::Query)] {
+    for (form, location) in [
+        ("header", SignatureLocation::Header),
+        ("query", SignatureLocation::Query),
+    ] {
         let creq = optional_text(suite, &format!("{folder}/{form}-canonical-request.txt"))?;
         let complete = creq.is_some();
         if !complete && algorithm == Algorithm::HmacSha256 {
-            return Err(format!("missing file {folder}/{form}-canonical-request.txt"));
+            return Err(format!(
+                "missing file {folder}/{form}-canonical-request.txt"
+            ));
         }
         let settings = Settings {
             algorithm,
             signature_location: location,
             double_uri_encode: true,
             normalize_path: bool_field(&context, "normalize").unwrap_or(true),
-            sign_body: location == SignatureLocation::Header && bool_field(&context, "sign_body").unwrap_or(false),
+            sign_body: location == SignatureLocation::Header
+                && bool_field(&context, "sign_body").unwrap_or(false),
             omit_session_token: bool_field(&context, "omit_session_token").unwrap_or(false),
             add_signing_headers: true,
-            expires: context.get("expiration_in_seconds").and_then(Value::as_u64).unwrap_or(3600),
+            expires: context
+                .get("expiration_in_seconds")
+                .and_then(Value::as_u64)
+                .unwrap_or(3600),
             payload_hash: None,
         };
         let signed_request = match suite.file(&format!("{folder}/{form}-signed-request.txt")) {
-            Some(bytes) => Some(parse_request(bytes).map_err(|e| format!("{folder}/{form}-signed-request.txt: {e}"))?),
+            Some(bytes) => Some(
+                parse_request(bytes)
+                    .map_err(|e| format!("{folder}/{form}-signed-request.txt: {e}"))?,
+            ),
             None => None,
         };
         let signature = optional_text(suite, &format!("{folder}/{form}-signature.txt"))?;
@@ -387,7 +436,8 @@ fn v4_cases(suite: &VectorSuite, folder: &str, algorithm: Algorithm) -> FolderRe
                 expected.signature = signature;
                 expected.authorization = signed_request.as_ref().and_then(authorization_of);
                 if location == SignatureLocation::Query {
-                    expected.query_params = signed_request.as_ref().map(|r| query_params_of(&r.target));
+                    expected.query_params =
+                        signed_request.as_ref().map(|r| query_params_of(&r.target));
                 }
             }
             Algorithm::EcdsaP256Sha256 => {
@@ -400,8 +450,12 @@ fn v4_cases(suite: &VectorSuite, folder: &str, algorithm: Algorithm) -> FolderRe
             folder: folder.to_owned(),
             request: request.clone(),
             credentials: credentials.clone(),
-            region: str_field(&context, "region").unwrap_or("us-east-1").to_owned(),
-            service: str_field(&context, "service").unwrap_or("service").to_owned(),
+            region: str_field(&context, "region")
+                .unwrap_or("us-east-1")
+                .to_owned(),
+            service: str_field(&context, "service")
+                .unwrap_or("service")
+                .to_owned(),
             timestamp: timestamp.clone(),
             settings,
             expected,
@@ -418,11 +472,14 @@ fn legacy_case(suite: &VectorSuite, folder: &str) -> FolderResult<SignCase> {
     // The 2015 files carry no context: the session token (absent from get-vanilla-with-session-token.req,
     // see the suite README) and its placement come from the current suite's test of the same name.
     if let Some(bytes) = suite.file(&format!("v4/{name}/context.json")) {
-        let context: Value = serde_json::from_slice(bytes).map_err(|e| format!("v4/{name}/context.json: {e}"))?;
+        let context: Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("v4/{name}/context.json: {e}"))?;
         credentials.session_token = credentials_of(&context)?.session_token;
         settings.omit_session_token = bool_field(&context, "omit_session_token").unwrap_or(false);
     }
-    let authorization = text(suite, &format!("{folder}/{name}.authz"))?.trim().to_owned();
+    let authorization = text(suite, &format!("{folder}/{name}.authz"))?
+        .trim()
+        .to_owned();
     let signature = authorization.rsplit("Signature=").next().map(str::to_owned);
     Ok(SignCase {
         id: format!("{folder}#header"),
@@ -451,7 +508,11 @@ fn docs_cases(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<SignCase>> 
         Some("query") => SignatureLocation::Query,
         _ => return Ok(Vec::new()),
     };
-    let form = if location == SignatureLocation::Header { "header" } else { "query" };
+    let form = if location == SignatureLocation::Header {
+        "header"
+    } else {
+        "query"
+    };
     let settings = Settings {
         algorithm: Algorithm::HmacSha256,
         signature_location: location,
@@ -460,7 +521,10 @@ fn docs_cases(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<SignCase>> 
         sign_body: false,
         omit_session_token: false,
         add_signing_headers: !bool_field(&context, "headers_in_request_are_final").unwrap_or(false),
-        expires: context.get("expiration_in_seconds").and_then(Value::as_u64).unwrap_or(3600),
+        expires: context
+            .get("expiration_in_seconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(3600),
         payload_hash: str_field(&context, "payload_hash").map(str::to_owned),
     };
     let url = optional_text(suite, &format!("{folder}/query-signed-url.txt"))?;
@@ -469,15 +533,28 @@ fn docs_cases(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<SignCase>> 
         folder: folder.to_owned(),
         request: request(suite, &format!("{folder}/request.txt"))?,
         credentials: credentials_of(&context)?,
-        region: str_field(&context, "region").unwrap_or("us-east-1").to_owned(),
-        service: str_field(&context, "service").unwrap_or("service").to_owned(),
+        region: str_field(&context, "region")
+            .unwrap_or("us-east-1")
+            .to_owned(),
+        service: str_field(&context, "service")
+            .unwrap_or("service")
+            .to_owned(),
         timestamp: timestamp_of(&context)?,
         settings,
         expected: Expected {
-            canonical_request: Some(text(suite, &format!("{folder}/{form}-canonical-request.txt"))?.to_owned()),
-            string_to_sign: Some(text(suite, &format!("{folder}/{form}-string-to-sign.txt"))?.to_owned()),
-            signature: Some(text(suite, &format!("{folder}/{form}-signature.txt"))?.trim().to_owned()),
-            authorization: optional_text(suite, &format!("{folder}/header-authorization.txt"))?.map(|a| a.trim().to_owned()),
+            canonical_request: Some(
+                text(suite, &format!("{folder}/{form}-canonical-request.txt"))?.to_owned(),
+            ),
+            string_to_sign: Some(
+                text(suite, &format!("{folder}/{form}-string-to-sign.txt"))?.to_owned(),
+            ),
+            signature: Some(
+                text(suite, &format!("{folder}/{form}-signature.txt"))?
+                    .trim()
+                    .to_owned(),
+            ),
+            authorization: optional_text(suite, &format!("{folder}/header-authorization.txt"))?
+                .map(|a| a.trim().to_owned()),
             query_params: url.map(|u| query_params_of(u.trim().as_bytes())),
             ..Expected::default()
         },
@@ -509,23 +586,26 @@ fn smithy_cases(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<SignCase>
         ),
         other => return Err(format!("no known context for smithy-rs vector `{other}`")),
     };
-    let make = |form: &str, ctx: &(Credentials, &str, &str, Timestamp), expected: Expected| SignCase {
-        id: format!("{folder}#{form}"),
-        folder: folder.to_owned(),
-        request: request.clone(),
-        credentials: ctx.0.clone(),
-        region: ctx.1.to_owned(),
-        service: ctx.2.to_owned(),
-        timestamp: ctx.3.clone(),
-        settings: Settings::default(),
-        expected,
-        signed_request: None,
-    };
+    let make =
+        |form: &str, ctx: &(Credentials, &str, &str, Timestamp), expected: Expected| SignCase {
+            id: format!("{folder}#{form}"),
+            folder: folder.to_owned(),
+            request: request.clone(),
+            credentials: ctx.0.clone(),
+            region: ctx.1.to_owned(),
+            service: ctx.2.to_owned(),
+            timestamp: ctx.3.clone(),
+            settings: Settings::default(),
+            expected,
+            signed_request: None,
+        };
     let canonical = make(
         "header-canonical",
         &canonical_ctx,
         Expected {
-            canonical_request: Some(text(suite, &format!("{folder}/header-canonical-request.txt"))?.to_owned()),
+            canonical_request: Some(
+                text(suite, &format!("{folder}/header-canonical-request.txt"))?.to_owned(),
+            ),
             string_to_sign: optional_text(suite, &format!("{folder}/header-string-to-sign.txt"))?
                 .map(|s| s.trim_end_matches('\n').to_owned()),
             ..Expected::default()
@@ -586,33 +666,58 @@ pub fn compare(case: &SignCase, produced: &Produced) -> Vec<Check> {
     let e = &case.expected;
     let mut checks = Vec::new();
     if let Some(creq) = &e.canonical_request {
-        checks.push(Check::compare(id, "canonical request", creq, &produced.canonical_request));
+        checks.push(Check::compare(
+            id,
+            "canonical request",
+            creq,
+            &produced.canonical_request,
+        ));
     }
     if let Some(sts) = &e.string_to_sign {
-        checks.push(Check::compare(id, "string to sign", sts, &produced.string_to_sign));
+        checks.push(Check::compare(
+            id,
+            "string to sign",
+            sts,
+            &produced.string_to_sign,
+        ));
     }
     if let Some(signature) = &e.signature {
-        checks.push(Check::compare(id, "signature", signature.trim(), &produced.signature));
+        checks.push(Check::compare(
+            id,
+            "signature",
+            signature.trim(),
+            &produced.signature,
+        ));
     }
     if let (Some(expected), Some(actual)) = (&e.authorization, &produced.authorization) {
         checks.push(Check::compare(id, "authorization header", expected, actual));
     }
     if let (Some(expected), Some(target)) = (&e.query_params, &produced.signed_target) {
-        checks.push(Check::compare(id, "presigned query parameters", &expected.join("\n"), &query_params_of(target).join("\n")));
+        checks.push(Check::compare(
+            id,
+            "presigned query parameters",
+            &expected.join("\n"),
+            &query_params_of(target).join("\n"),
+        ));
     }
     if let Some(sig) = &e.v4a_signature {
         let outcome = match &e.v4a_public_key {
-            Some((x, y)) => match v4a::verifying_key_from_hex(x, y) {
-                Ok(key) => {
-                    let sts = e.string_to_sign.as_deref().unwrap_or(&produced.string_to_sign);
-                    if v4a::verify(&key, sts, sig) {
-                        CheckOutcome::Pass
-                    } else {
-                        CheckOutcome::Failed("the vector's SigV4a signature does not verify over the string to sign".into())
+            Some((x, y)) => {
+                match v4a::verifying_key_from_hex(x, y) {
+                    Ok(key) => {
+                        let sts = e
+                            .string_to_sign
+                            .as_deref()
+                            .unwrap_or(&produced.string_to_sign);
+                        if v4a::verify(&key, sts, sig) {
+                            CheckOutcome::Pass
+                        } else {
+                            CheckOutcome::Failed("the vector's SigV4a signature does not verify over the string to sign".into())
+                        }
                     }
+                    Err(e) => CheckOutcome::Failed(format!("public-key.json: {e}")),
                 }
-                Err(e) => CheckOutcome::Failed(format!("public-key.json: {e}")),
-            },
+            }
             None => CheckOutcome::Failed("no public key to verify the SigV4a signature".into()),
         };
         checks.push(Check::new(id, "v4a signature verifies", outcome));
@@ -633,20 +738,31 @@ pub fn check_case_with_reference(case: &SignCase) -> Vec<Check> {
     checks.push(Check::new(
         id,
         "reference verifier accepts the reference signature",
-        if own.verified { CheckOutcome::Pass } else { CheckOutcome::Failed(own.reason.unwrap_or_default()) },
+        if own.verified {
+            CheckOutcome::Pass
+        } else {
+            CheckOutcome::Failed(own.reason.unwrap_or_default())
+        },
     ));
     if let Some(golden) = &case.signed_request {
         let result = sign::verify(golden, &case.credentials, &case.settings);
         checks.push(Check::new(
             id,
             "reference verifier accepts the vector's signed request",
-            if result.verified { CheckOutcome::Pass } else { CheckOutcome::Failed(result.reason.unwrap_or_default()) },
+            if result.verified {
+                CheckOutcome::Pass
+            } else {
+                CheckOutcome::Failed(result.reason.unwrap_or_default())
+            },
         ));
     }
     if case.settings.algorithm == Algorithm::EcdsaP256Sha256 {
         if let Some((x, y)) = &case.expected.v4a_public_key {
-            let derived = v4a::derive_signing_key(&case.credentials.access_key_id, &case.credentials.secret_access_key)
-                .map(|k| v4a::public_key_hex(k.verifying_key()));
+            let derived = v4a::derive_signing_key(
+                &case.credentials.access_key_id,
+                &case.credentials.secret_access_key,
+            )
+            .map(|k| v4a::public_key_hex(k.verifying_key()));
             let outcome = match derived {
                 Ok((dx, dy)) => {
                     if dx == *x && dy == *y {
@@ -660,7 +776,11 @@ pub fn check_case_with_reference(case: &SignCase) -> Vec<Check> {
                 }
                 Err(e) => CheckOutcome::Failed(e),
             };
-            checks.push(Check::new(id, "v4a public key derived from the credentials", outcome));
+            checks.push(Check::new(
+                id,
+                "v4a public key derived from the credentials",
+                outcome,
+            ));
         }
     }
     checks
@@ -669,7 +789,11 @@ pub fn check_case_with_reference(case: &SignCase) -> Vec<Check> {
 /// Every check the reference makes on one vector folder.
 pub fn check_folder(suite: &VectorSuite, folder: &str) -> Vec<Check> {
     match check_folder_inner(suite, folder) {
-        Ok(checks) if checks.is_empty() => vec![Check::new(folder, "vector", CheckOutcome::Failed("no checks defined".into()))],
+        Ok(checks) if checks.is_empty() => vec![Check::new(
+            folder,
+            "vector",
+            CheckOutcome::Failed("no checks defined".into()),
+        )],
         Ok(checks) => checks,
         Err(message) => vec![Check::new(folder, "vector", CheckOutcome::Failed(message))],
     }
@@ -684,7 +808,10 @@ fn check_folder_inner(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Che
     if suite.file(&format!("{folder}/chunks.json")).is_some() {
         checks.extend(check_chunks(suite, folder)?);
     }
-    if suite.file(&format!("{folder}/trailer-string-to-sign.txt")).is_some() {
+    if suite
+        .file(&format!("{folder}/trailer-string-to-sign.txt"))
+        .is_some()
+    {
         checks.extend(check_trailer(suite, folder)?);
     }
     if suite.file(&format!("{folder}/policy.json")).is_some() {
@@ -707,7 +834,9 @@ fn check_chunks(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Check>> {
     let timestamp = timestamp_of(&context)?;
     let region = str_field(&context, "region").unwrap_or("us-east-1");
     let service = str_field(&context, "service").unwrap_or("s3");
-    let fill = str_field(&spec, "fill_byte").and_then(|s| s.bytes().next()).ok_or("chunks.json has no fill_byte")?;
+    let fill = str_field(&spec, "fill_byte")
+        .and_then(|s| s.bytes().next())
+        .ok_or("chunks.json has no fill_byte")?;
     let sizes: Vec<usize> = spec
         .get("chunk_sizes")
         .and_then(Value::as_array)
@@ -719,27 +848,59 @@ fn check_chunks(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Check>> {
     let seed = str_field(&spec, "seed_signature").ok_or("chunks.json has no seed_signature")?;
     let chunks: Vec<Vec<u8>> = sizes.iter().map(|&n| vec![fill; n]).collect();
     let scope = sign::scope(Algorithm::HmacSha256, timestamp.date(), region, service);
-    let key = signing_key(&credentials.secret_access_key, timestamp.date(), region, service);
-    let signed = chunked::sign_chunks(&key, timestamp.amz(), &scope, seed, chunks.iter().map(Vec::as_slice));
+    let key = signing_key(
+        &credentials.secret_access_key,
+        timestamp.date(),
+        region,
+        service,
+    );
+    let signed = chunked::sign_chunks(
+        &key,
+        timestamp.amz(),
+        &scope,
+        seed,
+        chunks.iter().map(Vec::as_slice),
+    );
     let mut checks = Vec::new();
     let decoded: usize = sizes.iter().sum();
     if let Some(expected) = spec.get("decoded_content_length").and_then(Value::as_u64) {
-        checks.push(Check::compare(&id, "decoded content length", &expected.to_string(), &decoded.to_string()));
+        checks.push(Check::compare(
+            &id,
+            "decoded content length",
+            &expected.to_string(),
+            &decoded.to_string(),
+        ));
     }
     let mut headers = String::new();
     for (i, chunk) in signed.iter().enumerate() {
         let n = i + 1;
-        if let Some(sts) = optional_text(suite, &format!("{folder}/chunk-{n}-string-to-sign.txt"))? {
-            checks.push(Check::compare(&id, &format!("chunk {n} string to sign"), &sts, &chunk.string_to_sign));
+        if let Some(sts) = optional_text(suite, &format!("{folder}/chunk-{n}-string-to-sign.txt"))?
+        {
+            checks.push(Check::compare(
+                &id,
+                &format!("chunk {n} string to sign"),
+                &sts,
+                &chunk.string_to_sign,
+            ));
         }
         if let Some(sig) = optional_text(suite, &format!("{folder}/chunk-{n}-signature.txt"))? {
-            checks.push(Check::compare(&id, &format!("chunk {n} signature"), sig.trim(), &chunk.signature));
+            checks.push(Check::compare(
+                &id,
+                &format!("chunk {n} signature"),
+                sig.trim(),
+                &chunk.signature,
+            ));
         }
         headers.push_str(&chunked::chunk_header(sizes[i], &chunk.signature));
         headers.push('\n');
     }
     if let Some(expected) = optional_text(suite, &format!("{folder}/chunk-headers.txt"))? {
-        checks.push(Check::compare(&id, "chunk headers", expected.trim_end(), headers.trim_end()));
+        checks.push(Check::compare(
+            &id,
+            "chunk headers",
+            expected.trim_end(),
+            headers.trim_end(),
+        ));
     }
     Ok(checks)
 }
@@ -751,24 +912,49 @@ fn check_trailer(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Check>> 
     let timestamp = timestamp_of(&context)?;
     let region = str_field(&context, "region").unwrap_or("us-east-1");
     let service = str_field(&context, "service").unwrap_or("s3");
-    let previous = str_field(&context, "previous_signature").ok_or("context.json has no previous_signature")?;
+    let previous = str_field(&context, "previous_signature")
+        .ok_or("context.json has no previous_signature")?;
     let trailing = request(
         &VectorSuite::from_files([(
             "t".to_owned(),
-            [b"PUT / HTTP/1.1\n".as_slice(), text(suite, &format!("{folder}/trailing-headers.txt"))?.as_bytes()].concat(),
+            [
+                b"PUT / HTTP/1.1\n".as_slice(),
+                text(suite, &format!("{folder}/trailing-headers.txt"))?.as_bytes(),
+            ]
+            .concat(),
         )]),
         "t",
     )?;
     let headers: Vec<Header> = trailing.headers;
     let scope = sign::scope(Algorithm::HmacSha256, timestamp.date(), region, service);
-    let key = signing_key(&credentials.secret_access_key, timestamp.date(), region, service);
+    let key = signing_key(
+        &credentials.secret_access_key,
+        timestamp.date(),
+        region,
+        service,
+    );
     let canonical = chunked::canonical_trailer(&headers);
     let sts = chunked::trailer_string_to_sign(timestamp.amz(), &scope, previous, &headers);
     let signature = hmac_signature(&key, &sts);
     Ok(vec![
-        Check::compare(&id, "trailer canonical headers", text(suite, &format!("{folder}/trailer-canonical-headers.txt"))?, &canonical),
-        Check::compare(&id, "trailer string to sign", text(suite, &format!("{folder}/trailer-string-to-sign.txt"))?, &sts),
-        Check::compare(&id, "trailer signature", text(suite, &format!("{folder}/trailer-signature.txt"))?.trim(), &signature),
+        Check::compare(
+            &id,
+            "trailer canonical headers",
+            text(suite, &format!("{folder}/trailer-canonical-headers.txt"))?,
+            &canonical,
+        ),
+        Check::compare(
+            &id,
+            "trailer string to sign",
+            text(suite, &format!("{folder}/trailer-string-to-sign.txt"))?,
+            &sts,
+        ),
+        Check::compare(
+            &id,
+            "trailer signature",
+            text(suite, &format!("{folder}/trailer-signature.txt"))?.trim(),
+            &signature,
+        ),
     ])
 }
 
@@ -779,12 +965,29 @@ fn check_post_policy(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Chec
     let timestamp = timestamp_of(&context)?;
     let region = str_field(&context, "region").unwrap_or("us-east-1");
     let service = str_field(&context, "service").unwrap_or("s3");
-    let policy = suite.file(&format!("{folder}/policy.json")).ok_or("missing policy.json")?;
+    let policy = suite
+        .file(&format!("{folder}/policy.json"))
+        .ok_or("missing policy.json")?;
     let sts = base64_encode(policy);
-    let key = signing_key(&credentials.secret_access_key, timestamp.date(), region, service);
+    let key = signing_key(
+        &credentials.secret_access_key,
+        timestamp.date(),
+        region,
+        service,
+    );
     Ok(vec![
-        Check::compare(&id, "string to sign (base64 policy)", text(suite, &format!("{folder}/string-to-sign.txt"))?.trim(), &sts),
-        Check::compare(&id, "signature", text(suite, &format!("{folder}/signature.txt"))?.trim(), &hmac_signature(&key, &sts)),
+        Check::compare(
+            &id,
+            "string to sign (base64 policy)",
+            text(suite, &format!("{folder}/string-to-sign.txt"))?.trim(),
+            &sts,
+        ),
+        Check::compare(
+            &id,
+            "signature",
+            text(suite, &format!("{folder}/signature.txt"))?.trim(),
+            &hmac_signature(&key, &sts),
+        ),
     ])
 }
 
@@ -792,13 +995,17 @@ fn check_key_derivation(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<C
     let id = format!("{folder}#signing-key");
     let context = json(suite, &format!("{folder}/context.json"))?;
     let expected = json(suite, &format!("{folder}/derived-keys.json"))?;
-    let secret = str_field(&context, "secret_access_key").ok_or("context.json has no secret_access_key")?;
+    let secret =
+        str_field(&context, "secret_access_key").ok_or("context.json has no secret_access_key")?;
     let date = str_field(&context, "date").ok_or("context.json has no date")?;
     let region = str_field(&context, "region").ok_or("context.json has no region")?;
     let service = str_field(&context, "service").ok_or("context.json has no service")?;
     let chain = signing_key_chain(secret, date, region, service);
     let mut checks = Vec::new();
-    for (name, key) in ["kDate", "kRegion", "kService", "kSigning"].iter().zip(chain) {
+    for (name, key) in ["kDate", "kRegion", "kService", "kSigning"]
+        .iter()
+        .zip(chain)
+    {
         if let Some(want) = str_field(&expected, name) {
             checks.push(Check::compare(&id, name, want, &hex::encode(key)));
         }
@@ -834,7 +1041,12 @@ fn check_variant(suite: &VectorSuite, folder: &str, _name: &str) -> FolderResult
     let replaced = text(suite, &creq_path)?;
     let ours: Vec<&str> = signed.canonical_request.lines().collect();
     let theirs: Vec<&str> = replaced.lines().collect();
-    let differing: Vec<(&str, &str)> = ours.iter().zip(&theirs).filter(|(a, b)| a != b).map(|(a, b)| (*a, *b)).collect();
+    let differing: Vec<(&str, &str)> = ours
+        .iter()
+        .zip(&theirs)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (*a, *b))
+        .collect();
     let outcome = match differing.as_slice() {
         [(ours, theirs)] if ours.starts_with("my-header1:") && ours.replace(' ', ",") == *theirs && ours.len() == theirs.len() => {
             CheckOutcome::PassWithNote(format!(
@@ -845,7 +1057,11 @@ fn check_variant(suite: &VectorSuite, folder: &str, _name: &str) -> FolderResult
             "expected exactly the folded header line to differ from the 2015 variant; differing lines: {differing:?}"
         )),
     };
-    Ok(vec![Check::new(&id, "folded header lines joined with spaces, not commas", outcome)])
+    Ok(vec![Check::new(
+        &id,
+        "folded header lines joined with spaces, not commas",
+        outcome,
+    )])
 }
 
 /// Standard base64 with padding (the POST policy's string to sign).
@@ -853,7 +1069,11 @@ pub fn base64_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for (i, shift) in [18u32, 12, 6, 0].iter().enumerate() {
             if i <= chunk.len() {
@@ -884,7 +1104,14 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_examples() {
-        for (input, output) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")] {
+        for (input, output) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+        ] {
             assert_eq!(base64_encode(input.as_bytes()), output);
         }
     }
@@ -893,18 +1120,32 @@ mod tests {
     fn manifest_catches_an_edited_file() {
         let good = "hello";
         let manifest = format!("{}  ./a.txt\n", hex::encode(Sha256::digest(good)));
-        let suite = VectorSuite::from_files([("MANIFEST.sha256".into(), manifest.clone().into_bytes()), ("a.txt".into(), b"hello".to_vec())]);
+        let suite = VectorSuite::from_files([
+            ("MANIFEST.sha256".into(), manifest.clone().into_bytes()),
+            ("a.txt".into(), b"hello".to_vec()),
+        ]);
         assert_eq!(suite.verify_manifest(), Ok(1));
-        let edited = VectorSuite::from_files([("MANIFEST.sha256".into(), manifest.into_bytes()), ("a.txt".into(), b"hellO".to_vec())]);
-        assert!(matches!(edited.verify_manifest(), Err(SuiteError::Edited { .. })));
+        let edited = VectorSuite::from_files([
+            ("MANIFEST.sha256".into(), manifest.into_bytes()),
+            ("a.txt".into(), b"hellO".to_vec()),
+        ]);
+        assert!(matches!(
+            edited.verify_manifest(),
+            Err(SuiteError::Edited { .. })
+        ));
         let missing = VectorSuite::from_files([("a.txt".into(), b"hello".to_vec())]);
-        assert!(matches!(missing.verify_manifest(), Err(SuiteError::NoManifest { .. })));
+        assert!(matches!(
+            missing.verify_manifest(),
+            Err(SuiteError::NoManifest { .. })
+        ));
     }
 
     #[test]
     fn embedded_suite_is_intact() {
         let suite = VectorSuite::embedded();
         assert!(suite.verify_manifest().unwrap() > 1000);
-        assert!(suite.folders().contains(&"legacy-2015/normalize-path/get-space".to_owned()));
+        assert!(suite
+            .folders()
+            .contains(&"legacy-2015/normalize-path/get-space".to_owned()));
     }
 }
