@@ -38,6 +38,7 @@ pub mod codes {
     pub const DEPENDENT_BUILD_FAILED: &str = "dependent-build-failed";
     pub const DEPENDENT_NOT_CHECKED: &str = "dependent-not-checked";
     pub const GOLDEN_FAILED: &str = "golden-failed";
+    pub const DEPENDENT_TEST_FAILED: &str = "dependent-test-failed";
     pub const BREAKING_CHANGE: &str = "breaking-change";
     pub const ALL: &[(&str, Level, &str)] = &[
         (
@@ -49,6 +50,11 @@ pub mod codes {
             DEPENDENT_NOT_CHECKED,
             Level::Deny,
             "a dependent could not be checked because a crate below it failed",
+        ),
+        (
+            DEPENDENT_TEST_FAILED,
+            Level::Deny,
+            "a test of an affected crate fails",
         ),
         (
             GOLDEN_FAILED,
@@ -127,6 +133,18 @@ pub fn verdict(
             )),
             CrateStatus::Passed => {}
         }
+    }
+    for run in build.tests.iter().filter(|t| !t.success) {
+        let which = if run.failures.is_empty() {
+            "the test executable failed".to_owned()
+        } else {
+            run.failures.join(", ")
+        };
+        findings.push(finding(
+            codes::DEPENDENT_TEST_FAILED,
+            &run.package,
+            format!("{} test target {}: {which}", run.package, run.target),
+        ));
     }
     if let Some(golden) = golden {
         for case in golden.cases.iter().filter(|c| c.status == Status::Fail) {

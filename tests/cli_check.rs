@@ -283,3 +283,58 @@ fn a_hanging_build_hits_the_timeout() {
         stderr(&out)
     );
 }
+
+#[test]
+fn tests_of_affected_dependents_run_and_failures_deny() {
+    let repo = demo_repo();
+    copy_dir(&fixtures().join("flaredb-base"), repo.path());
+    // A body-only change: every dependent still compiles, but the server's behaviour changes.
+    let lib = repo.path().join("flaredb-sql/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    assert!(
+        text.contains("\"no table `{}`\""),
+        "fixture changed: update this test"
+    );
+    std::fs::write(
+        &lib,
+        text.replace("\"no table `{}`\"", "\"unknown table `{}`\""),
+    )
+    .unwrap();
+    let out = check_cmd(repo.path())
+        .args([
+            "check",
+            "--base",
+            "HEAD",
+            "--no-golden",
+            "--mode",
+            "conservative",
+            "--tests",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tests = report["build"]["tests"].as_array().unwrap();
+    let failing = tests
+        .iter()
+        .find(|t| t["success"] == false)
+        .expect("a failing test target");
+    assert_eq!(failing["package"], "flaredb-server");
+    assert!(
+        !failing["failures"].as_array().unwrap().is_empty(),
+        "failing test names are reported: {failing}"
+    );
+    let codes: Vec<&str> = report["verdict"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"dependent-test-failed"), "{codes:?}");
+    assert!(
+        tests.iter().any(|t| t["package"] == "chainfire"),
+        "every affected crate's tests ran: {tests:?}"
+    );
+}

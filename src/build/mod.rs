@@ -5,6 +5,7 @@
 pub mod cargo;
 pub mod diagnostics;
 pub mod plan;
+pub mod tests;
 
 use crate::api::rules::Severity;
 use crate::impact::Impact;
@@ -55,6 +56,9 @@ pub struct BuildOutcome {
     /// Compilation units cargo reported.
     pub units: usize,
     pub duration_ms: u64,
+    /// Test executables run with `check --tests` (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<tests::TestRun>,
 }
 
 impl BuildOutcome {
@@ -67,6 +71,7 @@ impl BuildOutcome {
             false_alarms: Vec::new(),
             units: 0,
             duration_ms: 0,
+            tests: Vec::new(),
         }
     }
     pub fn failed(&self) -> impl Iterator<Item = &CrateOutcome> {
@@ -146,6 +151,7 @@ pub fn outcome(
         false_alarms,
         units: messages.units,
         duration_ms: 0,
+        tests: Vec::new(),
     }
 }
 

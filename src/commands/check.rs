@@ -33,6 +33,9 @@ pub struct CheckArgs {
     /// Stop at the first crate that fails to build.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Also run the tests of the affected crates that build (narrowed package selection).
+    #[arg(long)]
+    pub tests: bool,
     /// Check benches too.
     #[arg(long)]
     pub benches: bool,
@@ -77,6 +80,15 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         let mut outcome = build::outcome(ws, &build_plan, &messages, &impact);
         outcome.command = command;
         outcome.duration_ms = elapsed.as_millis() as u64;
+        if args.tests {
+            let passed: Vec<String> = outcome
+                .crates
+                .iter()
+                .filter(|c| c.status == build::CrateStatus::Passed)
+                .map(|c| c.package.clone())
+                .collect();
+            outcome.tests = build::tests::run_tests(ws, &passed, &options)?;
+        }
         outcome
     };
     let golden = if args.no_golden {

@@ -133,6 +133,20 @@ impl CheckReport {
                 for error in &build.errors {
                     out.push_str(&format!("    {}\n", error.headline()));
                 }
+                for run in &build.tests {
+                    let status = if run.success {
+                        format!("{}ok{reset}", style.ok_start())
+                    } else {
+                        format!("{}FAILED{reset}", style.error_start())
+                    };
+                    out.push_str(&format!(
+                        "  test {} ({}): {status} {} passed, {} failed, {} ignored\n",
+                        run.package, run.target, run.passed, run.failed, run.ignored
+                    ));
+                    for name in &run.failures {
+                        out.push_str(&format!("      failed: {name}\n"));
+                    }
+                }
                 if !build.false_alarms.is_empty() {
                     out.push_str(&format!(
                         "  {dim}predicted but compiled fine ({}):{reset}\n",
