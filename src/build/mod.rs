@@ -5,7 +5,7 @@
 pub mod cargo;
 pub mod diagnostics;
 pub mod plan;
-pub mod tests;
+pub mod test_run;
 
 use crate::api::rules::Severity;
 use crate::impact::Impact;
@@ -58,7 +58,7 @@ pub struct BuildOutcome {
     pub duration_ms: u64,
     /// Test executables run with `check --tests` (empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tests: Vec<tests::TestRun>,
+    pub tests: Vec<test_run::TestRun>,
 }
 
 impl BuildOutcome {

@@ -87,7 +87,7 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
                 .filter(|c| c.status == build::CrateStatus::Passed)
                 .map(|c| c.package.clone())
                 .collect();
-            outcome.tests = build::tests::run_tests(ws, &passed, &options)?;
+            outcome.tests = build::test_run::run_tests(ws, &passed, &options)?;
         }
         outcome
     };
