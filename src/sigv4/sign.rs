@@ -780,6 +780,34 @@ mod tests {
     }
 
     #[test]
+    fn verifier_reads_a_raw_plus_in_the_query_as_a_space() {
+        let req = parse_request(b"GET /?q=a%20b HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
+        let ts = Timestamp::parse("20150830T123600Z").unwrap();
+        let creds = creds();
+        let settings = Settings::default();
+        let params = SigningParams {
+            credentials: &creds,
+            region: "us-east-1",
+            service: "service",
+            timestamp: &ts,
+            settings: &settings,
+        };
+        let signed = sign(&req, &params).unwrap();
+        assert!(signed.canonical_request.contains("\nq=a%20b\n"));
+        let mut wire = signed.request.clone();
+        wire.target = b"/?q=a+b".to_vec();
+        assert!(
+            verify(&wire, &creds, &settings).verified,
+            "a raw + is a space"
+        );
+        wire.target = b"/?q=a%2Bb".to_vec();
+        assert!(
+            !verify(&wire, &creds, &settings).verified,
+            "an encoded + is a plus"
+        );
+    }
+
+    #[test]
     fn debug_redacts_secrets() {
         let mut c = creds();
         c.session_token = Some("tok-secret".into());
