@@ -171,6 +171,30 @@ fn reference_itself_passes_as_a_harness() {
 }
 
 #[test]
+fn driftgate_toml_configures_the_harness_too() {
+    let ws = workspace("");
+    let toml = format!(
+        "[golden.sigv4]\nharness = {}\ntimeout-secs = 1\nstartup-timeout-secs = 1\n",
+        r#"["sh", "-c", "exit 7"]"#
+    );
+    std::fs::write(ws.path().join("driftgate.toml"), toml).expect("driftgate.toml");
+    let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
+    assert_eq!(code, 101, "{err}");
+    assert!(err.contains("exit status: 7"), "{err}");
+    std::fs::write(
+        ws.path().join("driftgate.toml"),
+        "[golden]\ncommands = []\n",
+    )
+    .expect("driftgate.toml");
+    let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("driftgate.toml") && err.contains("unknown field `commands`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_configuration_exits_2_naming_the_file() {
     let ws = workspace("[workspace.metadata.driftgate.golden.sigv4]\nharness = \"cargo run\"\n");
     let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
