@@ -70,6 +70,18 @@ pub fn render_human(
             if s > 0 {
                 line.push_str(&format!(", {s} skipped"));
             }
+            if suite == "sigv4-vectors" {
+                let mut groups: Vec<(&str, usize)> = Vec::new();
+                for case in outcome.cases.iter().filter(|c| c.suite == suite) {
+                    let group = case.case.split('/').next().unwrap_or_default();
+                    match groups.iter_mut().find(|(g, _)| *g == group) {
+                        Some((_, n)) => *n += 1,
+                        None => groups.push((group, 1)),
+                    }
+                }
+                let groups: Vec<String> = groups.iter().map(|(g, n)| format!("{g} {n}")).collect();
+                line.push_str(&format!(" {dim}(folders: {}){reset}", groups.join(", ")));
+            }
             writeln!(out, "{line}")?;
         }
         writeln!(out)?;
