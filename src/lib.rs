@@ -13,6 +13,7 @@ pub mod fsutil;
 pub mod gate;
 pub mod golden;
 pub mod impact;
+pub mod materialize;
 pub mod process;
 pub mod report;
 pub mod sigv4;

@@ -42,3 +42,79 @@ pub fn extract_members(members: &[&Member], source: &SourceTree) -> ApiSnapshot 
         crates: crates.into_iter().map(|c| (c.package.clone(), c)).collect(),
     }
 }
+
+/// Which engine reads the API, with its options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineChoice {
+    Syn,
+    Rustdoc(super::rustdoc_engine::RustdocOptions),
+}
+
+/// How [`extract_members_with`] runs.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    pub engine: EngineChoice,
+    /// Use the content-addressed cache under `<target>/driftgate/cache` (`--no-cache` turns it off).
+    pub use_cache: bool,
+    pub progress: super::rustdoc_engine::ProgressMode,
+}
+
+/// A snapshot plus what the user must hear about how it was made.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub snapshot: ApiSnapshot,
+    /// E.g. a rustdoc format mismatch that made a crate fall back to the syn engine.
+    pub warnings: Vec<String>,
+    pub cache_hits: usize,
+    pub cache_misses: usize,
+}
+
+/// The one entry point for both engines: extracts every selected member's API from `source`,
+/// through the cache. The rustdoc engine falls back to the syn engine (with a warning) for crates
+/// it cannot document, unless its options forbid it.
+pub fn extract_members_with(
+    options: &ExtractOptions,
+    workspace: &crate::workspace::Workspace,
+    members: &[&Member],
+    source: &SourceTree,
+    err: &mut dyn std::io::Write,
+) -> crate::Result<Extracted> {
+    let cache = super::cache::Cache::new(
+        super::cache::dir_for(&workspace.target_dir),
+        options.use_cache,
+    );
+    let mut extracted = Extracted::default();
+    let syn_members: Vec<&Member> = match &options.engine {
+        EngineChoice::Syn => members.to_vec(),
+        EngineChoice::Rustdoc(rustdoc) => {
+            let outcome = super::rustdoc_engine::extract_workspace(
+                workspace,
+                members,
+                source,
+                &cache,
+                rustdoc,
+                options.progress,
+                err,
+            )?;
+            extracted.warnings = outcome.warnings;
+            extracted.cache_hits = outcome.cache_hits;
+            extracted.cache_misses = outcome.cache_misses;
+            for api in outcome.crates {
+                extracted.snapshot.crates.insert(api.package.clone(), api);
+            }
+            members
+                .iter()
+                .filter(|m| outcome.fallback.contains(&m.name))
+                .copied()
+                .collect()
+        }
+    };
+    if !syn_members.is_empty() {
+        let (snapshot, hits, misses) =
+            super::cache::extract_syn_cached(&syn_members, source, &cache)?;
+        extracted.cache_hits += hits;
+        extracted.cache_misses += misses;
+        extracted.snapshot.crates.extend(snapshot.crates);
+    }
+    Ok(extracted)
+}

@@ -3,10 +3,12 @@
 
 pub mod diff;
 pub mod extract;
+pub mod cache;
 pub mod files;
 pub mod model;
 pub mod normalize;
 pub mod render;
 pub mod rules;
+pub mod rustdoc_engine;
 pub mod syn_engine;
 pub mod tokens;

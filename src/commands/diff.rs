@@ -1,7 +1,7 @@
 //! `driftgate diff`: the public-API diff of the selected crates against a baseline — the committed
 //! snapshot files (default), a git revision (`--base`), or HEAD for the staged index (`--staged`).
 
-use super::{load, report_problems, Context, Engine, Format, Loaded};
+use super::{load, report_extraction, report_problems, Context, EngineArgs, Format, Loaded};
 use crate::api::diff::ApiDiff;
 use crate::api::model::ApiSnapshot;
 use crate::api::{diff, extract, files};
@@ -30,9 +30,8 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// How to read the API.
-    #[arg(long, value_enum, default_value_t = Engine::Syn)]
-    pub engine: Engine,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 /// Both sides of a comparison and their diff.
@@ -45,21 +44,47 @@ pub struct Compared {
     pub diff: ApiDiff,
     /// Some crate could not be read completely (reported on `err`).
     pub had_problems: bool,
+    /// Extraction warnings (e.g. the rustdoc engine fell back to syn), already shown on `err`.
+    pub warnings: Vec<String>,
 }
 
-/// Extracts base and head for the selected members and diffs them.
+/// Extracts base and head for the selected members (syn engine, no cache) and diffs them.
 pub fn compare(
     ctx: &Context,
     loaded: &Loaded,
     baseline: &BaselineArgs,
     err: &mut dyn Write,
 ) -> Result<Compared> {
+    let options = extract::ExtractOptions {
+        engine: extract::EngineChoice::Syn,
+        use_cache: false,
+        progress: crate::api::rustdoc_engine::ProgressMode::Off,
+    };
+    compare_with(ctx, loaded, baseline, &options, err)
+}
+
+/// Extracts base and head for the selected members with the given engine and diffs them.
+pub fn compare_with(
+    ctx: &Context,
+    loaded: &Loaded,
+    baseline: &BaselineArgs,
+    options: &extract::ExtractOptions,
+    err: &mut dyn Write,
+) -> Result<Compared> {
     let members = loaded.members();
     let root = &loaded.workspace.root;
+    let mut warnings = Vec::new();
+    let mut extract = |tree: &SourceTree, err: &mut dyn Write| -> Result<ApiSnapshot> {
+        let extracted =
+            extract::extract_members_with(options, &loaded.workspace, &members, tree, err)?;
+        report_extraction(&extracted, ctx, err);
+        warnings.extend(extracted.warnings);
+        Ok(extracted.snapshot)
+    };
     let (base, base_label, base_tree, head_tree) = if let Some(rev) = &baseline.base {
         let tree = SourceTree::git_rev(root, rev)?;
         (
-            extract::extract_members(&members, &tree),
+            extract(&tree, err)?,
             tree.describe(),
             Some(tree),
             SourceTree::worktree(root),
@@ -67,7 +92,7 @@ pub fn compare(
     } else if baseline.staged {
         let tree = SourceTree::git_rev(root, "HEAD")?;
         (
-            extract::extract_members(&members, &tree),
+            extract(&tree, err)?,
             tree.describe(),
             Some(tree),
             SourceTree::index(root)?,
@@ -88,7 +113,7 @@ pub fn compare(
             SourceTree::worktree(root),
         )
     };
-    let head = extract::extract_members(&members, &head_tree);
+    let head = extract(&head_tree, err)?;
     let had_problems =
         report_problems(&base, &ctx.style, err) | report_problems(&head, &ctx.style, err);
     let diff = diff::diff(
@@ -102,20 +127,22 @@ pub fn compare(
         head_tree,
         diff,
         had_problems,
+        warnings,
     })
 }
 
 pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     let loaded = load(ctx)?;
-    let compared = compare(ctx, &loaded, &args.baseline, err)?;
+    let options = args.engine.options(ctx);
+    let compared = compare_with(ctx, &loaded, &args.baseline, &options, err)?;
     let report = DiffReport::new(
         compared.base_label,
         compared.head_label,
-        args.engine.name(),
+        args.engine.engine.name(),
         compared.diff,
     );
     match args.format {
-        Format::Json => out.write_all(report.to_json().as_bytes()),
+        Format::Json => out.write_all(json_with_warnings(&report, &compared.warnings).as_bytes()),
         Format::Human => out.write_all(report.to_human(&ctx.style, ctx.verbose > 0).as_bytes()),
     }
     .map_err(|e| crate::Error::io("cannot write output", "<stdout>", e))?;
@@ -126,6 +153,24 @@ pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Wri
     } else {
         exit::OK
     })
+}
+
+/// The JSON report; extraction warnings (a rustdoc fallback) are added as a `warnings` array when
+/// there are any, so a machine reader never mistakes a fallback run for a precise one.
+fn json_with_warnings(report: &DiffReport, warnings: &[String]) -> String {
+    #[derive(serde::Serialize)]
+    struct WithWarnings<'a> {
+        #[serde(flatten)]
+        report: &'a DiffReport,
+        warnings: &'a [String],
+    }
+    if warnings.is_empty() {
+        return report.to_json();
+    }
+    let mut text = serde_json::to_string_pretty(&WithWarnings { report, warnings })
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
 }
 
 /// Crates that could not be read completely on either side are left out of the diff (their

@@ -139,13 +139,87 @@ pub enum Format {
 pub enum Engine {
     /// Parse sources with syn: no compilation, sub-second (macro-generated items are reported as unknown).
     Syn,
+    /// Document each crate with rustdoc JSON (stable toolchain, format 57): exact, needs a build.
+    Rustdoc,
 }
 
 impl Engine {
     pub fn name(self) -> &'static str {
         match self {
             Engine::Syn => "syn",
+            Engine::Rustdoc => "rustdoc",
         }
+    }
+}
+
+/// How to read the API (shared by `snapshot` and `diff`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct EngineArgs {
+    /// How to read the API.
+    #[arg(long, value_enum, default_value_t = Engine::Syn)]
+    pub engine: Engine,
+    /// rustdoc engine: features to document with (comma-separated; `pkg/feat` for one package).
+    /// Default: the features the workspace build enables for each crate.
+    #[arg(long, value_name = "FEATURES", value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// rustdoc engine: document with all features.
+    #[arg(long)]
+    pub all_features: bool,
+    /// rustdoc engine: do not enable the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// rustdoc engine: also list the auto-trait impls rustdoc synthesises (`impl Send for ..`).
+    #[arg(long)]
+    pub include_auto_traits: bool,
+    /// rustdoc engine: also list blanket impls (`impl<T> Any for T`) that apply to the crate's types.
+    #[arg(long)]
+    pub include_blanket_impls: bool,
+    /// rustdoc engine: a rustdoc JSON format mismatch or a failed build is an error (exit 101)
+    /// instead of a fallback to the syn engine with a warning.
+    #[arg(long)]
+    pub no_fallback: bool,
+    /// Neither read nor write the API cache (`<target-dir>/driftgate/cache`).
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl EngineArgs {
+    /// The validated extraction options.
+    pub fn options(&self, ctx: &Context) -> crate::api::extract::ExtractOptions {
+        use crate::api::extract::{EngineChoice, ExtractOptions};
+        use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+        let engine = match self.engine {
+            Engine::Syn => EngineChoice::Syn,
+            Engine::Rustdoc => EngineChoice::Rustdoc(RustdocOptions {
+                features: self.features.clone(),
+                all_features: self.all_features,
+                no_default_features: self.no_default_features,
+                include_auto_traits: self.include_auto_traits,
+                include_blanket_impls: self.include_blanket_impls,
+                no_fallback: self.no_fallback,
+            }),
+        };
+        ExtractOptions {
+            engine,
+            use_cache: !self.no_cache,
+            progress: ProgressMode::detect(ctx.quiet),
+        }
+    }
+}
+
+/// Writes extraction warnings (e.g. a rustdoc fallback) and, with `-v`, the cache statistics.
+pub fn report_extraction(
+    extracted: &crate::api::extract::Extracted,
+    ctx: &Context,
+    err: &mut dyn std::io::Write,
+) {
+    // Warnings were shown while documenting (so they sit next to the progress); cache counts on -v.
+    if ctx.verbose > 0 {
+        let _ = writeln!(
+            err,
+            "api cache: {} hit(s), {} miss(es)",
+            extracted.cache_hits, extracted.cache_misses
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 //! `driftgate snapshot`: print the public API of the selected crates, write the snapshot files
 //! (`--bless`), or say which files are out of date (`--check`).
 
-use super::{load, report_problems, Context, Engine};
+use super::{load, report_extraction, report_problems, Context, EngineArgs};
 use crate::api::{extract, files};
 use crate::error::{exit, Result};
 use crate::source::SourceTree;
@@ -20,9 +20,8 @@ pub struct SnapshotArgs {
     /// Snapshot directory (default: `snapshot-dir` from the configuration, else `public-api/`).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// How to read the API.
-    #[arg(long, value_enum, default_value_t = Engine::Syn)]
-    pub engine: Engine,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 pub fn run(
@@ -37,7 +36,15 @@ pub fn run(
         .clone()
         .unwrap_or_else(|| loaded.config.snapshot_dir.clone());
     let source = SourceTree::worktree(&loaded.workspace.root);
-    let snapshot = extract::extract_members(&loaded.members(), &source);
+    let extracted = extract::extract_members_with(
+        &args.engine.options(ctx),
+        &loaded.workspace,
+        &loaded.members(),
+        &source,
+        err,
+    )?;
+    report_extraction(&extracted, ctx, err);
+    let snapshot = extracted.snapshot;
     let had_problems = report_problems(&snapshot, &ctx.style, err);
     // A crate that could not be read completely is never written or judged: its file would lie.
     let complete = snapshot

@@ -1,0 +1,382 @@
+//! Content-addressed cache of per-crate API snapshots, for both engines, under
+//! `<target_dir>/driftgate/cache/`.
+//!
+//! The key is a SHA-256 over everything the result depends on: the engine, driftgate's version,
+//! the crate's sources (every `.rs` file under the crate directory, in sorted order, path and
+//! content) and manifest, and for the rustdoc engine also the feature flags, the manifests of the
+//! workspace, `Cargo.lock`, the sources of the workspace crates it depends on and the toolchain
+//! (`rustc -vV`). Unchanged sources therefore mean no parsing and no rustdoc build.
+//!
+//! An entry is one JSON file holding the snapshot file text (the lines) plus what the text does not
+//! carry (problems, private paths, the auto-trait and blanket impl lines shown on request), which
+//! round-trips a [`CrateApi`] exactly. Entries are written atomically (temporary file + rename), so
+//! concurrent runs never see half an entry; an entry that does not parse, has another schema or
+//! another key is treated as a miss and rewritten.
+
+use super::model::{CrateApi, ExtractProblem};
+use crate::error::Result;
+use crate::fsutil;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Bump when the entry layout or the meaning of lines changes.
+pub const SCHEMA: u32 = 1;
+
+/// A cache key: the hex SHA-256 of a crate's inputs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CacheKey(pub String);
+
+/// Builds a [`CacheKey`] from labelled parts; every part is length-prefixed so no two different
+/// inputs hash alike.
+pub struct KeyBuilder {
+    hasher: Sha256,
+}
+
+impl KeyBuilder {
+    pub fn new(engine: &str) -> Self {
+        let mut builder = KeyBuilder {
+            hasher: Sha256::new(),
+        };
+        builder.part("schema", SCHEMA.to_string().as_bytes());
+        builder.part("driftgate", env!("CARGO_PKG_VERSION").as_bytes());
+        builder.part("engine", engine.as_bytes());
+        builder
+    }
+
+    pub fn part(&mut self, label: &str, bytes: &[u8]) -> &mut Self {
+        for piece in [label.as_bytes(), bytes] {
+            self.hasher.update((piece.len() as u64).to_le_bytes());
+            self.hasher.update(piece);
+        }
+        self
+    }
+
+    /// A file: its path and content (or its absence).
+    pub fn file(&mut self, path: &str, content: Option<&[u8]>) -> &mut Self {
+        self.part("file", path.as_bytes());
+        match content {
+            Some(bytes) => self.part("content", bytes),
+            None => self.part("absent", b""),
+        }
+    }
+
+    pub fn finish(self) -> CacheKey {
+        CacheKey(hex::encode(self.hasher.finalize()))
+    }
+}
+
+/// The `.rs` files below `dir` (relative to the workspace root, `""` for the root) among `files`,
+/// sorted.
+pub fn rust_files_under<'a>(files: &'a [String], dir: &str) -> Vec<&'a str> {
+    let mut out: Vec<&str> = files
+        .iter()
+        .map(String::as_str)
+        .filter(|f| f.ends_with(".rs"))
+        .filter(|f| {
+            dir.is_empty()
+                || f.strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// One cached crate: what round-trips a [`CrateApi`], plus the impl lines the rustdoc engine
+/// records but shows only on request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub schema: u32,
+    pub key: String,
+    pub engine: String,
+    pub package: String,
+    pub crate_name: String,
+    /// The snapshot file text (items and unknowns).
+    pub text: String,
+    pub problems: Vec<ExtractProblem>,
+    pub private_paths: BTreeSet<String>,
+    #[serde(default)]
+    pub auto_trait_impls: Vec<String>,
+    #[serde(default)]
+    pub blanket_impls: Vec<String>,
+}
+
+impl Entry {
+    pub fn new(key: &CacheKey, engine: &str, api: &CrateApi) -> Entry {
+        Entry {
+            schema: SCHEMA,
+            key: key.0.clone(),
+            engine: engine.to_owned(),
+            package: api.package.clone(),
+            crate_name: api.crate_name.clone(),
+            text: api.to_file_text(),
+            problems: api.problems.clone(),
+            private_paths: api.private_paths.clone(),
+            auto_trait_impls: Vec::new(),
+            blanket_impls: Vec::new(),
+        }
+    }
+
+    /// The crate's API as it was stored (`extra` lines, e.g. auto-trait impls, added to the items).
+    pub fn to_api(&self, extra: &[&str]) -> CrateApi {
+        let lines = self.text.lines().chain(extra.iter().copied());
+        let mut api = CrateApi::from_lines(&self.package, &self.crate_name, lines);
+        api.problems = self.problems.clone();
+        api.private_paths = self.private_paths.clone();
+        api
+    }
+}
+
+/// The cache directory of a target directory.
+pub fn dir_for(target_dir: &Path) -> PathBuf {
+    target_dir.join("driftgate").join("cache")
+}
+
+/// A cache in one directory; disabled (every lookup a miss, nothing written) with `--no-cache`.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+    enabled: bool,
+}
+
+/// The outcome of a lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Hit(Box<Entry>),
+    Miss,
+    /// An entry existed but could not be used (bad JSON, another schema or key); it will be rebuilt.
+    Corrupt(String),
+}
+
+impl Cache {
+    pub fn new(dir: PathBuf, enabled: bool) -> Cache {
+        Cache { dir, enabled }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn path(&self, engine: &str, key: &CacheKey) -> PathBuf {
+        let shard = key.0.get(..2).unwrap_or("00");
+        self.dir
+            .join(engine)
+            .join(shard)
+            .join(format!("{}.json", key.0))
+    }
+
+    pub fn get(&self, engine: &str, key: &CacheKey) -> Lookup {
+        if !self.enabled {
+            return Lookup::Miss;
+        }
+        let path = self.path(engine, key);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(_) => return Lookup::Miss,
+        };
+        match serde_json::from_slice::<Entry>(&bytes) {
+            Ok(entry) if entry.schema == SCHEMA && entry.key == key.0 && entry.engine == engine => {
+                Lookup::Hit(Box::new(entry))
+            }
+            Ok(entry) => Lookup::Corrupt(format!(
+                "{}: schema {} / key {} does not match",
+                path.display(),
+                entry.schema,
+                entry.key
+            )),
+            Err(e) => Lookup::Corrupt(format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// Stores an entry (atomically). Crates with extraction problems are not stored: a problem may
+    /// be passing (an unreadable file, a failed build).
+    pub fn put(&self, entry: &Entry) -> Result<()> {
+        if !self.enabled || !entry.problems.is_empty() {
+            return Ok(());
+        }
+        let key = CacheKey(entry.key.clone());
+        let text = serde_json::to_vec(entry)
+            .map_err(|e| crate::Error::Other(format!("cannot serialise a cache entry: {e}")))?;
+        fsutil::write_atomic(&self.path(&entry.engine, &key), &text)
+    }
+}
+
+/// The syn engine through the cache: keys from each crate's `.rs` files and manifest, hits
+/// returned as stored, misses extracted in parallel and stored. Returns the snapshot, hits, misses.
+pub fn extract_syn_cached(
+    members: &[&crate::workspace::Member],
+    source: &crate::source::SourceTree,
+    cache: &Cache,
+) -> Result<(super::model::ApiSnapshot, usize, usize)> {
+    use rayon::prelude::*;
+    let inputs: Vec<(&crate::workspace::Member, super::syn_engine::CrateInput)> = members
+        .iter()
+        .filter_map(|m| Some((*m, super::extract::crate_input(m)?)))
+        .filter(|(_, input)| source.exists(&input.root_file))
+        .collect();
+    let files = if cache.enabled() {
+        source.files()?
+    } else {
+        Vec::new()
+    };
+    let read = |path: &str| {
+        source
+            .read(path)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    };
+    let results: Vec<Result<(CrateApi, bool)>> = inputs
+        .par_iter()
+        .map(|(member, input)| {
+            if !cache.enabled() {
+                return Ok((super::syn_engine::extract(input, &read), false));
+            }
+            let mut key = KeyBuilder::new("syn");
+            key.part("package", input.package.as_bytes());
+            key.part("crate", input.crate_name.as_bytes());
+            key.part("root", input.root_file.as_bytes());
+            key.part("proc-macro", if input.proc_macro { b"1" } else { b"0" });
+            key.file(
+                &input.manifest_file,
+                source.read(&input.manifest_file)?.as_deref(),
+            );
+            for path in rust_files_under(&files, &member.rel_dir) {
+                key.file(path, source.read(path)?.as_deref());
+            }
+            let key = key.finish();
+            if let Lookup::Hit(entry) = cache.get("syn", &key) {
+                return Ok((entry.to_api(&[]), true));
+            }
+            let api = super::syn_engine::extract(input, &read);
+            cache.put(&Entry::new(&key, "syn", &api))?;
+            Ok((api, false))
+        })
+        .collect();
+    let mut snapshot = super::model::ApiSnapshot::default();
+    let (mut hits, mut misses) = (0, 0);
+    for result in results {
+        let (api, hit) = result?;
+        if hit {
+            hits += 1;
+        } else {
+            misses += 1;
+        }
+        snapshot.crates.insert(api.package.clone(), api);
+    }
+    Ok((snapshot, hits, misses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_api() -> CrateApi {
+        let mut api = CrateApi::from_lines(
+            "demo-crate",
+            "demo_crate",
+            [
+                "pub mod demo_crate",
+                "#[cfg(feature = \"json\")] #[doc(hidden)] pub fn demo_crate::f(x: u8) -> u8",
+                "pub struct demo_crate::S { .. }",
+                "impl core::clone::Clone for demo_crate::S",
+                "pub demo_crate::S::a: Vec<u8>",
+                "feature json",
+                "// unknown: bitflags! in demo_crate may define items",
+            ],
+        );
+        api.private_paths.insert("demo_crate::hidden_helper".into());
+        api
+    }
+
+    #[test]
+    fn entries_round_trip_the_crate_api() {
+        let api = sample_api();
+        let key = KeyBuilder::new("syn").finish();
+        let entry = Entry::new(&key, "syn", &api);
+        let json = serde_json::to_string(&entry).unwrap();
+        let back: Entry = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.to_api(&[]), api);
+    }
+
+    #[test]
+    fn hit_miss_and_corrupt_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), true);
+        let mut builder = KeyBuilder::new("syn");
+        builder.file("a/src/lib.rs", Some(b"pub fn f() {}"));
+        let key = builder.finish();
+        assert_eq!(cache.get("syn", &key), Lookup::Miss);
+        let entry = Entry::new(&key, "syn", &sample_api());
+        cache.put(&entry).unwrap();
+        assert_eq!(cache.get("syn", &key), Lookup::Hit(Box::new(entry.clone())));
+        // Another engine never sees it.
+        assert_eq!(cache.get("rustdoc", &key), Lookup::Miss);
+        // Bad JSON.
+        let path = cache.path("syn", &key);
+        std::fs::write(&path, b"{ not json").unwrap();
+        assert!(matches!(cache.get("syn", &key), Lookup::Corrupt(_)));
+        // Valid JSON, wrong schema.
+        let mut old = entry.clone();
+        old.schema = SCHEMA + 1;
+        std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+        assert!(matches!(cache.get("syn", &key), Lookup::Corrupt(_)));
+        // Rebuilt: a put replaces it.
+        cache.put(&entry).unwrap();
+        assert!(matches!(cache.get("syn", &key), Lookup::Hit(_)));
+        // Disabled: always a miss, never written.
+        let off = Cache::new(dir.path().join("off"), false);
+        off.put(&entry).unwrap();
+        assert_eq!(off.get("syn", &key), Lookup::Miss);
+        assert!(!dir.path().join("off").exists());
+    }
+
+    #[test]
+    fn keys_change_with_any_input() {
+        let key = |path: &str, content: &[u8], engine: &str| {
+            let mut b = KeyBuilder::new(engine);
+            b.file(path, Some(content));
+            b.finish()
+        };
+        let base = key("a/src/lib.rs", b"pub fn f() {}", "syn");
+        assert_eq!(base, key("a/src/lib.rs", b"pub fn f() {}", "syn"));
+        assert_ne!(base, key("a/src/lib.rs", b"pub fn f(x: u8) {}", "syn"));
+        assert_ne!(base, key("a/src/other.rs", b"pub fn f() {}", "syn"));
+        assert_ne!(base, key("a/src/lib.rs", b"pub fn f() {}", "rustdoc"));
+    }
+
+    #[test]
+    fn problems_are_not_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), true);
+        let key = KeyBuilder::new("syn").finish();
+        let mut api = sample_api();
+        api.problems.push(ExtractProblem {
+            code: "syntax-error".into(),
+            file: "a/src/lib.rs".into(),
+            line: Some(1),
+            message: "expected item".into(),
+        });
+        cache.put(&Entry::new(&key, "syn", &api)).unwrap();
+        assert_eq!(cache.get("syn", &key), Lookup::Miss);
+    }
+
+    #[test]
+    fn rust_files_are_filtered_by_directory() {
+        let files: Vec<String> = [
+            "a/src/lib.rs",
+            "a/README.md",
+            "ab/src/lib.rs",
+            "a/src/m/x.rs",
+            "build.rs",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            rust_files_under(&files, "a"),
+            vec!["a/src/lib.rs", "a/src/m/x.rs"]
+        );
+        assert_eq!(rust_files_under(&files, "").len(), 4);
+    }
+}
