@@ -11,6 +11,7 @@ use crate::sigv4::edge::edge_cases;
 use crate::sigv4::harness::{redact, Harness, HarnessSpec};
 use crate::sigv4::sign::Algorithm;
 use crate::sigv4::vectors::{self, Check, CheckOutcome, SignCase, VectorSuite};
+use rayon::prelude::*;
 use std::path::Path;
 
 /// What the SigV4 suite found.
@@ -105,17 +106,6 @@ pub fn case_result(
     }
 }
 
-fn group_by_case(checks: Vec<CodedCheck>) -> Vec<(String, Vec<CodedCheck>)> {
-    let mut groups: Vec<(String, Vec<CodedCheck>)> = Vec::new();
-    for check in checks {
-        match groups.iter_mut().find(|(id, _)| *id == check.check.case) {
-            Some((_, group)) => group.push(check),
-            None => groups.push((check.check.case.clone(), vec![check])),
-        }
-    }
-    groups
-}
-
 fn vector_checks(checks: Vec<Check>) -> Vec<CodedCheck> {
     checks
         .into_iter()
@@ -148,13 +138,30 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
     let manifest_files = suite
         .verify_manifest()
         .map_err(|e| Error::Other(e.to_string()))?;
+    // Start the harness first: a `cargo run` harness builds while the reference suites run.
+    let harness = match &config.harness {
+        Some(command) => Some(Harness::start(HarnessSpec {
+            command: command.clone(),
+            cwd: root.to_owned(),
+            env: config.env.clone(),
+            timeout: config.timeout,
+            startup_timeout: config.startup_timeout,
+        })?),
+        None => None,
+    };
     let mut cases = Vec::new();
     let mut secrets: Vec<String> = Vec::new();
 
-    for folder in suite.folders() {
-        let checks = vector_checks(vectors::check_folder(&suite, &folder));
-        cases.push(case_result("sigv4-vectors", &folder, &checks, "reference"));
-    }
+    // Pure checks, in parallel; `collect` keeps the folder order.
+    let folder_results: Vec<CaseResult> = suite
+        .folders()
+        .par_iter()
+        .map(|folder| {
+            let checks = vector_checks(vectors::check_folder(&suite, folder));
+            case_result("sigv4-vectors", folder, &checks, "reference")
+        })
+        .collect();
+    cases.extend(folder_results);
     let sign_cases: Vec<SignCase> = vectors::all_sign_cases(&suite)
         .into_iter()
         .flatten()
@@ -163,20 +170,17 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
         secrets.push(case.credentials.secret_access_key.clone());
         secrets.extend(case.credentials.session_token.clone());
     }
-    let reference_checks = determinism::run_reference(&sign_cases);
-    for (id, checks) in group_by_case(reference_checks) {
-        cases.push(case_result("sigv4-determinism", &id, &checks, "reference"));
-    }
+    let determinism_results: Vec<CaseResult> = sign_cases
+        .par_iter()
+        .map(|case| {
+            let checks = determinism::run_reference(std::slice::from_ref(case));
+            case_result("sigv4-determinism", &case.id, &checks, "reference")
+        })
+        .collect();
+    cases.extend(determinism_results);
 
     let mut harness_label = None;
-    if let Some(command) = &config.harness {
-        let harness = Harness::start(HarnessSpec {
-            command: command.clone(),
-            cwd: root.to_owned(),
-            env: config.env.clone(),
-            timeout: config.timeout,
-            startup_timeout: config.startup_timeout,
-        })?;
+    if let Some(harness) = harness {
         harness_label = Some(crate::sigv4::protocol::Implementation::label(&harness));
         for case in harness_cases(&suite) {
             let mut checks = determinism::conformance(&harness, &case)?;

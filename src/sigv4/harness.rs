@@ -131,8 +131,18 @@ impl Harness {
 
     /// Why the child stopped answering: its exit status and the end of its stderr.
     fn died(&self, running: &mut Running, what: &str) -> Error {
+        // `finish` also waits for the end of stderr, which a surviving grandchild could hold open:
+        // give it a bounded time on a helper thread.
         let (status, stderr) = match running.session.take() {
-            Some(session) => session.finish(Duration::from_secs(5)),
+            Some(session) => {
+                let (sender, receiver) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let _ = sender.send(session.finish(Duration::from_secs(5)));
+                });
+                receiver
+                    .recv_timeout(Duration::from_secs(10))
+                    .unwrap_or((None, Vec::new()))
+            }
             None => (None, Vec::new()),
         };
         let status = match status {
