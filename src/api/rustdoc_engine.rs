@@ -1572,6 +1572,137 @@ log = { version = "0.4", optional = true }
         );
     }
 
+    fn kitchen_json() -> String {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/rustdoc/kitchen.json"
+        );
+        std::fs::read_to_string(path).expect("captured rustdoc JSON (tests/data/rustdoc)")
+    }
+
+    #[test]
+    fn maps_every_kind_of_item_to_syn_engine_lines() {
+        let api = map_json(&kitchen_json()).unwrap();
+        assert_eq!(api.crate_name, "kitchen");
+        let expected = [
+            "pub mod kitchen",
+            "#[non_exhaustive] pub struct kitchen::Config { .. }",
+            "pub kitchen::Config::limits: std::collections::HashMap<String, u32>",
+            "#[must_use] pub fn kitchen::Config::new(name: &str) -> Self",
+            "pub async fn kitchen::Config::load(path: &std::path::Path) -> std::io::Result<kitchen::Config>",
+            "pub const unsafe fn kitchen::Config::raw(p: *const u8, len: usize) -> *mut u8",
+            "pub fn kitchen::Config::callback(&mut self, f: fn(u32) -> bool, g: Box<dyn Fn(&str) -> String + Send>) -> impl Iterator<Item = u32> + '_",
+            "#[doc(hidden)] pub fn kitchen::Config::__internal(&self) -> Option<&mut Vec<(u8, char)>>",
+            "impl core::clone::Clone for kitchen::Config",
+            "#[repr(C)] pub struct kitchen::Point",
+            "impl kitchen::Raw for kitchen::Point",
+            "pub struct kitchen::Pair(pub u8, _)",
+            "pub kitchen::Pair::0: u8",
+            "pub struct kitchen::Marker;",
+            "pub fn kitchen::Wrapper::map<U, F>(&self, f: F) -> Vec<U> where F: Fn(&T) -> U",
+            "pub const kitchen::Wrapper::SIZE: usize",
+            "#[repr(u8)] pub enum kitchen::Level",
+            "pub kitchen::Level::Low = 1",
+            "pub kitchen::Event::Data(Vec<u8>, usize)",
+            "pub kitchen::Event::Moved { from: kitchen::Point, to: kitchen::Point }",
+            "#[deprecated] pub kitchen::Event::Jumped",
+            "pub trait kitchen::Store: fmt::Debug + Send",
+            "pub type kitchen::Store::Key: Clone",
+            "pub const kitchen::Store::NAME: &'static str = ..",
+            "pub fn kitchen::Store::put(&mut self, key: Self::Key, value: Self::Value) -> bool { .. }",
+            "pub unsafe trait kitchen::Raw",
+            "impl kitchen::Describe for u32",
+            "pub type kitchen::Map<V> = std::collections::HashMap<String, V>",
+            "pub static mut kitchen::COUNTER: u64",
+            "#[repr(C)] pub union kitchen::Bits",
+            "pub fn kitchen::generic<T: Into<String> + ?Sized, I>(items: I, _extra: &T) -> usize where I: IntoIterator<Item = u8>",
+            "pub extern \"C\" fn kitchen::ffi(x: i32) -> i32",
+            "pub fn kitchen::hrtb<F>(f: F) where F: for<'a> Fn(&'a str) -> &'a str",
+            "pub fn kitchen::arrays(a: [u8; 4], s: &[u16], t: (u8, &'static str), p: *mut ()) -> !",
+            "#[cfg(feature = \"std\")] pub fn kitchen::with_std()",
+            "#[cfg(any(unix, windows))] pub fn kitchen::on_platform()",
+            "#[doc(hidden)] pub fn kitchen::internals::inner()",
+            "pub macro kitchen::make_it!",
+            "pub fn kitchen::made_a() -> u8",
+            "pub use kitchen::Cow = std::borrow::Cow",
+            "pub fn kitchen::Circle::unit() -> kitchen::Circle",
+            "pub fn kitchen::shapes::Circle::unit() -> kitchen::Circle",
+            "pub fn kitchen::shapes::globbed()",
+        ];
+        for line in expected {
+            assert!(
+                api.lines.iter().any(|l| l == line),
+                "missing: {line}\n{:#?}",
+                api.lines
+            );
+        }
+        // Methods of trait impls are not items; compiler-internal marker impls are dropped.
+        assert!(!api
+            .lines
+            .iter()
+            .any(|l| l.contains("Config::fmt") || l.contains("Config::clone")));
+        assert!(!api
+            .lines
+            .iter()
+            .any(|l| l.contains("StructuralPartialEq") || l.contains("TrivialClone")));
+        // Auto-trait and blanket impls are kept apart.
+        assert!(api
+            .auto_trait_impls
+            .contains(&"impl core::marker::Send for kitchen::Config".to_owned()));
+        assert!(api
+            .blanket_impls
+            .iter()
+            .any(|l| l.starts_with("impl<T> core::any::Any for kitchen::Config")));
+        assert!(!api
+            .lines
+            .iter()
+            .any(|l| l.contains("core::marker::Send for")));
+        // Every line parses back to what it says.
+        let parsed = super::super::model::CrateApi::from_lines(
+            "kitchen",
+            "kitchen",
+            api.lines.iter().map(String::as_str),
+        );
+        let kind = |path: &str| parsed.items.iter().find(|i| i.path == path).map(|i| i.kind);
+        use super::super::model::ItemKind;
+        assert_eq!(kind("kitchen::Config::new"), Some(ItemKind::Method));
+        assert_eq!(kind("kitchen::Store::put"), Some(ItemKind::TraitMethod));
+        assert_eq!(kind("kitchen::Event::Moved"), Some(ItemKind::Variant));
+        let config = parsed
+            .items
+            .iter()
+            .find(|i| i.path == "kitchen::Config")
+            .unwrap();
+        assert!(config.has_private_fields && config.attrs.non_exhaustive);
+    }
+
+    #[test]
+    fn mapping_is_deterministic() {
+        let json = kitchen_json();
+        assert_eq!(map_json(&json).unwrap(), map_json(&json).unwrap());
+    }
+
+    #[test]
+    fn another_format_version_is_named_not_dumped() {
+        let json = kitchen_json().replacen("\"format_version\":57", "\"format_version\":56", 1);
+        let err = map_json(&json).unwrap_err();
+        assert_eq!(err, JsonError::FormatMismatch { found: 56 });
+        let text = err.to_string();
+        assert!(
+            text.contains("format_version 56") && text.contains("format_version 57"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1.95") && text.contains("--engine syn"),
+            "{text}"
+        );
+        // A broken body with the right version is an error too, never a silent empty API.
+        assert!(matches!(
+            map_json("{\"format_version\": 57, \"index\": 3}"),
+            Err(JsonError::Invalid(_))
+        ));
+    }
+
     #[test]
     fn feature_flags_in_fixed_order() {
         let sel = FeatureSelection {

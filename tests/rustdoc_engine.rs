@@ -1,0 +1,361 @@
+//! End-to-end tests of the rustdoc engine: the real binary, real `cargo rustdoc` (stable toolchain,
+//! `RUSTC_BOOTSTRAP=1`), real git. Builds share one target directory
+//! (`$CARGO_TARGET_TMPDIR/fixture-builds`) so dependencies are compiled once for the whole suite;
+//! tests that must see a build (not a cache hit) make their sources unique first.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn shared_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-builds")
+}
+
+/// The binary, run in `dir`, building into the shared target directory, progress as plain lines.
+fn rustdoc_run(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = driftgate();
+    cmd.current_dir(dir)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env("CI", "1");
+    cmd
+}
+
+/// Appends a unique comment to a file so its crate misses the content-addressed cache.
+fn make_unique(file: &Path, tag: &str) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let mut text = std::fs::read_to_string(file).unwrap();
+    text.push_str(&format!("\n// {tag} {} {nanos}\n", std::process::id()));
+    std::fs::write(file, text).unwrap();
+}
+
+fn rules_of(json: &serde_json::Value, package: &str) -> Vec<(String, String)> {
+    let mut rules: Vec<(String, String)> = json["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["package"] == package)
+        .flat_map(|c| c["changes"].as_array().unwrap().iter())
+        .map(|c| {
+            (
+                c["rule"].as_str().unwrap_or_default().to_owned(),
+                c["path"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    rules.sort();
+    rules
+}
+
+#[test]
+fn snapshot_documents_once_then_answers_from_the_cache() {
+    let demo = fixture_copy("flaredb");
+    make_unique(&demo.path().join("flaredb-sql/src/lib.rs"), "snapshot");
+    let first = rustdoc_run(demo.path())
+        .args(["snapshot", "--engine", "rustdoc", "-p", "flaredb-sql"])
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let text = stdout(&first);
+    for line in [
+        "pub mod flaredb_sql",
+        "pub struct flaredb_sql::QueryResult { .. }",
+        "pub fn flaredb_sql::QueryResult::iter(&self) -> std::slice::Iter<'_, flaredb_sql::Row>",
+        "#[doc(hidden)] pub fn flaredb_sql::__private_helper(sql: &str) -> String",
+        "#[non_exhaustive] pub enum flaredb_sql::parser::Token",
+        "#[deprecated] pub fn flaredb_sql::run_query(db: &flaredb_sql::Database, sql: &str) -> Result<flaredb_sql::QueryResult, flaredb_sql::ErrorResult>",
+        "pub struct flaredb_sql::PageId(pub u32)",
+        "impl flaredb_sql::Executor for flaredb_sql::Database",
+        "pub fn flaredb_sql::Executor::execute_all(&self, statements: &[&str]) -> Result<Vec<flaredb_sql::QueryResult>, flaredb_sql::ErrorResult> { .. }",
+        "feature json",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
+    }
+    // Auto-trait impls are recorded but not shown by default; trait-impl methods are no items.
+    assert!(!text.contains("core::marker::Send for"), "{text}");
+    assert!(!text.contains("QueryResult::clone"), "{text}");
+    assert!(
+        stderr(&first).contains("documenting flaredb-sql (1/1)"),
+        "{}",
+        stderr(&first)
+    );
+
+    // Unchanged sources: no build, same bytes.
+    let second = rustdoc_run(demo.path())
+        .args(["snapshot", "--engine", "rustdoc", "-p", "flaredb-sql", "-v"])
+        .output()
+        .unwrap();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(stdout(&second), text);
+    assert!(
+        !stderr(&second).contains("documenting"),
+        "{}",
+        stderr(&second)
+    );
+    assert!(
+        stderr(&second).contains("1 hit(s), 0 miss(es)"),
+        "{}",
+        stderr(&second)
+    );
+
+    // The recorded auto-trait impls come from the same cache entry on request.
+    let auto = rustdoc_run(demo.path())
+        .args(["snapshot", "--engine", "rustdoc", "-p", "flaredb-sql"])
+        .arg("--include-auto-traits")
+        .output()
+        .unwrap();
+    assert!(auto.status.success(), "{}", stderr(&auto));
+    assert!(!stderr(&auto).contains("documenting"));
+    assert!(
+        stdout(&auto).contains("impl core::marker::Send for flaredb_sql::QueryResult"),
+        "{}",
+        stdout(&auto)
+    );
+
+    // --no-cache builds again; -q silences the progress lines.
+    let uncached = rustdoc_run(demo.path())
+        .args([
+            "snapshot",
+            "--engine",
+            "rustdoc",
+            "-p",
+            "flaredb-sql",
+            "--no-cache",
+        ])
+        .output()
+        .unwrap();
+    assert!(stderr(&uncached).contains("documenting flaredb-sql"));
+    assert_eq!(stdout(&uncached), text);
+    let quiet = rustdoc_run(demo.path())
+        .args([
+            "snapshot",
+            "--engine",
+            "rustdoc",
+            "-p",
+            "flaredb-sql",
+            "--no-cache",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(stderr(&quiet), "");
+    assert_eq!(stdout(&quiet), text);
+}
+
+#[test]
+fn diff_against_head_reports_the_same_rules_as_the_syn_engine() {
+    let repo = demo_repo();
+    make_unique(&repo.path().join("flaredb-sql/src/storage.rs"), "diff");
+    let status_before = stdout(&git(repo.path(), &["status", "--porcelain"]));
+    let run = |engine: &str| {
+        let out = rustdoc_run(repo.path())
+            .args([
+                "diff", "--base", "HEAD", "--format", "json", "--engine", engine,
+            ])
+            .args(["-p", "flaredb-sql", "-p", "flaredb-server"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        assert!(json.get("warnings").is_none(), "{json}");
+        json
+    };
+    let rustdoc = run("rustdoc");
+    assert_eq!(rustdoc["engine"], "rustdoc");
+    let rules = rules_of(&rustdoc, "flaredb-sql");
+    for expected in [
+        ("inherent_method_missing", "flaredb_sql::QueryResult::rows"),
+        (
+            "struct_pub_field_missing",
+            "flaredb_sql::ErrorResult::message",
+        ),
+    ] {
+        assert!(
+            rules.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{rules:?}"
+        );
+    }
+    assert_eq!(rules, rules_of(&run("syn"), "flaredb-sql"));
+    assert!(rules_of(&rustdoc, "flaredb-server").is_empty());
+    // Nothing in the user's repository changed, and no worktree was left behind.
+    assert_eq!(
+        stdout(&git(repo.path(), &["status", "--porcelain"])),
+        status_before
+    );
+    assert_eq!(
+        stdout(&git(repo.path(), &["worktree", "list", "--porcelain"]))
+            .matches("worktree ")
+            .count(),
+        1
+    );
+}
+
+/// A `$CARGO` that runs the real cargo and then rewrites the `format_version` of the JSON rustdoc
+/// wrote, as a toolchain of another version would have.
+fn cargo_with_format(dir: &Path, version: u32) -> PathBuf {
+    let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let script = dir.join("fake-cargo.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n\"{real}\" \"$@\"\nrc=$?\nif [ \"$1\" = rustdoc ]; then\n  for f in \"$CARGO_TARGET_DIR\"/doc/*.json; do\n    sed -i 's/\"format_version\":[0-9]*/\"format_version\":{version}/' \"$f\"\n  done\nfi\nexit $rc\n"
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    script
+}
+
+#[test]
+fn another_rustdoc_format_falls_back_to_syn_with_a_warning_or_fails_with_no_fallback() {
+    let demo = fixture_copy("flaredb");
+    let tools = tempfile::tempdir().unwrap();
+    let fake = cargo_with_format(tools.path(), 99);
+    let run = |args: &[&str]| {
+        rustdoc_run(demo.path())
+            .env("CARGO", &fake)
+            .args(args)
+            .args(["-p", "flaredb-sql", "--no-cache"])
+            .output()
+            .unwrap()
+    };
+    let out = run(&["snapshot", "--engine", "rustdoc"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("warning:"), "{err}");
+    assert!(err.contains("format_version 99"), "{err}");
+    assert!(err.contains("format_version 57"), "{err}");
+    assert!(err.contains("--engine syn"), "{err}");
+    assert!(
+        !err.contains("invalid type") && !err.contains("missing field"),
+        "{err}"
+    );
+    // The syn engine's answer (it sees the `json` feature's item, which rustdoc does not build).
+    assert!(
+        stdout(&out).contains("#[cfg(feature = \"json\")] pub fn flaredb_sql::to_json"),
+        "{}",
+        stdout(&out)
+    );
+
+    // The JSON report carries the warning.
+    let out = run(&["diff", "--engine", "rustdoc", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let warnings = json["warnings"].as_array().expect("warnings array");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("format_version 99")),
+        "{json}"
+    );
+
+    // --no-fallback: a clear error, exit 101.
+    let out = run(&["snapshot", "--engine", "rustdoc", "--no-fallback"]);
+    assert_eq!(out.status.code(), Some(101), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("format_version 99") && err.contains("--no-fallback"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+/// Two revisions that differ only in a signature (and in what makes a dependent's type `Send`),
+/// materialised one after the other into one shared target directory: each must be documented
+/// from its own sources, also when an old materialised tree is built again after a newer one.
+#[test]
+fn materialised_revisions_sharing_a_target_are_never_stale() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\"]\n",
+    );
+    write(
+        "a/Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        "b/Cargo.toml",
+        "[package]\nname = \"b\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\na = { path = \"../a\" }\n",
+    );
+    write("b/src/lib.rs", "pub struct Holder(pub a::Cell);\n");
+    let version = |n: u32, cell: &str, param: &str| {
+        write(
+            "a/src/lib.rs",
+            &format!("// revision {n}\npub struct Cell(pub {cell});\npub fn f(x: {param}) {{ let _ = x; }}\n"),
+        );
+    };
+    version(1, "u8", "u8");
+    let lock =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["generate-lockfile", "--offline"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+    assert!(lock.status.success(), "{}", stderr(&lock));
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "one"]);
+    let one = stdout(&git(root, &["rev-parse", "HEAD"])).trim().to_owned();
+    version(2, "std::rc::Rc<u8>", "u16");
+    git(root, &["commit", "-q", "-am", "two"]);
+    let two = stdout(&git(root, &["rev-parse", "HEAD"])).trim().to_owned();
+    version(3, "u32", "u32");
+    let status_before = stdout(&git(root, &["status", "--porcelain"]));
+
+    let base_lines = |rev: &str| {
+        let out = rustdoc_run(root)
+            .args(["diff", "--engine", "rustdoc", "--base", rev, "--no-cache"])
+            .args(["--include-auto-traits", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 100)),
+            "{}",
+            stderr(&out)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        let mut lines: Vec<String> = json["crates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["changes"].as_array().unwrap().iter())
+            .filter_map(|c| c.get("before").and_then(|v| v.as_str()).map(str::to_owned))
+            .collect();
+        lines.sort();
+        (lines, stdout(&out))
+    };
+    let (first, text_one) = base_lines(&one);
+    assert!(text_one.contains("pub fn a::f(x: u8)"), "{text_one}");
+    let (_, text_two) = base_lines(&two);
+    assert!(text_two.contains("pub fn a::f(x: u16)"), "{text_two}");
+    assert!(
+        text_two.contains("impl !core::marker::Send for b::Holder"),
+        "{text_two}"
+    );
+    // Revision one again: its tree is already materialised (older files than the last build).
+    let (again, text_again) = base_lines(&one);
+    assert_eq!(again, first);
+    assert!(text_again.contains("pub fn a::f(x: u8)"), "{text_again}");
+    assert!(
+        !text_again.contains("impl !core::marker::Send for b::Holder"),
+        "{text_again}"
+    );
+    assert_eq!(
+        stdout(&git(root, &["status", "--porcelain"])),
+        status_before
+    );
+}
