@@ -220,6 +220,9 @@ struct Mapper<'c> {
     /// below them.
     scopes: HashMap<String, LineAttrs>,
     out: RustdocApi,
+    /// While set, paths are printed as the source wrote them (impl generics, which the syn engine
+    /// does not qualify either).
+    written_paths: std::cell::Cell<bool>,
 }
 
 impl<'c> Mapper<'c> {
@@ -268,6 +271,7 @@ impl<'c> Mapper<'c> {
                 crate_name,
                 ..RustdocApi::default()
             },
+            written_paths: std::cell::Cell::new(false),
         }
     }
 
@@ -733,7 +737,7 @@ impl<'c> Mapper<'c> {
                     format!(
                         "{}impl{} {bang}{trait_text}{} for {path}{self_args}{}",
                         attrs.prefix(),
-                        norm(&self.generics(&imp.generics)),
+                        norm(&self.impl_generics(&imp.generics)),
                         norm(&self.generic_args(trait_.args.as_deref())),
                         norm(&self.where_clause(&imp.generics.where_predicates))
                     )
@@ -741,7 +745,7 @@ impl<'c> Mapper<'c> {
                 _ => format!(
                     "{}impl{} {bang}{} for {path}{self_args}",
                     attrs.prefix(),
-                    norm(&self.generics(&imp.generics)),
+                    norm(&self.impl_generics(&imp.generics)),
                     norm(&self.resolved_path(trait_))
                 ),
             };
@@ -797,7 +801,7 @@ impl<'c> Mapper<'c> {
                 let line = format!(
                     "{}impl{} {bang}{trait_path}{} for {}",
                     attrs.prefix(),
-                    norm(&self.generics(&imp.generics)),
+                    norm(&self.impl_generics(&imp.generics)),
                     norm(&self.generic_args(trait_ref.args.as_deref())),
                     norm(&self.ty(&imp.for_))
                 );
@@ -818,6 +822,9 @@ impl<'c> Mapper<'c> {
     /// A path without its generic arguments: local items by their shortest public path, others as
     /// the source wrote them.
     fn path_text(&self, p: &RPath) -> String {
+        if self.written_paths.get() && !p.path.is_empty() {
+            return p.path.trim_start_matches("::").to_owned();
+        }
         if let Some(public) = self.paths_of.get(&p.id).and_then(|paths| paths.first()) {
             return public.clone();
         }
@@ -1059,6 +1066,14 @@ impl<'c> Mapper<'c> {
                 text
             }
         }
+    }
+
+    /// Generics of an impl header, with paths as written.
+    fn impl_generics(&self, generics: &Generics) -> String {
+        self.written_paths.set(true);
+        let text = self.generics(generics);
+        self.written_paths.set(false);
+        text
     }
 
     /// `<'a, T: Clone, const N: usize>`; the synthetic parameters of `impl Trait` arguments are not
