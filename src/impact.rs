@@ -313,6 +313,9 @@ fn path_reasons(
             {
                 continue;
             }
+            if is_build_output(ws, path) {
+                continue;
+            }
             let Some(owner) = ws.owner_of(path) else {
                 warnings.push(format!(
                     "{path} belongs to no package: every crate is treated as affected"
@@ -339,6 +342,16 @@ fn path_reasons(
             add(&owner.name, Scope::All, code, path.clone());
         }
     }
+}
+
+/// Whether a path lies in the build output directory (a target dir that git does not ignore).
+fn is_build_output(ws: &Workspace, path: &str) -> bool {
+    let target = ws
+        .target_dir
+        .strip_prefix(&ws.root)
+        .map(|t| t.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    (!target.is_empty() && path.starts_with(&format!("{target}/"))) || path.starts_with("target/")
 }
 
 /// Reasons read from the root manifest and the lockfile, compared entry by entry.

@@ -96,7 +96,11 @@ pub struct ScanContext {
 
 /// Pass 1 over a file: the aliases its `use` items bind (for [`ScanContext::crate_aliases`]).
 pub fn file_aliases(text: &str, deps: &HashMap<String, DepName>) -> Vec<(String, String, DepName)> {
-    let Ok(file) = syn::parse_file(text) else {
+    if !mentions_any(text, deps.keys()) {
+        return Vec::new();
+    }
+    // `use` items that bind crate-wide names live at module level: function bodies can be skipped.
+    let Ok(file) = crate::api::syn_engine::parse_without_bodies(text) else {
         return Vec::new();
     };
     let mut collector = AliasCollector {
@@ -124,8 +128,22 @@ impl<'ast> Visit<'ast> for AliasCollector<'_> {
     fn visit_item_extern_crate(&mut self, _: &'ast syn::ItemExternCrate) {}
 }
 
+/// Whether `text` contains any of `names` as a whole word (a cheap filter before parsing).
+fn mentions_any<'a>(text: &str, mut names: impl Iterator<Item = &'a String>) -> bool {
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    names.any(|name| {
+        text.match_indices(name.as_str()).any(|(i, _)| {
+            !is_word(text[..i].chars().next_back())
+                && !is_word(text[i + name.len()..].chars().next())
+        })
+    })
+}
+
 /// Scans one file. A file that does not parse yields no sites (the compiler will say more).
 pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
+    if !mentions_any(text, ctx.deps.keys().chain(ctx.crate_aliases.keys())) {
+        return Vec::new();
+    }
     let Ok(parsed) = syn::parse_file(text) else {
         return Vec::new();
     };
