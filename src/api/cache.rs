@@ -41,6 +41,7 @@ impl KeyBuilder {
         };
         builder.part("schema", SCHEMA.to_string().as_bytes());
         builder.part("driftgate", env!("CARGO_PKG_VERSION").as_bytes());
+        builder.part("build", build_fingerprint().as_bytes());
         builder.part("engine", engine.as_bytes());
         builder
     }
@@ -65,6 +66,43 @@ impl KeyBuilder {
     pub fn finish(self) -> CacheKey {
         CacheKey(hex::encode(self.hasher.finalize()))
     }
+}
+
+/// Which build of driftgate this is: the size and modification time of the running executable, so a
+/// rebuilt driftgate (same version, changed engine) never reads entries an older build wrote.
+fn build_fingerprint() -> &'static str {
+    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FINGERPRINT.get_or_init(|| {
+        std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| {
+                let modified = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{}-{modified}", m.len())
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Marks driftgate's directory under the target directory as ignored by git (a `.gitignore` of
+/// `*`, which ignores itself too) and as a cache (`CACHEDIR.TAG`), so a target directory that git
+/// does not ignore still leaves `git status` unchanged.
+pub fn mark_ignored(dir: &Path) -> Result<()> {
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.is_file() {
+        fsutil::write_atomic(&gitignore, b"# written by driftgate\n*\n")?;
+    }
+    let tag = dir.join("CACHEDIR.TAG");
+    if !tag.is_file() {
+        fsutil::write_atomic(
+            &tag,
+            b"Signature: 8a477f597d28d172789f06886806bc55\n# driftgate's cache; see https://bford.info/cachedir/\n",
+        )?;
+    }
+    Ok(())
 }
 
 /// The `.rs` files below `dir` (relative to the workspace root, `""` for the root) among `files`,

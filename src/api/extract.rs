@@ -83,6 +83,9 @@ pub fn extract_members_with(
         super::cache::dir_for(&workspace.target_dir),
         options.use_cache,
     );
+    if options.use_cache || options.engine != EngineChoice::Syn {
+        super::cache::mark_ignored(&workspace.target_dir.join("driftgate"))?;
+    }
     let mut extracted = Extracted::default();
     let syn_members: Vec<&Member> = match &options.engine {
         EngineChoice::Syn => members.to_vec(),
