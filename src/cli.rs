@@ -76,6 +76,8 @@ pub enum Command {
     Golden(commands::golden::GoldenArgs),
     /// SigV4 tools: `explain` signs a request with the reference and prints every step.
     Sigv4(commands::sigv4::Sigv4Args),
+    /// Validate the configuration and print the effective settings.
+    Config(commands::config::ConfigArgs),
 }
 
 /// Parses `args` (the process argv), runs the command and returns the exit code.
@@ -115,6 +117,7 @@ pub fn run(
         Command::Diff(args) => commands::diff::run(&ctx, args, out, err),
         Command::Impact(args) => commands::impact::run(&ctx, args, out, err),
         Command::Plan(args) => commands::plan::run(&ctx, args, out, err),
+        Command::Config(args) => commands::config::run(&ctx, args, out, err),
         Command::Check(args) => commands::check::run(&ctx, args, out, err),
         Command::Golden(args) => commands::golden::run(&ctx, args, out, err),
         Command::Sigv4(args) => commands::sigv4::run(&ctx, args, out, err),

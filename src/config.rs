@@ -7,7 +7,14 @@ use crate::workspace::Workspace;
 use std::path::{Path, PathBuf};
 
 /// Top-level keys driftgate understands. Sections owned by other stages (`golden`) are validated there.
-const KNOWN_KEYS: &[&str] = &["snapshot-dir", "golden"];
+const KNOWN_KEYS: &[&str] = &[
+    "snapshot-dir",
+    "golden",
+    "mode",
+    "fail-on",
+    "policy",
+    "allow",
+];
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
@@ -18,6 +25,12 @@ pub struct Config {
     pub source: PathBuf,
     /// The raw table, for stages that read their own section.
     pub raw: serde_json::Value,
+    /// Default build mode of `check` (`--mode` overrides; unset: conservative in CI, else precise).
+    pub mode: Option<crate::build::plan::Mode>,
+    /// Default `--fail-on`.
+    pub fail_on: Option<crate::gate::FailOn>,
+    /// Finding levels and the allow-list.
+    pub policy: crate::policy::Policy,
 }
 
 impl Config {
@@ -70,10 +83,43 @@ impl Config {
             Some(serde_json::Value::String(dir)) if !dir.is_empty() => root.join(dir),
             Some(_) => return Err(invalid("`snapshot-dir` must be a non-empty string".into())),
         };
+        let enum_key = |key: &str| -> Result<Option<String>> {
+            match table.get(key) {
+                None => Ok(None),
+                Some(serde_json::Value::String(v)) => Ok(Some(v.clone())),
+                Some(_) => Err(invalid(format!("`{key}` must be a string"))),
+            }
+        };
+        let mode = match enum_key("mode")?.as_deref() {
+            None => None,
+            Some("precise") => Some(crate::build::plan::Mode::Precise),
+            Some("conservative") => Some(crate::build::plan::Mode::Conservative),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "`mode` must be \"precise\" or \"conservative\", not \"{other}\""
+                )))
+            }
+        };
+        let fail_on = match enum_key("fail-on")?.as_deref() {
+            None => None,
+            Some("deny") => Some(crate::gate::FailOn::Deny),
+            Some("warn") => Some(crate::gate::FailOn::Warn),
+            Some("never") => Some(crate::gate::FailOn::Never),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "`fail-on` must be \"deny\", \"warn\" or \"never\", not \"{other}\""
+                )))
+            }
+        };
+        let policy = crate::policy::Policy::from_value(table.get("policy"), table.get("allow"))
+            .map_err(invalid)?;
         Ok(Config {
             snapshot_dir,
             source,
             raw,
+            mode,
+            fail_on,
+            policy,
         })
     }
 }

@@ -10,7 +10,9 @@ use crate::api::rules::Severity;
 use crate::build::{BuildOutcome, CrateStatus};
 use crate::error::exit;
 use crate::golden::{GoldenOutcome, Status};
+use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// How seriously a finding is taken.
 #[derive(
@@ -103,11 +105,20 @@ fn finding(code: &str, package: &str, message: String) -> Finding {
     }
 }
 
+/// What the verdict weighs besides the stage outcomes.
+#[derive(Debug, Clone, Default)]
+pub struct Rules<'a> {
+    pub policy: Option<&'a Policy>,
+    /// Crates whose committed snapshot file already shows the new API (changes acknowledged by bless).
+    pub acknowledged: BTreeSet<String>,
+}
+
 pub fn verdict(
     diff: &ApiDiff,
     build: &BuildOutcome,
     golden: Option<&GoldenOutcome>,
     fail_on: FailOn,
+    rules: &Rules<'_>,
 ) -> Verdict {
     let mut findings = Vec::new();
     for krate in &build.crates {
@@ -157,20 +168,37 @@ pub fn verdict(
         }
     }
     for krate in &diff.crates {
-        let breaking = krate
+        for change in krate
             .changes
             .iter()
             .filter(|c| c.severity == Severity::Major)
-            .count();
-        if breaking > 0 {
-            findings.push(finding(
+        {
+            let mut f = finding(
                 codes::BREAKING_CHANGE,
                 &krate.package,
                 format!(
-                    "{} has {breaking} breaking change(s): a major version bump",
-                    krate.package
+                    "{} {} {} (major version bump)",
+                    krate.package, change.rule, change.path
                 ),
-            ));
+            );
+            if let Some(entry) = rules.policy.and_then(|p| p.allowed(change)) {
+                f.level = Level::Allow;
+                f.message
+                    .push_str(&format!("; acknowledged: {}", entry.reason));
+            } else if rules.acknowledged.contains(&krate.package) {
+                f.level = Level::Allow;
+                f.message
+                    .push_str("; acknowledged by the updated snapshot file");
+            }
+            findings.push(f);
+        }
+    }
+    if let Some(policy) = rules.policy {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.level != Level::Allow || f.code != codes::BREAKING_CHANGE)
+        {
+            f.level = policy.level(&f.code, &f.package, f.level);
         }
     }
     let threshold = match fail_on {
@@ -207,6 +235,7 @@ mod tests {
             &build(CrateStatus::Failed { errors: 2 }),
             None,
             FailOn::Deny,
+            &Rules::default(),
         );
         assert!(!v.passed);
         assert_eq!(v.exit_code, 100);
@@ -215,6 +244,7 @@ mod tests {
             &build(CrateStatus::Passed),
             None,
             FailOn::Deny,
+            &Rules::default(),
         );
         assert!(v.passed);
         let v = verdict(
@@ -224,6 +254,7 @@ mod tests {
             }),
             None,
             FailOn::Deny,
+            &Rules::default(),
         );
         assert!(!v.passed, "blocked is never passed");
     }
@@ -235,6 +266,7 @@ mod tests {
             &build(CrateStatus::Failed { errors: 1 }),
             None,
             FailOn::Never,
+            &Rules::default(),
         );
         assert!(v.passed);
         assert_eq!(v.findings.len(), 1);

@@ -4,6 +4,7 @@
 //! mandatory golden checks (SigV4). `main.rs` only wires argv and stdio into [`run`].
 
 pub mod api;
+pub mod baseline;
 pub mod build;
 pub mod cli;
 pub mod commands;
@@ -14,6 +15,7 @@ pub mod gate;
 pub mod golden;
 pub mod impact;
 pub mod materialize;
+pub mod policy;
 pub mod process;
 pub mod report;
 pub mod sigv4;

@@ -42,9 +42,9 @@ pub struct CheckArgs {
     /// Kill the build after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
     pub build_timeout: u64,
-    /// From which finding level the gate fails.
-    #[arg(long, value_enum, default_value_t = FailOn::Deny)]
-    pub fail_on: FailOn,
+    /// From which finding level the gate fails (default: `fail-on` from the configuration, else deny).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     #[command(flatten)]
     pub features: FeatureArgs,
     /// Output format.
@@ -60,11 +60,14 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         return Ok(exit::INCOMPLETE);
     }
     let impact = analyze_impact(&loaded, &compared)?;
-    let mode = args.mode.unwrap_or(if std::env::var_os("CI").is_some() {
-        Mode::Conservative
-    } else {
-        Mode::Precise
-    });
+    let mode = args
+        .mode
+        .or(loaded.config.mode)
+        .unwrap_or(if std::env::var_os("CI").is_some() {
+            Mode::Conservative
+        } else {
+            Mode::Precise
+        });
     let lines = |package: &str| super::plan::package_lines(ws, &compared.head_tree, package);
     let build_plan = plan::plan(ws, &impact, mode, args.benches, &lines);
     let build = if build_plan.is_empty() || args.no_build {
@@ -105,7 +108,15 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
             bless: false,
         })?)
     };
-    let verdict = gate::verdict(&compared.diff, &build, golden.as_ref(), args.fail_on);
+    let rules = gate::Rules {
+        policy: Some(&loaded.config.policy),
+        acknowledged: acknowledged(&loaded, &compared),
+    };
+    let fail_on = args
+        .fail_on
+        .or(loaded.config.fail_on)
+        .unwrap_or(FailOn::Deny);
+    let verdict = gate::verdict(&compared.diff, &build, golden.as_ref(), fail_on, &rules);
     let report = CheckReport::new(
         compared.base_label,
         compared.head_label,
@@ -125,4 +136,35 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
     out.write_all(text.as_bytes())
         .map_err(|e| crate::Error::io("cannot write output", "<stdout>", e))?;
     Ok(report.verdict.exit_code)
+}
+
+/// Crates whose changes are acknowledged by an updated snapshot file: with a git baseline, the head's
+/// committed `public-api/<crate>.txt` already equals the head API.
+fn acknowledged(
+    loaded: &super::Loaded,
+    compared: &super::diff::Compared,
+) -> std::collections::BTreeSet<String> {
+    let Some(_) = &compared.base_tree else {
+        return Default::default(); // the baseline *is* the snapshot files
+    };
+    let dir = &loaded.config.snapshot_dir;
+    let rel = dir
+        .strip_prefix(&loaded.workspace.root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    compared
+        .diff
+        .crates
+        .iter()
+        .filter(|c| !c.changes.is_empty())
+        .filter(|c| {
+            let Some(api) = compared.head.crates.get(&c.package) else {
+                return false;
+            };
+            let path = format!("{rel}/{}.txt", c.package);
+            let committed = compared.head_tree.read(&path).ok().flatten();
+            committed.is_some_and(|text| text == crate::api::files::render(api).as_bytes())
+        })
+        .map(|c| c.package.clone())
+        .collect()
 }

@@ -21,6 +21,9 @@ pub struct BaselineArgs {
     /// Compare the staged index with HEAD (what `git commit` would record).
     #[arg(long)]
     pub staged: bool,
+    /// Compare with `--base` itself, not with its merge base with HEAD.
+    #[arg(long, requires = "base")]
+    pub exact_base: bool,
 }
 
 #[derive(Debug, Args)]
@@ -42,6 +45,8 @@ pub struct Compared {
     pub base_tree: Option<SourceTree>,
     pub head_tree: SourceTree,
     pub diff: ApiDiff,
+    /// The head API (for acknowledging changes whose snapshot files were updated).
+    pub head: ApiSnapshot,
     /// Some crate could not be read completely (reported on `err`).
     pub had_problems: bool,
     /// Extraction warnings (e.g. the rustdoc engine fell back to syn), already shown on `err`.
@@ -81,38 +86,60 @@ pub fn compare_with(
         warnings.extend(extracted.warnings);
         Ok(extracted.snapshot)
     };
-    let (base, base_label, base_tree, head_tree) = if let Some(rev) = &baseline.base {
-        let tree = SourceTree::git_rev(root, rev)?;
-        (
-            extract(&tree, err)?,
-            tree.describe(),
-            Some(tree),
-            SourceTree::worktree(root),
-        )
-    } else if baseline.staged {
-        let tree = SourceTree::git_rev(root, "HEAD")?;
-        (
-            extract(&tree, err)?,
-            tree.describe(),
-            Some(tree),
-            SourceTree::index(root)?,
-        )
-    } else {
-        let dir = &loaded.config.snapshot_dir;
-        let names: Vec<&str> = members
-            .iter()
-            .filter(|m| m.lib.is_some())
-            .map(|m| m.name.as_str())
-            .collect();
-        let snapshot = files::read(dir, &names)?;
-        let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
-        (
-            snapshot,
-            format!("snapshot files in {shown}/"),
-            None,
-            SourceTree::worktree(root),
-        )
+    let request = crate::baseline::Request {
+        base: baseline.base.clone(),
+        staged: baseline.staged,
+        exact_base: baseline.exact_base,
     };
+    let resolved = crate::baseline::resolve(
+        &request,
+        root,
+        loaded.config.snapshot_dir.is_dir(),
+        &crate::baseline::CiEnv::from_env(),
+    )?;
+    if let crate::baseline::Baseline::Rev { why, .. } = &resolved {
+        if !ctx.quiet && baseline.base.is_none() {
+            writeln!(err, "driftgate: baseline: {why}").ok();
+        }
+    }
+    let (base, base_label, base_tree, head_tree) =
+        if let crate::baseline::Baseline::Rev { rev, why } = &resolved {
+            let tree = SourceTree::git_rev(root, rev)?;
+            let label = if baseline.base.as_deref() == Some(rev.as_str()) {
+                tree.describe()
+            } else {
+                format!("{} [{why}]", tree.describe())
+            };
+            (
+                extract(&tree, err)?,
+                label,
+                Some(tree),
+                SourceTree::worktree(root),
+            )
+        } else if resolved == crate::baseline::Baseline::Staged {
+            let tree = SourceTree::git_rev(root, "HEAD")?;
+            (
+                extract(&tree, err)?,
+                tree.describe(),
+                Some(tree),
+                SourceTree::index(root)?,
+            )
+        } else {
+            let dir = &loaded.config.snapshot_dir;
+            let names: Vec<&str> = members
+                .iter()
+                .filter(|m| m.lib.is_some())
+                .map(|m| m.name.as_str())
+                .collect();
+            let snapshot = files::read(dir, &names)?;
+            let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
+            (
+                snapshot,
+                format!("snapshot files in {shown}/"),
+                None,
+                SourceTree::worktree(root),
+            )
+        };
     let head = extract(&head_tree, err)?;
     let had_problems =
         report_problems(&base, &ctx.style, err) | report_problems(&head, &ctx.style, err);
@@ -126,6 +153,7 @@ pub fn compare_with(
         base_tree,
         head_tree,
         diff,
+        head,
         had_problems,
         warnings,
     })

@@ -2,6 +2,7 @@
 //! exit code of its verdict, or an [`Error`](crate::Error) when it could not complete.
 
 pub mod check;
+pub mod config;
 pub mod diff;
 pub mod golden;
 pub mod impact;
