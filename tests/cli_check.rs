@@ -4,25 +4,13 @@
 mod common;
 
 use common::*;
-use std::path::PathBuf;
 
 /// One target dir for every fixture build of this test binary.
-fn shared_target() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixture-builds")
-}
-
-fn check_cmd(dir: &std::path::Path) -> assert_cmd::Command {
-    let mut cmd = driftgate();
-    cmd.current_dir(dir)
-        .env("CARGO_TARGET_DIR", shared_target())
-        .env_remove("CI");
-    cmd
-}
 
 #[test]
 fn demo_check_builds_only_the_server_and_attributes_every_error() {
     let demo = fixture_copy("flaredb");
-    let out = check_cmd(demo.path())
+    let out = gate(demo.path())
         .args([
             "check",
             "--no-golden",
@@ -81,7 +69,7 @@ fn demo_check_builds_only_the_server_and_attributes_every_error() {
 #[test]
 fn demo_check_human_output_reads_like_a_compiler_with_causes() {
     let demo = fixture_copy("flaredb");
-    let out = check_cmd(demo.path())
+    let out = gate(demo.path())
         .args(["check", "--no-golden", "--mode", "precise"])
         .output()
         .unwrap();
@@ -103,7 +91,7 @@ fn a_body_only_change_builds_every_dependent_and_passes() {
     let lib = repo.path().join("flaredb-sql/src/lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
     std::fs::write(&lib, format!("{text}\n// a comment-only change\n")).unwrap();
-    let out = check_cmd(repo.path())
+    let out = gate(repo.path())
         .args([
             "check",
             "--base",
@@ -127,7 +115,7 @@ fn a_body_only_change_builds_every_dependent_and_passes() {
 fn empty_change_builds_nothing() {
     let repo = demo_repo();
     copy_dir(&fixtures().join("flaredb-base"), repo.path());
-    let out = check_cmd(repo.path())
+    let out = gate(repo.path())
         .args(["check", "--base", "HEAD", "--no-golden"])
         .output()
         .unwrap();
@@ -300,7 +288,7 @@ fn tests_of_affected_dependents_run_and_failures_deny() {
         text.replace("\"no table `{}`\"", "\"unknown table `{}`\""),
     )
     .unwrap();
-    let out = check_cmd(repo.path())
+    let out = gate(repo.path())
         .args([
             "check",
             "--base",

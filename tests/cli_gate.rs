@@ -4,23 +4,7 @@
 mod common;
 
 use common::*;
-use std::path::{Path, PathBuf};
-
-fn shared_target() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixture-builds")
-}
-
-fn gate(dir: &Path) -> assert_cmd::Command {
-    let mut cmd = driftgate();
-    cmd.current_dir(dir)
-        .env("CARGO_TARGET_DIR", shared_target())
-        .env_remove("CI")
-        .env_remove("GITHUB_BASE_REF")
-        .env_remove("GITHUB_EVENT_NAME")
-        .env_remove("GITHUB_EVENT_PATH")
-        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA");
-    cmd
-}
+use std::path::Path;
 
 fn append_config(dir: &Path, toml: &str) {
     let manifest = dir.join("Cargo.toml");

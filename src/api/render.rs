@@ -5,17 +5,10 @@
 use super::tokens::{flatten, print};
 use quote::ToTokens;
 
-/// The attributes that are part of an item's contract, as collected from syn attributes and inherited
-/// from enclosing modules/impls.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LineAttrs {
-    pub hidden: bool,
-    pub deprecated: bool,
-    pub must_use: bool,
-    pub non_exhaustive: bool,
-    pub repr: Option<String>,
-    pub cfgs: Vec<String>,
-}
+/// The attributes that are part of an item's contract: the model's [`Attrs`](super::model::Attrs),
+/// here collected from syn attributes, inherited from enclosing modules/impls and rendered as the
+/// `#[..]` prefix that [`ApiItem::parse`](super::model::ApiItem::parse) reads back.
+pub use super::model::Attrs as LineAttrs;
 
 impl LineAttrs {
     /// Reads the contract attributes of an item. Returns `None` for `#[cfg(test)]` items, which are not

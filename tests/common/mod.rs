@@ -82,3 +82,22 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// One target dir for every fixture build of a test binary (keeps builds warm).
+pub fn shared_target() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixture-builds")
+}
+
+/// The binary under test in `dir`, building into the shared target dir, with no CI environment
+/// (so tests choose baselines and modes explicitly).
+pub fn gate(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = driftgate();
+    cmd.current_dir(dir)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env_remove("CI")
+        .env_remove("GITHUB_BASE_REF")
+        .env_remove("GITHUB_EVENT_NAME")
+        .env_remove("GITHUB_EVENT_PATH")
+        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA");
+    cmd
+}
