@@ -100,11 +100,9 @@ impl LineAttrs {
 /// `test`, or `all(test, ..)`: code that only exists in test builds.
 fn is_test_only(predicate: &str) -> bool {
     let p = predicate.replace(' ', "");
-    p == "test"
-        || (p.starts_with("all(")
-            && p[4..p.len().saturating_sub(1)]
-                .split(',')
-                .any(|a| a == "test"))
+    let test_only = |atom: &str| atom == "test" || atom == "doctest";
+    test_only(&p)
+        || (p.starts_with("all(") && p[4..p.len().saturating_sub(1)].split(',').any(test_only))
 }
 
 /// Prints any syn node with normalised spacing.

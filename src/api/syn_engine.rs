@@ -538,6 +538,34 @@ struct UseEntry {
 
 struct Scopes {
     names: Vec<BTreeMap<String, Vec<Binding>>>,
+    /// Public glob re-exports of other crates (`pub use anstyle::*`): (module, crate path).
+    external_globs: Vec<(ModId, String)>,
+}
+
+/// Rust's namespaces, as far as shadowing between explicit names and glob imports cares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Namespace {
+    Types,
+    Values,
+    Macros,
+    /// Unknown (another crate's item): may be in any.
+    Any,
+}
+
+fn namespace(tree: &ModuleTree, target: &Target) -> Namespace {
+    match target {
+        Target::Module(_) => Namespace::Types,
+        Target::External(_) => Namespace::Any,
+        Target::Item(m, i) => match &tree.modules[*m].items[*i] {
+            syn::Item::Fn(_) | syn::Item::Const(_) | syn::Item::Static(_) => Namespace::Values,
+            syn::Item::Macro(_) => Namespace::Macros,
+            _ => Namespace::Types,
+        },
+    }
+}
+
+fn overlaps(a: Namespace, b: Namespace) -> bool {
+    a == b || a == Namespace::Any || b == Namespace::Any
 }
 
 impl Scopes {
@@ -595,7 +623,10 @@ impl Scopes {
                 }
             }
         }
-        let mut scopes = Scopes { names };
+        let mut scopes = Scopes {
+            names,
+            external_globs: Vec::new(),
+        };
         scopes.resolve_imports(tree, &uses);
         scopes
     }
@@ -611,6 +642,7 @@ impl Scopes {
                         Some(alias) => {
                             for target in targets {
                                 changed |= self.add(
+                                    tree,
                                     id,
                                     alias,
                                     Binding {
@@ -624,8 +656,18 @@ impl Scopes {
                         }
                         None => {
                             for target in targets {
-                                let Target::Module(source) = target else {
-                                    continue;
+                                let source = match target {
+                                    Target::Module(source) => source,
+                                    Target::External(path) => {
+                                        // `pub use other_crate::*`: names we cannot list.
+                                        if entry.public
+                                            && !self.external_globs.contains(&(id, path.clone()))
+                                        {
+                                            self.external_globs.push((id, path));
+                                        }
+                                        continue;
+                                    }
+                                    Target::Item(..) => continue,
                                 };
                                 let visible_privately = is_ancestor(tree, source, id);
                                 let imported: Vec<(String, Binding)> = self.names[source]
@@ -636,13 +678,16 @@ impl Scopes {
                                     .filter(|(_, b)| b.public || visible_privately)
                                     .collect();
                                 for (name, binding) in imported {
-                                    if self.names[id]
-                                        .get(&name)
-                                        .is_some_and(|bs| bs.iter().any(|b| !b.glob))
-                                    {
-                                        continue; // explicit names shadow glob imports
+                                    let ns = namespace(tree, &binding.target);
+                                    if self.names[id].get(&name).is_some_and(|bs| {
+                                        bs.iter().any(|b| {
+                                            !b.glob && overlaps(namespace(tree, &b.target), ns)
+                                        })
+                                    }) {
+                                        continue; // explicit names shadow glob imports (per namespace)
                                     }
                                     changed |= self.add(
+                                        tree,
                                         id,
                                         &name,
                                         Binding {
@@ -664,7 +709,8 @@ impl Scopes {
         }
     }
 
-    fn add(&mut self, module: ModId, name: &str, binding: Binding) -> bool {
+    fn add(&mut self, tree: &ModuleTree, module: ModId, name: &str, binding: Binding) -> bool {
+        let ns = namespace(tree, &binding.target);
         let bindings = self.names[module].entry(name.to_owned()).or_default();
         if let Some(existing) = bindings.iter_mut().find(|b| b.target == binding.target) {
             // Keep the most visible binding of a target.
@@ -675,7 +721,7 @@ impl Scopes {
             return false;
         }
         if !binding.glob {
-            bindings.retain(|b| !b.glob);
+            bindings.retain(|b| !b.glob || !overlaps(namespace(tree, &b.target), ns));
         }
         bindings.push(binding);
         true
@@ -854,6 +900,13 @@ use std::collections::HashSet;
 use syn::ext::IdentExt;
 use syn::visit_mut::VisitMut;
 
+/// What an implemented trait is, seen from this crate.
+enum TraitVisibility {
+    Local(String),
+    Private,
+    Foreign,
+}
+
 /// Names of the generic parameters a node declares.
 fn generic_names(generics: &syn::Generics) -> Vec<String> {
     generics
@@ -906,6 +959,15 @@ impl QualifyTarget for syn::Signature {
     }
     fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
         qualifier.visit_signature_mut(self);
+    }
+}
+
+impl QualifyTarget for syn::Generics {
+    fn own_generics(&self) -> Vec<String> {
+        generic_names(self)
+    }
+    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
+        qualifier.visit_generics_mut(self);
     }
 }
 
@@ -1022,6 +1084,14 @@ impl<'t> Walker<'t> {
         self.exported_macros();
         self.note_private_items();
         self.note_macro_invocations();
+        for (module, target) in &self.scopes.external_globs {
+            if let Some(path) = self.module_paths.get(module) {
+                self.unknowns.push(Unknown {
+                    module: path.clone(),
+                    macro_name: format!("pub use {target}::*"),
+                });
+            }
+        }
     }
 
     fn walk_module(
@@ -1204,9 +1274,14 @@ impl<'t> Walker<'t> {
     /// Item-position macro invocations (`bitflags! { .. }`) may define public items we cannot see.
     fn note_macro_invocations(&mut self) {
         for (id, module) in self.tree.modules.iter().enumerate() {
-            let Some(path) = self.module_paths.get(&id) else {
-                continue;
-            };
+            // Invocations in private modules count too: they can implement traits for public types.
+            let path = self.module_paths.get(&id).cloned().unwrap_or_else(|| {
+                std::iter::once(self.crate_name.to_owned())
+                    .chain(module.path.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join("::")
+            });
+            let path = &path;
             for item in &module.items {
                 let syn::Item::Macro(m) = item else { continue };
                 if m.ident.is_some() || LineAttrs::from_syn(&m.attrs).is_none() {
@@ -1271,20 +1346,34 @@ impl<'t> Walker<'t> {
         type_paths.dedup_by(|a, b| a.0 == b.0);
         match &imp.trait_ {
             Some((negative, trait_path, _)) => {
-                let trait_text = self.public_trait_path(module, trait_path);
-                let trait_is_local = trait_text.is_some();
-                let trait_text = trait_text.unwrap_or_else(|| render::text(trait_path));
-                let impl_generics = render::generics(&imp.generics);
+                let trait_text = match self.trait_visibility(module, trait_path) {
+                    TraitVisibility::Private => return, // a sealed or crate-private trait: not API
+                    TraitVisibility::Local(path) => path,
+                    TraitVisibility::Foreign => {
+                        let mut path = trait_path.clone();
+                        self.qualify_path(module, &generic_names(&imp.generics), &mut path);
+                        render::text(&path)
+                    }
+                };
+                let mut generics = imp.generics.clone();
+                self.qualify(module, &generic_names(&imp.generics), &mut generics);
+                let impl_generics = render::generics(&generics);
                 if type_paths.is_empty() {
-                    // A local trait implemented for a foreign type is public API too.
-                    if trait_is_local && self_targets.is_empty() {
-                        let self_ty = render::text(&*imp.self_ty);
+                    // `impl Trait for &Local`, `for Box<Local>`, `impl LocalTrait for u8`: public API
+                    // when the trait is local or the self type names a public type of this crate.
+                    let mut self_ty = (*imp.self_ty).clone();
+                    self.qualify(module, &generic_names(&imp.generics), &mut self_ty);
+                    let self_text = render::text(&self_ty);
+                    let mentions_local = render::tokens_text(quote::quote!(#self_ty))
+                        .contains(&format!("{}::", self.crate_name));
+                    let trait_is_local = trait_text.starts_with(&format!("{}::", self.crate_name));
+                    if trait_is_local || mentions_local {
                         self.lines.push(render::trait_impl(
                             impl_attrs,
                             &impl_generics,
                             negative.is_some(),
                             &trait_text,
-                            &self_ty,
+                            &self_text,
                         ));
                     }
                     return;
@@ -1410,29 +1499,57 @@ impl<'t> Walker<'t> {
         })
     }
 
-    /// The trait path as a public path of this crate (with its generic arguments), when the trait is local.
-    fn public_trait_path(&self, module: ModId, trait_path: &syn::Path) -> Option<String> {
+    /// Whether an implemented trait is this crate's public trait (with its public path and generic
+    /// arguments), a private one (the impl is not API), or another crate's.
+    fn trait_visibility(&self, module: ModId, trait_path: &syn::Path) -> TraitVisibility {
         let segments: Vec<String> = trait_path
             .segments
             .iter()
             .map(|s| s.ident.to_string())
             .collect();
-        let args = trait_path
+        let mut args = trait_path
             .segments
             .last()
-            .map(|s| render::text(&s.arguments))
-            .unwrap_or_default();
-        self.scopes
-            .resolve(self.tree, module, &segments)
-            .into_iter()
-            .find_map(|t| match t {
-                Target::Item(m, i) => self
-                    .item_paths
-                    .get(&(m, i))
-                    .and_then(|paths| paths.iter().map(|(p, _)| p.clone()).min()),
-                _ => None,
-            })
-            .map(|p| format!("{p}{args}"))
+            .map(|s| s.arguments.clone())
+            .unwrap_or(syn::PathArguments::None);
+        let mut qualifier = Qualifier {
+            walker: self,
+            module,
+            generics: HashSet::new(),
+        };
+        qualifier.visit_path_arguments_mut(&mut args);
+        let args = render::text(&args);
+        let mut local_but_private = false;
+        for target in self.scopes.resolve(self.tree, module, &segments) {
+            if let Target::Item(m, i) = target {
+                match self.item_paths.get(&(m, i)).and_then(|paths| {
+                    paths
+                        .iter()
+                        .map(|(p, _)| p.clone())
+                        .min_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))
+                }) {
+                    Some(path) => return TraitVisibility::Local(format!("{path}{args}")),
+                    None => local_but_private = true,
+                }
+            }
+        }
+        if local_but_private {
+            TraitVisibility::Private
+        } else {
+            TraitVisibility::Foreign
+        }
+    }
+
+    fn qualify_path(&self, module: ModId, generics: &[String], path: &mut syn::Path) {
+        let mut qualifier = Qualifier {
+            walker: self,
+            module,
+            generics: generics.iter().cloned().collect(),
+        };
+        for segment in path.segments.iter_mut() {
+            qualifier.visit_path_arguments_mut(&mut segment.arguments);
+        }
+        qualifier.rewrite(path);
     }
 }
 
@@ -1687,6 +1804,79 @@ pub mod m { pub fn inner() { let = ; } }
         assert!(
             syn::parse_file(src).is_err(),
             "the full parse sees the body's syntax error"
+        );
+    }
+
+    #[test]
+    fn impls_beyond_plain_paths_and_private_traits() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+use std::fmt;
+pub struct Map;
+mod sealed { pub trait Sealed {} }
+pub(crate) trait Internal {}
+impl sealed::Sealed for Map {}
+impl Internal for Map {}
+impl<'a> IntoIterator for &'a Map { type Item = u8; type IntoIter = std::vec::IntoIter<u8>; fn into_iter(self) -> Self::IntoIter { todo!() } }
+impl fmt::Debug for Map { fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { Ok(()) } }
+impl Clone for Box<Map> { fn clone(&self) -> Self { todo!() } }
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "impl<'a> IntoIterator for &'a demo::Map",
+            "impl std::fmt::Debug for demo::Map",
+            "impl Clone for Box<demo::Map>",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+        assert!(
+            !l.iter()
+                .any(|x| x.contains("Sealed") || x.contains("Internal")),
+            "{l:#?}"
+        );
+    }
+
+    #[test]
+    fn namespaces_keep_a_module_from_shadowing_a_glob_imported_function() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+mod intersperse { pub struct Intersperse; }
+mod free { pub fn intersperse() {} }
+pub use crate::free::*;
+pub use crate::intersperse::Intersperse;
+",
+        );
+        let l = lines(&api);
+        assert!(l.contains(&"pub fn demo::intersperse()"), "{l:#?}");
+        assert!(l.contains(&"pub struct demo::Intersperse;"), "{l:#?}");
+    }
+
+    #[test]
+    fn invisible_sources_of_items_are_recorded_as_unknowns() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+mod impls { make_impls! { u8 u16 } }
+pub mod styling { pub use anstyle::*; }
+#[cfg(doctest)] pub struct ReadmeDoctests;
+",
+        );
+        let unknowns: Vec<String> = api
+            .unknowns
+            .iter()
+            .map(|u| format!("{} in {}", u.macro_name, u.module))
+            .collect();
+        assert!(
+            unknowns.contains(&"make_impls! in demo::impls".to_owned()),
+            "{unknowns:?}"
+        );
+        assert!(
+            unknowns.contains(&"pub use anstyle::* in demo::styling".to_owned()),
+            "{unknowns:?}"
+        );
+        assert!(
+            !lines(&api).iter().any(|l| l.contains("ReadmeDoctests")),
+            "doctest-only items are not API"
         );
     }
 
