@@ -359,3 +359,66 @@ fn materialised_revisions_sharing_a_target_are_never_stale() {
         status_before
     );
 }
+
+#[test]
+fn concurrent_runs_share_the_cache_without_corrupting_it() {
+    let demo = fixture_copy("flaredb");
+    make_unique(&demo.path().join("flaredb-sql/src/parser.rs"), "concurrent");
+    let spawn = |engine: &str| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cargo-driftgate"));
+        cmd.current_dir(demo.path())
+            .env("CARGO_TARGET_DIR", shared_target())
+            .env("CI", "1")
+            .env("NO_COLOR", "1")
+            .args(["snapshot", "--engine", engine, "-p", "flaredb-sql"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let runs: Vec<_> = ["rustdoc", "rustdoc", "syn", "syn"]
+        .into_iter()
+        .map(spawn)
+        .collect();
+    let outputs: Vec<_> = runs
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
+    for out in &outputs {
+        assert!(out.status.success(), "{}", stderr(out));
+    }
+    assert_eq!(stdout(&outputs[0]), stdout(&outputs[1]));
+    assert_eq!(stdout(&outputs[2]), stdout(&outputs[3]));
+    // Every entry written is whole: the next runs are hits with the same answers.
+    for (engine, expected) in [("rustdoc", &outputs[0]), ("syn", &outputs[2])] {
+        let again = rustdoc_run(demo.path())
+            .args(["snapshot", "--engine", engine, "-p", "flaredb-sql", "-v"])
+            .output()
+            .unwrap();
+        assert!(again.status.success(), "{}", stderr(&again));
+        assert!(
+            stderr(&again).contains("1 hit(s), 0 miss(es)"),
+            "{}",
+            stderr(&again)
+        );
+        assert_eq!(stdout(&again), stdout(expected));
+    }
+    let leftovers: Vec<_> = walk(&shared_target().join("driftgate/cache"))
+        .into_iter()
+        .filter(|p| !p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
