@@ -405,7 +405,7 @@ fn concurrent_runs_share_the_cache_without_corrupting_it() {
     }
     let leftovers: Vec<_> = walk(&shared_target().join("driftgate/cache"))
         .into_iter()
-        .filter(|p| !p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| p.extension().is_none_or(|e| e != "json"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
