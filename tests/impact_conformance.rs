@@ -73,7 +73,11 @@ pub fn start(mode: Mode) -> String {
 }
 "#;
 
-const TOOL: &str = "pub fn tool() -> u8 {\n    c::util::helper()\n}\n";
+const TOOL: &str = "pub mod view;\n\npub struct Holder(pub c::Config);\n\npub fn tool() -> u8 {\n    c::util::helper()\n}\n";
+
+/// A file that never names the dependency: the value arrives through a local type.
+const TOOL_VIEW: &str =
+    "pub fn view(holder: &crate::Holder) -> String {\n    holder.0.describe()\n}\n";
 
 fn base_files() -> Vec<(&'static str, String)> {
     vec![
@@ -84,6 +88,7 @@ fn base_files() -> Vec<(&'static str, String)> {
         ("app/src/lib.rs", APP.to_owned()),
         ("tool/Cargo.toml", package("tool", "[dependencies]\nc = { package = \"corelib\", path = \"../corelib\" }\n")),
         ("tool/src/lib.rs", TOOL.to_owned()),
+        ("tool/src/view.rs", TOOL_VIEW.to_owned()),
         ("testkit/Cargo.toml", package("testkit", "[dev-dependencies]\napp = { path = \"../app\" }\n")),
         ("testkit/src/lib.rs", "pub fn fixture() -> u8 { 1 }\n".to_owned()),
         ("aux/Cargo.toml", package("aux", "")),
@@ -271,10 +276,10 @@ fn scenarios() -> Vec<Scenario> {
             ..Default::default()
         },
         Scenario {
-            name: "method removed, called through a variable",
+            name: "method removed, called through a variable (and in a file that never names the crate)",
             head: vec![("corelib/src/lib.rs", corelib_with("pub fn describe(&self)", "fn describe_private(&self)"))],
-            broken: &["app"],
-            not_broken: &["tool"],
+            broken: &["app", "tool"],
+            not_broken: &["aux"],
             ..Default::default()
         },
         Scenario {

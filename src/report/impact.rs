@@ -43,6 +43,7 @@ pub fn render_human(
                 Confidence::Exact => "",
                 Confidence::NameMatch => " (matched by name)",
                 Confidence::Macro => " (inside a macro)",
+                Confidence::Indirect => " (matched by name; the file does not name the crate)",
             };
             out.push_str(&format!(
                 "    {}:{}:{}  {}  {dim}[{}{how}]{reset}\n",

@@ -51,6 +51,8 @@ pub enum Confidence {
     NameMatch,
     /// Found inside a macro's token stream.
     Macro,
+    /// Matched by member name in a file that does not name the dependency at all.
+    Indirect,
 }
 
 /// One reference from a dependent to a dependency.
@@ -141,9 +143,6 @@ fn mentions_any<'a>(text: &str, mut names: impl Iterator<Item = &'a String>) -> 
 
 /// Scans one file. A file that does not parse yields no sites (the compiler will say more).
 pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
-    if !mentions_any(text, ctx.deps.keys().chain(ctx.crate_aliases.keys())) {
-        return Vec::new();
-    }
     let Ok(parsed) = syn::parse_file(text) else {
         return Vec::new();
     };
@@ -187,13 +186,26 @@ pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
     };
     scanner.visit_file(&parsed);
     let mut sites = scanner.sites;
-    // Name matches only count in files that refer to a dependency at all, attributed to each
-    // dependency the file uses.
+    // Name matches are attributed to each dependency the file names; in a file that names none
+    // (a value can arrive through a local function), to every dependency, at the lowest confidence:
+    // a miss here would let precise mode skip a crate the compiler rejects.
     let used: BTreeMap<String, ()> = sites.iter().map(|s| (s.dependency.clone(), ())).collect();
+    let indirect = used.is_empty();
+    let targets: Vec<String> = if indirect {
+        let mut all: Vec<String> = ctx.deps.values().map(|d| d.package.clone()).collect();
+        all.sort();
+        all.dedup();
+        all
+    } else {
+        used.into_keys().collect()
+    };
     for site in scanner.name_matches {
-        for dependency in used.keys() {
+        for dependency in &targets {
             let mut site = site.clone();
             site.dependency = dependency.clone();
+            if indirect {
+                site.confidence = Confidence::Indirect;
+            }
             sites.push(site);
         }
     }
@@ -839,9 +851,15 @@ impl flaredb_sql::Executor for Thing {
     }
 
     #[test]
-    fn files_without_dependency_references_have_no_name_matches() {
-        let sites = scan_file(&ctx(), "a.rs", "fn f(v: Vec<u8>) -> usize { v.len() }");
-        assert!(sites.is_empty(), "{sites:?}");
+    fn files_without_dependency_references_give_indirect_name_matches() {
+        let sites = scan_file(
+            &ctx(),
+            "a.rs",
+            "fn f(r: &Local) -> usize { r.rows().len() }",
+        );
+        let rows = find(&sites, UseKind::MethodCall, "rows").expect("indirect match");
+        assert_eq!(rows.confidence, Confidence::Indirect);
+        assert_eq!(rows.dependency, "flaredb-sql");
     }
 
     #[test]
