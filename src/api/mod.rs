@@ -1,9 +1,9 @@
 //! The public-API stage: the model (lines ⇄ items), the engines that produce it, rendering,
 //! normalisation, the semver rules table and the diff.
 
+pub mod cache;
 pub mod diff;
 pub mod extract;
-pub mod cache;
 pub mod files;
 pub mod model;
 pub mod normalize;
