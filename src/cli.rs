@@ -78,6 +78,11 @@ pub enum Command {
     Sigv4(commands::sigv4::Sigv4Args),
     /// Validate the configuration and print the effective settings.
     Config(commands::config::ConfigArgs),
+    /// Print the JSON Schema of the `check --format json` report.
+    Schema(commands::schema::SchemaArgs),
+    /// The local pre-commit hook: `install` (runs `check --staged` before each commit),
+    /// `uninstall`, `print`.
+    Hook(commands::hook::HookArgs),
 }
 
 /// Parses `args` (the process argv), runs the command and returns the exit code.
@@ -119,8 +124,10 @@ pub fn run(
         Command::Plan(args) => commands::plan::run(&ctx, args, out, err),
         Command::Config(args) => commands::config::run(&ctx, args, out, err),
         Command::Check(args) => commands::check::run(&ctx, args, out, err),
+        Command::Schema(args) => commands::schema::run(&ctx, args, out),
         Command::Golden(args) => commands::golden::run(&ctx, args, out, err),
         Command::Sigv4(args) => commands::sigv4::run(&ctx, args, out, err),
+        Command::Hook(args) => commands::hook::run(&ctx, args, out, err),
     };
     match result {
         Ok(code) => code,

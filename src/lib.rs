@@ -13,6 +13,7 @@ pub mod error;
 pub mod fsutil;
 pub mod gate;
 pub mod golden;
+pub mod hook;
 pub mod impact;
 pub mod materialize;
 pub mod policy;

@@ -3,7 +3,7 @@
 
 use super::diff::{compare, BaselineArgs};
 use super::impact::analyze_impact;
-use super::{load, Context, Format};
+use super::{load, Context};
 use crate::build::cargo::{run_check, CargoOptions, FeatureArgs};
 use crate::build::plan::{self, Mode};
 use crate::build::{self, BuildOutcome};
@@ -11,6 +11,7 @@ use crate::error::{exit, Result};
 use crate::gate::{self, FailOn};
 use crate::golden;
 use crate::report::check::CheckReport;
+use crate::report::format::{self, OutputSpec, ReportFormat};
 use clap::Args;
 use std::io::Write;
 use std::time::Duration;
@@ -47,21 +48,91 @@ pub struct CheckArgs {
     pub fail_on: Option<FailOn>,
     #[command(flatten)]
     pub features: FeatureArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Also write the report as FORMAT to PATH (repeatable: one run feeds every CI widget), e.g.
+    /// `--output sarif=driftgate.sarif --output junit=driftgate.xml`.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = format::parse_output_spec)]
+    pub outputs: Vec<OutputSpec>,
+    /// With `--staged`: the whole gate (golden suites, every crate `--mode` selects) instead of the
+    /// fast pre-commit path (syn engine with cache, crates with staged files only, a build only
+    /// when a dependent uses a changed item, golden suites left to CI, one line when all is well).
+    #[arg(long, requires = "staged")]
+    pub full: bool,
 }
 
 pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+    format::validate_outputs(&args.outputs)?;
+    let started = std::time::Instant::now();
+    // `--staged` takes the fast pre-commit path unless `--full` (see `commands::hook`).
+    let fast = super::hook::fast_path(&args);
+    let staged = if fast {
+        match super::hook::begin(ctx, started, out)? {
+            super::hook::Begin::Answered(code) => return Ok(code),
+            super::hook::Begin::Proceed(staged) => Some(staged),
+        }
+    } else {
+        None
+    };
     let loaded = load(ctx)?;
-    let ws = &loaded.workspace;
-    let compared = compare(ctx, &loaded, &args.baseline, err)?;
+    let compared = match &staged {
+        Some(staged) => match super::hook::compare_staged(ctx, &loaded, staged, err)? {
+            Some(compared) => compared,
+            None => return super::hook::answer(ctx, staged, None, started, out),
+        },
+        None => compare(ctx, &loaded, &args.baseline, err)?,
+    };
     if compared.had_problems {
         return Ok(exit::INCOMPLETE);
     }
-    let impact = analyze_impact(&loaded, &compared)?;
+    let locations = crate::report::locate::Locations::from_tree(
+        &loaded.workspace,
+        &compared.head_tree,
+        &compared.diff,
+    );
+    let report = evaluate(ctx, &loaded, compared, &args, err)?;
+    if let Some(staged) = staged
+        .as_ref()
+        .filter(|_| args.format == ReportFormat::Human)
+    {
+        if report.verdict.passed {
+            return super::hook::answer(ctx, staged, Some(&report), started, out);
+        }
+        super::hook::refusal_note(ctx, err);
+    }
+    let code = report.verdict.exit_code;
+    let destinations = format::Destinations {
+        stdout: args.format,
+        outputs: &args.outputs,
+        step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
+    };
+    format::emit(
+        report,
+        &loaded.workspace.root,
+        &locations,
+        &destinations,
+        &ctx.style,
+        out,
+    )?;
+    Ok(code)
+}
+
+/// The gate after the comparison: impact → build plan → targeted build (of the materialised index
+/// for staged runs) → golden suites → verdict, as a report (shared by `check` and `release`).
+pub fn evaluate(
+    ctx: &Context,
+    loaded: &super::Loaded,
+    compared: super::diff::Compared,
+    args: &CheckArgs,
+    err: &mut dyn Write,
+) -> Result<CheckReport> {
+    let ws = &loaded.workspace;
+    let fast = super::hook::fast_path(args);
+    let impact = analyze_impact(loaded, &compared)?;
     let mode = args
         .mode
+        .or(fast.then_some(Mode::Precise))
         .or(loaded.config.mode)
         .unwrap_or(if std::env::var_os("CI").is_some() {
             Mode::Conservative
@@ -69,7 +140,12 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
             Mode::Precise
         });
     let lines = |package: &str| super::plan::package_lines(ws, &compared.head_tree, package);
-    let build_plan = plan::plan(ws, &impact, mode, args.benches, &lines);
+    let mut build_plan = plan::plan(ws, &impact, mode, args.benches, &lines);
+    if fast && mode == Mode::Precise {
+        // Pre-commit: build only dependents that use a changed item.
+        build_plan.crates.retain(|c| c.predicted_broken);
+    }
+    let staged_head = matches!(compared.head_tree.kind(), crate::source::SourceKind::Index);
     let build = if build_plan.is_empty() || args.no_build {
         BuildOutcome::empty()
     } else {
@@ -77,9 +153,14 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
             features: args.features.clone(),
             timeout: Duration::from_secs(args.build_timeout),
             keep_going: !args.fail_fast,
-            quiet: ctx.quiet || args.format == Format::Json,
+            quiet: ctx.quiet || args.format.is_machine_read(),
         };
-        let (command, messages, elapsed) = run_check(ws, &build_plan, &options, err)?;
+        let (command, messages, elapsed, built_ws) = if staged_head {
+            super::hook::check_staged(ws, &compared.head_tree, &build_plan, &options, err)?
+        } else {
+            let (command, messages, elapsed) = run_check(ws, &build_plan, &options, err)?;
+            (command, messages, elapsed, None)
+        };
         let mut outcome = build::outcome(ws, &build_plan, &messages, &impact);
         outcome.command = command;
         outcome.duration_ms = elapsed.as_millis() as u64;
@@ -90,11 +171,12 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
                 .filter(|c| c.status == build::CrateStatus::Passed)
                 .map(|c| c.package.clone())
                 .collect();
-            outcome.tests = build::test_run::run_tests(ws, &passed, &options)?;
+            let test_ws = built_ws.as_ref().unwrap_or(ws);
+            outcome.tests = build::test_run::run_tests(test_ws, &passed, &options)?;
         }
         outcome
     };
-    let golden = if args.no_golden {
+    let golden = if args.no_golden || fast {
         None
     } else {
         let config = golden::config::GoldenConfig::from_value(
@@ -110,7 +192,7 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
     };
     let rules = gate::Rules {
         policy: Some(&loaded.config.policy),
-        acknowledged: acknowledged(&loaded, &compared),
+        acknowledged: acknowledged(loaded, &compared),
     };
     let fail_on = args
         .fail_on
@@ -129,13 +211,7 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         verdict,
         args.no_build,
     );
-    let text = match args.format {
-        Format::Json => report.to_json(),
-        Format::Human => report.to_human(&ctx.style),
-    };
-    out.write_all(text.as_bytes())
-        .map_err(|e| crate::Error::io("cannot write output", "<stdout>", e))?;
-    Ok(report.verdict.exit_code)
+    Ok(report)
 }
 
 /// Crates whose changes are acknowledged by an updated snapshot file: with a git baseline, the head's

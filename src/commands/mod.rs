@@ -5,8 +5,10 @@ pub mod check;
 pub mod config;
 pub mod diff;
 pub mod golden;
+pub mod hook;
 pub mod impact;
 pub mod plan;
+pub mod schema;
 pub mod sigv4;
 pub mod snapshot;
 

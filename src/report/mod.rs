@@ -3,4 +3,14 @@
 
 pub mod check;
 pub mod diff;
+pub mod format;
+pub mod github;
+pub mod gitlab;
 pub mod impact;
+pub mod issues;
+pub mod junit;
+pub mod locate;
+pub mod markdown;
+pub mod redact;
+pub mod sarif;
+pub mod schema;

@@ -1,0 +1,530 @@
+//! `driftgate hook install|uninstall|print`, and the fast path of `check --staged` that the hook
+//! runs.
+//!
+//! **The fast path** (every `check --staged` run unless `--full`), built for a pre-commit hook where
+//! sub-second matters:
+//! 1. the staged paths are listed first (`git diff --cached --name-only`); nothing staged, or no
+//!    Rust source or manifest among them, is answered before cargo metadata even runs;
+//! 2. only crates that own a staged file are extracted (a crate without one cannot have a changed
+//!    API), with the syn engine through the content-hash cache;
+//! 3. usage prediction as always; a targeted `cargo check` only when a dependent uses a changed
+//!    item — of the *staged* content, materialised under `<target>/driftgate/trees/` and built in
+//!    `<target>/driftgate/staged/` (the working tree and the index are never touched);
+//! 4. the golden suites are left to CI (where `check` always runs them, never pruned): they start a
+//!    harness build and take seconds, which a commit should not pay; `--full` runs them here;
+//! 5. one or two lines when all is well; the full report when the commit is refused.
+
+use super::check::CheckArgs;
+use super::diff::{compare_with, BaselineArgs, Compared};
+use super::{Context, Loaded};
+use crate::build::cargo::{check_command, CargoOptions};
+use crate::build::diagnostics::{parse_messages, BuildMessages};
+use crate::build::plan::BuildPlan;
+use crate::error::{exit, Error, Result};
+use crate::hook::{self, HookSpec, Installed, Uninstalled};
+use crate::process::Cmd;
+use crate::report::check::CheckReport;
+use crate::source::SourceTree;
+use crate::workspace::Workspace;
+use clap::{Args, Subcommand};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    #[command(subcommand)]
+    pub action: HookAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Install the pre-commit hook (runs `cargo driftgate check --staged`) in the hooks directory
+    /// git uses (`core.hooksPath` and linked worktrees included).
+    Install {
+        /// Replace a pre-commit hook driftgate did not install (it is kept as
+        /// `pre-commit.driftgate-backup` and put back by `hook uninstall`).
+        #[arg(long)]
+        force: bool,
+        /// Extra arguments for `check --staged`, after `--` (e.g. `-- --no-build`).
+        #[arg(last = true, value_name = "CHECK_ARGS")]
+        check_args: Vec<String>,
+    },
+    /// Remove driftgate's pre-commit hook (only a hook carrying driftgate's marker line) and put
+    /// back the hook it replaced, if any.
+    Uninstall,
+    /// Print the script `install` would write.
+    Print {
+        /// Extra arguments for `check --staged`, after `--`.
+        #[arg(last = true, value_name = "CHECK_ARGS")]
+        check_args: Vec<String>,
+    },
+}
+
+pub fn run(ctx: &Context, args: HookArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+    let write = |out: &mut dyn Write, text: String| {
+        out.write_all(text.as_bytes())
+            .map_err(|e| Error::io("cannot write output", "<stdout>", e))
+    };
+    match args.action {
+        HookAction::Print { check_args } => {
+            let spec = spec(ctx, check_args)?;
+            write(out, hook::script(&spec))?;
+            Ok(exit::OK)
+        }
+        HookAction::Install { force, check_args } => {
+            let spec = spec(ctx, check_args)?;
+            let dir = hook::hooks_dir(&workspace_root(ctx)?)?;
+            let outcome = hook::install(&dir, &hook::script(&spec), force)?;
+            let path = dir.join(hook::HOOK_NAME);
+            let what = match outcome {
+                Installed::Created => format!("installed the pre-commit hook: {}", path.display()),
+                Installed::Updated => format!("updated the pre-commit hook: {}", path.display()),
+                Installed::Replaced { backup } => format!(
+                    "installed the pre-commit hook: {} (the previous hook is kept as {})",
+                    path.display(),
+                    backup.display()
+                ),
+            };
+            let runs = match &spec.binary {
+                Some(binary) => format!("{} check --staged", binary.display()),
+                None => "cargo driftgate check --staged".to_owned(),
+            };
+            if !ctx.quiet {
+                write(out, format!("driftgate: {what}\ndriftgate: it runs `{runs}` before each commit (skip once with `git commit --no-verify`)\n"))?;
+            }
+            Ok(exit::OK)
+        }
+        HookAction::Uninstall => {
+            let dir = hook::hooks_dir(&workspace_root(ctx)?)?;
+            let path = dir.join(hook::HOOK_NAME);
+            match hook::uninstall(&dir)? {
+                Uninstalled::Removed { restored } => {
+                    if !ctx.quiet {
+                        let restored = match restored {
+                            Some(_) => " and put back the hook it had replaced",
+                            None => "",
+                        };
+                        write(
+                            out,
+                            format!(
+                                "driftgate: removed the pre-commit hook {}{restored}\n",
+                                path.display()
+                            ),
+                        )?;
+                    }
+                    Ok(exit::OK)
+                }
+                Uninstalled::NotInstalled => {
+                    if !ctx.quiet {
+                        write(
+                            out,
+                            format!("driftgate: no pre-commit hook in {}\n", dir.display()),
+                        )?;
+                    }
+                    Ok(exit::OK)
+                }
+                Uninstalled::NotOurs => {
+                    writeln!(
+                        err,
+                        "error: {} was not installed by driftgate (no marker line); left untouched",
+                        path.display()
+                    )
+                    .ok();
+                    Ok(exit::USAGE)
+                }
+            }
+        }
+    }
+}
+
+/// The directory to ask git from: the workspace root (cargo metadata) — the hook must name the
+/// workspace manifest relative to the top of the working tree.
+fn workspace_root(ctx: &Context) -> Result<PathBuf> {
+    Ok(Workspace::load(ctx.manifest_path.as_deref())?.root)
+}
+
+/// What the hook runs: the binary running now when it is `cargo-driftgate`, the workspace
+/// manifest when the workspace is not at the top of the working tree, extra `check` arguments
+/// (validated here, so a typo fails at install time rather than at every commit).
+fn spec(ctx: &Context, check_args: Vec<String>) -> Result<HookSpec> {
+    use clap::{Args as _, FromArgMatches as _};
+    let argv = ["check", "--staged"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(check_args.iter().cloned());
+    let matches = CheckArgs::augment_args(clap::Command::new("check"))
+        .try_get_matches_from(argv)
+        .map_err(|e| Error::Usage(format!("invalid arguments for `check --staged`: {e}")))?;
+    CheckArgs::from_arg_matches(&matches)
+        .map_err(|e| Error::Usage(format!("invalid arguments for `check --staged`: {e}")))?;
+    let root = workspace_root(ctx)?;
+    let top = hook::worktree_top(&root)?;
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let manifest = canonical(&root)
+        .strip_prefix(canonical(&top))
+        .ok()
+        .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+        .filter(|rel| !rel.is_empty())
+        .map(|rel| format!("{rel}/Cargo.toml"));
+    let binary = std::env::current_exe()
+        .ok()
+        .filter(|exe| {
+            exe.file_stem()
+                .is_some_and(|s| s.to_string_lossy() == "cargo-driftgate")
+        })
+        .map(|exe| canonical(&exe));
+    Ok(HookSpec {
+        binary,
+        manifest,
+        extra_args: check_args,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fast path of `check --staged`.
+
+/// Whether a `check` run takes the fast pre-commit path.
+pub fn fast_path(args: &CheckArgs) -> bool {
+    args.baseline.staged && !args.full
+}
+
+/// The staged paths, relative to the top of the working tree.
+#[derive(Debug, Clone)]
+pub struct StagedPaths {
+    pub top: PathBuf,
+    pub paths: Vec<String>,
+}
+
+impl StagedPaths {
+    fn count(&self) -> String {
+        match self.paths.len() {
+            1 => "1 staged file".to_owned(),
+            n => format!("{n} staged files"),
+        }
+    }
+}
+
+/// Whether a path can change a crate's API or build: Rust sources, manifests, the lock file,
+/// toolchain and cargo configuration.
+pub fn is_rust_input(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    path.ends_with(".rs")
+        || name == "Cargo.toml"
+        || name == "Cargo.lock"
+        || name.starts_with("rust-toolchain")
+        || path.contains(".cargo/config")
+}
+
+/// How a staged run starts.
+pub enum Begin {
+    /// Answered without looking further (nothing staged, no Rust input staged, no commit yet).
+    Answered(u8),
+    Proceed(StagedPaths),
+}
+
+/// Lists the staged paths before anything expensive runs, and answers at once when they cannot
+/// change an API.
+pub fn begin(ctx: &Context, started: Instant, out: &mut dyn Write) -> Result<Begin> {
+    let dir = match &ctx.manifest_path {
+        Some(path) if path.is_dir() => path.clone(),
+        Some(path) => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        None => PathBuf::from("."),
+    };
+    let top = hook::worktree_top(&dir)?;
+    let head = Cmd::git()
+        .args(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+        .cwd(&top)
+        .run()?;
+    if !head.status.success() {
+        say(
+            ctx,
+            out,
+            "driftgate: no commit yet: nothing to compare the staged API with",
+            started,
+        );
+        return Ok(Begin::Answered(exit::OK));
+    }
+    let listing = Cmd::git()
+        .args([
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+            "--no-renames",
+            "--no-ext-diff",
+        ])
+        .cwd(&top)
+        .env("GIT_LITERAL_PATHSPECS", "1")
+        .run_ok()?
+        .stdout;
+    let paths: Vec<String> = listing
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    let staged = StagedPaths { top, paths };
+    if staged.paths.is_empty() {
+        say(ctx, out, "driftgate: nothing staged", started);
+        return Ok(Begin::Answered(exit::OK));
+    }
+    if !staged.paths.iter().any(|p| is_rust_input(p)) {
+        let line = format!(
+            "driftgate: no Rust source or manifest among {}",
+            staged.count()
+        );
+        say(ctx, out, &line, started);
+        return Ok(Begin::Answered(exit::OK));
+    }
+    Ok(Begin::Proceed(staged))
+}
+
+fn say(ctx: &Context, out: &mut dyn Write, line: &str, started: Instant) {
+    if !ctx.quiet {
+        let _ = writeln!(out, "{line} ({:.2} s)", started.elapsed().as_secs_f64());
+    }
+}
+
+/// The selected members that own a staged Rust input (all of them when a staged Rust file or the
+/// root manifest belongs to no member). Pure.
+pub fn touched_members(
+    ws: &Workspace,
+    selected: &[String],
+    staged_rel_to_root: &[String],
+) -> Vec<String> {
+    let mut touched = BTreeSet::new();
+    for path in staged_rel_to_root.iter().filter(|p| is_rust_input(p)) {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if name == "Cargo.lock" {
+            continue; // resolved versions of dependencies: no API of ours changes
+        }
+        match ws.owner_of(path) {
+            Some(member) => {
+                touched.insert(member.name.clone());
+            }
+            None if path.ends_with(".rs") || path == "Cargo.toml" => return selected.to_vec(),
+            None => {}
+        }
+    }
+    selected
+        .iter()
+        .filter(|name| touched.contains(*name))
+        .cloned()
+        .collect()
+}
+
+/// Extracts HEAD and the index for the crates with staged files only (syn engine, cache on) and
+/// diffs them; `None` when no selected crate has a staged file.
+pub fn compare_staged(
+    ctx: &Context,
+    loaded: &Loaded,
+    staged: &StagedPaths,
+    err: &mut dyn Write,
+) -> Result<Option<Compared>> {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let prefix = canonical(&loaded.workspace.root)
+        .strip_prefix(canonical(&staged.top))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let rel: Vec<String> = staged
+        .paths
+        .iter()
+        .filter_map(|p| {
+            if prefix.is_empty() {
+                Some(p.clone())
+            } else {
+                p.strip_prefix(&format!("{prefix}/")).map(str::to_owned)
+            }
+        })
+        .collect();
+    let selected = touched_members(&loaded.workspace, &loaded.selected, &rel);
+    if selected.is_empty() {
+        return Ok(None);
+    }
+    let narrowed = Loaded {
+        workspace: loaded.workspace.clone(),
+        config: loaded.config.clone(),
+        selected,
+    };
+    let options = crate::api::extract::ExtractOptions {
+        engine: crate::api::extract::EngineChoice::Syn,
+        use_cache: true,
+        progress: crate::api::rustdoc_engine::ProgressMode::Off,
+    };
+    let baseline = BaselineArgs {
+        base: None,
+        staged: true,
+        exact_base: false,
+    };
+    compare_with(ctx, &narrowed, &baseline, &options, err).map(Some)
+}
+
+/// The one or two lines a passing staged run prints (`report` is `None` when no crate with a
+/// staged file was selected); returns the exit code.
+pub fn answer(
+    ctx: &Context,
+    staged: &StagedPaths,
+    report: Option<&CheckReport>,
+    started: Instant,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    let Some(report) = report else {
+        let line = format!("driftgate: no public API change in {}", staged.count());
+        say(ctx, out, &line, started);
+        return Ok(exit::OK);
+    };
+    let line = summary(report, &staged.count());
+    say(ctx, out, &line, started);
+    if !ctx.quiet {
+        let _ = writeln!(
+            out,
+            "driftgate: golden suites left to CI in the pre-commit path (`check --staged --full` runs them)"
+        );
+    }
+    Ok(report.verdict.exit_code)
+}
+
+/// The first line of a passing staged run. Pure.
+pub fn summary(report: &CheckReport, count: &str) -> String {
+    use crate::api::rules::Severity;
+    let total: usize = report.diff.crates.iter().map(|c| c.changes.len()).sum();
+    if total == 0 {
+        return format!("driftgate: no public API change in {count}");
+    }
+    let breaking = report
+        .diff
+        .changes()
+        .filter(|(_, c)| c.severity == Severity::Major)
+        .count();
+    let crates: Vec<&str> = report
+        .diff
+        .crates
+        .iter()
+        .filter(|c| !c.changes.is_empty())
+        .map(|c| c.package.as_str())
+        .collect();
+    let kind = if breaking > 0 {
+        format!("{breaking} breaking")
+    } else {
+        "none breaking".to_owned()
+    };
+    let build = match &report.build {
+        None => "build skipped (--no-build)".to_owned(),
+        Some(_) if report.plan.is_empty() => "no dependent uses a changed item".to_owned(),
+        Some(build) => format!(
+            "dependents build: {}",
+            build
+                .crates
+                .iter()
+                .map(|c| c.package.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!(
+        "driftgate: {total} public API change(s) in {} ({kind}; {build}), {count}",
+        crates.join(", ")
+    )
+}
+
+/// Written before the full report of a refused commit.
+pub fn refusal_note(ctx: &Context, err: &mut dyn Write) {
+    if !ctx.quiet {
+        let _ = writeln!(
+            err,
+            "driftgate: the staged changes break the build of a dependent; commit refused \
+             (golden suites left to CI; `git commit --no-verify` skips the hook)"
+        );
+    }
+}
+
+/// The targeted `cargo check` of the staged content: the index is written out under
+/// `<target>/driftgate/trees/` and checked with the target directory `<target>/driftgate/staged`,
+/// touched and locked as `materialize` explains. Returns the command, cargo's messages, the time it
+/// took and the materialised workspace (for `--tests`).
+pub fn check_staged(
+    ws: &Workspace,
+    index: &SourceTree,
+    plan: &BuildPlan,
+    options: &CargoOptions,
+    err: &mut dyn Write,
+) -> Result<(String, BuildMessages, Duration, Option<Workspace>)> {
+    let root =
+        crate::materialize::materialize(index, &crate::materialize::trees_dir(&ws.target_dir))?;
+    let target = ws.target_dir.join("driftgate").join("staged");
+    let _lock = crate::materialize::BuildLock::acquire(&target.join("driftgate-build.lock"))?;
+    crate::materialize::touch(&root)?;
+    let mut built = Workspace::load(Some(&root.join("Cargo.toml")))?;
+    built.target_dir = target.clone();
+    // The same crates, named by the materialised tree's package ids.
+    let mut staged_plan = plan.clone();
+    for planned in &mut staged_plan.crates {
+        if let Some(member) = built.member(&planned.package) {
+            planned.spec = member.id.clone();
+        }
+    }
+    let cmd = check_command(&built, &staged_plan, options).env("CARGO_TARGET_DIR", &target);
+    let started = Instant::now();
+    let quiet = options.quiet;
+    let output = cmd.run_streaming(&mut |line| {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("Blocking") {
+            let _ = writeln!(
+                err,
+                "driftgate: another cargo process holds the build lock; waiting for it ({trimmed})"
+            );
+        } else if !quiet && (trimmed.starts_with("Checking") || trimmed.starts_with("Compiling")) {
+            let _ = writeln!(err, "  {trimmed}");
+        }
+    })?;
+    let elapsed = started.elapsed();
+    let names = |id: &str| {
+        built
+            .members
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+    };
+    let messages = parse_messages(&output.stdout, &names);
+    if messages.success.is_none() && !output.status.success() {
+        return Err(Error::CommandFailed {
+            command: cmd.display(),
+            status: output.status.to_string(),
+            stderr: output.stderr_lossy().trim().to_owned(),
+        });
+    }
+    Ok((cmd.display(), messages, elapsed, Some(built)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_inputs() {
+        for path in [
+            "a/src/lib.rs",
+            "build.rs",
+            "Cargo.toml",
+            "x/Cargo.toml",
+            "Cargo.lock",
+            "rust-toolchain.toml",
+            ".cargo/config.toml",
+        ] {
+            assert!(is_rust_input(path), "{path}");
+        }
+        for path in [
+            "README.md",
+            "a/Cargo.toml.orig",
+            "docs/x.txt",
+            "src/lib.rs.bak",
+        ] {
+            assert!(!is_rust_input(path), "{path}");
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! The local pre-commit hook: the script text (pure), and installing or removing it in the hooks
+//! directory git actually uses (`git rev-parse --git-path hooks`, so `core.hooksPath` and linked
+//! worktrees work).
+//!
+//! The script is recognised as driftgate's by [`MARKER`]: `install` replaces only a hook carrying it
+//! (anything else needs `--force`, and is then kept as `<hook>.driftgate-backup`), `uninstall`
+//! removes only a hook carrying it (and puts a backup back in place). The hook is written atomically
+//! (temporary file in the hooks directory, mode 0755, fsync, rename), so git never sees half a script
+//! or a script without its executable bit.
+
+use crate::error::{Error, Result};
+use crate::process::Cmd;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The line that marks a hook as driftgate's.
+pub const MARKER: &str = "# driftgate-managed-hook: pre-commit (do not edit this line)";
+
+/// The hook's file name.
+pub const HOOK_NAME: &str = "pre-commit";
+
+/// Suffix of the copy kept when `--force` replaces someone else's hook.
+pub const BACKUP_SUFFIX: &str = ".driftgate-backup";
+
+/// What the script runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HookSpec {
+    /// The `cargo-driftgate` binary found at install time (absolute); tried first.
+    pub binary: Option<PathBuf>,
+    /// The workspace manifest relative to the top of the working tree (`/`-separated), when the
+    /// workspace is not at the top.
+    pub manifest: Option<String>,
+    /// Extra arguments for `check --staged` (e.g. `--no-build`).
+    pub extra_args: Vec<String>,
+}
+
+/// Quotes `word` for a POSIX shell (single quotes; a quote inside becomes `'\''`).
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@+,".contains(&b));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The pre-commit script for `spec`. Pure.
+///
+/// It runs `check --staged` with, in order of preference: the binary that installed it, a
+/// `cargo-driftgate` on `PATH`, `cargo driftgate`. A relative `$GIT_INDEX_FILE` (git sets
+/// `.git/index` for a plain `git commit`) is made absolute first, so it still names the index if
+/// driftgate runs git from the workspace directory.
+pub fn script(spec: &HookSpec) -> String {
+    let mut args = vec!["check".to_owned(), "--staged".to_owned()];
+    if let Some(manifest) = &spec.manifest {
+        args.push("--manifest-path".into());
+        args.push(manifest.clone());
+    }
+    args.extend(spec.extra_args.iter().cloned());
+    let args: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
+    let args = args.join(" ");
+    let mut text = String::new();
+    text.push_str("#!/bin/sh\n");
+    text.push_str(MARKER);
+    text.push('\n');
+    text.push_str(
+        "# driftgate pre-commit hook: refuses a commit whose staged changes break a dependent crate\n\
+         # (public-API diff of the staged index against HEAD, usage prediction, and a targeted\n\
+         # `cargo check` of the staged content only when a dependent uses a changed item).\n\
+         # Installed by `cargo driftgate hook install`; remove with `cargo driftgate hook uninstall`.\n\
+         # Skip it once with `git commit --no-verify`.\n",
+    );
+    text.push_str(
+        "case \"${GIT_INDEX_FILE-}\" in\n\
+         \x20   \"\" | /*) ;;\n\
+         \x20   *) GIT_INDEX_FILE=\"$PWD/$GIT_INDEX_FILE\"; export GIT_INDEX_FILE ;;\n\
+         esac\n",
+    );
+    if let Some(binary) = &spec.binary {
+        text.push_str(&format!(
+            "driftgate={}\n",
+            shell_quote(&binary.to_string_lossy())
+        ));
+        text.push_str("if [ -x \"$driftgate\" ]; then\n");
+        text.push_str(&format!("    exec \"$driftgate\" {args}\nel"));
+    }
+    text.push_str("if command -v cargo-driftgate >/dev/null 2>&1; then\n");
+    text.push_str(&format!("    exec cargo-driftgate {args}\n"));
+    text.push_str("else\n");
+    text.push_str(&format!("    exec cargo driftgate {args}\n"));
+    text.push_str("fi\n");
+    text
+}
+
+/// Whether a hook's text is driftgate's (carries [`MARKER`] on a line of its own).
+pub fn is_ours(text: &[u8]) -> bool {
+    String::from_utf8_lossy(text)
+        .lines()
+        .any(|line| line.trim_end() == MARKER)
+}
+
+/// The hooks directory git uses for the repository containing `dir` (absolute): honours
+/// `core.hooksPath`, and a linked worktree shares its main repository's hooks.
+pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
+    let out = Cmd::git()
+        .args(["rev-parse", "--git-path", "hooks"])
+        .cwd(dir)
+        .run()?;
+    if !out.status.success() {
+        return Err(Error::NotGitRepository {
+            path: dir.to_path_buf(),
+        });
+    }
+    let path = PathBuf::from(out.stdout_lossy().trim_end_matches(['\n', '\r']));
+    Ok(if path.is_absolute() {
+        path
+    } else {
+        dir.join(path)
+    })
+}
+
+/// The top of the working tree containing `dir`.
+pub fn worktree_top(dir: &Path) -> Result<PathBuf> {
+    let out = Cmd::git()
+        .args(["rev-parse", "--show-toplevel"])
+        .cwd(dir)
+        .run()?;
+    let top = out.stdout_lossy().trim_end_matches(['\n', '\r']).to_owned();
+    if !out.status.success() || top.is_empty() {
+        return Err(Error::NotGitRepository {
+            path: dir.to_path_buf(),
+        });
+    }
+    Ok(PathBuf::from(top))
+}
+
+/// What [`install`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Installed {
+    /// There was no hook.
+    Created,
+    /// driftgate's own hook was rewritten.
+    Updated,
+    /// Someone else's hook was replaced (`--force`); it was moved to `backup`.
+    Replaced { backup: PathBuf },
+}
+
+/// Writes `script` as the pre-commit hook in `hooks_dir`. An existing hook that is not driftgate's
+/// is a usage error unless `force`, in which case it is kept as `<hook>.driftgate-backup` (or
+/// `.driftgate-backup.N` when that exists).
+pub fn install(hooks_dir: &Path, script: &str, force: bool) -> Result<Installed> {
+    let path = hooks_dir.join(HOOK_NAME);
+    let existing = match std::fs::symlink_metadata(&path) {
+        Ok(_) => Some(std::fs::read(&path).unwrap_or_default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io("cannot inspect", &path, e)),
+    };
+    let outcome = match existing {
+        None => Installed::Created,
+        Some(text) if is_ours(&text) => Installed::Updated,
+        Some(_) if !force => {
+            return Err(Error::Usage(format!(
+            "a pre-commit hook that driftgate did not install already exists: {}; pass --force to \
+                 replace it (it is kept as {}{BACKUP_SUFFIX})",
+            path.display(),
+            HOOK_NAME
+        )))
+        }
+        Some(_) => {
+            let backup = free_backup_path(hooks_dir);
+            std::fs::rename(&path, &backup)
+                .map_err(|e| Error::io("cannot keep the existing hook as a backup", &backup, e))?;
+            Installed::Replaced { backup }
+        }
+    };
+    write_executable(&path, script.as_bytes())?;
+    Ok(outcome)
+}
+
+fn free_backup_path(hooks_dir: &Path) -> PathBuf {
+    let first = hooks_dir.join(format!("{HOOK_NAME}{BACKUP_SUFFIX}"));
+    if std::fs::symlink_metadata(&first).is_err() {
+        return first;
+    }
+    (1..)
+        .map(|n| hooks_dir.join(format!("{HOOK_NAME}{BACKUP_SUFFIX}.{n}")))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or(first)
+}
+
+/// Writes `bytes` to `path` atomically with mode 0755: a temporary file in the same directory gets
+/// the content and the executable bit, is synced, then renamed over `path`.
+pub fn write_executable(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    fs_err::create_dir_all(dir).map_err(|e| Error::io("cannot create directory", dir, e))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".driftgate-hook-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
+    temp.write_all(bytes)
+        .map_err(|e| Error::io("cannot write", path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io("cannot make executable", path, e))?;
+    }
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io("cannot write", path, e))?;
+    temp.persist(path)
+        .map_err(|e| Error::io("cannot replace", path, e.error))?;
+    Ok(())
+}
+
+/// What [`uninstall`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uninstalled {
+    /// driftgate's hook was removed; a backup it had replaced was put back.
+    Removed { restored: Option<PathBuf> },
+    /// There is no pre-commit hook.
+    NotInstalled,
+    /// The pre-commit hook is someone else's; it was left alone.
+    NotOurs,
+}
+
+/// Removes driftgate's pre-commit hook from `hooks_dir` (only if it carries [`MARKER`]) and restores
+/// the hook it replaced, if a backup is there.
+pub fn uninstall(hooks_dir: &Path) -> Result<Uninstalled> {
+    let path = hooks_dir.join(HOOK_NAME);
+    let text = match std::fs::read(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Uninstalled::NotInstalled),
+        Err(e) => return Err(Error::io("cannot read", &path, e)),
+    };
+    if !is_ours(&text) {
+        return Ok(Uninstalled::NotOurs);
+    }
+    std::fs::remove_file(&path).map_err(|e| Error::io("cannot remove", &path, e))?;
+    let backup = hooks_dir.join(format!("{HOOK_NAME}{BACKUP_SUFFIX}"));
+    if std::fs::symlink_metadata(&backup).is_ok() {
+        std::fs::rename(&backup, &path)
+            .map_err(|e| Error::io("cannot restore the previous hook", &backup, e))?;
+        return Ok(Uninstalled::Removed {
+            restored: Some(path),
+        });
+    }
+    Ok(Uninstalled::Removed { restored: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("--no-build"), "--no-build");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("$HOME"), "'$HOME'");
+    }
+
+    #[test]
+    fn script_prefers_the_installed_binary_then_path_then_cargo() {
+        let text = script(&HookSpec {
+            binary: Some(PathBuf::from("/opt/my tools/cargo-driftgate")),
+            manifest: Some("rust/Cargo.toml".into()),
+            extra_args: vec!["--no-build".into()],
+        });
+        assert!(text.starts_with("#!/bin/sh\n"));
+        assert!(is_ours(text.as_bytes()));
+        assert!(text.contains("driftgate='/opt/my tools/cargo-driftgate'\n"));
+        let args = "check --staged --manifest-path rust/Cargo.toml --no-build";
+        let binary = text.find(&format!("exec \"$driftgate\" {args}")).unwrap();
+        let on_path = text.find(&format!("exec cargo-driftgate {args}")).unwrap();
+        let cargo = text.find(&format!("exec cargo driftgate {args}")).unwrap();
+        assert!(binary < on_path && on_path < cargo);
+        assert!(text.contains("elif command -v cargo-driftgate"));
+        let plain = script(&HookSpec::default());
+        assert!(plain.contains("\nif command -v cargo-driftgate") && !plain.contains("elif"));
+        assert!(plain.contains("exec cargo driftgate check --staged\n"));
+    }
+
+    #[test]
+    fn marker_must_be_a_line_of_its_own() {
+        assert!(!is_ours(b"#!/bin/sh\necho driftgate-managed-hook\n"));
+        assert!(is_ours(format!("#!/bin/sh\n{MARKER}\r\n").as_bytes()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn install_update_force_and_uninstall() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = dir.path().join("hooks");
+        let ours = script(&HookSpec::default());
+        assert_eq!(install(&hooks, &ours, false).unwrap(), Installed::Created);
+        let path = hooks.join(HOOK_NAME);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
+        assert_eq!(install(&hooks, &ours, false).unwrap(), Installed::Updated);
+        // Someone else's hook: refused without --force, kept with it.
+        std::fs::write(&path, "#!/bin/sh\necho mine\n").unwrap();
+        let err = install(&hooks, &ours, false).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "#!/bin/sh\necho mine\n"
+        );
+        let backup = match install(&hooks, &ours, true).unwrap() {
+            Installed::Replaced { backup } => backup,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            std::fs::read_to_string(&backup).unwrap(),
+            "#!/bin/sh\necho mine\n"
+        );
+        assert!(is_ours(&std::fs::read(&path).unwrap()));
+        // Uninstall removes ours and puts the other one back.
+        assert_eq!(
+            uninstall(&hooks).unwrap(),
+            Uninstalled::Removed {
+                restored: Some(path.clone())
+            }
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "#!/bin/sh\necho mine\n"
+        );
+        assert_eq!(uninstall(&hooks).unwrap(), Uninstalled::NotOurs);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(uninstall(&hooks).unwrap(), Uninstalled::NotInstalled);
+        let leftovers: Vec<_> = std::fs::read_dir(&hooks).unwrap().collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}

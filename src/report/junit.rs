@@ -1,0 +1,347 @@
+//! JUnit XML (written with `quick-junit`) for CI test widgets: one test suite per gate stage —
+//! `api` (a case per crate and per API change), `impact` (a case per crate), `build` (a case per
+//! planned crate), `tests` (a case per test executable of `check --tests`) and `golden` (a case per
+//! golden vector or check). A case fails when the gate denies what it stands for; warnings pass with
+//! the warning in `system-out`. Names are unique within a suite; no timestamps, no durations.
+
+use super::check::CheckReport;
+use super::issues::{change_level, level_name};
+use crate::api::rules::Severity;
+use crate::build::CrateStatus;
+use crate::gate::{codes, Level};
+use crate::golden::Status;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::collections::BTreeSet;
+
+/// The suite names, in order.
+pub const SUITES: [&str; 5] = ["api", "impact", "build", "tests", "golden"];
+
+/// Builds the JUnit report.
+pub fn report(report: &CheckReport) -> Report {
+    let mut junit = Report::new("driftgate");
+    junit.add_test_suites([
+        api(report),
+        impact(report),
+        build(report),
+        tests(report),
+        golden(report),
+    ]);
+    junit
+}
+
+/// The JUnit XML text.
+pub fn render(check: &CheckReport) -> String {
+    report(check)
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cannot serialise the JUnit report: {e} -->\n"))
+}
+
+/// Adds cases with unique names (a repeated name gets ` #2`, ` #3`, …).
+struct Suite {
+    suite: TestSuite,
+    names: BTreeSet<String>,
+}
+
+impl Suite {
+    fn new(name: &str) -> Self {
+        Suite {
+            suite: TestSuite::new(name),
+            names: BTreeSet::new(),
+        }
+    }
+
+    fn add(&mut self, name: String, classname: &str, status: TestCaseStatus, out: Option<String>) {
+        let mut unique = name.clone();
+        let mut n = 1;
+        while !self.names.insert(unique.clone()) {
+            n += 1;
+            unique = format!("{name} #{n}");
+        }
+        let mut case = TestCase::new(unique, status);
+        case.set_classname(classname);
+        if let Some(out) = out {
+            case.set_system_out(out);
+        }
+        self.suite.add_test_case(case);
+    }
+
+    fn done(self) -> TestSuite {
+        self.suite
+    }
+}
+
+fn failure(message: impl Into<String>, description: Option<String>) -> TestCaseStatus {
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status.set_message(message.into());
+    if let Some(description) = description {
+        status.set_description(description);
+    }
+    status
+}
+
+fn skipped(message: &str) -> TestCaseStatus {
+    let mut status = TestCaseStatus::skipped();
+    status.set_message(message);
+    status
+}
+
+fn api(report: &CheckReport) -> TestSuite {
+    let mut suite = Suite::new("api");
+    for krate in &report.diff.crates {
+        let class = format!("api.{}", krate.package);
+        if !krate.problems.is_empty() {
+            let lines: Vec<String> = krate
+                .problems
+                .iter()
+                .map(|p| format!("{} [{}] {}", p.file, p.code, p.message))
+                .collect();
+            suite.add(
+                format!("{} (extraction)", krate.package),
+                &class,
+                failure(
+                    "the public API could not be read completely",
+                    Some(lines.join("\n")),
+                ),
+                None,
+            );
+        }
+        if krate.changes.is_empty() {
+            suite.add(
+                format!("{} (unchanged)", krate.package),
+                &class,
+                TestCaseStatus::success(),
+                None,
+            );
+        }
+        for change in &krate.changes {
+            let level = (change.severity == Severity::Major).then(|| {
+                change_level(
+                    report,
+                    &krate.package,
+                    &change.rule,
+                    &change.path,
+                    change.severity,
+                )
+            });
+            let text = format!(
+                "{} {} ({}): {}",
+                change.rule,
+                change.path,
+                change.severity.as_str(),
+                change.description()
+            );
+            let name = format!("{} {}", change.rule, change.path);
+            match level {
+                Some(Level::Deny) => suite.add(name, &class, failure(text, None), None),
+                Some(level) => suite.add(
+                    name,
+                    &class,
+                    TestCaseStatus::success(),
+                    Some(format!("{}: {text}", level_name(level))),
+                ),
+                None => suite.add(name, &class, TestCaseStatus::success(), Some(text)),
+            }
+        }
+    }
+    suite.done()
+}
+
+fn impact(report: &CheckReport) -> TestSuite {
+    let mut suite = Suite::new("impact");
+    let built_fine: BTreeSet<&str> = report
+        .build
+        .iter()
+        .flat_map(|b| &b.crates)
+        .filter(|c| c.status == CrateStatus::Passed)
+        .map(|c| c.package.as_str())
+        .collect();
+    for krate in &report.impact.crates {
+        let reasons: Vec<String> = krate
+            .reasons
+            .iter()
+            .map(|r| format!("{}: {}", r.code.as_str(), r.detail))
+            .collect();
+        let out = (!reasons.is_empty()).then(|| reasons.join("\n"));
+        let status = if krate.predicted_broken && !built_fine.contains(krate.package.as_str()) {
+            failure(
+                format!(
+                    "{} uses items that a breaking change removed or changed",
+                    krate.package
+                ),
+                out.clone(),
+            )
+        } else {
+            TestCaseStatus::success()
+        };
+        let name = if krate.affected {
+            format!("{} (affected)", krate.package)
+        } else {
+            format!("{} (not affected)", krate.package)
+        };
+        suite.add(name, "impact", status, out);
+    }
+    suite.done()
+}
+
+fn build(report: &CheckReport) -> TestSuite {
+    let mut suite = Suite::new("build");
+    let Some(build) = &report.build else {
+        suite.add(
+            "build".to_owned(),
+            "build",
+            skipped("skipped (--no-build)"),
+            None,
+        );
+        return suite.done();
+    };
+    if report.plan.is_empty() {
+        suite.add(
+            "nothing to build".to_owned(),
+            "build",
+            TestCaseStatus::success(),
+            Some("no dependent is affected".to_owned()),
+        );
+    }
+    for krate in &build.crates {
+        let name = krate.package.clone();
+        match &krate.status {
+            CrateStatus::Passed => suite.add(name, "build", TestCaseStatus::success(), None),
+            CrateStatus::Failed { errors } => {
+                let details: Vec<String> = build
+                    .errors
+                    .iter()
+                    .filter(|e| e.diagnostic.package == krate.package)
+                    .map(|e| {
+                        let mut text = e.headline();
+                        if !e.diagnostic.rendered.is_empty() {
+                            text.push('\n');
+                            text.push_str(e.diagnostic.rendered.trim_end());
+                        }
+                        text
+                    })
+                    .collect();
+                let first = build
+                    .errors
+                    .iter()
+                    .find(|e| e.diagnostic.package == krate.package)
+                    .map(|e| format!(": {}", e.headline()))
+                    .unwrap_or_default();
+                suite.add(
+                    name,
+                    "build",
+                    failure(
+                        format!("{} does not build: {errors} error(s){first}", krate.package),
+                        Some(details.join("\n\n")),
+                    ),
+                    None,
+                );
+            }
+            CrateStatus::Blocked { by } => suite.add(
+                name,
+                "build",
+                failure(
+                    format!(
+                        "{} not checked: blocked by {}",
+                        krate.package,
+                        by.join(", ")
+                    ),
+                    None,
+                ),
+                None,
+            ),
+            CrateStatus::NotChecked => suite.add(
+                name,
+                "build",
+                failure(
+                    format!("{} not checked: cargo stopped before it", krate.package),
+                    None,
+                ),
+                None,
+            ),
+        }
+    }
+    suite.done()
+}
+
+fn tests(report: &CheckReport) -> TestSuite {
+    let mut suite = Suite::new("tests");
+    let runs = report
+        .build
+        .iter()
+        .flat_map(|b| &b.tests)
+        .collect::<Vec<_>>();
+    if runs.is_empty() {
+        suite.add(
+            "tests".to_owned(),
+            "tests",
+            skipped("the tests of affected crates were not run (check --tests)"),
+            None,
+        );
+    }
+    for run in runs {
+        let name = format!("{} {}", run.package, run.target);
+        let counts = format!(
+            "{} passed, {} failed, {} ignored",
+            run.passed, run.failed, run.ignored
+        );
+        let status = if run.success {
+            TestCaseStatus::success()
+        } else {
+            let which = if run.failures.is_empty() {
+                "the test executable failed".to_owned()
+            } else {
+                run.failures.join("\n")
+            };
+            failure(format!("{name}: {counts}"), Some(which))
+        };
+        suite.add(
+            name,
+            &format!("tests.{}", run.package),
+            status,
+            Some(counts),
+        );
+    }
+    suite.done()
+}
+
+fn golden(report: &CheckReport) -> TestSuite {
+    let mut suite = Suite::new("golden");
+    let Some(golden) = &report.golden else {
+        suite.add(
+            "golden".to_owned(),
+            "golden",
+            skipped("skipped (--no-golden)"),
+            None,
+        );
+        return suite.done();
+    };
+    for case in &golden.cases {
+        let class = format!("golden.{}", case.suite);
+        let name = format!("{} {}", case.suite, case.case);
+        let status = match case.status {
+            Status::Pass => TestCaseStatus::success(),
+            Status::Skip => skipped(&case.messages.join("; ")),
+            Status::Fail => {
+                let mut description = case.messages.join("\n");
+                if let Some(diff) = &case.diff {
+                    description.push_str("\n\n");
+                    description.push_str(diff);
+                }
+                failure(
+                    format!(
+                        "{} ({})",
+                        case.messages
+                            .first()
+                            .map(String::as_str)
+                            .unwrap_or("failed"),
+                        case.code.as_deref().unwrap_or(codes::GOLDEN_FAILED)
+                    ),
+                    Some(description),
+                )
+            }
+        };
+        let out = (!case.notes.is_empty()).then(|| case.notes.join("\n"));
+        suite.add(name, &class, status, out);
+    }
+    suite.done()
+}
