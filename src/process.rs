@@ -178,8 +178,7 @@ impl Cmd {
         let status = match child.wait_timeout(self.timeout) {
             Ok(Some(status)) => status,
             Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                kill_tree(&mut child);
                 return Err(Error::Timeout {
                     command: self.display(),
                     seconds: self.timeout.as_secs(),
@@ -231,8 +230,7 @@ impl Cmd {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
                 Ok(None) if std::time::Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    kill_tree(&mut child);
                     return Err(Error::Timeout {
                         command: self.display(),
                         seconds: self.timeout.as_secs(),
@@ -301,6 +299,84 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<V
     })
 }
 
+/// Kills `child` and every process below it, then reaps it. Killing only the child would leave
+/// its children running: a timed-out cargo's rustc and build scripts (the hung one among them)
+/// would be re-parented and live on. The tree is frozen top-down first (SIGSTOP), so nothing in it
+/// can spawn while it is being collected, then killed. Children stay in our process group, so a
+/// Ctrl-C at the terminal still reaches all of them.
+fn kill_tree(child: &mut Child) {
+    #[cfg(target_os = "linux")]
+    {
+        let root = child.id();
+        let mut frozen = vec![root];
+        signal(root, libc::SIGSTOP);
+        loop {
+            let below = descendants(root, &process_table());
+            let new: Vec<u32> = below.into_iter().filter(|p| !frozen.contains(p)).collect();
+            if new.is_empty() {
+                break;
+            }
+            for &pid in &new {
+                signal(pid, libc::SIGSTOP);
+            }
+            frozen.extend(new);
+        }
+        for &pid in frozen.iter().skip(1) {
+            signal(pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[cfg(target_os = "linux")]
+fn signal(pid: u32, signal: libc::c_int) {
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: kill(2) has no memory effects; a pid that exited meanwhile gives ESRCH, ignored.
+        unsafe {
+            libc::kill(pid, signal);
+        }
+    }
+}
+
+/// Every live process as (pid, parent pid), from `/proc/<pid>/stat`.
+#[cfg(target_os = "linux")]
+fn process_table() -> Vec<(u32, u32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            Some((pid, parent_pid(&stat)?))
+        })
+        .collect()
+}
+
+/// The parent pid in a `/proc/<pid>/stat` line: `pid (comm) state ppid ...`, where `comm` may
+/// itself contain spaces and parentheses (so fields are counted after the last `)`).
+fn parent_pid(stat: &str) -> Option<u32> {
+    let (_, after_comm) = stat.rsplit_once(')')?;
+    after_comm.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The pids below `root` in a (pid, parent pid) table, parents before their children.
+fn descendants(root: u32, table: &[(u32, u32)]) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for &(pid, ppid) in table {
+            if ppid == parent && pid != root && !found.contains(&pid) {
+                found.push(pid);
+                frontier.push(pid);
+            }
+        }
+    }
+    found
+}
+
 /// A running child spoken to over stdin/stdout. Dropping it kills the child.
 pub struct Session {
     child: Child,
@@ -332,8 +408,7 @@ impl Session {
         let status = match self.child.wait_timeout(timeout) {
             Ok(Some(status)) => Some(status),
             _ => {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
+                kill_tree(&mut self.child);
                 None
             }
         };
@@ -349,8 +424,7 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+            kill_tree(&mut self.child);
         }
     }
 }
@@ -395,6 +469,46 @@ mod tests {
             .run_streaming(&mut |_| {})
             .unwrap_err();
         assert!(matches!(err, Error::Timeout { .. }));
+    }
+
+    #[test]
+    fn parent_pid_is_read_after_the_command_name() {
+        assert_eq!(parent_pid("42 (cargo) S 7 42 42 0"), Some(7));
+        assert_eq!(parent_pid("43 (a) b (c) R 9 1"), Some(9));
+        assert_eq!(parent_pid("garbage"), None);
+    }
+
+    #[test]
+    fn descendants_follow_every_generation_and_stop_at_cycles() {
+        let table = [(2, 1), (3, 2), (4, 3), (5, 1), (6, 2), (1, 4)];
+        let mut below = descendants(2, &table);
+        below.sort();
+        assert_eq!(below, vec![1, 3, 4, 5, 6]);
+        assert!(descendants(9, &table).is_empty());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_timeout_kills_the_grandchildren_too() {
+        // A unique sleep length marks the grandchild: `sh` starts `sh`, which starts `sleep`.
+        let marker = format!("30.{}", std::process::id());
+        let err = Cmd::new("sh")
+            .args(["-c", &format!("sh -c 'sleep {marker}; true' & wait")])
+            .timeout(Duration::from_millis(300))
+            .run()
+            .unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{err}");
+        std::thread::sleep(Duration::from_millis(100));
+        let survivors: Vec<u32> = process_table()
+            .into_iter()
+            .map(|(pid, _)| pid)
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .map(|cmdline| String::from_utf8_lossy(&cmdline).contains(&marker))
+                    .unwrap_or(false)
+            })
+            .collect();
+        assert!(survivors.is_empty(), "still running: {survivors:?}");
     }
 
     #[test]

@@ -112,6 +112,46 @@ fn a_body_only_change_builds_every_dependent_and_passes() {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // `flock` holds cargo's lock from outside, as another cargo would
+fn a_held_build_lock_is_waited_for_with_a_message() {
+    let repo = demo_repo();
+    copy_dir(&fixtures().join("flaredb-base"), repo.path());
+    let lib = repo.path().join("flaredb-sql/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, format!("{text}\n// a comment-only change\n")).unwrap();
+    let target = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(target.path().join("debug")).unwrap();
+    let ready = target.path().join("lock-held");
+    let mut holder = std::process::Command::new("flock")
+        .arg(target.path().join("debug/.cargo-lock"))
+        .args(["-c", &format!("touch '{}'; sleep 4", ready.display())])
+        .spawn()
+        .expect("flock (util-linux) is installed");
+    while !ready.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = gate(repo.path())
+        .env("CARGO_TARGET_DIR", target.path())
+        .args([
+            "check",
+            "--base",
+            "HEAD",
+            "--no-golden",
+            "--mode",
+            "conservative",
+        ])
+        .output()
+        .unwrap();
+    let _ = holder.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("another cargo process holds the build lock; waiting for it"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn empty_change_builds_nothing() {
     let repo = demo_repo();
     copy_dir(&fixtures().join("flaredb-base"), repo.path());
@@ -270,6 +310,20 @@ fn a_hanging_build_hits_the_timeout() {
         "{}",
         stderr(&out)
     );
+    // The hung build script (cargo's child) was killed with cargo, not left running.
+    #[cfg(target_os = "linux")]
+    {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let target = target.path().to_string_lossy().into_owned();
+        let survivors: Vec<String> = std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+            .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
+            .filter(|cmdline| cmdline.contains(&target))
+            .collect();
+        assert!(survivors.is_empty(), "still running: {survivors:?}");
+    }
 }
 
 #[test]
