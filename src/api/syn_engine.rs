@@ -613,6 +613,17 @@ impl Scopes {
                     }
                     continue;
                 }
+                if let Some(name) = exported_macro_name(item) {
+                    // `#[macro_export]` puts the macro at the crate root, where `pub use` can rename
+                    // it (`pub use crate::__m as m;`). Not public here: `exported_macros` renders it.
+                    names[0].entry(name).or_default().push(Binding {
+                        target: Target::Item(id, index),
+                        public: false,
+                        attrs: LineAttrs::default(),
+                        glob: false,
+                    });
+                    continue;
+                }
                 if let Some((name, public)) = item_name(item) {
                     names[id].entry(name).or_default().push(Binding {
                         target: Target::Item(id, index),
@@ -741,12 +752,21 @@ impl Scopes {
                 .into_iter()
                 .collect(),
             "::" => vec![Target::External(String::new())],
-            name => match self.names[from].get(name) {
-                Some(bindings) if !bindings.is_empty() => {
-                    bindings.iter().map(|b| b.target.clone()).collect()
+            name => {
+                // A path's leading segment is a module or crate, never a macro of the same name.
+                let found: Vec<Target> = self.names[from]
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .map(|b| b.target.clone())
+                    .filter(|t| rest.is_empty() || namespace(tree, t) != Namespace::Macros)
+                    .collect();
+                if found.is_empty() {
+                    vec![Target::External(name.to_owned())]
+                } else {
+                    found
                 }
-                _ => vec![Target::External(name.to_owned())],
-            },
+            }
         };
         for segment in rest {
             let mut next = Vec::new();
@@ -873,6 +893,17 @@ fn item_name(item: &syn::Item) -> Option<(String, bool)> {
         ident.unraw().to_string(),
         matches!(vis, syn::Visibility::Public(_)),
     ))
+}
+
+/// The name of a `#[macro_export] macro_rules!` item (not behind an unsatisfiable cfg).
+fn exported_macro_name(item: &syn::Item) -> Option<String> {
+    let syn::Item::Macro(m) = item else {
+        return None;
+    };
+    let ident = m.ident.as_ref()?;
+    let exported = m.attrs.iter().any(|a| a.path().is_ident("macro_export"));
+    LineAttrs::from_syn(&m.attrs)?;
+    exported.then(|| ident.unraw().to_string())
 }
 
 fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
@@ -1188,6 +1219,7 @@ impl<'t> Walker<'t> {
             syn::Item::Type(t) => self.lines.push(render::type_alias(&attrs, path, t)),
             syn::Item::Const(c) => self.lines.push(render::constant(&attrs, path, &c.ty)),
             syn::Item::Static(s) => self.lines.push(render::static_item(&attrs, path, s)),
+            syn::Item::Macro(_) => self.lines.push(render::macro_rules(&attrs, path)),
             _ => {}
         }
     }
@@ -1196,17 +1228,14 @@ impl<'t> Walker<'t> {
     fn exported_macros(&mut self) {
         for module in &self.tree.modules {
             for item in &module.items {
-                let syn::Item::Macro(m) = item else { continue };
-                let Some(ident) = &m.ident else { continue };
-                let exported = m.attrs.iter().any(|a| a.path().is_ident("macro_export"));
-                if !exported {
+                let Some(name) = exported_macro_name(item) else {
                     continue;
-                }
-                if let Some(attrs) = LineAttrs::from_syn(&m.attrs) {
+                };
+                if let Some(attrs) = LineAttrs::from_syn(item_attrs(item)) {
                     let attrs = attrs.inherit(&module.scope_attrs);
                     self.lines.push(render::macro_rules(
                         &attrs,
-                        &format!("{}::{ident}", self.crate_name),
+                        &format!("{}::{name}", self.crate_name),
                     ));
                 }
             }
@@ -1738,6 +1767,32 @@ serde = { version = \"1\", optional = true }
             assert!(l.contains(&expected), "missing {expected} in {l:#?}");
         }
         assert!(!l.iter().any(|x| x.contains("only_in_tests")));
+    }
+
+    #[test]
+    fn exported_macros_renamed_by_pub_use_are_macros_at_the_new_path() {
+        let api = api_of(
+            "//- demo/src/lib.rs
+mod macros;
+pub mod bytes { pub use crate::__bytes_regex as regex; }
+pub use anyhow as format_err;
+pub use serde::Serialize;
+//- demo/src/macros.rs
+#[doc(hidden)] #[macro_export] macro_rules! __bytes_regex { () => {} }
+#[macro_export] macro_rules! anyhow { () => {} }
+#[macro_export] macro_rules! serde { () => {} }
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "#[doc(hidden)] pub macro demo::__bytes_regex!",
+            "#[doc(hidden)] pub macro demo::bytes::regex!",
+            "pub macro demo::anyhow!",
+            "pub macro demo::format_err!",
+            "pub use demo::Serialize = serde::Serialize",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
     }
 
     #[test]

@@ -34,6 +34,16 @@ const DEFAULT_CRATES: &[(&str, &str)] = &[
     ("clap_builder", "4.6.7"),
     // Extension trait with ~100 provided methods, adaptor structs re-exported through globs.
     ("itertools", "0.14.0"),
+    // Buf/BufMut traits with many provided methods, `#[cfg(feature = "std")]` impls.
+    ("bytes", "1.10.1"),
+    // Value enum, `json!` macro, feature-gated modules (`raw_value`, `arbitrary_precision`).
+    ("serde_json", "1.0.140"),
+    // Macros made by macro invocations (`ensure!`), a macro renamed by `pub use` (`format_err!`).
+    ("anyhow", "1.0.98"),
+    // Macro-heavy facade, `kv` module behind a feature.
+    ("log", "0.4.27"),
+    // `pub extern crate alloc`, many `#[cfg(feature)]` methods.
+    ("smallvec", "1.15.0"),
 ];
 
 /// Unstable marker traits the compiler implements for derives (`derive(PartialEq)`, `derive(Clone)` on
