@@ -98,6 +98,8 @@ pub fn run(
     let base_versions = base_versions(&loaded.workspace, base_tree)?;
     let changed_files = changed_files(&loaded.workspace, base_tree, &compared.head_tree)?;
     let engine_warnings = compared.warnings.clone();
+    // Before the build: cargo may rewrite a stale Cargo.lock.
+    let head = head(&root)?;
     let mut gate = evaluate(ctx, &loaded, compared, &check_args, err)?;
     crate::report::redact::relativize(&mut gate, &root);
     crate::report::redact::strip_timings(&mut gate);
@@ -105,7 +107,7 @@ pub fn run(
         workspace: &loaded.workspace,
         selected: &loaded.selected,
         base,
-        head: head(&root)?,
+        head,
         engine: args.engine.name().to_owned(),
         engine_warnings,
         base_versions,

@@ -174,6 +174,10 @@ fn version_item(c: &CrateVersion) -> Item {
             ItemStatus::Passed,
             format!("{}: new crate at {versions}", c.package),
         ),
+        VersionStatus::UnderBumped if c.made == Some(Made::None) => (
+            ItemStatus::Failed,
+            format!("{}: {versions}, not bumped{needs}", c.package),
+        ),
         VersionStatus::UnderBumped => (
             ItemStatus::Failed,
             format!("{}: {versions} is a {made} bump{needs}", c.package),

@@ -16,6 +16,7 @@ code { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 .badge { font-size: 14px; font-weight: 600; padding: 3px 10px; border-radius: 999px; color: #fff; }
 .badge.passed { background: var(--pass); } .badge.failed { background: var(--fail); }
 .meta { color: #57606a; margin: 0; }
+.note { color: #57606a; font-size: 13px; margin: 8px 0 0; }
 .counts { color: #57606a; margin: 0 0 8px; }
 ul.checklist { list-style: none; padding: 0; margin: 0; border: 1px solid var(--line); border-radius: 8px; }
 ul.checklist > li { padding: 8px 12px 8px 40px; position: relative; border-top: 1px solid var(--line); }
@@ -145,7 +146,11 @@ fn versions(out: &mut String, report: &ReleaseReport) {
             word,
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    let _ = write!(
+        out,
+        "</tbody>\n</table>\n<p class=\"note\">{}</p>\n</section>\n",
+        escape(super::markdown::SEMVER_NOTE)
+    );
 }
 
 /// The status and (escaped) words of a version verdict.

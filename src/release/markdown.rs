@@ -8,6 +8,8 @@ use super::{Dependent, ItemStatus, ReleaseReport, Verification, VersionStatus};
 
 /// GitHub's limit for a pull-request body.
 pub const BODY_LIMIT: usize = 65_536;
+/// How the bump made is read (shared with the HTML page).
+pub const SEMVER_NOTE: &str = "Bumps are read as cargo reads them: the leftmost non-zero component is the major version, so in 0.x.y a new x is breaking and a new y is the minor (additive) bump, and every 0.0.z is breaking.";
 /// Longer lists than this are folded.
 const FOLD_AT: usize = 15;
 
@@ -90,7 +92,7 @@ fn fold(fold: bool, summary: &str) -> Part {
     } else {
         Part::Open {
             text: String::new(),
-            close: "\n".into(),
+            close: String::new(),
         }
     }
 }
@@ -180,6 +182,7 @@ fn versions(report: &ReleaseReport) -> Vec<Part> {
         )));
     }
     parts.push(Part::Close);
+    parts.push(text(format!("\n{SEMVER_NOTE}\n\n")));
     parts
 }
 
@@ -226,15 +229,10 @@ fn breaking(report: &ReleaseReport) -> Vec<Part> {
             parts.push(text("  - no dependent in the workspace uses it\n"));
             continue;
         }
-        parts.push(Part::Open {
-            text: String::new(),
-            close: "\n".into(),
-        });
         parts.push(fold(body > 4, &summary));
         for dependent in &change.dependents {
             parts.extend(dependent_parts(dependent));
         }
-        parts.push(Part::Close);
         parts.push(Part::Close);
     }
     parts.push(text("\n"));

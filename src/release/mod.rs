@@ -80,6 +80,7 @@ pub struct CrateVersion {
     pub made: Option<Made>,
     /// The smallest version that satisfies the API diff (when it requires a bump).
     pub minimum: Option<String>,
+    #[serde(flatten)]
     pub status: VersionStatus,
 }
 
@@ -196,5 +197,147 @@ impl ReleaseReport {
     /// How many checklist items have `status`.
     pub fn count(&self, status: ItemStatus) -> usize {
         self.checklist.iter().filter(|i| i.status == status).count()
+    }
+}
+
+/// A synthetic report for the renderers' tests: `crates` members named from `name`, each with one
+/// breaking change used by `sites` use sites in a dependent whose build failed.
+#[cfg(test)]
+pub(crate) fn sample(name: &str, crates: usize, sites: usize) -> ReleaseReport {
+    use crate::build::plan::{BuildPlan, Mode};
+    let impact = crate::impact::Impact {
+        schema_version: 1,
+        changes: Vec::new(),
+        crates: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let plan = BuildPlan {
+        mode: Mode::Conservative,
+        crates: Vec::new(),
+        benches: false,
+    };
+    let verdict = crate::gate::Verdict {
+        passed: true,
+        exit_code: 0,
+        findings: Vec::new(),
+    };
+    let gate = CheckReport::new(
+        "base".into(),
+        "head".into(),
+        Mode::Conservative,
+        Default::default(),
+        impact,
+        plan,
+        crate::build::BuildOutcome::empty(),
+        None,
+        verdict,
+        false,
+    );
+    let package = |i: usize| format!("{name}-{i}");
+    let site = |j: usize| Site {
+        file: format!("{name}/src/lib.rs"),
+        line: j + 1,
+        column: 5,
+        snippet: format!("{name}::f{j}() // \"quoted\" & <b>"),
+    };
+    ReleaseReport {
+        schema_version: SCHEMA_VERSION,
+        tool_version: "0.0.0-test".into(),
+        engine: "syn".into(),
+        engine_warnings: Vec::new(),
+        base: Revision {
+            rev: format!("v1-{name}"),
+            commit: "a".repeat(40),
+        },
+        head: Head {
+            commit: "b".repeat(40),
+            dirty: false,
+        },
+        passed: false,
+        exit_code: 100,
+        checklist: (0..crates)
+            .map(|i| Item {
+                id: format!("version:{}", package(i)),
+                status: ItemStatus::Failed,
+                title: format!("{} is under-bumped", package(i)),
+                details: vec![format!("detail of {}", package(i))],
+            })
+            .collect(),
+        crates: (0..crates)
+            .map(|i| CrateVersion {
+                package: package(i),
+                publish: i % 2 == 0,
+                base_version: Some("0.1.0".into()),
+                head_version: "0.1.1".into(),
+                api_requires: Some(Severity::Major),
+                changed_files: 1,
+                made: Some(Made::Minor),
+                minimum: Some("0.2.0".into()),
+                status: VersionStatus::UnderBumped,
+            })
+            .collect(),
+        breaking: (0..crates)
+            .map(|i| Breaking {
+                package: package(i),
+                rule: "function_missing".into(),
+                path: format!("{}::gone", package(i)),
+                description: "a public function was removed or renamed".into(),
+                dependents: vec![Dependent {
+                    package: format!("{name}-user"),
+                    sites: (0..sites).map(site).collect(),
+                    verification: Verification::Failed {
+                        errors: vec![format!("error[E0425] cannot find `gone` in `{name}`")],
+                    },
+                }],
+            })
+            .collect(),
+        publish_order: (0..crates).step_by(2).map(package).collect(),
+        not_published: (1..crates).step_by(2).map(package).collect(),
+        gate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_never_exceeds_the_body_limit_and_keeps_tags_balanced() {
+        let small = markdown::render(&sample("w", 3, 2));
+        assert!(!small.contains("cut to fit"), "{small}");
+        for (crates, sites) in [(2000, 1), (5, 3000), (400, 40)] {
+            let text = markdown::render(&sample("w", crates, sites));
+            assert!(text.len() <= markdown::BODY_LIMIT, "{}", text.len());
+            assert!(text.contains("cut to fit"));
+            assert!(text.ends_with("release report schema 1</sub>\n"));
+            assert_eq!(
+                text.matches("<details>").count(),
+                text.matches("</details>").count()
+            );
+        }
+    }
+
+    #[test]
+    fn html_escapes_every_value_and_loads_nothing() {
+        let html = html::render(&sample("<script>alert('x')</script>&\"", 2, 2));
+        assert!(
+            !html.contains("<script"),
+            "a value reached the page unescaped"
+        );
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"));
+        for external in ["<link", "src=", "url(", "@import", "http://", "https://"] {
+            assert!(!html.contains(external), "{external}");
+        }
+    }
+
+    #[test]
+    fn json_carries_the_schema_version() {
+        let json: serde_json::Value = serde_json::from_str(&sample("w", 1, 1).to_json()).unwrap();
+        assert_eq!(json["schema_version"], SCHEMA_VERSION);
+        assert_eq!(json["crates"][0]["status"], "under-bumped");
+        assert_eq!(
+            json["breaking"][0]["dependents"][0]["verification"]["status"],
+            "failed"
+        );
     }
 }
