@@ -20,6 +20,19 @@ fn release_repo() -> tempfile::TempDir {
     dir
 }
 
+/// The binary in `dir` with a target dir of its own for each test: cargo keys path packages by
+/// their path relative to the workspace root, so two tests building different contents of the same
+/// fixture in one target dir could see each other's results as fresh.
+fn release(dir: &Path, test: &str) -> assert_cmd::Command {
+    let mut cmd = gate(dir);
+    cmd.env(
+        "CARGO_TARGET_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("release-{test}")),
+    )
+    .arg("release");
+    cmd
+}
+
 fn commit_all(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
@@ -83,8 +96,8 @@ fn an_under_bumped_crate_fails_the_checklist() {
     let out_dir = tempfile::tempdir().unwrap();
     let md_path = out_dir.path().join("release.md");
     let html_path = out_dir.path().join("pages/release.html");
-    let out = gate(dir)
-        .args(["release", "--no-golden", "--format", "json", "--output"])
+    let out = release(dir, "under-bumped")
+        .args(["--no-golden", "--format", "json", "--output"])
         .arg(format!("markdown={}", md_path.display()))
         .arg("--output")
         .arg(format!("html={}", html_path.display()))
@@ -207,7 +220,10 @@ fn a_right_bump_passes_with_goldens_and_tests() {
     let dir = repo.path();
     bump_right(dir);
     commit_all(dir, "bump to 0.2.0");
-    let out = gate(dir).args(["release", "--tests"]).output().unwrap();
+    let out = release(dir, "right-bump")
+        .args(["--tests"])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
     assert!(text.starts_with("## ✅ Release checklist: ready"), "{text}");
@@ -232,18 +248,17 @@ fn a_dependent_that_no_longer_builds_is_reported_with_its_errors() {
         "widgets::spin()",
     );
     commit_all(dir, "xtask not updated");
-    let out = gate(dir)
-        .args([
-            "release",
-            "--since",
-            "v0.1.0",
-            "--no-golden",
-            "--format",
-            "json",
-        ])
+    let out = release(dir, "broken-dependent")
+        .args(["--since", "v0.1.0", "--no-golden", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(100),
+        "{}\n{}",
+        stderr(&out),
+        stdout(&out)
+    );
     let report = json(&out);
     assert_eq!(item(&report, "version:widgets")["status"], "passed");
     let build = item(&report, "build:xtask");
@@ -271,38 +286,28 @@ fn without_a_tag_the_base_must_be_named() {
     let dir = fixture_copy("release");
     git(dir.path(), &["init", "-q", "-b", "main"]);
     commit_all(dir.path(), "untagged");
-    let out = gate(dir.path()).args(["release"]).output().unwrap();
+    let out = release(dir.path(), "no-tag").output().unwrap();
     assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("no tag is reachable from HEAD") && stderr(&out).contains("--since"),
         "{}",
         stderr(&out)
     );
-    let out = gate(dir.path())
-        .args(["release", "--since", "v9.9.9"])
+    let out = release(dir.path(), "no-tag")
+        .args(["--since", "v9.9.9"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
     assert!(stderr(&out).contains("v9.9.9"), "{}", stderr(&out));
     // Nothing changed since the first commit: the checklist passes.
-    let out = gate(dir.path())
-        .args([
-            "release",
-            "--since",
-            "HEAD",
-            "--no-golden",
-            "--format",
-            "json",
-        ])
+    let out = release(dir.path(), "no-tag")
+        .args(["--since", "HEAD", "--no-golden", "--format", "json"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(krate(&json(&out), "widgets")["status"], "unchanged");
-    for bad in [
-        &["release", "--output", "sarif=x"][..],
-        &["release", "--format", "human"],
-    ] {
-        let out = gate(dir.path()).args(bad).output().unwrap();
+    for bad in [["--output", "sarif=x"], ["--format", "human"]] {
+        let out = release(dir.path(), "no-tag").args(bad).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
     }
 }
@@ -335,8 +340,8 @@ fn the_markdown_body_is_cut_to_githubs_limit() {
     commit_all(root, "remove everything");
     let out_dir = tempfile::tempdir().unwrap();
     let json_path = out_dir.path().join("release.json");
-    let out = gate(root)
-        .args(["release", "--no-build", "--no-golden", "--output"])
+    let out = release(root, "cut")
+        .args(["--no-build", "--no-golden", "--output"])
         .arg(format!("json={}", json_path.display()))
         .output()
         .unwrap();
@@ -368,8 +373,8 @@ fn the_html_page_is_escaped_self_contained_and_renders_in_chromium() {
     let dir = repo.path();
     let tag = "rel<script>alert(1)</script>&\"'";
     git(dir, &["tag", tag, "v0.1.0"]);
-    let out = gate(dir)
-        .args(["release", "--no-golden", "--format", "html", "--since", tag])
+    let out = release(dir, "html")
+        .args(["--no-golden", "--format", "html", "--since", tag])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
