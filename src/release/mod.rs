@@ -1,5 +1,5 @@
 //! The release checklist (`driftgate release`): the model ([`ReleaseReport`], `schema_version` 1)
-//! and everything pure about it. [`assemble`] turns the gate's [`CheckReport`] (API diff with semver
+//! and everything pure about it. [`assemble()`] turns the gate's [`CheckReport`] (API diff with semver
 //! severities, impact, targeted builds, goldens, tests) plus the declared versions at the base and
 //! the head into per-crate version verdicts ([`bump`]), breaking changes with the dependents that use
 //! them and whether a build verified them, the publish order ([`order`]) and a checklist of passed
