@@ -83,6 +83,9 @@ pub enum Command {
     /// The local pre-commit hook: `install` (runs `check --staged` before each commit),
     /// `uninstall`, `print`.
     Hook(commands::hook::HookArgs),
+    /// The release checklist since the last tag: required vs made version bumps, breaking changes
+    /// and their verified dependents, goldens, publish order (Markdown, JSON or HTML).
+    Release(commands::release::ReleaseArgs),
 }
 
 /// Parses `args` (the process argv), runs the command and returns the exit code.
@@ -128,6 +131,7 @@ pub fn run(
         Command::Golden(args) => commands::golden::run(&ctx, args, out, err),
         Command::Sigv4(args) => commands::sigv4::run(&ctx, args, out, err),
         Command::Hook(args) => commands::hook::run(&ctx, args, out, err),
+        Command::Release(args) => commands::release::run(&ctx, args, out, err),
     };
     match result {
         Ok(code) => code,

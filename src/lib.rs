@@ -18,6 +18,7 @@ pub mod impact;
 pub mod materialize;
 pub mod policy;
 pub mod process;
+pub mod release;
 pub mod report;
 pub mod sigv4;
 pub mod source;

@@ -8,6 +8,7 @@ pub mod golden;
 pub mod hook;
 pub mod impact;
 pub mod plan;
+pub mod release;
 pub mod schema;
 pub mod sigv4;
 pub mod snapshot;

@@ -1,0 +1,299 @@
+//! `driftgate release`: the release checklist since a tag. The IO edge: resolve the base (`--since`,
+//! else the latest tag reachable from HEAD), run the gate ([`super::check::evaluate`]) against it,
+//! read the declared versions at the base from git objects, then hand everything to the pure
+//! [`crate::release`] model and write its renderings (stdout and `--output` files, atomically).
+
+use super::check::{evaluate, CheckArgs};
+use super::diff::{compare_with, BaselineArgs};
+use super::{load, Context, Engine};
+use crate::api::extract::{EngineChoice, ExtractOptions};
+use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+use crate::build::cargo::FeatureArgs;
+use crate::build::plan::Mode;
+use crate::error::{exit, Error, Result};
+use crate::process::Cmd;
+use crate::release::format::{self, ReleaseFormat, ReleaseOutput};
+use crate::release::{manifest, Head, Inputs, Revision};
+use crate::report::format::ReportFormat;
+use crate::source::{changed_paths, SourceKind, SourceTree};
+use crate::workspace::Workspace;
+use clap::Args;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// The last release: a tag or any revision. Default: the latest tag reachable from HEAD
+    /// (`git describe --tags --abbrev=0`).
+    #[arg(long, value_name = "TAG-OR-REV")]
+    pub since: Option<String>,
+    /// How to read the API.
+    #[arg(long, value_enum, default_value_t = Engine::Syn)]
+    pub engine: Engine,
+    /// Which dependents to build: every reverse dependency of a changed crate (`conservative`, the
+    /// default for a release) or only those that use a changed item (`precise`).
+    #[arg(long, value_enum, default_value_t = Mode::Conservative)]
+    pub mode: Mode,
+    /// Skip the targeted build (breaking changes are then reported as not verified).
+    #[arg(long)]
+    pub no_build: bool,
+    /// Skip the golden suites.
+    #[arg(long)]
+    pub no_golden: bool,
+    /// Also run the tests of the affected crates that build.
+    #[arg(long)]
+    pub tests: bool,
+    /// Kill the build after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
+    pub build_timeout: u64,
+    #[command(flatten)]
+    pub features: FeatureArgs,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = ReleaseFormat::Markdown)]
+    pub format: ReleaseFormat,
+    /// Also write the report as FORMAT (markdown, json, html) to PATH; repeatable.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = format::parse_output)]
+    pub outputs: Vec<ReleaseOutput>,
+}
+
+pub fn run(
+    ctx: &Context,
+    args: ReleaseArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    format::check_outputs(&args.outputs)?;
+    let loaded = load(ctx)?;
+    let root = loaded.workspace.root.clone();
+    let since = match &args.since {
+        Some(rev) => rev.clone(),
+        None => latest_tag(&root)?,
+    };
+    if !ctx.quiet {
+        writeln!(err, "driftgate: release checklist since {since}").ok();
+    }
+    let check_args = gate_args(&args, since.clone());
+    let compared = compare_with(
+        ctx,
+        &loaded,
+        &check_args.baseline,
+        &extract_options(&args, ctx),
+        err,
+    )?;
+    if compared.had_problems {
+        return Ok(exit::INCOMPLETE);
+    }
+    let base_tree = compared
+        .base_tree
+        .as_ref()
+        .ok_or_else(|| Error::Other(format!("`{since}` did not resolve to a git revision")))?;
+    let base = Revision {
+        rev: since.clone(),
+        commit: match base_tree.kind() {
+            SourceKind::GitRev { commit, .. } => commit.clone(),
+            _ => String::new(),
+        },
+    };
+    let base_versions = base_versions(&loaded.workspace, base_tree)?;
+    let changed_files = changed_files(&loaded.workspace, base_tree, &compared.head_tree)?;
+    let engine_warnings = compared.warnings.clone();
+    // Before the build: cargo may rewrite a stale Cargo.lock.
+    let head = head(&root)?;
+    let mut gate = evaluate(ctx, &loaded, compared, &check_args, err)?;
+    crate::report::redact::relativize(&mut gate, &root);
+    crate::report::redact::strip_timings(&mut gate);
+    let report = crate::release::assemble(Inputs {
+        workspace: &loaded.workspace,
+        selected: &loaded.selected,
+        base,
+        head,
+        engine: args.engine.name().to_owned(),
+        engine_warnings,
+        base_versions,
+        changed_files,
+        tests_requested: args.tests,
+        gate,
+    })
+    .map_err(|cycle| {
+        Error::Other(format!(
+            "the workspace members depend on each other in a cycle ({}) through normal or build dependencies: no publish order exists",
+            cycle.join(" → ")
+        ))
+    })?;
+    for output in &args.outputs {
+        let text = format::render(&report, output.format);
+        crate::fsutil::write_atomic(&output.path, text.as_bytes())?;
+    }
+    out.write_all(format::render(&report, args.format).as_bytes())
+        .map_err(|e| Error::io("cannot write output", "<stdout>", e))?;
+    Ok(report.exit_code)
+}
+
+/// The gate's options for a release: the base itself (not a merge base), every stage on.
+fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
+    CheckArgs {
+        baseline: BaselineArgs {
+            base: Some(since),
+            staged: false,
+            exact_base: true,
+        },
+        mode: Some(args.mode),
+        no_build: args.no_build,
+        no_golden: args.no_golden,
+        fail_fast: false,
+        tests: args.tests,
+        benches: false,
+        build_timeout: args.build_timeout,
+        fail_on: None,
+        features: args.features.clone(),
+        // Human: cargo's progress goes to stderr as for `check`; stdout gets only the report.
+        format: ReportFormat::Human,
+        outputs: Vec::new(),
+        full: false,
+    }
+}
+
+fn extract_options(args: &ReleaseArgs, ctx: &Context) -> ExtractOptions {
+    let engine = match args.engine {
+        Engine::Syn => EngineChoice::Syn,
+        Engine::Rustdoc => EngineChoice::Rustdoc(RustdocOptions {
+            features: args.features.features.clone(),
+            all_features: args.features.all_features,
+            no_default_features: args.features.no_default_features,
+            include_auto_traits: false,
+            include_blanket_impls: false,
+            no_fallback: false,
+        }),
+    };
+    ExtractOptions {
+        engine,
+        use_cache: true,
+        progress: ProgressMode::detect(ctx.quiet),
+    }
+}
+
+/// `git describe --tags --abbrev=0`: the latest tag reachable from HEAD.
+fn latest_tag(root: &Path) -> Result<String> {
+    let output = Cmd::git()
+        .args(["describe", "--tags", "--abbrev=0"])
+        .cwd(root)
+        .run()?;
+    let tag = output.stdout_lossy().trim().to_owned();
+    if output.status.success() && !tag.is_empty() {
+        return Ok(tag);
+    }
+    let stderr = output.stderr_lossy();
+    if stderr.contains("not a git repository") {
+        return Err(Error::NotGitRepository {
+            path: root.to_owned(),
+        });
+    }
+    Err(Error::Other(format!(
+        "no tag is reachable from HEAD in {}, so there is no last release to compare with: pass \
+         --since <tag-or-rev> (in CI, fetch the tags: `fetch-depth: 0`) ({})",
+        root.display(),
+        stderr.trim()
+    )))
+}
+
+/// The full id of HEAD and whether the working tree differs from it.
+fn head(root: &Path) -> Result<Head> {
+    let commit = Cmd::git()
+        .args(["rev-parse", "--verify", "HEAD"])
+        .cwd(root)
+        .run_ok()?
+        .stdout_lossy()
+        .trim()
+        .to_owned();
+    let status = Cmd::git()
+        .args(["status", "--porcelain", "--", "."])
+        .cwd(root)
+        .run_ok()?;
+    Ok(Head {
+        commit,
+        dirty: !status.stdout.is_empty(),
+    })
+}
+
+fn manifest_file(rel_dir: &str) -> String {
+    if rel_dir.is_empty() {
+        "Cargo.toml".to_owned()
+    } else {
+        format!("{rel_dir}/Cargo.toml")
+    }
+}
+
+fn read_text(tree: &SourceTree, path: &str) -> Result<Option<String>> {
+    Ok(tree
+        .read(path)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Each member's declared version at the base: from its manifest at the same place, else from a
+/// manifest anywhere in the base tree that names the package (a moved crate); absent when new.
+fn base_versions(
+    ws: &Workspace,
+    tree: &SourceTree,
+) -> Result<BTreeMap<String, std::result::Result<String, String>>> {
+    let root = read_text(tree, "Cargo.toml")?;
+    let mut versions = BTreeMap::new();
+    let mut moved: Option<BTreeMap<String, String>> = None;
+    for member in &ws.members {
+        let path = manifest_file(&member.rel_dir);
+        let found = match read_text(tree, &path)? {
+            Some(text) => match manifest::declared(&text, root.as_deref()) {
+                Ok(Some(d)) if d.name == member.name => Some(Ok(d.version)),
+                Ok(_) => None,
+                Err(message) => Some(Err(format!("{path} at the base: {message}"))),
+            },
+            None => None,
+        };
+        let found = match found {
+            Some(found) => Some(found),
+            None => {
+                let index = match &mut moved {
+                    Some(index) => index,
+                    None => moved.insert(declared_anywhere(tree, root.as_deref())?),
+                };
+                index.get(&member.name).cloned().map(Ok)
+            }
+        };
+        if let Some(found) = found {
+            versions.insert(member.name.clone(), found);
+        }
+    }
+    Ok(versions)
+}
+
+/// Package name → version of every readable package manifest in the tree (outside `target/`).
+fn declared_anywhere(tree: &SourceTree, root: Option<&str>) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for path in tree.files()? {
+        let is_manifest = path == "Cargo.toml" || path.ends_with("/Cargo.toml");
+        if !is_manifest || path.split('/').any(|c| c == "target") {
+            continue;
+        }
+        if let Some(text) = read_text(tree, &path)? {
+            if let Ok(Some(d)) = manifest::declared(&text, root) {
+                out.entry(d.name).or_insert(d.version);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// How many files of each member differ between the trees.
+fn changed_files(
+    ws: &Workspace,
+    base: &SourceTree,
+    head: &SourceTree,
+) -> Result<BTreeMap<String, usize>> {
+    let mut counts = BTreeMap::new();
+    for changed in changed_paths(base, head)? {
+        if let Some(owner) = ws.owner_of(&changed.path) {
+            *counts.entry(owner.name.clone()).or_insert(0) += 1;
+        }
+    }
+    Ok(counts)
+}
