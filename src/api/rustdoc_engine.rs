@@ -1470,6 +1470,8 @@ pub struct DocumentJob<'a> {
     pub features: &'a FeatureSelection,
     /// `CARGO_TARGET_DIR` for the build.
     pub target_dir: &'a Path,
+    /// `--locked`: building in the user's working tree, whose `Cargo.lock` must not be rewritten.
+    pub locked: bool,
 }
 
 /// The rustdoc JSON file a job writes.
@@ -1490,6 +1492,7 @@ pub fn document(job: &DocumentJob<'_>) -> Result<String> {
         .arg("--manifest-path")
         .arg(&manifest)
         .args(["-p", job.package_spec, "--lib", "--quiet"])
+        .args(job.locked.then_some("--locked"))
         .args(job.features.cargo_args())
         .args([
             "--",
@@ -2001,6 +2004,8 @@ struct BuildRoot {
     /// Unified features per package name (from a full `cargo metadata`), when needed.
     unified: Option<HashMap<String, BTreeSet<String>>>,
     declared: HashMap<String, BTreeSet<String>>,
+    /// Each member's version in this tree (a baseline's versions differ from the workspace's).
+    versions: HashMap<String, String>,
 }
 
 /// Documents the selected members of `source` with rustdoc (cached), falling back to nothing:
@@ -2073,13 +2078,18 @@ pub fn extract_workspace(
             &declared,
             build.unified.as_ref().and_then(|u| u.get(&member.name)),
         );
-        let spec = format!("{}@{}", member.name, member.version);
+        let version = build
+            .versions
+            .get(&member.name)
+            .map_or_else(|| member.version.to_string(), String::clone);
+        let spec = format!("{}@{version}", member.name);
         let job = DocumentJob {
             workspace_root: &build.root,
             package_spec: &spec,
             crate_name: &lib.crate_name,
             features: &selection,
             target_dir: &build.target_dir,
+            locked: !build.touch,
         };
         // Err((why, whether the toolchain's format is the problem)).
         let mapped = match document_locked(&job, build.touch) {
@@ -2258,54 +2268,82 @@ fn toolchain_version_in(root: &Path) -> String {
     version
 }
 
-/// Decides where to build: the working tree in place when it has a `Cargo.lock` (cargo then
-/// writes nothing into it), otherwise a materialised copy (a git revision, the index, or a working
-/// tree without lock file). Reads the unified features when the user chose none.
+/// Decides where to build: the working tree in place when it has a `Cargo.lock` that matches its
+/// manifests (cargo then runs `--locked` and writes nothing into it), otherwise a materialised copy
+/// (a git revision, the index, or a working tree whose lock file is missing or would be rewritten,
+/// e.g. right after a version bump). Reads the unified features when the user chose none.
 fn prepare_build_root(
     workspace: &crate::workspace::Workspace,
     source: &crate::source::SourceTree,
     options: &RustdocOptions,
 ) -> Result<BuildRoot> {
     let base = workspace.target_dir.join("driftgate").join("rustdoc");
-    let in_place = matches!(source.kind(), crate::source::SourceKind::Worktree)
-        && source.root().join("Cargo.lock").is_file();
-    let (root, target_dir, touch) = if in_place {
-        // One target per working tree: two checkouts must not pass for each other (cargo keys
-        // artifacts by paths relative to the workspace root and judges freshness by mtime).
-        use sha2::Digest;
-        let id = hex::encode(sha2::Sha256::digest(
-            source.root().to_string_lossy().as_bytes(),
-        ));
-        (
-            source.root().to_path_buf(),
-            base.join(format!("worktree-{}", &id[..16])),
-            false,
-        )
-    } else {
-        let root = crate::materialize::materialize(
-            source,
-            &crate::materialize::trees_dir(&workspace.target_dir),
-        )?;
-        (root, base.join("trees"), true)
-    };
-    let (declared, unified) = workspace_features(&root, !options.explicit_features())?;
-    Ok(BuildRoot {
-        root,
-        target_dir,
-        touch,
-        unified,
-        declared,
-    })
+    let with_resolve = !options.explicit_features();
+    if matches!(source.kind(), crate::source::SourceKind::Worktree)
+        && source.root().join("Cargo.lock").is_file()
+    {
+        // Always resolved here: a resolve is what proves the lock file current.
+        match workspace_features(source.root(), true, true) {
+            Ok(mut members) => {
+                if !with_resolve {
+                    members.unified = None;
+                }
+                // One target per working tree: two checkouts must not pass for each other (cargo
+                // keys artifacts by paths relative to the workspace root, freshness by mtime).
+                use sha2::Digest;
+                let id = hex::encode(sha2::Sha256::digest(
+                    source.root().to_string_lossy().as_bytes(),
+                ));
+                return Ok(BuildRoot::new(
+                    source.root().to_path_buf(),
+                    base.join(format!("worktree-{}", &id[..16])),
+                    false,
+                    members,
+                ));
+            }
+            Err(e) if lock_needs_update(&e) => {} // a copy may have its lock file rewritten
+            Err(e) => return Err(e),
+        }
+    }
+    let root = crate::materialize::materialize(
+        source,
+        &crate::materialize::trees_dir(&workspace.target_dir),
+    )?;
+    let members = workspace_features(&root, with_resolve, false)?;
+    Ok(BuildRoot::new(root, base.join("trees"), true, members))
 }
 
-type FeatureMaps = (
-    HashMap<String, BTreeSet<String>>,
-    Option<HashMap<String, BTreeSet<String>>>,
-);
+/// Whether cargo refused to run because `--locked` forbade it to rewrite `Cargo.lock`.
+fn lock_needs_update(error: &Error) -> bool {
+    matches!(error, Error::CommandFailed { stderr, .. } if stderr.contains("--locked"))
+}
 
-/// Declared features of every member, and (`with_resolve`) the features cargo's resolver enables
-/// for each member when the whole workspace is built, from one `cargo metadata`.
-fn workspace_features(root: &Path, with_resolve: bool) -> Result<FeatureMaps> {
+impl BuildRoot {
+    /// A build root in the user's working tree (`in_copy` false: built `--locked`, never touched)
+    /// or in a materialised copy (`in_copy` true: touched before each build).
+    fn new(root: PathBuf, target_dir: PathBuf, in_copy: bool, members: RootMembers) -> BuildRoot {
+        BuildRoot {
+            root,
+            target_dir,
+            touch: in_copy,
+            unified: members.unified,
+            declared: members.declared,
+            versions: members.versions,
+        }
+    }
+}
+
+/// What one `cargo metadata` of a build root says about its members, by package name.
+struct RootMembers {
+    declared: HashMap<String, BTreeSet<String>>,
+    unified: Option<HashMap<String, BTreeSet<String>>>,
+    versions: HashMap<String, String>,
+}
+
+/// Declared features and version of every member, and (`with_resolve`) the features cargo's
+/// resolver enables for each member when the whole workspace is built, from one `cargo metadata`
+/// (`locked`: which must not rewrite `Cargo.lock`).
+fn workspace_features(root: &Path, with_resolve: bool, locked: bool) -> Result<RootMembers> {
     let mut cmd = Cmd::cargo()
         .args(["metadata", "--format-version", "1"])
         .arg("--manifest-path")
@@ -2315,17 +2353,22 @@ fn workspace_features(root: &Path, with_resolve: bool) -> Result<FeatureMaps> {
     if !with_resolve {
         cmd = cmd.arg("--no-deps");
     }
+    if locked {
+        cmd = cmd.arg("--locked");
+    }
     let out = cmd.run_ok()?;
     let metadata: cargo_metadata::Metadata = serde_json::from_slice(&out.stdout)
         .map_err(|e| Error::Other(format!("cannot parse the output of cargo metadata: {e}")))?;
     let members: BTreeSet<&cargo_metadata::PackageId> = metadata.workspace_members.iter().collect();
     let mut declared = HashMap::new();
+    let mut versions = HashMap::new();
     let mut names = HashMap::new();
     for package in metadata.packages.iter().filter(|p| members.contains(&p.id)) {
         declared.insert(
             package.name.to_string(),
             package.features.keys().cloned().collect::<BTreeSet<_>>(),
         );
+        versions.insert(package.name.to_string(), package.version.to_string());
         names.insert(&package.id, package.name.to_string());
     }
     let unified = if with_resolve {
@@ -2342,7 +2385,11 @@ fn workspace_features(root: &Path, with_resolve: bool) -> Result<FeatureMaps> {
     } else {
         None
     };
-    Ok((declared, unified))
+    Ok(RootMembers {
+        declared,
+        unified,
+        versions,
+    })
 }
 
 /// Runs [`document`] under the target directory's build lock (touching a materialised tree first),
