@@ -89,7 +89,7 @@ pub fn run(ctx: &Context, args: HookArgs, out: &mut dyn Write, err: &mut dyn Wri
             };
             let runs = match &spec.binary {
                 Some(binary) => format!("{} check --staged", binary.display()),
-                None => "cargo driftgate check --staged".to_owned(),
+                None => "cargo-driftgate check --staged (from PATH or $CARGO_HOME/bin)".to_owned(),
             };
             if !ctx.quiet {
                 write(out, format!("driftgate: {what}\ndriftgate: it runs `{runs}` before each commit (skip once with `git commit --no-verify`)\n"))?;
