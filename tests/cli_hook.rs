@@ -445,3 +445,136 @@ fn a_workspace_below_the_top_of_the_repository_is_named_by_the_hook() {
     git(top.path(), &["add", "-A"]);
     assert_refused_with_use_sites(&commit(top.path(), "break"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The pre-commit framework (https://pre-commit.com) with this repository's `.pre-commit-hooks.yaml`.
+
+/// The `pre-commit` tool, or `None` (locally) when it is not installed; in CI a missing tool
+/// fails the test (`.ci/run` installs it).
+fn pre_commit_tool() -> Option<&'static str> {
+    let found = std::process::Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pre-commit is not installed (`pip install pre-commit`; .ci/run does it)"
+        );
+        eprintln!("skipped: pre-commit is not installed (`pip install pre-commit`)");
+        return None;
+    }
+    Some("pre-commit")
+}
+
+/// `PATH` with the directory of the binary under test first.
+fn path_with_this_binary() -> String {
+    let bin_dir = this_binary().parent().unwrap().to_path_buf();
+    let path = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{path}", bin_dir.display())
+}
+
+/// `pre-commit ARGS` in `dir`: its cache in `home`, this crate's binary first on `PATH`.
+fn pre_commit(tool: &str, dir: &Path, home: &Path, args: &[&str]) -> Output {
+    hermetic(&mut std::process::Command::new(tool))
+        .args(args)
+        .current_dir(dir)
+        .env("PRE_COMMIT_HOME", home)
+        .env("PATH", path_with_this_binary())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_pre_commit_framework_runs_the_system_hook_from_this_repositorys_manifest() {
+    let Some(tool) = pre_commit_tool() else {
+        return;
+    };
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // pre-commit's own manifest loader accepts both hooks (the `language: rust` one is not run
+    // here: it compiles driftgate from scratch in pre-commit's cache).
+    let invalid = home.path().join("invalid.yaml");
+    std::fs::write(
+        &invalid,
+        text.replace("language: system", "language: nonsense"),
+    )
+    .unwrap();
+    let invalid_arg = invalid.to_str().unwrap();
+    let out = pre_commit(
+        tool,
+        home.path(),
+        home.path(),
+        &["validate-manifest", invalid_arg],
+    );
+    assert!(
+        !out.status.success(),
+        "an unknown language must be rejected"
+    );
+    let manifest_arg = manifest.to_str().unwrap();
+    let out = pre_commit(
+        tool,
+        home.path(),
+        home.path(),
+        &["validate-manifest", manifest_arg],
+    );
+    assert!(out.status.success(), "{}", both(&out));
+    for id in ["- id: driftgate\n", "- id: driftgate-system\n"] {
+        assert!(text.contains(id), "{id} missing:\n{text}");
+    }
+
+    // A hooks repository holding the working copy's manifest, at a commit pre-commit can clone.
+    let hooks_repo = tempfile::tempdir().unwrap();
+    std::fs::write(hooks_repo.path().join(".pre-commit-hooks.yaml"), &text).unwrap();
+    git(hooks_repo.path(), &["init", "-q", "-b", "main"]);
+    git(hooks_repo.path(), &["add", "-A"]);
+    git(hooks_repo.path(), &["commit", "-q", "-m", "hooks"]);
+    let rev = head(hooks_repo.path());
+
+    let repo = Repo::new();
+    let dir = repo.path();
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: driftgate-system\n",
+        hooks_repo.path().display(),
+        rev.trim()
+    );
+    repo.stage(".pre-commit-config.yaml", &config);
+    git(
+        dir,
+        &["commit", "-q", "--no-verify", "-m", "pre-commit config"],
+    );
+    let out = pre_commit(tool, dir, home.path(), &["install"]);
+    assert!(out.status.success(), "{}", both(&out));
+    let commit_through = |message: &str| {
+        hermetic(&mut git_command(dir, &["commit", "-q", "-m", message]))
+            .env("PRE_COMMIT_HOME", home.path())
+            .env("PATH", path_with_this_binary())
+            .output()
+            .unwrap()
+    };
+
+    // Not a Rust input: the hook is skipped by its `files` pattern.
+    repo.stage("NOTES.md", "notes\n");
+    let out = pre_commit(tool, dir, home.path(), &["run"]);
+    assert!(out.status.success(), "{}", both(&out));
+    assert!(both(&out).contains("Skipped"), "{}", both(&out));
+    git(dir, &["reset", "-q"]);
+
+    // A harmless change goes through a real `git commit`.
+    repo.stage(LIB, &repo.body_only());
+    let out = commit_through("body only");
+    assert!(out.status.success(), "{}", both(&out));
+    assert!(both(&out).contains("Passed"), "{}", both(&out));
+
+    // The break is refused, by `pre-commit run` and by `git commit`, naming the use sites.
+    repo.stage(LIB, &repo.broken);
+    let before = head(dir);
+    let out = pre_commit(tool, dir, home.path(), &["run"]);
+    assert!(!out.status.success(), "{}", both(&out));
+    for site in USE_SITES {
+        assert!(both(&out).contains(site), "{}", both(&out));
+    }
+    assert_refused_with_use_sites(&commit_through("break"));
+    assert_eq!(head(dir), before);
+}
