@@ -216,6 +216,31 @@ fn body_only_changes_commit_and_an_api_break_is_refused_without_touching_unstage
     );
     assert_eq!(state(dir, &[LIB, UNTRACKED]), before);
 
+    // --no-build: prediction only, which names the dependent it did not build.
+    let out = driftgate_in(dir)
+        .args(["check", "--staged", "--no-build"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(
+        stdout(&out).contains("build skipped (--no-build) although flaredb-server use(s)"),
+        "{}",
+        both(&out)
+    );
+    // --full: the whole gate on the staged content, golden suites included.
+    let out = driftgate_in(dir)
+        .args(["check", "--staged", "--full"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", both(&out));
+    assert!(stdout(&out).contains("Golden checks: "), "{}", both(&out));
+    assert!(
+        !stdout(&out).contains("Golden checks: skipped"),
+        "{}",
+        both(&out)
+    );
+    assert_eq!(state(dir, &[LIB, UNTRACKED]), before);
+
     let out = commit(dir, "break");
     assert_refused_with_use_sites(&out);
     assert_eq!(state(dir, &[LIB, UNTRACKED]), before);
@@ -577,4 +602,26 @@ fn the_pre_commit_framework_runs_the_system_hook_from_this_repositorys_manifest(
     }
     assert_refused_with_use_sites(&commit_through("break"));
     assert_eq!(head(dir), before);
+}
+
+#[test]
+fn install_rejects_bad_check_arguments_and_a_workspace_outside_git() {
+    let plain = fixture_copy("flaredb");
+    let out = install(plain.path(), &[]);
+    assert_eq!(out.status.code(), Some(101), "{}", both(&out));
+    assert!(
+        stderr(&out).contains("not inside a git repository"),
+        "{}",
+        both(&out)
+    );
+
+    let repo = Repo::new();
+    let out = install(repo.path(), &["--", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(stderr(&out).contains("--bogus"), "{}", both(&out));
+    assert!(!repo.path().join(".git/hooks/pre-commit").exists());
+    let out = install(repo.path(), &["--", "--no-build"]);
+    assert!(out.status.success(), "{}", both(&out));
+    let script = std::fs::read_to_string(repo.path().join(".git/hooks/pre-commit")).unwrap();
+    assert!(script.contains("check --staged --no-build\n"), "{script}");
 }
