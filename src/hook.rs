@@ -49,10 +49,12 @@ pub fn shell_quote(word: &str) -> String {
 
 /// The pre-commit script for `spec`. Pure.
 ///
-/// It runs `check --staged` with, in order of preference: the binary that installed it, a
-/// `cargo-driftgate` on `PATH`, `cargo driftgate`. A relative `$GIT_INDEX_FILE` (git sets
-/// `.git/index` for a plain `git commit`) is made absolute first, so it still names the index if
-/// driftgate runs git from the workspace directory.
+/// It runs `check --staged` with the first of: the binary that installed it (absolute path, so a
+/// hook run from a GUI with a thin `PATH` still finds it), a `cargo-driftgate` on `PATH`, the one
+/// `cargo install` puts in `${CARGO_HOME:-$HOME/.cargo}/bin`. When none is there it refuses the
+/// commit with a message saying how to fix it (a missing checker never passes silently). A
+/// relative `$GIT_INDEX_FILE` (git sets `.git/index` for a plain `git commit`) is made absolute
+/// first, so it still names the index if driftgate runs git from the workspace directory.
 pub fn script(spec: &HookSpec) -> String {
     let mut args = vec!["check".to_owned(), "--staged".to_owned()];
     if let Some(manifest) = &spec.manifest {
@@ -62,6 +64,11 @@ pub fn script(spec: &HookSpec) -> String {
     args.extend(spec.extra_args.iter().cloned());
     let args: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
     let args = args.join(" ");
+    let installed = spec
+        .binary
+        .as_ref()
+        .map(|b| shell_quote(&b.to_string_lossy()))
+        .unwrap_or_else(|| "''".to_owned());
     let mut text = String::new();
     text.push_str("#!/bin/sh\n");
     text.push_str(MARKER);
@@ -79,19 +86,20 @@ pub fn script(spec: &HookSpec) -> String {
          \x20   *) GIT_INDEX_FILE=\"$PWD/$GIT_INDEX_FILE\"; export GIT_INDEX_FILE ;;\n\
          esac\n",
     );
-    if let Some(binary) = &spec.binary {
-        text.push_str(&format!(
-            "driftgate={}\n",
-            shell_quote(&binary.to_string_lossy())
-        ));
-        text.push_str("if [ -x \"$driftgate\" ]; then\n");
-        text.push_str(&format!("    exec \"$driftgate\" {args}\nel"));
-    }
-    text.push_str("if command -v cargo-driftgate >/dev/null 2>&1; then\n");
-    text.push_str(&format!("    exec cargo-driftgate {args}\n"));
-    text.push_str("else\n");
-    text.push_str(&format!("    exec cargo driftgate {args}\n"));
-    text.push_str("fi\n");
+    text.push_str(&format!("driftgate={installed}\n"));
+    text.push_str(
+        "cargo_bin=\"${CARGO_HOME:-$HOME/.cargo}/bin/cargo-driftgate\"\n\
+         if [ -n \"$driftgate\" ] && [ -x \"$driftgate\" ]; then :\n\
+         elif command -v cargo-driftgate >/dev/null 2>&1; then driftgate=cargo-driftgate\n\
+         elif [ -x \"$cargo_bin\" ]; then driftgate=\"$cargo_bin\"\n\
+         else\n\
+         \x20   echo \"driftgate: cannot find cargo-driftgate (not at ${driftgate:-<none>}, not on PATH, not in $cargo_bin);\" >&2\n\
+         \x20   echo \"driftgate: install it (cargo install driftgate) and run 'cargo driftgate hook install' again,\" >&2\n\
+         \x20   echo \"driftgate: or skip the check once with 'git commit --no-verify'\" >&2\n\
+         \x20   exit 1\n\
+         fi\n",
+    );
+    text.push_str(&format!("exec \"$driftgate\" {args}\n"));
     text
 }
 
@@ -269,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn script_prefers_the_installed_binary_then_path_then_cargo() {
+    fn script_prefers_the_installed_binary_then_path_then_cargo_home() {
         let text = script(&HookSpec {
             binary: Some(PathBuf::from("/opt/my tools/cargo-driftgate")),
             manifest: Some("rust/Cargo.toml".into()),
@@ -278,15 +286,19 @@ mod tests {
         assert!(text.starts_with("#!/bin/sh\n"));
         assert!(is_ours(text.as_bytes()));
         assert!(text.contains("driftgate='/opt/my tools/cargo-driftgate'\n"));
-        let args = "check --staged --manifest-path rust/Cargo.toml --no-build";
-        let binary = text.find(&format!("exec \"$driftgate\" {args}")).unwrap();
-        let on_path = text.find(&format!("exec cargo-driftgate {args}")).unwrap();
-        let cargo = text.find(&format!("exec cargo driftgate {args}")).unwrap();
-        assert!(binary < on_path && on_path < cargo);
-        assert!(text.contains("elif command -v cargo-driftgate"));
+        let binary = text
+            .find("if [ -n \"$driftgate\" ] && [ -x \"$driftgate\" ]")
+            .unwrap();
+        let on_path = text.find("command -v cargo-driftgate").unwrap();
+        let cargo_home = text.find("elif [ -x \"$cargo_bin\" ]").unwrap();
+        let refuse = text.find("exit 1").unwrap();
+        assert!(binary < on_path && on_path < cargo_home && cargo_home < refuse);
+        assert!(text.ends_with(
+            "exec \"$driftgate\" check --staged --manifest-path rust/Cargo.toml --no-build\n"
+        ));
         let plain = script(&HookSpec::default());
-        assert!(plain.contains("\nif command -v cargo-driftgate") && !plain.contains("elif"));
-        assert!(plain.contains("exec cargo driftgate check --staged\n"));
+        assert!(plain.contains("driftgate=''\n"));
+        assert!(plain.ends_with("exec \"$driftgate\" check --staged\n"));
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub fn run(ctx: &Context, args: HookArgs, out: &mut dyn Write, err: &mut dyn Wri
             };
             let runs = match &spec.binary {
                 Some(binary) => format!("{} check --staged", binary.display()),
-                None => "cargo driftgate check --staged".to_owned(),
+                None => "cargo-driftgate check --staged (from PATH or $CARGO_HOME/bin)".to_owned(),
             };
             if !ctx.quiet {
                 write(out, format!("driftgate: {what}\ndriftgate: it runs `{runs}` before each commit (skip once with `git commit --no-verify`)\n"))?;
@@ -413,8 +413,19 @@ pub fn summary(report: &CheckReport, count: &str) -> String {
     } else {
         "none breaking".to_owned()
     };
+    let predicted: Vec<&str> = report
+        .plan
+        .crates
+        .iter()
+        .filter(|c| c.predicted_broken)
+        .map(|c| c.package.as_str())
+        .collect();
     let build = match &report.build {
-        None => "build skipped (--no-build)".to_owned(),
+        None if predicted.is_empty() => "build skipped (--no-build)".to_owned(),
+        None => format!(
+            "build skipped (--no-build) although {} use(s) a changed item",
+            predicted.join(", ")
+        ),
         Some(_) if report.plan.is_empty() => "no dependent uses a changed item".to_owned(),
         Some(build) => format!(
             "dependents build: {}",

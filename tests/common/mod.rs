@@ -44,17 +44,21 @@ pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     dir
 }
 
-pub fn git(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new("git")
-        .args(args)
+/// `git ARGS` in `dir` with a fixed identity and no system configuration, not yet run.
+pub fn git_command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.args(args)
         .current_dir(dir)
         .env("GIT_AUTHOR_NAME", "t")
         .env("GIT_AUTHOR_EMAIL", "t@example.com")
         .env("GIT_COMMITTER_NAME", "t")
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    cmd
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> Output {
+    let out = git_command(dir, args).output().unwrap();
     assert!(
         out.status.success(),
         "git {args:?}: {}",
