@@ -152,6 +152,52 @@ fn a_held_build_lock_is_waited_for_with_a_message() {
 }
 
 #[test]
+fn a_version_bump_never_rewrites_the_users_lock_file() {
+    // The head bumps the workspace version (Cargo.lock now stale) and breaks the server's API use:
+    // the build runs in a copy, the errors are still attributed, and Cargo.lock stays as it was.
+    let repo = demo_repo();
+    let manifest = repo.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
+    )
+    .unwrap();
+    let lock_before = std::fs::read(repo.path().join("Cargo.lock")).unwrap();
+    let out = gate(repo.path())
+        .args([
+            "check",
+            "--base",
+            "HEAD",
+            "--no-golden",
+            "--mode",
+            "precise",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("checking a copy of the working tree"),
+        "{}",
+        stderr(&out)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = report["build"]["errors"].as_array().unwrap();
+    assert!(!errors.is_empty(), "{report}");
+    assert!(errors.iter().all(|e| e["cause"].is_object()), "{report}");
+    assert_eq!(
+        std::fs::read(repo.path().join("Cargo.lock")).unwrap(),
+        lock_before
+    );
+    assert_eq!(
+        stdout(&git(repo.path(), &["status", "--porcelain"])),
+        " M Cargo.toml\n M flaredb-sql/src/lib.rs\n"
+    );
+}
+
+#[test]
 fn empty_change_builds_nothing() {
     let repo = demo_repo();
     copy_dir(&fixtures().join("flaredb-base"), repo.path());

@@ -2301,7 +2301,7 @@ fn prepare_build_root(
                     members,
                 ));
             }
-            Err(e) if lock_needs_update(&e) => {} // a copy may have its lock file rewritten
+            Err(e) if crate::build::cargo::lock_needs_update(&e) => {} // a copy may have its lock file rewritten
             Err(e) => return Err(e),
         }
     }
@@ -2311,11 +2311,6 @@ fn prepare_build_root(
     )?;
     let members = workspace_features(&root, with_resolve, false)?;
     Ok(BuildRoot::new(root, base.join("trees"), true, members))
-}
-
-/// Whether cargo refused to run because `--locked` forbade it to rewrite `Cargo.lock`.
-fn lock_needs_update(error: &Error) -> bool {
-    matches!(error, Error::CommandFailed { stderr, .. } if stderr.contains("--locked"))
 }
 
 impl BuildRoot {

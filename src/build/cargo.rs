@@ -6,6 +6,7 @@ use super::diagnostics::{parse_messages, BuildMessages};
 use super::plan::{target_flags, BuildPlan};
 use crate::error::Result;
 use crate::process::Cmd;
+use crate::source::SourceTree;
 use crate::workspace::Workspace;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -41,6 +42,12 @@ impl FeatureArgs {
     }
 }
 
+/// Whether cargo refused to run because `--locked` forbade it to rewrite `Cargo.lock` (the
+/// manifests changed, e.g. a version bump, and nothing has been built since).
+pub fn lock_needs_update(error: &crate::Error) -> bool {
+    matches!(error, crate::Error::CommandFailed { stderr, .. } if stderr.contains("--locked"))
+}
+
 /// How to run cargo for a plan.
 #[derive(Debug, Clone)]
 pub struct CargoOptions {
@@ -49,6 +56,8 @@ pub struct CargoOptions {
     /// Keep building other crates after one fails (so every error is seen).
     pub keep_going: bool,
     pub quiet: bool,
+    /// `--locked`: building in the user's working tree, whose `Cargo.lock` must not be rewritten.
+    pub locked: bool,
 }
 
 /// The cargo command that checks a plan (`cargo check -p spec … <targets> --message-format json`).
@@ -68,7 +77,8 @@ pub fn check_command(workspace: &Workspace, plan: &BuildPlan, options: &CargoOpt
     if options.keep_going {
         cmd = cmd.arg("--keep-going");
     }
-    cmd.args(options.features.to_args())
+    cmd.args(options.locked.then_some("--locked"))
+        .args(options.features.to_args())
 }
 
 /// Runs the check for a non-empty plan; forwards cargo's progress and lock waits to `err`.
@@ -78,7 +88,22 @@ pub fn run_check(
     options: &CargoOptions,
     err: &mut dyn Write,
 ) -> Result<(String, BuildMessages, Duration)> {
-    let cmd = check_command(workspace, plan, options);
+    run_check_command(
+        check_command(workspace, plan, options),
+        workspace,
+        options,
+        err,
+    )
+}
+
+/// Runs a check command of [`check_command`]'s shape for `workspace` (the user's, or a
+/// materialised copy) and parses its messages.
+pub fn run_check_command(
+    cmd: Cmd,
+    workspace: &Workspace,
+    options: &CargoOptions,
+    err: &mut dyn Write,
+) -> Result<(String, BuildMessages, Duration)> {
     let started = Instant::now();
     let output = cmd.run_streaming(&mut |line| forward(line, options.quiet, err))?;
     let elapsed = started.elapsed();
@@ -111,4 +136,40 @@ fn forward(line: &str, quiet: bool, err: &mut dyn Write) {
     } else if !quiet && (trimmed.starts_with("Checking") || trimmed.starts_with("Compiling")) {
         let _ = writeln!(err, "  {trimmed}");
     }
+}
+
+/// The targeted `cargo check` of a tree that must not be built in place (the staged index, or a
+/// working tree whose `Cargo.lock` cargo would rewrite): the tree is written out under
+/// `<target>/driftgate/trees/` and checked with the target directory `<target>/driftgate/staged`,
+/// touched and locked as `materialize` explains. Returns the command, cargo's messages, the time it
+/// took and the materialised workspace (for `--tests`).
+pub fn check_in_copy(
+    ws: &Workspace,
+    tree: &SourceTree,
+    plan: &BuildPlan,
+    options: &CargoOptions,
+    err: &mut dyn Write,
+) -> Result<(String, BuildMessages, Duration, Option<Workspace>)> {
+    let root =
+        crate::materialize::materialize(tree, &crate::materialize::trees_dir(&ws.target_dir))?;
+    let target = ws.target_dir.join("driftgate").join("staged");
+    let _lock = crate::materialize::BuildLock::acquire(&target.join("driftgate-build.lock"))?;
+    crate::materialize::touch(&root)?;
+    let mut built = Workspace::load(Some(&root.join("Cargo.toml")))?;
+    built.target_dir = target.clone();
+    // The same crates, named by the materialised tree's package ids.
+    let mut staged_plan = plan.clone();
+    for planned in &mut staged_plan.crates {
+        if let Some(member) = built.member(&planned.package) {
+            planned.spec = member.id.clone();
+        }
+    }
+    // The copy is ours: cargo may bring its lock file up to date there.
+    let options = CargoOptions {
+        locked: false,
+        ..options.clone()
+    };
+    let cmd = check_command(&built, &staged_plan, &options).env("CARGO_TARGET_DIR", &target);
+    let (command, messages, elapsed) = run_check_command(cmd, &built, &options, err)?;
+    Ok((command, messages, elapsed, Some(built)))
 }

@@ -91,7 +91,9 @@ pub fn run_tests(
             build = build.arg("-p").arg(&member.id);
         }
     }
-    let build = build.args(options.features.to_args());
+    let build = build
+        .args(options.locked.then_some("--locked"))
+        .args(options.features.to_args());
     let output = build.run()?;
     if !output.status.success() {
         return Err(Error::CommandFailed {

@@ -149,17 +149,30 @@ pub fn evaluate(
     let build = if build_plan.is_empty() || args.no_build {
         BuildOutcome::empty()
     } else {
-        let options = CargoOptions {
+        let mut options = CargoOptions {
             features: args.features.clone(),
             timeout: Duration::from_secs(args.build_timeout),
             keep_going: !args.fail_fast,
             quiet: ctx.quiet || args.format.is_machine_read(),
+            locked: !staged_head && ws.root.join("Cargo.lock").is_file(),
         };
         let (command, messages, elapsed, built_ws) = if staged_head {
-            super::hook::check_staged(ws, &compared.head_tree, &build_plan, &options, err)?
+            build::cargo::check_in_copy(ws, &compared.head_tree, &build_plan, &options, err)?
         } else {
-            let (command, messages, elapsed) = run_check(ws, &build_plan, &options, err)?;
-            (command, messages, elapsed, None)
+            match run_check(ws, &build_plan, &options, err) {
+                Ok((command, messages, elapsed)) => (command, messages, elapsed, None),
+                Err(e) if build::cargo::lock_needs_update(&e) => {
+                    let _ = writeln!(
+                        err,
+                        "driftgate: Cargo.lock does not match the manifests; checking a copy of \
+                         the working tree so that yours is not rewritten"
+                    );
+                    options.locked = false;
+                    let head = &compared.head_tree;
+                    build::cargo::check_in_copy(ws, head, &build_plan, &options, err)?
+                }
+                Err(e) => return Err(e),
+            }
         };
         let mut outcome = build::outcome(ws, &build_plan, &messages, &impact);
         outcome.command = command;

@@ -17,20 +17,16 @@
 use super::check::CheckArgs;
 use super::diff::{compare_with, BaselineArgs, Compared};
 use super::{Context, Loaded};
-use crate::build::cargo::{check_command, CargoOptions};
-use crate::build::diagnostics::{parse_messages, BuildMessages};
-use crate::build::plan::BuildPlan;
 use crate::error::{exit, Error, Result};
 use crate::hook::{self, HookSpec, Installed, Uninstalled};
 use crate::process::Cmd;
 use crate::report::check::CheckReport;
-use crate::source::SourceTree;
 use crate::workspace::Workspace;
 use clap::{Args, Subcommand};
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Debug, Args)]
 pub struct HookArgs {
@@ -452,64 +448,6 @@ pub fn refusal_note(ctx: &Context, err: &mut dyn Write) {
              (golden suites left to CI; `git commit --no-verify` skips the hook)"
         );
     }
-}
-
-/// The targeted `cargo check` of the staged content: the index is written out under
-/// `<target>/driftgate/trees/` and checked with the target directory `<target>/driftgate/staged`,
-/// touched and locked as `materialize` explains. Returns the command, cargo's messages, the time it
-/// took and the materialised workspace (for `--tests`).
-pub fn check_staged(
-    ws: &Workspace,
-    index: &SourceTree,
-    plan: &BuildPlan,
-    options: &CargoOptions,
-    err: &mut dyn Write,
-) -> Result<(String, BuildMessages, Duration, Option<Workspace>)> {
-    let root =
-        crate::materialize::materialize(index, &crate::materialize::trees_dir(&ws.target_dir))?;
-    let target = ws.target_dir.join("driftgate").join("staged");
-    let _lock = crate::materialize::BuildLock::acquire(&target.join("driftgate-build.lock"))?;
-    crate::materialize::touch(&root)?;
-    let mut built = Workspace::load(Some(&root.join("Cargo.toml")))?;
-    built.target_dir = target.clone();
-    // The same crates, named by the materialised tree's package ids.
-    let mut staged_plan = plan.clone();
-    for planned in &mut staged_plan.crates {
-        if let Some(member) = built.member(&planned.package) {
-            planned.spec = member.id.clone();
-        }
-    }
-    let cmd = check_command(&built, &staged_plan, options).env("CARGO_TARGET_DIR", &target);
-    let started = Instant::now();
-    let quiet = options.quiet;
-    let output = cmd.run_streaming(&mut |line| {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("Blocking") {
-            let _ = writeln!(
-                err,
-                "driftgate: another cargo process holds the build lock; waiting for it ({trimmed})"
-            );
-        } else if !quiet && (trimmed.starts_with("Checking") || trimmed.starts_with("Compiling")) {
-            let _ = writeln!(err, "  {trimmed}");
-        }
-    })?;
-    let elapsed = started.elapsed();
-    let names = |id: &str| {
-        built
-            .members
-            .iter()
-            .find(|m| m.id == id)
-            .map(|m| m.name.clone())
-    };
-    let messages = parse_messages(&output.stdout, &names);
-    if messages.success.is_none() && !output.status.success() {
-        return Err(Error::CommandFailed {
-            command: cmd.display(),
-            status: output.status.to_string(),
-            stderr: output.stderr_lossy().trim().to_owned(),
-        });
-    }
-    Ok((cmd.display(), messages, elapsed, Some(built)))
 }
 
 #[cfg(test)]
