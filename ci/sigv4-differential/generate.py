@@ -55,7 +55,8 @@ HEADER_TOKENS = [
     "value", "v1", "text/plain", "application/json; charset=utf-8", '"quoted  value"', "a,b", "a, b",
     "bytes=0-9", "*", "1", "W/\"etag\"", "private", "x=y;z", "~!@#$%^&*()_+`-={}[]|\\:;'<>?,./",
 ]
-WHITESPACE = [" ", "  ", "   ", "\t", " \t ", "\t\t", " \t"]
+# Mostly spaces: a tab makes every signer that treats tabs differently differ on that header line.
+WHITESPACE = [" "] * 6 + ["  ", "   ", "  ", "    "] * 2 + ["\t", " \t ", "\t\t", " \t"]
 
 METHODS = ["GET", "GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS"]
 REGIONS = ["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1"]
