@@ -215,7 +215,10 @@ fn sign_line(line: &WireRequest) -> Result<Outcome, String> {
 
 fn main() {
     if tracing::subscriber::set_global_default(Capture).is_err() {
-        eprintln!("aws-sigv4-differential: cannot install the tracing subscriber");
+        let _ = writeln!(
+            std::io::stderr(),
+            "aws-sigv4-differential: cannot install the tracing subscriber"
+        );
         std::process::exit(2);
     }
     let stdin = std::io::stdin();
