@@ -438,12 +438,11 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
 /// Appends `name=value` pairs (URI-encoded, never a raw `+`) to a raw target's query.
 pub fn append_query(target: &mut Vec<u8>, pairs: &[(&str, &str)]) {
     for (name, value) in pairs {
-        let separator = if !target.contains(&b'?') {
-            Some(b'?')
-        } else if target.ends_with(b"?") || target.ends_with(b"&") {
-            None
-        } else {
-            Some(b'&')
+        // Only the first `?` starts the query; a later `?` is data (`/p?a=?` needs a `&`).
+        let separator = match super::request::split_target(target).1 {
+            None => Some(b'?'),
+            Some(query) if query.is_empty() || query.ends_with(b"&") => None,
+            Some(_) => Some(b'&'),
         };
         target.extend(separator);
         target.extend_from_slice(aws_uri_encode(name.as_bytes(), true).as_bytes());
@@ -837,5 +836,38 @@ mod tests {
         assert_eq!(target, b"/p?a%20b=c%2Bd");
         append_query(&mut target, &[("e", "")]);
         assert_eq!(target, b"/p?a%20b=c%2Bd&e=");
+    }
+
+    #[test]
+    fn append_query_separates_after_a_question_mark_inside_the_query() {
+        // Found by the differential run against botocore (ci/sigv4-differential.sh): a query whose
+        // last value is `?` got the presigning parameters glued to that value.
+        let mut target = b"/p?a=?".to_vec();
+        append_query(&mut target, &[("X-Amz-Date", "1")]);
+        assert_eq!(target, b"/p?a=?&X-Amz-Date=1");
+        let mut target = b"/p?".to_vec();
+        append_query(&mut target, &[("b", "2")]);
+        assert_eq!(target, b"/p?b=2");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn append_query_keeps_the_existing_pairs_and_adds_the_new_ones(
+            query in proptest::option::of("[a-z?&=+% ]{0,12}"),
+            name in "[A-Za-z?&=+ -]{1,6}",
+            value in "[A-Za-z?&=+/ -]{0,6}",
+        ) {
+            let mut target = b"/p".to_vec();
+            if let Some(q) = &query {
+                target.push(b'?');
+                target.extend_from_slice(q.as_bytes());
+            }
+            let mut expected = crate::sigv4::canonical::parse_query(query.as_deref().unwrap_or_default().as_bytes());
+            expected.push((name.clone().into_bytes(), value.clone().into_bytes()));
+            append_query(&mut target, &[(name.as_str(), value.as_str())]);
+            let (path, appended) = crate::sigv4::request::split_target(&target);
+            proptest::prop_assert_eq!(path, b"/p");
+            proptest::prop_assert_eq!(crate::sigv4::canonical::parse_query(appended.unwrap_or_default()), expected);
+        }
     }
 }
