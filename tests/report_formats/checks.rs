@@ -89,6 +89,40 @@ pub fn json_report_problems(text: &str) -> Vec<String> {
     }
 }
 
+/// Everything wrong with `text` as a GitLab Code Quality report: missing or mistyped fields,
+/// severities outside GitLab's scale, repeated fingerprints (GitLab keeps one issue per fingerprint).
+pub fn gitlab_problems(text: &str) -> Vec<String> {
+    let issues: Vec<Value> = match serde_json::from_str(text) {
+        Ok(issues) => issues,
+        Err(e) => return vec![format!("not a JSON array: {e}")],
+    };
+    let severities = ["info", "minor", "major", "critical", "blocker"];
+    let mut prints = BTreeSet::new();
+    let mut problems = Vec::new();
+    for issue in &issues {
+        let text_field = |key: &str| issue[key].as_str().filter(|s| !s.is_empty());
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            if text_field(key).is_none() {
+                problems.push(format!("no {key}: {issue}"));
+            }
+        }
+        if !severities.contains(&issue["severity"].as_str().unwrap_or("")) {
+            problems.push(format!("severity outside GitLab's scale: {issue}"));
+        }
+        let path = issue["location"]["path"].as_str().unwrap_or("");
+        if path.is_empty() || path.starts_with('/') {
+            problems.push(format!("not a relative path: {issue}"));
+        }
+        if issue["location"]["lines"]["begin"].as_u64().unwrap_or(0) < 1 {
+            problems.push(format!("no line: {issue}"));
+        }
+        if !prints.insert(issue["fingerprint"].to_string()) {
+            problems.push(format!("repeated fingerprint: {issue}"));
+        }
+    }
+    problems
+}
+
 // ---------------------------------------------------------------------------------------------
 // JUnit
 

@@ -69,6 +69,10 @@ fn assert_valid(run: &Run) {
         checks::json_report_problems(&run.files[&ReportFormat::Json]),
         Vec::<String>::new()
     );
+    assert_eq!(
+        checks::gitlab_problems(&run.files[&ReportFormat::Gitlab]),
+        Vec::<String>::new()
+    );
     checks::check_junit(&run.files[&ReportFormat::Junit]);
     assert!(run.summary.len() <= driftgate::report::github::STEP_SUMMARY_LIMIT);
     assert_eq!(
@@ -204,6 +208,11 @@ fn usage_errors_exit_2_and_write_nothing() {
         dir,
         &["--output", "json=r.json", "--output", "sarif=r.json"],
         "both write r.json",
+    );
+    assert_usage_error(
+        dir,
+        &["--output", "json=r.json", "--output", "junit=./r.json"],
+        "both write",
     );
     assert!(!dir.join("r.json").exists() && !dir.join("report.xml").exists());
 }

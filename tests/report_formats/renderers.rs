@@ -108,6 +108,17 @@ fn json_validates_against_driftgate_schema() {
 }
 
 #[test]
+fn gitlab_issues_are_complete_with_unique_fingerprints() {
+    let (report, locations) = (huge(50), canned::locations());
+    let text = render(&report, ReportFormat::Gitlab, &locations);
+    assert_eq!(checks::gitlab_problems(&text), Vec::<String>::new());
+    // The check is not a rubber stamp: a repeated fingerprint is caught.
+    let mut issues: serde_json::Value = serde_json::from_str(&text).unwrap();
+    issues[1]["fingerprint"] = issues[0]["fingerprint"].clone();
+    assert_eq!(checks::gitlab_problems(&issues.to_string()).len(), 1);
+}
+
+#[test]
 fn junit_has_a_suite_per_stage_and_fails_where_the_gate_failed() {
     let (report, locations) = (canned::report(), canned::locations());
     let suites = checks::check_junit(&render(&report, ReportFormat::Junit, &locations));
@@ -221,6 +232,10 @@ fn every_format_stays_valid_with_hostile_strings() {
         Vec::<String>::new()
     );
     checks::check_junit(&texts[&ReportFormat::Junit]);
+    assert_eq!(
+        checks::gitlab_problems(&texts[&ReportFormat::Gitlab]),
+        Vec::<String>::new()
+    );
     let gitlab: serde_json::Value = serde_json::from_str(&texts[&ReportFormat::Gitlab]).unwrap();
     let paths: Vec<&str> = gitlab
         .as_array()
@@ -267,7 +282,7 @@ fn huge(n: usize) -> CheckReport {
     for i in 0..n {
         let mut error = template.clone();
         error.diagnostic.line = i + 1;
-        error.diagnostic.file = format!("chainfire/src/gen/m{i}.rs");
+        error.diagnostic.file = format!("chainfire/src/gen/m{}.rs", i % 3);
         error.diagnostic.rendered = format!("error[E0425]: generated\n{}\n", "x".repeat(2_000));
         build.errors.push(error);
     }
