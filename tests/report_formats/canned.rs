@@ -71,6 +71,11 @@ pub fn site(package: &str, file: &str, line: usize, column: usize, target: &str)
     let name = target.rsplit("::").next().unwrap_or(target).to_owned();
     let (kind, snippet) = if name == "rows" {
         (UseKind::MethodCall, "for row in result.rows() {".to_owned())
+    } else if line == 17 {
+        (
+            UseKind::LiteralField,
+            "message: \"empty request\".to_string(),".to_owned(),
+        )
     } else {
         (
             UseKind::FieldAccess,
