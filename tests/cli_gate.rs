@@ -12,25 +12,6 @@ fn append_config(dir: &Path, toml: &str) {
     std::fs::write(&manifest, format!("{text}\n{toml}")).unwrap();
 }
 
-/// The demo with `flaredb-server` updated to the new API (`iter()`, `detail`).
-fn update_server(dir: &Path) {
-    let handler = dir.join("flaredb-server/src/handler.rs");
-    let text = std::fs::read_to_string(&handler).unwrap();
-    let updated = text
-        .replace("result.rows()", "result.iter()")
-        .replace("message:", "detail:")
-        .replace("err.message", "err.detail");
-    assert_ne!(text, updated, "fixture changed: update this test");
-    std::fs::write(&handler, updated).unwrap();
-    let test = dir.join("flaredb-server/tests/api.rs");
-    let text = std::fs::read_to_string(&test).unwrap();
-    std::fs::write(
-        &test,
-        text.replace("result.rows().len()", "result.iter().count()"),
-    )
-    .unwrap();
-}
-
 #[test]
 fn updated_dependents_pass_with_breaking_changes_as_warnings() {
     let demo = fixture_copy("flaredb");

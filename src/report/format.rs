@@ -106,10 +106,12 @@ pub fn parse_output_spec(spec: &str) -> std::result::Result<OutputSpec, String> 
     spec.parse()
 }
 
-/// Rejects two outputs to the same file (a usage error, exit 2).
+/// Rejects two outputs to the same file (a usage error, exit 2), also when spelled differently
+/// (`r.json`, `./r.json`, `out/../r.json`).
 pub fn validate_outputs(outputs: &[OutputSpec]) -> Result<()> {
     for (i, a) in outputs.iter().enumerate() {
-        if let Some(b) = outputs[i + 1..].iter().find(|b| b.path == a.path) {
+        let same = |b: &&OutputSpec| lexical(&b.path) == lexical(&a.path);
+        if let Some(b) = outputs[i + 1..].iter().find(same) {
             return Err(Error::Usage(format!(
                 "--output: {} and {} both write {}",
                 a.format.name(),
@@ -119,6 +121,22 @@ pub fn validate_outputs(outputs: &[OutputSpec]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `path` without `.` components and with `dir/..` pairs removed (lexically: no file system access).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }
 
 /// The text of `format` for `report`, without item locations (changes are anchored at crate roots
@@ -249,6 +267,23 @@ mod tests {
         let a: OutputSpec = "json=r.json".parse().unwrap();
         let b: OutputSpec = "sarif=r.json".parse().unwrap();
         assert!(validate_outputs(std::slice::from_ref(&a)).is_ok());
-        assert!(matches!(validate_outputs(&[a, b]), Err(Error::Usage(_))));
+        assert!(matches!(
+            validate_outputs(&[a.clone(), b]),
+            Err(Error::Usage(_))
+        ));
+        for other in [
+            "json=./r.json",
+            "sarif=out/../r.json",
+            "junit=./out/.././r.json",
+        ] {
+            let other: OutputSpec = other.parse().unwrap();
+            let both = [a.clone(), other];
+            assert!(
+                matches!(validate_outputs(&both), Err(Error::Usage(_))),
+                "{both:?}"
+            );
+        }
+        let elsewhere: OutputSpec = "json=../r.json".parse().unwrap();
+        assert!(validate_outputs(&[a, elsewhere]).is_ok());
     }
 }

@@ -67,10 +67,19 @@ fn annotation(issue: &Issue) -> String {
     )
 }
 
-/// The job summary: the Markdown report within GitHub's 1 MiB, less what the file already holds.
+/// The job summary: the Markdown report within GitHub's 1 MiB, less what the file already holds
+/// (`existing` bytes, written by earlier tools of the step; then a blank line comes first, so the
+/// report's heading starts a line of its own).
 pub fn step_summary(report: &CheckReport, existing: usize) -> String {
     let limit = STEP_SUMMARY_LIMIT.saturating_sub(existing);
-    super::markdown::render_limited(report, limit)
+    if existing == 0 {
+        return super::markdown::render_limited(report, limit);
+    }
+    let text = super::markdown::render_limited(report, limit.saturating_sub(2));
+    if text.is_empty() {
+        return text;
+    }
+    format!("\n\n{text}")
 }
 
 /// Escapes a workflow-command message.

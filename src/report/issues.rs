@@ -200,7 +200,7 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
                 .map(|c| c.use_sites.as_slice())
                 .unwrap_or_default();
             if !uses.is_empty() && change.severity == Severity::Major {
-                message.push_str(&format!("\nused at {} site(s) in dependents", uses.len()));
+                message.push_str(&use_site_lines(uses));
             }
             let related = uses
                 .iter()
@@ -252,6 +252,22 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
         .collect()
 }
 
+/// `used at N site(s) in dependents:` and one `file:line:col (package)` line per site (at most
+/// [`MAX_RELATED`]), so formats without related locations (GitHub, GitLab) still name the use sites.
+fn use_site_lines(uses: &[crate::usage::UseSite]) -> String {
+    let mut out = format!("\nused at {} site(s) in dependents:", uses.len());
+    for site in uses.iter().take(MAX_RELATED) {
+        out.push_str(&format!(
+            "\n  {}:{}:{} ({})",
+            site.file, site.line, site.column, site.package
+        ));
+    }
+    if uses.len() > MAX_RELATED {
+        out.push_str(&format!("\n  … and {} more", uses.len() - MAX_RELATED));
+    }
+    out
+}
+
 /// 32 hex digits of SHA-256.
 pub fn fingerprint(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
@@ -259,7 +275,7 @@ pub fn fingerprint(key: &str) -> String {
 }
 
 /// The level the gate gave findings of `code` about `package` (policy applied); deny when absent.
-fn finding_level(report: &CheckReport, code: &str, package: &str) -> Level {
+pub fn finding_level(report: &CheckReport, code: &str, package: &str) -> Level {
     report
         .verdict
         .findings

@@ -2,10 +2,12 @@
 //! `api` (a case per crate and per API change), `impact` (a case per crate), `build` (a case per
 //! planned crate), `tests` (a case per test executable of `check --tests`) and `golden` (a case per
 //! golden vector or check). A case fails when the gate denies what it stands for; warnings pass with
-//! the warning in `system-out`. Names are unique within a suite; no timestamps, no durations.
+//! the warning in `system-out`, and so does a crate predicted to break that no build confirmed, so
+//! the report has failures exactly when the gate failed. Names are unique within a suite; no
+//! timestamps, no durations.
 
 use super::check::CheckReport;
-use super::issues::{change_level, level_name};
+use super::issues::{change_level, finding_level, level_name};
 use crate::api::rules::Severity;
 use crate::build::CrateStatus;
 use crate::gate::{codes, Level};
@@ -50,6 +52,15 @@ impl Suite {
         }
     }
 
+    fn add_judged(
+        &mut self,
+        name: String,
+        classname: &str,
+        judged: (TestCaseStatus, Option<String>),
+    ) {
+        self.add(name, classname, judged.0, judged.1);
+    }
+
     fn add(&mut self, name: String, classname: &str, status: TestCaseStatus, out: Option<String>) {
         let mut unique = name.clone();
         let mut n = 1;
@@ -77,6 +88,27 @@ fn failure(message: impl Into<String>, description: Option<String>) -> TestCaseS
         status.set_description(description);
     }
     status
+}
+
+/// A failure when the gate denies findings of `code` about `package`; otherwise (a policy lowered
+/// the level) a pass whose system-out says what was found, at which level.
+fn judged(
+    report: &CheckReport,
+    code: &str,
+    package: &str,
+    message: String,
+    description: Option<String>,
+) -> (TestCaseStatus, Option<String>) {
+    let level = finding_level(report, code, package);
+    if level == Level::Deny {
+        return (failure(message, description), None);
+    }
+    let mut out = format!("{}: {message}", level_name(level));
+    if let Some(description) = description {
+        out.push('\n');
+        out.push_str(&description);
+    }
+    (TestCaseStatus::success(), Some(out))
 }
 
 fn skipped(message: &str) -> TestCaseStatus {
@@ -131,19 +163,42 @@ fn api(report: &CheckReport) -> TestSuite {
                 change.description()
             );
             let name = format!("{} {}", change.rule, change.path);
+            let sites = use_sites(report, &krate.package, &change.path);
             match level {
-                Some(Level::Deny) => suite.add(name, &class, failure(text, None), None),
+                Some(Level::Deny) => suite.add(
+                    name,
+                    &class,
+                    failure(text, (!sites.is_empty()).then(|| sites.join("\n"))),
+                    None,
+                ),
                 Some(level) => suite.add(
                     name,
                     &class,
                     TestCaseStatus::success(),
-                    Some(format!("{}: {text}", level_name(level))),
+                    Some(
+                        std::iter::once(format!("{}: {text}", level_name(level)))
+                            .chain(sites)
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    ),
                 ),
                 None => suite.add(name, &class, TestCaseStatus::success(), Some(text)),
             }
         }
     }
     suite.done()
+}
+
+/// `used at file:line:col (package)`, one per use site of the change `path` of `package`.
+fn use_sites(report: &CheckReport, package: &str, path: &str) -> Vec<String> {
+    report
+        .impact
+        .changes
+        .iter()
+        .filter(|c| c.package == package && c.change.path == path)
+        .flat_map(|c| &c.use_sites)
+        .map(|s| format!("used at {}:{}:{} ({})", s.file, s.line, s.column, s.package))
+        .collect()
 }
 
 fn impact(report: &CheckReport) -> TestSuite {
@@ -155,6 +210,13 @@ fn impact(report: &CheckReport) -> TestSuite {
         .filter(|c| c.status == CrateStatus::Passed)
         .map(|c| c.package.as_str())
         .collect();
+    let confirmed: BTreeSet<&str> = report
+        .build
+        .iter()
+        .flat_map(|b| &b.crates)
+        .filter(|c| matches!(c.status, CrateStatus::Failed { .. }))
+        .map(|c| c.package.as_str())
+        .collect();
     for krate in &report.impact.crates {
         let reasons: Vec<String> = krate
             .reasons
@@ -162,23 +224,37 @@ fn impact(report: &CheckReport) -> TestSuite {
             .map(|r| format!("{}: {}", r.code.as_str(), r.detail))
             .collect();
         let out = (!reasons.is_empty()).then(|| reasons.join("\n"));
-        let status = if krate.predicted_broken && !built_fine.contains(krate.package.as_str()) {
-            failure(
-                format!(
-                    "{} uses items that a breaking change removed or changed",
-                    krate.package
-                ),
-                out.clone(),
-            )
-        } else {
-            TestCaseStatus::success()
-        };
         let name = if krate.affected {
             format!("{} (affected)", krate.package)
         } else {
             format!("{} (not affected)", krate.package)
         };
-        suite.add(name, "impact", status, out);
+        // A prediction is no verdict: the case fails only when the build confirmed it and the gate
+        // denies that (a crate predicted to break that was not built passes with the prediction).
+        if krate.predicted_broken && !built_fine.contains(krate.package.as_str()) {
+            let message = format!(
+                "{} uses items that a breaking change removed or changed",
+                krate.package
+            );
+            if confirmed.contains(krate.package.as_str()) {
+                let judged = judged(
+                    report,
+                    codes::DEPENDENT_BUILD_FAILED,
+                    &krate.package,
+                    message,
+                    out.clone(),
+                );
+                suite.add(name, "impact", judged.0, out);
+            } else {
+                let out = format!(
+                    "predicted to break, not confirmed by a build: {message}{}",
+                    out.map(|o| format!("\n{o}")).unwrap_or_default()
+                );
+                suite.add(name, "impact", TestCaseStatus::success(), Some(out));
+            }
+            continue;
+        }
+        suite.add(name, "impact", TestCaseStatus::success(), out);
     }
     suite.done()
 }
@@ -226,20 +302,25 @@ fn build(report: &CheckReport) -> TestSuite {
                     .find(|e| e.diagnostic.package == krate.package)
                     .map(|e| format!(": {}", e.headline()))
                     .unwrap_or_default();
-                suite.add(
+                suite.add_judged(
                     name,
                     "build",
-                    failure(
+                    judged(
+                        report,
+                        codes::DEPENDENT_BUILD_FAILED,
+                        &krate.package,
                         format!("{} does not build: {errors} error(s){first}", krate.package),
                         Some(details.join("\n\n")),
                     ),
-                    None,
                 );
             }
-            CrateStatus::Blocked { by } => suite.add(
+            CrateStatus::Blocked { by } => suite.add_judged(
                 name,
                 "build",
-                failure(
+                judged(
+                    report,
+                    codes::DEPENDENT_NOT_CHECKED,
+                    &krate.package,
                     format!(
                         "{} not checked: blocked by {}",
                         krate.package,
@@ -247,16 +328,17 @@ fn build(report: &CheckReport) -> TestSuite {
                     ),
                     None,
                 ),
-                None,
             ),
-            CrateStatus::NotChecked => suite.add(
+            CrateStatus::NotChecked => suite.add_judged(
                 name,
                 "build",
-                failure(
+                judged(
+                    report,
+                    codes::DEPENDENT_NOT_CHECKED,
+                    &krate.package,
                     format!("{} not checked: cargo stopped before it", krate.package),
                     None,
                 ),
-                None,
             ),
         }
     }
@@ -284,22 +366,24 @@ fn tests(report: &CheckReport) -> TestSuite {
             "{} passed, {} failed, {} ignored",
             run.passed, run.failed, run.ignored
         );
-        let status = if run.success {
-            TestCaseStatus::success()
+        let class = format!("tests.{}", run.package);
+        if run.success {
+            suite.add(name, &class, TestCaseStatus::success(), Some(counts));
+            continue;
+        }
+        let which = if run.failures.is_empty() {
+            "the test executable failed".to_owned()
         } else {
-            let which = if run.failures.is_empty() {
-                "the test executable failed".to_owned()
-            } else {
-                run.failures.join("\n")
-            };
-            failure(format!("{name}: {counts}"), Some(which))
+            run.failures.join("\n")
         };
-        suite.add(
-            name,
-            &format!("tests.{}", run.package),
-            status,
-            Some(counts),
+        let judged = judged(
+            report,
+            codes::DEPENDENT_TEST_FAILED,
+            &run.package,
+            format!("{name}: {counts}"),
+            Some(which),
         );
+        suite.add_judged(name, &class, judged);
     }
     suite.done()
 }
@@ -318,16 +402,20 @@ fn golden(report: &CheckReport) -> TestSuite {
     for case in &golden.cases {
         let class = format!("golden.{}", case.suite);
         let name = format!("{} {}", case.suite, case.case);
-        let status = match case.status {
-            Status::Pass => TestCaseStatus::success(),
-            Status::Skip => skipped(&case.messages.join("; ")),
+        let notes = (!case.notes.is_empty()).then(|| case.notes.join("\n"));
+        let (status, out) = match case.status {
+            Status::Pass => (TestCaseStatus::success(), notes),
+            Status::Skip => (skipped(&case.messages.join("; ")), notes),
             Status::Fail => {
                 let mut description = case.messages.join("\n");
                 if let Some(diff) = &case.diff {
                     description.push_str("\n\n");
                     description.push_str(diff);
                 }
-                failure(
+                judged(
+                    report,
+                    codes::GOLDEN_FAILED,
+                    &case.suite,
                     format!(
                         "{} ({})",
                         case.messages
@@ -340,7 +428,6 @@ fn golden(report: &CheckReport) -> TestSuite {
                 )
             }
         };
-        let out = (!case.notes.is_empty()).then(|| case.notes.join("\n"));
         suite.add(name, &class, status, out);
     }
     suite.done()

@@ -23,7 +23,8 @@ pub fn render(report: &CheckReport) -> String {
     render_limited(report, COMMENT_LIMIT)
 }
 
-/// The Markdown text, at most `limit` bytes (a limit below a few hundred bytes gives the header only).
+/// The Markdown text, at most `limit` bytes (a limit too small for the stage table gives the verdict
+/// line alone, or nothing).
 pub fn render_limited(report: &CheckReport, limit: usize) -> String {
     let header = header(report);
     let footer = format!(
@@ -42,6 +43,16 @@ pub fn render_limited(report: &CheckReport, limit: usize) -> String {
     }
     const CUT_NOTE: &str =
         "\n> **Note:** this report was cut to fit; the JSON and SARIF reports have everything.\n";
+    if header.len() + footer.len() + CUT_NOTE.len() > limit {
+        // Not even the stage table fits: the verdict line alone, else nothing.
+        let verdict = header.lines().next().unwrap_or_default();
+        let line = format!("{verdict}\n");
+        return if line.len() <= limit {
+            line
+        } else {
+            String::new()
+        };
+    }
     let mut out = header;
     let mut budget = limit.saturating_sub(out.len() + footer.len() + CUT_NOTE.len());
     for section in &sections {

@@ -105,3 +105,22 @@ pub fn gate(dir: &Path) -> assert_cmd::Command {
         .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA");
     cmd
 }
+
+/// The demo with `flaredb-server` updated to the new API (`iter()`, `detail`).
+pub fn update_server(dir: &Path) {
+    let handler = dir.join("flaredb-server/src/handler.rs");
+    let text = std::fs::read_to_string(&handler).unwrap();
+    let updated = text
+        .replace("result.rows()", "result.iter()")
+        .replace("message:", "detail:")
+        .replace("err.message", "err.detail");
+    assert_ne!(text, updated, "fixture changed: update this test");
+    std::fs::write(&handler, updated).unwrap();
+    let test = dir.join("flaredb-server/tests/api.rs");
+    let text = std::fs::read_to_string(&test).unwrap();
+    std::fs::write(
+        &test,
+        text.replace("result.rows().len()", "result.iter().count()"),
+    )
+    .unwrap();
+}
