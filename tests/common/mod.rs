@@ -92,12 +92,29 @@ pub fn shared_target() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixture-builds")
 }
 
-/// The binary under test in `dir`, building into the shared target dir, with no CI environment
-/// (so tests choose baselines and modes explicitly).
+/// The target dir of the running test: one per test, named after it (so it stays warm from one
+/// run to the next). Cargo judges freshness by file times and by paths relative to the workspace
+/// root, so two copies of a fixture with different contents building into one target dir at the
+/// same time could take each other's results for fresh.
+pub fn test_target() -> PathBuf {
+    match std::thread::current().name() {
+        Some(name) if name != "main" => {
+            let name: String = name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            shared_target().with_file_name(format!("fixture-builds-{name}"))
+        }
+        _ => shared_target(),
+    }
+}
+
+/// The binary under test in `dir`, building into the test's own target dir, with no CI
+/// environment (so tests choose baselines and modes explicitly).
 pub fn gate(dir: &Path) -> assert_cmd::Command {
     let mut cmd = driftgate();
     cmd.current_dir(dir)
-        .env("CARGO_TARGET_DIR", shared_target())
+        .env("CARGO_TARGET_DIR", test_target())
         .env_remove("CI")
         .env_remove("GITHUB_BASE_REF")
         .env_remove("GITHUB_EVENT_NAME")
