@@ -7,6 +7,15 @@ use std::path::Path;
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename.
 /// A reader sees the old content or the new, never half of either.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_mode(path, bytes, None)
+}
+
+/// [`write_atomic`] for a script: the file is executable (mode 0755) before it appears at `path`.
+pub fn write_atomic_executable(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_mode(path, bytes, Some(0o755))
+}
+
+fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -17,7 +26,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
     temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| Error::io("cannot write", path, e))?;
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io("cannot set the permissions of", path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    temp.as_file()
+        .sync_all()
         .map_err(|e| Error::io("cannot write", path, e))?;
     temp.persist(path)
         .map_err(|e| Error::io("cannot replace", path, e.error))?;

@@ -10,7 +10,6 @@
 
 use crate::error::{Error, Result};
 use crate::process::Cmd;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The line that marks a hook as driftgate's.
@@ -184,7 +183,7 @@ pub fn install(hooks_dir: &Path, script: &str, force: bool) -> Result<Installed>
             Installed::Replaced { backup }
         }
     };
-    write_executable(&path, script.as_bytes())?;
+    crate::fsutil::write_atomic_executable(&path, script.as_bytes())?;
     Ok(outcome)
 }
 
@@ -199,34 +198,6 @@ fn free_backup_path(hooks_dir: &Path) -> PathBuf {
         .unwrap_or(first)
 }
 
-/// Writes `bytes` to `path` atomically with mode 0755: a temporary file in the same directory gets
-/// the content and the executable bit, is synced, then renamed over `path`.
-pub fn write_executable(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    fs_err::create_dir_all(dir).map_err(|e| Error::io("cannot create directory", dir, e))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".driftgate-hook-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io("cannot write", path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| Error::io("cannot make executable", path, e))?;
-    }
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io("cannot write", path, e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io("cannot replace", path, e.error))?;
-    Ok(())
-}
 
 /// What [`uninstall`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
