@@ -198,7 +198,6 @@ fn free_backup_path(hooks_dir: &Path) -> PathBuf {
         .unwrap_or(first)
 }
 
-
 /// What [`uninstall`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Uninstalled {

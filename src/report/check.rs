@@ -164,7 +164,7 @@ impl CheckReport {
         // 3. Goldens.
         match &self.golden {
             None => out.push_str(&format!(
-                "\n{bold}Golden checks{reset}: skipped (--no-golden)\n"
+                "\n{bold}Golden checks{reset}: not run (--no-golden, or check --staged without --full)\n"
             )),
             Some(golden) => {
                 let s = &golden.summary;

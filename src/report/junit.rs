@@ -394,7 +394,7 @@ fn golden(report: &CheckReport) -> TestSuite {
         suite.add(
             "golden".to_owned(),
             "golden",
-            skipped("skipped (--no-golden)"),
+            skipped("not run (--no-golden, or check --staged without --full)"),
             None,
         );
         return suite.done();

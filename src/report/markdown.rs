@@ -181,7 +181,7 @@ fn header(report: &CheckReport) -> String {
     };
     out.push_str(&format!("| Tests | {tests} |\n"));
     let golden = match &report.golden {
-        None => "skipped (`--no-golden`)".to_owned(),
+        None => "not run (`--no-golden`, or `check --staged` without `--full`)".to_owned(),
         Some(g) => {
             let s = &g.summary;
             if s.failed == 0 {
