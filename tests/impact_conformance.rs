@@ -96,9 +96,9 @@ const TOOL_GLOB: &str = "pub fn version_of() -> u8 {\n    use c::extra::*;\n    
 fn base_files() -> Vec<(&'static str, String)> {
     vec![
         ("Cargo.toml", ROOT_MANIFEST.to_owned()),
-        ("corelib/Cargo.toml", package("corelib", "")),
+        ("corelib/Cargo.toml", package("corelib", "[features]\nextra = []\n")),
         ("corelib/src/lib.rs", CORELIB.to_owned()),
-        ("app/Cargo.toml", package("app", "[dependencies]\ncorelib = { path = \"../corelib\" }\nitoa = { workspace = true }\n\n[dev-dependencies]\ntestkit = { path = \"../testkit\" }\n")),
+        ("app/Cargo.toml", package("app", "[dependencies]\ncorelib = { path = \"../corelib\" }\nitoa = { workspace = true }\n\n[dev-dependencies]\ntestkit = { path = \"../testkit\" }\n\n[features]\nturbo = [\"corelib/extra\"]\n")),
         ("app/src/lib.rs", APP.to_owned()),
         ("tool/Cargo.toml", package("tool", "[dependencies]\nc = { package = \"corelib\", path = \"../corelib\" }\n")),
         ("tool/src/lib.rs", TOOL.to_owned()),
@@ -347,6 +347,14 @@ fn scenarios() -> Vec<Scenario> {
             head: vec![("corelib/src/lib.rs", corelib_with("pub max: u8", "pub ceiling: u8"))],
             broken: &["tool"],
             not_broken: &["app"],
+            ..Default::default()
+        },
+        Scenario {
+            name: "feature removed, forwarded from the dependent's [features] table",
+            head: vec![("corelib/Cargo.toml", Some(package("corelib", "")))],
+            broken: &["app"],
+            not_broken: &["tool"],
+            reasons: &[("app", "uses-changed-item")],
             ..Default::default()
         },
         Scenario {
