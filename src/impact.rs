@@ -621,6 +621,10 @@ fn site_matches(change: &Change, site: &UseSite) -> bool {
             under(&site.target)
                 || (site.kind == UseKind::MethodCall && site.name == name)
                 || (site.kind == UseKind::TraitImplMethod && site.target == path)
+                // `Type::method(..)` calls a trait method through an implementing type.
+                || (change.kind == ItemKind::TraitMethod
+                    && site.kind == UseKind::Path
+                    && site.name == name)
         }
         (_, ItemKind::StructField) => {
             matches!(site.kind, UseKind::LiteralField | UseKind::PatternField)
@@ -647,6 +651,55 @@ mod tests {
         );
         assert!(reaches(&lock_graph(&head), "a", "serde"));
         assert!(!reaches(&lock_graph(&head), "serde", "a"));
+    }
+
+    fn change(kind: ItemKind, path: &str) -> Change {
+        Change {
+            rule: "trait_method_changed".into(),
+            severity: Severity::Major,
+            change: ChangeKind::Changed,
+            kind,
+            path: path.into(),
+            before: None,
+            after: None,
+            hidden: false,
+            certain: true,
+        }
+    }
+
+    fn path_site(target: &str) -> UseSite {
+        UseSite {
+            package: "toml_edit".into(),
+            dependency: "winnow".into(),
+            file: "src/parser/mod.rs".into(),
+            line: 141,
+            column: 17,
+            kind: UseKind::Path,
+            confidence: crate::usage::Confidence::Exact,
+            target: target.into(),
+            name: target.rsplit("::").next().unwrap().into(),
+            snippet: String::new(),
+        }
+    }
+
+    #[test]
+    fn trait_method_changes_match_calls_through_implementing_types() {
+        // winnow 0.7 changed `FromExternalError::from_external_error`; toml_edit called it as
+        // `winnow::error::ErrMode::from_external_error(..)`.
+        let trait_method = change(
+            ItemKind::TraitMethod,
+            "winnow::error::FromExternalError::from_external_error",
+        );
+        let site = path_site("winnow::error::ErrMode::from_external_error");
+        assert!(site_matches(&trait_method, &site));
+        let inherent = change(
+            ItemKind::Method,
+            "winnow::error::Other::from_external_error",
+        );
+        assert!(
+            !site_matches(&inherent, &site),
+            "inherent methods are matched by their own path"
+        );
     }
 
     #[test]

@@ -50,6 +50,16 @@ pub mod util {
         7
     }
 }
+
+pub mod extra {
+    pub struct Limits {
+        pub max: u8,
+    }
+
+    pub fn version() -> u8 {
+        1
+    }
+}
 "#;
 
 const APP: &str = r#"use corelib::{parse, Config, Mode, Plugin};
@@ -73,22 +83,27 @@ pub fn start(mode: Mode) -> String {
 }
 "#;
 
-const TOOL: &str = "pub mod view;\n\npub struct Holder(pub c::Config);\n\npub fn tool() -> u8 {\n    c::util::helper()\n}\n";
+const TOOL: &str = "pub mod glob;\npub mod view;\n\npub struct Holder(pub c::Config);\n\npub fn tool() -> u8 {\n    c::util::helper()\n}\n";
 
 /// A file that never names the dependency: the value arrives through a local type.
 const TOOL_VIEW: &str =
     "pub fn view(holder: &crate::Holder) -> String {\n    holder.0.describe()\n}\n";
 
+/// Names the dependency only through a glob import and a `use` inside a function body (as real
+/// crates do: `use wasmparser::*;`, `fn f() { use regex_syntax::hir::Literal; .. }`).
+const TOOL_GLOB: &str = "pub fn version_of() -> u8 {\n    use c::extra::*;\n    version()\n}\n\npub fn limits() -> u8 {\n    use c::extra::Limits as L;\n    let L { max } = L { max: 1 };\n    max\n}\n";
+
 fn base_files() -> Vec<(&'static str, String)> {
     vec![
         ("Cargo.toml", ROOT_MANIFEST.to_owned()),
-        ("corelib/Cargo.toml", package("corelib", "")),
+        ("corelib/Cargo.toml", package("corelib", "[features]\nextra = []\n")),
         ("corelib/src/lib.rs", CORELIB.to_owned()),
-        ("app/Cargo.toml", package("app", "[dependencies]\ncorelib = { path = \"../corelib\" }\nitoa = { workspace = true }\n\n[dev-dependencies]\ntestkit = { path = \"../testkit\" }\n")),
+        ("app/Cargo.toml", package("app", "[dependencies]\ncorelib = { path = \"../corelib\" }\nitoa = { workspace = true }\n\n[dev-dependencies]\ntestkit = { path = \"../testkit\" }\n\n[features]\nturbo = [\"corelib/extra\"]\n")),
         ("app/src/lib.rs", APP.to_owned()),
         ("tool/Cargo.toml", package("tool", "[dependencies]\nc = { package = \"corelib\", path = \"../corelib\" }\n")),
         ("tool/src/lib.rs", TOOL.to_owned()),
         ("tool/src/view.rs", TOOL_VIEW.to_owned()),
+        ("tool/src/glob.rs", TOOL_GLOB.to_owned()),
         ("testkit/Cargo.toml", package("testkit", "[dev-dependencies]\napp = { path = \"../app\" }\n")),
         ("testkit/src/lib.rs", "pub fn fixture() -> u8 { 1 }\n".to_owned()),
         ("aux/Cargo.toml", package("aux", "")),
@@ -318,6 +333,28 @@ fn scenarios() -> Vec<Scenario> {
             broken: &["tool"],
             not_broken: &["app"],
             reasons: &[("tool", "uses-changed-item")],
+            ..Default::default()
+        },
+        Scenario {
+            name: "function changed, called through a function-local glob import",
+            head: vec![("corelib/src/lib.rs", corelib_with("pub fn version() -> u8", "pub fn version(major: bool) -> u8"))],
+            broken: &["tool"],
+            not_broken: &["app"],
+            ..Default::default()
+        },
+        Scenario {
+            name: "field renamed, used through a function-local `use .. as ..`",
+            head: vec![("corelib/src/lib.rs", corelib_with("pub max: u8", "pub ceiling: u8"))],
+            broken: &["tool"],
+            not_broken: &["app"],
+            ..Default::default()
+        },
+        Scenario {
+            name: "feature removed, forwarded from the dependent's [features] table",
+            head: vec![("corelib/Cargo.toml", Some(package("corelib", "")))],
+            broken: &["app"],
+            not_broken: &["tool"],
+            reasons: &[("app", "uses-changed-item")],
             ..Default::default()
         },
         Scenario {

@@ -132,7 +132,8 @@ pub struct Cause {
     pub package: String,
     pub rule: String,
     pub path: String,
-    /// `use-site` (the error is on a predicted use site) or `name` (matched by item name and error code).
+    /// `use-site` (the error is on a predicted use site), `name` (matched by item name and error
+    /// code) or `signature` (a type error naming a type that a changed signature mentions).
     pub matched_by: String,
 }
 
@@ -185,7 +186,9 @@ pub fn attribute(diagnostics: &[Diagnostic], changes: &[ChangeImpact]) -> Vec<At
         .filter(|d| d.level == "error")
         .map(|d| Attributed {
             diagnostic: d.clone(),
-            cause: by_site(d, changes).or_else(|| by_name(d, changes)),
+            cause: by_site(d, changes)
+                .or_else(|| by_name(d, changes))
+                .or_else(|| by_signature(d, changes)),
         })
         .collect()
 }
@@ -234,6 +237,70 @@ fn by_name(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
             (quoted.contains(name) || quoted.contains(parent)) && kind_fits(d.code.as_deref(), c)
         })
         .map(|c| cause(c, "name"))
+}
+
+/// Type errors are reported where a value is consumed, often a line or more away from the use of the
+/// changed item that produced it (`let x = v.field;` … `f(x)` → "expected `u32`, found
+/// `PackedIndex`"). Such an error is attributed to the breaking change whose signature, before or
+/// after, names a type the message quotes (a type of the dependency's own, not a std one).
+fn by_signature(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
+    const TYPE_ERRORS: [&str; 7] = [
+        "E0308", "E0277", "E0369", "E0600", "E0608", "E0614", "E0599",
+    ];
+    if !d.code.as_deref().is_some_and(|c| TYPE_ERRORS.contains(&c)) {
+        return None;
+    }
+    let types = quoted_type_names(&d.message);
+    let mentions = |line: &Option<String>| {
+        line.as_deref()
+            .is_some_and(|l| identifiers(l).any(|word| types.contains(word)))
+    };
+    let major = || {
+        changes
+            .iter()
+            .filter(|c| c.change.severity == Severity::Major)
+    };
+    major()
+        .find(|c| mentions(&c.change.after))
+        .or_else(|| major().find(|c| mentions(&c.change.before)))
+        .map(|c| cause(c, "signature"))
+}
+
+/// Identifier-like words of a text.
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
+/// Type names (capitalised identifiers) in backticks in a message, without the std ones that any
+/// signature may mention.
+fn quoted_type_names(message: &str) -> BTreeSet<String> {
+    const STD: [&str; 16] = [
+        "Option",
+        "Result",
+        "Vec",
+        "Box",
+        "String",
+        "Some",
+        "None",
+        "Ok",
+        "Err",
+        "Self",
+        "From",
+        "Into",
+        "Iterator",
+        "IntoIterator",
+        "Fn",
+        "Sized",
+    ];
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .flat_map(identifiers)
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && !STD.contains(w))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Names in backticks in a compiler message (`rows`, `ErrorResult`, `flaredb_sql::QueryResult`),
@@ -348,6 +415,77 @@ mod tests {
                 39,
                 23
             )
+        );
+    }
+
+    fn diagnostic(code: &str, message: &str) -> Diagnostic {
+        Diagnostic {
+            package: "wasmprinter".into(),
+            level: "error".into(),
+            code: Some(code.into()),
+            message: message.into(),
+            file: "wasmprinter/src/lib.rs".into(),
+            line: 849,
+            column: 53,
+            rendered: String::new(),
+        }
+    }
+
+    fn changed(path: &str, before: &str, after: &str) -> ChangeImpact {
+        ChangeImpact {
+            package: "wasmparser".into(),
+            change: crate::api::diff::Change {
+                rule: "struct_pub_field_changed".into(),
+                severity: Severity::Major,
+                change: ChangeKind::Changed,
+                kind: ItemKind::StructField,
+                path: path.into(),
+                before: Some(before.into()),
+                after: Some(after.into()),
+                hidden: false,
+                certain: true,
+            },
+            use_sites: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn type_errors_away_from_the_use_site_are_attributed_by_signature() {
+        // wasmparser 0.117: `SubType::supertype_idx` became `Option<PackedIndex>`; wasmprinter read
+        // it on one line and passed `*idx` as a `u32` on the next.
+        let changes = vec![
+            changed(
+                "wasmparser::Other::x",
+                "pub wasmparser::Other::x: u32",
+                "pub wasmparser::Other::x: u64",
+            ),
+            changed(
+                "wasmparser::SubType::supertype_idx",
+                "pub wasmparser::SubType::supertype_idx: Option<u32>",
+                "pub wasmparser::SubType::supertype_idx: Option<wasmparser::PackedIndex>",
+            ),
+        ];
+        let errors = vec![
+            diagnostic(
+                "E0308",
+                "mismatched types: expected `u32`, found `PackedIndex`",
+            ),
+            diagnostic(
+                "E0308",
+                "mismatched types: expected `u32`, found `Option<u8>`",
+            ),
+            diagnostic("E0425", "cannot find value `PackedIndex` in this scope"),
+        ];
+        let attributed = attribute(&errors, &changes);
+        let cause = attributed[0].cause.as_ref().expect("attributed");
+        assert_eq!(
+            (cause.path.as_str(), cause.matched_by.as_str()),
+            ("wasmparser::SubType::supertype_idx", "signature")
+        );
+        assert!(attributed[1].cause.is_none(), "std types explain nothing");
+        assert!(
+            attributed[2].cause.is_none(),
+            "only type errors are matched by signature"
         );
     }
 

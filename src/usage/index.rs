@@ -139,20 +139,77 @@ fn feature_sites(
             })
             .map(|(i, l)| (i + 1, l.trim().to_owned()))
             .unwrap_or((1, String::new()));
+        let site = |feature: &str, line: usize, snippet: String| UseSite {
+            package: member.name.clone(),
+            dependency: edge.package.clone(),
+            file: manifest.clone(),
+            line,
+            column: 1,
+            kind: UseKind::Feature,
+            confidence: Confidence::Exact,
+            target: format!("feature:{feature}"),
+            name: feature.to_owned(),
+            snippet,
+        };
         for feature in &edge.features {
-            sites.push(UseSite {
-                package: member.name.clone(),
-                dependency: edge.package.clone(),
-                file: manifest.clone(),
-                line: line_no,
-                column: 1,
-                kind: UseKind::Feature,
-                confidence: Confidence::Exact,
-                target: format!("feature:{feature}"),
-                name: feature.clone(),
-                snippet: line.clone(),
-            });
+            sites.push(site(feature, line_no, line.clone()));
+        }
+        let keys = [
+            edge.extern_name.clone(),
+            edge.extern_name.replace('_', "-"),
+            edge.package.clone(),
+        ];
+        for (feature, line, snippet) in forwarded_features(&text, &keys) {
+            sites.push(site(&feature, line, snippet));
         }
     }
     Ok(sites)
+}
+
+/// Features of a dependency that the dependent's own `[features]` table enables (`"dep/feat"`,
+/// `"dep?/feat"`, for any of the names `keys` the manifest may use for the dependency), with the
+/// line that names each. Pure.
+pub fn forwarded_features(manifest: &str, keys: &[String]) -> Vec<(String, usize, String)> {
+    let Ok(table) = manifest.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let Some(features) = table.get("features").and_then(|f| f.as_table()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for value in features.values().filter_map(|v| v.as_array()).flatten() {
+        let Some((dep, feature)) = value.as_str().and_then(|v| v.split_once('/')) else {
+            continue;
+        };
+        if !keys.iter().any(|k| k == dep.trim_end_matches('?')) {
+            continue;
+        }
+        let quoted = format!("\"{}\"", value.as_str().unwrap_or_default());
+        let (line, snippet) = manifest
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(&quoted))
+            .map(|(i, l)| (i + 1, l.trim().to_owned()))
+            .unwrap_or((1, String::new()));
+        out.push((feature.to_owned(), line, snippet));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_forwarded_from_the_features_table_are_found() {
+        // tokio-rustls 0.24 forwarded `dangerous_configuration` to rustls, which 0.22 removed.
+        let manifest = "[package]\nname = \"tokio-rustls\"\n\n[dependencies.rustls]\nversion = \"0.21\"\n\n[features]\ndefault = [\"logging\"]\ndangerous_configuration = [\"rustls/dangerous_configuration\"]\nlogging = [\"rustls?/logging\", \"dep:log\"]\n";
+        let keys = ["rustls".to_owned()];
+        let found = forwarded_features(manifest, &keys);
+        let names: Vec<(&str, usize)> = found.iter().map(|(f, l, _)| (f.as_str(), *l)).collect();
+        assert_eq!(names, vec![("dangerous_configuration", 9), ("logging", 10)]);
+        assert!(forwarded_features(manifest, &["other".to_owned()]).is_empty());
+    }
 }

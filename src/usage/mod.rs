@@ -147,7 +147,7 @@ pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
         return Vec::new();
     };
     let mut deps = ctx.deps.clone();
-    let mut aliases: HashMap<String, (String, DepName)> = HashMap::new();
+    let aliases: HashMap<String, (String, DepName)> = HashMap::new();
     // Pass 1: `extern crate x as y` and `use` aliases of this file.
     for item in all_items(&parsed.items) {
         if let syn::Item::ExternCrate(ec) = item {
@@ -161,24 +161,20 @@ pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
             }
         }
     }
-    for item in all_items(&parsed.items) {
-        if let syn::Item::Use(u) = item {
-            for leaf in flatten_use(&u.tree) {
-                if let (Some(alias), Some((path, dep))) = (
-                    leaf.alias,
-                    resolve_with(&deps, &ctx.crate_aliases, &leaf.segments),
-                ) {
-                    aliases.insert(alias, (path, dep));
-                }
-            }
-        }
-    }
+    let uses = all_items(&parsed.items)
+        .into_iter()
+        .filter_map(|item| match item {
+            syn::Item::Use(u) => Some(u),
+            _ => None,
+        });
+    let imports = Imports::of(uses, &deps, &ctx.crate_aliases, &aliases);
     let mut scanner = Scanner {
         package: &ctx.package,
         file,
         lines: text.lines().collect(),
         deps: &deps,
-        aliases: &aliases,
+        aliases: imports.aliases,
+        globs: imports.globs,
         crate_aliases: &ctx.crate_aliases,
         sites: Vec::new(),
         name_matches: Vec::new(),
@@ -231,9 +227,52 @@ fn all_items(items: &[syn::Item]) -> Vec<&syn::Item> {
 
 struct UseLeaf {
     segments: Vec<String>,
-    /// The name it binds; `None` for globs.
+    /// The name it binds; `None` for globs and `as _`.
     alias: Option<String>,
+    glob: bool,
     span: proc_macro2::Span,
+}
+
+/// The names `use` items bind in a scope (a file, or a block inside a function body): aliases, and
+/// the dependency paths glob-imported (`use dep::*`, `use dep::Enum::*`).
+#[derive(Default)]
+struct Imports {
+    aliases: HashMap<String, (String, DepName)>,
+    globs: Vec<(String, DepName)>,
+}
+
+impl Imports {
+    /// Resolves `uses` against the dependencies and the names already bound in the enclosing scope
+    /// (`outer`); the result holds `outer` plus what `uses` add.
+    fn of<'u>(
+        uses: impl Iterator<Item = &'u syn::ItemUse>,
+        deps: &HashMap<String, DepName>,
+        crate_aliases: &HashMap<String, (String, DepName)>,
+        outer: &HashMap<String, (String, DepName)>,
+    ) -> Imports {
+        let mut imports = Imports {
+            aliases: outer.clone(),
+            globs: Vec::new(),
+        };
+        let fallback: HashMap<String, (String, DepName)> = outer
+            .iter()
+            .chain(crate_aliases)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for item in uses {
+            for leaf in flatten_use(&item.tree) {
+                let Some((path, dep)) = resolve_with(deps, &fallback, &leaf.segments) else {
+                    continue;
+                };
+                if leaf.glob {
+                    imports.globs.push((path, dep));
+                } else if let Some(alias) = leaf.alias {
+                    imports.aliases.insert(alias, (path, dep));
+                }
+            }
+        }
+        imports
+    }
 }
 
 fn flatten_use(tree: &syn::UseTree) -> Vec<UseLeaf> {
@@ -260,6 +299,7 @@ fn flatten_into(tree: &syn::UseTree, prefix: Vec<String>, out: &mut Vec<UseLeaf>
             out.push(UseLeaf {
                 segments,
                 alias,
+                glob: false,
                 span: n.ident.span(),
             });
         }
@@ -272,12 +312,14 @@ fn flatten_into(tree: &syn::UseTree, prefix: Vec<String>, out: &mut Vec<UseLeaf>
             out.push(UseLeaf {
                 segments,
                 alias,
+                glob: false,
                 span: r.ident.span(),
             });
         }
         syn::UseTree::Glob(g) => out.push(UseLeaf {
             segments: prefix,
             alias: None,
+            glob: true,
             span: g.star_token.span(),
         }),
         syn::UseTree::Group(g) => {
@@ -328,7 +370,10 @@ struct Scanner<'a> {
     file: &'a str,
     lines: Vec<&'a str>,
     deps: &'a HashMap<String, DepName>,
-    aliases: &'a HashMap<String, (String, DepName)>,
+    aliases: HashMap<String, (String, DepName)>,
+    /// Glob-imported dependency paths in scope: a path that resolves no other way may name an item
+    /// under one of them.
+    globs: Vec<(String, DepName)>,
     crate_aliases: &'a HashMap<String, (String, DepName)>,
     sites: Vec<UseSite>,
     name_matches: Vec<UseSite>,
@@ -337,7 +382,7 @@ struct Scanner<'a> {
 
 impl Scanner<'_> {
     fn resolve(&self, segments: &[String]) -> Option<(String, DepName)> {
-        resolve_with(self.deps, self.aliases, segments).or_else(|| {
+        resolve_with(self.deps, &self.aliases, segments).or_else(|| {
             // Names bound in other files of the crate, reached through `crate::` / `super::` paths.
             let local = segments
                 .first()
@@ -354,6 +399,36 @@ impl Scanner<'_> {
                 resolve_with(&HashMap::new(), self.crate_aliases, segments)
             }
         })
+    }
+
+    /// Every dependency path `segments` may name, with the confidence of each: the resolved path
+    /// when there is one, otherwise one candidate per glob import in scope (matched by name: a
+    /// local item or the prelude may shadow it).
+    fn candidates(&self, segments: &[String]) -> Vec<(String, DepName, Confidence)> {
+        if let Some((target, dep)) = self.resolve(segments) {
+            return vec![(target, dep, self.confidence())];
+        }
+        let Some(first) = segments.first() else {
+            return Vec::new();
+        };
+        if matches!(first.as_str(), "crate" | "self" | "super" | "Self" | "::") {
+            return Vec::new();
+        }
+        let confidence = if self.in_macro {
+            Confidence::Macro
+        } else {
+            Confidence::NameMatch
+        };
+        self.globs
+            .iter()
+            .map(|(prefix, dep)| {
+                let target = std::iter::once(prefix.as_str())
+                    .chain(segments.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("::");
+                (target, dep.clone(), confidence)
+            })
+            .collect()
     }
 
     fn confidence(&self) -> Confidence {
@@ -393,28 +468,17 @@ impl Scanner<'_> {
         }
     }
 
-    fn record_path(&mut self, path: &syn::Path, kind: UseKind) -> Option<String> {
-        let mut segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if path.leading_colon.is_some() {
-            segments.insert(0, "::".into());
-        }
-        let (target, dep) = self.resolve(&segments)?;
-        let name = target.rsplit("::").next().unwrap_or(&target).to_owned();
+    fn record_path(&mut self, path: &syn::Path, kind: UseKind) {
         let span = path
             .segments
             .last()
             .map(|s| s.ident.span())
             .unwrap_or_else(|| path.span());
-        let site = self.site(
-            span,
-            kind,
-            self.confidence(),
-            target.clone(),
-            name,
-            &dep.package,
-        );
-        self.sites.push(site);
-        Some(target)
+        for (target, dep, confidence) in self.candidates(&path_segments(path)) {
+            let name = last_segment(&target).to_owned();
+            let site = self.site(span, kind, confidence, target, name, &dep.package);
+            self.sites.push(site);
+        }
     }
 
     fn name_match(&mut self, span: proc_macro2::Span, kind: UseKind, name: String) {
@@ -523,11 +587,7 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
         for leaf in flatten_use(&item.tree) {
             if let Some((target, dep)) = self.resolve(&leaf.segments) {
                 let name = leaf.segments.last().cloned().unwrap_or_default();
-                let name = if leaf.alias.is_none() {
-                    "*".to_owned()
-                } else {
-                    name
-                };
+                let name = if leaf.glob { "*".to_owned() } else { name };
                 let site = self.site(
                     leaf.span,
                     UseKind::Import,
@@ -562,34 +622,57 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
         syn::visit::visit_expr_field(self, field);
     }
 
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        let uses: Vec<&syn::ItemUse> = block
+            .stmts
+            .iter()
+            .filter_map(|stmt| match stmt {
+                syn::Stmt::Item(syn::Item::Use(u)) => Some(u),
+                _ => None,
+            })
+            .collect();
+        if uses.is_empty() {
+            return syn::visit::visit_block(self, block);
+        }
+        // `use` items in a block bind names for that block only.
+        let scoped = Imports::of(
+            uses.into_iter(),
+            self.deps,
+            self.crate_aliases,
+            &self.aliases,
+        );
+        let outer_aliases = std::mem::replace(&mut self.aliases, scoped.aliases);
+        let outer_globs = self.globs.len();
+        self.globs.extend(scoped.globs);
+        syn::visit::visit_block(self, block);
+        self.aliases = outer_aliases;
+        self.globs.truncate(outer_globs);
+    }
+
     fn visit_expr_struct(&mut self, expr: &'ast syn::ExprStruct) {
-        if let Some(target) = self.resolve_quiet(&expr.path) {
-            let dep = self
-                .resolve(&path_segments(&expr.path))
-                .map(|(_, d)| d.package)
-                .unwrap_or_default();
+        for (target, dep, confidence) in self.candidates(&path_segments(&expr.path)) {
             for field in &expr.fields {
                 if let syn::Member::Named(name) = &field.member {
                     let site = self.site(
                         name.span(),
                         UseKind::LiteralField,
-                        self.confidence(),
+                        confidence,
                         format!("{target}::{name}"),
                         name.to_string(),
-                        &dep,
+                        &dep.package,
                     );
                     self.sites.push(site);
                 }
             }
             if expr.rest.is_none() {
-                let name = target.rsplit("::").next().unwrap_or(&target).to_owned();
+                let name = last_segment(&target).to_owned();
                 let site = self.site(
                     expr.path.span(),
                     UseKind::StructLiteral,
-                    self.confidence(),
-                    target.clone(),
+                    confidence,
+                    target,
                     name,
-                    &dep,
+                    &dep.package,
                 );
                 self.sites.push(site);
             }
@@ -598,20 +681,16 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
     }
 
     fn visit_pat_struct(&mut self, pat: &'ast syn::PatStruct) {
-        if let Some(target) = self.resolve_quiet(&pat.path) {
-            let dep = self
-                .resolve(&path_segments(&pat.path))
-                .map(|(_, d)| d.package)
-                .unwrap_or_default();
+        for (target, dep, confidence) in self.candidates(&path_segments(&pat.path)) {
             for field in &pat.fields {
                 if let syn::Member::Named(name) = &field.member {
                     let site = self.site(
                         name.span(),
                         UseKind::PatternField,
-                        self.confidence(),
+                        confidence,
                         format!("{target}::{name}"),
                         name.to_string(),
-                        &dep,
+                        &dep.package,
                     );
                     self.sites.push(site);
                 }
@@ -626,36 +705,28 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
             .iter()
             .any(|arm| arm.guard.is_none() && is_catch_all(&arm.pat));
         if !catch_all {
-            let mut enums: Vec<(String, String, proc_macro2::Span)> = Vec::new();
+            let mut enums: Vec<(String, String, Confidence)> = Vec::new();
             for arm in &expr.arms {
                 for path in pattern_paths(&arm.pat) {
                     let segments = path_segments(path);
                     if segments.len() < 2 {
                         continue;
                     }
-                    if let Some((target, dep)) = self.resolve(&segments) {
+                    for (target, dep, confidence) in self.candidates(&segments) {
                         if let Some((enum_path, _)) = target.rsplit_once("::") {
                             if !enums.iter().any(|(e, _, _)| e == enum_path) {
-                                enums.push((
-                                    enum_path.to_owned(),
-                                    dep.package.clone(),
-                                    expr.match_token.span,
-                                ));
+                                enums.push((enum_path.to_owned(), dep.package, confidence));
                             }
                         }
                     }
                 }
             }
-            for (enum_path, dep, span) in enums {
-                let name = enum_path
-                    .rsplit("::")
-                    .next()
-                    .unwrap_or(&enum_path)
-                    .to_owned();
+            for (enum_path, dep, confidence) in enums {
+                let name = last_segment(&enum_path).to_owned();
                 let site = self.site(
-                    span,
+                    expr.match_token.span,
                     UseKind::ExhaustiveMatch,
-                    self.confidence(),
+                    confidence,
                     enum_path,
                     name,
                     &dep,
@@ -668,12 +739,12 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
         if let Some((_, trait_path, _)) = &item.trait_ {
-            if let Some((target, dep)) = self.resolve(&path_segments(trait_path)) {
-                let name = target.rsplit("::").next().unwrap_or(&target).to_owned();
+            for (target, dep, confidence) in self.candidates(&path_segments(trait_path)) {
+                let name = last_segment(&target).to_owned();
                 let site = self.site(
                     trait_path.span(),
                     UseKind::TraitImpl,
-                    self.confidence(),
+                    confidence,
                     target.clone(),
                     name,
                     &dep.package,
@@ -685,7 +756,7 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
                         let site = self.site(
                             f.sig.ident.span(),
                             UseKind::TraitImplMethod,
-                            self.confidence(),
+                            confidence,
                             format!("{target}::{name}"),
                             name,
                             &dep.package,
@@ -704,10 +775,9 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
     }
 }
 
-impl Scanner<'_> {
-    fn resolve_quiet(&self, path: &syn::Path) -> Option<String> {
-        self.resolve(&path_segments(path)).map(|(t, _)| t)
-    }
+/// `QueryResult` for `flaredb_sql::QueryResult`.
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 fn path_segments(path: &syn::Path) -> Vec<String> {
@@ -885,6 +955,43 @@ impl flaredb_sql::Executor for Thing {
             find(&sites, UseKind::Path, "flaredb_sql::QueryResult").is_some(),
             "{sites:?}"
         );
+    }
+
+    #[test]
+    fn glob_imports_resolve_paths_at_name_match_confidence() {
+        let src = "use flaredb_sql::*;\nfn f(v: Value) -> ErrorResult {\n    let _ = QueryResult::new(vec![], vec![]);\n    ErrorResult { code: 1, message: String::new() }\n}\n";
+        let sites = scan_file(&ctx(), "a.rs", src);
+        let new = find(&sites, UseKind::Path, "flaredb_sql::QueryResult::new").expect("glob path");
+        assert_eq!((new.line, new.confidence), (3, Confidence::NameMatch));
+        let field = find(
+            &sites,
+            UseKind::LiteralField,
+            "flaredb_sql::ErrorResult::message",
+        )
+        .expect("literal field through a glob import");
+        assert_eq!(field.line, 4);
+        let glob = find(&sites, UseKind::Import, "flaredb_sql").expect("glob import site");
+        assert_eq!(glob.name, "*");
+        assert!(find(&sites, UseKind::Path, "flaredb_sql::crate::X").is_none());
+    }
+
+    #[test]
+    fn uses_inside_function_bodies_bind_names_for_that_block_only() {
+        let src = "fn f(v: &V) {\n    use flaredb_sql::{Value, parser::*};\n    match *v {\n        Value::Null => tokenize(),\n        Value::Int(_) => {}\n    }\n}\nfn g() {\n    Value::Null;\n    tokenize();\n}\n";
+        let sites = scan_file(&ctx(), "a.rs", src);
+        let null: Vec<usize> = sites
+            .iter()
+            .filter(|s| s.target == "flaredb_sql::Value::Null")
+            .map(|s| s.line)
+            .collect();
+        assert_eq!(null, vec![4], "{sites:?}");
+        assert!(find(&sites, UseKind::ExhaustiveMatch, "flaredb_sql::Value").is_some());
+        let tokenize: Vec<usize> = sites
+            .iter()
+            .filter(|s| s.target == "flaredb_sql::parser::tokenize")
+            .map(|s| s.line)
+            .collect();
+        assert_eq!(tokenize, vec![4], "glob scoped to f: {sites:?}");
     }
 
     #[test]
