@@ -198,6 +198,62 @@ fn a_version_bump_never_rewrites_the_users_lock_file() {
 }
 
 #[test]
+fn a_dependent_enabling_a_removed_feature_fails_the_gate_at_its_manifest_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"lib\", \"user\"]\n",
+    )
+    .unwrap();
+    for (name, extra, src) in [
+        ("lib", "[features]\nextra = []\n", "pub fn f() {}\n"),
+        (
+            "user",
+            "[dependencies]\nlib = { path = \"../lib\" }\n\n[features]\ndefault = [\"fast\"]\nfast = [\"lib/extra\"]\n",
+            "pub fn g() { lib::f() }\n",
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(name).join("src")).unwrap();
+        std::fs::write(
+            root.join(name).join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{extra}"),
+        )
+        .unwrap();
+        std::fs::write(root.join(name).join("src/lib.rs"), src).unwrap();
+    }
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    // The head: `lib` drops its feature; cargo can no longer resolve `user`.
+    std::fs::write(
+        root.join("lib/Cargo.toml"),
+        "[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    let out = gate(root)
+        .args(["check", "--base", "HEAD", "--no-golden", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(100),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = report["build"]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report}");
+    let error = &errors[0];
+    assert_eq!(error["diagnostic"]["package"], "user");
+    assert_eq!(error["diagnostic"]["file"], "user/Cargo.toml");
+    assert_eq!(error["diagnostic"]["line"], 11); // fast = ["lib/extra"]
+    assert!(error["cause"].is_object(), "unattributed: {error}");
+    assert_eq!(report["verdict"]["passed"], false);
+}
+
+#[test]
 fn empty_change_builds_nothing() {
     let repo = demo_repo();
     copy_dir(&fixtures().join("flaredb-base"), repo.path());

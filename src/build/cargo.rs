@@ -2,7 +2,7 @@
 //! whole planned selection, through the process door, with JSON messages, a timeout, the user's
 //! feature flags and `$CARGO`; stderr progress forwarded as plain lines.
 
-use super::diagnostics::{parse_messages, BuildMessages};
+use super::diagnostics::{parse_messages, resolution_errors, BuildMessages};
 use super::plan::{target_flags, BuildPlan};
 use crate::error::Result;
 use crate::process::Cmd;
@@ -114,8 +114,22 @@ pub fn run_check_command(
             .find(|m| m.id == id)
             .map(|m| m.name.clone())
     };
-    let messages = parse_messages(&output.stdout, &names);
+    let mut messages = parse_messages(&output.stdout, &names);
     if messages.success.is_none() && !output.status.success() {
+        // A dependent enabling a feature its dependency lost: cargo stops before rustc, and that
+        // is a finding (the dependent does not build), not a tool failure.
+        let manifest = |name: &str| {
+            let member = workspace.member(name)?;
+            let text = std::fs::read_to_string(&member.manifest_path).ok()?;
+            let file = member.manifest_path.strip_prefix(&workspace.root).ok()?;
+            Some((file.to_string_lossy().replace('\\', "/"), text))
+        };
+        let resolution = resolution_errors(&output.stderr_lossy(), &manifest);
+        if !resolution.is_empty() {
+            messages.diagnostics.extend(resolution);
+            messages.success = Some(false);
+            return Ok((cmd.display(), messages, elapsed));
+        }
         // Cargo failed before building (bad manifest, resolution error): that is not a finding.
         return Err(crate::Error::CommandFailed {
             command: cmd.display(),

@@ -100,6 +100,69 @@ fn convert(package: &str, msg: &cargo_metadata::diagnostic::Diagnostic) -> Optio
     })
 }
 
+/// Cargo's resolution errors for features a dependent enables but its dependency no longer has
+/// ("package `b` depends on `a` with feature `x` but `a` does not have that feature"): cargo stops
+/// before rustc runs, so these are the only errors there are. Each becomes an error of the
+/// dependent located at the manifest line that names the feature; `manifest` gives a member's
+/// manifest as (path relative to the workspace root, text). Pure.
+pub fn resolution_errors(
+    stderr: &str,
+    manifest: &dyn Fn(&str) -> Option<(String, String)>,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for line in stderr.lines() {
+        let parts: Vec<&str> = line.trim().split('`').collect();
+        let [_, dependent, " depends on ", dependency, " with feature ", feature, " but ", _, tail] =
+            parts.as_slice()
+        else {
+            continue;
+        };
+        if !tail.starts_with(" does not have that feature") {
+            continue;
+        }
+        let (file, text) = manifest(dependent).unwrap_or_default();
+        let line = manifest_line(&text, dependency, feature);
+        let diagnostic = Diagnostic {
+            package: (*dependent).to_owned(),
+            level: "error".to_owned(),
+            code: None,
+            message: format!(
+                "package `{dependent}` depends on `{dependency}` with feature `{feature}` but \
+                 `{dependency}` does not have that feature"
+            ),
+            file,
+            line,
+            column: 1,
+            rendered: stderr.trim().to_owned(),
+        };
+        if !found.contains(&diagnostic) {
+            found.push(diagnostic);
+        }
+    }
+    found
+}
+
+/// The 1-based line of a manifest that enables `feature` of `dependency` (`"dep/feature"` in
+/// `[features]`, or the feature in the dependency's own entry); 1 when no line says so.
+fn manifest_line(text: &str, dependency: &str, feature: &str) -> usize {
+    let quoted = |s: &str| format!("\"{s}\"");
+    let forwarded = [
+        quoted(&format!("{dependency}/{feature}")),
+        quoted(&format!("{dependency}?/{feature}")),
+    ];
+    let lines: Vec<&str> = text.lines().collect();
+    let position = lines
+        .iter()
+        .position(|l| forwarded.iter().any(|f| l.contains(f.as_str())))
+        .or_else(|| {
+            lines.iter().position(|l| {
+                l.trim_start().starts_with(dependency) && l.contains(&quoted(feature))
+            })
+        })
+        .or_else(|| lines.iter().position(|l| l.contains(&quoted(feature))));
+    position.map_or(1, |p| p + 1)
+}
+
 /// Follows a span out of macro expansions until it lands in a workspace file (relative path).
 fn workspace_span(
     span: &cargo_metadata::diagnostic::DiagnosticSpan,
@@ -373,6 +436,31 @@ fn kind_fits(code: Option<&str>, change: &ChangeImpact) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feature_the_dependency_lost_is_an_error_at_the_manifest_line() {
+        let stderr = "error: failed to select a version for `a`.\n    ... required by package `b v0.1.0 (/w/b)`\n\npackage `b` depends on `a` with feature `extra` but `a` does not have that feature.\n";
+        let manifest = |name: &str| {
+            (name == "b").then(|| {
+                (
+                    "b/Cargo.toml".to_owned(),
+                    "[package]\nname = \"b\"\n[dependencies]\na = { path = \"../a\" }\n[features]\nx = [\"a/extra\"]\n".to_owned(),
+                )
+            })
+        };
+        let errors = resolution_errors(stderr, &manifest);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].package, "b");
+        assert_eq!(
+            (errors[0].file.as_str(), errors[0].line),
+            ("b/Cargo.toml", 6)
+        );
+        assert!(errors[0].message.contains("feature `extra`"));
+        let in_entry = "[dependencies]\na = { path = \"../a\", features = [\"extra\"] }\n";
+        assert_eq!(manifest_line(in_entry, "a", "extra"), 2);
+        assert_eq!(manifest_line("", "a", "extra"), 1);
+        assert!(resolution_errors("error: could not compile `b`", &manifest).is_empty());
+    }
 
     /// A trimmed real `cargo check --message-format json` stream from the demo workspace.
     const STREAM: &str = r#"{"reason":"compiler-artifact","package_id":"path+file:///ws/flaredb-sql#0.1.0","manifest_path":"/ws/flaredb-sql/Cargo.toml","target":{"kind":["lib"],"crate_types":["lib"],"name":"flaredb_sql","src_path":"/ws/flaredb-sql/src/lib.rs","edition":"2021","doc":true,"doctest":true,"test":true},"profile":{"opt_level":"0","debuginfo":2,"debug_assertions":true,"overflow_checks":true,"test":false},"features":[],"filenames":[],"executable":null,"fresh":false}
