@@ -237,6 +237,31 @@ fn a_right_bump_passes_with_goldens_and_tests() {
 }
 
 #[test]
+fn a_crate_removed_since_the_base_is_a_warning() {
+    let repo = release_repo();
+    let dir = repo.path();
+    bump_right(dir);
+    std::fs::remove_dir_all(dir.join("xtask")).unwrap();
+    edit(dir, "Cargo.toml", ", \"xtask\"]", "]");
+    commit_all(dir, "drop xtask");
+    let out = release(dir, "removed-crate")
+        .args(["--no-golden", "--format", "json"])
+        .output()
+        .unwrap();
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    let removed = item(&report, "removed:xtask");
+    assert_eq!(removed["status"], "warning", "{removed}");
+    assert!(
+        removed["title"]
+            .as_str()
+            .unwrap()
+            .contains("removed since the base"),
+        "{removed}"
+    );
+}
+
+#[test]
 fn a_dependent_that_no_longer_builds_is_reported_with_its_errors() {
     let repo = release_repo();
     let dir = repo.path();

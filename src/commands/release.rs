@@ -97,6 +97,7 @@ pub fn run(
     };
     let base_versions = base_versions(&loaded.workspace, base_tree)?;
     let changed_files = changed_files(&loaded.workspace, base_tree, &compared.head_tree)?;
+    let removed = removed_packages(base_tree, &compared.head_tree)?;
     let engine_warnings = compared.warnings.clone();
     // Before the build: cargo may rewrite a stale Cargo.lock.
     let head = head(&root)?;
@@ -112,6 +113,7 @@ pub fn run(
         engine_warnings,
         base_versions,
         changed_files,
+        removed,
         tests_requested: args.tests,
         gate,
     })
@@ -281,6 +283,16 @@ fn declared_anywhere(tree: &SourceTree, root: Option<&str>) -> Result<BTreeMap<S
         }
     }
     Ok(out)
+}
+
+/// Packages whose manifest the base tree has and the head tree has nowhere, with their base version.
+fn removed_packages(base: &SourceTree, head: &SourceTree) -> Result<BTreeMap<String, String>> {
+    let head_root = read_text(head, "Cargo.toml")?;
+    let still_there = declared_anywhere(head, head_root.as_deref())?;
+    let base_root = read_text(base, "Cargo.toml")?;
+    let mut removed = declared_anywhere(base, base_root.as_deref())?;
+    removed.retain(|name, _| !still_there.contains_key(name));
+    Ok(removed)
 }
 
 /// How many files of each member differ between the trees.

@@ -29,6 +29,8 @@ pub struct Inputs<'a> {
     pub base_versions: BTreeMap<String, Result<String, String>>,
     /// Changed files per package since the base.
     pub changed_files: BTreeMap<String, usize>,
+    /// Packages declared at the base and nowhere in the head tree, with their base version.
+    pub removed: BTreeMap<String, String>,
     pub tests_requested: bool,
     /// The gate's report (already relativised).
     pub gate: CheckReport,
@@ -64,6 +66,7 @@ pub fn assemble(inputs: Inputs<'_>) -> Result<ReleaseReport, Vec<String>> {
         .collect();
     let breaking = breaking_changes(&inputs.gate);
     let mut checklist: Vec<Item> = crates.iter().map(version_item).collect();
+    checklist.extend(removed_items(&inputs.removed));
     checklist.extend(build_items(inputs.gate.build.as_ref()));
     checklist.push(tests_item(
         inputs.gate.build.as_ref(),
@@ -207,6 +210,24 @@ fn version_item(c: &CrateVersion) -> Item {
         ItemStatus::Skipped,
         format!("{title} (not published: publish = false)"),
     )
+}
+
+/// Packages the base declared and the head no longer does: nothing will be released for them, and
+/// whoever depends on their released versions keeps those (yank or deprecate them on purpose).
+fn removed_items(removed: &BTreeMap<String, String>) -> Vec<Item> {
+    removed
+        .iter()
+        .map(|(package, version)| {
+            item(
+                &format!("removed:{package}"),
+                ItemStatus::Warning,
+                format!(
+                    "{package}: removed since the base (was {version}); its released versions \
+                     stay on the registry"
+                ),
+            )
+        })
+        .collect()
 }
 
 fn item(id: &str, status: ItemStatus, title: String) -> Item {
