@@ -254,6 +254,34 @@ fn a_dependent_enabling_a_removed_feature_fails_the_gate_at_its_manifest_line() 
 }
 
 #[test]
+fn a_workspace_without_a_lock_file_gets_none_written() {
+    let repo = demo_repo();
+    git(repo.path(), &["rm", "-q", "--cached", "Cargo.lock"]);
+    std::fs::remove_file(repo.path().join("Cargo.lock")).unwrap();
+    git(repo.path(), &["commit", "-q", "-m", "no lock file"]);
+    let out = gate(repo.path())
+        .args([
+            "check",
+            "--base",
+            "HEAD",
+            "--no-golden",
+            "--mode",
+            "precise",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    assert!(
+        !repo.path().join("Cargo.lock").exists(),
+        "Cargo.lock was created"
+    );
+    assert_eq!(
+        stdout(&git(repo.path(), &["status", "--porcelain"])),
+        " M flaredb-sql/src/lib.rs\n"
+    );
+}
+
+#[test]
 fn empty_change_builds_nothing() {
     let repo = demo_repo();
     copy_dir(&fixtures().join("flaredb-base"), repo.path());

@@ -154,7 +154,8 @@ pub fn evaluate(
             timeout: Duration::from_secs(args.build_timeout),
             keep_going: !args.fail_fast,
             quiet: ctx.quiet || args.format.is_machine_read(),
-            locked: !staged_head && ws.root.join("Cargo.lock").is_file(),
+            // Without a lock file too: cargo would create one; the copy then builds instead.
+            locked: !staged_head,
         };
         let (command, messages, elapsed, built_ws) = if staged_head {
             build::cargo::check_in_copy(ws, &compared.head_tree, &build_plan, &options, err)?

@@ -99,7 +99,7 @@ pub fn run(
     let changed_files = changed_files(&loaded.workspace, base_tree, &compared.head_tree)?;
     let removed = removed_packages(base_tree, &compared.head_tree)?;
     let engine_warnings = compared.warnings.clone();
-    // Before the build: cargo may rewrite a stale Cargo.lock.
+    // The head commit, read before the gate runs.
     let head = head(&root)?;
     let mut gate = evaluate(ctx, &loaded, compared, &check_args, err)?;
     crate::report::redact::relativize(&mut gate, &root);
