@@ -9,7 +9,8 @@ use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, ExitStatus, Stdio};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
 /// Default limit for short helper processes (git plumbing, cargo metadata).
@@ -165,14 +166,15 @@ impl Cmd {
         } else {
             Stdio::null()
         };
+        let deadline = Instant::now() + self.timeout;
         let mut child = self.spawn_piped(stdin)?;
-        let writer = child.stdin.take().map(|mut pipe| {
+        if let Some(mut pipe) = child.stdin.take() {
             let bytes = self.stdin.clone().unwrap_or_default();
+            // Not joined: a child that exits without reading its input is not our error.
             std::thread::spawn(move || {
-                // A child that exits without reading its input is not our error.
                 let _ = pipe.write_all(&bytes);
-            })
-        });
+            });
+        }
         let stdout = drain(child.stdout.take());
         let stderr = drain(child.stderr.take());
         let status = match child.wait_timeout(self.timeout) {
@@ -192,14 +194,25 @@ impl Cmd {
                 });
             }
         };
-        if let Some(writer) = writer {
-            let _ = writer.join();
+        match (collect(&stdout, deadline), collect(&stderr, deadline)) {
+            (Some(stdout), Some(stderr)) => Ok(Output {
+                status,
+                stdout,
+                stderr,
+            }),
+            _ => Err(self.output_held_open()),
         }
-        Ok(Output {
-            status,
-            stdout: stdout.join().unwrap_or_default(),
-            stderr: stderr.join().unwrap_or_default(),
-        })
+    }
+
+    /// The child exited, but something it left running still holds its output open.
+    fn output_held_open(&self) -> Error {
+        Error::Timeout {
+            command: format!(
+                "{} (it exited, but a process it started kept its output open)",
+                self.display()
+            ),
+            seconds: self.timeout.as_secs(),
+        }
     }
 
     /// Like [`Cmd::run`], but hands every stderr line to `on_stderr_line` as it arrives (progress,
@@ -209,7 +222,7 @@ impl Cmd {
         let stdout = drain(child.stdout.take());
         let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
         let stderr_pipe = child.stderr.take();
-        let reader = std::thread::spawn(move || {
+        std::thread::spawn(move || {
             if let Some(pipe) = stderr_pipe {
                 let mut reader = std::io::BufReader::new(pipe);
                 let mut line = String::new();
@@ -220,7 +233,7 @@ impl Cmd {
                 }
             }
         });
-        let deadline = std::time::Instant::now() + self.timeout;
+        let deadline = Instant::now() + self.timeout;
         let mut stderr = Vec::new();
         let status = loop {
             while let Ok(line) = lines_rx.try_recv() {
@@ -229,7 +242,7 @@ impl Cmd {
             }
             match child.try_wait() {
                 Ok(Some(status)) => break status,
-                Ok(None) if std::time::Instant::now() >= deadline => {
+                Ok(None) if Instant::now() >= deadline => {
                     kill_tree(&mut child);
                     return Err(Error::Timeout {
                         command: self.display(),
@@ -246,14 +259,21 @@ impl Cmd {
                 }
             }
         };
-        let _ = reader.join();
-        for line in lines_rx.try_iter() {
-            on_stderr_line(line.trim_end());
-            stderr.extend_from_slice(line.as_bytes());
+        // The rest of stderr, until the pipe closes (or the deadline passes).
+        loop {
+            match lines_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => {
+                    on_stderr_line(line.trim_end());
+                    stderr.extend_from_slice(line.as_bytes());
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => return Err(self.output_held_open()),
+            }
         }
+        let stdout = collect(&stdout, deadline).ok_or_else(|| self.output_held_open())?;
         Ok(Output {
             status,
-            stdout: stdout.join().unwrap_or_default(),
+            stdout,
             stderr,
         })
     }
@@ -289,14 +309,28 @@ impl Cmd {
     }
 }
 
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+/// Reads a pipe to its end on a thread; the bytes arrive on the returned channel.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> Receiver<Vec<u8>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         if let Some(mut pipe) = pipe {
             let _ = pipe.read_to_end(&mut bytes);
         }
-        bytes
-    })
+        let _ = sender.send(bytes);
+    });
+    receiver
+}
+
+/// A drained pipe's bytes, waiting no later than `deadline`. A pipe stays open after the child
+/// exited when a process it started in the background inherited it; `None` then, rather than
+/// waiting for that process without limit.
+fn collect(pipe: &Receiver<Vec<u8>>, deadline: Instant) -> Option<Vec<u8>> {
+    match pipe.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(bytes) => Some(bytes),
+        Err(RecvTimeoutError::Disconnected) => Some(Vec::new()),
+        Err(RecvTimeoutError::Timeout) => None,
+    }
 }
 
 /// Kills `child` and every process below it, then reaps it. Killing only the child would leave
@@ -382,7 +416,7 @@ pub struct Session {
     child: Child,
     stdin: Option<ChildStdin>,
     stdout: Option<ChildStdout>,
-    stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
+    stderr: Option<Receiver<Vec<u8>>>,
     command: String,
 }
 
@@ -405,6 +439,7 @@ impl Session {
     /// (`None` when it had to be killed) and everything it wrote to stderr.
     pub fn finish(mut self, timeout: Duration) -> (Option<ExitStatus>, Vec<u8>) {
         self.stdin = None;
+        let deadline = Instant::now() + timeout;
         let status = match self.child.wait_timeout(timeout) {
             Ok(Some(status)) => Some(status),
             _ => {
@@ -412,10 +447,11 @@ impl Session {
                 None
             }
         };
+        // What stderr said by the deadline (a background process may hold it open for longer).
         let stderr = self
             .stderr
             .take()
-            .and_then(|h| h.join().ok())
+            .and_then(|pipe| collect(&pipe, deadline.max(Instant::now() + Duration::from_secs(1))))
             .unwrap_or_default();
         (status, stderr)
     }
@@ -485,6 +521,25 @@ mod tests {
         below.sort();
         assert_eq!(below, vec![1, 3, 4, 5, 6]);
         assert!(descendants(9, &table).is_empty());
+    }
+
+    #[test]
+    fn a_background_process_holding_the_output_cannot_outlast_the_timeout() {
+        let started = Instant::now();
+        let err = Cmd::new("sh")
+            .args(["-c", "sleep 5 & echo started"])
+            .timeout(Duration::from_millis(500))
+            .run()
+            .unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{err}");
+        assert!(err.to_string().contains("kept its output open"), "{err}");
+        let err = Cmd::new("sh")
+            .args(["-c", "sleep 5 >&2 & echo started"])
+            .timeout(Duration::from_millis(500))
+            .run_streaming(&mut |_| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(4));
     }
 
     #[cfg(target_os = "linux")]
