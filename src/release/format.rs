@@ -62,7 +62,10 @@ pub fn parse_output(spec: &str) -> std::result::Result<ReleaseOutput, String> {
 /// Two outputs to one file are a usage error.
 pub fn check_outputs(outputs: &[ReleaseOutput]) -> Result<()> {
     let mut seen = std::collections::BTreeSet::new();
-    match outputs.iter().find(|o| !seen.insert(&o.path)) {
+    match outputs
+        .iter()
+        .find(|o| !seen.insert(crate::fsutil::lexical(&o.path)))
+    {
         Some(twice) => Err(Error::Usage(format!(
             "--output: {} is written twice",
             twice.path.display()
@@ -98,6 +101,14 @@ mod tests {
             parse_output("html=a").unwrap(),
         ];
         assert!(matches!(check_outputs(&twice), Err(Error::Usage(_))));
+        let spelled_twice = [
+            parse_output("json=out/r.json").unwrap(),
+            parse_output("html=out/x/../r.json").unwrap(),
+        ];
+        assert!(matches!(
+            check_outputs(&spelled_twice),
+            Err(Error::Usage(_))
+        ));
     }
 
     #[test]

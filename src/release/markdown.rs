@@ -308,6 +308,10 @@ pub fn escape(s: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            '@' => {
+                out.push('@');
+                out.push(crate::report::markdown::NO_MENTION);
+            }
             c => out.push(c),
         }
     }
@@ -322,6 +326,7 @@ mod tests {
     fn escape_neutralises_markup() {
         assert_eq!(escape("<script>&|`x`"), "\\<script\\>\\&\\|\\`x\\`");
         assert_eq!(escape("a\nb"), "a b");
+        assert_eq!(escape("TODO(@alice)"), "TODO(@\u{200D}alice)");
     }
 
     #[test]

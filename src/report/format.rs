@@ -110,7 +110,8 @@ pub fn parse_output_spec(spec: &str) -> std::result::Result<OutputSpec, String> 
 /// (`r.json`, `./r.json`, `out/../r.json`).
 pub fn validate_outputs(outputs: &[OutputSpec]) -> Result<()> {
     for (i, a) in outputs.iter().enumerate() {
-        let same = |b: &&OutputSpec| lexical(&b.path) == lexical(&a.path);
+        let same =
+            |b: &&OutputSpec| crate::fsutil::lexical(&b.path) == crate::fsutil::lexical(&a.path);
         if let Some(b) = outputs[i + 1..].iter().find(same) {
             return Err(Error::Usage(format!(
                 "--output: {} and {} both write {}",
@@ -121,22 +122,6 @@ pub fn validate_outputs(outputs: &[OutputSpec]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// `path` without `.` components and with `dir/..` pairs removed (lexically: no file system access).
-fn lexical(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out: Vec<Component> = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out.iter().collect()
 }
 
 /// The text of `format` for `report`, without item locations (changes are anchored at crate roots

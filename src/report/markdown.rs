@@ -309,7 +309,7 @@ fn sections(report: &CheckReport) -> Vec<Section> {
                     format!(
                         "| {} | {} | `{}` | {} |\n",
                         cell(&krate.package),
-                        code(&c.path),
+                        code_cell(&c.path),
                         c.rule,
                         c.severity.as_str()
                     )
@@ -440,6 +440,10 @@ fn sections(report: &CheckReport) -> Vec<Section> {
 }
 
 /// Text with Markdown and HTML specials escaped, code spans (between backticks) kept as they are.
+/// Written after `@` in prose so that `@name` in a message does not notify anyone when the
+/// Markdown is posted (a zero-width joiner; code spans are never linked, so they keep their `@`).
+pub const NO_MENTION: char = '\u{200D}';
+
 fn text(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     let balanced = parts.len() % 2 == 1;
@@ -459,6 +463,9 @@ fn text(s: &str) -> String {
                     out.push('\\');
                 }
                 out.push(c);
+                if c == '@' {
+                    out.push(NO_MENTION);
+                }
             }
         }
     }
@@ -484,8 +491,8 @@ fn cell_markdown(s: &str) -> String {
     out.replace('\n', " ")
 }
 
-/// An inline code span that holds any text (a longer backtick run than any inside; pipes escaped
-/// for tables).
+/// An inline code span that holds any text (a longer backtick run than any inside). Outside tables
+/// GitHub shows a code span's text as it is, backslashes included.
 fn code(s: &str) -> String {
     let s = s.replace('\n', " ");
     let longest = longest_run(&s, '`');
@@ -495,7 +502,12 @@ fn code(s: &str) -> String {
     } else {
         ""
     };
-    format!("{ticks}{pad}{}{pad}{ticks}", s.replace('|', "\\|"))
+    format!("{ticks}{pad}{s}{pad}{ticks}")
+}
+
+/// [`code`] in a table cell, where a `|` would end the cell even inside a code span.
+fn code_cell(s: &str) -> String {
+    cell_markdown(&code(s))
 }
 
 /// A fenced code block that holds any text.
@@ -560,7 +572,10 @@ mod tests {
         assert_eq!(text("odd ` tick_"), "odd ' tick\\_");
         assert_eq!(cell("a|b"), "a\\|b");
         assert_eq!(code("a`b"), "``a`b``");
-        assert_eq!(code("x | y"), "`x \\| y`");
+        assert_eq!(code("x | y"), "`x | y`");
+        assert_eq!(text("ping @alice"), "ping @\u{200D}alice");
+        assert_eq!(code("@alice"), "`@alice`");
+        assert_eq!(code_cell("x | y"), "`x \\| y`");
         assert_eq!(fence("has ```"), "````text\nhas ```\n````\n");
         assert_eq!(html("<a & b>"), "&lt;a &amp; b&gt;");
     }

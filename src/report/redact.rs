@@ -133,7 +133,14 @@ fn strip_root(text: &str, root: &str) -> String {
 
 /// `/home/u/.rustup/toolchains/x/bin/cargo check …` → `cargo check …`.
 fn program_name(command: &str) -> String {
-    let (program, args) = command.split_once(' ').unwrap_or((command, ""));
+    // `Cmd::display` quotes a program path that holds whitespace: `'/home/a b/cargo' check`.
+    let (program, args) = match command.strip_prefix('\'') {
+        Some(quoted) => match quoted.split_once('\'') {
+            Some((program, rest)) => (program, rest.trim_start()),
+            None => (command, ""),
+        },
+        None => command.split_once(' ').unwrap_or((command, "")),
+    };
     let is_absolute = program.starts_with('/') || program.get(1..3) == Some(":\\");
     if !is_absolute {
         return command.to_owned();
@@ -184,5 +191,13 @@ mod tests {
             "cargo check --lib"
         );
         assert_eq!(program_name("cargo check"), "cargo check");
+        assert_eq!(
+            program_name("'/home/Jane Doe/.cargo/bin/cargo' check --lib"),
+            "cargo check --lib"
+        );
+        assert_eq!(
+            program_name("'C:\\Users\\Jane Doe\\cargo.exe' check"),
+            "cargo.exe check"
+        );
     }
 }
