@@ -183,6 +183,19 @@ impl SourceTree {
     }
 }
 
+/// The path of `dir` below the top of its git working tree, with a trailing `/` (`rust/`); empty at
+/// the top, and outside git.
+pub fn repo_prefix(dir: &std::path::Path) -> String {
+    Cmd::git()
+        .args(["rev-parse", "--show-prefix"])
+        .cwd(dir)
+        .run()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| out.stdout_lossy().trim_end_matches(['\n', '\r']).to_owned())
+        .unwrap_or_default()
+}
+
 /// The paths that differ from `base` to `head`, relative to the workspace root, sorted by path.
 ///
 /// Both trees in one git repository: `git diff --name-status -M` (rename-aware; `--cached` for the

@@ -282,6 +282,49 @@ fn a_workspace_without_a_lock_file_gets_none_written() {
 }
 
 #[test]
+fn code_scanning_paths_start_at_the_repository_top() {
+    // The workspace lives in `rust/` of its repository: GitHub and SARIF resolve paths from the
+    // repository top, the human report stays relative to the workspace.
+    let repo = tempfile::tempdir().unwrap();
+    let ws = repo.path().join("rust");
+    copy_dir(&fixtures().join("flaredb"), &ws);
+    copy_dir(&fixtures().join("flaredb-base"), &ws);
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    copy_dir(&fixtures().join("flaredb"), &ws);
+    let sarif = repo.path().join("out.sarif");
+    let out = gate(&ws)
+        .args([
+            "check",
+            "--base",
+            "HEAD",
+            "--no-golden",
+            "--format",
+            "github",
+        ])
+        .arg("--output")
+        .arg(format!("sarif={}", sarif.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    let annotations = stdout(&out);
+    assert!(
+        annotations.contains("file=rust/flaredb-server/src/handler.rs,line=39"),
+        "{annotations}"
+    );
+    let sarif = std::fs::read_to_string(sarif).unwrap();
+    assert!(
+        sarif.contains("\"rust/flaredb-server/src/handler.rs\""),
+        "{sarif}"
+    );
+    assert!(
+        !sarif.contains("\"flaredb-server/src/handler.rs\""),
+        "{sarif}"
+    );
+}
+
+#[test]
 fn empty_change_builds_nothing() {
     let repo = demo_repo();
     copy_dir(&fixtures().join("flaredb-base"), repo.path());

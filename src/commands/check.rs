@@ -86,11 +86,12 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
     if compared.had_problems {
         return Ok(exit::INCOMPLETE);
     }
-    let locations = crate::report::locate::Locations::from_tree(
+    let mut locations = crate::report::locate::Locations::from_tree(
         &loaded.workspace,
         &compared.head_tree,
         &compared.diff,
     );
+    locations.repo_prefix = crate::source::repo_prefix(&loaded.workspace.root);
     let report = evaluate(ctx, &loaded, compared, &args, err)?;
     if let Some(staged) = staged
         .as_ref()

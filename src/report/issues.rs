@@ -247,6 +247,10 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
             *n += 1;
             let key = if *n == 1 { key } else { format!("{key}\0#{n}") };
             issue.fingerprint = fingerprint(&key);
+            issue.location.file = locations.repo_path(&issue.location.file);
+            for (related, _) in &mut issue.related {
+                related.file = locations.repo_path(&related.file);
+            }
             issue
         })
         .collect()

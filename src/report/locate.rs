@@ -8,6 +8,7 @@ use crate::api::diff::ApiDiff;
 use crate::source::SourceTree;
 use crate::workspace::Workspace;
 use std::collections::BTreeMap;
+use std::path::Path;
 use syn::spanned::Spanned;
 
 /// A position in a workspace file (path relative to the root, 1-based line and column).
@@ -44,9 +45,21 @@ pub struct Locations {
     pub items: BTreeMap<String, Location>,
     /// By package name.
     pub packages: BTreeMap<String, PackageFiles>,
+    /// The workspace root's path below the top of its git repository (`rust/`; empty at the top or
+    /// outside git). Code-scanning formats (SARIF, GitHub, GitLab) resolve paths from the repository
+    /// top, the other formats from the workspace root.
+    pub repo_prefix: String,
 }
 
 impl Locations {
+    /// A workspace-relative path as the repository sees it (absolute paths unchanged).
+    pub fn repo_path(&self, file: &str) -> String {
+        if self.repo_prefix.is_empty() || file.is_empty() || Path::new(file).is_absolute() {
+            return file.to_owned();
+        }
+        format!("{}{file}", self.repo_prefix)
+    }
+
     /// The manifest of `package`, else the workspace manifest.
     pub fn manifest(&self, package: &str) -> Location {
         let file = self
