@@ -198,6 +198,18 @@ fn free_backup_path(hooks_dir: &Path) -> PathBuf {
         .unwrap_or(first)
 }
 
+/// The backup the last `install --force` made: the highest-numbered one ([`free_backup_path`]
+/// numbers them in order).
+fn newest_backup(hooks_dir: &Path) -> Option<PathBuf> {
+    let first = hooks_dir.join(format!("{HOOK_NAME}{BACKUP_SUFFIX}"));
+    std::fs::symlink_metadata(&first).ok()?;
+    let numbered = (1..)
+        .map(|n| hooks_dir.join(format!("{HOOK_NAME}{BACKUP_SUFFIX}.{n}")))
+        .take_while(|p| std::fs::symlink_metadata(p).is_ok())
+        .last();
+    Some(numbered.unwrap_or(first))
+}
+
 /// What [`uninstall`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Uninstalled {
@@ -222,8 +234,7 @@ pub fn uninstall(hooks_dir: &Path) -> Result<Uninstalled> {
         return Ok(Uninstalled::NotOurs);
     }
     std::fs::remove_file(&path).map_err(|e| Error::io("cannot remove", &path, e))?;
-    let backup = hooks_dir.join(format!("{HOOK_NAME}{BACKUP_SUFFIX}"));
-    if std::fs::symlink_metadata(&backup).is_ok() {
+    if let Some(backup) = newest_backup(hooks_dir) {
         std::fs::rename(&backup, &path)
             .map_err(|e| Error::io("cannot restore the previous hook", &backup, e))?;
         return Ok(Uninstalled::Removed {
@@ -236,6 +247,30 @@ pub fn uninstall(hooks_dir: &Path) -> Result<Uninstalled> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uninstall_restores_the_hook_the_last_forced_install_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = dir.path();
+        let hook = hooks.join(HOOK_NAME);
+        let ours = script(&HookSpec {
+            binary: None,
+            manifest: None,
+            extra_args: Vec::new(),
+        });
+        std::fs::write(&hook, "#!/bin/sh\necho first\n").unwrap();
+        install(hooks, &ours, true).unwrap();
+        std::fs::write(&hook, "#!/bin/sh\necho second\n").unwrap();
+        install(hooks, &ours, true).unwrap();
+        assert!(matches!(
+            uninstall(hooks).unwrap(),
+            Uninstalled::Removed { restored: Some(_) }
+        ));
+        assert_eq!(
+            std::fs::read_to_string(&hook).unwrap(),
+            "#!/bin/sh\necho second\n"
+        );
+    }
 
     #[test]
     fn quoting() {
