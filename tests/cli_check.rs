@@ -199,29 +199,11 @@ fn a_version_bump_never_rewrites_the_users_lock_file() {
 
 #[test]
 fn a_dependent_enabling_a_removed_feature_fails_the_gate_at_its_manifest_line() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = two_crate_workspace(
+        "[features]\nextra = []\n",
+        "[features]\ndefault = [\"fast\"]\nfast = [\"lib/extra\"]\n",
+    );
     let root = dir.path();
-    std::fs::write(
-        root.join("Cargo.toml"),
-        "[workspace]\nresolver = \"2\"\nmembers = [\"lib\", \"user\"]\n",
-    )
-    .unwrap();
-    for (name, extra, src) in [
-        ("lib", "[features]\nextra = []\n", "pub fn f() {}\n"),
-        (
-            "user",
-            "[dependencies]\nlib = { path = \"../lib\" }\n\n[features]\ndefault = [\"fast\"]\nfast = [\"lib/extra\"]\n",
-            "pub fn g() { lib::f() }\n",
-        ),
-    ] {
-        std::fs::create_dir_all(root.join(name).join("src")).unwrap();
-        std::fs::write(
-            root.join(name).join("Cargo.toml"),
-            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{extra}"),
-        )
-        .unwrap();
-        std::fs::write(root.join(name).join("src/lib.rs"), src).unwrap();
-    }
     git(root, &["init", "-q", "-b", "main"]);
     git(root, &["add", "-A"]);
     git(root, &["commit", "-q", "-m", "base"]);
@@ -414,8 +396,9 @@ fn plan_shards_and_github_matrix() {
         .code(2);
 }
 
-#[test]
-fn a_hanging_build_hits_the_timeout() {
+/// A workspace of two crates, `lib` and `user` (which calls `lib::f`), with extra manifest text
+/// for each (not yet a git repository).
+fn two_crate_workspace(lib_extra: &str, user_extra: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::write(
@@ -423,24 +406,28 @@ fn a_hanging_build_hits_the_timeout() {
         "[workspace]\nresolver = \"2\"\nmembers = [\"lib\", \"user\"]\n",
     )
     .unwrap();
-    for (name, deps, src) in [
-        ("lib", "", "pub fn f() {}\n"),
-        (
-            "user",
-            "[dependencies]\nlib = { path = \"../lib\" }\n",
-            "pub fn g() { lib::f() }\n",
-        ),
+    let user_deps = format!("[dependencies]\nlib = {{ path = \"../lib\" }}\n\n{user_extra}");
+    for (name, extra, src) in [
+        ("lib", lib_extra, "pub fn f() {}\n"),
+        ("user", user_deps.as_str(), "pub fn g() { lib::f() }\n"),
     ] {
         std::fs::create_dir_all(root.join(name).join("src")).unwrap();
         std::fs::write(
             root.join(name).join("Cargo.toml"),
             format!(
-                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{deps}"
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{extra}"
             ),
         )
         .unwrap();
         std::fs::write(root.join(name).join("src/lib.rs"), src).unwrap();
     }
+    dir
+}
+
+#[test]
+fn a_hanging_build_hits_the_timeout() {
+    let dir = two_crate_workspace("", "");
+    let root = dir.path();
     git(root, &["init", "-q", "-b", "main"]);
     git(root, &["add", "-A"]);
     git(root, &["commit", "-q", "-m", "base"]);
