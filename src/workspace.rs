@@ -98,6 +98,10 @@ pub struct DepEdge {
     pub target: Option<String>,
     pub features: Vec<String>,
     pub default_features: bool,
+    /// The dependency names a version requirement besides its path: `cargo publish` keeps it in
+    /// the published manifest (a path-only dev-dependency is stripped).
+    #[serde(default)]
+    pub versioned: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -404,6 +408,7 @@ fn member_from_package(
             target: dep.target.as_ref().map(|t| t.to_string()),
             features: dep.features.clone(),
             default_features: dep.uses_default_features,
+            versioned: dep.req.to_string() != "*",
         });
     }
 

@@ -119,7 +119,7 @@ pub fn run(
     })
     .map_err(|cycle| {
         Error::Other(format!(
-            "the workspace members depend on each other in a cycle ({}) through normal or build dependencies: no publish order exists",
+            "the workspace members depend on each other in a cycle ({}) through normal, build or versioned dev-dependencies: no publish order exists",
             cycle.join(" → ")
         ))
     })?;

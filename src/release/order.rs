@@ -1,8 +1,8 @@
 //! The publish order: a topological order of the workspace members over their normal and build
-//! dependencies on each other (dev-dependencies do not constrain publishing: `cargo publish` strips
-//! path-only dev-dependencies), ties broken by name, unpublishable crates left out. Pure.
+//! dependencies on each other, and the dev-dependencies that carry a version (`cargo publish` strips
+//! only path-only dev-dependencies), ties broken by name, unpublishable crates left out. Pure.
 
-use crate::workspace::{DepKind, Workspace};
+use crate::workspace::{DepEdge, DepKind, Workspace};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One member as the order sees it.
@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Node {
     pub name: String,
     pub publish: bool,
-    /// Members it needs published first (normal and build dependencies).
+    /// Members it needs published first (normal, build and versioned dev-dependencies).
     pub deps: BTreeSet<String>,
 }
 
@@ -25,11 +25,16 @@ pub fn nodes(workspace: &Workspace) -> Vec<Node> {
             deps: m
                 .deps
                 .iter()
-                .filter(|d| d.kind != DepKind::Dev && d.package != m.name)
+                .filter(|d| constrains_publishing(d) && d.package != m.name)
                 .map(|d| d.package.clone())
                 .collect(),
         })
         .collect()
+}
+
+/// Whether the dependency must be on the registry before its dependent is published.
+fn constrains_publishing(edge: &DepEdge) -> bool {
+    edge.kind != DepKind::Dev || edge.versioned
 }
 
 /// The publishable crates, each after every member it depends on; among the crates that are ready
@@ -120,6 +125,24 @@ pub fn unpublishable_deps(nodes: &[Node]) -> Vec<(String, String)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn only_path_only_dev_dependencies_are_free() {
+        let edge = |kind, versioned| DepEdge {
+            package: "b".into(),
+            extern_name: "b".into(),
+            kind,
+            optional: false,
+            target: None,
+            features: Vec::new(),
+            default_features: true,
+            versioned,
+        };
+        assert!(constrains_publishing(&edge(DepKind::Normal, false)));
+        assert!(constrains_publishing(&edge(DepKind::Build, false)));
+        assert!(!constrains_publishing(&edge(DepKind::Dev, false)));
+        assert!(constrains_publishing(&edge(DepKind::Dev, true)));
+    }
 
     fn node(name: &str, publish: bool, deps: &[&str]) -> Node {
         Node {
