@@ -156,13 +156,7 @@ fn a_version_bump_never_rewrites_the_users_lock_file() {
     // The head bumps the workspace version (Cargo.lock now stale) and breaks the server's API use:
     // the build runs in a copy, the errors are still attributed, and Cargo.lock stays as it was.
     let repo = demo_repo();
-    let manifest = repo.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
-    )
-    .unwrap();
+    bump_workspace_version(repo.path());
     let lock_before = std::fs::read(repo.path().join("Cargo.lock")).unwrap();
     let out = gate(repo.path())
         .args([

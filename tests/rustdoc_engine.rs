@@ -151,13 +151,7 @@ fn diff_against_head_reports_the_same_rules_as_the_syn_engine() {
     let repo = demo_repo();
     make_unique(&repo.path().join("flaredb-sql/src/storage.rs"), "diff");
     // The head bumps the version, as a release does: the base must be documented at its own version.
-    let manifest = repo.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
-    )
-    .unwrap();
+    bump_workspace_version(repo.path());
     let status_before = stdout(&git(repo.path(), &["status", "--porcelain"]));
     let run = |engine: &str| {
         let out = rustdoc_run(repo.path())

@@ -86,11 +86,8 @@ fn short(commit: &str) -> &str {
 fn checklist(out: &mut String, report: &ReleaseReport) {
     let _ = write!(
         out,
-        "<section>\n<h2>Checklist</h2>\n<p class=\"counts\">{} passed · {} failed · {} warning(s) · {} skipped</p>\n<ul class=\"checklist\">\n",
-        report.count(ItemStatus::Passed),
-        report.count(ItemStatus::Failed),
-        report.count(ItemStatus::Warning),
-        report.count(ItemStatus::Skipped),
+        "<section>\n<h2>Checklist</h2>\n<p class=\"counts\">{}</p>\n<ul class=\"checklist\">\n",
+        report.counts_line(),
     );
     for item in &report.checklist {
         checklist_item(out, item);

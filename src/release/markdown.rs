@@ -124,11 +124,8 @@ fn heading(report: &ReleaseReport) -> Vec<Part> {
 
 fn checklist(report: &ReleaseReport) -> Vec<Part> {
     let mut parts = vec![text(format!(
-        "### Checklist\n\n{} passed · {} failed · {} warning(s) · {} skipped\n\n",
-        report.count(ItemStatus::Passed),
-        report.count(ItemStatus::Failed),
-        report.count(ItemStatus::Warning),
-        report.count(ItemStatus::Skipped),
+        "### Checklist\n\n{}\n\n",
+        report.counts_line()
     ))];
     for item in &report.checklist {
         parts.push(text(format!(

@@ -198,6 +198,17 @@ impl ReleaseReport {
     pub fn count(&self, status: ItemStatus) -> usize {
         self.checklist.iter().filter(|i| i.status == status).count()
     }
+
+    /// `N passed · N failed · N warning(s) · N skipped`, the checklist's summary line.
+    pub fn counts_line(&self) -> String {
+        format!(
+            "{} passed · {} failed · {} warning(s) · {} skipped",
+            self.count(ItemStatus::Passed),
+            self.count(ItemStatus::Failed),
+            self.count(ItemStatus::Warning),
+            self.count(ItemStatus::Skipped),
+        )
+    }
 }
 
 /// A synthetic report for the renderers' tests: `crates` members named from `name`, each with one

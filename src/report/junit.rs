@@ -259,17 +259,18 @@ fn impact(report: &CheckReport) -> TestSuite {
     suite.done()
 }
 
+/// A stage that did not run: its suite holds one skipped case named after it.
+fn skipped_stage(stage: &str, why: &str) -> TestSuite {
+    let mut suite = Suite::new(stage);
+    suite.add(stage.to_owned(), stage, skipped(why), None);
+    suite.done()
+}
+
 fn build(report: &CheckReport) -> TestSuite {
-    let mut suite = Suite::new("build");
     let Some(build) = &report.build else {
-        suite.add(
-            "build".to_owned(),
-            "build",
-            skipped("skipped (--no-build)"),
-            None,
-        );
-        return suite.done();
+        return skipped_stage("build", "skipped (--no-build)");
     };
+    let mut suite = Suite::new("build");
     if report.plan.is_empty() {
         suite.add(
             "nothing to build".to_owned(),
@@ -389,16 +390,13 @@ fn tests(report: &CheckReport) -> TestSuite {
 }
 
 fn golden(report: &CheckReport) -> TestSuite {
-    let mut suite = Suite::new("golden");
     let Some(golden) = &report.golden else {
-        suite.add(
-            "golden".to_owned(),
+        return skipped_stage(
             "golden",
-            skipped("not run (--no-golden, or check --staged without --full)"),
-            None,
+            "not run (--no-golden, or check --staged without --full)",
         );
-        return suite.done();
     };
+    let mut suite = Suite::new("golden");
     for case in &golden.cases {
         let class = format!("golden.{}", case.suite);
         let name = format!("{} {}", case.suite, case.case);

@@ -123,6 +123,19 @@ pub fn gate(dir: &Path) -> assert_cmd::Command {
     cmd
 }
 
+/// Moves the demo's `[workspace.package]` version from 0.1.0 to 0.2.0 (Cargo.lock left stale), as a
+/// release bump does.
+pub fn bump_workspace_version(dir: &Path) {
+    let manifest = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("version = \"0.1.0\""), "{text}");
+    std::fs::write(
+        &manifest,
+        text.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
+    )
+    .unwrap();
+}
+
 /// The demo with `flaredb-server` updated to the new API (`iter()`, `detail`).
 pub fn update_server(dir: &Path) {
     let handler = dir.join("flaredb-server/src/handler.rs");
