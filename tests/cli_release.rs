@@ -262,6 +262,38 @@ fn a_crate_removed_since_the_base_is_a_warning() {
 }
 
 #[test]
+fn a_dev_dependency_with_a_version_constrains_publishing_and_can_cycle() {
+    // `cargo publish` keeps a dev-dependency that names a version: widgets ↔ alpha-app then has no
+    // publish order, which is a clear error (exit 101), not a silently wrong order.
+    let repo = release_repo();
+    let dir = repo.path();
+    bump_right(dir);
+    edit(
+        dir,
+        "widgets/Cargo.toml",
+        "alpha-app = { path = \"../alpha-app\" }",
+        "alpha-app = { path = \"../alpha-app\", version = \"0.3\" }",
+    );
+    commit_all(dir, "versioned dev-dependency");
+    let out = release(dir, "versioned-dev-dep")
+        .args(["--no-golden"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(101),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("cycle") && stderr(&out).contains("versioned dev-dependencies"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn a_dependent_that_no_longer_builds_is_reported_with_its_errors() {
     let repo = release_repo();
     let dir = repo.path();
