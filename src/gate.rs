@@ -7,6 +7,7 @@
 
 use crate::api::diff::ApiDiff;
 use crate::api::rules::Severity;
+use crate::build::plan::BuildPlan;
 use crate::build::{BuildOutcome, CrateStatus};
 use crate::error::exit;
 use crate::golden::{GoldenOutcome, Status};
@@ -34,50 +35,112 @@ pub enum FailOn {
     Never,
 }
 
-/// Finding codes (stable, kebab-case) with their default level and meaning.
+/// What a finding is about. The kebab-case names are stable: configuration (`[policy]`) and reports
+/// use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    DependentBuildFailed,
+    DependentNotChecked,
+    DependentTestFailed,
+    GoldenFailed,
+    Sigv4HarnessSkipped,
+    GoldenSuiteEmpty,
+    BreakingChange,
+}
+
+/// Every code with its stable name, default level and meaning: the one table reports, `--help`
+/// and the docs read.
+pub const CODES: &[(Code, &str, Level, &str)] = &[
+    (Code::DependentBuildFailed, "dependent-build-failed", Level::Deny, "a dependent no longer compiles against the changed API (or its build script fails)"),
+    (Code::DependentNotChecked, "dependent-not-checked", Level::Deny, "a dependent the plan selects was not built (--no-build, the pre-commit path, a shard that does not own it, or cargo stopped before it)"),
+    (Code::DependentTestFailed, "dependent-test-failed", Level::Deny, "a test of an affected crate fails"),
+    (Code::GoldenFailed, "golden-failed", Level::Deny, "a golden check failed (SigV4 vectors, determinism, harness, command output)"),
+    (Code::Sigv4HarnessSkipped, "sigv4-harness-skipped", Level::Deny, "the workspace's SigV4 harness skipped header- or query-signed vector cases: its signer was not checked on them"),
+    (Code::GoldenSuiteEmpty, "golden-suite-empty", Level::Deny, "a golden suite executed no check"),
+    (Code::BreakingChange, "breaking-change", Level::Warn, "a breaking API change; every dependent still builds (release notes)"),
+];
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        CODES
+            .iter()
+            .find(|(c, ..)| *c == self)
+            .map(|(_, name, ..)| *name)
+            .unwrap_or("unknown")
+    }
+    pub fn default_level(self) -> Level {
+        CODES
+            .iter()
+            .find(|(c, ..)| *c == self)
+            .map(|(_, _, level, _)| *level)
+            .unwrap_or(Level::Deny)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Finding code names as strings (for reporters and configuration).
 pub mod codes {
     use super::Level;
     pub const DEPENDENT_BUILD_FAILED: &str = "dependent-build-failed";
     pub const DEPENDENT_NOT_CHECKED: &str = "dependent-not-checked";
     pub const GOLDEN_FAILED: &str = "golden-failed";
     pub const DEPENDENT_TEST_FAILED: &str = "dependent-test-failed";
+    pub const SIGV4_HARNESS_SKIPPED: &str = "sigv4-harness-skipped";
+    pub const GOLDEN_SUITE_EMPTY: &str = "golden-suite-empty";
     pub const BREAKING_CHANGE: &str = "breaking-change";
+    /// (name, default level, meaning) for every code, in [`super::CODES`] order.
     pub const ALL: &[(&str, Level, &str)] = &[
-        (
-            DEPENDENT_BUILD_FAILED,
-            Level::Deny,
-            "a dependent no longer compiles against the changed API",
-        ),
-        (
-            DEPENDENT_NOT_CHECKED,
-            Level::Deny,
-            "a dependent could not be checked because a crate below it failed",
-        ),
-        (
-            DEPENDENT_TEST_FAILED,
-            Level::Deny,
-            "a test of an affected crate fails",
-        ),
-        (
-            GOLDEN_FAILED,
-            Level::Deny,
-            "a golden check failed (SigV4 vectors, determinism, harness, command output)",
-        ),
-        (
-            BREAKING_CHANGE,
-            Level::Warn,
-            "a breaking API change; every dependent still builds (release notes)",
-        ),
+        (DEPENDENT_BUILD_FAILED, Level::Deny, super::CODES[0].3),
+        (DEPENDENT_NOT_CHECKED, Level::Deny, super::CODES[1].3),
+        (DEPENDENT_TEST_FAILED, Level::Deny, super::CODES[2].3),
+        (GOLDEN_FAILED, Level::Deny, super::CODES[3].3),
+        (SIGV4_HARNESS_SKIPPED, Level::Deny, super::CODES[4].3),
+        (GOLDEN_SUITE_EMPTY, Level::Deny, super::CODES[5].3),
+        (BREAKING_CHANGE, Level::Warn, super::CODES[6].3),
     ];
+}
+
+/// The stage a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    Diff,
+    Plan,
+    Build,
+    Tests,
+    Golden,
+}
+
+/// Where in the workspace a finding points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// One finding of the gate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    pub code: String,
+    pub code: Code,
     pub level: Level,
-    /// The crate it is about.
+    pub stage: Stage,
+    /// The crate (or golden suite) it is about.
     pub package: String,
+    /// The semver rule or golden case code behind it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The API item path or golden case it is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<FindingLocation>,
     pub message: String,
 }
 
@@ -88,19 +151,15 @@ pub struct Verdict {
     pub findings: Vec<Finding>,
 }
 
-fn level_of(code: &str) -> Level {
-    codes::ALL
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, l, _)| *l)
-        .unwrap_or(Level::Deny)
-}
-
-fn finding(code: &str, package: &str, message: String) -> Finding {
+fn finding(code: Code, stage: Stage, package: &str, message: String) -> Finding {
     Finding {
-        code: code.to_owned(),
-        level: level_of(code),
+        code,
+        level: code.default_level(),
+        stage,
         package: package.to_owned(),
+        rule: None,
+        item: None,
+        location: None,
         message,
     }
 }
@@ -113,74 +172,40 @@ pub struct Rules<'a> {
     pub acknowledged: BTreeSet<String>,
 }
 
-pub fn verdict(
-    diff: &ApiDiff,
-    build: &BuildOutcome,
-    golden: Option<&GoldenOutcome>,
-    fail_on: FailOn,
-    rules: &Rules<'_>,
-) -> Verdict {
+/// All the evidence of one run.
+pub struct Evidence<'a> {
+    pub diff: &'a ApiDiff,
+    pub plan: &'a BuildPlan,
+    /// `None`: the planned crates were not built (`--no-build`, the pre-commit path).
+    pub build: Option<&'a BuildOutcome>,
+    /// Why the build did not run, when it did not.
+    pub not_built_because: &'a str,
+    pub golden: Option<&'a GoldenOutcome>,
+}
+
+pub fn verdict(evidence: &Evidence<'_>, fail_on: FailOn, rules: &Rules<'_>) -> Verdict {
     let mut findings = Vec::new();
-    for krate in &build.crates {
-        match &krate.status {
-            CrateStatus::Failed { errors } => findings.push(finding(
-                codes::DEPENDENT_BUILD_FAILED,
-                &krate.package,
-                format!("{} does not build: {errors} error(s)", krate.package),
-            )),
-            CrateStatus::Blocked { by } => findings.push(finding(
-                codes::DEPENDENT_NOT_CHECKED,
-                &krate.package,
-                format!(
-                    "{} not checked (blocked by {})",
-                    krate.package,
-                    by.join(", ")
-                ),
-            )),
-            CrateStatus::NotChecked => findings.push(finding(
-                codes::DEPENDENT_NOT_CHECKED,
-                &krate.package,
-                format!("{} not checked (cargo stopped before it)", krate.package),
-            )),
-            CrateStatus::Passed => {}
-        }
+    build_findings(evidence, &mut findings);
+    if let Some(golden) = evidence.golden {
+        golden_findings(golden, &mut findings);
     }
-    for run in build.tests.iter().filter(|t| !t.success) {
-        let which = if run.failures.is_empty() {
-            "the test executable failed".to_owned()
-        } else {
-            run.failures.join(", ")
-        };
-        findings.push(finding(
-            codes::DEPENDENT_TEST_FAILED,
-            &run.package,
-            format!("{} test target {}: {which}", run.package, run.target),
-        ));
-    }
-    if let Some(golden) = golden {
-        for case in golden.cases.iter().filter(|c| c.status == Status::Fail) {
-            let code = case.code.as_deref().unwrap_or("failed");
-            findings.push(finding(
-                codes::GOLDEN_FAILED,
-                &case.suite,
-                format!("{} {} ({code})", case.suite, case.case),
-            ));
-        }
-    }
-    for krate in &diff.crates {
+    for krate in &evidence.diff.crates {
         for change in krate
             .changes
             .iter()
             .filter(|c| c.severity == Severity::Major)
         {
             let mut f = finding(
-                codes::BREAKING_CHANGE,
+                Code::BreakingChange,
+                Stage::Diff,
                 &krate.package,
                 format!(
                     "{} {} {} (major version bump)",
                     krate.package, change.rule, change.path
                 ),
             );
+            f.rule = Some(change.rule.clone());
+            f.item = Some(change.path.clone());
             if let Some(entry) = rules.policy.and_then(|p| p.allowed(change)) {
                 f.level = Level::Allow;
                 f.message
@@ -196,9 +221,9 @@ pub fn verdict(
     if let Some(policy) = rules.policy {
         for f in findings
             .iter_mut()
-            .filter(|f| f.level != Level::Allow || f.code != codes::BREAKING_CHANGE)
+            .filter(|f| f.level != Level::Allow || f.code != Code::BreakingChange)
         {
-            f.level = policy.level(&f.code, &f.package, f.level);
+            f.level = policy.level(f.code.as_str(), &f.package, f.level);
         }
     }
     let threshold = match fail_on {
@@ -214,61 +239,193 @@ pub fn verdict(
     }
 }
 
+/// Planned crates that failed, were blocked, or were never built; failing tests.
+fn build_findings(evidence: &Evidence<'_>, findings: &mut Vec<Finding>) {
+    let Some(build) = evidence.build else {
+        for planned in &evidence.plan.crates {
+            let predicted = if planned.predicted_broken {
+                "; it uses a changed item"
+            } else {
+                ""
+            };
+            findings.push(finding(
+                Code::DependentNotChecked,
+                Stage::Plan,
+                &planned.package,
+                format!(
+                    "{} not checked ({}; selected for {}){predicted}",
+                    planned.package,
+                    evidence.not_built_because,
+                    planned.reasons.join(", ")
+                ),
+            ));
+        }
+        return;
+    };
+    for planned in &evidence.plan.crates {
+        let status = build
+            .crates
+            .iter()
+            .find(|c| c.package == planned.package)
+            .map(|c| &c.status);
+        let (code, message) = match status {
+            Some(CrateStatus::Passed) => continue,
+            Some(CrateStatus::Failed { errors }) => (
+                Code::DependentBuildFailed,
+                format!("{} does not build: {errors} error(s)", planned.package),
+            ),
+            Some(CrateStatus::Blocked { by }) => (
+                Code::DependentNotChecked,
+                format!(
+                    "{} not checked (blocked by {})",
+                    planned.package,
+                    by.join(", ")
+                ),
+            ),
+            Some(CrateStatus::NotChecked) => (
+                Code::DependentNotChecked,
+                format!("{} not checked (cargo stopped before it)", planned.package),
+            ),
+            None => (
+                Code::DependentNotChecked,
+                format!(
+                    "{} not checked (the build did not include it)",
+                    planned.package
+                ),
+            ),
+        };
+        findings.push(finding(code, Stage::Build, &planned.package, message));
+    }
+    for run in build.tests.iter().filter(|t| !t.success) {
+        let which = if run.failures.is_empty() {
+            "the test executable failed".to_owned()
+        } else {
+            run.failures.join(", ")
+        };
+        findings.push(finding(
+            Code::DependentTestFailed,
+            Stage::Tests,
+            &run.package,
+            format!("{} test target {}: {which}", run.package, run.target),
+        ));
+    }
+}
+
+/// Failing golden cases; a harness that skipped cases it must sign; a suite that checked nothing.
+fn golden_findings(golden: &GoldenOutcome, findings: &mut Vec<Finding>) {
+    for case in golden.cases.iter().filter(|c| c.status == Status::Fail) {
+        let rule = case.code.as_deref().unwrap_or("failed");
+        let code = match rule {
+            codes::SIGV4_HARNESS_SKIPPED => Code::Sigv4HarnessSkipped,
+            codes::GOLDEN_SUITE_EMPTY => Code::GoldenSuiteEmpty,
+            _ => Code::GoldenFailed,
+        };
+        let mut f = finding(
+            code,
+            Stage::Golden,
+            &case.suite,
+            format!("{} {} ({rule})", case.suite, case.case),
+        );
+        f.rule = Some(rule.to_owned());
+        f.item = Some(case.case.clone());
+        findings.push(f);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::build::plan::{Mode, PlannedCrate};
     use crate::build::CrateOutcome;
 
-    fn build(status: CrateStatus) -> BuildOutcome {
+    fn plan() -> BuildPlan {
+        BuildPlan {
+            mode: Mode::Precise,
+            benches: false,
+            crates: vec![PlannedCrate {
+                package: "server".into(),
+                spec: "server".into(),
+                tests_only: false,
+                predicted_broken: true,
+                weight: 1,
+                reasons: vec!["uses-changed-item".into()],
+            }],
+        }
+    }
+
+    fn build(status: Option<CrateStatus>) -> BuildOutcome {
         let mut b = BuildOutcome::empty();
-        b.crates.push(CrateOutcome {
-            package: "server".into(),
-            status,
-        });
+        if let Some(status) = status {
+            b.crates.push(CrateOutcome {
+                package: "server".into(),
+                status,
+            });
+        }
         b
     }
 
+    fn judge(build: Option<&BuildOutcome>, fail_on: FailOn) -> Verdict {
+        let diff = ApiDiff::default();
+        let plan = plan();
+        let evidence = Evidence {
+            diff: &diff,
+            plan: &plan,
+            build,
+            not_built_because: "--no-build",
+            golden: None,
+        };
+        verdict(&evidence, fail_on, &Rules::default())
+    }
+
     #[test]
-    fn failing_dependent_denies_passing_one_does_not() {
-        let v = verdict(
-            &ApiDiff::default(),
-            &build(CrateStatus::Failed { errors: 2 }),
-            None,
+    fn only_a_planned_crate_that_built_passes() {
+        let failed = judge(
+            Some(&build(Some(CrateStatus::Failed { errors: 2 }))),
             FailOn::Deny,
-            &Rules::default(),
         );
+        assert!(!failed.passed);
+        assert_eq!(failed.exit_code, 100);
+        assert_eq!(failed.findings[0].code, Code::DependentBuildFailed);
+        assert!(judge(Some(&build(Some(CrateStatus::Passed))), FailOn::Deny).passed);
+        let blocked = CrateStatus::Blocked {
+            by: vec!["sql".into()],
+        };
+        for status in [Some(blocked), Some(CrateStatus::NotChecked), None] {
+            let v = judge(Some(&build(status.clone())), FailOn::Deny);
+            assert!(!v.passed, "{status:?} is never passed");
+            assert_eq!(v.findings[0].code, Code::DependentNotChecked);
+        }
+    }
+
+    #[test]
+    fn a_planned_crate_that_was_not_built_denies() {
+        let v = judge(None, FailOn::Deny);
         assert!(!v.passed);
-        assert_eq!(v.exit_code, 100);
-        let v = verdict(
-            &ApiDiff::default(),
-            &build(CrateStatus::Passed),
-            None,
-            FailOn::Deny,
-            &Rules::default(),
-        );
-        assert!(v.passed);
-        let v = verdict(
-            &ApiDiff::default(),
-            &build(CrateStatus::Blocked {
-                by: vec!["sql".into()],
-            }),
-            None,
-            FailOn::Deny,
-            &Rules::default(),
-        );
-        assert!(!v.passed, "blocked is never passed");
+        assert_eq!(v.findings[0].code, Code::DependentNotChecked);
+        assert_eq!(v.findings[0].stage, Stage::Plan);
+        assert!(v.findings[0].message.contains("--no-build"), "{v:?}");
     }
 
     #[test]
     fn fail_on_never_always_passes() {
-        let v = verdict(
-            &ApiDiff::default(),
-            &build(CrateStatus::Failed { errors: 1 }),
-            None,
+        let v = judge(
+            Some(&build(Some(CrateStatus::Failed { errors: 1 }))),
             FailOn::Never,
-            &Rules::default(),
         );
         assert!(v.passed);
         assert_eq!(v.findings.len(), 1);
+    }
+
+    #[test]
+    fn code_names_are_stable_kebab_case_and_serialise_as_named() {
+        for (code, name, _, meaning) in CODES {
+            assert_eq!(code.as_str(), *name);
+            assert_eq!(serde_json::to_value(code).unwrap(), *name);
+            assert!(!meaning.is_empty());
+        }
+        assert_eq!(codes::ALL.len(), CODES.len());
+        for ((code, ..), (name, level, _)) in CODES.iter().zip(codes::ALL) {
+            assert_eq!((code.as_str(), code.default_level()), (*name, *level));
+        }
     }
 }

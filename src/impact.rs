@@ -4,8 +4,10 @@
 use crate::api::diff::{ApiDiff, Change, ChangeKind};
 use crate::api::model::ItemKind;
 use crate::api::rules::Severity;
+use crate::bodydiff::BodyDiff;
+use crate::precise::{self, CrateChange};
 use crate::source::ChangedPath;
-use crate::usage::{UseKind, UseSite};
+use crate::usage::{UnreadFile, UseKind, UseSite};
 use crate::workspace::{DepKind, TargetKind, Workspace};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,10 +38,31 @@ pub enum ReasonCode {
     ToolchainChanged,
     /// A changed file belongs to no package: every crate is affected, conservatively.
     UnownedFile,
+    /// Precise mode builds it: a change in a dependency has no complete use-site matcher.
+    UnmatchedChange,
+    /// Precise mode builds it: it names a changed item (a superset of the prediction).
+    NamesChangedItem,
+    /// Precise mode builds it: it names an item whose body change is observable (a value, a
+    /// `const fn`, an `async fn`, an `impl Trait` return, a type's private fields).
+    ObservableBodyChange,
+    /// Precise mode builds it: one of its files could not be read completely.
+    DependentFileUnread,
+    /// Precise mode builds it: it expands the macros of a changed proc-macro crate.
+    ExpandsChangedMacros,
+    /// Precise mode builds it: the changed crate has changes the engine cannot see (macros,
+    /// unparseable files, uncertain items).
+    EngineBlind,
+    /// Precise mode builds it: the changed crate's manifest, build script or dependencies changed.
+    ChangedCrateInputs,
+    /// Precise mode builds it: it reaches a changed crate through another member (a facade,
+    /// re-exports, types in another member's API).
+    ReachesThroughMember,
+    /// No changed-path list is known (snapshot-file baseline): every crate is checked.
+    ChangesUnknown,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 10] = [
+    pub const ALL: [ReasonCode; 19] = [
         ReasonCode::ApiChanged,
         ReasonCode::UsesChangedItem,
         ReasonCode::DependsOnChangedCrate,
@@ -50,6 +73,15 @@ impl ReasonCode {
         ReasonCode::BuildScriptChanged,
         ReasonCode::ToolchainChanged,
         ReasonCode::UnownedFile,
+        ReasonCode::UnmatchedChange,
+        ReasonCode::NamesChangedItem,
+        ReasonCode::ObservableBodyChange,
+        ReasonCode::DependentFileUnread,
+        ReasonCode::ExpandsChangedMacros,
+        ReasonCode::EngineBlind,
+        ReasonCode::ChangedCrateInputs,
+        ReasonCode::ReachesThroughMember,
+        ReasonCode::ChangesUnknown,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,7 +96,25 @@ impl ReasonCode {
             ReasonCode::BuildScriptChanged => "build-script-changed",
             ReasonCode::ToolchainChanged => "toolchain-changed",
             ReasonCode::UnownedFile => "unowned-file",
+            ReasonCode::UnmatchedChange => "unmatched-change",
+            ReasonCode::NamesChangedItem => "names-changed-item",
+            ReasonCode::ObservableBodyChange => "observable-body-change",
+            ReasonCode::DependentFileUnread => "dependent-file-unread",
+            ReasonCode::ExpandsChangedMacros => "expands-changed-macros",
+            ReasonCode::EngineBlind => "engine-blind",
+            ReasonCode::ChangedCrateInputs => "changed-crate-inputs",
+            ReasonCode::ReachesThroughMember => "reaches-through-member",
+            ReasonCode::ChangesUnknown => "changes-unknown",
         }
+    }
+
+    /// Whether the reason means the crate must be built in precise mode too (its own inputs
+    /// changed, or precise mode cannot show that it is unaffected).
+    pub fn must_build(self) -> bool {
+        !matches!(
+            self,
+            ReasonCode::ApiChanged | ReasonCode::DependsOnChangedCrate
+        )
     }
 }
 
@@ -142,6 +192,10 @@ pub struct Inputs<'a> {
     pub manifests: &'a ManifestTexts,
     /// Directory of committed snapshot files, relative to the workspace root (changes there are not code).
     pub snapshot_dir: &'a str,
+    /// Dependents' files the usage index could not read completely.
+    pub unread: &'a [UnreadFile],
+    /// Body-level differences of the changed files, per package.
+    pub bodies: &'a BTreeMap<String, BodyDiff>,
 }
 
 pub fn analyze(inputs: &Inputs<'_>) -> Impact {
@@ -210,6 +264,29 @@ pub fn analyze(inputs: &Inputs<'_>) -> Impact {
         path_reasons(inputs, paths, &mut add, &mut warnings);
     }
     manifest_reasons(inputs.workspace, inputs.manifests, &mut add);
+    if inputs.changed_paths.is_none() {
+        for member in &inputs.workspace.members {
+            add(
+                &member.name,
+                Scope::All,
+                ReasonCode::ChangesUnknown,
+                "no changed-path list (snapshot-file baseline)".into(),
+            );
+        }
+    }
+    let changed = changed_crates(&reasons, inputs.bodies);
+    let evidence = precise::Evidence {
+        workspace: inputs.workspace,
+        diff: inputs.diff,
+        uses: inputs.uses,
+        unread: inputs.unread,
+        changed: &changed,
+    };
+    for (package, scope, reason) in precise::must_build(&evidence) {
+        let entry = reasons.entry(package).or_insert((scope, BTreeSet::new()));
+        entry.0 = entry.0.max(scope);
+        entry.1.insert(reason);
+    }
     propagate(inputs.workspace, &mut reasons);
     let crates = inputs
         .workspace
@@ -234,6 +311,46 @@ pub fn analyze(inputs: &Inputs<'_>) -> Impact {
         crates,
         warnings,
     }
+}
+
+/// The crates that changed (API or inputs), with what precise mode needs to know about each.
+fn changed_crates(
+    reasons: &BTreeMap<String, (Scope, BTreeSet<Reason>)>,
+    bodies: &BTreeMap<String, BodyDiff>,
+) -> BTreeMap<String, CrateChange> {
+    let inputs = |code: ReasonCode| {
+        matches!(
+            code,
+            ReasonCode::ManifestChanged
+                | ReasonCode::BuildScriptChanged
+                | ReasonCode::WorkspaceDependencyChanged
+                | ReasonCode::LockfileChanged
+                | ReasonCode::ToolchainChanged
+                | ReasonCode::UnownedFile
+                | ReasonCode::ChangesUnknown
+        )
+    };
+    reasons
+        .iter()
+        .filter(|(_, (_, r))| {
+            r.iter().any(|r| {
+                r.code == ReasonCode::ApiChanged
+                    || r.code == ReasonCode::FileInPackage
+                    || inputs(r.code)
+            })
+        })
+        .map(|(package, (_, r))| {
+            let inputs_changed = r
+                .iter()
+                .find(|r| inputs(r.code))
+                .map(|r| format!("{} ({})", r.code.as_str(), r.detail));
+            let change = CrateChange {
+                body: bodies.get(package).cloned().unwrap_or_default(),
+                inputs_changed,
+            };
+            (package.clone(), change)
+        })
+        .collect()
 }
 
 /// Affected-ness flows from a crate to its dependents: through normal and build edges to all their

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod baseline;
+pub mod bodydiff;
 pub mod build;
 pub mod cli;
 pub mod commands;
@@ -16,7 +17,9 @@ pub mod golden;
 pub mod hook;
 pub mod impact;
 pub mod materialize;
+pub mod pipeline;
 pub mod policy;
+pub mod precise;
 pub mod process;
 pub mod release;
 pub mod report;

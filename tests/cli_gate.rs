@@ -79,7 +79,8 @@ fn policy_levels_and_allow_list_come_from_the_configuration() {
     update_server(demo.path());
     append_config(
         demo.path(),
-        "[workspace.metadata.driftgate.policy]\nbreaking-change = \"deny\"\n",
+        // Prediction only: the unbuilt dependents are acknowledged as warnings.
+        "[workspace.metadata.driftgate.policy]\nbreaking-change = \"deny\"\ndependent-not-checked = \"warn\"\n",
     );
     gate(demo.path())
         .args(["check", "--no-golden", "--no-build"])
@@ -108,7 +109,7 @@ fn per_crate_policy_overrides_the_global_level() {
     update_server(demo.path());
     append_config(
         demo.path(),
-        "[workspace.metadata.driftgate.policy]\nbreaking-change = \"deny\"\n[workspace.metadata.driftgate.policy.crates.flaredb-sql]\nbreaking-change = \"warn\"\n",
+        "[workspace.metadata.driftgate.policy]\nbreaking-change = \"deny\"\ndependent-not-checked = \"warn\"\n[workspace.metadata.driftgate.policy.crates.flaredb-sql]\nbreaking-change = \"warn\"\n",
     );
     gate(demo.path())
         .args(["check", "--no-golden", "--no-build"])
@@ -161,6 +162,10 @@ fn blessed_snapshot_files_acknowledge_the_change() {
     let repo = demo_repo();
     update_server(repo.path());
     // The change updates the snapshot files too: reviewed and acknowledged.
+    append_config(
+        repo.path(),
+        "[workspace.metadata.driftgate.policy]\ndependent-not-checked = \"allow\"\n",
+    );
     driftgate()
         .current_dir(repo.path())
         .args(["snapshot", "--bless"])

@@ -216,14 +216,14 @@ fn body_only_changes_commit_and_an_api_break_is_refused_without_touching_unstage
     );
     assert_eq!(state(dir, &[LIB, UNTRACKED]), before);
 
-    // --no-build: prediction only, which names the dependent it did not build.
+    // --no-build: prediction only; the dependents it did not build are denied, by name.
     let out = driftgate_in(dir)
         .args(["check", "--staged", "--no-build"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(out.status.code(), Some(100), "{}", both(&out));
     assert!(
-        stdout(&out).contains("build skipped (--no-build) although flaredb-server use(s)"),
+        stdout(&out).contains("deny[dependent-not-checked] flaredb-server not checked (--no-build"),
         "{}",
         both(&out)
     );

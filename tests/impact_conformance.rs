@@ -11,7 +11,7 @@ use std::path::Path;
 
 const ROOT_MANIFEST: &str = r#"[workspace]
 resolver = "2"
-members = ["corelib", "app", "tool", "testkit", "aux"]
+members = ["corelib", "app", "tool", "testkit", "aux", "pmac"]
 
 [workspace.dependencies]
 itoa = "1.0"
@@ -93,6 +93,9 @@ const TOOL_VIEW: &str =
 /// crates do: `use wasmparser::*;`, `fn f() { use regex_syntax::hir::Literal; .. }`).
 const TOOL_GLOB: &str = "pub fn version_of() -> u8 {\n    use c::extra::*;\n    version()\n}\n\npub fn limits() -> u8 {\n    use c::extra::Limits as L;\n    let L { max } = L { max: 1 };\n    max\n}\n";
 
+/// A proc-macro crate (`aux` expands it).
+const PMAC: &str = "extern crate proc_macro;\nuse proc_macro::TokenStream;\n\n#[proc_macro]\npub fn same(input: TokenStream) -> TokenStream {\n    input\n}\n";
+
 fn base_files() -> Vec<(&'static str, String)> {
     vec![
         ("Cargo.toml", ROOT_MANIFEST.to_owned()),
@@ -106,7 +109,9 @@ fn base_files() -> Vec<(&'static str, String)> {
         ("tool/src/glob.rs", TOOL_GLOB.to_owned()),
         ("testkit/Cargo.toml", package("testkit", "[dev-dependencies]\napp = { path = \"../app\" }\n")),
         ("testkit/src/lib.rs", "pub fn fixture() -> u8 { 1 }\n".to_owned()),
-        ("aux/Cargo.toml", package("aux", "")),
+        ("aux/Cargo.toml", package("aux", "[dependencies]\npmac = { path = \"../pmac\" }\n")),
+        ("pmac/Cargo.toml", package("pmac", "[lib]\nproc-macro = true\n")),
+        ("pmac/src/lib.rs", PMAC.to_owned()),
         ("aux/build.rs", "fn main() {}\n".to_owned()),
         ("aux/src/lib.rs", "pub fn aux() {}\n".to_owned()),
         ("Cargo.lock", lockfile("1.0.11")),
@@ -121,8 +126,9 @@ fn lockfile(itoa: &str) -> String {
     let mut lock = String::from("version = 4\n\n");
     for (name, deps) in [
         ("app", "\"corelib\", \"itoa\", \"testkit\""),
-        ("aux", ""),
+        ("aux", "\"pmac\""),
         ("corelib", ""),
+        ("pmac", ""),
         ("testkit", "\"app\""),
         ("tool", "\"corelib\""),
     ] {
@@ -418,6 +424,53 @@ fn scenarios() -> Vec<Scenario> {
             reasons: &[("app", "manifest-changed")],
             ..Default::default()
         },
+        // Why precise mode builds a dependent it cannot show to be unaffected.
+        Scenario {
+            name: "derive removed: a trait impl has no complete use-site matcher",
+            head: vec![("corelib/src/lib.rs", corelib_with("pub enum Mode {", "#[derive(Clone)]\npub enum Mode {"))],
+            affected: &["app", "tool"],
+            ..Default::default()
+        },
+        Scenario {
+            name: "variant added: no complete matcher, every dependent builds",
+            head: vec![("corelib/src/lib.rs", corelib_with("    Safe,\n", "    Safe,\n    Paranoid,\n"))],
+            reasons: &[("tool", "unmatched-change"), ("testkit", "reaches-through-member")],
+            ..Default::default()
+        },
+        Scenario {
+            name: "private field added: the type's auto traits and literals change",
+            head: vec![("corelib/src/lib.rs", corelib_with("pub max: u8,", "pub max: u8,\n        cache: Vec<u8>,"))],
+            reasons: &[("tool", "observable-body-change"), ("tool", "names-changed-item")],
+            ..Default::default()
+        },
+        Scenario {
+            name: "a dependent file that cannot be parsed",
+            head: vec![
+                ("corelib/src/lib.rs", corelib_with("level: 1 }", "level: 2 }")),
+                ("tool/src/broken.rs", Some("pub fn broken( {\n".into())),
+            ],
+            reasons: &[("tool", "dependent-file-unread")],
+            ..Default::default()
+        },
+        Scenario {
+            name: "proc-macro body change",
+            head: vec![("pmac/src/lib.rs", Some(PMAC.replace("    input\n", "    let out = input;\n    out\n")))],
+            affected: &["aux"],
+            reasons: &[("aux", "expands-changed-macros")],
+            ..Default::default()
+        },
+        Scenario {
+            name: "items made by a changed macro",
+            head: vec![("corelib/src/lib.rs", corelib_with("pub fn unused(x: u8)", "macro_rules! make {\n    ($n:ident) => {\n        pub fn $n() {}\n    };\n}\nmake!(made);\n\npub fn unused(x: u8)"))],
+            reasons: &[("app", "engine-blind"), ("tool", "engine-blind")],
+            ..Default::default()
+        },
+        Scenario {
+            name: "changed crate's manifest",
+            head: vec![("corelib/Cargo.toml", Some(package("corelib", "[features]\nextra = []\nmore = []\n")))],
+            reasons: &[("tool", "changed-crate-inputs")],
+            ..Default::default()
+        },
     ]
 }
 
@@ -426,6 +479,19 @@ fn conformance_scenarios() {
     let mut seen = BTreeSet::new();
     for scenario in scenarios() {
         seen.extend(run(&scenario).0);
+    }
+    // A snapshot-file baseline knows no changed paths.
+    let demo = fixtures().join("flaredb");
+    let out = driftgate()
+        .args(["impact", "--format", "json", "--manifest-path"])
+        .arg(demo.join("Cargo.toml"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for krate in json["crates"].as_array().unwrap() {
+        for reason in krate["reasons"].as_array().unwrap() {
+            seen.insert(reason["code"].as_str().unwrap().to_owned());
+        }
     }
     for code in driftgate::impact::ReasonCode::ALL {
         assert!(

@@ -1,7 +1,7 @@
 //! The build plan: which member crates to check (and test) after a change, from the impact analysis.
 //! Pure. An empty plan means "nothing to build", never "build everything".
 
-use crate::impact::{Impact, ReasonCode, Scope};
+use crate::impact::{Impact, Scope};
 use crate::workspace::{TargetKind, Workspace};
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
-    /// Crates with use sites of a breaking change, plus crates affected for non-API reasons.
+    /// Crates whose own inputs changed, and every dependent that precise mode cannot show to be
+    /// unaffected (see `precise`): sound, and cheaper when changes are additive, body-only or
+    /// unused.
     Precise,
     /// Every affected crate: every reverse dependency of a changed crate.
     Conservative,
@@ -46,14 +48,6 @@ impl BuildPlan {
     }
 }
 
-/// Reasons that mean "this crate's own build inputs changed" (not merely its API neighbourhood).
-fn non_api_reason(code: ReasonCode) -> bool {
-    !matches!(
-        code,
-        ReasonCode::DependsOnChangedCrate | ReasonCode::UsesChangedItem | ReasonCode::ApiChanged
-    )
-}
-
 /// Plans the build. `weights` gives each package's size (lines of code); unknown sizes weigh 1.
 pub fn plan(
     workspace: &Workspace,
@@ -70,7 +64,7 @@ pub fn plan(
         let selected = match mode {
             Mode::Conservative => true,
             Mode::Precise => {
-                krate.predicted_broken || krate.reasons.iter().any(|r| non_api_reason(r.code))
+                krate.predicted_broken || krate.reasons.iter().any(|r| r.code.must_build())
             }
         };
         if !selected {

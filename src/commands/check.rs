@@ -2,15 +2,12 @@
 //! `cargo check` of the affected dependents → golden suites (always) → verdict.
 
 use super::diff::{compare, BaselineArgs};
-use super::impact::analyze_impact;
-use super::{load, Context};
-use crate::build::cargo::{run_check, CargoOptions, FeatureArgs};
-use crate::build::plan::{self, Mode};
-use crate::build::{self, BuildOutcome};
+use super::{load, Context, Loaded};
+use crate::build::cargo::FeatureArgs;
+use crate::build::plan::Mode;
 use crate::error::{exit, Result};
-use crate::gate::{self, FailOn};
-use crate::golden;
-use crate::report::check::CheckReport;
+use crate::gate::FailOn;
+use crate::pipeline::{self, Options};
 use crate::report::format::{self, OutputSpec, ReportFormat};
 use clap::Args;
 use std::io::Write;
@@ -25,7 +22,8 @@ pub struct CheckArgs {
     /// `CI` environment variable is set, precise otherwise.
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
-    /// Skip the targeted build (prediction only).
+    /// Skip the targeted build (prediction only): every crate the plan selects is then a
+    /// `dependent-not-checked` finding (deny), so the gate cannot pass while anything is selected.
     #[arg(long)]
     pub no_build: bool,
     /// Skip the golden suites (they run by default, whatever the impact).
@@ -55,9 +53,9 @@ pub struct CheckArgs {
     /// `--output sarif=driftgate.sarif --output junit=driftgate.xml`.
     #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = format::parse_output_spec)]
     pub outputs: Vec<OutputSpec>,
-    /// With `--staged`: the whole gate (golden suites, every crate `--mode` selects) instead of the
-    /// fast pre-commit path (syn engine with cache, crates with staged files only, a build only
-    /// when a dependent uses a changed item, golden suites left to CI, one line when all is well).
+    /// With `--staged`: the whole gate (golden suites, `--mode` as given) instead of the fast
+    /// pre-commit path (syn engine with cache, crates with staged files only, precise mode, golden
+    /// suites left to CI, one line when all is well).
     #[arg(long, requires = "staged")]
     pub full: bool,
 }
@@ -92,7 +90,8 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         &compared.diff,
     );
     locations.repo_prefix = crate::source::repo_prefix(&loaded.workspace.root);
-    let report = evaluate(ctx, &loaded, compared, &args, err)?;
+    let options = options(ctx, &loaded, &args);
+    let report = pipeline::evaluate(&loaded, compared, &options, err)?;
     if let Some(staged) = staged
         .as_ref()
         .filter(|_| args.format == ReportFormat::Human)
@@ -119,18 +118,11 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
     Ok(code)
 }
 
-/// The gate after the comparison: impact → build plan → targeted build (of the materialised index
-/// for staged runs) → golden suites → verdict, as a report (shared by `check` and `release`).
-pub fn evaluate(
-    ctx: &Context,
-    loaded: &super::Loaded,
-    compared: super::diff::Compared,
-    args: &CheckArgs,
-    err: &mut dyn Write,
-) -> Result<CheckReport> {
-    let ws = &loaded.workspace;
+/// The pipeline's options from the arguments and the configuration. The mode: `--mode`, else
+/// precise on the pre-commit path, else the configuration's, else conservative with `CI` set and
+/// precise otherwise.
+pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Options {
     let fast = super::hook::fast_path(args);
-    let impact = analyze_impact(loaded, &compared)?;
     let mode = args
         .mode
         .or(fast.then_some(Mode::Precise))
@@ -140,122 +132,25 @@ pub fn evaluate(
         } else {
             Mode::Precise
         });
-    let lines = |package: &str| super::plan::package_lines(ws, &compared.head_tree, package);
-    let mut build_plan = plan::plan(ws, &impact, mode, args.benches, &lines);
-    if fast && mode == Mode::Precise {
-        // Pre-commit: build only dependents that use a changed item.
-        build_plan.crates.retain(|c| c.predicted_broken);
-    }
-    let staged_head = matches!(compared.head_tree.kind(), crate::source::SourceKind::Index);
-    let build = if build_plan.is_empty() || args.no_build {
-        BuildOutcome::empty()
-    } else {
-        let mut options = CargoOptions {
-            features: args.features.clone(),
-            timeout: Duration::from_secs(args.build_timeout),
-            keep_going: !args.fail_fast,
-            quiet: ctx.quiet || args.format.is_machine_read(),
-            // Without a lock file too: cargo would create one; the copy then builds instead.
-            locked: !staged_head,
-        };
-        let (command, messages, elapsed, built_ws) = if staged_head {
-            build::cargo::check_in_copy(ws, &compared.head_tree, &build_plan, &options, err)?
-        } else {
-            match run_check(ws, &build_plan, &options, err) {
-                Ok((command, messages, elapsed)) => (command, messages, elapsed, None),
-                Err(e) if build::cargo::lock_needs_update(&e) => {
-                    let _ = writeln!(
-                        err,
-                        "driftgate: Cargo.lock does not match the manifests; checking a copy of \
-                         the working tree so that yours is not rewritten"
-                    );
-                    options.locked = false;
-                    let head = &compared.head_tree;
-                    build::cargo::check_in_copy(ws, head, &build_plan, &options, err)?
-                }
-                Err(e) => return Err(e),
-            }
-        };
-        let mut outcome = build::outcome(ws, &build_plan, &messages, &impact);
-        outcome.command = command;
-        outcome.duration_ms = elapsed.as_millis() as u64;
-        if args.tests {
-            let passed: Vec<String> = outcome
-                .crates
-                .iter()
-                .filter(|c| c.status == build::CrateStatus::Passed)
-                .map(|c| c.package.clone())
-                .collect();
-            let test_ws = built_ws.as_ref().unwrap_or(ws);
-            outcome.tests = build::test_run::run_tests(test_ws, &passed, &options)?;
-        }
-        outcome
-    };
-    let golden = if args.no_golden || fast {
-        None
-    } else {
-        let config = golden::config::GoldenConfig::from_value(
-            loaded.config.raw.get("golden"),
-            &ws.root,
-            &loaded.config.source,
-        )?;
-        Some(golden::run(&golden::RunOptions {
-            root: ws.root.clone(),
-            config,
-            bless: false,
-        })?)
-    };
-    let rules = gate::Rules {
-        policy: Some(&loaded.config.policy),
-        acknowledged: acknowledged(loaded, &compared),
-    };
-    let fail_on = args
-        .fail_on
-        .or(loaded.config.fail_on)
-        .unwrap_or(FailOn::Deny);
-    let verdict = gate::verdict(&compared.diff, &build, golden.as_ref(), fail_on, &rules);
-    let report = CheckReport::new(
-        compared.base_label,
-        compared.head_label,
+    Options {
         mode,
-        compared.diff,
-        impact,
-        build_plan,
-        build,
-        golden,
-        verdict,
-        args.no_build,
-    );
-    Ok(report)
-}
-
-/// Crates whose changes are acknowledged by an updated snapshot file: with a git baseline, the head's
-/// committed `public-api/<crate>.txt` already equals the head API.
-fn acknowledged(
-    loaded: &super::Loaded,
-    compared: &super::diff::Compared,
-) -> std::collections::BTreeSet<String> {
-    let Some(_) = &compared.base_tree else {
-        return Default::default(); // the baseline *is* the snapshot files
-    };
-    let dir = &loaded.config.snapshot_dir;
-    let rel = dir
-        .strip_prefix(&loaded.workspace.root)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    compared
-        .diff
-        .crates
-        .iter()
-        .filter(|c| !c.changes.is_empty())
-        .filter(|c| {
-            let Some(api) = compared.head.crates.get(&c.package) else {
-                return false;
-            };
-            let path = format!("{rel}/{}.txt", c.package);
-            let committed = compared.head_tree.read(&path).ok().flatten();
-            committed.is_some_and(|text| text == crate::api::files::render(api).as_bytes())
-        })
-        .map(|c| c.package.clone())
-        .collect()
+        skip_build: args.no_build.then(|| "--no-build".to_owned()),
+        skip_golden: if args.no_golden {
+            Some("--no-golden".to_owned())
+        } else if fast {
+            Some("the pre-commit path leaves them to CI; `--full` runs them".to_owned())
+        } else {
+            None
+        },
+        fail_fast: args.fail_fast,
+        tests: args.tests,
+        benches: args.benches,
+        build_timeout: Duration::from_secs(args.build_timeout),
+        fail_on: args
+            .fail_on
+            .or(loaded.config.fail_on)
+            .unwrap_or(FailOn::Deny),
+        features: args.features.clone(),
+        quiet: ctx.quiet || args.format.is_machine_read(),
+    }
 }

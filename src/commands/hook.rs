@@ -287,7 +287,8 @@ fn say(ctx: &Context, out: &mut dyn Write, line: &str, started: Instant) {
 }
 
 /// The selected members that own a staged Rust input (all of them when a staged Rust file or the
-/// root manifest belongs to no member). Pure.
+/// root manifest belongs to no member, or when the lock file, the toolchain file or cargo's
+/// configuration is staged). Pure.
 pub fn touched_members(
     ws: &Workspace,
     selected: &[String],
@@ -296,8 +297,13 @@ pub fn touched_members(
     let mut touched = BTreeSet::new();
     for path in staged_rel_to_root.iter().filter(|p| is_rust_input(p)) {
         let name = path.rsplit('/').next().unwrap_or(path);
-        if name == "Cargo.lock" {
-            continue; // resolved versions of dependencies: no API of ours changes
+        if name == "Cargo.lock"
+            || name.starts_with("rust-toolchain")
+            || path.contains(".cargo/config")
+        {
+            // Resolved dependency versions, the toolchain or cargo's configuration: any member's
+            // build can change, as on the non-staged path.
+            return selected.to_vec();
         }
         match ws.owner_of(path) {
             Some(member) => {

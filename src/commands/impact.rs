@@ -1,13 +1,11 @@
 //! `driftgate impact`: for each API change, the lines of the dependents that use it; for each member
 //! crate, whether the change affects it and why.
 
-use super::diff::{compare, BaselineArgs, Compared};
-use super::{load, Context, Format, Loaded};
+use super::diff::{compare, BaselineArgs};
+use super::{load, Context, Format};
 use crate::error::{exit, Result};
-use crate::impact::{self, ManifestTexts};
+use crate::pipeline::analyze_impact;
 use crate::report::impact::render_human;
-use crate::source::{changed_paths, SourceTree};
-use crate::usage;
 use clap::Args;
 use std::io::Write;
 
@@ -62,75 +60,4 @@ pub fn run(
     } else {
         exit::OK
     })
-}
-
-/// Usage index + changed paths + manifests → the impact analysis (shared by `impact`, `plan`, `check`).
-pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Impact> {
-    let ws = &loaded.workspace;
-    let changed_crates: Vec<String> = compared
-        .diff
-        .crates
-        .iter()
-        .filter(|c| !c.changes.is_empty())
-        .map(|c| c.package.clone())
-        .collect();
-    let uses = usage::index::build(ws, &compared.head_tree, &changed_crates)?;
-    let paths = match &compared.base_tree {
-        Some(base) => Some(changed_paths(base, &compared.head_tree)?),
-        None => None,
-    };
-    let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;
-    let snapshot_dir = loaded
-        .config
-        .snapshot_dir
-        .strip_prefix(&ws.root)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    Ok(impact::analyze(&impact::Inputs {
-        workspace: ws,
-        diff: &compared.diff,
-        uses: &uses,
-        changed_paths: paths.as_deref(),
-        manifests: &manifests,
-        snapshot_dir: &snapshot_dir,
-    }))
-}
-
-fn read_text(tree: &SourceTree, path: &str) -> Result<Option<String>> {
-    Ok(tree
-        .read(path)?
-        .map(|b| String::from_utf8_lossy(&b).into_owned()))
-}
-
-fn manifest_texts(
-    ws: &crate::workspace::Workspace,
-    base: Option<&SourceTree>,
-    head: &SourceTree,
-) -> Result<ManifestTexts> {
-    let mut texts = ManifestTexts {
-        root_head: read_text(head, "Cargo.toml")?,
-        lock_head: read_text(head, "Cargo.lock")?,
-        ..ManifestTexts::default()
-    };
-    match base {
-        Some(base) => {
-            texts.root_base = read_text(base, "Cargo.toml")?;
-            texts.lock_base = read_text(base, "Cargo.lock")?;
-        }
-        None => {
-            texts.root_base = texts.root_head.clone();
-            texts.lock_base = texts.lock_head.clone();
-        }
-    }
-    for member in &ws.members {
-        let path = if member.rel_dir.is_empty() {
-            "Cargo.toml".to_owned()
-        } else {
-            format!("{}/Cargo.toml", member.rel_dir)
-        };
-        if let Some(text) = read_text(head, &path)? {
-            texts.members.insert(member.name.clone(), text);
-        }
-    }
-    Ok(texts)
 }

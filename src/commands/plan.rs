@@ -2,10 +2,10 @@
 //! matrix, optionally one shard of it (`--shard k/n`).
 
 use super::diff::{compare, BaselineArgs};
-use super::impact::analyze_impact;
 use super::{load, Context};
 use crate::build::plan::{self, BuildPlan, Mode};
 use crate::error::{exit, Error, Result};
+use crate::pipeline::analyze_impact;
 use crate::source::SourceTree;
 use crate::workspace::Workspace;
 use clap::{Args, ValueEnum};

@@ -3,7 +3,7 @@
 //! read the declared versions at the base from git objects, then hand everything to the pure
 //! [`crate::release`] model and write its renderings (stdout and `--output` files, atomically).
 
-use super::check::{evaluate, CheckArgs};
+use super::check::{options, CheckArgs};
 use super::diff::{compare_with, BaselineArgs};
 use super::{load, Context, Engine};
 use crate::api::extract::{EngineChoice, ExtractOptions};
@@ -101,7 +101,8 @@ pub fn run(
     let engine_warnings = compared.warnings.clone();
     // The head commit, read before the gate runs.
     let head = head(&root)?;
-    let mut gate = evaluate(ctx, &loaded, compared, &check_args, err)?;
+    let gate_options = options(ctx, &loaded, &check_args);
+    let mut gate = crate::pipeline::evaluate(&loaded, compared, &gate_options, err)?;
     crate::report::redact::relativize(&mut gate, &root);
     crate::report::redact::strip_timings(&mut gate);
     let report = crate::release::assemble(Inputs {

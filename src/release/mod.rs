@@ -239,10 +239,9 @@ pub(crate) fn sample(name: &str, crates: usize, sites: usize) -> ReleaseReport {
         Default::default(),
         impact,
         plan,
-        crate::build::BuildOutcome::empty(),
+        Some(crate::build::BuildOutcome::empty()),
         None,
         verdict,
-        false,
     );
     let package = |i: usize| format!("{name}-{i}");
     let site = |j: usize| Site {

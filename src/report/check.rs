@@ -23,7 +23,8 @@ pub struct CheckReport {
     pub diff: ApiDiff,
     pub impact: Impact,
     pub plan: BuildPlan,
-    /// `None` when the build was skipped (`--no-build`).
+    /// `None` when the build was skipped (`--no-build`): every planned crate is then a
+    /// `dependent-not-checked` finding.
     pub build: Option<BuildOutcome>,
     /// `None` when the golden suites were skipped (`--no-golden`).
     pub golden: Option<GoldenOutcome>,
@@ -39,10 +40,9 @@ impl CheckReport {
         diff: ApiDiff,
         impact: Impact,
         plan: BuildPlan,
-        build: BuildOutcome,
+        build: Option<BuildOutcome>,
         golden: Option<GoldenOutcome>,
         verdict: Verdict,
-        build_skipped: bool,
     ) -> CheckReport {
         CheckReport {
             schema_version: SCHEMA_VERSION,
@@ -53,7 +53,7 @@ impl CheckReport {
             diff,
             impact,
             plan,
-            build: (!build_skipped).then_some(build),
+            build,
             golden,
             verdict,
         }

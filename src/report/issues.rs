@@ -48,6 +48,28 @@ const MAX_RELATED: usize = 20;
 /// Every issue of the report, most important first (level, stage, file, line).
 pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
     let mut out: Vec<(Issue, String)> = Vec::new();
+    // Crates the plan selected that were not built at all (`--no-build`).
+    for f in report
+        .verdict
+        .findings
+        .iter()
+        .filter(|f| f.stage == crate::gate::Stage::Plan)
+    {
+        out.push((
+            Issue {
+                level: f.level,
+                stage: Stage::Build,
+                rule: f.code.as_str().to_owned(),
+                package: f.package.clone(),
+                location: locations.manifest(&f.package),
+                title: format!("{} not checked", f.package),
+                message: f.message.clone(),
+                related: Vec::new(),
+                fingerprint: String::new(),
+            },
+            f.package.clone(),
+        ));
+    }
     if let Some(build) = &report.build {
         for error in &build.errors {
             let d = &error.diagnostic;
@@ -137,6 +159,10 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
     if let Some(golden) = &report.golden {
         for case in golden.cases.iter().filter(|c| c.status == Status::Fail) {
             let code = case.code.as_deref().unwrap_or("failed");
+            let rule = match code {
+                codes::SIGV4_HARNESS_SKIPPED | codes::GOLDEN_SUITE_EMPTY => code,
+                _ => codes::GOLDEN_FAILED,
+            };
             let mut message = format!("{} {} ({code})", case.suite, case.case);
             for line in case.messages.iter().take(10) {
                 message.push('\n');
@@ -144,9 +170,9 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
             }
             out.push((
                 Issue {
-                    level: finding_level(report, codes::GOLDEN_FAILED, &case.suite),
+                    level: finding_level(report, rule, &case.suite),
                     stage: Stage::Golden,
-                    rule: codes::GOLDEN_FAILED.to_owned(),
+                    rule: rule.to_owned(),
                     package: case.suite.clone(),
                     location: Location::new("Cargo.toml", 1, 1),
                     title: format!("golden check failed: {} {}", case.suite, case.case),
@@ -284,7 +310,7 @@ pub fn finding_level(report: &CheckReport, code: &str, package: &str) -> Level {
         .verdict
         .findings
         .iter()
-        .filter(|f| f.code == code && f.package == package)
+        .filter(|f| f.code.as_str() == code && f.package == package)
         .map(|f| f.level)
         .max()
         .unwrap_or(Level::Deny)
@@ -306,7 +332,7 @@ pub fn change_level(
         .verdict
         .findings
         .iter()
-        .find(|f| f.code == codes::BREAKING_CHANGE && f.message.starts_with(&prefix))
+        .find(|f| f.code == crate::gate::Code::BreakingChange && f.message.starts_with(&prefix))
         .map(|f| f.level)
         .unwrap_or(Level::Warn)
 }

@@ -319,14 +319,23 @@ fn golden() -> Value {
 }
 
 fn verdict() -> Value {
+    let location = object(
+        &[("file", string()), ("line", count()), ("column", count())],
+        &[],
+    );
     let finding = object(
         &[
             ("code", kebab()),
             ("level", reference("level")),
+            ("stage", kebab()),
             ("package", string()),
             ("message", string()),
         ],
-        &[],
+        &[
+            ("rule", string()),
+            ("item", string()),
+            ("location", location),
+        ],
     );
     object(
         &[

@@ -1,39 +1,67 @@
 //! The IO edge of the usage stage: which files of which dependents to scan, read from a
 //! [`SourceTree`], scanned in parallel; plus feature use sites read from the dependents' manifests.
 
-use super::{file_aliases, scan_file, Confidence, DepName, ScanContext, UseKind, UseSite};
+use super::{
+    file_aliases, scan_file, unreadable, Confidence, DepName, ScanContext, UnreadFile, UseKind,
+    UseSite,
+};
 use crate::error::Result;
 use crate::source::SourceTree;
 use crate::workspace::{Member, Workspace};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
+/// What the index found: use sites, and the files it could not read completely.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsageIndex {
+    pub sites: Vec<UseSite>,
+    pub unread: Vec<UnreadFile>,
+}
+
 /// Every reference, in every member that depends on one of `changed` (package names), to those
 /// packages. All targets count: lib, bins, tests, examples, benches, build scripts.
-pub fn build(
-    workspace: &Workspace,
-    source: &SourceTree,
-    changed: &[String],
-) -> Result<Vec<UseSite>> {
+pub fn build(workspace: &Workspace, source: &SourceTree, changed: &[String]) -> Result<UsageIndex> {
     let files = source.files()?;
     let dependents: Vec<&Member> = workspace
         .members
         .iter()
         .filter(|m| m.deps.iter().any(|d| changed.contains(&d.package)))
         .collect();
-    let mut sites: Vec<UseSite> = dependents
+    let scanned: Vec<(Vec<UseSite>, Vec<UnreadFile>)> = dependents
         .par_iter()
         .map(|member| scan_member(workspace, member, changed, &files, source))
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    for member in &dependents {
-        sites.extend(feature_sites(workspace, member, changed, source)?);
+        .collect::<Result<Vec<_>>>()?;
+    let mut index = UsageIndex::default();
+    for (sites, unread) in scanned {
+        index.sites.extend(sites);
+        index.unread.extend(unread);
     }
-    sites.sort();
-    sites.dedup();
-    Ok(sites)
+    for member in &dependents {
+        index
+            .sites
+            .extend(feature_sites(workspace, member, changed, source)?);
+        index.unread.extend(outside_targets(member));
+    }
+    index.sites.sort();
+    index.sites.dedup();
+    index.unread.sort();
+    Ok(index)
+}
+
+/// Targets whose root file lies outside the member's directory: their files are not scanned.
+fn outside_targets(member: &Member) -> Vec<UnreadFile> {
+    member
+        .targets
+        .iter()
+        .filter(|t| {
+            !member.rel_dir.is_empty() && !t.src_path.starts_with(&format!("{}/", member.rel_dir))
+        })
+        .map(|t| UnreadFile {
+            package: member.name.clone(),
+            file: t.src_path.clone(),
+            reason: "a target's root file lies outside the package directory".into(),
+        })
+        .collect()
 }
 
 /// The `.rs` files that belong to `member`: under its directory, not under `target/` or another
@@ -66,7 +94,7 @@ fn scan_member(
     changed: &[String],
     files: &[String],
     source: &SourceTree,
-) -> Result<Vec<UseSite>> {
+) -> Result<(Vec<UseSite>, Vec<UnreadFile>)> {
     let mut deps = HashMap::new();
     for edge in member.deps.iter().filter(|d| changed.contains(&d.package)) {
         let crate_name = workspace
@@ -98,10 +126,21 @@ fn scan_member(
             ctx.crate_aliases.insert(alias, (path, dep));
         }
     }
-    Ok(texts
+    let unread = texts
+        .iter()
+        .filter_map(|(file, text)| {
+            unreadable(text).map(|reason| UnreadFile {
+                package: member.name.clone(),
+                file: file.clone(),
+                reason,
+            })
+        })
+        .collect();
+    let sites = texts
         .par_iter()
         .flat_map(|(file, text)| scan_file(&ctx, file, text))
-        .collect())
+        .collect();
+    Ok((sites, unread))
 }
 
 /// Features of a changed dependency that the dependent's manifest enables, located at the line that

@@ -77,6 +77,35 @@ pub struct UseSite {
     pub snippet: String,
 }
 
+/// A file of a dependent that the index could not read completely: precise mode builds its crate.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UnreadFile {
+    pub package: String,
+    /// Relative to the workspace root.
+    pub file: String,
+    pub reason: String,
+}
+
+/// Why a file's use sites cannot all be known from its text, if they cannot: a syntax error, code
+/// included from elsewhere (`include!`), a module loaded from another path (`#[path]`). Pure.
+pub fn unreadable(text: &str) -> Option<String> {
+    if let Err(e) = syn::parse_file(text) {
+        let at = e.span().start();
+        return Some(format!(
+            "cannot be parsed ({e} at {}:{})",
+            at.line,
+            at.column + 1
+        ));
+    }
+    if text.contains("include!") {
+        return Some("includes code from another file (`include!`)".into());
+    }
+    if text.contains("#[path") {
+        return Some("loads a module from another path (`#[path]`)".into());
+    }
+    None
+}
+
 /// A dependency as the dependent's code names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepName {

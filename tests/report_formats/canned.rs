@@ -355,25 +355,25 @@ pub fn report() -> CheckReport {
             },
         ],
     };
-    let (build, golden) = (build(), golden());
-    let verdict = gate::verdict(
-        &diff,
-        &build,
-        Some(&golden),
-        FailOn::Deny,
-        &gate::Rules::default(),
-    );
+    let (build, golden, plan) = (build(), golden(), plan());
+    let evidence = gate::Evidence {
+        diff: &diff,
+        plan: &plan,
+        build: Some(&build),
+        not_built_because: "",
+        golden: Some(&golden),
+    };
+    let verdict = gate::verdict(&evidence, FailOn::Deny, &gate::Rules::default());
     let mut report = CheckReport::new(
         "origin/main".to_owned(),
         "working tree".to_owned(),
         Mode::Precise,
         diff,
         impact(&changes),
-        plan(),
-        build,
+        plan,
+        Some(build),
         Some(golden),
         verdict,
-        false,
     );
     report.tool_version = "0.0.0-test".to_owned();
     report

@@ -387,7 +387,7 @@ fn junit_fails_exactly_where_the_gate_fails() {
     predicted
         .verdict
         .findings
-        .retain(|f| f.code == "breaking-change");
+        .retain(|f| f.code.as_str() == "breaking-change");
     predicted.verdict.passed = true;
     assert_eq!(junit_failures(&predicted), Vec::<String>::new());
     // A policy that lowers every finding to a warning: the gate passes, the cases say `warn:`.

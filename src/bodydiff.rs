@@ -1,0 +1,270 @@
+//! Body-level differences of one source file between two trees, for precise mode's soundness.
+//!
+//! An API snapshot sees signatures, not bodies. Most body changes cannot break a dependent, but some
+//! can without any API line changing: a `const`/`static` value (array lengths, const generics), a
+//! `const fn` (const evaluation), an `async fn` or a function returning `impl Trait` (auto traits leak
+//! through the opaque type: a future that stops being `Send`), a type's private fields (auto traits,
+//! size), and anything inside a macro (definitions and invocations the engine cannot expand). This
+//! module finds those items by comparing the items' tokens, and names them. Pure.
+
+use quote::ToTokens;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What changed in a file beyond its API lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyDiff {
+    /// Names of changed items whose change a dependent can observe without an API line changing
+    /// (matched against the names dependents use).
+    pub observable: BTreeSet<String>,
+    /// Why anything at all may have changed (a macro definition or invocation changed, a side could
+    /// not be parsed); `None` when every change is accounted for by name.
+    pub opaque: Option<String>,
+}
+
+/// Compares two versions of a Rust file (`None`: the file does not exist on that side).
+pub fn compare(base: Option<&str>, head: Option<&str>) -> BodyDiff {
+    let (base, head) = match (side(base), side(head)) {
+        (Ok(b), Ok(h)) => (b, h),
+        (Err(e), _) | (_, Err(e)) => {
+            return BodyDiff {
+                observable: BTreeSet::new(),
+                opaque: Some(format!("cannot be parsed ({e})")),
+            }
+        }
+    };
+    let mut diff = BodyDiff::default();
+    let keys: BTreeSet<&Key> = base.keys().chain(head.keys()).collect();
+    for key in keys {
+        let (b, h) = (base.get(key), head.get(key));
+        if b.map(|e| &e.tokens) == h.map(|e| &e.tokens) {
+            continue;
+        }
+        let sensitivity = b
+            .map(|e| e.sensitivity)
+            .into_iter()
+            .chain(h.map(|e| e.sensitivity))
+            .max()
+            .unwrap_or(Sensitivity::None);
+        match sensitivity {
+            Sensitivity::None => {}
+            Sensitivity::Observable => {
+                diff.observable.insert(key.1.clone());
+            }
+            Sensitivity::Opaque => {
+                diff.opaque
+                    .get_or_insert_with(|| format!("a macro changed ({})", key.1));
+            }
+        }
+    }
+    diff
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Sensitivity {
+    /// A body change here cannot reach a dependent.
+    None,
+    /// A dependent that names the item can see the change.
+    Observable,
+    /// The change can be anything (macros).
+    Opaque,
+}
+
+/// (item kind, name): several items may share one (methods of different impls); their tokens are
+/// concatenated in source order.
+type Key = (&'static str, String);
+
+struct Entry {
+    tokens: String,
+    sensitivity: Sensitivity,
+}
+
+fn side(text: Option<&str>) -> Result<BTreeMap<Key, Entry>, String> {
+    let mut items = BTreeMap::new();
+    if let Some(text) = text {
+        let file = syn::parse_file(text).map_err(|e| e.to_string())?;
+        collect(&file.items, &mut items);
+    }
+    Ok(items)
+}
+
+fn add(items: &mut BTreeMap<Key, Entry>, key: Key, node: &dyn ToTokens, sensitivity: Sensitivity) {
+    let tokens = node.to_token_stream().to_string();
+    let entry = items.entry(key).or_insert(Entry {
+        tokens: String::new(),
+        sensitivity: Sensitivity::None,
+    });
+    entry.tokens.push_str(&tokens);
+    entry.tokens.push('\n');
+    entry.sensitivity = entry.sensitivity.max(sensitivity);
+}
+
+/// A function whose body can change what dependents see: `const fn`, `async fn`, `-> impl Trait`.
+fn fn_sensitivity(sig: &syn::Signature) -> Sensitivity {
+    let returns_opaque = match &sig.output {
+        syn::ReturnType::Default => false,
+        syn::ReturnType::Type(_, ty) => ty
+            .to_token_stream()
+            .into_iter()
+            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "impl")),
+    };
+    if sig.constness.is_some() || sig.asyncness.is_some() || returns_opaque {
+        Sensitivity::Observable
+    } else {
+        Sensitivity::None
+    }
+}
+
+fn collect(list: &[syn::Item], items: &mut BTreeMap<Key, Entry>) {
+    use Sensitivity::{None as Quiet, Observable, Opaque};
+    for item in list {
+        match item {
+            syn::Item::Fn(f) => add(
+                items,
+                ("fn", f.sig.ident.to_string()),
+                f,
+                fn_sensitivity(&f.sig),
+            ),
+            syn::Item::Const(c) => add(items, ("const", c.ident.to_string()), c, Observable),
+            syn::Item::Static(s) => add(items, ("static", s.ident.to_string()), s, Observable),
+            syn::Item::Struct(s) => add(items, ("type", s.ident.to_string()), s, Observable),
+            syn::Item::Enum(e) => add(items, ("type", e.ident.to_string()), e, Observable),
+            syn::Item::Union(u) => add(items, ("type", u.ident.to_string()), u, Observable),
+            syn::Item::Macro(m) => {
+                let name = m
+                    .ident
+                    .as_ref()
+                    .map(|i| format!("macro_rules! {i}"))
+                    .unwrap_or_else(|| format!("{}!", m.mac.path.to_token_stream()));
+                add(items, ("macro", name), m, Opaque);
+            }
+            syn::Item::Mod(m) => match &m.content {
+                Some((_, inner)) => collect(inner, items),
+                None => add(items, ("mod", m.ident.to_string()), m, Quiet),
+            },
+            syn::Item::Impl(imp) => collect_impl(imp, items),
+            syn::Item::Trait(t) => collect_trait(t, items),
+            syn::Item::Verbatim(v) => add(items, ("verbatim", v.to_string()), v, Opaque),
+            // Signatures only (type aliases, uses, extern blocks, foreign items): their changes are
+            // API lines, or private.
+            other => add(items, ("other", kind_name(other)), other, Quiet),
+        }
+    }
+}
+
+fn collect_impl(imp: &syn::ItemImpl, items: &mut BTreeMap<Key, Entry>) {
+    for item in &imp.items {
+        match item {
+            syn::ImplItem::Fn(f) => add(
+                items,
+                ("fn", f.sig.ident.to_string()),
+                f,
+                fn_sensitivity(&f.sig),
+            ),
+            syn::ImplItem::Const(c) => add(
+                items,
+                ("const", c.ident.to_string()),
+                c,
+                Sensitivity::Observable,
+            ),
+            syn::ImplItem::Macro(m) => add(
+                items,
+                ("macro", format!("{}!", m.mac.path.to_token_stream())),
+                m,
+                Sensitivity::Opaque,
+            ),
+            syn::ImplItem::Verbatim(v) => {
+                add(items, ("verbatim", v.to_string()), v, Sensitivity::Opaque)
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_trait(t: &syn::ItemTrait, items: &mut BTreeMap<Key, Entry>) {
+    for item in &t.items {
+        match item {
+            syn::TraitItem::Fn(f) => add(
+                items,
+                ("fn", f.sig.ident.to_string()),
+                f,
+                fn_sensitivity(&f.sig),
+            ),
+            syn::TraitItem::Const(c) => add(
+                items,
+                ("const", c.ident.to_string()),
+                c,
+                Sensitivity::Observable,
+            ),
+            syn::TraitItem::Macro(m) => add(
+                items,
+                ("macro", format!("{}!", m.mac.path.to_token_stream())),
+                m,
+                Sensitivity::Opaque,
+            ),
+            syn::TraitItem::Verbatim(v) => {
+                add(items, ("verbatim", v.to_string()), v, Sensitivity::Opaque)
+            }
+            _ => {}
+        }
+    }
+}
+
+fn kind_name(item: &syn::Item) -> String {
+    let tokens = item.to_token_stream().to_string();
+    tokens.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(d: &BodyDiff) -> Vec<&str> {
+        d.observable.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn plain_body_changes_are_invisible() {
+        let d = compare(
+            Some("pub fn f() -> u32 { 1 }\nimpl S { pub fn m(&self) { a() } }"),
+            Some("pub fn f() -> u32 { 2 }\nimpl S { pub fn m(&self) { b() } }"),
+        );
+        assert_eq!(d, BodyDiff::default());
+    }
+
+    #[test]
+    fn observable_body_changes_are_named() {
+        let d = compare(
+            Some("pub const N: usize = 4;\npub async fn run() { a().await }\npub fn it() -> impl Iterator<Item = u8> { x() }\npub struct S { a: u8 }\npub const fn k() -> u8 { 1 }"),
+            Some("pub const N: usize = 5;\npub async fn run() { b().await }\npub fn it() -> impl Iterator<Item = u8> { y() }\npub struct S { a: std::rc::Rc<u8> }\npub const fn k() -> u8 { 2 }"),
+        );
+        assert_eq!(names(&d), vec!["N", "S", "it", "k", "run"]);
+        assert_eq!(d.opaque, None);
+    }
+
+    #[test]
+    fn macros_and_parse_errors_are_opaque() {
+        let d = compare(
+            Some("macro_rules! m { () => {} }\nm!();"),
+            Some("macro_rules! m { () => { pub fn f() {} } }\nm!();"),
+        );
+        assert!(d.opaque.unwrap().contains("macro_rules! m"));
+        let d = compare(Some("make!(f);"), None);
+        assert!(
+            d.opaque.is_some(),
+            "a removed macro invocation may remove items"
+        );
+        let d = compare(Some("fn f() {}"), Some("fn f( {}"));
+        assert!(d.opaque.unwrap().contains("cannot be parsed"));
+    }
+
+    #[test]
+    fn added_and_removed_sensitive_items_count() {
+        let d = compare(None, Some("pub static X: u8 = 1;"));
+        assert_eq!(names(&d), vec!["X"]);
+        let d = compare(
+            Some("mod inner { pub const C: u8 = 1; }"),
+            Some("mod inner {}"),
+        );
+        assert_eq!(names(&d), vec!["C"]);
+    }
+}

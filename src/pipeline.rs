@@ -1,0 +1,298 @@
+//! The gate's one pipeline: after the comparison (base and head APIs diffed), every command that
+//! gates (`check`, `check --staged`, the pre-commit hook, `release`) runs the same stages here, in
+//! order: usage index + changed paths + body diffs → impact → build plan → targeted build (of the
+//! materialised index for staged runs) → golden suites → the verdict over all the evidence.
+//! Commands only parse arguments into [`Options`] and pick reporters.
+
+use crate::bodydiff::BodyDiff;
+use crate::build::cargo::{run_check, CargoOptions, FeatureArgs};
+use crate::build::plan::{self, Mode};
+use crate::build::{self, BuildOutcome};
+use crate::commands::diff::Compared;
+use crate::commands::Loaded;
+use crate::error::Result;
+use crate::gate::{self, FailOn};
+use crate::golden;
+use crate::impact::{self, ManifestTexts};
+use crate::report::check::CheckReport;
+use crate::source::{changed_paths, SourceTree};
+use crate::usage;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+/// How the gate runs, validated by the command.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub mode: Mode,
+    /// `Some(why)`: the planned crates are not built (each becomes a `dependent-not-checked`
+    /// finding).
+    pub skip_build: Option<String>,
+    /// `Some(why)`: the golden suites are not run.
+    pub skip_golden: Option<String>,
+    pub fail_fast: bool,
+    pub tests: bool,
+    pub benches: bool,
+    pub build_timeout: Duration,
+    pub fail_on: FailOn,
+    pub features: FeatureArgs,
+    /// Forward no cargo progress (machine-read output, `--quiet`).
+    pub quiet: bool,
+}
+
+/// The gate after the comparison, as a report.
+pub fn evaluate(
+    loaded: &Loaded,
+    compared: Compared,
+    options: &Options,
+    err: &mut dyn Write,
+) -> Result<CheckReport> {
+    let ws = &loaded.workspace;
+    let impact = analyze_impact(loaded, &compared)?;
+    let lines =
+        |package: &str| crate::commands::plan::package_lines(ws, &compared.head_tree, package);
+    let build_plan = plan::plan(ws, &impact, options.mode, options.benches, &lines);
+    let build = match &options.skip_build {
+        Some(_) => None,
+        None if build_plan.is_empty() => Some(BuildOutcome::empty()),
+        None => Some(run_build(
+            ws,
+            &compared,
+            &build_plan,
+            &impact,
+            options,
+            err,
+        )?),
+    };
+    let golden = match &options.skip_golden {
+        Some(_) => None,
+        None => {
+            let config = golden::config::GoldenConfig::from_value(
+                loaded.config.raw.get("golden"),
+                &ws.root,
+                &loaded.config.source,
+            )?;
+            Some(golden::run(&golden::RunOptions {
+                root: ws.root.clone(),
+                config,
+                bless: false,
+            })?)
+        }
+    };
+    let rules = gate::Rules {
+        policy: Some(&loaded.config.policy),
+        acknowledged: acknowledged(loaded, &compared),
+    };
+    let evidence = gate::Evidence {
+        diff: &compared.diff,
+        plan: &build_plan,
+        build: build.as_ref(),
+        not_built_because: options.skip_build.as_deref().unwrap_or(""),
+        golden: golden.as_ref(),
+    };
+    let verdict = gate::verdict(&evidence, options.fail_on, &rules);
+    Ok(CheckReport::new(
+        compared.base_label,
+        compared.head_label,
+        options.mode,
+        compared.diff,
+        impact,
+        build_plan,
+        build,
+        golden,
+        verdict,
+    ))
+}
+
+/// The targeted build of a non-empty plan: in place (`--locked`), or in a materialised copy for
+/// the staged index and for a working tree whose lock file cargo would rewrite; then the tests of
+/// the crates that built, with `tests`.
+fn run_build(
+    ws: &crate::workspace::Workspace,
+    compared: &Compared,
+    build_plan: &plan::BuildPlan,
+    impact: &impact::Impact,
+    options: &Options,
+    err: &mut dyn Write,
+) -> Result<BuildOutcome> {
+    let staged_head = matches!(compared.head_tree.kind(), crate::source::SourceKind::Index);
+    let mut cargo = CargoOptions {
+        features: options.features.clone(),
+        timeout: options.build_timeout,
+        keep_going: !options.fail_fast,
+        quiet: options.quiet,
+        // Without a lock file too: cargo would create one; the copy then builds instead.
+        locked: !staged_head,
+    };
+    let head = &compared.head_tree;
+    let (command, messages, elapsed, built_ws) = if staged_head {
+        build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
+    } else {
+        match run_check(ws, build_plan, &cargo, err) {
+            Ok((command, messages, elapsed)) => (command, messages, elapsed, None),
+            Err(e) if build::cargo::lock_needs_update(&e) => {
+                let _ = writeln!(
+                    err,
+                    "driftgate: Cargo.lock does not match the manifests; checking a copy of \
+                     the working tree so that yours is not rewritten"
+                );
+                cargo.locked = false;
+                build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let mut outcome = build::outcome(ws, build_plan, &messages, impact);
+    outcome.command = command;
+    outcome.duration_ms = elapsed.as_millis() as u64;
+    if options.tests {
+        let passed: Vec<String> = outcome
+            .crates
+            .iter()
+            .filter(|c| c.status == build::CrateStatus::Passed)
+            .map(|c| c.package.clone())
+            .collect();
+        let test_ws = built_ws.as_ref().unwrap_or(ws);
+        outcome.tests = build::test_run::run_tests(test_ws, &passed, &cargo)?;
+    }
+    Ok(outcome)
+}
+
+/// Usage index + changed paths + manifests → the impact analysis (shared by `impact`, `plan`, `check`).
+pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Impact> {
+    let ws = &loaded.workspace;
+    let paths = match &compared.base_tree {
+        Some(base) => Some(changed_paths(base, &compared.head_tree)?),
+        None => None,
+    };
+    let bodies = match (&compared.base_tree, &paths) {
+        (Some(base), Some(paths)) => body_diffs(ws, base, &compared.head_tree, paths)?,
+        _ => BTreeMap::new(),
+    };
+    let mut changed_crates: Vec<String> = compared
+        .diff
+        .crates
+        .iter()
+        .filter(|c| !c.changes.is_empty())
+        .map(|c| c.package.clone())
+        .collect();
+    for changed in paths.iter().flatten() {
+        for path in std::iter::once(&changed.path).chain(changed.old_path.as_ref()) {
+            if let Some(owner) = ws.owner_of(path) {
+                changed_crates.push(owner.name.clone());
+            }
+        }
+    }
+    changed_crates.sort();
+    changed_crates.dedup();
+    let index = usage::index::build(ws, &compared.head_tree, &changed_crates)?;
+    let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;
+    let snapshot_dir = loaded
+        .config
+        .snapshot_dir
+        .strip_prefix(&ws.root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    Ok(impact::analyze(&impact::Inputs {
+        workspace: ws,
+        diff: &compared.diff,
+        uses: &index.sites,
+        changed_paths: paths.as_deref(),
+        manifests: &manifests,
+        snapshot_dir: &snapshot_dir,
+        unread: &index.unread,
+        bodies: &bodies,
+    }))
+}
+
+/// Body-level differences of every changed `.rs` file, merged per owning package.
+fn body_diffs(
+    ws: &crate::workspace::Workspace,
+    base: &SourceTree,
+    head: &SourceTree,
+    paths: &[crate::source::ChangedPath],
+) -> Result<BTreeMap<String, BodyDiff>> {
+    let mut out: BTreeMap<String, BodyDiff> = BTreeMap::new();
+    for changed in paths.iter().filter(|c| c.path.ends_with(".rs")) {
+        let Some(owner) = ws.owner_of(&changed.path) else {
+            continue;
+        };
+        let old = changed.old_path.as_ref().unwrap_or(&changed.path);
+        let before = read_text(base, old)?;
+        let after = read_text(head, &changed.path)?;
+        let diff = crate::bodydiff::compare(before.as_deref(), after.as_deref());
+        let entry = out.entry(owner.name.clone()).or_default();
+        entry.observable.extend(diff.observable);
+        if entry.opaque.is_none() {
+            entry.opaque = diff.opaque.map(|why| format!("{}: {why}", changed.path));
+        }
+    }
+    Ok(out)
+}
+
+fn read_text(tree: &SourceTree, path: &str) -> Result<Option<String>> {
+    Ok(tree
+        .read(path)?
+        .map(|b| String::from_utf8_lossy(&b).into_owned()))
+}
+
+fn manifest_texts(
+    ws: &crate::workspace::Workspace,
+    base: Option<&SourceTree>,
+    head: &SourceTree,
+) -> Result<ManifestTexts> {
+    let mut texts = ManifestTexts {
+        root_head: read_text(head, "Cargo.toml")?,
+        lock_head: read_text(head, "Cargo.lock")?,
+        ..ManifestTexts::default()
+    };
+    match base {
+        Some(base) => {
+            texts.root_base = read_text(base, "Cargo.toml")?;
+            texts.lock_base = read_text(base, "Cargo.lock")?;
+        }
+        None => {
+            texts.root_base = texts.root_head.clone();
+            texts.lock_base = texts.lock_head.clone();
+        }
+    }
+    for member in &ws.members {
+        let path = if member.rel_dir.is_empty() {
+            "Cargo.toml".to_owned()
+        } else {
+            format!("{}/Cargo.toml", member.rel_dir)
+        };
+        if let Some(text) = read_text(head, &path)? {
+            texts.members.insert(member.name.clone(), text);
+        }
+    }
+    Ok(texts)
+}
+
+/// Crates whose changes are acknowledged by an updated snapshot file: with a git baseline, the head's
+/// committed `public-api/<crate>.txt` already equals the head API.
+fn acknowledged(loaded: &Loaded, compared: &Compared) -> std::collections::BTreeSet<String> {
+    let Some(_) = &compared.base_tree else {
+        return Default::default(); // the baseline *is* the snapshot files
+    };
+    let dir = &loaded.config.snapshot_dir;
+    let rel = dir
+        .strip_prefix(&loaded.workspace.root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    compared
+        .diff
+        .crates
+        .iter()
+        .filter(|c| !c.changes.is_empty())
+        .filter(|c| {
+            let Some(api) = compared.head.crates.get(&c.package) else {
+                return false;
+            };
+            let path = format!("{rel}/{}.txt", c.package);
+            let committed = compared.head_tree.read(&path).ok().flatten();
+            committed.is_some_and(|text| text == crate::api::files::render(api).as_bytes())
+        })
+        .map(|c| c.package.clone())
+        .collect()
+}

@@ -1,0 +1,450 @@
+//! What precise mode may leave unbuilt, and why it must build the rest. Pure.
+//!
+//! Precise mode skips a reverse dependency only when it can show that the dependent cannot be
+//! affected: every change in the crates it depends on has a use-site matcher that is complete for
+//! that change kind (the [`MATCHERS`] table) and finds nothing in the dependent; every file of the
+//! dependent was read; no observable body change (see [`crate::bodydiff`]) is named by it; the
+//! changed crate is not a proc macro, has no changed macro, and its manifest and build script are
+//! unchanged; and the dependent does not reach the changed crate through another member (a facade
+//! that re-exports it, or a type of it in another member's API). Otherwise the dependent is built,
+//! with a reason code saying why.
+
+use crate::api::diff::{ApiDiff, Change};
+use crate::bodydiff::BodyDiff;
+use crate::impact::{Reason, ReasonCode, Scope};
+use crate::usage::{UnreadFile, UseKind, UseSite};
+use crate::workspace::{DepKind, Workspace};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How precise mode decides whether a dependent can see a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matcher {
+    /// Complete: using the item means writing its path (or a path below it), or its name (a method
+    /// call, a field access, a glob-imported name). A dependent with no such site cannot break.
+    Names,
+    /// Complete for trait items: implementors name the trait, callers name the item.
+    TraitItem,
+    /// Complete for additions: only a use of the same name, or a glob import that can now be
+    /// ambiguous, can break.
+    Additive,
+    /// Complete: enabling a feature is a line of the dependent's manifest.
+    Feature,
+    /// The change cannot break a dependent's build.
+    Harmless,
+    /// No complete matcher: the dependent can break without naming anything (with why).
+    Incomplete(&'static str),
+}
+
+use Matcher::{Additive, Feature, Harmless, Incomplete, Names, TraitItem};
+
+/// Change kind (semver rule id) → matcher. Rules missing here have no complete matcher. Every row
+/// is pinned by `tests::every_row_decides_as_its_matcher_says`.
+pub const MATCHERS: &[(&str, Matcher)] = &[
+    ("constructible_struct_adds_field", Names),
+    ("constructible_struct_adds_private_field", Names),
+    ("declarative_macro_missing", Incomplete("`#[macro_use]` makes macro names unresolvable without expansion")),
+    ("enum_marked_non_exhaustive", Names),
+    ("enum_missing", Names),
+    ("enum_variant_added", Incomplete("irrefutable patterns and exhaustive matches need not name the enum")),
+    ("enum_variant_added_non_exhaustive", Harmless),
+    ("enum_variant_changed", Names),
+    ("enum_variant_missing", Names),
+    ("feature_missing", Feature),
+    ("function_changed_signature", Names),
+    ("function_const_removed", Names),
+    ("function_missing", Names),
+    ("function_parameter_count_changed", Names),
+    ("function_unsafe_added", Names),
+    ("inherent_associated_pub_const_missing", Names),
+    ("inherent_method_const_removed", Names),
+    ("inherent_method_missing", Names),
+    ("inherent_method_unsafe_added", Names),
+    ("item_added", Additive),
+    ("item_cfg_added", Names),
+    ("item_cfg_removed", Additive),
+    ("item_changed", Incomplete("the engine could not classify the change")),
+    ("item_changed_patch", Harmless),
+    ("item_marked_deprecated", Names),
+    ("item_must_use_added", Names),
+    ("item_no_longer_non_exhaustive", Harmless),
+    ("item_now_doc_hidden", Names),
+    ("item_now_private", Names),
+    ("method_changed_signature", Names),
+    ("method_parameter_count_changed", Names),
+    ("module_missing", Names),
+    ("proc_macro_missing", Incomplete("derive and attribute macros are used through imports the index does not resolve")),
+    ("pub_module_level_const_missing", Names),
+    ("pub_module_level_const_type_changed", Names),
+    ("pub_static_missing", Names),
+    ("pub_static_type_changed", Names),
+    ("reexport_missing", Names),
+    ("reexport_target_changed", Names),
+    ("repr_changed", Incomplete("layout is observed without naming the type (transmute, FFI)")),
+    ("struct_field_type_changed", Names),
+    ("struct_kind_changed", Names),
+    ("struct_marked_non_exhaustive", Names),
+    ("struct_missing", Names),
+    ("struct_pub_field_missing", Names),
+    ("trait_added_supertrait", Names),
+    ("trait_associated_const_added", TraitItem),
+    ("trait_associated_const_missing", Incomplete("`T::CONST` through a generic bound names neither the trait nor a resolvable path")),
+    ("trait_associated_item_changed", Incomplete("`T::Assoc` through a generic bound names neither the trait nor a resolvable path")),
+    ("trait_associated_type_added", TraitItem),
+    ("trait_associated_type_missing", Incomplete("`T::Assoc` through a generic bound names neither the trait nor a resolvable path")),
+    ("trait_changed", Incomplete("a trait's bounds constrain code that only uses its implementors")),
+    ("trait_impl_removed", Incomplete("trait impls are used without naming them (operators, `?`, `for`, formatting, derives, bounds)")),
+    ("trait_method_added", TraitItem),
+    ("trait_method_added_with_default", Additive),
+    ("trait_method_changed_signature", TraitItem),
+    ("trait_method_default_removed", TraitItem),
+    ("trait_method_missing", TraitItem),
+    ("trait_method_parameter_count_changed", TraitItem),
+    ("trait_method_unsafe_added", TraitItem),
+    ("trait_method_unsafe_removed", TraitItem),
+    ("trait_missing", Names),
+    ("trait_removed_supertrait", Incomplete("code relying on the supertrait through a bound names neither")),
+    ("trait_unsafe_added", Names),
+    ("trait_unsafe_removed", Names),
+    ("type_alias_changed", Incomplete("signatures that mention the alias change meaning without changing text")),
+    ("type_alias_missing", Names),
+    ("type_generics_changed", Incomplete("generic parameters and bounds are inferred at use sites that name other items")),
+    ("union_missing", Names),
+    ("variant_marked_non_exhaustive", Names),
+];
+
+/// The matcher for a rule (rules without a row have no complete matcher).
+pub fn matcher(rule: &str) -> Matcher {
+    MATCHERS
+        .iter()
+        .find(|(r, _)| *r == rule)
+        .map(|(_, m)| *m)
+        .unwrap_or(Incomplete("no matcher for this change kind"))
+}
+
+/// Whether `site` (in a dependent, referring to the changed crate) can see `change`, by the change
+/// kind's matcher. `Incomplete` matches everything. A superset of the prediction's matching.
+pub fn sees(change: &Change, site: &UseSite) -> bool {
+    let path = change.path.as_str();
+    let name = path.rsplit("::").next().unwrap_or(path);
+    let parent = path.rsplit_once("::").map(|(p, _)| p).unwrap_or("");
+    let under = |target: &str, root: &str| {
+        !root.is_empty() && (target == root || target.starts_with(&format!("{root}::")))
+    };
+    let names = |site: &UseSite| {
+        site.kind != UseKind::Feature && (under(&site.target, path) || site.name == name)
+    };
+    match matcher(&change.rule) {
+        Names => names(site),
+        TraitItem => names(site) || (site.kind != UseKind::Feature && under(&site.target, parent)),
+        Additive => {
+            names(site)
+                || (site.kind == UseKind::Import
+                    && site.name == "*"
+                    && path.starts_with(&format!("{}::", site.target)))
+        }
+        Feature => site.kind == UseKind::Feature && site.target == path,
+        Harmless => false,
+        Incomplete(_) => true,
+    }
+}
+
+/// What precise mode knows about a changed crate besides its API diff.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrateChange {
+    /// Body-level differences of its changed files (merged).
+    pub body: BodyDiff,
+    /// Its manifest, build script or inherited dependencies changed (why), or its build inputs
+    /// are otherwise unknown.
+    pub inputs_changed: Option<String>,
+}
+
+/// Everything the decision reads.
+pub struct Evidence<'a> {
+    pub workspace: &'a Workspace,
+    pub diff: &'a ApiDiff,
+    /// Use sites of the changed crates in their dependents.
+    pub uses: &'a [UseSite],
+    pub unread: &'a [UnreadFile],
+    /// Every changed crate (API or files), with what is known beyond its API diff.
+    pub changed: &'a BTreeMap<String, CrateChange>,
+}
+
+/// The reasons precise mode must build each dependent of a changed crate (dependents absent from
+/// the result may be skipped). Scope: tests only when reached through a dev-dependency.
+pub fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
+    let mut out = Vec::new();
+    for (package, change) in e.changed {
+        let changes: Vec<&Change> = e
+            .diff
+            .crates
+            .iter()
+            .filter(|c| &c.package == package)
+            .flat_map(|c| c.changes.iter())
+            .collect();
+        let crate_wide = crate_wide_reason(e.workspace, package, change, &changes);
+        let risky = crate_wide.is_some()
+            || !change.body.observable.is_empty()
+            || changes.iter().any(|c| matcher(&c.rule) != Harmless);
+        for (dependent, edge) in e.workspace.reverse_deps(package) {
+            let scope = if edge.kind == DepKind::Dev {
+                Scope::Tests
+            } else {
+                Scope::All
+            };
+            let mut push = |code: ReasonCode, detail: String| {
+                out.push((dependent.name.clone(), scope, Reason { code, detail }));
+            };
+            if let Some((code, detail)) = &crate_wide {
+                push(*code, detail.clone());
+                continue;
+            }
+            let sites: Vec<&UseSite> = e
+                .uses
+                .iter()
+                .filter(|s| s.package == dependent.name && &s.dependency == package)
+                .collect();
+            for change in &changes {
+                if let Incomplete(why) = matcher(&change.rule) {
+                    push(
+                        ReasonCode::UnmatchedChange,
+                        format!("{} {}: {why}", change.rule, change.path),
+                    );
+                } else if let Some(site) = sites.iter().find(|s| sees(change, s)) {
+                    push(
+                        ReasonCode::NamesChangedItem,
+                        format!(
+                            "{} at {}:{}:{}",
+                            change.path, site.file, site.line, site.column
+                        ),
+                    );
+                }
+            }
+            let body_names: BTreeSet<&str> = sites
+                .iter()
+                .filter(|s| change.body.observable.contains(&s.name))
+                .map(|s| s.name.as_str())
+                .collect();
+            if !body_names.is_empty() {
+                let names: Vec<&str> = body_names.into_iter().collect();
+                push(
+                    ReasonCode::ObservableBodyChange,
+                    format!(
+                        "{package}: {} (value, const fn, async fn, `impl Trait` or a type's fields)",
+                        names.join(", ")
+                    ),
+                );
+            }
+            for file in e.unread.iter().filter(|f| f.package == dependent.name) {
+                push(
+                    ReasonCode::DependentFileUnread,
+                    format!("{}: {}", file.file, file.reason),
+                );
+            }
+            if risky {
+                if let Some(via) = reached_through_member(e.workspace, &dependent.name, package) {
+                    push(
+                        ReasonCode::ReachesThroughMember,
+                        format!("{package} through {via}"),
+                    );
+                }
+            }
+        }
+        if risky {
+            for (dependent, via, scope) in transitive_dependents(e.workspace, package) {
+                out.push((
+                    dependent,
+                    scope,
+                    Reason {
+                        code: ReasonCode::ReachesThroughMember,
+                        detail: format!("{package} through {via}"),
+                    },
+                ));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A reason that makes every dependent of the changed crate build.
+fn crate_wide_reason(
+    ws: &Workspace,
+    package: &str,
+    change: &CrateChange,
+    changes: &[&Change],
+) -> Option<(ReasonCode, String)> {
+    let proc_macro = ws
+        .member(package)
+        .and_then(|m| m.lib.as_ref())
+        .is_some_and(|l| l.proc_macro);
+    if proc_macro {
+        return Some((
+            ReasonCode::ExpandsChangedMacros,
+            format!("{package} is a proc-macro crate that changed"),
+        ));
+    }
+    if let Some(why) = &change.body.opaque {
+        return Some((ReasonCode::EngineBlind, format!("{package}: {why}")));
+    }
+    if let Some(uncertain) = changes.iter().find(|c| !c.certain) {
+        return Some((
+            ReasonCode::EngineBlind,
+            format!(
+                "{package}: {} may be made by a macro the engine cannot see",
+                uncertain.path
+            ),
+        ));
+    }
+    change
+        .inputs_changed
+        .as_ref()
+        .map(|why| (ReasonCode::ChangedCrateInputs, format!("{package}: {why}")))
+}
+
+/// Another member through which `dependent` reaches `package` (it depends on a member that depends,
+/// transitively, on `package`).
+fn reached_through_member(ws: &Workspace, dependent: &str, package: &str) -> Option<String> {
+    let member = ws.member(dependent)?;
+    member
+        .deps
+        .iter()
+        .filter(|d| d.package != package)
+        .find(|d| depends_on(ws, &d.package, package))
+        .map(|d| d.package.clone())
+}
+
+/// Whether `from` depends on `to` through normal or build edges, transitively.
+fn depends_on(ws: &Workspace, from: &str, to: &str) -> bool {
+    let mut stack = vec![from.to_owned()];
+    let mut seen = BTreeSet::new();
+    while let Some(current) = stack.pop() {
+        if !seen.insert(current.clone()) {
+            continue;
+        }
+        let Some(member) = ws.member(&current) else {
+            continue;
+        };
+        for edge in member.deps.iter().filter(|d| d.kind != DepKind::Dev) {
+            if edge.package == to {
+                return true;
+            }
+            stack.push(edge.package.clone());
+        }
+    }
+    false
+}
+
+/// Members that reach `package` only through other members (not direct dependents), with one
+/// member they reach it through and the scope (tests only when every such path starts with a
+/// dev-dependency).
+fn transitive_dependents(ws: &Workspace, package: &str) -> Vec<(String, String, Scope)> {
+    ws.members
+        .iter()
+        .filter(|m| m.name != package && !m.deps.iter().any(|d| d.package == package))
+        .filter_map(|m| {
+            let through: Vec<_> = m
+                .deps
+                .iter()
+                .filter(|d| depends_on(ws, &d.package, package))
+                .collect();
+            let via = through.first()?;
+            let scope = if through.iter().all(|d| d.kind == DepKind::Dev) {
+                Scope::Tests
+            } else {
+                Scope::All
+            };
+            Some((m.name.clone(), via.package.clone(), scope))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::diff::ChangeKind;
+    use crate::api::model::ItemKind;
+    use crate::api::rules::{Severity, RULES};
+    use crate::usage::Confidence;
+
+    fn change(rule: &str, path: &str) -> Change {
+        Change {
+            rule: rule.into(),
+            severity: Severity::Major,
+            change: ChangeKind::Changed,
+            kind: ItemKind::Function,
+            path: path.into(),
+            before: None,
+            after: None,
+            hidden: false,
+            certain: true,
+        }
+    }
+
+    fn site(kind: UseKind, target: &str, name: &str) -> UseSite {
+        UseSite {
+            package: "b".into(),
+            dependency: "a".into(),
+            file: "b/src/lib.rs".into(),
+            line: 1,
+            column: 1,
+            kind,
+            confidence: Confidence::Exact,
+            target: target.into(),
+            name: name.into(),
+            snippet: String::new(),
+        }
+    }
+
+    #[test]
+    fn every_rule_has_a_row_and_rows_are_rules() {
+        for rule in RULES {
+            assert!(
+                MATCHERS.iter().any(|(r, _)| *r == rule.id),
+                "{} has no matcher row",
+                rule.id
+            );
+        }
+        for (row, _) in MATCHERS {
+            assert!(RULES.iter().any(|r| r.id == *row), "{row} is not a rule");
+        }
+    }
+
+    /// Each row decides as its matcher says: a site naming the item is seen (unless harmless), an
+    /// unrelated site is seen only when the matcher is incomplete.
+    #[test]
+    fn every_row_decides_as_its_matcher_says() {
+        let unrelated = site(UseKind::Path, "a::other::thing", "thing");
+        for (rule, m) in MATCHERS {
+            let c = change(rule, "a::Tr::item");
+            let named = site(UseKind::MethodCall, "", "item");
+            let trait_named = site(UseKind::TraitImpl, "a::Tr", "Tr");
+            let glob = site(UseKind::Import, "a::Tr", "*");
+            let feature = site(UseKind::Feature, "a::Tr::item", "item");
+            match m {
+                Names => {
+                    assert!(sees(&c, &named), "{rule}");
+                    assert!(
+                        sees(&c, &site(UseKind::Path, "a::Tr::item::x", "x")),
+                        "{rule}"
+                    );
+                    assert!(!sees(&c, &trait_named), "{rule}");
+                }
+                TraitItem => {
+                    assert!(sees(&c, &named) && sees(&c, &trait_named), "{rule}");
+                }
+                Additive => assert!(sees(&c, &named) && sees(&c, &glob), "{rule}"),
+                Feature => {
+                    assert!(sees(&c, &feature) && !sees(&c, &named), "{rule}")
+                }
+                Harmless => assert!(!sees(&c, &named), "{rule}"),
+                Incomplete(why) => {
+                    assert!(!why.is_empty());
+                    assert!(sees(&c, &unrelated), "{rule}");
+                    continue;
+                }
+            }
+            assert!(!sees(&c, &unrelated), "{rule} sees an unrelated site");
+        }
+    }
+}
