@@ -1,7 +1,8 @@
 //! End-to-end tests of `driftgate golden` and `driftgate sigv4 explain` through the real binary:
 //! the demo workspace's harness passes, the buggy fixture fails with the encoding diff, harnesses
-//! that hang, crash or print garbage stop the run with exit 101, bad configuration exits 2, edited
-//! vectors are caught, command goldens bless and compare, and `explain` reproduces a vector.
+//! that hang, crash or print garbage stop the run with exit 101, harnesses that answer `unsupported`
+//! fail with `sigv4-harness-skipped` unless `allow-skipped` names the cases, bad configuration exits
+//! 2, edited vectors are caught, command goldens bless and compare, and `explain` reproduces a vector.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -168,6 +169,174 @@ fn reference_itself_passes_as_a_harness() {
     let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("sigv4-harness      129 passed"), "{out}");
+}
+
+/// A harness that answers `unsupported` to every line whose JSON matches the bash `case` pattern
+/// `skip`, and passes every other line to the reference (`sigv4 explain --jsonl`, a coprocess), so
+/// only the skips can fail. The `[golden.sigv4]` table body, with `extra` lines appended.
+fn skipping_harness(skip: &str, extra: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("cargo-driftgate");
+    let script = format!(
+        r#"coproc REF {{ "$0" sigv4 explain --jsonl; }}
+while IFS= read -r l; do
+  id=${{l#'{{"id":'}}; id=${{id%%,*}}
+  case $l in
+    {skip}) printf '{{"id":%s,"unsupported":"not implemented here"}}\n' "$id" ;;
+    *) printf '%s\n' "$l" >&"${{REF[1]}}"; IFS= read -r r <&"${{REF[0]}}"; printf '%s\n' "$r" ;;
+  esac
+done"#
+    );
+    let argv = serde_json::json!(["bash", "-c", script, bin.display().to_string()]);
+    format!("harness = {argv}\n{extra}")
+}
+
+fn skipped_cases(report: &serde_json::Value) -> Vec<String> {
+    report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["code"] == "sigv4-harness-skipped")
+        .map(|c| c["case"].as_str().expect("case").to_owned())
+        .collect()
+}
+
+fn golden_json(ws: &Path) -> (i32, serde_json::Value, String) {
+    let (code, out, err) = run(driftgate()
+        .args(["golden", "--format", "json"])
+        .current_dir(ws));
+    let report = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("JSON report ({e}):\n{out}\nstderr:\n{err}"));
+    (code, report, err)
+}
+
+#[test]
+fn harness_answering_unsupported_to_everything_fails() {
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\n{}",
+        skipping_harness("*", "")
+    ));
+    let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
+    assert_eq!(code, 100, "stdout:\n{out}\nstderr:\n{err}");
+    assert!(
+        out.contains("sigv4-harness      0 passed, 130 failed (0 checks ran, "),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL sigv4-harness driftgate/query-reserved-characters#header [sigv4-harness-skipped]\n  the harness skipped "),
+        "{out}"
+    );
+    assert!(
+        out.contains("  skipped sign: not implemented here\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  skipped verifier accepts the signed request: not implemented here\n"),
+        "{out}"
+    );
+    assert!(out.contains("golden checks failed"), "{out}");
+
+    let (code, report, _) = golden_json(ws.path());
+    assert_eq!(code, 100);
+    assert_eq!(skipped_cases(&report).len(), 129);
+    let whole = report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["code"] == "golden-suite-empty")
+        .expect("the harness suite ran nothing");
+    assert_eq!(whole["suite"], "sigv4-harness");
+    assert_eq!(report["summary"]["failed"], 130);
+    assert!(report["summary"]["skipped_checks"].as_u64() > Some(129));
+}
+
+#[test]
+fn harness_skipping_presigned_cases_fails_naming_them_unless_allowed() {
+    let skip = r#"*'"signature_location":"query"'*"#;
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\n{}",
+        skipping_harness(skip, "determinism = false\n")
+    ));
+    let (code, report, err) = golden_json(ws.path());
+    assert_eq!(code, 100, "{err}");
+    let skipped = skipped_cases(&report);
+    assert!(
+        skipped.contains(&"v4/get-vanilla#query".to_owned())
+            && skipped.contains(&"driftgate/s3-presigned-key-with-space#query".to_owned()),
+        "{skipped:?}"
+    );
+    assert!(skipped.iter().all(|c| c.ends_with("#query")), "{skipped:?}");
+    let header_cases = report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| {
+            c["suite"] == "sigv4-harness"
+                && c["case"].as_str().is_some_and(|n| n.ends_with("#header"))
+        });
+    for case in header_cases {
+        assert_eq!(case["status"], "pass", "{case}");
+    }
+
+    // Accepting those skips by configuration turns them back into skips.
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\n{}",
+        skipping_harness(skip, "determinism = false\nallow-skipped = [\"*#query\"]\n")
+    ));
+    let (code, report, err) = golden_json(ws.path());
+    assert_eq!(code, 0, "{err}\n{report:#}");
+    assert_eq!(
+        report["summary"]["skipped"].as_u64(),
+        Some(skipped.len() as u64)
+    );
+    let (_, out, _) = run(driftgate().args(["golden", "-v"]).current_dir(ws.path()));
+    assert!(
+        out.contains("SKIP sigv4-harness v4/get-vanilla#query: skips allowed by `allow-skipped` entry `*#query`; skipped sign: not implemented here"),
+        "{out}"
+    );
+}
+
+#[test]
+fn harness_answering_unsupported_to_every_verify_fails() {
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\n{}",
+        skipping_harness(r#"*'"op":"verify"'*"#, "")
+    ));
+    let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
+    assert_eq!(code, 100, "stdout:\n{out}\nstderr:\n{err}");
+    // Not "129 passed, 0 skipped": every case skipped its verify steps.
+    assert!(
+        out.contains("sigv4-harness      0 passed, 129 failed ("),
+        "{out}"
+    );
+    assert!(
+        out.contains("  skipped verifier rejects the signed request with the date changed: not implemented here\n"),
+        "{out}"
+    );
+    let (_, report, _) = golden_json(ws.path());
+    assert_eq!(skipped_cases(&report).len(), 129);
+    assert!(!report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .any(|c| c["code"] == "golden-suite-empty"));
+}
+
+#[test]
+fn allow_skipped_is_validated() {
+    let ws =
+        workspace("[workspace.metadata.driftgate.golden.sigv4]\nallow-skipped = [\"*#query\"]\n");
+    let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("Cargo.toml")
+            && err.contains("`sigv4.allow-skipped` has no effect without `sigv4.harness`"),
+        "{err}"
+    );
+    let ws = workspace(
+        "[workspace.metadata.driftgate.golden.sigv4]\nharness = [\"x\"]\nallow-skipped = \"*\"\n",
+    );
+    let (code, _, err) = run(driftgate().arg("golden").current_dir(ws.path()));
+    assert_eq!(code, 2, "{err}");
 }
 
 #[test]

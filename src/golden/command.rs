@@ -22,6 +22,7 @@ pub fn compare(
         status: Status::Pass,
         code: None,
         checks: 1,
+        skipped_checks: 0,
         messages: Vec::new(),
         diff: None,
         notes: Vec::new(),

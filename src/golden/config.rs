@@ -8,6 +8,7 @@
 //! timeout-secs = 30            # per response line (default 30)
 //! startup-timeout-secs = 600   # first response, e.g. while cargo builds (default 600)
 //! determinism = true           # also run the determinism suite on the harness (default true)
+//! allow-skipped = ["v4/post-sts-token#query", "*#query"]  # cases whose `unsupported` answers are accepted
 //!
 //! [[workspace.metadata.driftgate.golden.command]]
 //! name = "cli-help"
@@ -39,6 +40,8 @@ struct RawSigv4 {
     #[serde(default)]
     env: BTreeMap<String, String>,
     vectors: Option<String>,
+    #[serde(default)]
+    allow_skipped: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +66,41 @@ pub struct Sigv4Config {
     pub env: Vec<(String, String)>,
     /// A vector directory to use instead of the embedded vectors (absolute).
     pub vectors: Option<PathBuf>,
+    /// Harness cases whose skipped steps (`unsupported` answers) are accepted: case ids, or
+    /// patterns where `*` matches any run of characters. Any other skip fails the case.
+    pub allow_skipped: Vec<String>,
+}
+
+impl Sigv4Config {
+    /// The first `allow-skipped` pattern that accepts skips of `case`, if any.
+    pub fn skip_allowed_by(&self, case: &str) -> Option<&str> {
+        self.allow_skipped
+            .iter()
+            .map(String::as_str)
+            .find(|pattern| glob_match(pattern, case))
+    }
+}
+
+/// Whether `text` matches `pattern`, where `*` matches any run of characters (also none) and every
+/// other character matches itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let mut pieces = pattern.split('*');
+    let first = pieces.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let pieces: Vec<&str> = pieces.collect();
+    let Some((last, middle)) = pieces.split_last() else {
+        // No `*`: the whole text must be the pattern.
+        return rest.is_empty();
+    };
+    for piece in middle {
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 impl Default for Sigv4Config {
@@ -74,6 +112,7 @@ impl Default for Sigv4Config {
             determinism: true,
             env: Vec::new(),
             vectors: None,
+            allow_skipped: Vec::new(),
         }
     }
 }
@@ -169,6 +208,29 @@ impl GoldenConfig {
                 Some(dir) => Some(relative_path(root, &dir, "sigv4.vectors").map_err(invalid)?),
                 None => None,
             };
+            for pattern in &raw.allow_skipped {
+                if pattern.trim().is_empty() || pattern.trim() != pattern {
+                    return Err(invalid(format!(
+                        "`sigv4.allow-skipped` entries must be case ids or `*` patterns without surrounding spaces, not `{pattern}`"
+                    )));
+                }
+            }
+            if let Some(twice) = raw
+                .allow_skipped
+                .iter()
+                .enumerate()
+                .find_map(|(i, p)| raw.allow_skipped[..i].contains(p).then_some(p))
+            {
+                return Err(invalid(format!(
+                    "`sigv4.allow-skipped` lists `{twice}` twice"
+                )));
+            }
+            if !raw.allow_skipped.is_empty() && sigv4.harness.is_none() {
+                return Err(invalid(
+                    "`sigv4.allow-skipped` has no effect without `sigv4.harness`".into(),
+                ));
+            }
+            sigv4.allow_skipped = raw.allow_skipped;
         }
         let mut commands = Vec::new();
         for raw in raw.command {
@@ -253,10 +315,62 @@ mod tests {
             json!({"command": [{"name": "a", "command": ["x"], "expected": "../out"}]}),
             json!({"command": [{"name": "a", "command": ["x"], "expected": "a"}, {"name": "a", "command": ["y"], "expected": "b"}]}),
             json!({"unknown": 1}),
+            json!({"sigv4": {"harness": ["x"], "allow-skipped": "v4/get-vanilla#query"}}),
+            json!({"sigv4": {"harness": ["x"], "allow-skipped": [""]}}),
+            json!({"sigv4": {"harness": ["x"], "allow-skipped": [" a"]}}),
+            json!({"sigv4": {"harness": ["x"], "allow-skipped": ["a", "a"]}}),
+            json!({"sigv4": {"allow-skipped": ["a"]}}),
+            json!({"sigv4": {"harness": ["x"], "allow-skiped": ["a"]}}),
         ] {
             let err = parse(bad.clone()).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad}");
             assert!(err.to_string().contains("/ws/Cargo.toml"), "{err}");
+        }
+    }
+
+    #[test]
+    fn allow_skipped_reads_ids_and_patterns() {
+        let config = parse(json!({
+            "sigv4": {"harness": ["x"], "allow-skipped": ["v4/get-vanilla#header", "*#query"]}
+        }))
+        .unwrap();
+        let sigv4 = &config.sigv4;
+        assert_eq!(
+            sigv4.skip_allowed_by("v4/get-vanilla#header"),
+            Some("v4/get-vanilla#header")
+        );
+        assert_eq!(sigv4.skip_allowed_by("v4/get-utf8#query"), Some("*#query"));
+        assert_eq!(sigv4.skip_allowed_by("v4/get-utf8#header"), None);
+        assert_eq!(Sigv4Config::default().skip_allowed_by("a"), None);
+        let err = parse(json!({"sigv4": {"allow-skipped": ["a"]}})).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`sigv4.allow-skipped` has no effect without `sigv4.harness`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn glob_patterns() {
+        for (pattern, text, want) in [
+            ("a", "a", true),
+            ("a", "ab", false),
+            ("*", "", true),
+            ("*", "anything", true),
+            ("*#query", "v4/x#query", true),
+            ("*#query", "v4/x#header", false),
+            ("v4/*", "v4/x#query", true),
+            ("v4/*", "v4a/x#query", false),
+            (
+                "*chunked*",
+                "aws-docs-examples/s3-chunked-upload-put-object#header",
+                true,
+            ),
+            ("a*b*c", "a-b-c", true),
+            ("a*b*c", "a-c-b", false),
+            ("ab*ba", "aba", false),
+        ] {
+            assert_eq!(glob_match(pattern, text), want, "{pattern} ~ {text}");
         }
     }
 }

@@ -4,6 +4,10 @@
 //!
 //! Findings are data: every case is a [`CaseResult`] with a status and, when it fails, a stable
 //! kebab-case code. Errors (a harness that crashes, a broken vector manifest) are `crate::Error`.
+//!
+//! Only what ran counts: a case passes when every one of its checks ran and passed; a skipped check
+//! makes the case a skip (a failure, `sigv4-harness-skipped`, for a harness case the configuration
+//! does not allow to skip), and a suite in which no check ran at all fails (`golden-suite-empty`).
 
 pub mod command;
 pub mod config;
@@ -22,6 +26,8 @@ pub mod codes {
     pub const SIGV4_DETERMINISM: &str = crate::sigv4::determinism::codes::DETERMINISM;
     pub const SIGV4_VERIFIER: &str = crate::sigv4::determinism::codes::VERIFIER;
     pub const SIGV4_HARNESS_ERROR: &str = crate::sigv4::determinism::codes::ERROR;
+    pub const SIGV4_HARNESS_SKIPPED: &str = "sigv4-harness-skipped";
+    pub const GOLDEN_SUITE_EMPTY: &str = "golden-suite-empty";
     pub const GOLDEN_OUTPUT_MISMATCH: &str = "golden-output-mismatch";
     pub const GOLDEN_OUTPUT_MISSING: &str = "golden-output-missing";
     pub const GOLDEN_COMMAND_FAILED: &str = "golden-command-failed";
@@ -33,6 +39,8 @@ pub mod codes {
         (SIGV4_DETERMINISM, "equivalent requests (header order, name case, query order, threads) signed differently"),
         (SIGV4_VERIFIER, "a verifier rejected an equivalent request or accepted a tampered one"),
         (SIGV4_HARNESS_ERROR, "the harness answered a request with an error"),
+        (SIGV4_HARNESS_SKIPPED, "the harness answered `unsupported` to a sign or verify step of a case that `allow-skipped` does not name"),
+        (GOLDEN_SUITE_EMPTY, "a golden suite that should have run executed no check at all (no cases, or every check skipped)"),
         (GOLDEN_OUTPUT_MISMATCH, "a golden command's output differs from its expected file"),
         (GOLDEN_OUTPUT_MISSING, "a golden command's expected file does not exist (run with --bless)"),
         (GOLDEN_COMMAND_FAILED, "a golden command exited with a non-zero status"),
@@ -58,9 +66,11 @@ pub struct CaseResult {
     /// Stable kebab-case code of the finding (failures only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// How many checks the case ran.
+    /// How many checks the case ran (passed or failed; skipped checks are not counted).
     pub checks: usize,
-    /// What failed (one line per failing check), or why it was skipped.
+    /// How many checks were skipped (e.g. the harness answered `unsupported`).
+    pub skipped_checks: usize,
+    /// What failed (one line per failing check) and which checks were skipped and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<String>,
     /// A unified diff (expected → actual) of the first mismatching text, e.g. the canonical requests.
@@ -71,12 +81,16 @@ pub struct CaseResult {
     pub notes: Vec<String>,
 }
 
-/// Counts per status.
+/// Cases per status, and the checks behind them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Checks that ran, over all cases.
+    pub checks: usize,
+    /// Checks that were skipped, over all cases.
+    pub skipped_checks: usize,
 }
 
 /// Everything one `driftgate golden` run found.
@@ -106,6 +120,8 @@ impl GoldenOutcome {
     ) -> Self {
         let mut summary = Summary::default();
         for case in &cases {
+            summary.checks += case.checks;
+            summary.skipped_checks += case.skipped_checks;
             match case.status {
                 Status::Pass => summary.passed += 1,
                 Status::Fail => summary.failed += 1,
@@ -141,6 +157,56 @@ pub struct RunOptions {
     pub bless: bool,
 }
 
+/// The case name of a [`codes::GOLDEN_SUITE_EMPTY`] finding.
+pub const WHOLE_SUITE: &str = "(whole suite)";
+
+/// One failing case for each of `suites` in which no check ran (it has no cases, or every check of
+/// every case was skipped): a suite that verified nothing must not read as passed.
+pub fn empty_suites(cases: &[CaseResult], suites: &[&str]) -> Vec<CaseResult> {
+    suites
+        .iter()
+        .filter_map(|suite| {
+            let of_suite: Vec<&CaseResult> = cases.iter().filter(|c| c.suite == *suite).collect();
+            let ran: usize = of_suite.iter().map(|c| c.checks).sum();
+            if ran > 0 {
+                return None;
+            }
+            let skipped: usize = of_suite.iter().map(|c| c.skipped_checks).sum();
+            let message = if of_suite.is_empty() {
+                "no check ran: the suite has no cases".to_owned()
+            } else {
+                format!(
+                    "no check ran: {} case(s), {skipped} check(s) skipped",
+                    of_suite.len()
+                )
+            };
+            Some(CaseResult {
+                suite: (*suite).to_owned(),
+                case: WHOLE_SUITE.to_owned(),
+                status: Status::Fail,
+                code: Some(codes::GOLDEN_SUITE_EMPTY.to_owned()),
+                checks: 0,
+                skipped_checks: 0,
+                messages: vec![message],
+                diff: None,
+                notes: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// The suites a run with `config` must execute checks in.
+pub fn required_suites(config: &config::GoldenConfig) -> Vec<&'static str> {
+    let mut suites = vec!["sigv4-vectors", "sigv4-determinism"];
+    if config.sigv4.harness.is_some() {
+        suites.push("sigv4-harness");
+    }
+    if !config.commands.is_empty() {
+        suites.push("command");
+    }
+    suites
+}
+
 /// Runs every golden suite. `Err` = could not complete (exit 101).
 pub fn run(options: &RunOptions) -> crate::Result<GoldenOutcome> {
     let sigv4 = sigv4::run(&options.root, &options.config.sigv4)?;
@@ -148,6 +214,8 @@ pub fn run(options: &RunOptions) -> crate::Result<GoldenOutcome> {
         command::run_all(&options.root, &options.config.commands, options.bless)?;
     let mut cases = sigv4.cases;
     cases.extend(command_cases);
+    let empty = empty_suites(&cases, &required_suites(&options.config));
+    cases.extend(empty);
     Ok(GoldenOutcome::new(
         sigv4.origin,
         sigv4.manifest_files,
@@ -182,7 +250,8 @@ mod tests {
             case: "c".into(),
             status,
             code: None,
-            checks: 1,
+            checks: usize::from(status != Status::Skip),
+            skipped_checks: usize::from(status == Status::Skip),
             messages: vec![],
             diff: None,
             notes: vec![],
@@ -203,5 +272,97 @@ mod tests {
                 .exit_code(),
             100
         );
+    }
+
+    fn case(suite: &str, checks: usize, skipped_checks: usize) -> CaseResult {
+        CaseResult {
+            suite: suite.into(),
+            case: "c".into(),
+            status: if checks > 0 {
+                Status::Pass
+            } else {
+                Status::Skip
+            },
+            code: None,
+            checks,
+            skipped_checks,
+            messages: vec![],
+            diff: None,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn a_suite_where_nothing_ran_fails() {
+        let cases = vec![
+            case("sigv4-vectors", 3, 0),
+            case("sigv4-harness", 0, 2),
+            case("sigv4-harness", 0, 1),
+        ];
+        let empty = empty_suites(
+            &cases,
+            &["sigv4-vectors", "sigv4-determinism", "sigv4-harness"],
+        );
+        let found: Vec<(&str, &str, Status, Option<&str>, &str)> = empty
+            .iter()
+            .map(|c| {
+                (
+                    c.suite.as_str(),
+                    c.case.as_str(),
+                    c.status,
+                    c.code.as_deref(),
+                    c.messages[0].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "sigv4-determinism",
+                    WHOLE_SUITE,
+                    Status::Fail,
+                    Some("golden-suite-empty"),
+                    "no check ran: the suite has no cases"
+                ),
+                (
+                    "sigv4-harness",
+                    WHOLE_SUITE,
+                    Status::Fail,
+                    Some("golden-suite-empty"),
+                    "no check ran: 2 case(s), 3 check(s) skipped"
+                ),
+            ]
+        );
+        let outcome = GoldenOutcome::new(String::new(), 0, None, cases, vec![]);
+        assert_eq!(
+            (outcome.summary.checks, outcome.summary.skipped_checks),
+            (3, 3)
+        );
+    }
+
+    #[test]
+    fn required_suites_follow_the_configuration() {
+        let mut config = config::GoldenConfig::default();
+        assert_eq!(
+            required_suites(&config),
+            ["sigv4-vectors", "sigv4-determinism"]
+        );
+        config.sigv4.harness = Some(vec!["h".into()]);
+        assert_eq!(
+            required_suites(&config),
+            ["sigv4-vectors", "sigv4-determinism", "sigv4-harness"]
+        );
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        let docs = include_str!("../../docs/sigv4-harness.md");
+        for (code, _) in codes::ALL {
+            assert!(
+                docs.contains(&format!("`{code}`")),
+                "{code} is not in docs/sigv4-harness.md"
+            );
+        }
     }
 }

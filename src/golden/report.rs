@@ -63,13 +63,19 @@ pub fn render_human(
                 count(Status::Fail),
                 count(Status::Skip),
             );
+            let (ran, skipped_checks) = outcome
+                .cases
+                .iter()
+                .filter(|c| c.suite == suite)
+                .fold((0, 0), |(r, k), c| (r + c.checks, k + c.skipped_checks));
             let mut line = format!("  {suite:<18} {p} passed");
             if f > 0 {
                 line.push_str(&format!(", {red}{f} failed{reset}"));
             }
             if s > 0 {
-                line.push_str(&format!(", {s} skipped"));
+                line.push_str(&format!(", {yellow}{s} skipped{reset}"));
             }
+            let mut detail = checks_ran(ran, skipped_checks);
             if suite == "sigv4-vectors" {
                 let mut groups: Vec<(&str, usize)> = Vec::new();
                 for case in outcome.cases.iter().filter(|c| c.suite == suite) {
@@ -80,8 +86,9 @@ pub fn render_human(
                     }
                 }
                 let groups: Vec<String> = groups.iter().map(|(g, n)| format!("{g} {n}")).collect();
-                line.push_str(&format!(" {dim}(folders: {}){reset}", groups.join(", ")));
+                detail.push_str(&format!("; folders: {}", groups.join(", ")));
             }
+            line.push_str(&format!(" {dim}({detail}){reset}"));
             writeln!(out, "{line}")?;
         }
         writeln!(out)?;
@@ -129,8 +136,10 @@ pub fn render_human(
             }
             Status::Pass if verbose > 0 => writeln!(
                 out,
-                "{green}PASS{reset} {} {} ({} checks)",
-                case.suite, case.case, case.checks
+                "{green}PASS{reset} {} {} ({})",
+                case.suite,
+                case.case,
+                checks_ran(case.checks, case.skipped_checks)
             )?,
             _ => {}
         }
@@ -157,9 +166,22 @@ pub fn render_human(
     };
     writeln!(
         out,
-        "{verdict}: {} passed, {} failed, {} skipped",
-        s.passed, s.failed, s.skipped
+        "{verdict}: {} passed, {} failed, {} skipped ({})",
+        s.passed,
+        s.failed,
+        s.skipped,
+        checks_ran(s.checks, s.skipped_checks)
     )
+}
+
+/// `12 checks ran`, `12 checks ran, 3 skipped`.
+fn checks_ran(ran: usize, skipped: usize) -> String {
+    let noun = if ran == 1 { "check" } else { "checks" };
+    if skipped > 0 {
+        format!("{ran} {noun} ran, {skipped} skipped")
+    } else {
+        format!("{ran} {noun} ran")
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +196,7 @@ mod tests {
             status: Status::Fail,
             code: Some("sigv4-harness-mismatch".into()),
             checks: 3,
+            skipped_checks: 0,
             messages: vec!["canonical request differs".into()],
             diff: Some("--- expected\n+++ harness\n-q=a%20b\n+q=a+b\n".into()),
             notes: vec![],
@@ -201,7 +224,41 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.ends_with("golden checks failed: 0 passed, 1 failed, 0 skipped\n"),
+            text.ends_with("golden checks failed: 0 passed, 1 failed, 0 skipped (3 checks ran)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn human_report_counts_checks_that_ran_and_were_skipped() {
+        let mut outcome = outcome();
+        outcome.cases.push(CaseResult {
+            suite: "sigv4-harness".into(),
+            case: "v4/get-vanilla#query".into(),
+            status: Status::Fail,
+            code: Some("sigv4-harness-skipped".into()),
+            checks: 2,
+            skipped_checks: 1,
+            messages: vec!["skipped verifier accepts the signed request: no verifier".into()],
+            diff: None,
+            notes: vec![],
+        });
+        let outcome = GoldenOutcome::new("embedded".into(), 1, None, outcome.cases, vec![]);
+        let mut out = Vec::new();
+        render_human(&outcome, &Style::plain(), 0, false, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("  sigv4-harness      0 passed, 2 failed (5 checks ran, 1 skipped)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("FAIL sigv4-harness v4/get-vanilla#query [sigv4-harness-skipped]\n  skipped verifier accepts the signed request: no verifier\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "golden checks failed: 0 passed, 2 failed, 0 skipped (5 checks ran, 1 skipped)\n"
+            ),
             "{text}"
         );
     }
@@ -213,5 +270,8 @@ mod tests {
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value["schema_version"], 1);
         assert_eq!(value["cases"][0]["code"], "sigv4-harness-mismatch");
+        assert_eq!(value["cases"][0]["skipped_checks"], 0);
+        assert_eq!(value["summary"]["checks"], 3);
+        assert_eq!(value["summary"]["skipped_checks"], 0);
     }
 }

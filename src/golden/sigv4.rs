@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::sigv4::determinism::{self, CodedCheck};
 use crate::sigv4::edge::edge_cases;
 use crate::sigv4::harness::{redact, Harness, HarnessSpec};
+use crate::sigv4::protocol::Implementation;
 use crate::sigv4::sign::Algorithm;
 use crate::sigv4::vectors::{self, Check, CheckOutcome, SignCase, VectorSuite};
 use rayon::prelude::*;
@@ -37,7 +38,9 @@ pub fn unified_diff(
         .to_string()
 }
 
-/// Folds the checks of one case into a [`CaseResult`].
+/// Folds the checks of one case into a [`CaseResult`]. Only what ran counts: any failing check
+/// fails the case; otherwise any skipped check makes it a skip (never a pass), and a case without
+/// checks is a skip too. Every skipped check is named in the messages with its reason.
 pub fn case_result(
     suite: &str,
     case: &str,
@@ -45,13 +48,16 @@ pub fn case_result(
     actual_label: &str,
 ) -> CaseResult {
     let failed: Vec<&CodedCheck> = checks.iter().filter(|c| c.check.failed()).collect();
-    let skipped = checks
+    let skipped: Vec<(&str, &str)> = checks
         .iter()
-        .filter(|c| matches!(c.check.outcome, CheckOutcome::Skipped(_)))
-        .count();
+        .filter_map(|c| match &c.check.outcome {
+            CheckOutcome::Skipped(reason) => Some((c.check.what.as_str(), reason.as_str())),
+            _ => None,
+        })
+        .collect();
     let status = if !failed.is_empty() {
         Status::Fail
-    } else if skipped == checks.len() && !checks.is_empty() {
+    } else if !skipped.is_empty() || checks.is_empty() {
         Status::Skip
     } else {
         Status::Pass
@@ -65,13 +71,11 @@ pub fn case_result(
         };
         messages.push(format!("{}: {} {detail}", c.check.case, c.check.what));
     }
-    if status == Status::Skip {
-        for c in checks {
-            if let CheckOutcome::Skipped(reason) = &c.check.outcome {
-                messages.push(format!("skipped {}: {reason}", c.check.what));
-                break;
-            }
-        }
+    for (what, reason) in &skipped {
+        messages.push(format!("skipped {what}: {reason}"));
+    }
+    if checks.is_empty() {
+        messages.push("no check applies to this case".to_owned());
     }
     let mismatch = |c: &&&CodedCheck| matches!(c.check.outcome, CheckOutcome::Mismatch { .. });
     let diff_source = failed
@@ -99,7 +103,8 @@ pub fn case_result(
         case: case.to_owned(),
         status,
         code: failed.first().map(|c| c.code.to_owned()),
-        checks: checks.len(),
+        checks: checks.len() - skipped.len(),
+        skipped_checks: skipped.len(),
         messages,
         diff,
         notes,
@@ -127,6 +132,63 @@ pub fn harness_cases(suite: &VectorSuite) -> Vec<SignCase> {
             .filter(|c| c.settings.algorithm == Algorithm::HmacSha256),
     );
     cases
+}
+
+/// Holds a harness case to the skip policy: a case with skipped steps (the harness answered
+/// `unsupported`) fails with `sigv4-harness-skipped` unless an `allow-skipped` entry names it, in
+/// which case it stays a skip and says which entry allowed it. Every harness case is an
+/// AWS4-HMAC-SHA256 header- or query-signed case the protocol covers (SigV4a is never sent to a
+/// harness; chunked uploads are sent as their seed request with the `STREAMING-…` payload hash), so
+/// no skip is excused by default. A case that already failed keeps its own code; its messages list
+/// the skipped steps too.
+pub fn apply_skip_policy(result: &mut CaseResult, config: &Sigv4Config) {
+    if result.skipped_checks == 0 {
+        return;
+    }
+    let steps = result.skipped_checks + result.checks;
+    match config.skip_allowed_by(&result.case) {
+        Some(pattern) => {
+            if result.status == Status::Skip {
+                result.messages.insert(
+                    0,
+                    format!("skips allowed by `allow-skipped` entry `{pattern}`"),
+                );
+            }
+        }
+        None => {
+            result.messages.insert(
+                0,
+                format!(
+                    "the harness skipped {} of {steps} step(s) (answered `unsupported`); name the case in `sigv4.allow-skipped` to accept that",
+                    result.skipped_checks
+                ),
+            );
+            if result.status != Status::Fail {
+                result.status = Status::Fail;
+                result.code = Some(codes::SIGV4_HARNESS_SKIPPED.to_owned());
+            }
+        }
+    }
+}
+
+/// Holds an implementation (the workspace's harness) to `cases`: conformance, then (when configured)
+/// determinism, each case folded into a `sigv4-harness` result under the skip policy.
+pub fn harness_results(
+    imp: &dyn Implementation,
+    cases: &[SignCase],
+    config: &Sigv4Config,
+) -> Result<Vec<CaseResult>> {
+    let mut results = Vec::with_capacity(cases.len());
+    for case in cases {
+        let mut checks = determinism::conformance(imp, case)?;
+        if config.determinism {
+            checks.extend(determinism::determinism(imp, case)?);
+        }
+        let mut result = case_result("sigv4-harness", &case.id, &checks, "harness");
+        apply_skip_policy(&mut result, config);
+        results.push(result);
+    }
+    Ok(results)
 }
 
 /// Runs the suite. `root` is the harness's working directory.
@@ -181,14 +243,8 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
 
     let mut harness_label = None;
     if let Some(harness) = harness {
-        harness_label = Some(crate::sigv4::protocol::Implementation::label(&harness));
-        for case in harness_cases(&suite) {
-            let mut checks = determinism::conformance(&harness, &case)?;
-            if config.determinism {
-                checks.extend(determinism::determinism(&harness, &case)?);
-            }
-            cases.push(case_result("sigv4-harness", &case.id, &checks, "harness"));
-        }
+        harness_label = Some(harness.label());
+        cases.extend(harness_results(&harness, &harness_cases(&suite), config)?);
         harness.finish();
     }
 
@@ -213,6 +269,7 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sigv4::protocol::{Op, Reference, SignAnswer, VerifyAnswer, WireRequest};
     use crate::sigv4::vectors::Check;
 
     fn coded(outcome: CheckOutcome, what: &str) -> CodedCheck {
@@ -256,7 +313,11 @@ mod tests {
             &[coded(CheckOutcome::Skipped("v4a".into()), "sign")],
             "h",
         );
-        assert_eq!(result.status, Status::Skip);
+        assert_eq!(
+            (result.status, result.checks, result.skipped_checks),
+            (Status::Skip, 0, 1)
+        );
+        assert_eq!(result.messages, ["skipped sign: v4a"]);
         let result = case_result(
             "s",
             "c",
@@ -267,6 +328,232 @@ mod tests {
             (result.status, result.notes),
             (Status::Pass, vec!["n".to_owned()])
         );
+    }
+
+    #[test]
+    fn one_skipped_step_makes_the_case_a_skip_not_a_pass() {
+        let result = case_result(
+            "sigv4-harness",
+            "v4/get-vanilla#header",
+            &[
+                coded(CheckOutcome::Pass, "canonical request"),
+                coded(CheckOutcome::Pass, "signature"),
+                coded(
+                    CheckOutcome::Skipped("no verifier".into()),
+                    "verifier accepts the signed request",
+                ),
+            ],
+            "harness",
+        );
+        assert_eq!(
+            (result.status, result.checks, result.skipped_checks),
+            (Status::Skip, 2, 1)
+        );
+        assert_eq!(
+            result.messages,
+            ["skipped verifier accepts the signed request: no verifier"]
+        );
+        let empty = case_result("s", "c", &[], "h");
+        assert_eq!((empty.status, empty.checks), (Status::Skip, 0));
+    }
+
+    fn harness_config(allow: &[&str]) -> Sigv4Config {
+        Sigv4Config {
+            harness: Some(vec!["h".into()]),
+            allow_skipped: allow.iter().map(|s| (*s).to_owned()).collect(),
+            ..Sigv4Config::default()
+        }
+    }
+
+    fn verify_skipped(case: &str) -> CaseResult {
+        case_result(
+            "sigv4-harness",
+            case,
+            &[
+                coded(CheckOutcome::Pass, "signature"),
+                coded(
+                    CheckOutcome::Skipped("no verifier".into()),
+                    "verifier accepts the signed request",
+                ),
+            ],
+            "harness",
+        )
+    }
+
+    #[test]
+    fn a_skipped_harness_step_fails_unless_allowed() {
+        let mut result = verify_skipped("v4/get-vanilla#query");
+        apply_skip_policy(&mut result, &harness_config(&[]));
+        assert_eq!(result.status, Status::Fail);
+        assert_eq!(result.code.as_deref(), Some("sigv4-harness-skipped"));
+        assert_eq!(
+            result.messages,
+            [
+                "the harness skipped 1 of 2 step(s) (answered `unsupported`); name the case in `sigv4.allow-skipped` to accept that",
+                "skipped verifier accepts the signed request: no verifier",
+            ]
+        );
+
+        let mut result = verify_skipped("v4/get-vanilla#query");
+        apply_skip_policy(&mut result, &harness_config(&["v4/other#query", "*#query"]));
+        assert_eq!(
+            (result.status, result.code.as_deref()),
+            (Status::Skip, None)
+        );
+        assert_eq!(
+            result.messages[0],
+            "skips allowed by `allow-skipped` entry `*#query`"
+        );
+
+        let mut result = verify_skipped("v4/get-vanilla#header");
+        apply_skip_policy(&mut result, &harness_config(&["*#query"]));
+        assert_eq!(result.code.as_deref(), Some("sigv4-harness-skipped"));
+    }
+
+    #[test]
+    fn a_failing_case_keeps_its_code_and_lists_its_skips() {
+        let mut result = case_result(
+            "sigv4-harness",
+            "c",
+            &[
+                coded(
+                    CheckOutcome::Mismatch {
+                        expected: "a".into(),
+                        actual: "b".into(),
+                    },
+                    "signature",
+                ),
+                coded(CheckOutcome::Skipped("later".into()), "verifier"),
+            ],
+            "harness",
+        );
+        apply_skip_policy(&mut result, &harness_config(&[]));
+        assert_eq!(result.code.as_deref(), Some("sigv4-harness-mismatch"));
+        assert!(
+            result
+                .messages
+                .iter()
+                .any(|m| m == "skipped verifier: later"),
+            "{:?}",
+            result.messages
+        );
+        let mut passed = case_result(
+            "sigv4-harness",
+            "c",
+            &[coded(CheckOutcome::Pass, "signature")],
+            "harness",
+        );
+        apply_skip_policy(&mut passed, &harness_config(&[]));
+        assert_eq!((passed.status, passed.messages.len()), (Status::Pass, 0));
+    }
+
+    /// The reference, except that it answers `unsupported` to the lines `skip` picks.
+    struct Skipping(fn(&WireRequest) -> bool);
+
+    impl Implementation for Skipping {
+        fn label(&self) -> String {
+            "skipping".into()
+        }
+        fn sign(&self, request: &WireRequest) -> Result<SignAnswer> {
+            if (self.0)(request) {
+                return Ok(SignAnswer::Unsupported("not implemented".into()));
+            }
+            Reference.sign(request)
+        }
+        fn verify(&self, request: &WireRequest) -> Result<VerifyAnswer> {
+            if (self.0)(request) {
+                return Ok(VerifyAnswer::Unsupported("no verifier".into()));
+            }
+            Reference.verify(request)
+        }
+    }
+
+    fn held_to_the_suite(skip: fn(&WireRequest) -> bool, allow: &[&str]) -> Vec<CaseResult> {
+        let cases = harness_cases(&VectorSuite::embedded());
+        let results = harness_results(&Skipping(skip), &cases, &harness_config(allow)).unwrap();
+        assert_eq!(results.len(), cases.len());
+        results
+    }
+
+    fn failing(results: &[CaseResult]) -> Vec<&str> {
+        results
+            .iter()
+            .filter(|r| r.status == Status::Fail)
+            .map(|r| {
+                assert_eq!(r.code.as_deref(), Some("sigv4-harness-skipped"), "{r:#?}");
+                r.case.as_str()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_harness_that_skips_everything_fails_every_case() {
+        let results = held_to_the_suite(|_| true, &[]);
+        assert_eq!(failing(&results).len(), results.len());
+        assert!(results
+            .iter()
+            .all(|r| r.checks == 0 && r.skipped_checks > 0));
+        let vanilla = results
+            .iter()
+            .find(|r| r.case == "v4/get-vanilla#header")
+            .unwrap();
+        assert!(vanilla
+            .messages
+            .contains(&"skipped sign: not implemented".to_owned()));
+        assert!(vanilla
+            .messages
+            .contains(&"skipped verifier accepts the signed request: no verifier".to_owned()));
+        let empty = crate::golden::empty_suites(&results, &["sigv4-harness"]);
+        assert_eq!(
+            empty[0].code.as_deref(),
+            Some(codes::GOLDEN_SUITE_EMPTY),
+            "{empty:#?}"
+        );
+    }
+
+    #[test]
+    fn a_harness_that_skips_presigned_cases_fails_those_cases_only() {
+        fn query(r: &WireRequest) -> bool {
+            r.settings.signature_location == crate::sigv4::sign::SignatureLocation::Query
+        }
+        let results = held_to_the_suite(query, &[]);
+        let failed = failing(&results);
+        assert!(failed.contains(&"v4/get-vanilla#query"), "{failed:?}");
+        assert!(failed.iter().all(|c| c.ends_with("#query")), "{failed:?}");
+        assert!(results
+            .iter()
+            .filter(|r| r.case.ends_with("#header"))
+            .all(|r| r.status == Status::Pass));
+        // Accepted by configuration: the same cases are skips, and nothing fails.
+        let results = held_to_the_suite(query, &["*#query"]);
+        assert!(failing(&results).is_empty());
+        let skipped: Vec<&str> = results
+            .iter()
+            .filter(|r| r.status == Status::Skip)
+            .map(|r| r.case.as_str())
+            .collect();
+        assert_eq!(skipped, failed);
+    }
+
+    #[test]
+    fn a_harness_without_a_verifier_no_longer_passes() {
+        let results = held_to_the_suite(|r| r.op == Op::Verify, &[]);
+        assert_eq!(failing(&results).len(), results.len());
+        for r in &results {
+            assert!(r.checks > 0, "{r:#?}");
+            assert!(
+                r.messages
+                    .iter()
+                    .any(|m| m == "skipped verifier accepts the signed request: no verifier"),
+                "{r:#?}"
+            );
+        }
+        let header_case = results
+            .iter()
+            .find(|r| r.case == "v4/get-vanilla#header")
+            .unwrap();
+        assert!(header_case.messages.iter().any(|m| m
+            == "skipped verifier rejects the signed request with the date changed: no verifier"));
     }
 
     #[test]

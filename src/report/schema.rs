@@ -285,6 +285,7 @@ fn golden() -> Value {
             ("case", string()),
             ("status", enumeration(&["pass", "fail", "skip"])),
             ("checks", count()),
+            ("skipped_checks", count()),
         ],
         &[
             ("code", kebab()),
@@ -308,6 +309,8 @@ fn golden() -> Value {
                         ("passed", count()),
                         ("failed", count()),
                         ("skipped", count()),
+                        ("checks", count()),
+                        ("skipped_checks", count()),
                     ],
                     &[],
                 ),

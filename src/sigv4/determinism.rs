@@ -324,48 +324,27 @@ fn verify_check(
     Ok(coded(codes::VERIFIER, &case.id, what, outcome))
 }
 
-/// The determinism checks of one case.
-pub fn determinism(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<CodedCheck>> {
-    let mut checks = Vec::new();
+/// What the determinism check of one signing variant is called.
+fn variant_what(what: &str) -> String {
+    format!("same result with {what}")
+}
+
+/// What the concurrent-signing check is called.
+const THREADS: &str = "same result from 4 threads at once";
+
+/// The signing half of the determinism checks: every variant, and concurrent signing for
+/// in-process implementations, against the baseline signature.
+fn signing_checks(
+    imp: &dyn Implementation,
+    case: &SignCase,
+    baseline: &Produced,
+    variants: Vec<(&str, HttpRequest)>,
+    checks: &mut Vec<CodedCheck>,
+) -> Result<()> {
     let algorithm = case.settings.algorithm;
-    let baseline = match sign_with(imp, case, &case.request)? {
-        Signed::Ok(p) => p,
-        Signed::Skip(r) => {
-            return Ok(vec![coded(
-                codes::DETERMINISM,
-                &case.id,
-                "sign",
-                CheckOutcome::Skipped(r),
-            )])
-        }
-        Signed::Error(e) => {
-            return Ok(vec![coded(
-                codes::ERROR,
-                &case.id,
-                "sign",
-                CheckOutcome::Failed(e),
-            )])
-        }
-    };
-    let variants: Vec<(&str, HttpRequest)> = vec![
-        ("signing twice", case.request.clone()),
-        ("headers in another order", reorder_headers(&case.request)),
-        (
-            "header names in upper case",
-            recase_headers(&case.request, true),
-        ),
-        (
-            "header names in mixed case",
-            recase_headers(&case.request, false),
-        ),
-        (
-            "query parameters in another order",
-            reorder_query(&case.request),
-        ),
-    ];
     for (what, variant) in variants {
         let outcome = match sign_with(imp, case, &variant)? {
-            Signed::Ok(p) => match same(&baseline, &p, algorithm) {
+            Signed::Ok(p) => match same(baseline, &p, algorithm) {
                 None => CheckOutcome::Pass,
                 Some(diff) => CheckOutcome::Failed(diff),
             },
@@ -375,7 +354,7 @@ pub fn determinism(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<Code
         checks.push(coded(
             codes::DETERMINISM,
             &case.id,
-            format!("same result with {what}"),
+            variant_what(what),
             outcome,
         ));
     }
@@ -400,23 +379,83 @@ pub fn determinism(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<Code
         } else {
             CheckOutcome::Failed("a signing thread panicked".into())
         };
+        let mut skipped = None;
         for result in results {
             match result? {
                 Signed::Ok(p) => {
-                    if let Some(diff) = same(&baseline, &p, algorithm) {
+                    if let Some(diff) = same(baseline, &p, algorithm) {
                         outcome = CheckOutcome::Failed(diff);
                     }
                 }
-                Signed::Skip(_) => {}
+                Signed::Skip(r) => skipped = Some(r),
                 Signed::Error(e) => outcome = CheckOutcome::Failed(e),
             }
         }
-        checks.push(coded(
-            codes::DETERMINISM,
-            &case.id,
-            "same result from 4 threads at once",
-            outcome,
-        ));
+        if let (CheckOutcome::Pass, Some(reason)) = (&outcome, skipped) {
+            outcome = CheckOutcome::Skipped(reason);
+        }
+        checks.push(coded(codes::DETERMINISM, &case.id, THREADS, outcome));
+    }
+    Ok(())
+}
+
+/// The determinism checks of one case.
+pub fn determinism(imp: &dyn Implementation, case: &SignCase) -> Result<Vec<CodedCheck>> {
+    let mut checks = Vec::new();
+    let variants: Vec<(&str, HttpRequest)> = vec![
+        ("signing twice", case.request.clone()),
+        ("headers in another order", reorder_headers(&case.request)),
+        (
+            "header names in upper case",
+            recase_headers(&case.request, true),
+        ),
+        (
+            "header names in mixed case",
+            recase_headers(&case.request, false),
+        ),
+        (
+            "query parameters in another order",
+            reorder_query(&case.request),
+        ),
+    ];
+    // Without a baseline signature the signing checks cannot run: each is recorded as skipped (the
+    // baseline was unsupported) or left out behind the failing baseline (an error answer); the
+    // verifier checks below do not need it and run either way.
+    let baseline = match sign_with(imp, case, &case.request)? {
+        Signed::Ok(p) => Some(p),
+        Signed::Skip(r) => {
+            checks.push(coded(
+                codes::DETERMINISM,
+                &case.id,
+                "sign (determinism baseline)",
+                CheckOutcome::Skipped(r),
+            ));
+            let not_run = || CheckOutcome::Skipped("not run: the baseline sign was skipped".into());
+            for (what, _) in &variants {
+                checks.push(coded(
+                    codes::DETERMINISM,
+                    &case.id,
+                    variant_what(what),
+                    not_run(),
+                ));
+            }
+            if imp.concurrent() {
+                checks.push(coded(codes::DETERMINISM, &case.id, THREADS, not_run()));
+            }
+            None
+        }
+        Signed::Error(e) => {
+            checks.push(coded(
+                codes::ERROR,
+                &case.id,
+                "sign (determinism baseline)",
+                CheckOutcome::Failed(e),
+            ));
+            None
+        }
+    };
+    if let Some(baseline) = baseline {
+        signing_checks(imp, case, &baseline, variants, &mut checks)?;
     }
 
     // The verifier side: equivalent variants of a signed request verify, tampered ones do not.
