@@ -1,7 +1,9 @@
 //! Which baseline a comparison uses: an explicit `--base` revision (its merge base with HEAD unless
-//! `--exact-base`), the staged index, the CI system's pull/merge-request base, or the committed
-//! snapshot files. The choice is printed, and a shallow clone without the base commit is an error
-//! with the one-line fix, never a silent "everything changed".
+//! `--exact-base`), the staged index, the CI system's pull/merge-request base, the committed
+//! snapshot files, or the commit a CI push build replaced. The choice is printed, and a shallow
+//! clone without the base commit is an error with the one-line fix, never a silent "everything
+//! changed". In CI, a run that finds no base at all is a usage error (exit 2): comparing HEAD with
+//! itself would check nothing. Locally, the default is the working tree against HEAD.
 
 use crate::error::{Error, Result};
 use crate::process::Cmd;
@@ -38,12 +40,14 @@ pub struct CiEnv {
 impl CiEnv {
     pub fn from_env() -> CiEnv {
         let names = [
+            "CI",
             "GITHUB_ACTIONS",
             "GITHUB_BASE_REF",
             "GITHUB_EVENT_NAME",
             "GITLAB_CI",
             "CI_MERGE_REQUEST_DIFF_BASE_SHA",
             "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+            "CI_COMMIT_BEFORE_SHA",
         ];
         let vars = names
             .iter()
@@ -57,6 +61,41 @@ impl CiEnv {
 
     fn get(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
+    }
+
+    /// Whether this is a CI run: `CI` set to anything but an empty value, `0` or `false`.
+    pub fn is_ci(&self) -> bool {
+        self.get("CI")
+            .is_some_and(|v| !v.eq_ignore_ascii_case("false") && v != "0")
+    }
+
+    /// The commit a CI push build replaced, and where it came from: GitHub's push event `before`
+    /// (in `$GITHUB_EVENT_PATH`), GitLab's `CI_COMMIT_BEFORE_SHA`. An all-zero sha (a new branch) is
+    /// no commit. Pure.
+    pub fn push_before(&self) -> Option<(String, String)> {
+        if self.get("GITHUB_EVENT_NAME") == Some("push") {
+            let before = self
+                .github_event
+                .as_deref()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+                .and_then(|event| event.get("before")?.as_str().map(str::to_owned));
+            if let Some(sha) = before.filter(|sha| is_commit_sha(sha)) {
+                return Some((
+                    sha,
+                    "GitHub push: the commit it replaced (event `before`)".into(),
+                ));
+            }
+        }
+        if let Some(sha) = self
+            .get("CI_COMMIT_BEFORE_SHA")
+            .filter(|s| is_commit_sha(s))
+        {
+            return Some((
+                sha.to_owned(),
+                "GitLab push: the commit it replaced (CI_COMMIT_BEFORE_SHA)".into(),
+            ));
+        }
+        None
     }
 
     /// The base the CI system names, and whether it already is a merge base. Pure.
@@ -107,12 +146,16 @@ pub fn resolve(
         (Some(rev), _) => (rev.clone(), false, format!("--base {rev}")),
         (None, Some(detected)) => detected,
         (None, None) if snapshot_dir_exists => return Ok(Baseline::SnapshotFiles),
-        (None, None) => {
-            return Ok(Baseline::Rev {
-                rev: "HEAD".into(),
-                why: "no --base and no snapshot files: comparing with HEAD".into(),
-            })
-        }
+        (None, None) => match ci.push_before() {
+            Some((sha, why)) => (sha, true, why),
+            None if ci.is_ci() => return Err(Error::Usage(no_base_in_ci(ci))),
+            None => {
+                return Ok(Baseline::Rev {
+                    rev: "HEAD".into(),
+                    why: "no --base and no snapshot files: comparing with HEAD".into(),
+                })
+            }
+        },
     };
     if request.exact_base || is_merge_base {
         ensure_commit(root, &rev)?;
@@ -124,6 +167,28 @@ pub fn resolve(
         rev: merge_base,
         why: format!("{why}: merge base with HEAD is {short}"),
     })
+}
+
+/// Whether `sha` names a commit: hexadecimal, at least 7 digits, not all zeros (which CI systems use
+/// for "no previous commit": a new branch).
+fn is_commit_sha(sha: &str) -> bool {
+    sha.len() >= 7 && sha.bytes().all(|b| b.is_ascii_hexdigit()) && sha.bytes().any(|b| b != b'0')
+}
+
+/// The usage error of a CI run without any base: what was looked for, and the fix.
+fn no_base_in_ci(ci: &CiEnv) -> String {
+    let new_branch = ci
+        .get("CI_COMMIT_BEFORE_SHA")
+        .is_some_and(|s| !is_commit_sha(s))
+        || (ci.get("GITHUB_EVENT_NAME") == Some("push") && ci.github_event.is_some());
+    format!(
+        "no baseline to compare with in CI (`CI` is set): no --base, no pull/merge request base, \
+         no commit before the push{} and no snapshot files; comparing HEAD with itself would check \
+         nothing. pass the base explicitly: `--base <rev>`, e.g. `--base origin/main` on a branch or \
+         `--base HEAD~1` for a push to main (with the history fetched), or commit snapshot files \
+         with `driftgate snapshot --bless`",
+        if new_branch { " (a new branch)" } else { "" }
+    )
 }
 
 fn merge_base(root: &Path, rev: &str) -> Result<String> {
@@ -215,5 +280,75 @@ mod tests {
             .detect()
             .unwrap();
         assert_eq!((rev.as_str(), exact), ("f00", true));
+    }
+
+    #[test]
+    fn push_builds_name_the_commit_they_replaced() {
+        let before = "0123456789abcdef0123456789abcdef01234567";
+        let event = format!(r#"{{"before": "{before}", "after": "fedcba"}}"#);
+        let ci = env(
+            &[("CI", "true"), ("GITHUB_EVENT_NAME", "push")],
+            Some(&event),
+        );
+        assert_eq!(
+            ci.push_before().map(|(sha, _)| sha).as_deref(),
+            Some(before)
+        );
+        let ci = env(&[("CI", "true"), ("CI_COMMIT_BEFORE_SHA", before)], None);
+        assert_eq!(
+            ci.push_before().map(|(sha, _)| sha).as_deref(),
+            Some(before)
+        );
+        // New branches: all zeros is no commit.
+        let zeros = "0".repeat(40);
+        let event = format!(r#"{{"before": "{zeros}"}}"#);
+        let ci = env(
+            &[("CI", "true"), ("GITHUB_EVENT_NAME", "push")],
+            Some(&event),
+        );
+        assert_eq!(ci.push_before(), None);
+        let ci = env(&[("CI", "true"), ("CI_COMMIT_BEFORE_SHA", &zeros)], None);
+        assert_eq!(ci.push_before(), None);
+        // `before` of another event kind is not a push base.
+        let event = format!(r#"{{"before": "{before}"}}"#);
+        let ci = env(&[("GITHUB_EVENT_NAME", "workflow_dispatch")], Some(&event));
+        assert_eq!(ci.push_before(), None);
+    }
+
+    #[test]
+    fn ci_without_any_base_is_a_usage_error_with_the_fix() {
+        let root = Path::new(".");
+        let request = Request::default();
+        for ci in [
+            env(&[("CI", "true")], None),
+            env(
+                &[("CI", "1"), ("CI_COMMIT_BEFORE_SHA", &"0".repeat(40))],
+                None,
+            ),
+            env(
+                &[("CI", "true"), ("GITHUB_EVENT_NAME", "push")],
+                Some(r#"{"before": "0000000000000000000000000000000000000000"}"#),
+            ),
+        ] {
+            let err = resolve(&request, root, false, &ci).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{err}");
+            let text = err.to_string();
+            assert!(text.contains("--base <rev>"), "{text}");
+            assert!(text.contains("--base origin/main"), "{text}");
+            assert!(text.contains("--base HEAD~1"), "{text}");
+        }
+        // Snapshot files are a base.
+        let ci = env(&[("CI", "true")], None);
+        assert_eq!(
+            resolve(&request, root, true, &ci).unwrap(),
+            Baseline::SnapshotFiles
+        );
+        // Outside CI the local default stays: the working tree against HEAD.
+        for ci in [env(&[], None), env(&[("CI", "false")], None)] {
+            assert!(matches!(
+                resolve(&request, root, false, &ci).unwrap(),
+                Baseline::Rev { rev, .. } if rev == "HEAD"
+            ));
+        }
     }
 }

@@ -12,8 +12,9 @@ const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    the gate passed, or there was nothing to check
   100  the gate found problems (breaking drift, a failing golden check, a policy violation)
-  101  driftgate could not complete (cargo metadata failed, base revision missing, harness crashed)
-  2    usage or configuration error";
+  101  driftgate could not complete (cargo metadata failed, base revision missing, a member without
+       its snapshot file or unreadable in a submodule at the base, harness crashed)
+  2    usage or configuration error; also CI set and no baseline found (pass --base <rev>)";
 
 /// Guards Cargo workspaces against API drift: public-API snapshots, semver-classified diffs and
 /// mandatory golden checks.

@@ -9,11 +9,17 @@
 //! blob with a single `git cat-file --batch`, and other files are read on demand through one
 //! long-lived `git cat-file --batch` process. A [`SourceTree`] is `Send + Sync`: crate walks read from
 //! it on many threads.
+//!
+//! Submodules (and nested repositories added as gitlinks) are not files of the superproject: its tree
+//! records only the commit they were at. A git tree or the index reads the files below a gitlink from
+//! the submodule's own repository at that commit (`git -C <submodule> cat-file`), opened on first use;
+//! when that repository or commit is not there, reads below it fail with the reason
+//! ([`SourceTree::submodule_at`] says so up front), never "no such file".
 
 use crate::error::{Error, Result};
 use crate::process::{Cmd, Session};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ChildStdout;
@@ -83,14 +89,14 @@ impl SourceTree {
             cmd = cmd.arg("--").arg(repo.prefix.trim_end_matches('/'));
         }
         let listing = cmd.run_ok()?.stdout;
-        let entries = parse_ls_tree(&listing, &repo.prefix)?;
+        let listing = parse_ls_tree(&listing, &repo.prefix)?;
         Ok(SourceTree {
             kind: SourceKind::GitRev {
                 rev: rev.to_owned(),
                 commit,
             },
             root: workspace_root.to_path_buf(),
-            git: Some(GitTree::new(repo, entries)),
+            git: Some(GitTree::new(repo, listing)),
         })
     }
 
@@ -103,11 +109,11 @@ impl SourceTree {
             cmd = cmd.arg("--").arg(repo.prefix.trim_end_matches('/'));
         }
         let listing = cmd.run_ok()?.stdout;
-        let entries = parse_ls_files_stage(&listing, &repo.prefix)?;
+        let listing = parse_ls_files_stage(&listing, &repo.prefix)?;
         Ok(SourceTree {
             kind: SourceKind::Index,
             root: workspace_root.to_path_buf(),
-            git: Some(GitTree::new(repo, entries)),
+            git: Some(GitTree::new(repo, listing)),
         })
     }
 
@@ -121,8 +127,10 @@ impl SourceTree {
     }
 
     /// The contents of `rel_path` (relative to the workspace root, `/`-separated; `.` and `..` are
-    /// resolved), or `None` when the file is absent from this tree. Directories, submodules and paths
-    /// that leave the workspace root are absent too. Symlinks are followed within the tree.
+    /// resolved), or `None` when the file is absent from this tree. Directories and paths that leave
+    /// the workspace root are absent too. Symlinks are followed within the tree. In a git tree, a
+    /// file below a submodule is read from the submodule's repository at the recorded commit, and is
+    /// an error when that cannot be read.
     pub fn read(&self, rel_path: &str) -> Result<Option<Vec<u8>>> {
         let Some(path) = normalize_rel(rel_path) else {
             return Ok(None);
@@ -140,22 +148,27 @@ impl SourceTree {
         };
         match &self.git {
             None => self.root.join(&path).is_file(),
-            Some(git) => git.resolve(&path).is_some(),
+            Some(git) => git.exists(&path),
         }
     }
 
+    /// The submodule (gitlink) of this git tree or index that `rel_path` lies in, if any, with the
+    /// reason its files cannot be read when they cannot. `None` for working trees, which read
+    /// submodules from disk like any directory.
+    pub fn submodule_at(&self, rel_path: &str) -> Option<Submodule> {
+        self.git.as_ref()?.submodule_at(&normalize_rel(rel_path)?)
+    }
+
     /// Every file of the tree (relative to the workspace root), sorted. For a working tree inside a
-    /// git repository: tracked and untracked-but-not-ignored files that exist on disk; outside git:
-    /// every file except `.git/` and `target/` directories.
+    /// git repository: tracked and untracked-but-not-ignored files that exist on disk, including
+    /// those of checked-out submodules and nested repositories (listed by their own repository);
+    /// outside git: every file except `.git/` and `target/` directories. A git tree or the index
+    /// lists the files of its submodules that can be read.
     pub fn files(&self) -> Result<Vec<String>> {
         let mut files: Vec<String> = match &self.git {
-            Some(git) => git.entries.keys().cloned().collect(),
+            Some(git) => git.files(),
             None => match Repo::discover(&self.root) {
-                Ok(repo) => repo
-                    .worktree_files()?
-                    .into_iter()
-                    .filter(|p| self.root.join(p).is_file())
-                    .collect(),
+                Ok(repo) => worktree_files_of(&repo, &self.root)?,
                 Err(Error::NotGitRepository { .. }) => walk_files(&self.root)?,
                 Err(e) => return Err(e),
             },
@@ -181,6 +194,76 @@ impl SourceTree {
             None => Repo::discover(&self.root),
         }
     }
+}
+
+/// The files on disk of the working tree of `repo` below `dir` (relative to `dir`): what git lists,
+/// and for a listed directory that is a repository of its own (a submodule, a nested repository),
+/// what that repository lists.
+fn worktree_files_of(repo: &Repo, dir: &Path) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for path in repo.worktree_files()? {
+        let rel = path.trim_end_matches('/');
+        let full = dir.join(rel);
+        if full.is_file() {
+            files.push(rel.to_owned());
+        } else if full.is_dir() {
+            let Ok(inner) = Repo::discover(&full) else {
+                continue;
+            };
+            if !same_dir(&inner.top, &full) {
+                continue;
+            }
+            let inner = Repo {
+                top: inner.top,
+                prefix: String::new(),
+            };
+            let nested = worktree_files_of(&inner, &full)?;
+            files.extend(nested.into_iter().map(|f| format!("{rel}/{f}")));
+        }
+    }
+    Ok(files)
+}
+
+/// A submodule (gitlink entry) of a git tree or the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submodule {
+    /// Relative to the workspace root.
+    pub path: String,
+    /// The commit the superproject records for it.
+    pub commit: String,
+    /// Why its files cannot be read at that commit (not checked out, commit not fetched), if so.
+    pub unreadable: Option<String>,
+}
+
+/// The top of the git repository `rel_dir` (below the workspace root) belongs to, relative to the
+/// workspace root, when that is not the workspace's own repository: a submodule's or a nested
+/// repository's working tree. `None` when both are the same repository, or outside git.
+pub fn nested_repository(workspace_root: &Path, rel_dir: &str) -> Option<String> {
+    let outer = Repo::discover(workspace_root).ok()?;
+    let inner = Repo::discover(&workspace_root.join(rel_dir)).ok()?;
+    if same_dir(&outer.top, &inner.top) {
+        return None;
+    }
+    let root = workspace_root.canonicalize().ok()?;
+    let top = inner.top.canonicalize().ok()?;
+    let rel = top.strip_prefix(&root).ok()?.to_str()?.replace('\\', "/");
+    Some(rel)
+}
+
+/// Whether the staged index of the repository at `workspace_root` records `rel_path` (relative to
+/// the workspace root) as a gitlink: a submodule, or a nested repository added with `git add`.
+pub fn index_has_gitlink(workspace_root: &Path, rel_path: &str) -> Result<bool> {
+    let repo = Repo::discover(workspace_root)?;
+    let full = format!("{}{}", repo.prefix, rel_path.trim_end_matches('/'));
+    let listing = repo
+        .git()
+        .args(["ls-files", "-s", "-z", "--full-name", "--"])
+        .arg(&full)
+        .run_ok()?
+        .stdout;
+    Ok(parse_ls_files_stage(&listing, &repo.prefix)?
+        .gitlinks
+        .contains_key(rel_path.trim_end_matches('/')))
 }
 
 /// The path of `dir` below the top of its git working tree, with a trailing `/` (`rust/`); empty at
@@ -512,11 +595,77 @@ struct Entry {
     symlink: bool,
 }
 
+/// What `git ls-tree` / `git ls-files -s` list below the workspace root: blobs and gitlinks.
+#[derive(Debug, Default)]
+struct Listing {
+    entries: HashMap<String, Entry>,
+    /// Gitlinks (submodules): path → recorded commit.
+    gitlinks: BTreeMap<String, String>,
+}
+
+/// A gitlink of a [`GitTree`]: the commit, and the submodule's tree at it once opened (or why it
+/// cannot be).
+struct Gitlink {
+    commit: String,
+    tree: OnceLock<std::result::Result<Box<GitTree>, String>>,
+}
+
+impl Gitlink {
+    /// The submodule's tree at the recorded commit, read from the repository checked out at
+    /// `path` (relative to the workspace root of `outer`).
+    fn open(&self, outer: &Repo, path: &str) -> std::result::Result<&GitTree, &String> {
+        self.tree
+            .get_or_init(|| open_gitlink(outer, path, &self.commit).map(Box::new))
+            .as_ref()
+            .map(|tree| &**tree)
+    }
+}
+
+fn open_gitlink(outer: &Repo, path: &str, commit: &str) -> std::result::Result<GitTree, String> {
+    let short = commit.get(..7).unwrap_or(commit);
+    let dir = outer.top.join(&outer.prefix).join(path);
+    let not_there = || {
+        format!(
+            "its repository is not checked out at {} (run `git submodule update --init` there)",
+            dir.display()
+        )
+    };
+    let repo = match Repo::discover(&dir) {
+        Ok(repo) if same_dir(&repo.top, &dir) => Repo {
+            top: repo.top,
+            prefix: String::new(),
+        },
+        _ => return Err(not_there()),
+    };
+    let present = repo
+        .git()
+        .args(["cat-file", "-e", &format!("{commit}^{{commit}}")])
+        .run()
+        .is_ok_and(|out| out.status.success());
+    if !present {
+        return Err(format!(
+            "commit {short} is not in its repository at {} (fetch it there, e.g. `git submodule \
+             update --init`)",
+            dir.display()
+        ));
+    }
+    let listing = repo
+        .git()
+        .args(["ls-tree", "-r", "-z", "--full-tree", commit])
+        .run_ok()
+        .map_err(|e| format!("cannot list commit {short}: {e}"))?
+        .stdout;
+    let listing = parse_ls_tree(&listing, "").map_err(|e| e.to_string())?;
+    Ok(GitTree::new(repo, listing))
+}
+
 /// The git side of a [`SourceTree`]: path → blob map plus the two ways of reading blobs.
 struct GitTree {
     repo: Repo,
     /// Keyed by path relative to the workspace root.
     entries: HashMap<String, Entry>,
+    /// Submodules below the workspace root, keyed by path relative to it.
+    gitlinks: BTreeMap<String, Gitlink>,
     /// Contents of the preloaded blobs (sources, manifests, lock files, symlinks) by blob id.
     preloaded: OnceLock<HashMap<String, Vec<u8>>>,
     preload_lock: Mutex<()>,
@@ -530,6 +679,7 @@ impl std::fmt::Debug for GitTree {
             .field("top", &self.repo.top)
             .field("prefix", &self.repo.prefix)
             .field("entries", &self.entries.len())
+            .field("gitlinks", &self.gitlinks.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -537,10 +687,21 @@ impl std::fmt::Debug for GitTree {
 const MAX_SYMLINK_HOPS: usize = 16;
 
 impl GitTree {
-    fn new(repo: Repo, entries: HashMap<String, Entry>) -> GitTree {
+    fn new(repo: Repo, listing: Listing) -> GitTree {
         GitTree {
             repo,
-            entries,
+            entries: listing.entries,
+            gitlinks: listing
+                .gitlinks
+                .into_iter()
+                .map(|(path, commit)| {
+                    let link = Gitlink {
+                        commit,
+                        tree: OnceLock::new(),
+                    };
+                    (path, link)
+                })
+                .collect(),
             preloaded: OnceLock::new(),
             preload_lock: Mutex::new(()),
             batch: Mutex::new(None),
@@ -563,11 +724,67 @@ impl GitTree {
         None
     }
 
+    /// The gitlink `path` lies below: its path, the link, and `path` inside the submodule.
+    fn gitlink_of<'p>(&self, path: &'p str) -> Option<(String, &Gitlink, &'p str)> {
+        self.gitlinks.iter().find_map(|(link, gitlink)| {
+            let rest = path.strip_prefix(link.as_str())?.strip_prefix('/')?;
+            Some((link.clone(), gitlink, rest))
+        })
+    }
+
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        if let Some((link, gitlink, rest)) = self.gitlink_of(path) {
+            return match gitlink.open(&self.repo, &link) {
+                Ok(tree) => tree.read(rest),
+                Err(reason) => Err(Error::Other(format!(
+                    "cannot read {path}: it is in submodule `{link}`, and {reason}"
+                ))),
+            };
+        }
         match self.resolve(path) {
             Some((path, entry)) => self.blob(&path, entry).map(Some),
             None => Ok(None),
         }
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        if let Some((link, gitlink, rest)) = self.gitlink_of(path) {
+            return gitlink
+                .open(&self.repo, &link)
+                .is_ok_and(|tree| tree.exists(rest));
+        }
+        self.resolve(path).is_some()
+    }
+
+    /// The innermost submodule `path` lies in (see [`SourceTree::submodule_at`]).
+    fn submodule_at(&self, path: &str) -> Option<Submodule> {
+        let (link, gitlink, rest) = self.gitlink_of(path)?;
+        let outer = |unreadable: Option<String>| Submodule {
+            path: link.clone(),
+            commit: gitlink.commit.clone(),
+            unreadable,
+        };
+        Some(match gitlink.open(&self.repo, &link) {
+            Err(reason) => outer(Some(reason.clone())),
+            Ok(tree) => match tree.submodule_at(rest) {
+                Some(mut nested) => {
+                    nested.path = format!("{link}/{}", nested.path);
+                    nested
+                }
+                None => outer(None),
+            },
+        })
+    }
+
+    /// Every file, including those of readable submodules (unsorted).
+    fn files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self.entries.keys().cloned().collect();
+        for (link, gitlink) in &self.gitlinks {
+            if let Ok(tree) = gitlink.open(&self.repo, link) {
+                files.extend(tree.files().into_iter().map(|f| format!("{link}/{f}")));
+            }
+        }
+        files
     }
 
     fn blob(&self, path: &str, entry: &Entry) -> Result<Vec<u8>> {
@@ -776,10 +993,11 @@ fn read_batch_record(
     }
 }
 
-/// `git ls-tree -r -z` output: `<mode> <type> <oid>\t<path>\0`. Keeps blobs and symlinks under the
-/// workspace prefix (submodules are not files).
-fn parse_ls_tree(listing: &[u8], prefix: &str) -> Result<HashMap<String, Entry>> {
+/// `git ls-tree -r -z` output: `<mode> <type> <oid>\t<path>\0`. Keeps blobs, symlinks and
+/// gitlinks (submodules) under the workspace prefix.
+fn parse_ls_tree(listing: &[u8], prefix: &str) -> Result<Listing> {
     let mut entries = HashMap::new();
+    let mut gitlinks = BTreeMap::new();
     for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
         let (meta, path) = split_tab(record)?;
         let mut fields = meta.split(' ');
@@ -787,6 +1005,12 @@ fn parse_ls_tree(listing: &[u8], prefix: &str) -> Result<HashMap<String, Entry>>
         else {
             return Err(bad_listing("ls-tree", record));
         };
+        if kind == "commit" {
+            if let Some(path) = strip_prefix(path, prefix) {
+                gitlinks.insert(path.to_owned(), oid.to_owned());
+            }
+            continue;
+        }
         if kind != "blob" {
             continue;
         }
@@ -800,13 +1024,14 @@ fn parse_ls_tree(listing: &[u8], prefix: &str) -> Result<HashMap<String, Entry>>
             );
         }
     }
-    Ok(entries)
+    Ok(Listing { entries, gitlinks })
 }
 
 /// `git ls-files -s -z` output: `<mode> <oid> <stage>\t<path>\0`. Stage 0 wins; an unmerged path
 /// (stages 1–3 only) is read as "ours" (stage 2).
-fn parse_ls_files_stage(listing: &[u8], prefix: &str) -> Result<HashMap<String, Entry>> {
-    let mut staged: HashMap<String, (u8, Entry)> = HashMap::new();
+fn parse_ls_files_stage(listing: &[u8], prefix: &str) -> Result<Listing> {
+    // path → (rank, entry, is a gitlink)
+    let mut staged: HashMap<String, (u8, Entry, bool)> = HashMap::new();
     for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
         let (meta, path) = split_tab(record)?;
         let mut fields = meta.split(' ');
@@ -819,9 +1044,6 @@ fn parse_ls_files_stage(listing: &[u8], prefix: &str) -> Result<HashMap<String, 
             "2" => 1,
             _ => continue,
         };
-        if mode == "160000" {
-            continue;
-        }
         let Some(path) = strip_prefix(path, prefix) else {
             continue;
         };
@@ -830,16 +1052,21 @@ fn parse_ls_files_stage(listing: &[u8], prefix: &str) -> Result<HashMap<String, 
             symlink: mode == "120000",
         };
         match staged.get(path) {
-            Some((existing, _)) if *existing <= rank => {}
+            Some((existing, _, _)) if *existing <= rank => {}
             _ => {
-                staged.insert(path.to_owned(), (rank, entry));
+                staged.insert(path.to_owned(), (rank, entry, mode == "160000"));
             }
         }
     }
-    Ok(staged
-        .into_iter()
-        .map(|(path, (_, entry))| (path, entry))
-        .collect())
+    let mut listing = Listing::default();
+    for (path, (_, entry, gitlink)) in staged {
+        if gitlink {
+            listing.gitlinks.insert(path, entry.oid);
+        } else {
+            listing.entries.insert(path, entry);
+        }
+    }
+    Ok(listing)
 }
 
 fn split_tab(record: &[u8]) -> Result<(&str, &str)> {
@@ -1058,6 +1285,117 @@ mod tests {
             + tag
     }
 
+    /// A superproject with the repository `lib` as the submodule `sub` (one commit each), and `lib`.
+    fn with_submodule() -> (Scratch, Scratch) {
+        let lib = Scratch::new();
+        lib.write("src/lib.rs", "pub fn v1() {}");
+        lib.commit("v1");
+        let sup = Scratch::new();
+        sup.write("Cargo.toml", "[workspace]");
+        let url = lib.path().to_str().unwrap().to_owned();
+        sup.git(&[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            &url,
+            "sub",
+        ]);
+        sup.commit("base");
+        (sup, lib)
+    }
+
+    #[test]
+    fn submodule_files_are_read_from_the_submodule_at_the_recorded_commit() {
+        let (sup, _lib) = with_submodule();
+        // A newer commit inside the submodule's checkout, not yet recorded by the superproject.
+        sup.write("sub/src/lib.rs", "pub fn v2() {}");
+        Cmd::git()
+            .cwd(sup.path().join("sub"))
+            .args([
+                "-c",
+                "user.name=d",
+                "-c",
+                "user.email=d@e",
+                "commit",
+                "-qam",
+                "v2",
+            ])
+            .run_ok()
+            .unwrap();
+        let base = SourceTree::git_rev(sup.path(), "HEAD").unwrap();
+        assert_eq!(
+            text(&base, "sub/src/lib.rs").as_deref(),
+            Some("pub fn v1() {}")
+        );
+        assert!(base.exists("sub/src/lib.rs"));
+        assert!(base.files().unwrap().contains(&"sub/src/lib.rs".to_owned()));
+        let submodule = base.submodule_at("sub/src/lib.rs").unwrap();
+        assert_eq!(
+            (submodule.path.as_str(), submodule.unreadable),
+            ("sub", None)
+        );
+        assert_eq!(base.submodule_at("Cargo.toml"), None);
+        // The index records the old commit until the new one is staged.
+        let index = SourceTree::index(sup.path()).unwrap();
+        assert_eq!(
+            text(&index, "sub/src/lib.rs").as_deref(),
+            Some("pub fn v1() {}")
+        );
+        sup.git(&["add", "sub"]);
+        let index = SourceTree::index(sup.path()).unwrap();
+        assert_eq!(
+            text(&index, "sub/src/lib.rs").as_deref(),
+            Some("pub fn v2() {}")
+        );
+        // The working tree reads the disk.
+        let worktree = SourceTree::worktree(sup.path());
+        assert_eq!(
+            text(&worktree, "sub/src/lib.rs").as_deref(),
+            Some("pub fn v2() {}")
+        );
+        assert_eq!(worktree.submodule_at("sub/src/lib.rs"), None);
+        let files = worktree.files().unwrap();
+        assert!(files.contains(&"sub/src/lib.rs".to_owned()), "{files:?}");
+        assert!(
+            !files.iter().any(|f| f.starts_with("sub/.git")),
+            "{files:?}"
+        );
+        assert_eq!(nested_repository(sup.path(), "sub").as_deref(), Some("sub"));
+        assert_eq!(nested_repository(sup.path(), ""), None);
+        assert!(index_has_gitlink(sup.path(), "sub").unwrap());
+        assert!(!index_has_gitlink(sup.path(), "other").unwrap());
+    }
+
+    #[test]
+    fn a_submodule_that_is_not_there_is_unreadable_never_absent() {
+        let (sup, _lib) = with_submodule();
+        std::fs::remove_dir_all(sup.path().join("sub")).unwrap();
+        let base = SourceTree::git_rev(sup.path(), "HEAD").unwrap();
+        let submodule = base.submodule_at("sub/Cargo.toml").unwrap();
+        let reason = submodule.unreadable.expect("unreadable");
+        assert!(reason.contains("not checked out"), "{reason}");
+        assert!(reason.contains("git submodule update --init"), "{reason}");
+        let err = base.read("sub/src/lib.rs").unwrap_err().to_string();
+        assert!(err.contains("submodule `sub`"), "{err}");
+        assert!(!base.exists("sub/src/lib.rs"));
+        // A recorded commit the submodule's repository does not have.
+        let (sup, _lib) = with_submodule();
+        let fake = "1234567".repeat(6)[..40].to_owned();
+        sup.git(&["update-index", "--cacheinfo", &format!("160000,{fake},sub")]);
+        let index = SourceTree::index(sup.path()).unwrap();
+        let reason = index
+            .submodule_at("sub/src/lib.rs")
+            .unwrap()
+            .unreadable
+            .unwrap();
+        assert!(
+            reason.contains("commit 1234567 is not in its repository"),
+            "{reason}"
+        );
+    }
+
     #[test]
     fn source_tree_is_send_and_sync() {
         fn assert<T: Send + Sync>() {}
@@ -1250,14 +1588,16 @@ mod tests {
                         120000 4444444444444444444444444444444444444444 0\tsrc/link.rs\0\
                         160000 5555555555555555555555555555555555555555 0\tvendor/sub\0\
                         100644 6666666666666666666666666666666666666666 0\toutside.rs\0";
-        let entries = parse_ls_files_stage(listing, "").unwrap();
+        let listing_all = parse_ls_files_stage(listing, "").unwrap();
+        let entries = &listing_all.entries;
         assert_eq!(entries["src/a.rs"].oid, "2".repeat(40));
         assert!(entries["src/link.rs"].symlink);
         assert!(
             !entries.contains_key("vendor/sub"),
             "submodules are not files"
         );
-        let entries = parse_ls_files_stage(listing, "src/").unwrap();
+        assert_eq!(listing_all.gitlinks["vendor/sub"], "5".repeat(40));
+        let entries = parse_ls_files_stage(listing, "src/").unwrap().entries;
         assert_eq!(
             entries.keys().collect::<std::collections::BTreeSet<_>>(),
             [&"a.rs".to_owned(), &"link.rs".to_owned()].into()

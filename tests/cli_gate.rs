@@ -1,5 +1,6 @@
 //! End-to-end tests of the gate's policy and baselines: configuration (levels, allow-list, unknown
-//! keys), the updated-dependent scenario, CI base detection, merge bases and shallow clones.
+//! keys), the updated-dependent scenario, CI base detection (and its absence in a push build), merge
+//! bases and shallow clones, snapshot-file baselines, and members in submodules or nested repositories.
 
 mod common;
 
@@ -265,5 +266,226 @@ fn no_snapshot_files_and_no_base_compares_with_head() {
         stderr(&out).contains("comparing with HEAD"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// The demo as a two-commit history (base, then the breaking head) without snapshot files: what a
+/// push build of the breaking commit sees.
+fn pushed_demo() -> (tempfile::TempDir, String) {
+    let repo = demo_repo();
+    let root = repo.path();
+    git(root, &["rm", "-r", "-q", "public-api"]);
+    git(root, &["commit", "-q", "-m", "no snapshot files"]);
+    let before = stdout(&git(root, &["rev-parse", "HEAD"])).trim().to_owned();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "breaking head"]);
+    (repo, before)
+}
+
+#[test]
+fn a_ci_push_build_without_a_base_is_a_usage_error_with_the_fix() {
+    let (repo, _) = pushed_demo();
+    let zeros = "0".repeat(40);
+    for (name, value) in [("CI", "true"), ("CI_COMMIT_BEFORE_SHA", zeros.as_str())] {
+        let out = gate(repo.path())
+            .env("CI", "true")
+            .env(name, value)
+            .args(["check", "--no-golden", "--no-build"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("--base <rev>"), "{err}");
+        assert!(err.contains("--base HEAD~1"), "{err}");
+        assert!(!err.contains("comparing with HEAD"), "{err}");
+    }
+    // Outside CI the local default stays: the working tree against HEAD (nothing changed).
+    gate(repo.path())
+        .args(["check", "--no-golden", "--no-build"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_ci_push_build_compares_with_the_commit_it_replaced() {
+    let (repo, before) = pushed_demo();
+    let event = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        event.path(),
+        format!(r#"{{"before": "{before}", "after": "x"}}"#),
+    )
+    .unwrap();
+    let out = gate(repo.path())
+        .env("CI", "true")
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_EVENT_PATH", event.path())
+        .args(["diff"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    assert!(stderr(&out).contains("GitHub push"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("QueryResult::rows"),
+        "{}",
+        stdout(&out)
+    );
+    let out = gate(repo.path())
+        .env("CI", "true")
+        .env("CI_COMMIT_BEFORE_SHA", &before)
+        .args(["diff"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("CI_COMMIT_BEFORE_SHA"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_snapshot_baseline_missing_a_members_file_is_an_error_naming_it() {
+    let demo = fixture_copy("flaredb");
+    std::fs::remove_file(demo.path().join("public-api/flaredb-sql.txt")).unwrap();
+    for args in [&["diff"][..], &["check", "--no-golden", "--no-build"][..]] {
+        let out = gate(demo.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(101), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("`flaredb-sql`"), "{err}");
+        assert!(err.contains("flaredb-sql.txt"), "{err}");
+        assert!(err.contains("driftgate snapshot --bless"), "{err}");
+    }
+}
+
+/// A workspace whose member `a` is a git submodule (its own repository, `pub fn f` and `pub fn g`)
+/// and whose member `b` calls `a::f`; both committed, with a lock file.
+fn submodule_workspace() -> (tempfile::TempDir, tempfile::TempDir) {
+    let upstream = tempfile::tempdir().unwrap();
+    let a = upstream.path();
+    std::fs::create_dir_all(a.join("src")).unwrap();
+    std::fs::write(
+        a.join("Cargo.toml"),
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(a.join("src/lib.rs"), "pub fn f() {}\npub fn g() {}\n").unwrap();
+    git(a, &["init", "-q", "-b", "main"]);
+    git(a, &["add", "-A"]);
+    git(a, &["commit", "-q", "-m", "a"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("b/src")).unwrap();
+    std::fs::write(
+        root.join("b/Cargo.toml"),
+        "[package]\nname = \"b\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\na = { path = \"../a\" }\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("b/src/lib.rs"), "pub fn h() { a::f() }\n").unwrap();
+    std::fs::write(root.join(".gitignore"), "target/\n").unwrap();
+    git(root, &["init", "-q", "-b", "main"]);
+    let url = a.to_str().unwrap();
+    git(
+        root,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            url,
+            "a",
+        ],
+    );
+    std::fs::write(
+        root.join("Cargo.lock"),
+        "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\n\
+         version = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n\n\
+         [[package]]\nname = \"b\"\nversion = \"0.1.0\"\ndependencies = [\n \"a\",\n]\n",
+    )
+    .unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    (dir, upstream)
+}
+
+#[test]
+fn a_submodule_member_is_read_at_the_base_from_its_own_repository() {
+    let (dir, _upstream) = submodule_workspace();
+    let root = dir.path();
+    // The submodule loses the `pub fn` that `b` uses (in its checkout, not committed anywhere).
+    std::fs::write(root.join("a/src/lib.rs"), "pub fn g() {}\n").unwrap();
+    let out = gate(root)
+        .args(["check", "--base", "HEAD", "--no-golden"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(100),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("a::f"), "{}", stdout(&out));
+    // Staged: the superproject records the submodule's new commit.
+    git(&root.join("a"), &["commit", "-q", "-am", "drop f"]);
+    git(root, &["add", "a"]);
+    let out = gate(root).args(["diff", "--staged"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    assert!(stdout(&out).contains("a::f"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_submodule_member_that_cannot_be_read_at_the_base_is_an_error_naming_it() {
+    let (dir, _upstream) = submodule_workspace();
+    let root = dir.path();
+    // The base records a submodule commit its repository does not have.
+    let fake = "1234567".repeat(6)[..40].to_owned();
+    git(
+        root,
+        &["update-index", "--cacheinfo", &format!("160000,{fake},a")],
+    );
+    git(
+        root,
+        &["commit", "-q", "-m", "record a commit nobody fetched"],
+    );
+    let out = gate(root)
+        .args(["check", "--base", "HEAD", "--no-golden", "--no-build"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("member `a` is in submodule `a`"), "{err}");
+    assert!(
+        err.contains("commit 1234567 is not in its repository"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_member_in_an_untracked_nested_repository_is_an_error_not_a_new_crate() {
+    let (dir, _upstream) = submodule_workspace();
+    let root = dir.path();
+    // `a` becomes a nested repository the superproject does not record.
+    git(root, &["rm", "-q", "--cached", "a"]);
+    std::fs::remove_file(root.join(".gitmodules")).unwrap();
+    std::fs::write(root.join(".gitignore"), "target/\na/\n").unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "a is nested, untracked"]);
+    let out = gate(root)
+        .args(["check", "--base", "HEAD", "--no-golden", "--no-build"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("member `a` is in the nested git repository `a`"),
+        "{err}"
     );
 }

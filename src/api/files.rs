@@ -34,15 +34,20 @@ pub fn parse(package: &str, text: &str) -> CrateApi {
     CrateApi::from_lines(package, &crate_name, text.lines())
 }
 
-/// Reads the snapshot files of `packages` from `dir`. A package without a file is absent from the
-/// result (a new crate); a file that is not UTF-8 is an error naming it.
+/// Reads the snapshot files of `packages` from `dir`. A package without a file is an error naming
+/// every such package and the fix: the baseline does not cover it, and reading it as a new crate
+/// would hide whatever API it lost. A file that is not UTF-8 is an error naming it.
 pub fn read(dir: &Path, packages: &[&str]) -> Result<ApiSnapshot> {
     let mut snapshot = ApiSnapshot::default();
+    let mut missing = Vec::new();
     for package in packages {
         let path = file_for(dir, package);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing.push(*package);
+                continue;
+            }
             Err(e) => return Err(Error::io("cannot read snapshot file", &path, e)),
         };
         let text = String::from_utf8(bytes).map_err(|_| {
@@ -55,7 +60,31 @@ pub fn read(dir: &Path, packages: &[&str]) -> Result<ApiSnapshot> {
             .crates
             .insert((*package).to_owned(), parse(package, &text));
     }
+    if !missing.is_empty() {
+        return Err(missing_files(dir, &missing));
+    }
     Ok(snapshot)
+}
+
+/// The error for members the snapshot baseline has no file for.
+fn missing_files(dir: &Path, missing: &[&str]) -> Error {
+    let names: Vec<String> = missing.iter().map(|p| format!("`{p}`")).collect();
+    Error::Other(format!(
+        "the snapshot baseline in {} has no file for member{} {} ({}), so {} api cannot be \
+         compared (a missing file is not a new crate); record {} with `driftgate snapshot --bless` \
+         and commit the file{}, or compare with a git revision (`--base <rev>`)",
+        dir.display(),
+        if missing.len() == 1 { "" } else { "s" },
+        names.join(", "),
+        missing
+            .iter()
+            .map(|p| format!("{p}.txt"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if missing.len() == 1 { "its" } else { "their" },
+        if missing.len() == 1 { "it" } else { "them" },
+        if missing.len() == 1 { "" } else { "s" },
+    ))
 }
 
 /// What `bless` did to one file.
@@ -113,7 +142,20 @@ mod tests {
         assert_eq!(write(dir.path(), &api).unwrap(), Written::Created);
         assert_eq!(write(dir.path(), &api).unwrap(), Written::Unchanged);
         assert_eq!(out_of_date(dir.path(), &api).unwrap(), None);
-        let read_back = read(dir.path(), &["a", "missing"]).unwrap();
+        let read_back = read(dir.path(), &["a"]).unwrap();
         assert_eq!(read_back.crates.len(), 1);
+    }
+
+    #[test]
+    fn a_member_without_a_file_is_an_error_naming_it_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &CrateApi::from_lines("a", "a", ["pub mod a"])).unwrap();
+        let err = read(dir.path(), &["a", "b-core", "c"]).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::INCOMPLETE);
+        let text = err.to_string();
+        assert!(text.contains("members `b-core`, `c`"), "{text}");
+        assert!(text.contains("b-core.txt, c.txt"), "{text}");
+        assert!(text.contains("driftgate snapshot --bless"), "{text}");
+        assert!(!text.contains("`a`"), "{text}");
     }
 }

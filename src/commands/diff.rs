@@ -8,6 +8,7 @@ use crate::api::{diff, extract, files};
 use crate::error::{exit, Result};
 use crate::report::diff::DiffReport;
 use crate::source::SourceTree;
+use crate::workspace::Member;
 use clap::Args;
 use std::io::Write;
 
@@ -105,6 +106,7 @@ pub fn compare_with(
     let (base, base_label, base_tree, head_tree) =
         if let crate::baseline::Baseline::Rev { rev, why } = &resolved {
             let tree = SourceTree::git_rev(root, rev)?;
+            check_member_sources(&tree, &members)?;
             let label = if baseline.base.as_deref() == Some(rev.as_str()) {
                 tree.describe()
             } else {
@@ -118,12 +120,10 @@ pub fn compare_with(
             )
         } else if resolved == crate::baseline::Baseline::Staged {
             let tree = SourceTree::git_rev(root, "HEAD")?;
-            (
-                extract(&tree, err)?,
-                tree.describe(),
-                Some(tree),
-                SourceTree::index(root)?,
-            )
+            check_member_sources(&tree, &members)?;
+            let index = SourceTree::index(root)?;
+            check_member_sources(&index, &members)?;
+            (extract(&tree, err)?, tree.describe(), Some(tree), index)
         } else {
             let dir = &loaded.config.snapshot_dir;
             let names: Vec<&str> = members
@@ -199,6 +199,56 @@ fn json_with_warnings(report: &DiffReport, warnings: &[String]) -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+/// Members in a submodule or a nested repository are read, in a git tree or the index, from their own
+/// repository at the commit the superproject records (see [`SourceTree::submodule_at`]). When that
+/// cannot be done, the run stops (exit 101) naming each such member and why: reading it as absent
+/// would make it a new crate (or a removed one), and whatever API it lost would never be seen.
+fn check_member_sources(tree: &SourceTree, members: &[&Member]) -> Result<()> {
+    let mut problems = Vec::new();
+    for member in members {
+        let Some(input) = extract::crate_input(member) else {
+            continue;
+        };
+        if let Some(submodule) = tree.submodule_at(&input.manifest_file) {
+            if let Some(reason) = submodule.unreadable {
+                problems.push(format!(
+                    "member `{}` is in submodule `{}`, recorded at commit {} in {}, and {reason}",
+                    member.name,
+                    submodule.path,
+                    submodule.commit.get(..7).unwrap_or(&submodule.commit),
+                    tree.describe(),
+                ));
+            }
+            continue;
+        }
+        if tree.exists(&input.manifest_file) {
+            continue;
+        }
+        // Absent from this tree: a new crate, unless it lives in a repository of its own that the
+        // superproject does not record as a submodule (then its files at this revision are unknown).
+        let Some(nested) = crate::source::nested_repository(tree.root(), &member.rel_dir) else {
+            continue;
+        };
+        if !crate::source::index_has_gitlink(tree.root(), &nested)? {
+            problems.push(format!(
+                "member `{}` is in the nested git repository `{nested}`, which the workspace's \
+                 repository does not record (no submodule entry), so its files in {} are unknown; \
+                 add it as a submodule (`git submodule add`) or compare with snapshot files \
+                 (`driftgate snapshot --bless`)",
+                member.name,
+                tree.describe(),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(crate::Error::Other(format!(
+        "cannot read every member at the baseline: {}",
+        problems.join("; ")
+    )))
 }
 
 /// Crates that could not be read completely on either side are left out of the diff (their

@@ -9,13 +9,29 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// The binary under test, with a clean, deterministic environment.
+/// The CI variables that choose a baseline (or, for `CI`, make a run without one an error).
+pub const CI_VARS: [&str; 8] = [
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_BASE_REF",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITLAB_CI",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "CI_COMMIT_BEFORE_SHA",
+];
+
+/// The binary under test, with a clean, deterministic environment and no CI environment (`.ci/run`
+/// sets `CI`; tests that want it set it themselves).
 pub fn driftgate() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("cargo-driftgate").expect("binary built");
     cmd.env_remove("CARGO_TARGET_DIR")
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .env("CARGO_TERM_COLOR", "never");
+    for var in CI_VARS {
+        cmd.env_remove(var);
+    }
     cmd
 }
 
@@ -113,13 +129,7 @@ pub fn test_target() -> PathBuf {
 /// environment (so tests choose baselines and modes explicitly).
 pub fn gate(dir: &Path) -> assert_cmd::Command {
     let mut cmd = driftgate();
-    cmd.current_dir(dir)
-        .env("CARGO_TARGET_DIR", test_target())
-        .env_remove("CI")
-        .env_remove("GITHUB_BASE_REF")
-        .env_remove("GITHUB_EVENT_NAME")
-        .env_remove("GITHUB_EVENT_PATH")
-        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA");
+    cmd.current_dir(dir).env("CARGO_TARGET_DIR", test_target());
     cmd
 }
 
