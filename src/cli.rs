@@ -10,8 +10,11 @@ use std::path::PathBuf;
 
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
-  0    the gate passed, or there was nothing to check
-  100  the gate found problems (breaking drift, a failing golden check, a policy violation)
+  0    the gate passed: every crate the plan selected was built and passed, every golden suite
+       ran checks and passed, no finding reached the fail-on level; or nothing to check
+  100  the gate found problems (a dependent that does not build, a selected dependent not built
+       e.g. with --no-build, a failing test or golden check, a harness that skipped cases, a
+       policy violation)
   101  driftgate could not complete (cargo metadata failed, base revision missing, a member without
        its snapshot file or unreadable in a submodule at the base, harness crashed)
   2    usage or configuration error; also CI set and no baseline found (pass --base <rev>)";

@@ -29,7 +29,7 @@ pub struct HookSpec {
     /// The workspace manifest relative to the top of the working tree (`/`-separated), when the
     /// workspace is not at the top.
     pub manifest: Option<String>,
-    /// Extra arguments for `check --staged` (e.g. `--no-build`).
+    /// Extra arguments for `check --staged` (e.g. `--fail-fast`).
     pub extra_args: Vec<String>,
 }
 

@@ -51,7 +51,8 @@ pub fn evaluate(
     let impact = analyze_impact(loaded, &compared)?;
     let lines =
         |package: &str| crate::commands::plan::package_lines(ws, &compared.head_tree, package);
-    let build_plan = plan::plan(ws, &impact, options.mode, options.benches, &lines);
+    let mut build_plan = plan::plan(ws, &impact, options.mode, options.benches, &lines);
+    build_plan.benches |= benches_build_on_stable(ws, &build_plan, &compared.head_tree);
     let build = match &options.skip_build {
         Some(_) => None,
         None if build_plan.is_empty() => Some(BuildOutcome::empty()),
@@ -102,6 +103,29 @@ pub fn evaluate(
         golden,
         verdict,
     ))
+}
+
+/// Whether the planned crates' bench targets build on stable (as `cargo check --workspace
+/// --all-targets` compiles them): none of their root files asks for unstable features.
+fn benches_build_on_stable(
+    ws: &crate::workspace::Workspace,
+    build_plan: &plan::BuildPlan,
+    tree: &SourceTree,
+) -> bool {
+    let mut benches = build_plan
+        .crates
+        .iter()
+        .filter_map(|c| ws.member(&c.package))
+        .flat_map(|m| m.targets.iter())
+        .filter(|t| t.kind == crate::workspace::TargetKind::Bench)
+        .peekable();
+    benches.peek().is_some()
+        && benches.all(|t| {
+            tree.read(&t.src_path).ok().flatten().is_some_and(|bytes| {
+                let text = String::from_utf8_lossy(&bytes);
+                !text.contains("#![feature") && !text.contains("extern crate test")
+            })
+        })
 }
 
 /// The targeted build of a non-empty plan: in place (`--locked`), or in a materialised copy for

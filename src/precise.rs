@@ -5,8 +5,9 @@
 //! that change kind (the [`MATCHERS`] table) and finds nothing in the dependent; every file of the
 //! dependent was read; no observable body change (see [`crate::bodydiff`]) is named by it; the
 //! changed crate is not a proc macro, has no changed macro, and its manifest and build script are
-//! unchanged; and the dependent does not reach the changed crate through another member (a facade
-//! that re-exports it, or a type of it in another member's API). Otherwise the dependent is built,
+//! unchanged; the dependent expands no workspace proc macro (whose output may name the changed
+//! crate); and it does not reach the changed crate through another member (a facade that
+//! re-exports it, or a type of it in another member's API). Otherwise the dependent is built,
 //! with a reason code saying why.
 
 use crate::api::diff::{ApiDiff, Change};
@@ -241,6 +242,14 @@ pub fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
                 );
             }
             if risky {
+                if let Some(macros) = proc_macro_dependency(e.workspace, &dependent.name, package) {
+                    push(
+                        ReasonCode::ExpandsChangedMacros,
+                        format!(
+                            "it expands the macros of {macros}, whose output may name {package}"
+                        ),
+                    );
+                }
                 if let Some(via) = reached_through_member(e.workspace, &dependent.name, package) {
                     push(
                         ReasonCode::ReachesThroughMember,
@@ -311,6 +320,21 @@ fn reached_through_member(ws: &Workspace, dependent: &str, package: &str) -> Opt
         .iter()
         .filter(|d| d.package != package)
         .find(|d| depends_on(ws, &d.package, package))
+        .map(|d| d.package.clone())
+}
+
+/// A workspace proc-macro crate (other than `package`) that `dependent` uses: the code it expands
+/// to is not in the dependent's files, and may name `package`.
+fn proc_macro_dependency(ws: &Workspace, dependent: &str, package: &str) -> Option<String> {
+    ws.member(dependent)?
+        .deps
+        .iter()
+        .filter(|d| d.package != package)
+        .find(|d| {
+            ws.member(&d.package)
+                .and_then(|m| m.lib.as_ref())
+                .is_some_and(|l| l.proc_macro)
+        })
         .map(|d| d.package.clone())
 }
 

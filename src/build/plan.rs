@@ -85,12 +85,93 @@ pub fn plan(
                 .collect(),
         });
     }
+    add_feature_enablers(workspace, &mut crates, weight);
     crates.sort_by(|a, b| a.package.cmp(&b.package));
     BuildPlan {
         mode,
         crates,
         benches,
     }
+}
+
+/// `cargo check -p` resolves features for the selected packages only, while the workspace build
+/// unifies them across every member: a member that enables a feature of a crate the plan compiles
+/// (the planned crates and the members below them) joins the plan, so the targeted build compiles
+/// at least the code the workspace build compiles. Repeated until nothing joins.
+fn add_feature_enablers(
+    workspace: &Workspace,
+    crates: &mut Vec<PlannedCrate>,
+    weight: &dyn Fn(&str) -> u64,
+) {
+    loop {
+        let compiled = compiled_members(workspace, crates);
+        let joining: Vec<(String, String)> = workspace
+            .members
+            .iter()
+            .filter(|m| !crates.iter().any(|c| c.package == m.name))
+            .filter_map(|m| {
+                compiled
+                    .iter()
+                    .find_map(|q| enables_features_of(m, q).then(|| (m.name.clone(), q.clone())))
+            })
+            .collect();
+        if joining.is_empty() {
+            return;
+        }
+        for (name, of) in joining {
+            let Some(member) = workspace.member(&name) else {
+                continue;
+            };
+            crates.push(PlannedCrate {
+                package: name.clone(),
+                spec: member.id.clone(),
+                tests_only: false,
+                predicted_broken: false,
+                weight: weight(&name).max(1),
+                reasons: vec![format!("{FEATURE_UNIFICATION} ({of})")],
+            });
+        }
+    }
+}
+
+/// The reason a crate joins the plan for feature unification.
+pub const FEATURE_UNIFICATION: &str = "enables-features-of-planned-crate";
+
+/// The planned crates and every member they depend on (any kind), transitively.
+fn compiled_members(workspace: &Workspace, crates: &[PlannedCrate]) -> Vec<String> {
+    let mut stack: Vec<String> = crates.iter().map(|c| c.package.clone()).collect();
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(name) = stack.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        if let Some(member) = workspace.member(&name) {
+            stack.extend(member.deps.iter().map(|d| d.package.clone()));
+        }
+        seen.push(name);
+    }
+    seen
+}
+
+/// Whether `member` turns on a feature of the member `package`: in the dependency declaration, or
+/// from its own `[features]` table (`dep/feature`, `dep?/feature`).
+fn enables_features_of(member: &crate::workspace::Member, package: &str) -> bool {
+    member
+        .deps
+        .iter()
+        .filter(|d| d.package == package)
+        .any(|edge| {
+            let keys = [
+                edge.extern_name.clone(),
+                edge.extern_name.replace('_', "-"),
+                edge.package.clone(),
+            ];
+            !edge.features.is_empty()
+                || member.features.values().flatten().any(|f| {
+                    f.split_once('/')
+                        .is_some_and(|(dep, _)| keys.iter().any(|k| k == dep.trim_end_matches('?')))
+                })
+        })
 }
 
 /// The cargo target-selection flags for a plan: the targets that can break. `--lib` only when some

@@ -43,7 +43,7 @@ pub enum HookAction {
         /// `pre-commit.driftgate-backup` and put back by `hook uninstall`).
         #[arg(long)]
         force: bool,
-        /// Extra arguments for `check --staged`, after `--` (e.g. `-- --no-build`).
+        /// Extra arguments for `check --staged`, after `--` (e.g. `-- --fail-fast`).
         #[arg(last = true, value_name = "CHECK_ARGS")]
         check_args: Vec<String>,
     },
