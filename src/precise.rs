@@ -10,7 +10,8 @@
 //! re-exports it, or a type of it in another member's API). Otherwise the dependent is built,
 //! with a reason code saying why.
 
-use crate::api::diff::{ApiDiff, Change};
+use crate::api::diff::{ApiDiff, Change, ChangeKind};
+use crate::api::model::ItemKind;
 use crate::bodydiff::BodyDiff;
 use crate::impact::{Reason, ReasonCode, Scope};
 use crate::usage::{UnreadFile, UseKind, UseSite};
@@ -113,6 +114,16 @@ pub const MATCHERS: &[(&str, Matcher)] = &[
     ("variant_marked_non_exhaustive", Names),
 ];
 
+/// The matcher for a change: its rule's row, except that an added trait impl has none (a new
+/// impl can make type inference ambiguous where the dependent names nothing: `.into()`,
+/// `collect()`, `==` between two types).
+pub fn matcher_of(change: &Change) -> Matcher {
+    if change.change == ChangeKind::Added && change.kind == ItemKind::TraitImpl {
+        return Incomplete("a new trait impl can make inference ambiguous without being named");
+    }
+    matcher(&change.rule)
+}
+
 /// The matcher for a rule (rules without a row have no complete matcher).
 pub fn matcher(rule: &str) -> Matcher {
     MATCHERS
@@ -134,7 +145,7 @@ pub fn sees(change: &Change, site: &UseSite) -> bool {
     let names = |site: &UseSite| {
         site.kind != UseKind::Feature && (under(&site.target, path) || site.name == name)
     };
-    match matcher(&change.rule) {
+    match matcher_of(change) {
         Names => names(site),
         TraitItem => names(site) || (site.kind != UseKind::Feature && under(&site.target, parent)),
         Additive => {
@@ -185,7 +196,7 @@ pub fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
         let crate_wide = crate_wide_reason(e.workspace, package, change, &changes);
         let risky = crate_wide.is_some()
             || !change.body.observable.is_empty()
-            || changes.iter().any(|c| matcher(&c.rule) != Harmless);
+            || changes.iter().any(|c| matcher_of(c) != Harmless);
         for (dependent, edge) in e.workspace.reverse_deps(package) {
             let scope = if edge.kind == DepKind::Dev {
                 Scope::Tests
@@ -205,7 +216,7 @@ pub fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
                 .filter(|s| s.package == dependent.name && &s.dependency == package)
                 .collect();
             for change in &changes {
-                if let Incomplete(why) = matcher(&change.rule) {
+                if let Incomplete(why) = matcher_of(change) {
                     push(
                         ReasonCode::UnmatchedChange,
                         format!("{} {}: {why}", change.rule, change.path),
@@ -386,8 +397,6 @@ fn transitive_dependents(ws: &Workspace, package: &str) -> Vec<(String, String, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::diff::ChangeKind;
-    use crate::api::model::ItemKind;
     use crate::api::rules::{Severity, RULES};
     use crate::usage::Confidence;
 
@@ -418,6 +427,17 @@ mod tests {
             name: name.into(),
             snippet: String::new(),
         }
+    }
+
+    #[test]
+    fn an_added_trait_impl_has_no_complete_matcher() {
+        let mut c = change("item_added", "impl From<u8> for a::Thing");
+        c.change = ChangeKind::Added;
+        c.kind = ItemKind::TraitImpl;
+        assert!(matches!(matcher_of(&c), Incomplete(_)));
+        assert!(sees(&c, &site(UseKind::MethodCall, "", "into")));
+        c.kind = ItemKind::Function;
+        assert_eq!(matcher_of(&c), Additive);
     }
 
     #[test]

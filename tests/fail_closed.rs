@@ -103,6 +103,12 @@ impl Thing {
     }
 }
 
+impl From<u8> for Thing {
+    fn from(n: u8) -> Thing {
+        Thing::new(n as u32)
+    }
+}
+
 impl Add for Thing {
     type Output = Thing;
     fn add(self, other: Thing) -> Thing {
@@ -274,6 +280,8 @@ fn scenarios() -> Vec<Scenario> {
             .edit("a/src/lib.rs", &a_with("        1u32\n", "        \"one\"\n")),
         Scenario { name: "must_use added under deny(warnings)", ..two("#![deny(warnings)]\npub fn f() { a::used(); }\n") }
             .edit("a/src/lib.rs", &a_with("pub fn used() -> u32 {", "#[must_use]\npub fn used() -> u32 {")),
+        Scenario { name: "trait impl added makes an integer literal ambiguous", ..two("pub fn f() -> a::Thing { a::Thing::from(5) }\n") }
+            .edit("a/src/lib.rs", &format!("{A}\nimpl From<u16> for Thing {{\n    fn from(n: u16) -> Thing {{\n        Thing::new(n as u32)\n    }}\n}}\n")),
         // Negative scenarios: nothing breaks, and precise mode must say so.
         Scenario { name: "body-only change", ..two("pub fn f() -> u32 { a::used() }\n") }
             .edit("a/src/lib.rs", &a_with("pub fn used() -> u32 {\n    1\n}", "pub fn used() -> u32 {\n    2 - 1\n}"))
