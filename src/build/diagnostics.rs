@@ -21,16 +21,29 @@ pub struct Diagnostic {
     pub line: usize,
     pub column: usize,
     pub rendered: String,
+    /// What a failed build script printed (its last lines), for an error that is a build script
+    /// run failing rather than a compiler diagnostic.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output: Vec<String>,
 }
 
 /// What cargo's JSON stream says about one build.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildMessages {
     pub diagnostics: Vec<Diagnostic>,
-    /// Packages (names) with at least one artifact (compiled or fresh).
+    /// Errors without a source location (a linker failure, "could not write output": no span),
+    /// kept apart from `diagnostics`: whether one is a crate's failure or an environmental stop is
+    /// decided with cargo's exit status ([`super::failure`]). `file` is the target's crate root.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlocated: Vec<Diagnostic>,
+    /// Packages (names) with at least one artifact (compiled or fresh) of their own targets (lib,
+    /// bin, test, example, bench); compiling a build script does not count, since the script may
+    /// still fail when it runs.
     pub built: BTreeSet<String>,
     /// Compilation units reported (artifacts), for comparing build sizes.
     pub units: usize,
+    /// cargo's `build-finished` message; after [`super::cargo`] has run cargo, `Some(true)` only
+    /// when cargo also exited successfully.
     pub success: Option<bool>,
 }
 
@@ -46,15 +59,27 @@ pub fn parse_messages(
         match message {
             cargo_metadata::Message::CompilerArtifact(artifact) => {
                 out.units += 1;
+                let build_script = artifact
+                    .target
+                    .kind
+                    .iter()
+                    .any(|k| *k == cargo_metadata::TargetKind::CustomBuild);
                 if let Some(name) = package_name(&artifact.package_id.repr) {
-                    out.built.insert(name);
+                    if !build_script {
+                        out.built.insert(name);
+                    }
                 }
             }
             cargo_metadata::Message::CompilerMessage(msg) => {
                 let package = package_name(&msg.package_id.repr)
                     .unwrap_or_else(|| msg.package_id.repr.clone());
-                if let Some(diagnostic) = convert(&package, &msg.message) {
-                    out.diagnostics.push(diagnostic);
+                match convert(&package, &msg.message) {
+                    Some(diagnostic) => out.diagnostics.push(diagnostic),
+                    None => out.unlocated.extend(unlocated(
+                        &package,
+                        &msg.target.src_path,
+                        &msg.message,
+                    )),
                 }
             }
             cargo_metadata::Message::BuildFinished(finished) => {
@@ -78,6 +103,31 @@ pub fn parse_messages(
     out
 }
 
+/// An error without a primary span, other than rustc's closing summary ("aborting due to 2
+/// previous errors"), located at the target's crate root.
+fn unlocated(
+    package: &str,
+    src_path: &cargo_metadata::camino::Utf8Path,
+    msg: &cargo_metadata::diagnostic::Diagnostic,
+) -> Option<Diagnostic> {
+    use cargo_metadata::diagnostic::DiagnosticLevel;
+    let summary = msg.message.starts_with("aborting due to");
+    if !matches!(msg.level, DiagnosticLevel::Error | DiagnosticLevel::Ice) || summary {
+        return None;
+    }
+    Some(Diagnostic {
+        package: package.to_owned(),
+        level: "error".to_owned(),
+        code: msg.code.as_ref().map(|c| c.code.clone()),
+        message: msg.message.clone(),
+        file: src_path.to_string(),
+        line: 1,
+        column: 1,
+        rendered: msg.rendered.clone().unwrap_or_default(),
+        output: Vec::new(),
+    })
+}
+
 fn convert(package: &str, msg: &cargo_metadata::diagnostic::Diagnostic) -> Option<Diagnostic> {
     use cargo_metadata::diagnostic::DiagnosticLevel;
     let level = match msg.level {
@@ -97,6 +147,7 @@ fn convert(package: &str, msg: &cargo_metadata::diagnostic::Diagnostic) -> Optio
         line: span.line_start,
         column: span.column_start,
         rendered: msg.rendered.clone().unwrap_or_default(),
+        output: Vec::new(),
     })
 }
 
@@ -134,6 +185,7 @@ pub fn resolution_errors(
             line,
             column: 1,
             rendered: stderr.trim().to_owned(),
+            output: Vec::new(),
         };
         if !found.contains(&diagnostic) {
             found.push(diagnostic);
@@ -482,6 +534,12 @@ mod tests {
         assert_eq!(parsed.success, Some(false));
         assert_eq!(parsed.units, 1);
         assert!(parsed.built.contains("flaredb-sql"));
+        // Compiling a build script is no artifact of the package's own targets: the script may
+        // still fail when it runs.
+        let script = r#"{"reason":"compiler-artifact","package_id":"path+file:///ws/b#0.1.0","manifest_path":"/ws/b/Cargo.toml","target":{"kind":["custom-build"],"crate_types":["bin"],"name":"build-script-build","src_path":"/ws/b/build.rs","edition":"2021","doc":false,"doctest":false,"test":false},"profile":{"opt_level":"0","debuginfo":0,"debug_assertions":true,"overflow_checks":true,"test":false},"features":[],"filenames":["/ws/target/debug/build/b-94e0f63dfa897306/build-script-build"],"executable":null,"fresh":false}"#;
+        let parsed = parse_messages(format!("{script}\n{STREAM}").as_bytes(), &names);
+        assert_eq!(parsed.units, 2);
+        assert!(!parsed.built.contains("b"), "{:?}", parsed.built);
         assert_eq!(
             parsed.diagnostics.len(),
             1,
@@ -516,6 +574,7 @@ mod tests {
             line: 849,
             column: 53,
             rendered: String::new(),
+            output: Vec::new(),
         }
     }
 
