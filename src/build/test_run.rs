@@ -139,7 +139,7 @@ pub fn run_tests(
         }
     }
     let build = build
-        .args(options.keep_going.then_some("--keep-going"))
+        .args(options.keep_going.then_some("--no-fail-fast"))
         .args(options.locked.then_some("--locked"))
         .args(options.features.to_args());
     let output = build.run()?;
