@@ -63,8 +63,7 @@ pub fn parse_messages(
                 let build_script = artifact
                     .target
                     .kind
-                    .iter()
-                    .any(|k| *k == cargo_metadata::TargetKind::CustomBuild);
+                    .contains(&cargo_metadata::TargetKind::CustomBuild);
                 if let Some(name) = package_name(&artifact.package_id.repr) {
                     if !build_script {
                         out.built.insert(name);
