@@ -538,3 +538,95 @@ fn tests_of_affected_dependents_run_and_failures_deny() {
         "every affected crate's tests ran: {tests:?}"
     );
 }
+
+/// A two-crate workspace committed as the base, `lib::f` then changed in the working tree so that
+/// `user` (whose `let _ = lib::f();` compiles either way) is planned and predicted broken.
+fn changed_return_type(user_build_script: Option<&str>) -> tempfile::TempDir {
+    let dir = two_crate_workspace("", "");
+    let root = dir.path();
+    std::fs::write(
+        root.join("user/src/lib.rs"),
+        "pub fn g() {\n    let _ = lib::f();\n}\n",
+    )
+    .unwrap();
+    if let Some(script) = user_build_script {
+        std::fs::write(root.join("user/build.rs"), script).unwrap();
+    }
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    std::fs::write(
+        root.join("lib/src/lib.rs"),
+        "pub fn f() -> u32 {\n    0\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn check_conservative(root: &std::path::Path, target: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = driftgate();
+    cmd.current_dir(root).env("CARGO_TARGET_DIR", target).args([
+        "check",
+        "--base",
+        "HEAD",
+        "--no-golden",
+        "--mode",
+        "conservative",
+    ]);
+    cmd
+}
+
+#[test]
+fn a_dependents_failing_build_script_fails_the_gate_with_its_output() {
+    let dir = changed_return_type(Some(
+        "fn main() {\n    eprintln!(\"xyz-tool: command not found\");\n    panic!(\"tool xyz not found\");\n}\n",
+    ));
+    let target = tempfile::tempdir().unwrap();
+    let out = check_conservative(dir.path(), target.path())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(100), "{text}\n{}", stderr(&out));
+    assert!(text.contains("user: FAILED (1 error(s))"), "{text}");
+    assert!(
+        text.contains(
+            "user/build.rs:1:1: error failed to run custom build command for `user v0.1.0`"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("xyz-tool: command not found") && text.contains("tool xyz not found"),
+        "the script's output is shown: {text}"
+    );
+    assert!(
+        !text.contains("predicted but compiled fine"),
+        "user's code never compiled: {text}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_stopped_by_a_full_disk_is_an_error_with_cargos_message() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = changed_return_type(None);
+    // A rustc that cannot write `user`'s output, as on a full disk.
+    let wrapper = dir.path().join("full-disk-rustc");
+    std::fs::write(
+        &wrapper,
+        "#!/bin/sh\ncase \" $* \" in *\" --crate-name user \"*)\n  echo \"error: failed to write libuser.rmeta: No space left on device (os error 28)\" >&2\n  exit 1;;\nesac\nexec \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let out = check_conservative(dir.path(), target.path())
+        .env("RUSTC_WRAPPER", &wrapper)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(101), "{}\n{err}", stdout(&out));
+    assert!(
+        err.contains("No space left on device (os error 28)"),
+        "cargo's own message: {err}"
+    );
+    assert!(!stdout(&out).contains("not checked"), "{}", stdout(&out));
+}

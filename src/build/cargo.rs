@@ -1,8 +1,11 @@
 //! The cargo edge of the build stage: one `cargo check` (or `cargo test --no-run`) invocation for the
 //! whole planned selection, through the process door, with JSON messages, a timeout, the user's
-//! feature flags and `$CARGO`; stderr progress forwarded as plain lines.
+//! feature flags and `$CARGO`; stderr progress forwarded as plain lines. cargo's exit status and
+//! `build-finished` are weighed with its messages ([`super::failure`]): a failure no member explains
+//! is an error (exit 101) carrying cargo's own words.
 
 use super::diagnostics::{parse_messages, resolution_errors, BuildMessages};
+use super::failure::{explain, Exit, MemberInfo};
 use super::plan::{target_flags, BuildPlan};
 use crate::error::Result;
 use crate::process::Cmd;
@@ -115,7 +118,9 @@ pub fn run_check_command(
             .map(|m| m.name.clone())
     };
     let mut messages = parse_messages(&output.stdout, &names);
-    if messages.success.is_none() && !output.status.success() {
+    let exit = Exit::of(output.status);
+    let stderr = output.stderr_lossy();
+    if messages.success.is_none() && !exit.success && !exit.signalled {
         // A dependent enabling a feature its dependency lost: cargo stops before rustc, and that
         // is a finding (the dependent does not build), not a tool failure.
         let manifest = |name: &str| {
@@ -124,20 +129,54 @@ pub fn run_check_command(
             let file = member.manifest_path.strip_prefix(&workspace.root).ok()?;
             Some((file.to_string_lossy().replace('\\', "/"), text))
         };
-        let resolution = resolution_errors(&output.stderr_lossy(), &manifest);
+        let resolution = resolution_errors(&stderr, &manifest);
         if !resolution.is_empty() {
             messages.diagnostics.extend(resolution);
             messages.success = Some(false);
             return Ok((cmd.display(), messages, elapsed));
         }
-        // Cargo failed before building (bad manifest, resolution error): that is not a finding.
+        // Cargo failed before building (bad manifest, resolution error, lock file): not a finding.
         return Err(crate::Error::CommandFailed {
             command: cmd.display(),
             status: output.status.to_string(),
-            stderr: output.stderr_lossy().trim().to_owned(),
+            stderr: stderr.trim().to_owned(),
         });
     }
+    let root = workspace.root.to_string_lossy();
+    explain(
+        &exit,
+        &stderr,
+        &mut messages,
+        &member_info(workspace),
+        &root,
+    )
+    .map_err(|why| crate::Error::CommandFailed {
+        command: cmd.display(),
+        status: exit.status.clone(),
+        stderr: why,
+    })?;
     Ok((cmd.display(), messages, elapsed))
+}
+
+/// What [`explain`] needs to know of a member: its build script and manifest, relative paths.
+pub fn member_info(workspace: &Workspace) -> impl Fn(&str) -> Option<MemberInfo> + '_ {
+    |name: &str| {
+        let member = workspace.member(name)?;
+        let build_script = member
+            .targets
+            .iter()
+            .find(|t| t.kind == crate::workspace::TargetKind::BuildScript)
+            .map(|t| t.src_path.clone());
+        let manifest = if member.rel_dir.is_empty() {
+            "Cargo.toml".to_owned()
+        } else {
+            format!("{}/Cargo.toml", member.rel_dir)
+        };
+        Some(MemberInfo {
+            build_script,
+            manifest,
+        })
+    }
 }
 
 fn forward(line: &str, quiet: bool, err: &mut dyn Write) {

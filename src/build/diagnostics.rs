@@ -1,5 +1,6 @@
 //! Compiler diagnostics: parsed from cargo's JSON message stream (pure, `&[u8]` in), and attributed
-//! to the API change that caused each error — by use site first, then by item name and error code.
+//! to the API change that caused each error — by use site first, then by the item the message names
+//! and the error code, then by a changed signature; never by a name shared with a different item.
 
 use crate::api::diff::ChangeKind;
 use crate::api::model::ItemKind;
@@ -21,16 +22,29 @@ pub struct Diagnostic {
     pub line: usize,
     pub column: usize,
     pub rendered: String,
+    /// What a failed build script printed (its last lines), for an error that is a build script
+    /// run failing rather than a compiler diagnostic.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output: Vec<String>,
 }
 
 /// What cargo's JSON stream says about one build.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildMessages {
     pub diagnostics: Vec<Diagnostic>,
-    /// Packages (names) with at least one artifact (compiled or fresh).
+    /// Errors without a source location (a linker failure, "could not write output": no span),
+    /// kept apart from `diagnostics`: whether one is a crate's failure or an environmental stop is
+    /// decided with cargo's exit status ([`super::failure`]). `file` is the target's crate root.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlocated: Vec<Diagnostic>,
+    /// Packages (names) with at least one artifact (compiled or fresh) of their own targets (lib,
+    /// bin, test, example, bench); compiling a build script does not count, since the script may
+    /// still fail when it runs.
     pub built: BTreeSet<String>,
     /// Compilation units reported (artifacts), for comparing build sizes.
     pub units: usize,
+    /// cargo's `build-finished` message; after [`super::cargo`] has run cargo, `Some(true)` only
+    /// when cargo also exited successfully.
     pub success: Option<bool>,
 }
 
@@ -46,15 +60,26 @@ pub fn parse_messages(
         match message {
             cargo_metadata::Message::CompilerArtifact(artifact) => {
                 out.units += 1;
+                let build_script = artifact
+                    .target
+                    .kind
+                    .contains(&cargo_metadata::TargetKind::CustomBuild);
                 if let Some(name) = package_name(&artifact.package_id.repr) {
-                    out.built.insert(name);
+                    if !build_script {
+                        out.built.insert(name);
+                    }
                 }
             }
             cargo_metadata::Message::CompilerMessage(msg) => {
                 let package = package_name(&msg.package_id.repr)
                     .unwrap_or_else(|| msg.package_id.repr.clone());
-                if let Some(diagnostic) = convert(&package, &msg.message) {
-                    out.diagnostics.push(diagnostic);
+                match convert(&package, &msg.message) {
+                    Some(diagnostic) => out.diagnostics.push(diagnostic),
+                    None => out.unlocated.extend(unlocated(
+                        &package,
+                        &msg.target.src_path,
+                        &msg.message,
+                    )),
                 }
             }
             cargo_metadata::Message::BuildFinished(finished) => {
@@ -78,6 +103,31 @@ pub fn parse_messages(
     out
 }
 
+/// An error without a primary span, other than rustc's closing summary ("aborting due to 2
+/// previous errors"), located at the target's crate root.
+fn unlocated(
+    package: &str,
+    src_path: &cargo_metadata::camino::Utf8Path,
+    msg: &cargo_metadata::diagnostic::Diagnostic,
+) -> Option<Diagnostic> {
+    use cargo_metadata::diagnostic::DiagnosticLevel;
+    let summary = msg.message.starts_with("aborting due to");
+    if !matches!(msg.level, DiagnosticLevel::Error | DiagnosticLevel::Ice) || summary {
+        return None;
+    }
+    Some(Diagnostic {
+        package: package.to_owned(),
+        level: "error".to_owned(),
+        code: msg.code.as_ref().map(|c| c.code.clone()),
+        message: msg.message.clone(),
+        file: src_path.to_string(),
+        line: 1,
+        column: 1,
+        rendered: msg.rendered.clone().unwrap_or_default(),
+        output: Vec::new(),
+    })
+}
+
 fn convert(package: &str, msg: &cargo_metadata::diagnostic::Diagnostic) -> Option<Diagnostic> {
     use cargo_metadata::diagnostic::DiagnosticLevel;
     let level = match msg.level {
@@ -97,6 +147,7 @@ fn convert(package: &str, msg: &cargo_metadata::diagnostic::Diagnostic) -> Optio
         line: span.line_start,
         column: span.column_start,
         rendered: msg.rendered.clone().unwrap_or_default(),
+        output: Vec::new(),
     })
 }
 
@@ -134,6 +185,7 @@ pub fn resolution_errors(
             line,
             column: 1,
             rendered: stderr.trim().to_owned(),
+            output: Vec::new(),
         };
         if !found.contains(&diagnostic) {
             found.push(diagnostic);
@@ -241,8 +293,11 @@ fn short_path(path: &str) -> &str {
     path.split_once("::").map(|(_, rest)| rest).unwrap_or(path)
 }
 
-/// Attributes every error to a change: first a breaking change with a use site on the error's line,
-/// then a breaking change whose item name the message quotes and whose kind fits the error code.
+/// Attributes every error to a change, precision over recall: a wrong cause misleads more than
+/// none. An error is attributed only when it names the changed item ([`names_item`]: its path, or
+/// its exact name with its owner) on a predicted use site or anywhere, or, on a use site, names no
+/// item at all (`this function takes 2 arguments`), or its type text is what the change's signature
+/// changed ([`by_signature`]). A name shared with a different item explains nothing.
 pub fn attribute(diagnostics: &[Diagnostic], changes: &[ChangeImpact]) -> Vec<Attributed> {
     diagnostics
         .iter()
@@ -265,47 +320,145 @@ fn cause(change: &ChangeImpact, matched_by: &str) -> Cause {
     }
 }
 
+/// The one change among `found` (several entries of one path count once); `None` when ambiguous.
+fn unique<'a>(found: &[&'a ChangeImpact]) -> Option<&'a ChangeImpact> {
+    let first = found.first()?;
+    found
+        .iter()
+        .all(|c| c.change.path == first.change.path)
+        .then_some(*first)
+}
+
+fn major(changes: &[ChangeImpact]) -> impl Iterator<Item = &ChangeImpact> {
+    changes
+        .iter()
+        .filter(|c| c.change.severity == Severity::Major)
+}
+
 fn by_site(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
     let on_line = |c: &&ChangeImpact| {
         c.use_sites
             .iter()
             .any(|s| s.file == d.file && s.line == d.line)
     };
-    let candidates: Vec<&ChangeImpact> = changes
-        .iter()
-        .filter(|c| c.change.severity == Severity::Major)
+    let candidates: Vec<&ChangeImpact> = major(changes)
         .filter(on_line)
+        .filter(|c| kind_fits(d.code.as_deref(), c))
         .collect();
-    // Several changes can have a site on one line: prefer one whose name the message quotes.
-    let quoted = quoted_names(&d.message);
-    candidates
+    let named: Vec<&ChangeImpact> = candidates
         .iter()
-        .find(|c| {
-            quoted.contains(c.change.path.rsplit("::").next().unwrap_or(""))
-                && kind_fits(d.code.as_deref(), c)
-        })
-        .or_else(|| candidates.iter().find(|c| kind_fits(d.code.as_deref(), c)))
-        .or(candidates.first())
-        .map(|c| cause(c, "use-site"))
+        .copied()
+        .filter(|c| names_item(&d.message, c))
+        .collect();
+    if let Some(found) = unique(&named) {
+        return Some(cause(found, "use-site"));
+    }
+    // An error that names no item (`this function takes 2 arguments but 1 argument was
+    // supplied`, `mismatched types`) is the one change used on its line.
+    if named.is_empty() && names_nothing(&d.message) {
+        return unique(&candidates).map(|c| cause(c, "use-site"));
+    }
+    None
 }
 
 fn by_name(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
-    let quoted = quoted_names(&d.message);
-    changes
+    let found: Vec<&ChangeImpact> = major(changes)
+        .filter(|c| kind_fits(d.code.as_deref(), c) && names_item(&d.message, c))
+        .collect();
+    unique(&found).map(|c| cause(c, "name"))
+}
+
+/// Whether a compiler message names the changed item: a quoted path ending with the item's last
+/// two segments (`a::E::C`, `Arg::get_num_vals`), or the item's exact name together with its
+/// owner (`no method named `x` found for struct `T``: the change's path ends with `T::x`). A
+/// message quoting the name alone names the item only when it quotes nothing else (`missing:
+/// `n``); a free item's name with the module it is looked up in must have that module as parent.
+fn names_item(message: &str, change: &ChangeImpact) -> bool {
+    let path = change.change.path.as_str();
+    if change.change.kind == ItemKind::Feature {
+        // cargo's resolution error: "package `b` depends on `a` with feature `x` but …".
+        let feature = path.strip_prefix("feature:").unwrap_or(path);
+        return message.contains(&format!("depends on `{}` ", change.package))
+            && message.contains(&format!("with feature `{feature}`"));
+    }
+    let mut segments = path.rsplit("::");
+    let name = segments.next().unwrap_or_default();
+    let parent = segments.next().unwrap_or_default();
+    let depth = path.split("::").count();
+    let quoted: Vec<String> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(base_path)
+        .collect();
+    let owned = format!("{parent}::{name}");
+    if quoted
         .iter()
-        .filter(|c| c.change.severity == Severity::Major)
-        .find(|c| {
-            let name = c.change.path.rsplit("::").next().unwrap_or("");
-            let parent = c.change.path.rsplit("::").nth(1).unwrap_or("");
-            (quoted.contains(name) || quoted.contains(parent)) && kind_fits(d.code.as_deref(), c)
-        })
-        .map(|c| cause(c, "name"))
+        .any(|q| q == path || q == &owned || q.ends_with(&format!("::{owned}")))
+    {
+        return true;
+    }
+    let last = |q: &String| q.rsplit("::").next().unwrap_or_default().to_owned();
+    let bases: Vec<String> = quoted.iter().map(last).collect();
+    if !bases.iter().any(|b| b == name) {
+        return false;
+    }
+    let others: Vec<&String> = bases.iter().filter(|b| *b != name).collect();
+    let member = matches!(
+        change.change.kind,
+        ItemKind::Method
+            | ItemKind::TraitMethod
+            | ItemKind::StructField
+            | ItemKind::Variant
+            | ItemKind::AssocConst
+            | ItemKind::TraitAssocType
+            | ItemKind::TraitAssocConst
+    );
+    if member {
+        return others.is_empty() || others.iter().any(|o| *o == parent);
+    }
+    // A free item looked up in a module or crate: that must be where it lives.
+    let container = ["in module `", "in crate `"]
+        .iter()
+        .find_map(|phrase| message.split(phrase).nth(1))
+        .and_then(|rest| rest.split('`').next())
+        .map(|c| c.rsplit("::").next().unwrap_or_default());
+    match container {
+        Some(module) => module == parent || depth == 2,
+        None => true,
+    }
+}
+
+/// A quoted type or path without references, generics and pattern tails: `&mut a::Arg<'_>` →
+/// `a::Arg`, `a::E::V { .. }` → `a::E::V`.
+fn base_path(quoted: &str) -> String {
+    let text = quoted.trim_start_matches('&').trim_start_matches("mut ");
+    let text = text.split(['<', ' ', '(', '{']).next().unwrap_or(text);
+    text.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .to_owned()
+}
+
+/// The message quotes no item: nothing in backticks but primitive types.
+fn names_nothing(message: &str) -> bool {
+    const PRIMITIVES: [&str; 17] = [
+        "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
+        "i64", "i128", "isize", "f32", "f64",
+    ];
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(base_path)
+        .all(|q| q.is_empty() || PRIMITIVES.contains(&q.as_str()))
 }
 
 /// Type errors are reported where a value is consumed, often a line or more away from the use of the
 /// changed item that produced it (`let x = v.field;` … `f(x)` → "expected `u32`, found
-/// `PackedIndex`"). Such an error is attributed to the breaking change whose signature, before or
-/// after, names a type the message quotes (a type of the dependency's own, not a std one).
+/// `PackedIndex`"). Such an error is attributed to the one breaking change whose signature changed
+/// to or from a type the error quotes (a type of the dependency's own, not a std one): the type is
+/// in one side of the signature and not the other. The quoted types come from the message, or from
+/// the `expected …, found …` labels of the rendered text when the message is only "mismatched
+/// types".
 fn by_signature(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
     const TYPE_ERRORS: [&str; 7] = [
         "E0308", "E0277", "E0369", "E0600", "E0608", "E0614", "E0599",
@@ -313,20 +466,25 @@ fn by_signature(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
     if !d.code.as_deref().is_some_and(|c| TYPE_ERRORS.contains(&c)) {
         return None;
     }
-    let types = quoted_type_names(&d.message);
-    let mentions = |line: &Option<String>| {
-        line.as_deref()
-            .is_some_and(|l| identifiers(l).any(|word| types.contains(word)))
-    };
-    let major = || {
-        changes
-            .iter()
-            .filter(|c| c.change.severity == Severity::Major)
-    };
-    major()
-        .find(|c| mentions(&c.change.after))
-        .or_else(|| major().find(|c| mentions(&c.change.before)))
-        .map(|c| cause(c, "signature"))
+    let mut types = quoted_type_names(&d.message);
+    for label in d.rendered.lines().filter(|l| l.contains("expected")) {
+        types.extend(quoted_type_names(label));
+    }
+    let words = |line: &str| -> BTreeSet<String> { identifiers(line).map(str::to_owned).collect() };
+    let found: Vec<&ChangeImpact> = major(changes)
+        .filter(|c| c.change.change == ChangeKind::Changed)
+        .filter(|c| {
+            let (Some(before), Some(after)) = (&c.change.before, &c.change.after) else {
+                return false;
+            };
+            let name = c.change.path.rsplit("::").next().unwrap_or_default();
+            let (before, after) = (words(before), words(after));
+            types
+                .iter()
+                .any(|t| t != name && (before.contains(t.as_str()) != after.contains(t.as_str())))
+        })
+        .collect();
+    unique(&found).map(|c| cause(c, "signature"))
 }
 
 /// Identifier-like words of a text.
@@ -366,40 +524,15 @@ fn quoted_type_names(message: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Names in backticks in a compiler message (`rows`, `ErrorResult`, `flaredb_sql::QueryResult`),
-/// plus their last path segments.
-fn quoted_names(message: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for (i, part) in message.split('`').enumerate() {
-        if i % 2 == 1 {
-            names.insert(part.to_owned());
-            if let Some(last) = part.rsplit("::").next() {
-                names.insert(
-                    last.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_')
-                        .to_owned(),
-                );
-            }
-            let base = part.split('<').next().unwrap_or(part);
-            if let Some(last) = base.rsplit("::").next() {
-                names.insert(last.trim_start_matches('&').to_owned());
-            }
-        }
-    }
-    names
-}
-
 /// Whether an error code can be caused by a change of this kind. Unknown codes fit anything.
 fn kind_fits(code: Option<&str>, change: &ChangeImpact) -> bool {
     let kind = change.change.kind;
     let added = change.change.change == ChangeKind::Added;
     match code {
+        // Always an associated item of a type: a free function is never "not found for `T`".
         Some("E0599") => matches!(
             kind,
-            ItemKind::Method
-                | ItemKind::TraitMethod
-                | ItemKind::Function
-                | ItemKind::Variant
-                | ItemKind::AssocConst
+            ItemKind::Method | ItemKind::TraitMethod | ItemKind::Variant | ItemKind::AssocConst
         ),
         Some("E0560" | "E0609" | "E0026" | "E0559") => kind == ItemKind::StructField && !added,
         Some("E0063" | "E0027") => matches!(kind, ItemKind::StructField | ItemKind::Struct),
@@ -482,6 +615,12 @@ mod tests {
         assert_eq!(parsed.success, Some(false));
         assert_eq!(parsed.units, 1);
         assert!(parsed.built.contains("flaredb-sql"));
+        // Compiling a build script is no artifact of the package's own targets: the script may
+        // still fail when it runs.
+        let script = r#"{"reason":"compiler-artifact","package_id":"path+file:///ws/b#0.1.0","manifest_path":"/ws/b/Cargo.toml","target":{"kind":["custom-build"],"crate_types":["bin"],"name":"build-script-build","src_path":"/ws/b/build.rs","edition":"2021","doc":false,"doctest":false,"test":false},"profile":{"opt_level":"0","debuginfo":0,"debug_assertions":true,"overflow_checks":true,"test":false},"features":[],"filenames":["/ws/target/debug/build/b-94e0f63dfa897306/build-script-build"],"executable":null,"fresh":false}"#;
+        let parsed = parse_messages(format!("{script}\n{STREAM}").as_bytes(), &names);
+        assert_eq!(parsed.units, 2);
+        assert!(!parsed.built.contains("b"), "{:?}", parsed.built);
         assert_eq!(
             parsed.diagnostics.len(),
             1,
@@ -516,6 +655,7 @@ mod tests {
             line: 849,
             column: 53,
             rendered: String::new(),
+            output: Vec::new(),
         }
     }
 
@@ -577,13 +717,199 @@ mod tests {
         );
     }
 
+    /// A change of crate `a` (kind, path), with use sites on the given lines of `b/src/lib.rs`.
+    fn change(kind: ItemKind, change: ChangeKind, path: &str, sites: &[usize]) -> ChangeImpact {
+        let site = |line: usize| crate::usage::UseSite {
+            package: "b".into(),
+            dependency: "a".into(),
+            file: "b/src/lib.rs".into(),
+            line,
+            column: 5,
+            kind: crate::usage::UseKind::Path,
+            confidence: crate::usage::Confidence::NameMatch,
+            target: String::new(),
+            name: path.rsplit("::").next().unwrap().into(),
+            snippet: String::new(),
+        };
+        ChangeImpact {
+            package: "a".into(),
+            change: crate::api::diff::Change {
+                rule: "some_rule".into(),
+                severity: Severity::Major,
+                change,
+                kind,
+                path: path.into(),
+                before: None,
+                after: None,
+                hidden: false,
+                certain: true,
+            },
+            use_sites: sites.iter().map(|l| site(*l)).collect(),
+        }
+    }
+
+    /// An error of `b` on a line of `b/src/lib.rs`, with rustc 1.95's message text.
+    fn error_at(line: usize, code: &str, message: &str) -> Diagnostic {
+        Diagnostic {
+            package: "b".into(),
+            file: "b/src/lib.rs".into(),
+            line,
+            ..diagnostic(code, message)
+        }
+    }
+
+    fn cause_of(d: Diagnostic, changes: &[ChangeImpact]) -> Option<String> {
+        attribute(&[d], changes)[0]
+            .cause
+            .as_ref()
+            .map(|c| format!("{} by {}", c.path, c.matched_by))
+    }
+
     #[test]
-    fn quoted_names_include_last_segments() {
-        let names = quoted_names("struct `flaredb_sql::ErrorResult` has no field named `message`");
-        assert!(names.contains("ErrorResult") && names.contains("message"));
-        let names = quoted_names(
-            "no method named `rows` found for reference `&QueryResult` in the current scope",
+    fn a_method_of_another_name_is_not_blamed_on_a_removed_method() {
+        // clap: `Arg::get_num_vals` removed; `number_of_values` is another method of `Arg`.
+        let changes = vec![change(
+            ItemKind::Method,
+            ChangeKind::Removed,
+            "a::Arg::get_num_vals",
+            &[5],
+        )];
+        let other =
+            "no method named `number_of_values` found for reference `&Arg` in the current scope";
+        assert_eq!(cause_of(error_at(4, "E0599", other), &changes), None);
+        assert_eq!(
+            cause_of(error_at(5, "E0599", other), &changes),
+            None,
+            "not even on a line that also uses the removed method"
         );
-        assert!(names.contains("rows") && names.contains("QueryResult"));
+        let same = "no method named `get_num_vals` found for struct `Arg` in the current scope";
+        assert_eq!(
+            cause_of(error_at(9, "E0599", same), &changes).as_deref(),
+            Some("a::Arg::get_num_vals by name")
+        );
+        assert_eq!(
+            cause_of(error_at(5, "E0599", same), &changes).as_deref(),
+            Some("a::Arg::get_num_vals by use-site")
+        );
+        // The same method name on another type is another method.
+        let elsewhere =
+            "no method named `get_num_vals` found for struct `Command` in the current scope";
+        assert_eq!(cause_of(error_at(9, "E0599", elsewhere), &changes), None);
+    }
+
+    #[test]
+    fn errors_naming_the_item_are_attributed_by_name() {
+        let removed = |kind, path: &str| change(kind, ChangeKind::Removed, path, &[]);
+        let changes = vec![
+            removed(ItemKind::StructField, "a::Arg::extra"),
+            removed(ItemKind::StructField, "a::Arg::missing_field"),
+            removed(ItemKind::Function, "a::removed_fn"),
+            removed(ItemKind::Function, "a::m::removed_inner"),
+            removed(ItemKind::Struct, "a::Gone"),
+            removed(ItemKind::Method, "a::Arg::old_ctor"),
+            removed(ItemKind::Variant, "a::E::D"),
+            removed(ItemKind::TraitMethod, "a::Tr::extra"),
+            removed(ItemKind::Function, "a::gone"),
+            change(ItemKind::Variant, ChangeKind::Added, "a::E::C", &[]),
+            change(ItemKind::TraitMethod, ChangeKind::Added, "a::Tr::n", &[]),
+            change(ItemKind::StructField, ChangeKind::Added, "a::Arg::x", &[]),
+        ];
+        for (code, message, path) in [
+            ("E0560", "struct `Arg` has no field named `extra`", "a::Arg::extra"),
+            ("E0609", "no field `missing_field` on type `&Arg`", "a::Arg::missing_field"),
+            ("E0425", "cannot find function `removed_fn` in crate `a`", "a::removed_fn"),
+            ("E0425", "cannot find function `removed_inner` in module `a::m`", "a::m::removed_inner"),
+            ("E0425", "cannot find type `Gone` in crate `a`", "a::Gone"),
+            ("E0599", "no function or associated item named `old_ctor` found for struct `Arg` in the current scope", "a::Arg::old_ctor"),
+            ("E0599", "no variant or associated item named `D` found for enum `E` in the current scope", "a::E::D"),
+            ("E0407", "method `extra` is not a member of trait `a::Tr`", "a::Tr::extra"),
+            ("E0432", "unresolved import `a::gone`", "a::gone"),
+            ("E0004", "non-exhaustive patterns: `a::E::C` not covered", "a::E::C"),
+            ("E0046", "not all trait items implemented, missing: `n`", "a::Tr::n"),
+            ("E0063", "missing field `x` in initializer of `Arg`", "a::Arg::x"),
+        ] {
+            assert_eq!(
+                cause_of(error_at(1, code, message), &changes),
+                Some(format!("{path} by name")),
+                "{message}"
+            );
+        }
+        // Another module's function of the same name, a free function where rustc looks for an
+        // associated one: different items.
+        for (code, message) in [
+            ("E0425", "cannot find function `removed_inner` in module `a::other`"),
+            ("E0599", "no function or associated item named `removed_fn` found for struct `Arg` in the current scope"),
+        ] {
+            assert_eq!(cause_of(error_at(1, code, message), &changes), None, "{message}");
+        }
+    }
+
+    #[test]
+    fn a_lost_feature_is_named_by_cargos_resolution_error() {
+        let lost = |feature: &str| ChangeImpact {
+            package: "lib".into(),
+            ..change(ItemKind::Feature, ChangeKind::Removed, feature, &[])
+        };
+        let message = "package `user` depends on `lib` with feature `extra` but `lib` does not have that feature";
+        let d = Diagnostic {
+            code: None,
+            ..error_at(11, "E0000", message)
+        };
+        let changes = vec![lost("feature:other"), lost("feature:extra")];
+        assert_eq!(
+            cause_of(d.clone(), &changes).as_deref(),
+            Some("feature:extra by name")
+        );
+        assert_eq!(cause_of(d, &changes[..1]), None);
+    }
+
+    #[test]
+    fn an_error_naming_no_item_is_attributed_only_on_a_single_use_site() {
+        let changes = vec![
+            change(ItemKind::Function, ChangeKind::Changed, "a::take", &[11]),
+            change(ItemKind::Function, ChangeKind::Changed, "a::make", &[12]),
+            change(ItemKind::Function, ChangeKind::Changed, "a::both", &[13]),
+            change(ItemKind::Function, ChangeKind::Changed, "a::other", &[13]),
+        ];
+        let arity = "this function takes 2 arguments but 1 argument was supplied";
+        assert_eq!(
+            cause_of(error_at(11, "E0061", arity), &changes).as_deref(),
+            Some("a::take by use-site")
+        );
+        assert_eq!(
+            cause_of(error_at(13, "E0061", arity), &changes),
+            None,
+            "ambiguous"
+        );
+        assert_eq!(
+            cause_of(error_at(20, "E0061", arity), &changes),
+            None,
+            "no use site"
+        );
+        assert_eq!(
+            cause_of(error_at(12, "E0308", "mismatched types"), &changes).as_deref(),
+            Some("a::make by use-site")
+        );
+    }
+
+    #[test]
+    fn a_signature_explains_a_type_error_only_with_the_type_it_changed() {
+        let mut arg = changed(
+            "a::Arg::width",
+            "pub a::Arg::width: u32",
+            "pub a::Arg::width: u64",
+        );
+        arg.package = "a".into();
+        let new = changed(
+            "a::Arg::new",
+            "pub fn a::Arg::new() -> a::Arg",
+            "pub fn a::Arg::new(name: &str) -> a::Arg",
+        );
+        let changes = vec![new, arg];
+        // `Arg` is in both sides of `new`'s signature: what changed there is not `Arg`.
+        let mut d = diagnostic("E0308", "mismatched types");
+        d.rendered =
+            "error[E0308]: mismatched types\n  |     ^^^^ expected `Arg`, found `&Arg`\n".into();
+        assert!(attribute(&[d], &changes)[0].cause.is_none());
     }
 }

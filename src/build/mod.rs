@@ -4,6 +4,7 @@
 
 pub mod cargo;
 pub mod diagnostics;
+pub mod failure;
 pub mod plan;
 pub mod test_run;
 
@@ -88,6 +89,10 @@ impl BuildOutcome {
 }
 
 /// Turns cargo's messages into per-crate results, attributed errors and false alarms. Pure.
+///
+/// A crate passes only when cargo finished successfully, or when artifacts of its own targets
+/// were seen and neither an error of its own nor a failed workspace crate below it explains a
+/// target that did not compile; a crate cargo never reached is not checked, never passed.
 pub fn outcome(
     workspace: &Workspace,
     plan: &BuildPlan,
@@ -99,6 +104,8 @@ pub fn outcome(
         .iter()
         .map(|e| e.diagnostic.package.as_str())
         .collect();
+    // Did cargo finish, and exit 0? Only then is every selected crate known to be compiled.
+    let finished = messages.success == Some(true);
     let crates: Vec<CrateOutcome> = plan
         .crates
         .iter()
@@ -108,19 +115,18 @@ pub fn outcome(
                 .iter()
                 .filter(|e| e.diagnostic.package == name)
                 .count();
+            let blockers: Vec<String> = failed_dependencies(workspace, name, &failed);
             let status = if count > 0 {
                 CrateStatus::Failed { errors: count }
+            } else if finished {
+                CrateStatus::Passed
+            } else if !blockers.is_empty() {
+                // Some of its targets (its tests, with a failed dev-dependency) never compiled.
+                CrateStatus::Blocked { by: blockers }
+            } else if messages.built.contains(name) {
+                CrateStatus::Passed
             } else {
-                let blockers: Vec<String> = failed_dependencies(workspace, name, &failed);
-                if !blockers.is_empty() && !messages.built.contains(name) {
-                    CrateStatus::Blocked { by: blockers }
-                } else if messages.built.contains(name) || messages.success == Some(true) {
-                    CrateStatus::Passed
-                } else if !blockers.is_empty() {
-                    CrateStatus::Blocked { by: blockers }
-                } else {
-                    CrateStatus::NotChecked
-                }
+                CrateStatus::NotChecked
             };
             CrateOutcome {
                 package: planned.package.clone(),
@@ -128,9 +134,10 @@ pub fn outcome(
             }
         })
         .collect();
-    let passed: BTreeSet<&str> = crates
+    // A false alarm is said only of code that compiled: artifacts of the crate's own targets seen.
+    let compiled: BTreeSet<&str> = crates
         .iter()
-        .filter(|c| c.status == CrateStatus::Passed)
+        .filter(|c| c.status == CrateStatus::Passed && messages.built.contains(&c.package))
         .map(|c| c.package.as_str())
         .collect();
     let false_alarms = impact
@@ -138,7 +145,7 @@ pub fn outcome(
         .iter()
         .filter(|c| c.change.severity == Severity::Major)
         .flat_map(|c| c.use_sites.iter().map(move |s| (c, s)))
-        .filter(|(_, s)| passed.contains(s.package.as_str()))
+        .filter(|(_, s)| compiled.contains(s.package.as_str()))
         .map(|(c, s)| FalseAlarm {
             change: c.change.path.clone(),
             site: s.clone(),
@@ -181,4 +188,190 @@ fn failed_dependencies(
         }
     }
     out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diagnostics::Diagnostic;
+    use super::plan::{Mode, PlannedCrate};
+    use super::*;
+    use crate::api::diff::{Change, ChangeKind};
+    use crate::api::model::ItemKind;
+    use crate::impact::ChangeImpact;
+    use crate::usage::{Confidence, UseKind};
+
+    /// chainfire depends on flaredb-sql, and on flaredb-server for its tests.
+    fn flaredb() -> Workspace {
+        Workspace::from_metadata_json(include_str!("../../tests/data/metadata/flaredb.json"))
+            .unwrap()
+    }
+
+    fn plan(names: &[&str]) -> BuildPlan {
+        BuildPlan {
+            mode: Mode::Conservative,
+            benches: false,
+            crates: names
+                .iter()
+                .map(|n| PlannedCrate {
+                    package: (*n).to_owned(),
+                    spec: format!("path+file:///ws/{n}#0.1.0"),
+                    tests_only: false,
+                    predicted_broken: true,
+                    weight: 1,
+                    reasons: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A changed `flaredb_sql::QueryResult::rows` with a predicted use site in each crate.
+    fn impact(sites: &[&str]) -> Impact {
+        let site = |package: &str| UseSite {
+            package: package.to_owned(),
+            dependency: "flaredb-sql".into(),
+            file: format!("{package}/src/lib.rs"),
+            line: 3,
+            column: 5,
+            kind: UseKind::Path,
+            confidence: Confidence::Exact,
+            target: "flaredb_sql::QueryResult::rows".into(),
+            name: "rows".into(),
+            snippet: String::new(),
+        };
+        Impact {
+            schema_version: 1,
+            changes: vec![ChangeImpact {
+                package: "flaredb-sql".into(),
+                change: Change {
+                    rule: "inherent_method_changed".into(),
+                    severity: Severity::Major,
+                    change: ChangeKind::Changed,
+                    kind: ItemKind::Method,
+                    path: "flaredb_sql::QueryResult::rows".into(),
+                    before: None,
+                    after: None,
+                    hidden: false,
+                    certain: true,
+                },
+                use_sites: sites.iter().map(|p| site(p)).collect(),
+            }],
+            crates: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn script_failed(package: &str) -> Diagnostic {
+        Diagnostic {
+            package: package.into(),
+            level: "error".into(),
+            code: None,
+            message: format!("failed to run custom build command for `{package} v0.1.0`"),
+            file: format!("{package}/build.rs"),
+            line: 1,
+            column: 1,
+            rendered: "tool xyz not found".into(),
+            output: vec!["tool xyz not found".into()],
+        }
+    }
+
+    fn status<'a>(outcome: &'a BuildOutcome, package: &str) -> &'a CrateStatus {
+        &outcome
+            .crates
+            .iter()
+            .find(|c| c.package == package)
+            .unwrap()
+            .status
+    }
+
+    #[test]
+    fn a_failed_build_passes_only_crates_whose_own_targets_compiled() {
+        let ws = flaredb();
+        // The server's build script failed (its compiled script is no artifact of its own
+        // targets); chainfire's lib compiled, but its tests need the server.
+        let messages = BuildMessages {
+            diagnostics: vec![script_failed("flaredb-server")],
+            built: ["flaredb-sql", "chainfire"].map(str::to_owned).into(),
+            success: Some(false),
+            ..BuildMessages::default()
+        };
+        let all = plan(&["chainfire", "flaredb-server"]);
+        let result = outcome(
+            &ws,
+            &all,
+            &messages,
+            &impact(&["flaredb-server", "chainfire"]),
+        );
+        assert_eq!(
+            status(&result, "flaredb-server"),
+            &CrateStatus::Failed { errors: 1 }
+        );
+        assert_eq!(
+            status(&result, "chainfire"),
+            &CrateStatus::Blocked {
+                by: vec!["flaredb-server".into()]
+            }
+        );
+        assert!(result.false_alarms.is_empty(), "{:?}", result.false_alarms);
+        assert_eq!(
+            result.errors[0].diagnostic.output,
+            vec!["tool xyz not found"]
+        );
+        // cargo failed and never reached chainfire: not passed, though nothing below it failed.
+        let messages = BuildMessages {
+            built: ["flaredb-sql"].map(str::to_owned).into(),
+            success: Some(false),
+            ..BuildMessages::default()
+        };
+        let result = outcome(
+            &ws,
+            &plan(&["chainfire"]),
+            &messages,
+            &impact(&["chainfire"]),
+        );
+        assert_eq!(status(&result, "chainfire"), &CrateStatus::NotChecked);
+        assert!(result.false_alarms.is_empty());
+        // cargo stopped without build-finished: nothing is passed.
+        let messages = BuildMessages::default();
+        let result = outcome(&ws, &plan(&["chainfire"]), &messages, &impact(&[]));
+        assert_eq!(status(&result, "chainfire"), &CrateStatus::NotChecked);
+    }
+
+    #[test]
+    fn false_alarms_are_said_only_of_compiled_crates() {
+        let ws = flaredb();
+        let all = plan(&["chainfire", "flaredb-server"]);
+        let messages = BuildMessages {
+            built: ["flaredb-sql", "chainfire", "flaredb-server"]
+                .map(str::to_owned)
+                .into(),
+            success: Some(true),
+            ..BuildMessages::default()
+        };
+        let result = outcome(
+            &ws,
+            &all,
+            &messages,
+            &impact(&["flaredb-server", "chainfire"]),
+        );
+        assert!(result.all_passed());
+        assert_eq!(result.false_alarms.len(), 2);
+        // Success reported, but no artifact of the server's own targets seen.
+        let messages = BuildMessages {
+            built: ["flaredb-sql", "chainfire"].map(str::to_owned).into(),
+            success: Some(true),
+            ..BuildMessages::default()
+        };
+        let result = outcome(
+            &ws,
+            &all,
+            &messages,
+            &impact(&["flaredb-server", "chainfire"]),
+        );
+        let alarmed: Vec<&str> = result
+            .false_alarms
+            .iter()
+            .map(|a| a.site.package.as_str())
+            .collect();
+        assert_eq!(alarmed, vec!["chainfire"]);
+    }
 }

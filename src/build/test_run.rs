@@ -1,8 +1,12 @@
 //! Tests of the affected dependents (`check --tests`): one `cargo test --no-run` for the narrowed
 //! package selection (JSON messages name every test executable), then each executable runs through
-//! the process door with a timeout, from its package directory, as `cargo test` would run it.
+//! the process door with a timeout, from its package directory, as `cargo test` would run it. A test
+//! build that fails is weighed as the check is ([`super::failure`]): a member's failure is a failed
+//! run of that member, anything else an error with cargo's words.
 
-use super::cargo::CargoOptions;
+use super::cargo::{member_info, CargoOptions};
+use super::diagnostics::{parse_messages, BuildMessages, Diagnostic};
+use super::failure::{explain, Exit};
 use crate::error::{Error, Result};
 use crate::process::Cmd;
 use crate::workspace::Workspace;
@@ -59,6 +63,49 @@ pub fn parse_libtest(output: &str) -> (usize, usize, usize, Vec<String>) {
     (passed, failed, ignored, failures)
 }
 
+/// The most errors named for a test build that failed.
+const ERRORS_SHOWN: usize = 5;
+
+/// Members whose test targets did not compile (a build script that failed, a link error): one
+/// failed run each, target `build`, naming the errors. Pure.
+pub fn compile_failures(messages: &BuildMessages) -> Vec<TestRun> {
+    let mut failed: Vec<&str> = messages
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == "error")
+        .map(|d| d.package.as_str())
+        .collect();
+    failed.sort_unstable();
+    failed.dedup();
+    failed
+        .into_iter()
+        .map(|package| {
+            let errors: Vec<&Diagnostic> = messages
+                .diagnostics
+                .iter()
+                .filter(|d| d.package == package && d.level == "error")
+                .collect();
+            let mut failures: Vec<String> = errors
+                .iter()
+                .take(ERRORS_SHOWN)
+                .map(|d| format!("does not compile: {}:{}: {}", d.file, d.line, d.message))
+                .collect();
+            if errors.len() > ERRORS_SHOWN {
+                failures.push(format!("and {} more error(s)", errors.len() - ERRORS_SHOWN));
+            }
+            TestRun {
+                package: package.to_owned(),
+                target: "build".to_owned(),
+                passed: 0,
+                failed: 0,
+                ignored: 0,
+                failures,
+                success: false,
+            }
+        })
+        .collect()
+}
+
 struct Executable {
     package: String,
     target: String,
@@ -92,18 +139,50 @@ pub fn run_tests(
         }
     }
     let build = build
+        .args(options.keep_going.then_some("--no-fail-fast"))
         .args(options.locked.then_some("--locked"))
         .args(options.features.to_args());
     let output = build.run()?;
-    if !output.status.success() {
-        return Err(Error::CommandFailed {
+    let names = |id: &str| {
+        workspace
+            .members
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+    };
+    let mut messages = parse_messages(&output.stdout, &names);
+    let exit = Exit::of(output.status);
+    let root = workspace.root.to_string_lossy();
+    let member = member_info(workspace);
+    explain(&exit, &output.stderr_lossy(), &mut messages, &member, &root).map_err(|why| {
+        Error::CommandFailed {
             command: build.display(),
-            status: output.status.to_string(),
-            stderr: output.stderr_lossy().trim().to_owned(),
-        });
+            status: exit.status.clone(),
+            stderr: why,
+        }
+    })?;
+    let mut runs = compile_failures(&messages);
+    let executables = executables(workspace, &output.stdout);
+    if messages.success != Some(true) {
+        // cargo stopped: a package with neither an executable nor an error was never reached.
+        for package in packages {
+            let seen = |name: &str| name == package.as_str();
+            if !runs.iter().any(|r| seen(&r.package))
+                && !executables.iter().any(|e| seen(&e.package))
+            {
+                runs.push(TestRun {
+                    package: package.clone(),
+                    target: "build".to_owned(),
+                    passed: 0,
+                    failed: 0,
+                    ignored: 0,
+                    failures: vec!["not built: cargo stopped before its tests".to_owned()],
+                    success: false,
+                });
+            }
+        }
     }
-    let mut runs = Vec::new();
-    for exe in executables(workspace, &output.stdout) {
+    for exe in executables {
         let result = Cmd::new(&exe.path)
             .cwd(&exe.dir)
             .env("CARGO_MANIFEST_DIR", &exe.dir)
@@ -154,6 +233,32 @@ fn executables(workspace: &Workspace, stdout: &[u8]) -> Vec<Executable> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_test_build_that_fails_is_a_failed_run_of_the_member() {
+        let error = |n: usize| Diagnostic {
+            package: "b".into(),
+            level: "error".into(),
+            code: None,
+            message: format!("linking with `cc` failed ({n})"),
+            file: "b/tests/t.rs".into(),
+            line: 1,
+            column: 1,
+            rendered: String::new(),
+            output: Vec::new(),
+        };
+        let messages = BuildMessages {
+            diagnostics: (0..7).map(error).collect(),
+            success: Some(false),
+            ..BuildMessages::default()
+        };
+        let runs = compile_failures(&messages);
+        assert_eq!(runs.len(), 1);
+        assert_eq!((runs[0].package.as_str(), runs[0].success), ("b", false));
+        assert_eq!(runs[0].failures.len(), ERRORS_SHOWN + 1, "bounded");
+        assert!(runs[0].failures[0].starts_with("does not compile: b/tests/t.rs:1: linking"));
+        assert!(compile_failures(&BuildMessages::default()).is_empty());
+    }
 
     #[test]
     fn parses_libtest_summaries() {

@@ -132,6 +132,9 @@ impl CheckReport {
                 }
                 for error in &build.errors {
                     out.push_str(&format!("    {}\n", error.headline()));
+                    for line in &error.diagnostic.output {
+                        out.push_str(&format!("      {dim}|{reset} {line}\n"));
+                    }
                 }
                 for run in &build.tests {
                     let status = if run.success {

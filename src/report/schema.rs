@@ -237,14 +237,17 @@ fn build() -> Value {
             ("column", count()),
             ("rendered", string()),
         ],
-        &[],
+        &[("output", array(string()))],
     );
     let cause = object(
         &[
             ("package", string()),
             ("rule", string()),
             ("path", string()),
-            ("matched_by", enumeration(&["use-site", "name"])),
+            (
+                "matched_by",
+                enumeration(&["use-site", "name", "signature"]),
+            ),
         ],
         &[],
     );

@@ -232,6 +232,7 @@ fn error(
             rendered: format!(
                 "error[{code}]: {message}\n  --> {file}:{line}:{column}\n   |\n{line} |     ...\n   |     ^^^^\n"
             ),
+            output: Vec::new(),
         },
         cause: cause.map(|(rule, path)| Cause {
             package: "flaredb-sql".to_owned(),
