@@ -4,8 +4,9 @@
 //! can without any API line changing: a `const`/`static` value (array lengths, const generics), a
 //! `const fn` (const evaluation), an `async fn` or a function returning `impl Trait` (auto traits leak
 //! through the opaque type: a future that stops being `Send`), a type's private fields (auto traits,
-//! size), and anything inside a macro (definitions and invocations the engine cannot expand). This
-//! module finds those items by comparing the items' tokens, and names them. Pure.
+//! size), a type alias (signatures show it by name), and anything inside a macro (definitions and
+//! invocations the engine cannot expand). This module finds those items by comparing the items'
+//! tokens, and names them. Pure.
 
 use quote::ToTokens;
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,7 +49,8 @@ pub fn compare(base: Option<&str>, head: Option<&str>) -> BodyDiff {
         match sensitivity {
             Sensitivity::None => {}
             Sensitivity::Observable => {
-                diff.observable.insert(key.1.clone());
+                let names = b.into_iter().chain(h).flat_map(|e| e.names.iter().cloned());
+                diff.observable.extend(names);
             }
             Sensitivity::Opaque => {
                 diff.opaque
@@ -76,6 +78,8 @@ type Key = (&'static str, String);
 struct Entry {
     tokens: String,
     sensitivity: Sensitivity,
+    /// The names a dependent may use to reach what the entry holds (the key's name by default).
+    names: BTreeSet<String>,
 }
 
 fn side(text: Option<&str>) -> Result<BTreeMap<Key, Entry>, String> {
@@ -88,14 +92,58 @@ fn side(text: Option<&str>) -> Result<BTreeMap<Key, Entry>, String> {
 }
 
 fn add(items: &mut BTreeMap<Key, Entry>, key: Key, node: &dyn ToTokens, sensitivity: Sensitivity) {
-    let tokens = node.to_token_stream().to_string();
+    let name = key.1.clone();
+    add_named(items, key, node, sensitivity, [name]);
+}
+
+fn add_named(
+    items: &mut BTreeMap<Key, Entry>,
+    key: Key,
+    node: &dyn ToTokens,
+    sensitivity: Sensitivity,
+    names: impl IntoIterator<Item = String>,
+) {
+    let tokens = without_docs(node.to_token_stream()).to_string();
     let entry = items.entry(key).or_insert(Entry {
         tokens: String::new(),
         sensitivity: Sensitivity::None,
+        names: BTreeSet::new(),
     });
     entry.tokens.push_str(&tokens);
     entry.tokens.push('\n');
     entry.sensitivity = entry.sensitivity.max(sensitivity);
+    entry.names.extend(names);
+}
+
+/// The tokens without doc comments (`#[doc = ..]`, `#![doc = ..]`): editing documentation changes
+/// nothing a dependent can observe.
+fn without_docs(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let is_doc = |tree: Option<&TokenTree>| {
+        matches!(tree, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket
+            && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "doc"))
+    };
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        if matches!(&trees[i], TokenTree::Punct(p) if p.as_char() == '#') {
+            let bang = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+            let at = if bang { i + 2 } else { i + 1 };
+            if is_doc(trees.get(at)) {
+                i = at + 1;
+                continue;
+            }
+        }
+        out.push(match &trees[i] {
+            TokenTree::Group(g) => {
+                TokenTree::Group(Group::new(g.delimiter(), without_docs(g.stream())))
+            }
+            other => other.clone(),
+        });
+        i += 1;
+    }
+    out.into_iter().collect()
 }
 
 /// A function whose body can change what dependents see: `const fn`, `async fn`, `-> impl Trait`.
@@ -144,6 +192,9 @@ fn collect(list: &[syn::Item], items: &mut BTreeMap<Key, Entry>) {
             syn::Item::Impl(imp) => collect_impl(imp, items),
             syn::Item::Trait(t) => collect_trait(t, items),
             syn::Item::Verbatim(v) => add(items, ("verbatim", v.to_string()), v, Opaque),
+            // Signatures show an alias by its name (`-> Result<T>`): a changed alias changes
+            // their meaning without changing a line, and they do not name it where it is used.
+            syn::Item::Type(t) => add(items, ("type alias", t.ident.to_string()), t, Opaque),
             // Signatures only (type aliases, uses, extern blocks, foreign items): their changes are
             // API lines, or private.
             other => add(items, ("other", kind_name(other)), other, Quiet),
@@ -152,6 +203,36 @@ fn collect(list: &[syn::Item], items: &mut BTreeMap<Key, Entry>) {
 }
 
 fn collect_impl(imp: &syn::ItemImpl, items: &mut BTreeMap<Key, Entry>) {
+    // The header (generics, bounds, trait, self type): a change there changes what every item of
+    // the impl means, under the type's name and the items' names.
+    let mut header = imp.clone();
+    header.items.clear();
+    let self_name = match &*imp.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    let item_names = imp.items.iter().filter_map(|item| match item {
+        syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+        syn::ImplItem::Const(c) => Some(c.ident.to_string()),
+        syn::ImplItem::Type(t) => Some(t.ident.to_string()),
+        _ => None,
+    });
+    let names: Vec<String> = self_name.into_iter().chain(item_names).collect();
+    let key = format!(
+        "impl {} for {}",
+        imp.trait_
+            .as_ref()
+            .map(|(_, path, _)| path.to_token_stream().to_string())
+            .unwrap_or_default(),
+        imp.self_ty.to_token_stream()
+    );
+    add_named(
+        items,
+        ("impl", key),
+        &header,
+        Sensitivity::Observable,
+        names,
+    );
     for item in &imp.items {
         match item {
             syn::ImplItem::Fn(f) => add(
@@ -255,6 +336,28 @@ mod tests {
         );
         let d = compare(Some("fn f() {}"), Some("fn f( {}"));
         assert!(d.opaque.unwrap().contains("cannot be parsed"));
+        let d = compare(
+            Some("type Inner = u32;\npub fn f() -> Inner { 1 }"),
+            Some("type Inner = u64;\npub fn f() -> Inner { 1 }"),
+        );
+        assert!(
+            d.opaque.unwrap().contains("Inner"),
+            "a private alias in a signature"
+        );
+    }
+
+    #[test]
+    fn doc_edits_are_invisible_and_impl_headers_are_named() {
+        let d = compare(
+            Some("/// one\npub struct S { a: u8 }\nimpl S {\n    /// doc\n    pub fn m(&self) {}\n}"),
+            Some("/// two\npub struct S { a: u8 }\nimpl S {\n    /// other doc\n    pub fn m(&self) {}\n}"),
+        );
+        assert_eq!(d, BodyDiff::default());
+        let d = compare(
+            Some("impl<T: Clone> W<T> {\n    pub fn get(&self) {}\n}"),
+            Some("impl<T: Clone + Send> W<T> {\n    pub fn get(&self) {}\n}"),
+        );
+        assert_eq!(names(&d), vec!["W", "get"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! each member crate whether it is affected and why (stable reason codes). Pure: every input is data.
 
 use crate::api::diff::{ApiDiff, Change, ChangeKind};
-use crate::api::model::ItemKind;
+use crate::api::model::{ApiSnapshot, ItemKind};
 use crate::api::rules::Severity;
 use crate::bodydiff::BodyDiff;
 use crate::precise::{self, CrateChange};
@@ -196,6 +196,8 @@ pub struct Inputs<'a> {
     pub unread: &'a [UnreadFile],
     /// Body-level differences of the changed files, per package.
     pub bodies: &'a BTreeMap<String, BodyDiff>,
+    /// The head API (what precise mode follows observable body changes through).
+    pub head_api: &'a ApiSnapshot,
 }
 
 pub fn analyze(inputs: &Inputs<'_>) -> Impact {
@@ -281,6 +283,7 @@ pub fn analyze(inputs: &Inputs<'_>) -> Impact {
         uses: inputs.uses,
         unread: inputs.unread,
         changed: &changed,
+        head_api: inputs.head_api,
     };
     for (package, scope, reason) in precise::must_build(&evidence) {
         let entry = reasons.entry(package).or_insert((scope, BTreeSet::new()));

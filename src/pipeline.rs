@@ -226,6 +226,7 @@ pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Im
         snapshot_dir: &snapshot_dir,
         unread: &index.unread,
         bodies: &bodies,
+        head_api: &compared.head,
     }))
 }
 

@@ -11,7 +11,7 @@
 //! with a reason code saying why.
 
 use crate::api::diff::{ApiDiff, Change, ChangeKind};
-use crate::api::model::ItemKind;
+use crate::api::model::{ApiSnapshot, CrateApi, ItemKind};
 use crate::bodydiff::BodyDiff;
 use crate::impact::{Reason, ReasonCode, Scope};
 use crate::usage::{UnreadFile, UseKind, UseSite};
@@ -179,6 +179,9 @@ pub struct Evidence<'a> {
     pub unread: &'a [UnreadFile],
     /// Every changed crate (API or files), with what is known beyond its API diff.
     pub changed: &'a BTreeMap<String, CrateChange>,
+    /// The head API of the changed crates (to find the items through which an observable body
+    /// change reaches a dependent: a function returning a type whose fields changed).
+    pub head_api: &'a ApiSnapshot,
 }
 
 /// The reasons precise mode must build each dependent of a changed crate (dependents absent from
@@ -231,9 +234,11 @@ pub fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
                     );
                 }
             }
+            let observable =
+                reaching_names(&change.body.observable, e.head_api.crates.get(package));
             let body_names: BTreeSet<&str> = sites
                 .iter()
-                .filter(|s| change.body.observable.contains(&s.name))
+                .filter(|s| observable.contains(&s.name))
                 .map(|s| s.name.as_str())
                 .collect();
             if !body_names.is_empty() {
@@ -284,6 +289,29 @@ pub fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
     }
     out.sort();
     out.dedup();
+    out
+}
+
+/// The names through which a dependent can observe the changed items `names`: the items
+/// themselves, and every API item whose line mentions one of them (a function returning a type,
+/// a method taking it, a field of its type).
+fn reaching_names(names: &BTreeSet<String>, api: Option<&CrateApi>) -> BTreeSet<String> {
+    let mut out = names.clone();
+    let Some(api) = api else {
+        return out;
+    };
+    let mentions = |line: &str, name: &str| {
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        line.match_indices(name).any(|(i, _)| {
+            !word(line[..i].chars().next_back()) && !word(line[i + name.len()..].chars().next())
+        })
+    };
+    for item in api.items.iter().filter(|i| i.kind != ItemKind::TraitImpl) {
+        if names.iter().any(|n| mentions(&item.line, n)) {
+            let last = item.path.rsplit("::").next().unwrap_or(&item.path);
+            out.insert(last.to_owned());
+        }
+    }
     out
 }
 

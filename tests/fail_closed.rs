@@ -257,10 +257,25 @@ fn scenarios() -> Vec<Scenario> {
             .edit("a/src/lib.rs", &a_with("pub async fn fut() -> u32 {\n    1\n}", "pub async fn fut() -> u32 {\n    let rc = std::rc::Rc::new(1);\n    std::future::ready(()).await;\n    *rc\n}")),
         Scenario { name: "private field makes a type !Send", ..two("fn send<T: Send>(_: T) {}\npub fn f() { send(a::Thing::default()) }\n") }
             .edit("a/src/lib.rs", &a_with("pub struct Thing {\n    pub n: u32,\n}", "pub struct Thing {\n    pub n: u32,\n    rc: std::rc::Rc<()>,\n}").replace("Thing { n }", "Thing { n, rc: Default::default() }").replace("Thing { n: self.n + other.n }", "Thing { n: self.n + other.n, rc: self.rc }")),
+        Scenario { name: "private field makes a type !Send, reached through a function", ..Scenario::new("")
+            .krate("a", "", "pub struct Cell {\n    pub n: u32,\n}\n\npub fn cell() -> Cell {\n    Cell { n: 1 }\n}\n")
+            .krate("b", DEP_A, "fn send<T: Send>(_: T) {}\npub fn f() { send(a::cell()) }\n") }
+            .edit("a/src/lib.rs", "pub struct Cell {\n    pub n: u32,\n    rc: std::rc::Rc<()>,\n}\n\npub fn cell() -> Cell {\n    Cell { n: 1, rc: Default::default() }\n}\n"),
+        Scenario { name: "impl header gains a bound", ..Scenario::new("")
+            .krate("a", "", "pub struct W<T>(pub T);\n\nimpl<T> W<T> {\n    pub fn get(&self) -> &T {\n        &self.0\n    }\n}\n")
+            .krate("b", DEP_A, "pub struct NoClone;\npub fn f(w: &a::W<NoClone>) -> &NoClone { w.get() }\n") }
+            .edit("a/src/lib.rs", "pub struct W<T>(pub T);\n\nimpl<T: Clone> W<T> {\n    pub fn get(&self) -> &T {\n        &self.0\n    }\n}\n"),
+        Scenario { name: "doc-only change", ..two("pub fn f() -> u32 { a::used() }\n") }
+            .edit("a/src/lib.rs", &a_with("pub fn used() -> u32 {", "/// Documented now.\npub fn used() -> u32 {"))
+            .fine(),
         Scenario { name: "trait impl removed, used through an operator", ..two("pub fn f(x: a::Thing, y: a::Thing) -> a::Thing { x + y }\n") }
             .edit("a/src/lib.rs", &a_with("impl Add for Thing {\n    type Output = Thing;\n    fn add(self, other: Thing) -> Thing {\n        Thing { n: self.n + other.n }\n    }\n}\n", "").replace("use std::ops::Add;\n", "")),
         Scenario { name: "type alias changed, used through a function", ..two("pub fn f() -> u32 { a::aliased() }\n") }
             .edit("a/src/lib.rs", &a_with("pub type Alias = u32;", "pub type Alias = u64;")),
+        Scenario { name: "private type alias in a public signature changed", ..Scenario::new("")
+            .krate("a", "", "type Inner = u32;\npub fn make() -> Inner {\n    1\n}\n")
+            .krate("b", DEP_A, "pub fn f() -> u32 { a::make() }\n") }
+            .edit("a/src/lib.rs", "type Inner = u64;\npub fn make() -> Inner {\n    1\n}\n"),
         Scenario { name: "enum variant added, matched exhaustively", ..two("pub fn f(k: a::Kind) -> u8 { match k { a::Kind::One => 1, a::Kind::Two => 2 } }\n") }
             .edit("a/src/lib.rs", &a_with("    Two,\n}", "    Two,\n    Three,\n}")),
         Scenario { name: "trait method added, implemented downstream", ..two("pub struct D;\nimpl a::Speak for D { fn speak(&self) -> String { String::new() } }\n") }

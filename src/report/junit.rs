@@ -268,7 +268,28 @@ fn skipped_stage(stage: &str, why: &str) -> TestSuite {
 
 fn build(report: &CheckReport) -> TestSuite {
     let Some(build) = &report.build else {
-        return skipped_stage("build", "skipped (--no-build)");
+        if report.plan.is_empty() {
+            return skipped_stage("build", "skipped (--no-build)");
+        }
+        // Every crate the plan selected and nobody built is a `dependent-not-checked` finding.
+        let mut suite = Suite::new("build");
+        for planned in &report.plan.crates {
+            let message = format!(
+                "[{}] {} not checked (--no-build; selected for {})",
+                codes::DEPENDENT_NOT_CHECKED,
+                planned.package,
+                planned.reasons.join(", ")
+            );
+            let (status, out) = judged(
+                report,
+                codes::DEPENDENT_NOT_CHECKED,
+                &planned.package,
+                message,
+                None,
+            );
+            suite.add(planned.package.clone(), "build", status, out);
+        }
+        return suite.done();
     };
     let mut suite = Suite::new("build");
     if report.plan.is_empty() {

@@ -247,3 +247,41 @@ fn tool_errors_exit_101_and_write_no_report() {
     assert!(stderr(&out).contains("fetch-depth: 0"), "{}", stderr(&out));
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }
+
+#[test]
+fn no_build_denies_every_unbuilt_dependent_in_every_format() {
+    let demo = fixture_copy("flaredb");
+    let run = check_all(
+        demo.path(),
+        "no-build",
+        &["--no-build", "--no-golden"],
+        ReportFormat::Human,
+    );
+    assert_eq!(run.code, Some(100), "{}", run.stdout);
+    assert_valid(&run);
+    assert!(
+        run.stdout
+            .contains("deny[dependent-not-checked] flaredb-server not checked (--no-build"),
+        "{}",
+        run.stdout
+    );
+    for format in [
+        ReportFormat::Sarif,
+        ReportFormat::Junit,
+        ReportFormat::Github,
+        ReportFormat::Gitlab,
+        ReportFormat::Markdown,
+        ReportFormat::Json,
+    ] {
+        let text = &run.files[&format];
+        assert!(
+            text.contains("dependent-not-checked") && text.contains("flaredb-server"),
+            "{} does not list the unbuilt dependent:\n{text}",
+            format.name()
+        );
+    }
+    assert!(
+        run.files[&ReportFormat::Junit].contains("<failure"),
+        "JUnit fails where the gate fails"
+    );
+}

@@ -380,8 +380,10 @@ fn junit_fails_exactly_where_the_gate_fails() {
             "golden/sigv4-harness get-utf8"
         ]
     );
-    // Prediction only (`--no-build --no-golden`): the gate passes, so nothing fails.
+    // Prediction only (`--no-build --no-golden`) with nothing selected: the gate passes, so nothing
+    // fails. (A selected crate that is not built is a `dependent-not-checked` denial.)
     let mut predicted = report.clone();
+    predicted.plan.crates.clear();
     predicted.build = None;
     predicted.golden = None;
     predicted
