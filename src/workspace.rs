@@ -167,6 +167,14 @@ impl Workspace {
 
     /// Every (dependent, edge) whose edge points at member `name`, sorted by dependent name then edge
     /// kind. A dependent that names `name` twice (normal and dev, or per platform) appears once per edge.
+    /// The name of the member with package id `id` (cargo's JSON messages name packages by id).
+    pub fn member_name_of_id(&self, id: &str) -> Option<String> {
+        self.members
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+    }
+
     pub fn reverse_deps(&self, name: &str) -> Vec<(&Member, &DepEdge)> {
         let mut out: Vec<(&Member, &DepEdge)> = self
             .members

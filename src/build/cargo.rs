@@ -110,13 +110,7 @@ pub fn run_check_command(
     let started = Instant::now();
     let output = cmd.run_streaming(&mut |line| forward(line, options.quiet, err))?;
     let elapsed = started.elapsed();
-    let names = |id: &str| {
-        workspace
-            .members
-            .iter()
-            .find(|m| m.id == id)
-            .map(|m| m.name.clone())
-    };
+    let names = |id: &str| workspace.member_name_of_id(id);
     let mut messages = parse_messages(&output.stdout, &names);
     let exit = Exit::of(output.status);
     let stderr = output.stderr_lossy();

@@ -143,13 +143,7 @@ pub fn run_tests(
         .args(options.locked.then_some("--locked"))
         .args(options.features.to_args());
     let output = build.run()?;
-    let names = |id: &str| {
-        workspace
-            .members
-            .iter()
-            .find(|m| m.id == id)
-            .map(|m| m.name.clone())
-    };
+    let names = |id: &str| workspace.member_name_of_id(id);
     let mut messages = parse_messages(&output.stdout, &names);
     let exit = Exit::of(output.status);
     let root = workspace.root.to_string_lossy();
