@@ -294,7 +294,25 @@ fn build_findings(evidence: &Evidence<'_>, findings: &mut Vec<Finding>) {
                 ),
             ),
         };
-        findings.push(finding(code, Stage::Build, &planned.package, message));
+        let mut f = finding(code, Stage::Build, &planned.package, message);
+        // A build failure points at its first error, and names the change behind it, if known.
+        if let Some(first) = build
+            .errors
+            .iter()
+            .find(|e| code == Code::DependentBuildFailed && e.diagnostic.package == planned.package)
+        {
+            let d = &first.diagnostic;
+            f.location = Some(FindingLocation {
+                file: d.file.clone(),
+                line: d.line,
+                column: d.column,
+            });
+            if let Some(cause) = &first.cause {
+                f.rule = Some(cause.rule.clone());
+                f.item = Some(cause.path.clone());
+            }
+        }
+        findings.push(f);
     }
     for run in build.tests.iter().filter(|t| !t.success) {
         let which = if run.failures.is_empty() {

@@ -327,12 +327,16 @@ pub fn change_level(
     if severity != Severity::Major {
         return Level::Allow;
     }
-    let prefix = format!("{package} {rule} {path} ");
     report
         .verdict
         .findings
         .iter()
-        .find(|f| f.code == crate::gate::Code::BreakingChange && f.message.starts_with(&prefix))
+        .find(|f| {
+            f.code == crate::gate::Code::BreakingChange
+                && f.package == package
+                && f.rule.as_deref() == Some(rule)
+                && f.item.as_deref() == Some(path)
+        })
         .map(|f| f.level)
         .unwrap_or(Level::Warn)
 }
