@@ -28,8 +28,8 @@ pub struct Options {
     /// `Some(why)`: the planned crates are not built (each becomes a `dependent-not-checked`
     /// finding).
     pub skip_build: Option<String>,
-    /// `Some(why)`: the golden suites are not run.
-    pub skip_golden: Option<String>,
+    /// The golden suites' configuration (validated before any work); `None`: they are not run.
+    pub golden: Option<golden::config::GoldenConfig>,
     pub fail_fast: bool,
     pub tests: bool,
     pub benches: bool,
@@ -51,7 +51,15 @@ pub fn evaluate(
     let impact = analyze_impact(loaded, &compared)?;
     let lines =
         |package: &str| crate::commands::plan::package_lines(ws, &compared.head_tree, package);
-    let mut build_plan = plan::plan(ws, &impact, options.mode, options.benches, &lines);
+    let own_defaults = !options.features.no_default_features;
+    let mut build_plan = plan::plan(
+        ws,
+        &impact,
+        options.mode,
+        options.benches,
+        own_defaults,
+        &lines,
+    );
     build_plan.benches |= benches_build_on_stable(ws, &build_plan, &compared.head_tree);
     let build = match &options.skip_build {
         Some(_) => None,
@@ -65,20 +73,13 @@ pub fn evaluate(
             err,
         )?),
     };
-    let golden = match &options.skip_golden {
-        Some(_) => None,
-        None => {
-            let config = golden::config::GoldenConfig::from_value(
-                loaded.config.raw.get("golden"),
-                &ws.root,
-                &loaded.config.source,
-            )?;
-            Some(golden::run(&golden::RunOptions {
-                root: ws.root.clone(),
-                config,
-                bless: false,
-            })?)
-        }
+    let golden = match &options.golden {
+        None => None,
+        Some(config) => Some(golden::run(&golden::RunOptions {
+            root: ws.root.clone(),
+            config: config.clone(),
+            bless: false,
+        })?),
     };
     let rules = gate::Rules {
         policy: Some(&loaded.config.policy),

@@ -2,8 +2,9 @@
 //! Pure. An empty plan means "nothing to build", never "build everything".
 
 use crate::impact::{Impact, Scope};
-use crate::workspace::{TargetKind, Workspace};
+use crate::workspace::{DepKind, Member, TargetKind, Workspace};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// How much to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -54,6 +55,7 @@ pub fn plan(
     impact: &Impact,
     mode: Mode,
     benches: bool,
+    own_defaults: bool,
     weight: &dyn Fn(&str) -> u64,
 ) -> BuildPlan {
     let mut crates = Vec::new();
@@ -85,7 +87,7 @@ pub fn plan(
                 .collect(),
         });
     }
-    add_feature_enablers(workspace, &mut crates, weight);
+    add_feature_enablers(workspace, &mut crates, own_defaults, weight);
     crates.sort_by(|a, b| a.package.cmp(&b.package));
     BuildPlan {
         mode,
@@ -95,12 +97,15 @@ pub fn plan(
 }
 
 /// `cargo check -p` resolves features for the selected packages only, while the workspace build
-/// unifies them across every member: a member that enables a feature of a crate the plan compiles
-/// (the planned crates and the members below them) joins the plan, so the targeted build compiles
-/// at least the code the workspace build compiles. Repeated until nothing joins.
+/// unifies them across every member: a member that turns on a feature of a crate the plan compiles
+/// (the planned crates and the members below them) which the plan itself does not turn on joins
+/// the plan, so the targeted build compiles at least the code the workspace build compiles.
+/// Repeated until nothing joins. `own_defaults`: the planned crates build with their default
+/// features (no `--no-default-features`).
 fn add_feature_enablers(
     workspace: &Workspace,
     crates: &mut Vec<PlannedCrate>,
+    own_defaults: bool,
     weight: &dyn Fn(&str) -> u64,
 ) {
     loop {
@@ -110,15 +115,20 @@ fn add_feature_enablers(
             .iter()
             .filter(|m| !crates.iter().any(|c| c.package == m.name))
             .filter_map(|m| {
-                compiled
-                    .iter()
-                    .find_map(|q| enables_features_of(m, q).then(|| (m.name.clone(), q.clone())))
+                compiled.iter().find_map(|q| {
+                    let enabled = enabled_features(workspace, crates, &compiled, q, own_defaults);
+                    let wanted = requested_features(workspace, m, q);
+                    (!wanted.is_subset(&enabled)).then(|| (m.name.clone(), q.clone()))
+                })
             })
             .collect();
         if joining.is_empty() {
             return;
         }
         for (name, of) in joining {
+            if crates.iter().any(|c| c.package == name) {
+                continue;
+            }
             let Some(member) = workspace.member(&name) else {
                 continue;
             };
@@ -132,6 +142,87 @@ fn add_feature_enablers(
             });
         }
     }
+}
+
+/// Features of `package` named in `seeds`, closed over its `[features]` table.
+fn expand_features(
+    workspace: &Workspace,
+    package: &str,
+    seeds: BTreeSet<String>,
+) -> BTreeSet<String> {
+    let table = workspace.member(package).map(|m| &m.features);
+    let mut out = BTreeSet::new();
+    let mut stack: Vec<String> = seeds.into_iter().collect();
+    while let Some(feature) = stack.pop() {
+        if !out.insert(feature.clone()) {
+            continue;
+        }
+        for entry in table.and_then(|t| t.get(&feature)).into_iter().flatten() {
+            if !entry.contains('/') && !entry.starts_with("dep:") {
+                stack.push(entry.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What an edge asks of its dependency: its features, and `default` unless disabled.
+fn edge_features(edge: &crate::workspace::DepEdge) -> BTreeSet<String> {
+    let mut features: BTreeSet<String> = edge.features.iter().cloned().collect();
+    if edge.default_features {
+        features.insert("default".to_owned());
+    }
+    features
+}
+
+/// The features of `package` the targeted build turns on for certain: its defaults when it is
+/// planned, and what the planned crates (any edge) and the other compiled members (normal and
+/// build edges) ask of it.
+fn enabled_features(
+    workspace: &Workspace,
+    crates: &[PlannedCrate],
+    compiled: &[String],
+    package: &str,
+    own_defaults: bool,
+) -> BTreeSet<String> {
+    let mut seeds = BTreeSet::new();
+    if own_defaults && crates.iter().any(|c| c.package == package) {
+        seeds.insert("default".to_owned());
+    }
+    for name in compiled {
+        let planned = crates.iter().any(|c| &c.package == name);
+        let Some(member) = workspace.member(name) else {
+            continue;
+        };
+        for edge in member.deps.iter().filter(|d| d.package == package) {
+            if planned || edge.kind != DepKind::Dev {
+                seeds.extend(edge_features(edge));
+            }
+        }
+    }
+    expand_features(workspace, package, seeds)
+}
+
+/// The features of `package` that `member` turns on: in its dependency declarations, and from its
+/// own `[features]` table (`dep/feature`, `dep?/feature`).
+fn requested_features(workspace: &Workspace, member: &Member, package: &str) -> BTreeSet<String> {
+    let mut seeds = BTreeSet::new();
+    for edge in member.deps.iter().filter(|d| d.package == package) {
+        seeds.extend(edge_features(edge));
+        let keys = [
+            edge.extern_name.clone(),
+            edge.extern_name.replace('_', "-"),
+            edge.package.clone(),
+        ];
+        for entry in member.features.values().flatten() {
+            if let Some((dep, feature)) = entry.split_once('/') {
+                if keys.iter().any(|k| k == dep.trim_end_matches('?')) {
+                    seeds.insert(feature.to_owned());
+                }
+            }
+        }
+    }
+    expand_features(workspace, package, seeds)
 }
 
 /// The reason a crate joins the plan for feature unification.
@@ -151,27 +242,6 @@ fn compiled_members(workspace: &Workspace, crates: &[PlannedCrate]) -> Vec<Strin
         seen.push(name);
     }
     seen
-}
-
-/// Whether `member` turns on a feature of the member `package`: in the dependency declaration, or
-/// from its own `[features]` table (`dep/feature`, `dep?/feature`).
-fn enables_features_of(member: &crate::workspace::Member, package: &str) -> bool {
-    member
-        .deps
-        .iter()
-        .filter(|d| d.package == package)
-        .any(|edge| {
-            let keys = [
-                edge.extern_name.clone(),
-                edge.extern_name.replace('_', "-"),
-                edge.package.clone(),
-            ];
-            !edge.features.is_empty()
-                || member.features.values().flatten().any(|f| {
-                    f.split_once('/')
-                        .is_some_and(|(dep, _)| keys.iter().any(|k| k == dep.trim_end_matches('?')))
-                })
-        })
 }
 
 /// The cargo target-selection flags for a plan: the targets that can break. `--lib` only when some
@@ -308,6 +378,48 @@ mod tests {
         assert_eq!(all, vec!["a", "b", "c", "d"]);
         let per_shard: Vec<usize> = (1..=4).map(|k| shard(&plan, k, 4).crates.len()).collect();
         assert_eq!(per_shard, vec![1, 1, 1, 1], "four crates over four shards");
+    }
+
+    #[test]
+    fn members_that_turn_on_more_features_of_a_compiled_crate_join_the_plan() {
+        let mut ws =
+            Workspace::from_metadata_json(include_str!("../../tests/data/metadata/flaredb.json"))
+                .unwrap();
+        let edge = ws
+            .member("flaredb-server")
+            .and_then(|m| m.deps.iter().find(|d| d.package == "flaredb-sql"))
+            .cloned()
+            .unwrap();
+        let store = ws
+            .members
+            .iter_mut()
+            .find(|m| m.name == "chainfire")
+            .unwrap();
+        store.deps.retain(|d| d.package != "flaredb-sql");
+        store.deps.push(edge.clone());
+        let mut crates = vec![planned("flaredb-sql", 1)];
+        add_feature_enablers(&ws, &mut crates, true, &|_| 1);
+        assert_eq!(
+            crates.len(),
+            1,
+            "default features only: nothing more to compile"
+        );
+        add_feature_enablers(&ws, &mut crates, false, &|_| 1);
+        assert!(
+            crates.iter().any(|c| c.package == "chainfire"),
+            "with --no-default-features the defaults it asks for are not on: {crates:?}"
+        );
+        let store = ws
+            .members
+            .iter_mut()
+            .find(|m| m.name == "chainfire")
+            .unwrap();
+        store.deps.last_mut().unwrap().features = vec!["json".into()];
+        let mut crates = vec![planned("flaredb-sql", 1)];
+        add_feature_enablers(&ws, &mut crates, true, &|_| 1);
+        let joined: Vec<&str> = crates.iter().map(|c| c.package.as_str()).collect();
+        assert!(joined.contains(&"chainfire"), "{joined:?}");
+        assert!(crates[1].reasons[0].starts_with(FEATURE_UNIFICATION));
     }
 
     #[test]

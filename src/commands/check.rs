@@ -74,6 +74,8 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         None
     };
     let loaded = load(ctx)?;
+    // Validated before any work: a configuration typo exits 2 at once, not after a build.
+    let options = options(ctx, &loaded, &args)?;
     let compared = match &staged {
         Some(staged) => match super::hook::compare_staged(ctx, &loaded, staged, err)? {
             Some(compared) => compared,
@@ -90,7 +92,6 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         &compared.diff,
     );
     locations.repo_prefix = crate::source::repo_prefix(&loaded.workspace.root);
-    let options = options(ctx, &loaded, &args);
     let report = pipeline::evaluate(&loaded, compared, &options, err)?;
     if let Some(staged) = staged
         .as_ref()
@@ -121,7 +122,7 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
 /// The pipeline's options from the arguments and the configuration. The mode: `--mode`, else
 /// precise on the pre-commit path, else the configuration's, else conservative with `CI` set and
 /// precise otherwise.
-pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Options {
+pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Options> {
     let fast = super::hook::fast_path(args);
     let mode = args
         .mode
@@ -132,16 +133,19 @@ pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Options {
         } else {
             Mode::Precise
         });
-    Options {
+    let golden = if args.no_golden || fast {
+        None
+    } else {
+        Some(crate::golden::config::GoldenConfig::from_value(
+            loaded.config.raw.get("golden"),
+            &loaded.workspace.root,
+            &loaded.config.source,
+        )?)
+    };
+    Ok(Options {
         mode,
         skip_build: args.no_build.then(|| "--no-build".to_owned()),
-        skip_golden: if args.no_golden {
-            Some("--no-golden".to_owned())
-        } else if fast {
-            Some("the pre-commit path leaves them to CI; `--full` runs them".to_owned())
-        } else {
-            None
-        },
+        golden,
         fail_fast: args.fail_fast,
         tests: args.tests,
         benches: args.benches,
@@ -152,5 +156,5 @@ pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Options {
             .unwrap_or(FailOn::Deny),
         features: args.features.clone(),
         quiet: ctx.quiet || args.format.is_machine_read(),
-    }
+    })
 }

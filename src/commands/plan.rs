@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Wri
     let compared = compare(ctx, &loaded, &args.baseline, err)?;
     let impact = analyze_impact(&loaded, &compared)?;
     let lines = |package: &str| package_lines(ws, &compared.head_tree, package);
-    let mut build_plan = plan::plan(ws, &impact, args.mode, false, &lines);
+    let mut build_plan = plan::plan(ws, &impact, args.mode, false, true, &lines);
     if let Some((k, n)) = shard {
         build_plan = plan::shard(&build_plan, k, n);
     }

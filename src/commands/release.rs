@@ -101,7 +101,7 @@ pub fn run(
     let engine_warnings = compared.warnings.clone();
     // The head commit, read before the gate runs.
     let head = head(&root)?;
-    let gate_options = options(ctx, &loaded, &check_args);
+    let gate_options = options(ctx, &loaded, &check_args)?;
     let mut gate = crate::pipeline::evaluate(&loaded, compared, &gate_options, err)?;
     crate::report::redact::relativize(&mut gate, &root);
     crate::report::redact::strip_timings(&mut gate);
