@@ -40,11 +40,14 @@ fn main() -> std::io::Result<()> {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
+        // Relative to the manifest directory at compile time: the generated file stays right when
+        // the same target directory serves another checkout (cargo does not rerun this script
+        // for a path package that moved).
         let _ = writeln!(
             table,
-            "    ({:?}, include_bytes!({:?})),",
+            "    ({:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
             relative.join("/"),
-            path.to_string_lossy()
+            format!("/fixtures/sigv4/{}", relative.join("/"))
         );
     }
     table.push_str("];\n");
