@@ -251,13 +251,14 @@ pub fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
                     ),
                 );
             }
-            for file in e.unread.iter().filter(|f| f.package == dependent.name) {
-                push(
-                    ReasonCode::DependentFileUnread,
-                    format!("{}: {}", file.file, file.reason),
-                );
-            }
             if risky {
+                // A change that no dependent code can observe cannot break an unread file either.
+                for file in e.unread.iter().filter(|f| f.package == dependent.name) {
+                    push(
+                        ReasonCode::DependentFileUnread,
+                        format!("{}: {}", file.file, file.reason),
+                    );
+                }
                 if let Some(macros) = proc_macro_dependency(e.workspace, &dependent.name, package) {
                     push(
                         ReasonCode::ExpandsChangedMacros,
