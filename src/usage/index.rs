@@ -2,8 +2,8 @@
 //! [`SourceTree`], scanned in parallel; plus feature use sites read from the dependents' manifests.
 
 use super::{
-    file_aliases, scan_file, unreadable, Confidence, DepName, ScanContext, UnreadFile, UseKind,
-    UseSite,
+    file_aliases, names_dependency_in_string, scan_file, unreadable, Confidence, DepName,
+    ScanContext, UnreadFile, UseKind, UseSite,
 };
 use crate::error::Result;
 use crate::source::SourceTree;
@@ -129,7 +129,10 @@ fn scan_member(
     let unread = texts
         .iter()
         .filter_map(|(file, text)| {
-            unreadable(text).map(|reason| UnreadFile {
+            let (deps, aliases) = (ctx.deps.keys(), ctx.crate_aliases.keys());
+            let reason =
+                unreadable(text).or_else(|| names_dependency_in_string(text, deps, aliases));
+            reason.map(|reason| UnreadFile {
                 package: member.name.clone(),
                 file: file.clone(),
                 reason,

@@ -106,6 +106,25 @@ pub fn unreadable(text: &str) -> Option<String> {
     None
 }
 
+/// Why a file's use sites cannot all be known from its syntax: a string literal that spells a path
+/// of a dependency (`#[serde(with = "dep::module")]`, `#[serde(default = "dep::f")]`), or a name
+/// the crate imports from one (`#[serde(with = "imported")]`), is code to a derive macro, not a
+/// path to the index. `deps`: extern names; `aliases`: names bound by `use dep::..`. Pure.
+pub fn names_dependency_in_string<'a>(
+    text: &str,
+    mut deps: impl Iterator<Item = &'a String>,
+    mut aliases: impl Iterator<Item = &'a String>,
+) -> Option<String> {
+    let spelled = |name: &str, exact: bool| {
+        text.contains(&format!("\"{name}::"))
+            || text.contains(&format!("\"::{name}::"))
+            || (exact && text.contains(&format!("\"{name}\"")))
+    };
+    deps.find(|name| spelled(name, false))
+        .or_else(|| aliases.find(|name| spelled(name, true)))
+        .map(|name| format!("spells `{name}` inside a string (a macro argument)"))
+}
+
 /// A dependency as the dependent's code names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepName {
@@ -858,6 +877,19 @@ fn pattern_paths(pat: &syn::Pat) -> Vec<&syn::Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dependency_paths_in_strings_make_a_file_unread() {
+        let names = ["fsql".to_owned()];
+        let text = "#[derive(Deserialize)]\nstruct S {\n    #[serde(with = \"fsql::serde_row\")]\n    row: Row,\n}\n";
+        let none: [String; 0] = [];
+        assert!(names_dependency_in_string(text, names.iter(), none.iter()).is_some());
+        let plain = "fn f() -> &'static str { \"fsql is a crate\" }\n";
+        assert!(names_dependency_in_string(plain, names.iter(), none.iter()).is_none());
+        let imported = "#[serde(with = \"serde_row\")]\n";
+        let aliases = ["serde_row".to_owned()];
+        assert!(names_dependency_in_string(imported, none.iter(), aliases.iter()).is_some());
+    }
 
     fn ctx() -> ScanContext {
         let dep = DepName {
