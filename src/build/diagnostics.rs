@@ -350,7 +350,7 @@ fn by_site(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
         .copied()
         .filter(|c| names_item(&d.message, c))
         .collect();
-    if let Some(found) = unique(&named) {
+    if let Some(found) = unique(&named).or_else(|| first_quoted(&d.message, &named)) {
         return Some(cause(found, "use-site"));
     }
     // An error that names no item (`this function takes 2 arguments but 1 argument was
@@ -365,7 +365,24 @@ fn by_name(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
     let found: Vec<&ChangeImpact> = major(changes)
         .filter(|c| kind_fits(d.code.as_deref(), c) && names_item(&d.message, c))
         .collect();
-    unique(&found).map(|c| cause(c, "name"))
+    unique(&found)
+        .or_else(|| first_quoted(&d.message, &found))
+        .map(|c| cause(c, "name"))
+}
+
+/// Among several changes a message names, the one whose full path it quotes first: when a message
+/// quotes several changed items by their paths (`non-exhaustive patterns: `E::A`, `E::B`` after two
+/// variants were added), each is a true cause. `None` when none is quoted by its full path.
+fn first_quoted<'a>(message: &str, found: &[&'a ChangeImpact]) -> Option<&'a ChangeImpact> {
+    let quoted: Vec<String> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(base_path)
+        .collect();
+    quoted
+        .iter()
+        .find_map(|q| found.iter().find(|c| &c.change.path == q).copied())
 }
 
 /// Whether a compiler message names the changed item: a quoted path ending with the item's last
@@ -763,6 +780,29 @@ mod tests {
             .cause
             .as_ref()
             .map(|c| format!("{} by {}", c.path, c.matched_by))
+    }
+
+    #[test]
+    fn an_error_quoting_several_changed_items_is_blamed_on_the_first_quoted() {
+        // regex-syntax 0.8 added four `Look` variants; rustc names them all in one E0004.
+        let changes: Vec<ChangeImpact> = ["WordEndAscii", "WordStartAscii"]
+            .iter()
+            .map(|v| {
+                let mut c = change(
+                    ItemKind::Variant,
+                    ChangeKind::Added,
+                    &format!("a::hir::Look::{v}"),
+                    &[],
+                );
+                c.change.rule = "enum_variant_added".into();
+                c
+            })
+            .collect();
+        let message = "non-exhaustive patterns: `a::hir::Look::WordStartAscii`, `a::hir::Look::WordEndAscii` and 2 more not covered";
+        assert_eq!(
+            cause_of(error_at(7, "E0004", message), &changes).as_deref(),
+            Some("a::hir::Look::WordStartAscii by name")
+        );
     }
 
     #[test]
