@@ -374,12 +374,7 @@ fn by_name(d: &Diagnostic, changes: &[ChangeImpact]) -> Option<Cause> {
 /// quotes several changed items by their paths (`non-exhaustive patterns: `E::A`, `E::B`` after two
 /// variants were added), each is a true cause. `None` when none is quoted by its full path.
 fn first_quoted<'a>(message: &str, found: &[&'a ChangeImpact]) -> Option<&'a ChangeImpact> {
-    let quoted: Vec<String> = message
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(base_path)
-        .collect();
+    let quoted = quoted_paths(message);
     quoted
         .iter()
         .find_map(|q| found.iter().find(|c| &c.change.path == q).copied())
@@ -402,12 +397,7 @@ fn names_item(message: &str, change: &ChangeImpact) -> bool {
     let name = segments.next().unwrap_or_default();
     let parent = segments.next().unwrap_or_default();
     let depth = path.split("::").count();
-    let quoted: Vec<String> = message
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(base_path)
-        .collect();
+    let quoted = quoted_paths(message);
     let owned = format!("{parent}::{name}");
     if quoted
         .iter()
@@ -448,6 +438,16 @@ fn names_item(message: &str, change: &ChangeImpact) -> bool {
 
 /// A quoted type or path without references, generics and pattern tails: `&mut a::Arg<'_>` →
 /// `a::Arg`, `a::E::V { .. }` → `a::E::V`.
+/// The paths a compiler message quotes in backticks, without references and generics.
+fn quoted_paths(message: &str) -> Vec<String> {
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(base_path)
+        .collect()
+}
+
 fn base_path(quoted: &str) -> String {
     let text = quoted.trim_start_matches('&').trim_start_matches("mut ");
     let text = text.split(['<', ' ', '(', '{']).next().unwrap_or(text);
