@@ -9,6 +9,11 @@
 //! startup-timeout-secs = 600   # first response, e.g. while cargo builds (default 600)
 //! determinism = true           # also run the determinism suite on the harness (default true)
 //! allow-skipped = ["v4/post-sts-token#query", "*#query"]  # cases whose `unsupported` answers are accepted
+//! clock-skew-secs = 900        # the harness verifier's clock-skew window (default 900)
+//! s3-path-rule = "decoded"     # or "wire": the S3 canonical-URI rule the harness follows
+//! supports = ["sigv4a", "chunked"]  # modes sent to the harness beyond SigV4 sign/verify
+//! random-requests = 300        # seeded random requests signed by harness and reference (default 300)
+//! random-seed = 42             # fixed seed (default: a fresh one, printed in the report)
 //!
 //! [[workspace.metadata.driftgate.golden.command]]
 //! name = "cli-help"
@@ -17,6 +22,7 @@
 //! ```
 
 use crate::error::{Error, Result};
+use crate::sigv4::pinned::S3PathRule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -42,6 +48,23 @@ struct RawSigv4 {
     vectors: Option<String>,
     #[serde(default)]
     allow_skipped: Vec<String>,
+    clock_skew_secs: Option<u64>,
+    s3_path_rule: Option<S3PathRule>,
+    #[serde(default)]
+    supports: Vec<Capability>,
+    random_requests: Option<usize>,
+    random_seed: Option<u64>,
+}
+
+/// A protocol mode a harness declares (`supports = ["sigv4a", "chunked"]`); only declared modes
+/// are sent to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Capability {
+    /// SigV4a (`AWS4-ECDSA-P256-SHA256`) signing and verification.
+    Sigv4a,
+    /// Streaming uploads (`sign-chunks`: seed, chunk chain, trailer).
+    Chunked,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,9 +92,24 @@ pub struct Sigv4Config {
     /// Harness cases whose skipped steps (`unsupported` answers) are accepted: case ids, or
     /// patterns where `*` matches any run of characters. Any other skip fails the case.
     pub allow_skipped: Vec<String>,
+    /// The harness verifier's clock-skew window (seconds), sent in every verify line.
+    pub clock_skew_secs: u64,
+    /// The S3 path rule the harness follows (a pinned choice it may declare otherwise).
+    pub s3_path_rule: S3PathRule,
+    /// The modes the harness declares beyond SigV4 sign/verify.
+    pub supports: Vec<Capability>,
+    /// How many seeded random requests the harness signs against the reference.
+    pub random_requests: usize,
+    /// The seed of those requests (`None`: a fresh one, printed in the report).
+    pub random_seed: Option<u64>,
 }
 
 impl Sigv4Config {
+    /// Whether the harness declared `capability`.
+    pub fn supports(&self, capability: Capability) -> bool {
+        self.supports.contains(&capability)
+    }
+
     /// The first `allow-skipped` pattern that accepts skips of `case`, if any.
     pub fn skip_allowed_by(&self, case: &str) -> Option<&str> {
         self.allow_skipped
@@ -113,6 +151,11 @@ impl Default for Sigv4Config {
             env: Vec::new(),
             vectors: None,
             allow_skipped: Vec::new(),
+            clock_skew_secs: crate::sigv4::verify::DEFAULT_CLOCK_SKEW_SECS,
+            s3_path_rule: S3PathRule::Decoded,
+            supports: Vec::new(),
+            random_requests: 300,
+            random_seed: None,
         }
     }
 }
@@ -231,6 +274,26 @@ impl GoldenConfig {
                 ));
             }
             sigv4.allow_skipped = raw.allow_skipped;
+            let harness_only = [
+                ("clock-skew-secs", raw.clock_skew_secs.is_some()),
+                ("s3-path-rule", raw.s3_path_rule.is_some()),
+                ("supports", !raw.supports.is_empty()),
+                ("random-requests", raw.random_requests.is_some()),
+                ("random-seed", raw.random_seed.is_some()),
+            ];
+            if let Some((key, _)) = harness_only
+                .iter()
+                .find(|(_, set)| *set && sigv4.harness.is_none())
+            {
+                return Err(invalid(format!(
+                    "`sigv4.{key}` has no effect without `sigv4.harness`"
+                )));
+            }
+            sigv4.clock_skew_secs = raw.clock_skew_secs.unwrap_or(sigv4.clock_skew_secs);
+            sigv4.s3_path_rule = raw.s3_path_rule.unwrap_or_default();
+            sigv4.supports = raw.supports;
+            sigv4.random_requests = raw.random_requests.unwrap_or(sigv4.random_requests);
+            sigv4.random_seed = raw.random_seed;
         }
         let mut commands = Vec::new();
         for raw in raw.command {
@@ -348,6 +411,27 @@ mod tests {
                 .contains("`sigv4.allow-skipped` has no effect without `sigv4.harness`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn reads_the_protocol_v2_settings() {
+        let config = parse(json!({
+            "sigv4": {"harness": ["x"], "clock-skew-secs": 300, "s3-path-rule": "wire",
+                      "supports": ["sigv4a", "chunked"], "random-requests": 20, "random-seed": 7}
+        }))
+        .unwrap();
+        let sigv4 = &config.sigv4;
+        assert_eq!(sigv4.clock_skew_secs, 300);
+        assert_eq!(sigv4.s3_path_rule, S3PathRule::Wire);
+        assert!(sigv4.supports(Capability::Sigv4a) && sigv4.supports(Capability::Chunked));
+        assert_eq!((sigv4.random_requests, sigv4.random_seed), (20, Some(7)));
+        for bad in [
+            json!({"sigv4": {"harness": ["x"], "s3-path-rule": "raw"}}),
+            json!({"sigv4": {"harness": ["x"], "supports": ["sigv5"]}}),
+            json!({"sigv4": {"clock-skew-secs": 60}}),
+        ] {
+            assert!(parse(bad.clone()).is_err(), "{bad}");
+        }
     }
 
     #[test]

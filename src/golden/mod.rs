@@ -11,6 +11,7 @@
 
 pub mod command;
 pub mod config;
+pub mod random;
 pub mod report;
 pub mod sigv4;
 
@@ -200,6 +201,9 @@ pub fn required_suites(config: &config::GoldenConfig) -> Vec<&'static str> {
     let mut suites = vec!["sigv4-vectors", "sigv4-determinism"];
     if config.sigv4.harness.is_some() {
         suites.push("sigv4-harness");
+        if config.sigv4.random_requests > 0 {
+            suites.push(random::SUITE);
+        }
     }
     if !config.commands.is_empty() {
         suites.push("command");

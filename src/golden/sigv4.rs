@@ -3,15 +3,22 @@
 //! to the same cases. Checks become [`CaseResult`]s with codes; secrets are redacted from all text.
 
 use super::codes;
-use super::config::Sigv4Config;
+use super::config::{Capability, Sigv4Config};
+use super::random;
 use super::{CaseResult, Status};
 use crate::error::{Error, Result};
+use crate::sigv4::chunked_suite::{self, chunk_cases};
 use crate::sigv4::determinism::{self, CodedCheck};
 use crate::sigv4::edge::edge_cases;
 use crate::sigv4::harness::{redact, Harness, HarnessSpec};
-use crate::sigv4::protocol::Implementation;
+use crate::sigv4::pinned::judged_by;
+use crate::sigv4::protocol::{
+    ChunksAnswer, Implementation, Reference, SignAnswer, VerifyAnswer, WireRequest,
+};
 use crate::sigv4::sign::Algorithm;
+use crate::sigv4::tamper;
 use crate::sigv4::vectors::{self, Check, CheckOutcome, SignCase, VectorSuite};
+use crate::sigv4::verify::DEFAULT_CLOCK_SKEW_SECS;
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -122,24 +129,51 @@ fn vector_checks(checks: Vec<Check>) -> Vec<CodedCheck> {
 }
 
 /// The cases a harness is held to: driftgate's edge cases first (they name the classic encoding
-/// bugs), then every SigV4 (HMAC) vector case.
-pub fn harness_cases(suite: &VectorSuite) -> Vec<SignCase> {
+/// bugs), then every SigV4 (HMAC) vector case, then (when the harness declares `sigv4a`) every
+/// SigV4a case; S3 cases are judged by the S3 path rule the harness declares.
+pub fn harness_cases(suite: &VectorSuite, config: &Sigv4Config) -> Vec<SignCase> {
+    let v4a = config.supports(Capability::Sigv4a);
     let mut cases = edge_cases();
     cases.extend(
         vectors::all_sign_cases(suite)
             .into_iter()
             .flatten()
-            .filter(|c| c.settings.algorithm == Algorithm::HmacSha256),
+            .filter(|c| v4a || c.settings.algorithm == Algorithm::HmacSha256),
     );
     cases
+        .into_iter()
+        .map(|c| judged_by(c, config.s3_path_rule))
+        .collect()
+}
+
+/// A harness as the configuration describes it: every verify line carries its clock-skew window.
+struct Configured<'a> {
+    inner: &'a dyn Implementation,
+    clock_skew_secs: u64,
+}
+
+impl Implementation for Configured<'_> {
+    fn label(&self) -> String {
+        self.inner.label()
+    }
+    fn sign(&self, request: &WireRequest) -> Result<SignAnswer> {
+        self.inner.sign(request)
+    }
+    fn verify(&self, request: &WireRequest) -> Result<VerifyAnswer> {
+        let mut request = request.clone();
+        request.clock_skew_secs = Some(self.clock_skew_secs);
+        self.inner.verify(&request)
+    }
+    fn sign_chunks(&self, request: &WireRequest) -> Result<ChunksAnswer> {
+        self.inner.sign_chunks(request)
+    }
 }
 
 /// Holds a harness case to the skip policy: a case with skipped steps (the harness answered
 /// `unsupported`) fails with `sigv4-harness-skipped` unless an `allow-skipped` entry names it, in
 /// which case it stays a skip and says which entry allowed it. Every harness case is an
-/// AWS4-HMAC-SHA256 header- or query-signed case the protocol covers (SigV4a is never sent to a
-/// harness; chunked uploads are sent as their seed request with the `STREAMING-…` payload hash), so
-/// no skip is excused by default. A case that already failed keeps its own code; its messages list
+/// case the protocol covers and the harness declared (SigV4a and `sign-chunks` lines go only to a
+/// harness that declares `sigv4a` / `chunked`), so no skip is excused by default. A case that already failed keeps its own code; its messages list
 /// the skipped steps too.
 pub fn apply_skip_policy(result: &mut CaseResult, config: &Sigv4Config) {
     if result.skipped_checks == 0 {
@@ -178,12 +212,52 @@ pub fn harness_results(
     cases: &[SignCase],
     config: &Sigv4Config,
 ) -> Result<Vec<CaseResult>> {
+    let imp = &Configured {
+        inner: imp,
+        clock_skew_secs: config.clock_skew_secs,
+    };
     let mut results = Vec::with_capacity(cases.len());
     for case in cases {
         let mut checks = determinism::conformance(imp, case)?;
         if config.determinism {
             checks.extend(determinism::determinism(imp, case)?);
         }
+        checks.extend(tamper::checks(imp, case, config.clock_skew_secs)?);
+        let mut result = case_result("sigv4-harness", &case.id, &checks, "harness");
+        apply_skip_policy(&mut result, config);
+        results.push(result);
+    }
+    Ok(results)
+}
+
+/// Holds a harness that declares `chunked` to the streaming-upload suite (`sign-chunks` lines).
+pub fn chunked_results(
+    imp: &dyn Implementation,
+    suite: &VectorSuite,
+    config: &Sigv4Config,
+) -> Result<Vec<CaseResult>> {
+    let cases = match chunk_cases(suite) {
+        Ok(cases) => cases,
+        Err(e) => {
+            let failed = CodedCheck {
+                code: codes::SIGV4_VECTOR_MISMATCH,
+                check: Check {
+                    case: "chunked".into(),
+                    what: "the chunked suite's vectors".into(),
+                    outcome: CheckOutcome::Failed(e),
+                },
+            };
+            return Ok(vec![case_result(
+                "sigv4-harness",
+                "chunked",
+                &[failed],
+                "harness",
+            )]);
+        }
+    };
+    let mut results = Vec::with_capacity(cases.len());
+    for case in &cases {
+        let checks = chunked_suite::checks(imp, case)?;
         let mut result = case_result("sigv4-harness", &case.id, &checks, "harness");
         apply_skip_policy(&mut result, config);
         results.push(result);
@@ -235,7 +309,18 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
     let determinism_results: Vec<CaseResult> = sign_cases
         .par_iter()
         .map(|case| {
-            let checks = determinism::run_reference(std::slice::from_ref(case));
+            let mut checks = determinism::run_reference(std::slice::from_ref(case));
+            match tamper::checks(&Reference, case, DEFAULT_CLOCK_SKEW_SECS) {
+                Ok(more) => checks.extend(more),
+                Err(e) => checks.push(CodedCheck {
+                    code: tamper::CODE,
+                    check: Check {
+                        case: case.id.clone(),
+                        what: "tampered-request corpus".into(),
+                        outcome: CheckOutcome::Failed(e.to_string()),
+                    },
+                }),
+            }
             case_result("sigv4-determinism", &case.id, &checks, "reference")
         })
         .collect();
@@ -244,7 +329,18 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
     let mut harness_label = None;
     if let Some(harness) = harness {
         harness_label = Some(harness.label());
-        cases.extend(harness_results(&harness, &harness_cases(&suite), config)?);
+        cases.extend(harness_results(
+            &harness,
+            &harness_cases(&suite, config),
+            config,
+        )?);
+        if config.supports(Capability::Chunked) {
+            cases.extend(chunked_results(&harness, &suite, config)?);
+        }
+        if config.random_requests > 0 {
+            let seed = config.random_seed.unwrap_or_else(random::fresh_seed);
+            cases.extend(random::random_results(&harness, config, seed)?);
+        }
         harness.finish();
     }
 
@@ -269,7 +365,7 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sigv4::protocol::{Op, Reference, SignAnswer, VerifyAnswer, WireRequest};
+    use crate::sigv4::protocol::Op;
     use crate::sigv4::vectors::Check;
 
     fn coded(outcome: CheckOutcome, what: &str) -> CodedCheck {
@@ -469,7 +565,7 @@ mod tests {
     }
 
     fn held_to_the_suite(skip: fn(&WireRequest) -> bool, allow: &[&str]) -> Vec<CaseResult> {
-        let cases = harness_cases(&VectorSuite::embedded());
+        let cases = harness_cases(&VectorSuite::embedded(), &Sigv4Config::default());
         let results = harness_results(&Skipping(skip), &cases, &harness_config(allow)).unwrap();
         assert_eq!(results.len(), cases.len());
         results

@@ -1,9 +1,14 @@
 //! S3 chunked uploads (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): the chain of chunk signatures seeded by
-//! the request signature, and the signature of trailing headers (`AWS4-HMAC-SHA256-TRAILER`).
+//! the request signature, and the signature of trailing headers (`AWS4-HMAC-SHA256-TRAILER`);
+//! [`sign_stream`] signs a whole upload (what the protocol's `sign-chunks` line asks for).
 
 use super::canonical::canonical_header_value;
 use super::request::Header;
-use super::sign::{hmac_signature, sha256_hex, EMPTY_SHA256};
+use super::request::HttpRequest;
+use super::sign::{
+    hmac_signature, sha256_hex, sign, signing_key, Algorithm, SignError, Signed, SigningParams,
+    EMPTY_SHA256, STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER,
+};
 
 /// The string to sign of one chunk: previous signature, hash of the empty string, hash of the chunk.
 pub fn chunk_string_to_sign(
@@ -80,6 +85,79 @@ pub fn trailer_string_to_sign(
         "AWS4-HMAC-SHA256-TRAILER\n{timestamp}\n{scope}\n{previous_signature}\n{}",
         sha256_hex(canonical_trailer(headers).as_bytes())
     )
+}
+
+/// Every signature of a streaming upload: the seed (the request's own), one per chunk, and the
+/// trailer's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSignatures {
+    pub seed: Signed,
+    pub chunks: Vec<SignedChunk>,
+    pub trailer: Option<String>,
+}
+
+/// Signs a streaming upload: the seed request (its payload hash is one of the `STREAMING-…`
+/// literals), then, for the signed-payload literals, the chunk chain and (when trailing headers are
+/// given) the trailer chained to the final chunk. `STREAMING-UNSIGNED-PAYLOAD-TRAILER` signs only
+/// the seed.
+pub fn sign_stream(
+    request: &HttpRequest,
+    params: &SigningParams<'_>,
+    chunks: &[Vec<u8>],
+    trailer: &[Header],
+) -> Result<StreamSignatures, SignError> {
+    let literal = params.settings.payload_hash.as_deref().unwrap_or_default();
+    let signed_chunks = match literal {
+        STREAMING_PAYLOAD | STREAMING_PAYLOAD_TRAILER => true,
+        STREAMING_UNSIGNED_PAYLOAD_TRAILER => false,
+        other => {
+            return Err(SignError(format!(
+                "a streaming upload needs a STREAMING-… payload hash, not `{other}`"
+            )))
+        }
+    };
+    if params.settings.algorithm != Algorithm::HmacSha256 {
+        return Err(SignError(
+            "streaming uploads are signed with AWS4-HMAC-SHA256 here".to_owned(),
+        ));
+    }
+    let seed = sign(request, params)?;
+    if !signed_chunks {
+        return Ok(StreamSignatures {
+            seed,
+            chunks: Vec::new(),
+            trailer: None,
+        });
+    }
+    let key = signing_key(
+        &params.credentials.secret_access_key,
+        params.timestamp.date(),
+        params.region,
+        params.service,
+    );
+    let scope = params.scope();
+    let amz = params.timestamp.amz();
+    let signed = sign_chunks(
+        &key,
+        amz,
+        &scope,
+        &seed.signature,
+        chunks.iter().map(Vec::as_slice),
+    );
+    let trailer = (!trailer.is_empty()).then(|| {
+        let previous = signed
+            .last()
+            .map_or(seed.signature.as_str(), |c| c.signature.as_str());
+        hmac_signature(
+            &key,
+            &trailer_string_to_sign(amz, &scope, previous, trailer),
+        )
+    });
+    Ok(StreamSignatures {
+        seed,
+        chunks: signed,
+        trailer,
+    })
 }
 
 #[cfg(test)]

@@ -211,10 +211,12 @@ pub fn tamper_date(request: &HttpRequest) -> Option<HttpRequest> {
 
 fn same(a: &Produced, b: &Produced, algorithm: Algorithm) -> Option<String> {
     if a.canonical_request != b.canonical_request {
-        return Some(format!(
-            "canonical request differs:\n{}\n---\n{}",
-            a.canonical_request, b.canonical_request
-        ));
+        let diff = similar::TextDiff::from_lines(&a.canonical_request, &b.canonical_request)
+            .unified_diff()
+            .context_radius(3)
+            .header("baseline", "variant")
+            .to_string();
+        return Some(format!("canonical request differs:\n{diff}"));
     }
     if a.string_to_sign != b.string_to_sign {
         return Some("string to sign differs".to_owned());

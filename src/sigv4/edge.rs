@@ -1,6 +1,6 @@
 //! driftgate's own SigV4 cases, beyond the published vectors: the encodings real implementations get
 //! wrong (space as `+`, `~` escaped, `*` left raw, a raw `+` in a query, binary bodies, S3 keys with
-//! reserved characters). Their expected values come from the reference, which passes every vector.
+//! reserved characters, `%2F`, `//` and dot segments, headers a signer must leave unsigned). Their expected values come from the reference, which passes every vector.
 
 use super::request::{parse_request, HttpRequest};
 use super::sign::{self, Credentials, Settings, SignatureLocation, Timestamp, UNSIGNED_PAYLOAD};
@@ -68,7 +68,22 @@ pub fn edge_cases() -> Vec<SignCase> {
         case(
             "s3-presigned-key-with-space#query",
             b"GET /bucket/a%20b~c*d.txt HTTP/1.1\nHost:s3.amazonaws.com\n\n",
+            presign_s3.clone(),
+        ),
+        case(
+            "s3-key-encoded-slash-double-slash-dot-segments#header",
+            b"GET /bucket/a%2Fb//c/./d/../e%7E HTTP/1.1\nHost:s3.amazonaws.com\n\n",
+            s3.clone(),
+        ),
+        case(
+            "s3-presigned-key-dot-segments#query",
+            b"GET /bucket/./x/../y//z%2F HTTP/1.1\nHost:s3.amazonaws.com\n\n",
             presign_s3,
+        ),
+        case(
+            "headers-signers-must-not-sign#header",
+            b"GET / HTTP/1.1\nHost:example.amazonaws.com\nUser-Agent:aws-cli/2.0\nX-Amzn-Trace-Id:Root=1-5759e988\nExpect:100-continue\nX-Amz-Meta-Kept:yes\n\n",
+            query.clone(),
         ),
         case(
             "binary-body#header",
@@ -88,7 +103,22 @@ mod tests {
     #[test]
     fn every_edge_case_builds() {
         let cases = edge_cases();
-        assert_eq!(cases.len(), 5);
+        assert_eq!(cases.len(), 8);
+        let unsignable = cases
+            .iter()
+            .find(|c| c.id.contains("must-not-sign"))
+            .and_then(|c| c.expected.canonical_request.clone())
+            .unwrap_or_default();
+        assert!(
+            unsignable.ends_with("\nhost;x-amz-date;x-amz-meta-kept\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            "{unsignable}"
+        );
+        let s3 = cases
+            .iter()
+            .find(|c| c.id.contains("double-slash"))
+            .and_then(|c| c.expected.canonical_request.clone())
+            .unwrap_or_default();
+        assert!(s3.starts_with("GET\n/bucket/a%2Fb//c/./d/../e~\n"), "{s3}");
         let first = cases[0]
             .expected
             .canonical_request

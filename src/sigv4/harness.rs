@@ -4,7 +4,8 @@
 //! error ([`crate::Error::Harness`], exit 101), never a pass. Secrets never appear in its messages.
 
 use super::protocol::{
-    sign_answer, verify_answer, Implementation, SignAnswer, VerifyAnswer, WireRequest, WireResponse,
+    chunks_answer, sign_answer, verify_answer, ChunksAnswer, Implementation, SignAnswer,
+    VerifyAnswer, WireRequest, WireResponse,
 };
 use crate::error::{Error, Result};
 use crate::process::{Cmd, Session};
@@ -268,6 +269,10 @@ impl Implementation for Harness {
     fn verify(&self, request: &WireRequest) -> Result<VerifyAnswer> {
         let response = self.call(request)?;
         verify_answer(response).map_err(|e| self.error(format!("broke the protocol: {e}")))
+    }
+    fn sign_chunks(&self, request: &WireRequest) -> Result<ChunksAnswer> {
+        let response = self.call(request)?;
+        chunks_answer(response).map_err(|e| self.error(format!("broke the protocol: {e}")))
     }
 }
 

@@ -9,17 +9,20 @@
 use super::request::{Header, HttpRequest};
 use super::sign::{self, Credentials, Settings, SigningParams, Timestamp};
 use super::vectors::{Produced, SignCase};
+use super::verify::{self, VerifyContext, DEFAULT_CLOCK_SKEW_SECS};
 use serde::{Deserialize, Serialize};
 
 /// The protocol version written in every request line.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// What a request line asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Op {
     Sign,
     Verify,
+    /// A streaming (aws-chunked) upload: the seed signature, the chunk chain and the trailer.
+    SignChunks,
 }
 
 /// One request line.
@@ -53,6 +56,28 @@ pub struct WireRequest {
     pub timestamp: String,
     #[serde(default)]
     pub settings: Settings,
+    /// `verify`: the verifier's current time (`20150830T123600Z`); absent, `timestamp` is "now".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+    /// `verify`: how far (seconds) a request's time may be from `now`; absent, 900.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_skew_secs: Option<u64>,
+    /// `verify` of SigV4a: the public key of the credentials (hex coordinates of the P-256 point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<PublicKey>,
+    /// `sign-chunks`: the chunk payloads in order, lowercase hex (the last one is empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chunks_hex: Vec<String>,
+    /// `sign-chunks`: the trailing headers, `[name, value]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trailer: Vec<(String, String)>,
+}
+
+/// A SigV4a public key: the affine coordinates of the P-256 point, lowercase hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicKey {
+    pub x: String,
+    pub y: String,
 }
 
 fn default_version() -> u32 {
@@ -60,7 +85,8 @@ fn default_version() -> u32 {
 }
 
 /// One response line. `sign` answers `canonical_request`, `string_to_sign`, `signature` (and may add
-/// `authorization` / `signed_target_hex`); `verify` answers `verified`. `error` reports a request the
+/// `authorization` / `signed_target_hex`); `sign-chunks` adds `chunk_signatures` (and
+/// `trailer_signature` when the line has a trailer); `verify` answers `verified`. `error` reports a request the
 /// implementation could not process; `unsupported` one it does not implement (the case is skipped).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireResponse {
@@ -76,6 +102,10 @@ pub struct WireResponse {
     pub authorization: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_target_hex: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_signatures: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trailer_signature: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,6 +138,11 @@ impl WireRequest {
             service: case.service.clone(),
             timestamp: case.timestamp.amz().to_owned(),
             settings: case.settings.clone(),
+            now: (op == Op::Verify).then(|| case.timestamp.amz().to_owned()),
+            clock_skew_secs: (op == Op::Verify).then_some(DEFAULT_CLOCK_SKEW_SECS),
+            public_key: (op == Op::Verify).then(|| public_key_of(case)).flatten(),
+            chunks_hex: Vec::new(),
+            trailer: Vec::new(),
         }
     }
 
@@ -125,6 +160,20 @@ impl WireRequest {
             body: hex::decode(&self.body_hex).map_err(|e| format!("body_hex is not hex: {e}"))?,
         })
     }
+}
+
+/// The SigV4a public key of a case's credentials (`None` for SigV4 cases).
+fn public_key_of(case: &SignCase) -> Option<PublicKey> {
+    if case.settings.algorithm != super::sign::Algorithm::EcdsaP256Sha256 {
+        return None;
+    }
+    let key = super::v4a::derive_signing_key(
+        &case.credentials.access_key_id,
+        &case.credentials.secret_access_key,
+    )
+    .ok()?;
+    let (x, y) = super::v4a::public_key_hex(key.verifying_key());
+    Some(PublicKey { x, y })
 }
 
 /// The reference's answer to one request line (what `sigv4 explain --jsonl` prints).
@@ -170,8 +219,53 @@ pub fn answer(request: &WireRequest) -> WireResponse {
                 Err(e) => response.error = Some(e.to_string()),
             }
         }
+        Op::SignChunks => {
+            let params = SigningParams {
+                credentials: &request.credentials,
+                region: &request.region,
+                service: &request.service,
+                timestamp: &timestamp,
+                settings: &request.settings,
+            };
+            let chunks: Result<Vec<Vec<u8>>, _> =
+                request.chunks_hex.iter().map(hex::decode).collect();
+            let Ok(chunks) = chunks else {
+                response.error = Some("chunks_hex has an entry that is not hex".to_owned());
+                return response;
+            };
+            let trailer: Vec<Header> = request
+                .trailer
+                .iter()
+                .map(|(n, v)| Header::new(n.as_str(), v.as_str()))
+                .collect();
+            match super::chunked::sign_stream(&http, &params, &chunks, &trailer) {
+                Ok(stream) => {
+                    response.canonical_request = Some(stream.seed.canonical_request);
+                    response.string_to_sign = Some(stream.seed.string_to_sign);
+                    response.signature = Some(stream.seed.signature);
+                    response.chunk_signatures =
+                        Some(stream.chunks.into_iter().map(|c| c.signature).collect());
+                    response.trailer_signature = stream.trailer;
+                }
+                Err(e) => response.error = Some(e.to_string()),
+            }
+        }
         Op::Verify => {
-            let verification = sign::verify(&http, &request.credentials, &request.settings);
+            let now = match Timestamp::parse(request.now.as_deref().unwrap_or(&request.timestamp)) {
+                Ok(t) => t,
+                Err(e) => {
+                    response.error = Some(format!("now: {e}"));
+                    return response;
+                }
+            };
+            let context = VerifyContext {
+                region: request.region.clone(),
+                service: request.service.clone(),
+                now,
+                clock_skew_secs: request.clock_skew_secs.unwrap_or(DEFAULT_CLOCK_SKEW_SECS),
+            };
+            let verification =
+                verify::verify(&http, &request.credentials, &request.settings, &context);
             response.verified = Some(verification.verified);
             response.reason = verification.reason;
         }
@@ -195,12 +289,49 @@ pub enum VerifyAnswer {
     Unsupported(String),
 }
 
+/// What an implementation said about a `sign-chunks` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChunksAnswer {
+    Signed {
+        seed: String,
+        chunks: Vec<String>,
+        trailer: Option<String>,
+    },
+    Error(String),
+    Unsupported(String),
+}
+
+/// Turns a response line into a [`ChunksAnswer`].
+pub fn chunks_answer(response: WireResponse) -> Result<ChunksAnswer, String> {
+    if let Some(reason) = response.unsupported {
+        return Ok(ChunksAnswer::Unsupported(reason));
+    }
+    if let Some(error) = response.error {
+        return Ok(ChunksAnswer::Error(error));
+    }
+    match (response.signature, response.chunk_signatures) {
+        (Some(seed), Some(chunks)) => Ok(ChunksAnswer::Signed {
+            seed,
+            chunks,
+            trailer: response.trailer_signature,
+        }),
+        _ => Err("a sign-chunks response needs signature and chunk_signatures".to_owned()),
+    }
+}
+
 /// A SigV4 signer and verifier under test: the reference, or a workspace's harness.
 /// `Err` means the implementation could not be talked to (crash, timeout, garbage): exit 101.
 pub trait Implementation: Sync {
     fn label(&self) -> String;
     fn sign(&self, request: &WireRequest) -> crate::Result<SignAnswer>;
     fn verify(&self, request: &WireRequest) -> crate::Result<VerifyAnswer>;
+    /// Signs a streaming upload (only sent to implementations that declare `chunked`).
+    fn sign_chunks(&self, request: &WireRequest) -> crate::Result<ChunksAnswer> {
+        let _ = request;
+        Ok(ChunksAnswer::Unsupported(
+            "sign-chunks is not implemented".to_owned(),
+        ))
+    }
     /// Whether calling from several threads at once is meaningful (in-process implementations).
     fn concurrent(&self) -> bool {
         false
@@ -269,6 +400,9 @@ impl Implementation for Reference {
     }
     fn verify(&self, request: &WireRequest) -> crate::Result<VerifyAnswer> {
         verify_answer(answer(request)).map_err(crate::Error::Other)
+    }
+    fn sign_chunks(&self, request: &WireRequest) -> crate::Result<ChunksAnswer> {
+        chunks_answer(answer(request)).map_err(crate::Error::Other)
     }
     fn concurrent(&self) -> bool {
         true

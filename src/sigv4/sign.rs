@@ -3,8 +3,9 @@
 //!
 //! Everything here is a pure function of its inputs: the time is a parameter, never the clock.
 
-use super::canonical::{canonical_headers, canonical_query, canonical_request, canonical_uri};
+use super::canonical::{canonical_headers, canonical_query, canonical_request};
 use super::encode::aws_uri_encode;
+use super::pinned::S3PathRule;
 use super::request::HttpRequest;
 use super::v4a;
 use hmac::{Hmac, Mac};
@@ -182,6 +183,10 @@ pub struct Settings {
     /// A payload-hash literal (`UNSIGNED-PAYLOAD`, `STREAMING-…`, or hex) instead of SHA-256(body).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload_hash: Option<String>,
+    /// How an S3 (single-encoding) canonical URI is made (a pinned choice; see
+    /// [`super::pinned`]). Sent only when not the reference's `decoded`.
+    #[serde(skip_serializing_if = "S3PathRule::is_decoded")]
+    pub s3_path_rule: S3PathRule,
 }
 
 impl Default for Settings {
@@ -196,6 +201,7 @@ impl Default for Settings {
             add_signing_headers: true,
             expires: 3600,
             payload_hash: None,
+            s3_path_rule: S3PathRule::Decoded,
         }
     }
 }
@@ -329,8 +335,13 @@ fn compute_signature(
     }
 }
 
+/// Headers a signer leaves unsigned: the signature itself, and those proxies and clients add or
+/// rewrite on the way (as botocore and the AWS SDKs do).
+pub const UNSIGNABLE_HEADERS: [&str; 4] =
+    ["authorization", "expect", "user-agent", "x-amzn-trace-id"];
+
 fn is_signable(name: &str) -> bool {
-    name != "authorization"
+    !UNSIGNABLE_HEADERS.contains(&name)
 }
 
 /// Signs `request` (header or query form, per `params.settings`).
@@ -343,11 +354,7 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
     let token = params.credentials.session_token.as_deref();
     let mut req = request.clone();
     req.remove_header("authorization");
-    let uri = canonical_uri(
-        req.path(),
-        settings.double_uri_encode,
-        settings.normalize_path,
-    );
+    let uri = super::pinned::canonical_uri(req.path(), settings);
     match settings.signature_location {
         SignatureLocation::Header => {
             if settings.add_signing_headers {
@@ -396,6 +403,13 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
             })
         }
         SignatureLocation::Query => {
+            let max = super::verify::MAX_EXPIRES_SECS;
+            if !(1..=max).contains(&settings.expires) {
+                return Err(SignError(format!(
+                    "X-Amz-Expires {} is out of range: a presigned URL is valid for 1..={max} seconds",
+                    settings.expires
+                )));
+            }
             let headers = canonical_headers(&req.headers, is_signable);
             let credential = format!("{}/{scope}", params.credentials.access_key_id);
             let expires = settings.expires.to_string();
@@ -451,266 +465,6 @@ pub fn append_query(target: &mut Vec<u8>, pairs: &[(&str, &str)]) {
     }
 }
 
-/// The parts of an `Authorization` header or of a presigned URL's `X-Amz-*` parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParsedAuth {
-    pub algorithm: Algorithm,
-    pub access_key_id: String,
-    pub date: String,
-    pub region: String,
-    pub service: String,
-    pub signed_headers: Vec<String>,
-    pub signature: String,
-}
-
-fn parse_credential(
-    algorithm: Algorithm,
-    credential: &str,
-) -> Result<(String, String, String, String), String> {
-    let parts: Vec<&str> = credential.split('/').collect();
-    match (algorithm, parts.as_slice()) {
-        (Algorithm::HmacSha256, [ak, date, region, service, "aws4_request"]) => Ok((
-            (*ak).to_owned(),
-            (*date).to_owned(),
-            (*region).to_owned(),
-            (*service).to_owned(),
-        )),
-        (Algorithm::EcdsaP256Sha256, [ak, date, service, "aws4_request"]) => Ok((
-            (*ak).to_owned(),
-            (*date).to_owned(),
-            String::new(),
-            (*service).to_owned(),
-        )),
-        _ => Err(format!("malformed credential scope `{credential}`")),
-    }
-}
-
-/// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
-pub fn parse_authorization(value: &str) -> Result<ParsedAuth, String> {
-    let value = value.trim();
-    let (name, rest) = value
-        .split_once(' ')
-        .ok_or("authorization header has no parameters")?;
-    let algorithm =
-        Algorithm::from_name(name).ok_or_else(|| format!("unsupported algorithm `{name}`"))?;
-    let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let part = part.trim();
-        let (key, val) = part
-            .split_once('=')
-            .ok_or_else(|| format!("malformed authorization part `{part}`"))?;
-        let slot = match key.trim() {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed,
-            "Signature" => &mut signature,
-            other => return Err(format!("unknown authorization part `{other}`")),
-        };
-        if slot.replace(val.trim().to_owned()).is_some() {
-            return Err(format!("repeated authorization part `{key}`"));
-        }
-    }
-    let credential = credential.ok_or("authorization header has no Credential")?;
-    let signed: String = signed.ok_or("authorization header has no SignedHeaders")?;
-    let signature = signature.ok_or("authorization header has no Signature")?;
-    let (access_key_id, date, region, service) = parse_credential(algorithm, &credential)?;
-    Ok(ParsedAuth {
-        algorithm,
-        access_key_id,
-        date,
-        region,
-        service,
-        signed_headers: signed.split(';').map(str::to_owned).collect(),
-        signature,
-    })
-}
-
-/// The result of verifying a signed request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
-    pub verified: bool,
-    /// Why verification failed (`None` when it passed).
-    pub reason: Option<String>,
-    pub canonical_request: String,
-    pub string_to_sign: String,
-}
-
-impl Verification {
-    fn rejected(reason: impl Into<String>) -> Self {
-        Verification {
-            verified: false,
-            reason: Some(reason.into()),
-            canonical_request: String::new(),
-            string_to_sign: String::new(),
-        }
-    }
-}
-
-/// Verifies a signed request (Authorization header, or `X-Amz-Signature` in the query) against the
-/// credentials. `settings` supplies what the request cannot say: path rules, a payload-hash literal,
-/// whether the session token was added after signing. Region and service come from the signature's
-/// scope; for SigV4a the region set must match `region_set` when one is given.
-pub fn verify(
-    request: &HttpRequest,
-    credentials: &Credentials,
-    settings: &Settings,
-) -> Verification {
-    let query_pairs = super::canonical::parse_query(request.query().unwrap_or_default());
-    let query_value = |name: &str| -> Option<String> {
-        query_pairs
-            .iter()
-            .find(|(n, _)| n.as_slice() == name.as_bytes())
-            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-    };
-    let presigned =
-        request.header("authorization").is_none() && query_value("X-Amz-Signature").is_some();
-    let (auth, amz_date) = if presigned {
-        let algorithm = match query_value("X-Amz-Algorithm")
-            .as_deref()
-            .and_then(Algorithm::from_name)
-        {
-            Some(a) => a,
-            None => return Verification::rejected("missing or unsupported X-Amz-Algorithm"),
-        };
-        let credential = query_value("X-Amz-Credential").unwrap_or_default();
-        let (access_key_id, date, region, service) = match parse_credential(algorithm, &credential)
-        {
-            Ok(parts) => parts,
-            Err(e) => return Verification::rejected(e),
-        };
-        let auth = ParsedAuth {
-            algorithm,
-            access_key_id,
-            date,
-            region,
-            service,
-            signed_headers: query_value("X-Amz-SignedHeaders")
-                .unwrap_or_default()
-                .split(';')
-                .map(str::to_owned)
-                .collect(),
-            signature: query_value("X-Amz-Signature").unwrap_or_default(),
-        };
-        (auth, query_value("X-Amz-Date"))
-    } else {
-        let Some(header) = request.header("authorization") else {
-            return Verification::rejected("no Authorization header and no X-Amz-Signature");
-        };
-        match parse_authorization(header) {
-            Ok(auth) => (auth, request.header("x-amz-date").map(str::to_owned)),
-            Err(e) => return Verification::rejected(e),
-        }
-    };
-    if auth.algorithm != settings.algorithm {
-        return Verification::rejected(format!(
-            "algorithm {} was not expected",
-            auth.algorithm.name()
-        ));
-    }
-    if auth.access_key_id != credentials.access_key_id {
-        return Verification::rejected("unknown access key id");
-    }
-    let Some(amz_date) = amz_date else {
-        return Verification::rejected("no X-Amz-Date");
-    };
-    let timestamp = match Timestamp::parse(&amz_date) {
-        Ok(t) => t,
-        Err(e) => return Verification::rejected(e),
-    };
-    if timestamp.date() != auth.date {
-        return Verification::rejected("X-Amz-Date does not match the credential scope date");
-    }
-    let mut sorted = auth.signed_headers.clone();
-    sorted.sort();
-    sorted.dedup();
-    if sorted != auth.signed_headers
-        || auth
-            .signed_headers
-            .iter()
-            .any(|h| h.is_empty() || *h != h.to_ascii_lowercase())
-    {
-        return Verification::rejected("SignedHeaders is not a sorted list of lowercase names");
-    }
-    if !auth.signed_headers.iter().any(|h| h == "host") {
-        return Verification::rejected("host is not signed");
-    }
-    for name in &auth.signed_headers {
-        if request.header(name).is_none() {
-            return Verification::rejected(format!("signed header `{name}` is missing"));
-        }
-    }
-    let hash = match (
-        &settings.payload_hash,
-        request.header("x-amz-content-sha256"),
-    ) {
-        (Some(literal), _) => literal.clone(),
-        (None, Some(claimed)) if !presigned => {
-            let claimed = claimed.trim().to_owned();
-            if claimed.len() == 64
-                && claimed.bytes().all(|b| b.is_ascii_hexdigit())
-                && !claimed.eq_ignore_ascii_case(&sha256_hex(&request.body))
-            {
-                return Verification::rejected("x-amz-content-sha256 does not match the body");
-            }
-            claimed
-        }
-        (None, _) => sha256_hex(&request.body),
-    };
-    let signed_set = &auth.signed_headers;
-    let headers = canonical_headers(&request.headers, |n| signed_set.iter().any(|s| s == n));
-    let mut excluded = vec![];
-    if presigned {
-        excluded.push("X-Amz-Signature");
-        if settings.omit_session_token {
-            excluded.push("X-Amz-Security-Token");
-        }
-    }
-    let uri = canonical_uri(
-        request.path(),
-        settings.double_uri_encode,
-        settings.normalize_path,
-    );
-    let query = canonical_query(request.query(), &excluded);
-    let creq = canonical_request(&request.method, &uri, &query, &headers, &hash);
-    let scope = scope(auth.algorithm, &auth.date, &auth.region, &auth.service);
-    let sts = string_to_sign(auth.algorithm, timestamp.amz(), &scope, &creq);
-    let ok = match auth.algorithm {
-        Algorithm::HmacSha256 => {
-            let key = signing_key(
-                &credentials.secret_access_key,
-                &auth.date,
-                &auth.region,
-                &auth.service,
-            );
-            // Compare in constant time through the MAC's own verifier.
-            match (
-                hex::decode(&auth.signature),
-                HmacSha256::new_from_slice(&key),
-            ) {
-                (Ok(given), Ok(mut mac)) if given.len() == 32 => {
-                    mac.update(sts.as_bytes());
-                    mac.verify_slice(&given).is_ok()
-                }
-                _ => false,
-            }
-        }
-        Algorithm::EcdsaP256Sha256 => {
-            match v4a::derive_signing_key(
-                &credentials.access_key_id,
-                &credentials.secret_access_key,
-            ) {
-                Ok(key) => v4a::verify(key.verifying_key(), &sts, &auth.signature),
-                Err(_) => false,
-            }
-        }
-    };
-    Verification {
-        verified: ok,
-        reason: (!ok).then(|| "signature does not match".to_owned()),
-        canonical_request: creq,
-        string_to_sign: sts,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,6 +476,14 @@ mod tests {
             secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
             session_token: None,
         }
+    }
+
+    fn context() -> crate::sigv4::verify::VerifyContext {
+        crate::sigv4::verify::VerifyContext::at(
+            "us-east-1",
+            "service",
+            Timestamp::parse("20150830T123600Z").unwrap(),
+        )
     }
 
     #[test]
@@ -761,7 +523,9 @@ mod tests {
             signed.signature,
             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
         );
-        assert!(verify(&signed.request, &creds, &settings).verified);
+        assert!(
+            crate::sigv4::verify::verify(&signed.request, &creds, &settings, &context()).verified
+        );
         let query_settings = Settings {
             signature_location: SignatureLocation::Query,
             ..settings.clone()
@@ -775,34 +539,9 @@ mod tests {
             signed.signature,
             "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
         );
-        assert!(verify(&signed.request, &creds, &query_settings).verified);
-    }
-
-    #[test]
-    fn verifier_reads_a_raw_plus_in_the_query_as_a_space() {
-        let req = parse_request(b"GET /?q=a%20b HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
-        let ts = Timestamp::parse("20150830T123600Z").unwrap();
-        let creds = creds();
-        let settings = Settings::default();
-        let params = SigningParams {
-            credentials: &creds,
-            region: "us-east-1",
-            service: "service",
-            timestamp: &ts,
-            settings: &settings,
-        };
-        let signed = sign(&req, &params).unwrap();
-        assert!(signed.canonical_request.contains("\nq=a%20b\n"));
-        let mut wire = signed.request.clone();
-        wire.target = b"/?q=a+b".to_vec();
         assert!(
-            verify(&wire, &creds, &settings).verified,
-            "a raw + is a space"
-        );
-        wire.target = b"/?q=a%2Bb".to_vec();
-        assert!(
-            !verify(&wire, &creds, &settings).verified,
-            "an encoded + is a plus"
+            crate::sigv4::verify::verify(&signed.request, &creds, &query_settings, &context())
+                .verified
         );
     }
 
@@ -815,18 +554,6 @@ mod tests {
             !text.contains("wJalr") && !text.contains("tok-secret"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn authorization_parsing() {
-        let auth = parse_authorization(
-            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
-        )
-        .unwrap();
-        assert_eq!(auth.region, "us-east-1");
-        assert_eq!(auth.signed_headers, ["host", "x-amz-date"]);
-        assert!(parse_authorization("AWS4-HMAC-SHA256 Credential=AK/x").is_err());
-        assert!(parse_authorization("Basic abc").is_err());
     }
 
     #[test]

@@ -202,6 +202,10 @@ pub struct SignCase {
 }
 
 impl SignCase {
+    /// What a verifier of this case expects: its region and service, "now" at its signing time.
+    pub fn verify_context(&self) -> super::verify::VerifyContext {
+        super::verify::VerifyContext::at(&self.region, &self.service, self.timestamp.clone())
+    }
     pub fn params(&self) -> SigningParams<'_> {
         SigningParams {
             credentials: &self.credentials,
@@ -250,14 +254,14 @@ impl Check {
             CheckOutcome::Mismatch { .. } | CheckOutcome::Failed(_)
         )
     }
-    fn new(case: &str, what: &str, outcome: CheckOutcome) -> Check {
+    pub fn new(case: &str, what: &str, outcome: CheckOutcome) -> Check {
         Check {
             case: case.to_owned(),
             what: what.to_owned(),
             outcome,
         }
     }
-    fn compare(case: &str, what: &str, expected: &str, actual: &str) -> Check {
+    pub fn compare(case: &str, what: &str, expected: &str, actual: &str) -> Check {
         let outcome = if expected == actual {
             CheckOutcome::Pass
         } else {
@@ -417,6 +421,7 @@ fn v4_cases(
                 .and_then(Value::as_u64)
                 .unwrap_or(3600),
             payload_hash: None,
+            s3_path_rule: Default::default(),
         };
         let signed_request = match suite.file(&format!("{folder}/{form}-signed-request.txt")) {
             Some(bytes) => Some(
@@ -526,6 +531,7 @@ fn docs_cases(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<SignCase>> 
             .and_then(Value::as_u64)
             .unwrap_or(3600),
         payload_hash: str_field(&context, "payload_hash").map(str::to_owned),
+        s3_path_rule: Default::default(),
     };
     let url = optional_text(suite, &format!("{folder}/query-signed-url.txt"))?;
     Ok(vec![SignCase {
@@ -734,7 +740,12 @@ pub fn check_case_with_reference(case: &SignCase) -> Vec<Check> {
         Err(e) => return vec![Check::new(id, "sign", CheckOutcome::Failed(e.to_string()))],
     };
     let mut checks = compare(case, &Produced::from(&signed));
-    let own = sign::verify(&signed.request, &case.credentials, &case.settings);
+    let own = super::verify::verify(
+        &signed.request,
+        &case.credentials,
+        &case.settings,
+        &case.verify_context(),
+    );
     checks.push(Check::new(
         id,
         "reference verifier accepts the reference signature",
@@ -745,7 +756,12 @@ pub fn check_case_with_reference(case: &SignCase) -> Vec<Check> {
         },
     ));
     if let Some(golden) = &case.signed_request {
-        let result = sign::verify(golden, &case.credentials, &case.settings);
+        let result = super::verify::verify(
+            golden,
+            &case.credentials,
+            &case.settings,
+            &case.verify_context(),
+        );
         checks.push(Check::new(
             id,
             "reference verifier accepts the vector's signed request",
