@@ -54,7 +54,7 @@ fn demo_workspace_harness_passes() {
         out.contains("SigV4 harness: cargo run -q -p lightningstor --example sigv4-harness"),
         "{out}"
     );
-    assert!(out.contains("sigv4-harness      129 passed"), "{out}");
+    assert!(out.contains("sigv4-harness      132 passed"), "{out}");
     assert!(out.contains("golden checks passed"), "{out}");
 }
 
@@ -168,7 +168,7 @@ fn reference_itself_passes_as_a_harness() {
     ));
     let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-    assert!(out.contains("sigv4-harness      129 passed"), "{out}");
+    assert!(out.contains("sigv4-harness      132 passed"), "{out}");
 }
 
 /// A harness that answers `unsupported` to every line whose JSON matches the bash `case` pattern
@@ -187,7 +187,7 @@ while IFS= read -r l; do
 done"#
     );
     let argv = serde_json::json!(["bash", "-c", script, bin.display().to_string()]);
-    format!("harness = {argv}\n{extra}")
+    format!("harness = {argv}\nrandom-requests = 0\n{extra}")
 }
 
 fn skipped_cases(report: &serde_json::Value) -> Vec<String> {
@@ -218,7 +218,7 @@ fn harness_answering_unsupported_to_everything_fails() {
     let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 100, "stdout:\n{out}\nstderr:\n{err}");
     assert!(
-        out.contains("sigv4-harness      0 passed, 130 failed (0 checks ran, "),
+        out.contains("sigv4-harness      0 passed, 133 failed (0 checks ran, "),
         "{out}"
     );
     assert!(
@@ -237,7 +237,7 @@ fn harness_answering_unsupported_to_everything_fails() {
 
     let (code, report, _) = golden_json(ws.path());
     assert_eq!(code, 100);
-    assert_eq!(skipped_cases(&report).len(), 129);
+    assert_eq!(skipped_cases(&report).len(), 132);
     let whole = report["cases"]
         .as_array()
         .expect("cases")
@@ -245,8 +245,8 @@ fn harness_answering_unsupported_to_everything_fails() {
         .find(|c| c["code"] == "golden-suite-empty")
         .expect("the harness suite ran nothing");
     assert_eq!(whole["suite"], "sigv4-harness");
-    assert_eq!(report["summary"]["failed"], 130);
-    assert!(report["summary"]["skipped_checks"].as_u64() > Some(129));
+    assert_eq!(report["summary"]["failed"], 133);
+    assert!(report["summary"]["skipped_checks"].as_u64() > Some(132));
 }
 
 #[test]
@@ -303,9 +303,9 @@ fn harness_answering_unsupported_to_every_verify_fails() {
     ));
     let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 100, "stdout:\n{out}\nstderr:\n{err}");
-    // Not "129 passed, 0 skipped": every case skipped its verify steps.
+    // Not "132 passed, 0 skipped": every case skipped its verify steps.
     assert!(
-        out.contains("sigv4-harness      0 passed, 129 failed ("),
+        out.contains("sigv4-harness      0 passed, 132 failed ("),
         "{out}"
     );
     assert!(
@@ -313,7 +313,7 @@ fn harness_answering_unsupported_to_every_verify_fails() {
         "{out}"
     );
     let (_, report, _) = golden_json(ws.path());
-    assert_eq!(skipped_cases(&report).len(), 129);
+    assert_eq!(skipped_cases(&report).len(), 132);
     assert!(!report["cases"]
         .as_array()
         .expect("cases")

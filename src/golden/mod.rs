@@ -355,6 +355,16 @@ mod tests {
         config.sigv4.harness = Some(vec!["h".into()]);
         assert_eq!(
             required_suites(&config),
+            [
+                "sigv4-vectors",
+                "sigv4-determinism",
+                "sigv4-harness",
+                "sigv4-random"
+            ]
+        );
+        config.sigv4.random_requests = 0;
+        assert_eq!(
+            required_suites(&config),
             ["sigv4-vectors", "sigv4-determinism", "sigv4-harness"]
         );
     }

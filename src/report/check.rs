@@ -183,6 +183,12 @@ impl CheckReport {
                         case.case,
                         case.code.as_deref().unwrap_or("")
                     ));
+                    for message in case.messages.iter().take(5) {
+                        out.push_str(&format!("      {message}\n"));
+                    }
+                    if case.messages.len() > 5 {
+                        out.push_str(&format!("      … {} more\n", case.messages.len() - 5));
+                    }
                     if let Some(diff) = &case.diff {
                         for line in diff.lines().take(40) {
                             out.push_str(&format!("      {line}\n"));

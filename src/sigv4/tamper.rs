@@ -508,3 +508,92 @@ pub fn checks(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigv4::protocol::Reference;
+    use crate::sigv4::vectors::{all_sign_cases, VectorSuite};
+    use crate::sigv4::verify::{verify, VerifyContext, DEFAULT_CLOCK_SKEW_SECS};
+
+    fn cases() -> Vec<SignCase> {
+        let mut cases = crate::sigv4::edge::edge_cases();
+        cases.extend(
+            all_sign_cases(&VectorSuite::embedded())
+                .into_iter()
+                .flatten(),
+        );
+        cases
+            .into_iter()
+            .filter(|c| c.settings.algorithm == Algorithm::HmacSha256)
+            .collect()
+    }
+
+    #[test]
+    fn an_honest_forgery_is_the_reference_signature() {
+        for case in cases() {
+            let reference = crate::sigv4::sign::sign(&case.request, &case.params()).unwrap();
+            let forged = forge(&case, &Forgery::of(&case));
+            let ours = verify(
+                &forged,
+                &case.credentials,
+                &case.settings,
+                &case.verify_context(),
+            );
+            assert!(ours.verified, "{}: {:?}", case.id, ours.reason);
+            assert_eq!(
+                signature_of(&forged).as_deref(),
+                Some(reference.signature.as_str()),
+                "{}",
+                case.id
+            );
+        }
+    }
+
+    #[test]
+    fn the_reference_rejects_each_tampering_for_its_own_reason() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for case in cases() {
+            for t in corpus(&case, DEFAULT_CLOCK_SKEW_SECS) {
+                let context = VerifyContext {
+                    now: t.now.clone(),
+                    ..case.verify_context()
+                };
+                let v = verify(&t.request, &case.credentials, &case.settings, &context);
+                assert_eq!(
+                    v.verified, t.accept,
+                    "{}: {}: {:?}",
+                    case.id, t.what, v.reason
+                );
+                if !t.accept {
+                    // A forgery carries a valid HMAC: a rule other than the signature catches it.
+                    assert_ne!(
+                        v.reason.as_deref(),
+                        Some("signature does not match"),
+                        "{}: {}",
+                        case.id,
+                        t.what
+                    );
+                }
+                kinds.insert(t.what.split(" (").next().unwrap_or_default().to_owned());
+            }
+        }
+        for expected in [
+            "an unknown access key id",
+            "the signature in upper-case hex",
+            "a second Authorization header",
+            "X-Amz-Signature twice",
+            "SignedHeaders not sorted",
+            "SignedHeaders without `host`",
+            "SignedHeaders without `x-amz-date`",
+            "extra spaces in the Authorization header",
+            "a body that does not match its signed x-amz-content-sha256",
+            "X-Amz-Expires=0",
+            "an unsigned `user-agent` header added",
+        ] {
+            assert!(kinds.contains(expected), "{expected} not in {kinds:#?}");
+        }
+        let checks = checks(&Reference, &cases()[0], DEFAULT_CLOCK_SKEW_SECS).unwrap();
+        assert!(checks.iter().all(|c| c.check.passed()), "{checks:#?}");
+    }
+}

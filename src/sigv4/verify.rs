@@ -472,3 +472,200 @@ pub fn verify(
         string_to_sign: sts,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigv4::request::parse_request;
+    use crate::sigv4::sign::{sign, SignatureLocation, SigningParams};
+    use crate::sigv4::time::shifted;
+
+    fn creds() -> Credentials {
+        Credentials {
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
+            session_token: None,
+        }
+    }
+
+    fn context() -> VerifyContext {
+        VerifyContext::at(
+            "us-east-1",
+            "service",
+            Timestamp::parse("20150830T123600Z").unwrap(),
+        )
+    }
+
+    fn signed(settings: &Settings, region: &str, service: &str) -> HttpRequest {
+        let req = parse_request(b"GET / HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
+        let ts = Timestamp::parse("20150830T123600Z").unwrap();
+        let creds = creds();
+        let params = SigningParams {
+            credentials: &creds,
+            region,
+            service,
+            timestamp: &ts,
+            settings,
+        };
+        sign(&req, &params).unwrap().request
+    }
+
+    fn reason(request: &HttpRequest, settings: &Settings, context: &VerifyContext) -> String {
+        let v = verify(request, &creds(), settings, context);
+        assert!(!v.verified);
+        v.reason.unwrap_or_default()
+    }
+
+    #[test]
+    fn the_scope_must_be_for_the_verifiers_region_and_service() {
+        let settings = Settings::default();
+        assert!(
+            verify(
+                &signed(&settings, "us-east-1", "service"),
+                &creds(),
+                &settings,
+                &context()
+            )
+            .verified
+        );
+        let other_region = signed(&settings, "us-west-2", "iam");
+        assert_eq!(
+            reason(&other_region, &settings, &context()),
+            "credential scope region `us-west-2` is not `us-east-1`"
+        );
+        let other_service = signed(&settings, "us-east-1", "iam");
+        assert_eq!(
+            reason(&other_service, &settings, &context()),
+            "credential scope service `iam` is not `service`"
+        );
+    }
+
+    #[test]
+    fn time_is_held_to_the_clock_skew_window_and_the_expiry() {
+        let settings = Settings::default();
+        let request = signed(&settings, "us-east-1", "service");
+        let at = |seconds: i64| VerifyContext {
+            now: shifted(&context().now, seconds),
+            ..context()
+        };
+        assert!(verify(&request, &creds(), &settings, &at(899)).verified);
+        assert!(verify(&request, &creds(), &settings, &at(-899)).verified);
+        assert!(reason(&request, &settings, &at(901)).contains("before now"));
+        assert!(reason(&request, &settings, &at(-901)).contains("after now"));
+        let narrow = VerifyContext {
+            clock_skew_secs: 60,
+            ..at(61)
+        };
+        assert!(reason(&request, &settings, &narrow).contains("clock-skew window 60 s"));
+
+        let presign = Settings {
+            signature_location: SignatureLocation::Query,
+            expires: 1,
+            ..Settings::default()
+        };
+        let url = signed(&presign, "us-east-1", "service");
+        assert!(verify(&url, &creds(), &presign, &at(1)).verified);
+        assert!(reason(&url, &presign, &at(2)).starts_with("presigned URL expired"));
+        // Signed in 2015 for one second: expired ever since.
+        let today = VerifyContext {
+            now: Timestamp::parse("20261203T000000Z").unwrap(),
+            ..context()
+        };
+        assert!(reason(&url, &presign, &today).starts_with("presigned URL expired"));
+    }
+
+    #[test]
+    fn signing_refuses_an_expiry_out_of_range() {
+        for expires in [0, 604_801, 1_000_000_000_000] {
+            let settings = Settings {
+                signature_location: SignatureLocation::Query,
+                expires,
+                ..Settings::default()
+            };
+            let req = parse_request(b"GET / HTTP/1.1\nHost:h\n\n").unwrap();
+            let ts = Timestamp::parse("20150830T123600Z").unwrap();
+            let creds = creds();
+            let params = SigningParams {
+                credentials: &creds,
+                region: "us-east-1",
+                service: "service",
+                timestamp: &ts,
+                settings: &settings,
+            };
+            let err = sign(&req, &params).unwrap_err().to_string();
+            assert!(err.contains("1..=604800"), "{err}");
+        }
+    }
+
+    #[test]
+    fn duplicated_signature_parameters_are_rejected() {
+        let settings = Settings::default();
+        let mut twice = signed(&settings, "us-east-1", "service");
+        let auth = twice.header("authorization").unwrap().to_owned();
+        twice
+            .headers
+            .push(crate::sigv4::request::Header::new("Authorization", auth));
+        assert_eq!(
+            reason(&twice, &settings, &context()),
+            "2 `authorization` headers"
+        );
+        let presign = Settings {
+            signature_location: SignatureLocation::Query,
+            ..Settings::default()
+        };
+        let mut url = signed(&presign, "us-east-1", "service");
+        url.target.extend_from_slice(b"&X-Amz-Signature=00");
+        assert_eq!(
+            reason(&url, &presign, &context()),
+            "X-Amz-Signature appears 2 times in the query"
+        );
+    }
+
+    #[test]
+    fn verifier_reads_a_raw_plus_in_the_query_as_a_space() {
+        let req = parse_request(b"GET /?q=a%20b HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
+        let ts = Timestamp::parse("20150830T123600Z").unwrap();
+        let creds = creds();
+        let settings = Settings::default();
+        let params = SigningParams {
+            credentials: &creds,
+            region: "us-east-1",
+            service: "service",
+            timestamp: &ts,
+            settings: &settings,
+        };
+        let signed = sign(&req, &params).unwrap();
+        assert!(signed.canonical_request.contains("\nq=a%20b\n"));
+        let mut wire = signed.request.clone();
+        wire.target = b"/?q=a+b".to_vec();
+        assert!(
+            verify(&wire, &creds, &settings, &context()).verified,
+            "a raw + is a space"
+        );
+        wire.target = b"/?q=a%2Bb".to_vec();
+        assert!(
+            !verify(&wire, &creds, &settings, &context()).verified,
+            "an encoded + is a plus"
+        );
+    }
+
+    #[test]
+    fn authorization_parsing() {
+        let auth = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
+        )
+        .unwrap();
+        assert_eq!(auth.region, "us-east-1");
+        assert_eq!(auth.signed_headers, ["host", "x-amz-date"]);
+        assert!(parse_authorization("AWS4-HMAC-SHA256 Credential=AK/x").is_err());
+        assert!(parse_authorization("Basic abc").is_err());
+        let spaced = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request,  SignedHeaders=host, Signature=abc",
+        );
+        assert!(spaced.unwrap_err().contains("extra spaces"));
+        let compact = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request,SignedHeaders=host,Signature=abc",
+        );
+        assert!(compact.is_ok());
+    }
+}
