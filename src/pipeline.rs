@@ -91,9 +91,11 @@ pub fn evaluate(
         build: build.as_ref(),
         not_built_because: options.skip_build.as_deref().unwrap_or(""),
         golden: golden.as_ref(),
+        engines: &compared.engines,
     };
     let verdict = gate::verdict(&evidence, options.fail_on, &rules);
-    Ok(CheckReport::new(
+    let engines = compared.engines;
+    let mut report = CheckReport::new(
         compared.base_label,
         compared.head_label,
         options.mode,
@@ -103,7 +105,9 @@ pub fn evaluate(
         build,
         golden,
         verdict,
-    ))
+    );
+    report.engines = engines;
+    Ok(report)
 }
 
 /// Whether the planned crates' bench targets build on stable (as `cargo check --workspace

@@ -29,6 +29,8 @@ pub struct CheckReport {
     /// `None` when the golden suites were skipped (`--no-golden`).
     pub golden: Option<GoldenOutcome>,
     pub verdict: Verdict,
+    /// Which engine read each crate, and why (`--engine auto` chooses per crate).
+    pub engines: Vec<crate::api::auto::EngineRecord>,
 }
 
 impl CheckReport {
@@ -56,6 +58,7 @@ impl CheckReport {
             build,
             golden,
             verdict,
+            engines: Vec::new(),
         }
     }
 
