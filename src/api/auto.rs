@@ -381,28 +381,61 @@ fn leave_out_unreadable(package: &str, base: &mut ApiSnapshot, head: &mut ApiSna
     }
 }
 
-/// Records for a run whose engine was chosen with `--engine` (`rustdoc` falls back per crate).
+/// Records for a run whose engine was chosen with `--engine` (`rustdoc` falls back per crate to
+/// syn). A crate read by syn where syn is blind keeps its blind reason (engine `syn`), so the
+/// pipeline can treat it as "cannot prove unaffected" ([`syn_blind`]).
 pub fn requested_records(
-    snapshot: &ApiSnapshot,
+    base: Option<&ApiSnapshot>,
+    head: &ApiSnapshot,
     engine: &str,
     fallback: &[String],
 ) -> Vec<EngineRecord> {
-    snapshot
-        .crates
-        .keys()
+    let mut packages: Vec<&String> = head.crates.keys().collect();
+    packages.extend(base.iter().flat_map(|b| b.crates.keys()));
+    packages.sort();
+    packages.dedup();
+    packages
+        .into_iter()
         .map(|package| {
-            if engine == "rustdoc" && fallback.contains(package) {
-                EngineRecord::new(
+            let by_syn = engine == "syn" || fallback.contains(package);
+            let blind = by_syn
+                .then(|| {
+                    choose(
+                        base.and_then(|b| b.crates.get(package)),
+                        head.crates.get(package),
+                    )
+                })
+                .flatten();
+            match (by_syn, blind) {
+                (true, Some((reason, detail))) => EngineRecord::new(
+                    package,
+                    "syn",
+                    reason,
+                    format!("{detail}; read with syn as requested: part of its API is not seen"),
+                ),
+                (true, None) if engine != "syn" => EngineRecord::new(
                     package,
                     "syn",
                     Reason::Requested,
                     "the rustdoc engine could not document it: the syn engine read it".into(),
-                )
-            } else {
-                EngineRecord::new(package, engine, Reason::Requested, String::new())
+                ),
+                (true, None) => EngineRecord::new(package, "syn", Reason::Requested, String::new()),
+                (false, _) => EngineRecord::new(package, engine, Reason::Requested, String::new()),
             }
         })
         .collect()
+}
+
+/// Why syn's lines for a crate may miss part of its API, when syn read it although it is blind
+/// there (`--engine syn`, the pre-commit path, a snapshot baseline): the pipeline then cannot
+/// prove its dependents unaffected and builds them.
+pub fn syn_blind(record: &EngineRecord) -> Option<String> {
+    let blind = matches!(
+        record.reason,
+        Reason::MacroItems | Reason::SynUnreadable | Reason::CfgBranches
+    );
+    (blind && record.engine == "syn")
+        .then(|| format!("{} ({})", record.reason.as_str(), record.detail))
 }
 
 #[cfg(test)]

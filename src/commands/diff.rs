@@ -168,10 +168,12 @@ pub fn compare_with(
                 ..options.clone()
             };
             let head = extract(&head_tree, &syn, err)?;
-            let engines = auto::requested_records(&head, "syn", &[])
+            let engines = auto::requested_records(None, &head, "syn", &[])
                 .into_iter()
                 .map(|mut record| {
-                    record.reason = auto::Reason::SnapshotBaseline;
+                    if record.reason == auto::Reason::Requested {
+                        record.reason = auto::Reason::SnapshotBaseline;
+                    }
                     record
                 })
                 .collect();
@@ -188,7 +190,7 @@ pub fn compare_with(
                 extract::EngineChoice::Rustdoc(_) => "rustdoc",
                 _ => "syn",
             };
-            let engines = auto::requested_records(&head, name, &fallback);
+            let engines = auto::requested_records(Some(&base), &head, name, &fallback);
             (base, head, engines)
         }
     };

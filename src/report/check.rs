@@ -74,6 +74,7 @@ impl CheckReport {
             "{bold}driftgate check{reset}: {} (base) → {} (head)\n",
             self.base, self.head
         );
+        out.push_str(&crate::api::auto::human_lines(&self.engines, false));
         // 1. Changes and their use sites.
         let breaking: Vec<_> = self
             .impact
