@@ -47,6 +47,7 @@ pub enum Code {
     Sigv4HarnessSkipped,
     GoldenSuiteEmpty,
     BreakingChange,
+    ApiNotSeen,
 }
 
 /// Every code with its stable name, default level and meaning: the one table reports, `--help`
@@ -59,6 +60,7 @@ pub const CODES: &[(Code, &str, Level, &str)] = &[
     (Code::Sigv4HarnessSkipped, "sigv4-harness-skipped", Level::Deny, "the workspace's SigV4 harness skipped header- or query-signed vector cases: its signer was not checked on them"),
     (Code::GoldenSuiteEmpty, "golden-suite-empty", Level::Deny, "a golden suite executed no check"),
     (Code::BreakingChange, "breaking-change", Level::Warn, "a breaking API change; every dependent still builds (release notes)"),
+    (Code::ApiNotSeen, "api-not-seen", Level::Deny, "a crate's API could not be read completely (the syn engine is blind to part of it and the rustdoc engine could not document it): its changes were not checked"),
 ];
 
 impl Code {
@@ -94,6 +96,7 @@ pub mod codes {
     pub const SIGV4_HARNESS_SKIPPED: &str = "sigv4-harness-skipped";
     pub const GOLDEN_SUITE_EMPTY: &str = "golden-suite-empty";
     pub const BREAKING_CHANGE: &str = "breaking-change";
+    pub const API_NOT_SEEN: &str = "api-not-seen";
     /// (name, default level, meaning) for every code, in [`super::CODES`] order.
     pub const ALL: &[(&str, Level, &str)] = &[
         (DEPENDENT_BUILD_FAILED, Level::Deny, super::CODES[0].3),
@@ -103,6 +106,7 @@ pub mod codes {
         (SIGV4_HARNESS_SKIPPED, Level::Deny, super::CODES[4].3),
         (GOLDEN_SUITE_EMPTY, Level::Deny, super::CODES[5].3),
         (BREAKING_CHANGE, Level::Warn, super::CODES[6].3),
+        (API_NOT_SEEN, Level::Deny, super::CODES[7].3),
     ];
 }
 
@@ -181,6 +185,8 @@ pub struct Evidence<'a> {
     /// Why the build did not run, when it did not.
     pub not_built_because: &'a str,
     pub golden: Option<&'a GoldenOutcome>,
+    /// Which engine read each crate; `rustdoc-failed` ones are `api-not-seen` findings.
+    pub engines: &'a [crate::api::auto::EngineRecord],
 }
 
 pub fn verdict(evidence: &Evidence<'_>, fail_on: FailOn, rules: &Rules<'_>) -> Verdict {
@@ -188,6 +194,21 @@ pub fn verdict(evidence: &Evidence<'_>, fail_on: FailOn, rules: &Rules<'_>) -> V
     build_findings(evidence, &mut findings);
     if let Some(golden) = evidence.golden {
         golden_findings(golden, &mut findings);
+    }
+    for record in evidence
+        .engines
+        .iter()
+        .filter(|r| r.reason == crate::api::auto::Reason::RustdocFailed)
+    {
+        findings.push(finding(
+            Code::ApiNotSeen,
+            Stage::Diff,
+            &record.package,
+            format!(
+                "{}: its API was not checked: {}",
+                record.package, record.detail
+            ),
+        ));
     }
     for krate in &evidence.diff.crates {
         for change in krate
@@ -391,8 +412,39 @@ mod tests {
             build,
             not_built_because: "--no-build",
             golden: None,
+            engines: &[],
         };
         verdict(&evidence, fail_on, &Rules::default())
+    }
+
+    #[test]
+    fn a_crate_whose_api_was_not_seen_is_denied() {
+        use crate::api::auto::{EngineRecord, Reason};
+        let diff = ApiDiff::default();
+        let plan = BuildPlan {
+            crates: Vec::new(),
+            ..plan()
+        };
+        let engines = [
+            EngineRecord::new("a", "syn", Reason::SynComplete, String::new()),
+            EngineRecord::new("b", "rustdoc", Reason::MacroItems, "m! in b".into()),
+            EngineRecord::new("c", "syn", Reason::RustdocFailed, "build failed".into()),
+        ];
+        let evidence = Evidence {
+            diff: &diff,
+            plan: &plan,
+            build: Some(&BuildOutcome::empty()),
+            not_built_because: "",
+            golden: None,
+            engines: &engines,
+        };
+        let v = verdict(&evidence, FailOn::Deny, &Rules::default());
+        assert!(!v.passed);
+        assert_eq!(v.exit_code, exit::FINDINGS);
+        assert_eq!(v.findings.len(), 1);
+        assert_eq!(v.findings[0].code, Code::ApiNotSeen);
+        assert_eq!(v.findings[0].package, "c");
+        assert!(v.findings[0].message.contains("build failed"));
     }
 
     #[test]

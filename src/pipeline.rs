@@ -91,9 +91,11 @@ pub fn evaluate(
         build: build.as_ref(),
         not_built_because: options.skip_build.as_deref().unwrap_or(""),
         golden: golden.as_ref(),
+        engines: &compared.engines,
     };
     let verdict = gate::verdict(&evidence, options.fail_on, &rules);
-    Ok(CheckReport::new(
+    let engines = compared.engines;
+    let mut report = CheckReport::new(
         compared.base_label,
         compared.head_label,
         options.mode,
@@ -103,7 +105,9 @@ pub fn evaluate(
         build,
         golden,
         verdict,
-    ))
+    );
+    report.engines = engines;
+    Ok(report)
 }
 
 /// Whether the planned crates' bench targets build on stable (as `cargo check --workspace
@@ -190,10 +194,19 @@ pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Im
         Some(base) => Some(changed_paths(base, &compared.head_tree)?),
         None => None,
     };
-    let bodies = match (&compared.base_tree, &paths) {
+    let mut bodies = match (&compared.base_tree, &paths) {
         (Some(base), Some(paths)) => body_diffs(ws, base, &compared.head_tree, paths)?,
         _ => BTreeMap::new(),
     };
+    // A crate syn read although it is blind to part of its API (`--engine syn`, the pre-commit
+    // path): its dependents cannot be proved unaffected.
+    for record in &compared.engines {
+        if let Some(why) = crate::api::auto::syn_blind(record) {
+            let body = bodies.entry(record.package.clone()).or_default();
+            body.opaque
+                .get_or_insert(format!("the syn engine is blind to part of its API: {why}"));
+        }
+    }
     let mut changed_crates: Vec<String> = compared
         .diff
         .crates

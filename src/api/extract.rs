@@ -48,6 +48,9 @@ pub fn extract_members(members: &[&Member], source: &SourceTree) -> ApiSnapshot 
 pub enum EngineChoice {
     Syn,
     Rustdoc(super::rustdoc_engine::RustdocOptions),
+    /// Per crate, syn where it sees everything, rustdoc on both sides where it does not: a choice
+    /// that needs both sides ([`super::auto::extract_sides`]); one tree alone is read with syn.
+    Auto(super::rustdoc_engine::RustdocOptions),
 }
 
 /// How [`extract_members_with`] runs.
@@ -65,6 +68,8 @@ pub struct Extracted {
     pub snapshot: ApiSnapshot,
     /// E.g. a rustdoc format mismatch that made a crate fall back to the syn engine.
     pub warnings: Vec<String>,
+    /// Members the rustdoc engine could not document, read by the syn engine instead.
+    pub fallback: Vec<String>,
     pub cache_hits: usize,
     pub cache_misses: usize,
 }
@@ -88,7 +93,7 @@ pub fn extract_members_with(
     }
     let mut extracted = Extracted::default();
     let syn_members: Vec<&Member> = match &options.engine {
-        EngineChoice::Syn => members.to_vec(),
+        EngineChoice::Syn | EngineChoice::Auto(_) => members.to_vec(),
         EngineChoice::Rustdoc(rustdoc) => {
             let outcome = super::rustdoc_engine::extract_workspace(
                 workspace,
@@ -105,11 +110,13 @@ pub fn extract_members_with(
             for api in outcome.crates {
                 extracted.snapshot.crates.insert(api.package.clone(), api);
             }
-            members
+            let fallback: Vec<&Member> = members
                 .iter()
                 .filter(|m| outcome.fallback.contains(&m.name))
                 .copied()
-                .collect()
+                .collect();
+            extracted.fallback = outcome.fallback;
+            fallback
         }
     };
     if !syn_members.is_empty() {

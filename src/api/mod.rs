@@ -1,6 +1,7 @@
 //! The public-API stage: the model (lines ⇄ items), the engines that produce it, rendering,
 //! normalisation, the semver rules table and the diff.
 
+pub mod auto;
 pub mod cache;
 pub mod diff;
 pub mod extract;

@@ -2204,7 +2204,7 @@ fn manifest_of(member: &crate::workspace::Member) -> String {
 
 /// The cache key of a crate for the rustdoc engine: its sources and those of the workspace crates
 /// it depends on, every manifest, `Cargo.lock`, the feature flags and the toolchain.
-fn rustdoc_key(
+pub(crate) fn rustdoc_key(
     workspace: &crate::workspace::Workspace,
     member: &crate::workspace::Member,
     source: &crate::source::SourceTree,
@@ -2251,7 +2251,7 @@ fn rustdoc_key(
 }
 
 /// `rustc -vV` as cargo would run it in `root` (a `rust-toolchain` file there counts), read once.
-fn toolchain_version_in(root: &Path) -> String {
+pub(crate) fn toolchain_version_in(root: &Path) -> String {
     static VERSIONS: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
     let mut versions = VERSIONS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, v)) = versions.iter().find(|(r, _)| r == root) {

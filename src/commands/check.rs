@@ -1,8 +1,8 @@
 //! `driftgate check`: the whole gate. API snapshots of base and head → diff → impact → targeted
 //! `cargo check` of the affected dependents → golden suites (always) → verdict.
 
-use super::diff::{compare, BaselineArgs};
-use super::{load, Context, Loaded};
+use super::diff::{compare_with, BaselineArgs};
+use super::{load, Context, Engine, Loaded};
 use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::error::{exit, Result};
@@ -58,6 +58,11 @@ pub struct CheckArgs {
     /// suites left to CI, one line when all is well).
     #[arg(long, requires = "staged")]
     pub full: bool,
+    /// How to read the API: `auto` (default) reads each crate with syn where it sees the whole
+    /// API, and with rustdoc (both sides) where it does not; `syn` or `rustdoc` for every crate.
+    /// The fast pre-commit path always reads with syn.
+    #[arg(long, value_enum)]
+    pub engine: Option<Engine>,
 }
 
 pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
@@ -81,7 +86,13 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
             Some(compared) => compared,
             None => return super::hook::answer(ctx, staged, None, started, out),
         },
-        None => compare(ctx, &loaded, &args.baseline, err)?,
+        None => compare_with(
+            ctx,
+            &loaded,
+            &args.baseline,
+            &extract_options(ctx, &args),
+            err,
+        )?,
     };
     if compared.had_problems {
         return Ok(exit::INCOMPLETE);
@@ -117,6 +128,28 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         out,
     )?;
     Ok(code)
+}
+
+/// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.
+pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::ExtractOptions {
+    use crate::api::extract::{EngineChoice, ExtractOptions};
+    use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+    let rustdoc = RustdocOptions {
+        features: args.features.features.clone(),
+        all_features: args.features.all_features,
+        no_default_features: args.features.no_default_features,
+        ..RustdocOptions::default()
+    };
+    let engine = match args.engine.unwrap_or(Engine::Auto) {
+        Engine::Syn => EngineChoice::Syn,
+        Engine::Rustdoc => EngineChoice::Rustdoc(rustdoc),
+        Engine::Auto => EngineChoice::Auto(rustdoc),
+    };
+    ExtractOptions {
+        engine,
+        use_cache: true,
+        progress: ProgressMode::detect(ctx.quiet),
+    }
 }
 
 /// The pipeline's options from the arguments and the configuration. The mode: `--mode`, else

@@ -4,7 +4,7 @@
 use super::{load, report_extraction, report_problems, Context, EngineArgs, Format, Loaded};
 use crate::api::diff::ApiDiff;
 use crate::api::model::ApiSnapshot;
-use crate::api::{diff, extract, files};
+use crate::api::{auto, diff, extract, files};
 use crate::error::{exit, Result};
 use crate::report::diff::DiffReport;
 use crate::source::SourceTree;
@@ -52,6 +52,8 @@ pub struct Compared {
     pub had_problems: bool,
     /// Extraction warnings (e.g. the rustdoc engine fell back to syn), already shown on `err`.
     pub warnings: Vec<String>,
+    /// Which engine read each crate, and why (`rustdoc-failed`: its API was not checked).
+    pub engines: Vec<auto::EngineRecord>,
 }
 
 /// Extracts base and head for the selected members (syn engine, no cache) and diffs them.
@@ -80,11 +82,16 @@ pub fn compare_with(
     let members = loaded.members();
     let root = &loaded.workspace.root;
     let mut warnings = Vec::new();
-    let mut extract = |tree: &SourceTree, err: &mut dyn Write| -> Result<ApiSnapshot> {
+    let mut fallback = Vec::new();
+    let mut extract = |tree: &SourceTree,
+                       options: &extract::ExtractOptions,
+                       err: &mut dyn Write|
+     -> Result<ApiSnapshot> {
         let extracted =
             extract::extract_members_with(options, &loaded.workspace, &members, tree, err)?;
         report_extraction(&extracted, ctx, err);
         warnings.extend(extracted.warnings);
+        fallback.extend(extracted.fallback);
         Ok(extracted.snapshot)
     };
     let request = crate::baseline::Request {
@@ -103,7 +110,8 @@ pub fn compare_with(
             writeln!(err, "driftgate: baseline: {why}").ok();
         }
     }
-    let (base, base_label, base_tree, head_tree) =
+    // The baseline's snapshot files, when it is not a git tree.
+    let (base_files, base_label, base_tree, head_tree) =
         if let crate::baseline::Baseline::Rev { rev, why } = &resolved {
             let tree = SourceTree::git_rev(root, rev)?;
             check_member_sources(&tree, &members)?;
@@ -112,18 +120,13 @@ pub fn compare_with(
             } else {
                 format!("{} [{why}]", tree.describe())
             };
-            (
-                extract(&tree, err)?,
-                label,
-                Some(tree),
-                SourceTree::worktree(root),
-            )
+            (None, label, Some(tree), SourceTree::worktree(root))
         } else if resolved == crate::baseline::Baseline::Staged {
             let tree = SourceTree::git_rev(root, "HEAD")?;
             check_member_sources(&tree, &members)?;
             let index = SourceTree::index(root)?;
             check_member_sources(&index, &members)?;
-            (extract(&tree, err)?, tree.describe(), Some(tree), index)
+            (None, tree.describe(), Some(tree), index)
         } else {
             let dir = &loaded.config.snapshot_dir;
             let names: Vec<&str> = members
@@ -134,15 +137,79 @@ pub fn compare_with(
             let snapshot = files::read(dir, &names)?;
             let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
             (
-                snapshot,
+                Some(snapshot),
                 format!("snapshot files in {shown}/"),
                 None,
                 SourceTree::worktree(root),
             )
         };
-    let head = extract(&head_tree, err)?;
+    let (base, head, engines) = match (base_files, &base_tree, &options.engine) {
+        (None, Some(tree), extract::EngineChoice::Auto(rustdoc)) => {
+            let sides = auto::extract_sides(
+                options,
+                rustdoc,
+                &loaded.workspace,
+                &members,
+                tree,
+                &head_tree,
+                err,
+            )?;
+            for side in [&sides.base, &sides.head] {
+                report_extraction(side, ctx, err);
+            }
+            warnings.extend(sides.base.warnings);
+            warnings.extend(sides.head.warnings);
+            (sides.base.snapshot, sides.head.snapshot, sides.engines)
+        }
+        (Some(files), ..) if matches!(options.engine, extract::EngineChoice::Auto(_)) => {
+            // Snapshot files hold the syn engine's lines (`snapshot` reads with syn by default).
+            let syn = extract::ExtractOptions {
+                engine: extract::EngineChoice::Syn,
+                ..options.clone()
+            };
+            let head = extract(&head_tree, &syn, err)?;
+            let engines = auto::requested_records(None, &head, "syn", &[])
+                .into_iter()
+                .map(|mut record| {
+                    if record.reason == auto::Reason::Requested {
+                        record.reason = auto::Reason::SnapshotBaseline;
+                    }
+                    record
+                })
+                .collect();
+            (files, head, engines)
+        }
+        (files, tree, _) => {
+            let base = match (files, tree) {
+                (Some(files), _) => files,
+                (None, Some(tree)) => extract(tree, options, err)?,
+                (None, None) => ApiSnapshot::default(),
+            };
+            let head = extract(&head_tree, options, err)?;
+            let name = match options.engine {
+                extract::EngineChoice::Rustdoc(_) => "rustdoc",
+                _ => "syn",
+            };
+            let engines = auto::requested_records(Some(&base), &head, name, &fallback);
+            (base, head, engines)
+        }
+    };
     let had_problems =
         report_problems(&base, &ctx.style, err) | report_problems(&head, &ctx.style, err);
+    for record in engines
+        .iter()
+        .filter(|r| r.reason == auto::Reason::RustdocFailed)
+    {
+        writeln!(
+            err,
+            "{}error{}[api-not-seen]: {}: its API was not checked: {}",
+            ctx.style.error_start(),
+            ctx.style.reset(),
+            record.package,
+            record.detail
+        )
+        .ok();
+    }
     let diff = diff::diff(
         &drop_problem_crates(&base, &head),
         &drop_problem_crates(&head, &base),
@@ -156,25 +223,31 @@ pub fn compare_with(
         head,
         had_problems,
         warnings,
+        engines,
     })
 }
 
 pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     let loaded = load(ctx)?;
-    let options = args.engine.options(ctx);
+    let options = args.engine.options(ctx, super::Engine::Auto);
     let compared = compare_with(ctx, &loaded, &args.baseline, &options, err)?;
-    let report = DiffReport::new(
+    let not_seen = compared
+        .engines
+        .iter()
+        .any(|r| r.reason == auto::Reason::RustdocFailed);
+    let mut report = DiffReport::new(
         compared.base_label,
         compared.head_label,
-        args.engine.engine.name(),
+        args.engine.engine_or(super::Engine::Auto).name(),
         compared.diff,
     );
+    report.engines = compared.engines;
     match args.format {
         Format::Json => out.write_all(json_with_warnings(&report, &compared.warnings).as_bytes()),
         Format::Human => out.write_all(report.to_human(&ctx.style, ctx.verbose > 0).as_bytes()),
     }
     .map_err(|e| crate::Error::io("cannot write output", "<stdout>", e))?;
-    Ok(if compared.had_problems {
+    Ok(if compared.had_problems || not_seen {
         exit::INCOMPLETE
     } else if report.summary.major > 0 {
         exit::FINDINGS

@@ -145,6 +145,9 @@ pub enum Engine {
     Syn,
     /// Document each crate with rustdoc JSON (stable toolchain, format 57): exact, needs a build.
     Rustdoc,
+    /// Per crate: syn where it sees the whole API; rustdoc on both sides for crates with
+    /// macro-made items, files syn cannot parse, or cfg branches that define an item twice.
+    Auto,
 }
 
 impl Engine {
@@ -152,6 +155,7 @@ impl Engine {
         match self {
             Engine::Syn => "syn",
             Engine::Rustdoc => "rustdoc",
+            Engine::Auto => "auto",
         }
     }
 }
@@ -159,9 +163,9 @@ impl Engine {
 /// How to read the API (shared by `snapshot` and `diff`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct EngineArgs {
-    /// How to read the API.
-    #[arg(long, value_enum, default_value_t = Engine::Syn)]
-    pub engine: Engine,
+    /// How to read the API (default: `auto` for `diff`, `check` and `release`; `syn` for `snapshot`).
+    #[arg(long, value_enum)]
+    pub engine: Option<Engine>,
     /// rustdoc engine: features to document with (comma-separated; `pkg/feat` for one package).
     /// Default: the features the workspace build enables for each crate.
     #[arg(long, value_name = "FEATURES", value_delimiter = ',')]
@@ -188,20 +192,27 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
-    /// The validated extraction options.
-    pub fn options(&self, ctx: &Context) -> crate::api::extract::ExtractOptions {
+    /// The engine asked for, else `default`.
+    pub fn engine_or(&self, default: Engine) -> Engine {
+        self.engine.unwrap_or(default)
+    }
+
+    /// The validated extraction options (`default`: the command's engine when none is given).
+    pub fn options(&self, ctx: &Context, default: Engine) -> crate::api::extract::ExtractOptions {
         use crate::api::extract::{EngineChoice, ExtractOptions};
         use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
-        let engine = match self.engine {
+        let rustdoc = RustdocOptions {
+            features: self.features.clone(),
+            all_features: self.all_features,
+            no_default_features: self.no_default_features,
+            include_auto_traits: self.include_auto_traits,
+            include_blanket_impls: self.include_blanket_impls,
+            no_fallback: self.no_fallback,
+        };
+        let engine = match self.engine_or(default) {
             Engine::Syn => EngineChoice::Syn,
-            Engine::Rustdoc => EngineChoice::Rustdoc(RustdocOptions {
-                features: self.features.clone(),
-                all_features: self.all_features,
-                no_default_features: self.no_default_features,
-                include_auto_traits: self.include_auto_traits,
-                include_blanket_impls: self.include_blanket_impls,
-                no_fallback: self.no_fallback,
-            }),
+            Engine::Rustdoc => EngineChoice::Rustdoc(rustdoc),
+            Engine::Auto => EngineChoice::Auto(rustdoc),
         };
         ExtractOptions {
             engine,

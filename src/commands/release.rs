@@ -28,8 +28,8 @@ pub struct ReleaseArgs {
     /// (`git describe --tags --abbrev=0`).
     #[arg(long, value_name = "TAG-OR-REV")]
     pub since: Option<String>,
-    /// How to read the API.
-    #[arg(long, value_enum, default_value_t = Engine::Syn)]
+    /// How to read the API (`auto`: syn where it sees everything, rustdoc where it does not).
+    #[arg(long, value_enum, default_value_t = Engine::Auto)]
     pub engine: Engine,
     /// Which dependents to build: every reverse dependency of a changed crate (`conservative`, the
     /// default for a release) or only those that use a changed item (`precise`).
@@ -154,20 +154,23 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
         format: ReportFormat::Human,
         outputs: Vec::new(),
         full: false,
+        engine: Some(args.engine),
     }
 }
 
 fn extract_options(args: &ReleaseArgs, ctx: &Context) -> ExtractOptions {
+    let rustdoc = RustdocOptions {
+        features: args.features.features.clone(),
+        all_features: args.features.all_features,
+        no_default_features: args.features.no_default_features,
+        include_auto_traits: false,
+        include_blanket_impls: false,
+        no_fallback: false,
+    };
     let engine = match args.engine {
         Engine::Syn => EngineChoice::Syn,
-        Engine::Rustdoc => EngineChoice::Rustdoc(RustdocOptions {
-            features: args.features.features.clone(),
-            all_features: args.features.all_features,
-            no_default_features: args.features.no_default_features,
-            include_auto_traits: false,
-            include_blanket_impls: false,
-            no_fallback: false,
-        }),
+        Engine::Rustdoc => EngineChoice::Rustdoc(rustdoc),
+        Engine::Auto => EngineChoice::Auto(rustdoc),
     };
     ExtractOptions {
         engine,

@@ -37,7 +37,7 @@ pub fn run(
         .unwrap_or_else(|| loaded.config.snapshot_dir.clone());
     let source = SourceTree::worktree(&loaded.workspace.root);
     let extracted = extract::extract_members_with(
-        &args.engine.options(ctx),
+        &args.engine.options(ctx, super::Engine::Syn),
         &loaded.workspace,
         &loaded.members(),
         &source,

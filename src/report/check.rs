@@ -29,6 +29,8 @@ pub struct CheckReport {
     /// `None` when the golden suites were skipped (`--no-golden`).
     pub golden: Option<GoldenOutcome>,
     pub verdict: Verdict,
+    /// Which engine read each crate, and why (`--engine auto` chooses per crate).
+    pub engines: Vec<crate::api::auto::EngineRecord>,
 }
 
 impl CheckReport {
@@ -56,6 +58,7 @@ impl CheckReport {
             build,
             golden,
             verdict,
+            engines: Vec::new(),
         }
     }
 
@@ -71,6 +74,7 @@ impl CheckReport {
             "{bold}driftgate check{reset}: {} (base) → {} (head)\n",
             self.base, self.head
         );
+        out.push_str(&crate::api::auto::human_lines(&self.engines, false));
         // 1. Changes and their use sites.
         let breaking: Vec<_> = self
             .impact

@@ -19,6 +19,9 @@ pub struct DiffReport {
     pub engine: String,
     pub summary: Summary,
     pub crates: Vec<CrateDiff>,
+    /// Which engine read each crate, and why (`--engine auto` chooses per crate).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub engines: Vec<crate::api::auto::EngineRecord>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -60,6 +63,7 @@ impl DiffReport {
             engine: engine.to_owned(),
             summary,
             crates: diff.crates,
+            engines: Vec::new(),
         }
     }
 
@@ -81,6 +85,7 @@ impl DiffReport {
             self.head,
             self.engine
         ));
+        out.push_str(&crate::api::auto::human_lines(&self.engines, verbose));
         for krate in &self.crates {
             if krate.changes.is_empty() && krate.problems.is_empty() {
                 continue;

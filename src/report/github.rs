@@ -24,6 +24,14 @@ pub fn render(report: &CheckReport, locations: &Locations) -> String {
 pub fn render_capped(report: &CheckReport, locations: &Locations, cap: usize) -> String {
     let issues = issues(report, locations);
     let mut out = String::new();
+    // The crates not read by syn alone (`--engine auto` chose rustdoc, or could not).
+    for line in crate::api::auto::human_lines(&report.engines, false).lines() {
+        out.push_str(&format!(
+            "::notice title={}::{}\n",
+            escape_property("driftgate engine"),
+            escape_data(line.trim())
+        ));
+    }
     for issue in issues.iter().take(cap) {
         out.push_str(&annotation(issue));
     }

@@ -21,6 +21,9 @@ pub const SUITES: [&str; 5] = ["api", "impact", "build", "tests", "golden"];
 /// Builds the JUnit report.
 pub fn report(report: &CheckReport) -> Report {
     let mut junit = Report::new("driftgate");
+    if !report.engines.is_empty() {
+        junit.add_test_suite(engines(report));
+    }
     junit.add_test_suites([
         api(report),
         impact(report),
@@ -29,6 +32,25 @@ pub fn report(report: &CheckReport) -> Report {
         golden(report),
     ]);
     junit
+}
+
+/// One case per crate: the engine that read its API and why; a crate whose API was not seen fails.
+fn engines(report: &CheckReport) -> TestSuite {
+    let mut suite = Suite::new("engines");
+    for record in &report.engines {
+        let status = if record.reason == crate::api::auto::Reason::RustdocFailed {
+            failure("its API was not checked", Some(record.detail.clone()))
+        } else {
+            TestCaseStatus::success()
+        };
+        suite.add(
+            record.human(),
+            &format!("engines.{}", record.package),
+            status,
+            None,
+        );
+    }
+    suite.suite
 }
 
 /// The JUnit XML text.

@@ -194,7 +194,23 @@ fn header(report: &CheckReport) -> String {
             }
         }
     };
-    out.push_str(&format!("| Golden | {golden} |\n\n"));
+    out.push_str(&format!("| Golden | {golden} |\n"));
+    if !report.engines.is_empty() {
+        let engines: Vec<String> = report
+            .engines
+            .iter()
+            .map(|r| {
+                format!(
+                    "`{}`: {} ({})",
+                    text(&r.package),
+                    r.engine,
+                    r.reason.as_str()
+                )
+            })
+            .collect();
+        out.push_str(&format!("| Engines | {} |\n", engines.join(", ")));
+    }
+    out.push('\n');
     out
 }
 

@@ -46,6 +46,9 @@ pub struct RunProperties {
     pub exit_code: u8,
     pub base: String,
     pub head: String,
+    /// Which engine read each crate, and why (`<package>: <engine> (<reason>: <detail>)`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub engines: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -266,6 +269,7 @@ pub fn log(report: &CheckReport, locations: &Locations) -> Log {
                 exit_code: report.verdict.exit_code,
                 base: report.base.clone(),
                 head: report.head.clone(),
+                engines: report.engines.iter().map(|r| r.human()).collect(),
             },
         }],
     }

@@ -24,7 +24,7 @@ pub fn check_report_schema() -> Value {
         "description": "The report of `driftgate check --format json`: API diff, impact with use sites, build plan, build outcome with attributed compiler errors, golden outcome and verdict.",
         "type": "object",
         "additionalProperties": false,
-        "required": ["schema_version", "tool_version", "base", "head", "mode", "diff", "impact", "plan", "build", "golden", "verdict"],
+        "required": ["schema_version", "tool_version", "base", "head", "mode", "diff", "impact", "plan", "build", "golden", "verdict", "engines"],
         "properties": {
             "schema_version": { "const": SCHEMA_VERSION },
             "tool_version": string(),
@@ -37,9 +37,28 @@ pub fn check_report_schema() -> Value {
             "build": { "oneOf": [ { "type": "null" }, build() ] },
             "golden": { "oneOf": [ { "type": "null" }, golden() ] },
             "verdict": verdict(),
+            "engines": engines(),
         },
         "$defs": Value::Object(defs),
     })
+}
+
+/// Which engine read each crate, and why (reasons from [`crate::api::auto::REASONS`]).
+fn engines() -> Value {
+    let reasons: Vec<&str> = crate::api::auto::REASONS
+        .iter()
+        .map(|(_, n, _)| *n)
+        .collect();
+    let record = object(
+        &[
+            ("package", string()),
+            ("engine", enumeration(&["syn", "rustdoc"])),
+            ("reason", enumeration(&reasons)),
+            ("detail", string()),
+        ],
+        &[],
+    );
+    json!({ "type": "array", "items": record })
 }
 
 /// The schema as pretty JSON with a final newline.

@@ -365,6 +365,7 @@ pub fn report() -> CheckReport {
         build: Some(&build),
         not_built_because: "",
         golden: Some(&golden),
+        engines: &[],
     };
     let verdict = gate::verdict(&evidence, FailOn::Deny, &gate::Rules::default());
     let mut report = CheckReport::new(
