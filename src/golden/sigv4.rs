@@ -659,8 +659,15 @@ mod tests {
             .cases
             .iter()
             .filter(|c| c.status != Status::Pass)
+            .map(|c| (c.case.as_str(), c.status))
             .collect();
-        assert!(failed.is_empty(), "{failed:#?}");
+        assert_eq!(
+            failed,
+            [
+                ("v4a/get-vanilla-query-order-key", Status::Skip),
+                ("v4a/get-vanilla-query-order-value", Status::Skip)
+            ]
+        );
         assert_eq!(
             run.cases
                 .iter()
