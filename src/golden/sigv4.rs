@@ -340,6 +340,8 @@ pub fn run(root: &Path, config: &Sigv4Config) -> Result<Sigv4Run> {
         if config.random_requests > 0 {
             let seed = config.random_seed.unwrap_or_else(random::fresh_seed);
             cases.extend(random::random_results(&harness, config, seed)?);
+            // The seed replays the run (`random-seed`): shown with the harness in every report.
+            harness_label = harness_label.map(|label| format!("{label} (random-seed {seed})"));
         }
         harness.finish();
     }
