@@ -2251,7 +2251,7 @@ pub(crate) fn rustdoc_key(
 }
 
 /// `rustc -vV` as cargo would run it in `root` (a `rust-toolchain` file there counts), read once.
-pub(crate) fn toolchain_version_in(root: &Path) -> String {
+fn toolchain_version_in(root: &Path) -> String {
     static VERSIONS: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
     let mut versions = VERSIONS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, v)) = versions.iter().find(|(r, _)| r == root) {
