@@ -218,14 +218,32 @@ fn ensure_commit(root: &Path, rev: &str) -> Result<()> {
     if out.status.success() {
         return Ok(());
     }
+    if !in_git_repository(root) {
+        return Err(Error::Other(format!(
+            "`--base {rev}` needs a git repository, but {} is not inside one: run driftgate in a \
+             git checkout (`git init` and a first commit create one), or drop `--base` to compare \
+             with the committed snapshot files",
+            root.display()
+        )));
+    }
     if is_shallow(root) {
         return Err(shallow_error(rev, root));
     }
     Err(Error::UnknownRevision {
         rev: rev.to_owned(),
         repo: root.to_owned(),
-        message: "no such commit (is it fetched?)".into(),
+        message: format!(
+            "no such commit in this repository; check the spelling, or fetch it (`git fetch origin {rev}`)"
+        ),
     })
+}
+
+fn in_git_repository(root: &Path) -> bool {
+    Cmd::git()
+        .args(["rev-parse", "--git-dir"])
+        .cwd(root)
+        .run()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn is_shallow(root: &Path) -> bool {

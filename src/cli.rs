@@ -17,7 +17,9 @@ Exit codes:
        policy violation)
   101  driftgate could not complete (cargo metadata failed, base revision missing, a member without
        its snapshot file or unreadable in a submodule at the base, harness crashed)
-  2    usage or configuration error; also CI set and no baseline found (pass --base <rev>)";
+  2    usage or configuration error; also CI set and no baseline found (pass --base <rev>)
+  70   internal error: driftgate itself failed (a bug; the message says what to report)
+  129, 130, 143  stopped by SIGHUP, SIGINT or SIGTERM (child processes stopped, temporary files removed)";
 
 /// Guards Cargo workspaces against API drift: public-API snapshots, semver-classified diffs and
 /// mandatory golden checks.
@@ -99,6 +101,10 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    crate::secrets::init_from_env();
+    let mut out = crate::secrets::RedactingWriter::new(out);
+    let mut err = crate::secrets::RedactingWriter::new(err);
+    let (out, err): (&mut dyn Write, &mut dyn Write) = (&mut out, &mut err);
     let mut args: Vec<OsString> = args.into_iter().collect();
     if args.get(1).is_some_and(|a| a == "driftgate") {
         args.remove(1);

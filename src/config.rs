@@ -14,6 +14,7 @@ const KNOWN_KEYS: &[&str] = &[
     "fail-on",
     "policy",
     "allow",
+    "redact-env",
 ];
 
 /// Validated configuration.
@@ -31,11 +32,24 @@ pub struct Config {
     pub fail_on: Option<crate::gate::FailOn>,
     /// Finding levels and the allow-list.
     pub policy: crate::policy::Policy,
+    /// Environment variables whose values are masked in every output (besides the well-known ones).
+    pub redact_env: Vec<String>,
 }
 
 impl Config {
     pub fn load(workspace: &Workspace) -> Result<Config> {
         let file = workspace.root.join("driftgate.toml");
+        let manifest = workspace.root.join("Cargo.toml");
+        if file.exists() && workspace.metadata.get("driftgate").is_some() {
+            return Err(Error::Config {
+                path: file.clone(),
+                message: format!(
+                    "driftgate is configured twice: here and in `[workspace.metadata.driftgate]` of {}; \
+                     keep one (move the settings into one place and delete the other)",
+                    manifest.display()
+                ),
+            });
+        }
         let (raw, source) = if file.exists() {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| Error::io("cannot read", &file, e))?;
@@ -49,7 +63,6 @@ impl Config {
             })?;
             (value, file)
         } else {
-            let manifest = workspace.root.join("Cargo.toml");
             let value = workspace
                 .metadata
                 .get("driftgate")
@@ -57,7 +70,9 @@ impl Config {
                 .unwrap_or(serde_json::Value::Null);
             (value, manifest)
         };
-        Self::from_value(&workspace.root, raw, source)
+        let config = Self::from_value(&workspace.root, raw, source)?;
+        crate::secrets::add_env_names(config.redact_env.iter().map(String::as_str));
+        Ok(config)
     }
 
     pub fn from_value(root: &Path, raw: serde_json::Value, source: PathBuf) -> Result<Config> {
@@ -80,7 +95,16 @@ impl Config {
         }
         let snapshot_dir = match table.get("snapshot-dir") {
             None => root.join("public-api"),
-            Some(serde_json::Value::String(dir)) if !dir.is_empty() => root.join(dir),
+            Some(serde_json::Value::String(dir)) if !dir.is_empty() => {
+                let resolved = crate::fsutil::lexical(&root.join(dir));
+                if !resolved.starts_with(crate::fsutil::lexical(root)) {
+                    return Err(invalid(format!(
+                        "`snapshot-dir` \"{dir}\" points outside the workspace ({}); use a path inside it, e.g. \"public-api\"",
+                        root.display()
+                    )));
+                }
+                resolved
+            }
             Some(_) => return Err(invalid("`snapshot-dir` must be a non-empty string".into())),
         };
         let enum_key = |key: &str| -> Result<Option<String>> {
@@ -113,6 +137,23 @@ impl Config {
         };
         let policy = crate::policy::Policy::from_value(table.get("policy"), table.get("allow"))
             .map_err(invalid)?;
+        let redact_env = match table.get("redact-env") {
+            None => Vec::new(),
+            Some(serde_json::Value::Array(names)) => names
+                .iter()
+                .map(|name| match name {
+                    serde_json::Value::String(name) if !name.is_empty() => Ok(name.clone()),
+                    _ => Err(invalid(
+                        "`redact-env` must be a list of environment variable names".into(),
+                    )),
+                })
+                .collect::<Result<Vec<_>>>()?,
+            Some(_) => {
+                return Err(invalid(
+                    "`redact-env` must be a list of environment variable names".into(),
+                ))
+            }
+        };
         Ok(Config {
             snapshot_dir,
             source,
@@ -120,6 +161,7 @@ impl Config {
             mode,
             fail_on,
             policy,
+            redact_env,
         })
     }
 }
@@ -148,5 +190,15 @@ mod tests {
             "{err}"
         );
         assert_eq!(err.exit_code(), 2);
+        for outside in ["../api", "/elsewhere", "api/../../x"] {
+            let value = serde_json::json!({ "snapshot-dir": outside });
+            let err = Config::from_value(root, value, root.join("Cargo.toml")).unwrap_err();
+            assert!(err.to_string().contains("outside the workspace"), "{err}");
+        }
+        let env = serde_json::json!({"redact-env": ["MY_TOKEN"]});
+        let config = Config::from_value(root, env, root.join("Cargo.toml")).unwrap();
+        assert_eq!(config.redact_env, ["MY_TOKEN"]);
+        let bad = serde_json::json!({"redact-env": "MY_TOKEN"});
+        assert!(Config::from_value(root, bad, root.join("Cargo.toml")).is_err());
     }
 }

@@ -17,6 +17,8 @@ pub mod exit {
     pub const FINDINGS: u8 = 100;
     /// driftgate could not complete (cargo metadata failed, base ref missing, toolchain problem, harness crash).
     pub const INCOMPLETE: u8 = 101;
+    /// An internal error (a panic: a bug in driftgate), distinct from 101 so CI can tell the two apart.
+    pub const INTERNAL: u8 = 70;
 }
 
 /// Everything that can stop a driftgate run. Messages are lowercase fragments; context lives in `source`.
@@ -26,7 +28,7 @@ pub enum Error {
     Usage(String),
     #[error("invalid configuration in {path}: {message}")]
     Config { path: PathBuf, message: String },
-    #[error("`{program}` could not be started")]
+    #[error("`{program}` could not be started (is it installed and on PATH?)")]
     Spawn {
         program: String,
         #[source]

@@ -1,4 +1,6 @@
 //! File-system edges shared by every stage: atomic writes and reads with the path in the error.
+//! A replaced file keeps its mode; a new one gets the mode `open(2)` would give it (0666 less the
+//! umask), never the 0600 of a temporary file. Written bytes pass through [`crate::secrets`].
 
 use crate::error::{Error, Result};
 use std::io::Write;
@@ -21,12 +23,29 @@ fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()>
         _ => Path::new("."),
     };
     fs_err::create_dir_all(dir).map_err(|e| Error::io("cannot create directory", dir, e))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".driftgate-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".driftgate-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The kernel applies the umask to the mode a file is created with, as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io("cannot create a temporary file in", dir, e))?;
-    temp.write_all(bytes)
+    let bytes = crate::secrets::redact_bytes(bytes);
+    temp.write_all(&bytes)
         .map_err(|e| Error::io("cannot write", path, e))?;
+    // A replaced file keeps its mode (a 0644 snapshot stays 0644, a 0600 report stays private).
+    #[cfg(unix)]
+    let mode = mode.or_else(|| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.permissions().mode() & 0o7777)
+    });
     #[cfg(unix)]
     if let Some(mode) = mode {
         use std::os::unix::fs::PermissionsExt;
@@ -60,6 +79,31 @@ pub fn lexical(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
+/// What a file is, for a message refusing it: "a directory", "a FIFO (named pipe)", ...
+pub fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a directory";
+    }
+    if kind.is_file() {
+        return "a regular file";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    "a special file"
+}
+
 /// Reads a file as bytes, naming the path on failure.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))
@@ -78,5 +122,28 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replaced_files_keep_their_mode_and_new_ones_are_not_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let kept = dir.path().join("kept.txt");
+        std::fs::write(&kept, "old").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&kept, b"new").unwrap();
+        assert_eq!(mode(&kept), 0o640);
+        let fresh = dir.path().join("fresh.txt");
+        write_atomic(&fresh, b"new").unwrap();
+        // The mode any new file gets under the current umask (0600 was the bug).
+        let reference = dir.path().join("reference.txt");
+        std::fs::write(&reference, "x").unwrap();
+        assert_eq!(
+            mode(&fresh),
+            mode(&reference),
+            "a new file follows the umask"
+        );
     }
 }

@@ -1,8 +1,11 @@
-//! The `cargo-driftgate` binary: wires argv and stdio into [`driftgate::run`]; nothing else.
+//! The `cargo-driftgate` binary: wires argv and stdio into [`driftgate::run`] inside
+//! [`driftgate::runtime::run_guarded`] (large stack, signals, panics as exit 70); nothing else.
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut out = anstream::stdout().lock();
-    let mut err = anstream::stderr().lock();
-    ExitCode::from(driftgate::run(std::env::args_os(), &mut out, &mut err))
+    ExitCode::from(driftgate::runtime::run_guarded(|| {
+        let mut out = anstream::stdout().lock();
+        let mut err = anstream::stderr().lock();
+        driftgate::run(std::env::args_os(), &mut out, &mut err)
+    }))
 }

@@ -85,6 +85,8 @@ pub fn materialize(source: &SourceTree, trees_dir: &Path) -> Result<PathBuf> {
         .prefix(&format!("{TEMP_PREFIX}{id}-"))
         .tempdir_in(trees_dir)
         .map_err(|e| Error::io("cannot create a temporary directory in", trees_dir, e))?;
+    // Removed if the run is interrupted while it is being written.
+    let _tracked = crate::interrupt::TempTree::track(temp.path());
     for path in source.files()? {
         let Some(bytes) = source.read(&path)? else {
             continue;

@@ -3,13 +3,22 @@
 //! Every child process is built here: program (with `$CARGO` honoured for cargo), arguments as an array
 //! (never a shell string), working directory, environment, optional stdin bytes and a timeout after which
 //! the child is killed. `std::process::Command::new` is banned elsewhere by `clippy.toml`.
+//!
+//! Each child leads its own process group, registered with [`crate::interrupt`] while it runs: a
+//! timeout, an interrupt or a dropped session kills the whole group (cargo with its rustc and build
+//! scripts), portably across Unix. Output is captured bounded ([`crate::capture`]): at most
+//! [`crate::capture::STREAM_LIMIT`] bytes per stream, head and tail, with what was dropped said.
 
+use crate::capture;
 use crate::error::{Error, Result};
+use crate::interrupt::ChildGroup;
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
@@ -25,6 +34,8 @@ pub struct Cmd {
     env: Vec<(OsString, Option<OsString>)>,
     stdin: Option<Vec<u8>>,
     timeout: Duration,
+    /// Stop the child once it has printed this many bytes (stdout and stderr together).
+    stop_after: Option<u64>,
 }
 
 /// What a finished process left behind.
@@ -33,6 +44,8 @@ pub struct Output {
     pub status: ExitStatus,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// The child printed more than [`Cmd::stop_after`] allowed and was killed for it.
+    pub stopped_for_output: bool,
 }
 
 impl Output {
@@ -53,6 +66,7 @@ impl Cmd {
             env: Vec::new(),
             stdin: None,
             timeout: DEFAULT_TIMEOUT,
+            stop_after: None,
         }
     }
 
@@ -110,6 +124,13 @@ impl Cmd {
         self
     }
 
+    /// Kills the child once its output (stdout and stderr together) passes `bytes`; the output then
+    /// says so and [`Output::stopped_for_output`] is set.
+    pub fn stop_after_output(mut self, bytes: u64) -> Self {
+        self.stop_after = Some(bytes);
+        self
+    }
+
     pub fn timeout_duration(&self) -> Duration {
         self.timeout
     }
@@ -143,11 +164,17 @@ impl Cmd {
                 None => command.env_remove(key),
             };
         }
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
         command
     }
 
-    fn spawn_piped(&self, stdin: Stdio) -> Result<Child> {
-        self.command()
+    fn spawn_piped(&self, stdin: Stdio) -> Result<(Child, ChildGroup)> {
+        let child = self
+            .command()
             .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -155,7 +182,9 @@ impl Cmd {
             .map_err(|source| Error::Spawn {
                 program: self.program.to_string_lossy().into_owned(),
                 source,
-            })
+            })?;
+        let group = ChildGroup::track(child.id());
+        Ok((child, group))
     }
 
     /// Runs to completion (or until the timeout kills it) and collects stdout and stderr.
@@ -167,7 +196,7 @@ impl Cmd {
             Stdio::null()
         };
         let deadline = Instant::now() + self.timeout;
-        let mut child = self.spawn_piped(stdin)?;
+        let (mut child, group) = self.spawn_piped(stdin)?;
         if let Some(mut pipe) = child.stdin.take() {
             let bytes = self.stdin.clone().unwrap_or_default();
             // Not joined: a child that exits without reading its input is not our error.
@@ -175,12 +204,20 @@ impl Cmd {
                 let _ = pipe.write_all(&bytes);
             });
         }
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
+        let printed = Arc::new(AtomicU64::new(0));
+        let stopped = Arc::new(AtomicBool::new(false));
+        let watch = OutputWatch {
+            printed: printed.clone(),
+            stop_after: self.stop_after,
+            pgid: child.id(),
+            stopped: stopped.clone(),
+        };
+        let stdout = drain(child.stdout.take(), watch.clone());
+        let stderr = drain(child.stderr.take(), watch);
         let status = match child.wait_timeout(self.timeout) {
             Ok(Some(status)) => status,
             Ok(None) => {
-                kill_tree(&mut child);
+                kill_tree(&mut child, &group);
                 return Err(Error::Timeout {
                     command: self.display(),
                     seconds: self.timeout.as_secs(),
@@ -194,11 +231,15 @@ impl Cmd {
                 });
             }
         };
-        match (collect(&stdout, deadline), collect(&stderr, deadline)) {
+        let collected = (collect(&stdout, deadline), collect(&stderr, deadline));
+        // Whatever the child left running in its group (holding the pipes or not) ends with it.
+        group.kill();
+        match collected {
             (Some(stdout), Some(stderr)) => Ok(Output {
                 status,
                 stdout,
                 stderr,
+                stopped_for_output: stopped.load(Ordering::SeqCst),
             }),
             _ => Err(self.output_held_open()),
         }
@@ -218,32 +259,50 @@ impl Cmd {
     /// Like [`Cmd::run`], but hands every stderr line to `on_stderr_line` as it arrives (progress,
     /// "Blocking waiting for file lock" notices), still collecting all of it.
     pub fn run_streaming(&self, on_stderr_line: &mut dyn FnMut(&str)) -> Result<Output> {
-        let mut child = self.spawn_piped(Stdio::null())?;
-        let stdout = drain(child.stdout.take());
-        let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+        let (mut child, group) = self.spawn_piped(Stdio::null())?;
+        let watch = OutputWatch {
+            printed: Arc::new(AtomicU64::new(0)),
+            stop_after: None,
+            pgid: child.id(),
+            stopped: Arc::new(AtomicBool::new(false)),
+        };
+        let stdout = drain(child.stdout.take(), watch);
+        // Bounded queue: a child flooding stderr waits for us instead of growing memory.
+        let (lines_tx, lines_rx) = std::sync::mpsc::sync_channel::<String>(1024);
         let stderr_pipe = child.stderr.take();
         std::thread::spawn(move || {
             if let Some(pipe) = stderr_pipe {
                 let mut reader = std::io::BufReader::new(pipe);
-                let mut line = String::new();
-                while std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) > 0 {
-                    if lines_tx.send(std::mem::take(&mut line)).is_err() {
+                loop {
+                    let line = match capture::read_line_bounded(&mut reader, STDERR_LINE_LIMIT) {
+                        Ok(Some(line)) => line,
+                        Ok(None) => break,
+                        // An overlong or non-UTF-8 line: the rest of the stream, lossily, in chunks.
+                        Err(_) => {
+                            let mut chunk = vec![0u8; STDERR_LINE_LIMIT];
+                            match reader.read(&mut chunk) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => String::from_utf8_lossy(&chunk[..n]).into_owned(),
+                            }
+                        }
+                    };
+                    if lines_tx.send(line).is_err() {
                         break;
                     }
                 }
             }
         });
         let deadline = Instant::now() + self.timeout;
-        let mut stderr = Vec::new();
+        let mut stderr = capture::Capture::new(capture::STREAM_LIMIT);
         let status = loop {
             while let Ok(line) = lines_rx.try_recv() {
                 on_stderr_line(line.trim_end());
-                stderr.extend_from_slice(line.as_bytes());
+                stderr.push(line.as_bytes());
             }
             match child.try_wait() {
                 Ok(Some(status)) => break status,
                 Ok(None) if Instant::now() >= deadline => {
-                    kill_tree(&mut child);
+                    kill_tree(&mut child, &group);
                     return Err(Error::Timeout {
                         command: self.display(),
                         seconds: self.timeout.as_secs(),
@@ -264,17 +323,23 @@ impl Cmd {
             match lines_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(line) => {
                     on_stderr_line(line.trim_end());
-                    stderr.extend_from_slice(line.as_bytes());
+                    stderr.push(line.as_bytes());
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => return Err(self.output_held_open()),
+                Err(RecvTimeoutError::Timeout) => {
+                    group.kill();
+                    return Err(self.output_held_open());
+                }
             }
         }
-        let stdout = collect(&stdout, deadline).ok_or_else(|| self.output_held_open())?;
+        let stdout = collect(&stdout, deadline);
+        group.kill();
+        let stdout = stdout.ok_or_else(|| self.output_held_open())?;
         Ok(Output {
             status,
             stdout,
-            stderr,
+            stderr: stderr.into_bytes(),
+            stopped_for_output: false,
         })
     }
 
@@ -295,12 +360,19 @@ impl Cmd {
     /// Starts the process with piped stdin/stdout for a line protocol (golden harnesses).
     /// stderr is collected in the background and returned by [`Session::finish`].
     pub fn spawn_session(&self) -> Result<Session> {
-        let mut child = self.spawn_piped(Stdio::piped())?;
+        let (mut child, group) = self.spawn_piped(Stdio::piped())?;
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
-        let stderr = drain(child.stderr.take());
+        let watch = OutputWatch {
+            printed: Arc::new(AtomicU64::new(0)),
+            stop_after: None,
+            pgid: child.id(),
+            stopped: Arc::new(AtomicBool::new(false)),
+        };
+        let stderr = drain(child.stderr.take(), watch);
         Ok(Session {
             child,
+            group,
             stdin,
             stdout,
             stderr: Some(stderr),
@@ -309,13 +381,39 @@ impl Cmd {
     }
 }
 
-/// Reads a pipe to its end on a thread; the bytes arrive on the returned channel.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> Receiver<Vec<u8>> {
+/// Longest stderr line handed to a streaming callback at once.
+const STDERR_LINE_LIMIT: usize = 64 * 1024;
+
+/// Counts a child's printed bytes across its streams and stops its group past the limit.
+#[derive(Clone)]
+struct OutputWatch {
+    printed: Arc<AtomicU64>,
+    stop_after: Option<u64>,
+    pgid: u32,
+    stopped: Arc<AtomicBool>,
+}
+
+/// Reads a pipe to its end on a thread, bounded ([`capture::read_bounded`]); the kept bytes
+/// arrive on the returned channel.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>, watch: OutputWatch) -> Receiver<Vec<u8>> {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
+        if let Some(pipe) = pipe {
+            let mut last = 0u64;
+            let capture = capture::read_bounded(pipe, capture::STREAM_LIMIT, &mut |total| {
+                let all = watch.printed.fetch_add(total - last, Ordering::SeqCst) + (total - last);
+                last = total;
+                match watch.stop_after {
+                    Some(limit) if all > limit => {
+                        watch.stopped.store(true, Ordering::SeqCst);
+                        crate::interrupt::kill_group(watch.pgid);
+                        false
+                    }
+                    _ => true,
+                }
+            });
+            bytes = capture.into_bytes();
         }
         let _ = sender.send(bytes);
     });
@@ -333,87 +431,18 @@ fn collect(pipe: &Receiver<Vec<u8>>, deadline: Instant) -> Option<Vec<u8>> {
     }
 }
 
-/// Kills `child` and every process below it, then reaps it. Killing only the child would leave
-/// its children running: a timed-out cargo's rustc and build scripts (the hung one among them)
-/// would be re-parented and live on. The tree is frozen top-down first (SIGSTOP), so nothing in it
-/// can spawn while it is being collected, then killed. Children stay in our process group, so a
-/// Ctrl-C at the terminal still reaches all of them.
-fn kill_tree(child: &mut Child) {
-    #[cfg(target_os = "linux")]
-    {
-        let root = child.id();
-        let mut frozen = vec![root];
-        signal(root, libc::SIGSTOP);
-        loop {
-            let below = descendants(root, &process_table());
-            let new: Vec<u32> = below.into_iter().filter(|p| !frozen.contains(p)).collect();
-            if new.is_empty() {
-                break;
-            }
-            for &pid in &new {
-                signal(pid, libc::SIGSTOP);
-            }
-            frozen.extend(new);
-        }
-        for &pid in frozen.iter().skip(1) {
-            signal(pid, libc::SIGKILL);
-        }
-    }
+/// Kills `child`'s whole process group (the child and every process it started that stayed in
+/// it: a timed-out cargo's rustc and build scripts, the hung one among them), then reaps it.
+fn kill_tree(child: &mut Child, group: &ChildGroup) {
+    group.kill();
     let _ = child.kill();
     let _ = child.wait();
-}
-
-#[cfg(target_os = "linux")]
-fn signal(pid: u32, signal: libc::c_int) {
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        // SAFETY: kill(2) has no memory effects; a pid that exited meanwhile gives ESRCH, ignored.
-        unsafe {
-            libc::kill(pid, signal);
-        }
-    }
-}
-
-/// Every live process as (pid, parent pid), from `/proc/<pid>/stat`.
-#[cfg(target_os = "linux")]
-fn process_table() -> Vec<(u32, u32)> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            Some((pid, parent_pid(&stat)?))
-        })
-        .collect()
-}
-
-/// The parent pid in a `/proc/<pid>/stat` line: `pid (comm) state ppid ...`, where `comm` may
-/// itself contain spaces and parentheses (so fields are counted after the last `)`).
-fn parent_pid(stat: &str) -> Option<u32> {
-    let (_, after_comm) = stat.rsplit_once(')')?;
-    after_comm.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// The pids below `root` in a (pid, parent pid) table, parents before their children.
-fn descendants(root: u32, table: &[(u32, u32)]) -> Vec<u32> {
-    let mut found = Vec::new();
-    let mut frontier = vec![root];
-    while let Some(parent) = frontier.pop() {
-        for &(pid, ppid) in table {
-            if ppid == parent && pid != root && !found.contains(&pid) {
-                found.push(pid);
-                frontier.push(pid);
-            }
-        }
-    }
-    found
 }
 
 /// A running child spoken to over stdin/stdout. Dropping it kills the child.
 pub struct Session {
     child: Child,
+    group: ChildGroup,
     stdin: Option<ChildStdin>,
     stdout: Option<ChildStdout>,
     stderr: Option<Receiver<Vec<u8>>>,
@@ -443,7 +472,7 @@ impl Session {
         let status = match self.child.wait_timeout(timeout) {
             Ok(Some(status)) => Some(status),
             _ => {
-                kill_tree(&mut self.child);
+                kill_tree(&mut self.child, &self.group);
                 None
             }
         };
@@ -460,8 +489,9 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
-            kill_tree(&mut self.child);
+            kill_tree(&mut self.child, &self.group);
         }
+        self.group.kill();
     }
 }
 
@@ -508,22 +538,6 @@ mod tests {
     }
 
     #[test]
-    fn parent_pid_is_read_after_the_command_name() {
-        assert_eq!(parent_pid("42 (cargo) S 7 42 42 0"), Some(7));
-        assert_eq!(parent_pid("43 (a) b (c) R 9 1"), Some(9));
-        assert_eq!(parent_pid("garbage"), None);
-    }
-
-    #[test]
-    fn descendants_follow_every_generation_and_stop_at_cycles() {
-        let table = [(2, 1), (3, 2), (4, 3), (5, 1), (6, 2), (1, 4)];
-        let mut below = descendants(2, &table);
-        below.sort();
-        assert_eq!(below, vec![1, 3, 4, 5, 6]);
-        assert!(descendants(9, &table).is_empty());
-    }
-
-    #[test]
     fn a_background_process_holding_the_output_cannot_outlast_the_timeout() {
         let started = Instant::now();
         let err = Cmd::new("sh")
@@ -564,6 +578,58 @@ mod tests {
             })
             .collect();
         assert!(survivors.is_empty(), "still running: {survivors:?}");
+    }
+
+    /// Every live process as (pid, parent pid), from `/proc/<pid>/stat` (test-only verification).
+    #[cfg(target_os = "linux")]
+    fn process_table() -> Vec<(u32, u32)> {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|entry| {
+                let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+                let ppid = stat
+                    .rsplit_once(')')?
+                    .1
+                    .split_whitespace()
+                    .nth(1)?
+                    .parse()
+                    .ok()?;
+                Some((pid, ppid))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn output_is_bounded_and_a_flood_can_be_stopped() {
+        let out = Cmd::new("sh")
+            .args([
+                "-c",
+                "head -c 40000000 /dev/zero | tr '\\0' y; echo done >&2",
+            ])
+            .run()
+            .unwrap();
+        assert!(
+            out.stdout.len() <= capture::STREAM_LIMIT + 200,
+            "{}",
+            out.stdout.len()
+        );
+        assert!(out
+            .stdout_lossy()
+            .contains("bytes of this output dropped here"));
+        assert_eq!(out.stderr_lossy(), "done\n");
+        assert!(!out.stopped_for_output);
+        let started = Instant::now();
+        let out = Cmd::new("yes")
+            .stop_after_output(1024 * 1024)
+            .timeout(Duration::from_secs(60))
+            .run()
+            .unwrap();
+        assert!(out.stopped_for_output);
+        assert!(started.elapsed() < Duration::from_secs(30));
     }
 
     #[test]

@@ -127,8 +127,9 @@ impl SourceTree {
     }
 
     /// The contents of `rel_path` (relative to the workspace root, `/`-separated; `.` and `..` are
-    /// resolved), or `None` when the file is absent from this tree. Directories and paths that leave
-    /// the workspace root are absent too. Symlinks are followed within the tree. In a git tree, a
+    /// resolved), or `None` when the file is absent from this tree. Paths that leave the workspace
+    /// root are absent too; in a working tree, a directory, FIFO or device at the path is an error
+    /// naming it (never read, never silently absent). Symlinks are followed within the tree. In a git tree, a
     /// file below a submodule is read from the submodule's repository at the recorded commit, and is
     /// an error when that cannot be read.
     pub fn read(&self, rel_path: &str) -> Result<Option<Vec<u8>>> {
@@ -1139,12 +1140,48 @@ fn parse_name_status(output: &[u8], prefix: &str) -> Result<Vec<ChangedPath>> {
 // Working tree.
 
 fn read_file(path: &Path) -> Result<Option<Vec<u8>>> {
+    // By type first: opening a FIFO would block until a writer appears, a device may never end.
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(meta) => {
+            return Err(Error::Other(format!(
+                "{} is {}, not a regular file: driftgate reads only regular files as sources \
+                 (replace it with a file, or fix the `mod`/`#[path]`/crate root that points at it)",
+                path.display(),
+                crate::fsutil::file_type_name(&meta)
+            )))
+        }
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound) => {
+            // A dangling symlink is absent; `a/b.rs/c` below a file is absent too.
+            return Ok(None);
+        }
+        Err(_) if ancestor_is_file(path) => return Ok(None),
+        Err(e) => {
+            return Err(Error::Other(format!(
+                "cannot read {}: {}",
+                path.display(),
+                explain_io(&e)
+            )))
+        }
+    }
     match std::fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound) => Ok(None),
-        Err(_) if path.is_dir() || ancestor_is_file(path) => Ok(None),
-        Err(e) => Err(Error::io("cannot read", path, e)),
+        Err(e) => Err(Error::Other(format!(
+            "cannot read {}: {}",
+            path.display(),
+            explain_io(&e)
+        ))),
     }
+}
+
+/// The OS error, with the usual cause spelled out where its own words do not say it.
+fn explain_io(error: &std::io::Error) -> String {
+    #[cfg(unix)]
+    if error.raw_os_error() == Some(libc::ELOOP) {
+        return format!("{error} (a symlink loop: a link that points, directly or not, at itself)");
+    }
+    error.to_string()
 }
 
 /// `a/b.rs/c` when `a/b.rs` is a file: absent, not an error.

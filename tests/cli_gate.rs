@@ -121,6 +121,32 @@ fn per_crate_policy_overrides_the_global_level() {
 #[test]
 fn configuration_errors_name_the_key_and_the_file() {
     let demo = fixture_copy("flaredb");
+    // The demo configures driftgate in its manifest: a driftgate.toml as well is ambiguous.
+    std::fs::write(demo.path().join("driftgate.toml"), "mode = \"precise\"\n").unwrap();
+    let out = gate(demo.path()).args(["config"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("configured twice")
+            && stderr(&out).contains("driftgate.toml")
+            && stderr(&out).contains("Cargo.toml"),
+        "{}",
+        stderr(&out)
+    );
+    let manifest_path = demo.path().join("Cargo.toml");
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    let kept: Vec<&str> = {
+        let mut in_section = false;
+        manifest
+            .lines()
+            .filter(|line| {
+                if line.starts_with('[') {
+                    in_section = line.starts_with("[workspace.metadata.driftgate");
+                }
+                !in_section
+            })
+            .collect()
+    };
+    std::fs::write(&manifest_path, kept.join("\n") + "\n").unwrap();
     std::fs::write(
         demo.path().join("driftgate.toml"),
         "snapshot-dir = \"public-api\"\nsnapshot_dri = \"x\"\n",

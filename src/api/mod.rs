@@ -6,6 +6,7 @@ pub mod cache;
 pub mod diff;
 pub mod extract;
 pub mod files;
+pub mod guard;
 pub mod model;
 pub mod normalize;
 pub mod render;

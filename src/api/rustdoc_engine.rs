@@ -115,6 +115,7 @@ pub fn map_json(json: &str) -> std::result::Result<RustdocApi, JsonError> {
         .map_err(|e| JsonError::Invalid(e.to_string()))?;
     // public-api reads from a file; hand it the same text through a private temporary file.
     let dir = tempfile::tempdir().map_err(|e| JsonError::Invalid(e.to_string()))?;
+    let _tracked = crate::interrupt::TempTree::track(dir.path());
     let file = dir.path().join("crate.json");
     std::fs::write(&file, json).map_err(|e| JsonError::Invalid(e.to_string()))?;
     let public = public_api::Builder::from_rustdoc_json(&file)

@@ -156,6 +156,8 @@ struct Module {
 
 struct ModuleTree {
     modules: Vec<Module>,
+    /// The files being loaded, outermost first (a file module reappearing here is a cycle).
+    loading: Vec<String>,
 }
 
 /// Where `mod x;` inside a module looks for files.
@@ -175,6 +177,7 @@ impl ModuleTree {
         let (items, inner_attrs) = parse_file(root_file, read, problems)?;
         let mut tree = ModuleTree {
             modules: Vec::new(),
+            loading: vec![root_file.to_owned()],
         };
         let dir = parent_dir(root_file);
         let dirs = Dirs {
@@ -297,10 +300,23 @@ impl ModuleTree {
             None => {
                 let flat = format!("{}{name}.rs", dirs.child_dir);
                 let nested = format!("{}{name}/mod.rs", dirs.child_dir);
-                match (file_exists(read, &flat), file_exists(read, &nested)) {
-                    (true, _) => (normalize_path(&flat), false),
-                    (false, true) => (normalize_path(&nested), true),
-                    (false, false) => {
+                let found = |path: &str| match read(&normalize_path(path)) {
+                    Ok(found) => Ok(found.is_some()),
+                    Err(e) => Err(describe(&e)),
+                };
+                match (found(&flat), found(&nested)) {
+                    (Err(why), _) | (Ok(false), Err(why)) => {
+                        problems.push(problem(
+                            "unreadable-source",
+                            &self.modules[parent].file,
+                            None,
+                            format!("module `{name}`: {why}"),
+                        ));
+                        return None;
+                    }
+                    (Ok(true), _) => (normalize_path(&flat), false),
+                    (Ok(false), Ok(true)) => (normalize_path(&nested), true),
+                    (Ok(false), Ok(false)) => {
                         problems.push(problem(
                             "missing-module-file",
                             &self.modules[parent].file,
@@ -312,6 +328,10 @@ impl ModuleTree {
                 }
             }
         };
+        if let Some(refusal) = self.refuse_file_module(name, &file, &child_path, parent) {
+            problems.push(refusal);
+            return None;
+        }
         let (items, inner) = parse_file(&file, read, problems)?;
         let child_dir = if mod_rs_like {
             parent_dir(&file)
@@ -327,7 +347,8 @@ impl ModuleTree {
             .inherit(own_attrs)
             .scope_part();
         let scope = attrs.inherit(scope_attrs);
-        Some(self.add_module(
+        self.loading.push(file.clone());
+        let id = self.add_module(
             child_path,
             Some(parent),
             file,
@@ -336,12 +357,72 @@ impl ModuleTree {
             child_dirs,
             read,
             problems,
-        ))
+        );
+        self.loading.pop();
+        Some(id)
+    }
+
+    /// A module file that includes itself (through `#[path]`), or a module tree deeper or larger
+    /// than any real crate's: refused with the file named, before it is read.
+    fn refuse_file_module(
+        &self,
+        name: &str,
+        file: &str,
+        child_path: &[String],
+        parent: ModId,
+    ) -> Option<ExtractProblem> {
+        let including = &self.modules[parent].file;
+        if let Some(first) = self.loading.iter().position(|f| f == file) {
+            let chain = self.loading[first..]
+                .iter()
+                .map(String::as_str)
+                .chain([file])
+                .collect::<Vec<_>>()
+                .join(" -> ");
+            return Some(problem(
+                "module-cycle",
+                including,
+                None,
+                format!("module `{name}` includes {file}, which is already being loaded: a module cycle ({chain}); fix the `#[path]` attribute"),
+            ));
+        }
+        if child_path.len() > MAX_MODULE_DEPTH || self.modules.len() >= MAX_MODULES {
+            return Some(problem(
+                "module-limit",
+                including,
+                None,
+                format!("module `{name}` ({file}) is beyond driftgate's limits ({MAX_MODULE_DEPTH} nested modules, {MAX_MODULES} modules per crate)"),
+            ));
+        }
+        None
     }
 }
 
-fn file_exists(read: &ReadFn<'_>, path: &str) -> bool {
-    matches!(read(&normalize_path(path)), Ok(Some(_)))
+/// A syn error in words a user can act on, located once (the line is the problem's own).
+fn syntax_message(error: &syn::Error, column: usize) -> String {
+    let text = error.to_string();
+    if text.contains("cannot parse string into token stream") {
+        return format!(
+            "invalid token near column {column}: the text is not valid Rust here (an unknown \
+             character, a malformed literal or a stray quote); fix the file so that it compiles"
+        );
+    }
+    format!("{text} (column {column})")
+}
+
+/// Deepest module nesting and most modules a crate may have (far beyond any real crate).
+const MAX_MODULE_DEPTH: usize = 256;
+const MAX_MODULES: usize = 100_000;
+
+/// An error with its causes, for a problem's one-line message.
+fn describe(error: &std::io::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 fn parse_file(
@@ -361,7 +442,7 @@ fn parse_file(
             return None;
         }
         Err(e) => {
-            problems.push(problem("unreadable-source", file, None, e.to_string()));
+            problems.push(problem("unreadable-source", file, None, describe(&e)));
             return None;
         }
     };
@@ -377,6 +458,17 @@ fn parse_file(
             return None;
         }
     };
+    // Nesting that would exhaust the stack, unbalanced delimiters and unterminated literals are
+    // refused (or explained) with their position before syn sees the file.
+    if let Err(refusal) = super::guard::check(&text) {
+        problems.push(problem(
+            "syntax-error",
+            file,
+            Some(refusal.line),
+            format!("{} (column {})", refusal.message, refusal.column),
+        ));
+        return None;
+    }
     // Full parse, bodies included: a syntax error anywhere is reported (the crate would not build),
     // never silently snapshotted.
     match syn::parse_file(&text) {
@@ -387,7 +479,7 @@ fn parse_file(
                 "syntax-error",
                 file,
                 Some(start.line),
-                format!("{}:{}: {e}", start.line, start.column + 1),
+                syntax_message(&e, start.column + 1),
             ));
             None
         }

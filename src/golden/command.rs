@@ -8,6 +8,10 @@ use crate::error::Result;
 use crate::process::Cmd;
 use std::path::Path;
 
+/// A command golden that prints more than this is stopped and fails: expected files are meant to
+/// be reviewed, and memory stays bounded whatever the command does.
+pub const OUTPUT_LIMIT: u64 = 8 * 1024 * 1024;
+
 /// Compares the produced output with the expected file's content (pure).
 pub fn compare(
     golden: &CommandGolden,
@@ -90,15 +94,25 @@ pub fn run_all(
         for (key, value) in &golden.env {
             cmd = cmd.env(key, value);
         }
-        let output = cmd.run()?;
-        let status_ok = output.status.success();
+        let output = cmd.stop_after_output(OUTPUT_LIMIT).run()?;
+        let status_ok = output.status.success() && !output.stopped_for_output;
+        let status = if output.stopped_for_output {
+            format!(
+                "no status: driftgate stopped it after it printed more than {} MiB (the limit for a command golden)",
+                OUTPUT_LIMIT / (1024 * 1024)
+            )
+        } else {
+            output.status.to_string()
+        };
+        // Compared as it would be written: secrets from the environment masked.
+        let stdout = crate::secrets::redact_bytes(&output.stdout).into_owned();
         if bless && status_ok {
             let existing = std::fs::read(&golden.expected).ok();
-            if existing.as_deref() != Some(output.stdout.as_slice()) {
-                crate::fsutil::write_atomic(&golden.expected, &output.stdout)?;
+            if existing.as_deref() != Some(stdout.as_slice()) {
+                crate::fsutil::write_atomic(&golden.expected, &stdout)?;
                 blessed.push(golden.expected_display.clone());
             }
-            let mut result = compare(golden, Some(&output.stdout), &output.stdout, true, "");
+            let mut result = compare(golden, Some(&stdout), &stdout, true, "");
             result
                 .notes
                 .push(format!("blessed {}", golden.expected_display));
@@ -109,9 +123,9 @@ pub fn run_all(
         results.push(compare(
             golden,
             expected.as_deref(),
-            &output.stdout,
+            &stdout,
             status_ok,
-            &output.status.to_string(),
+            &status,
         ));
     }
     Ok((results, blessed))

@@ -198,7 +198,7 @@ fn append_step_summary(report: &CheckReport, path: &Path) -> Result<()> {
     let existing = std::fs::metadata(path)
         .map(|m| m.len() as usize)
         .unwrap_or(0);
-    let summary = super::github::step_summary(report, existing);
+    let summary = crate::secrets::redact(&super::github::step_summary(report, existing));
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

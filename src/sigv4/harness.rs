@@ -9,7 +9,7 @@ use super::protocol::{
 };
 use crate::error::{Error, Result};
 use crate::process::{Cmd, Session};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Mutex;
@@ -90,14 +90,13 @@ impl Harness {
             command: label.clone(),
             message: "has no stdout".to_owned(),
         })?;
-        let (sender, lines) = std::sync::mpsc::channel();
+        let (sender, lines) = std::sync::mpsc::sync_channel(256);
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
             loop {
-                let mut line = String::new();
-                match reader.read_line(&mut line) {
-                    Ok(0) => break,
-                    Ok(_) => {
+                match crate::capture::read_line_bounded(&mut reader, crate::capture::LINE_LIMIT) {
+                    Ok(None) => break,
+                    Ok(Some(line)) => {
                         if sender.send(Ok(line)).is_err() {
                             break;
                         }
