@@ -65,6 +65,8 @@ pub struct Extracted {
     pub snapshot: ApiSnapshot,
     /// E.g. a rustdoc format mismatch that made a crate fall back to the syn engine.
     pub warnings: Vec<String>,
+    /// Members the rustdoc engine was asked for but the syn engine read (after a warning).
+    pub fallback: Vec<String>,
     pub cache_hits: usize,
     pub cache_misses: usize,
 }
@@ -100,6 +102,7 @@ pub fn extract_members_with(
                 err,
             )?;
             extracted.warnings = outcome.warnings;
+            extracted.fallback = outcome.fallback.clone();
             extracted.cache_hits = outcome.cache_hits;
             extracted.cache_misses = outcome.cache_misses;
             for api in outcome.crates {
