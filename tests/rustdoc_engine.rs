@@ -267,6 +267,29 @@ fn another_rustdoc_format_falls_back_to_syn_with_a_warning_or_fails_with_no_fall
         "{err}"
     );
     assert!(stdout(&out).is_empty());
+
+    // --bless never writes a fallback's (syn) lines as rustdoc lines, unless asked.
+    let file = demo.path().join("public-api/flaredb-sql.txt");
+    std::fs::remove_file(&file).ok();
+    let out = run(&["snapshot", "--engine", "rustdoc", "--bless"]);
+    assert_eq!(out.status.code(), Some(101), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not writing flaredb-sql") && err.contains("--allow-fallback"),
+        "{err}"
+    );
+    assert!(!file.exists(), "a fallback's lines were written");
+    let out = run(&[
+        "snapshot",
+        "--engine",
+        "rustdoc",
+        "--bless",
+        "--allow-fallback",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("#[cfg(feature = \"json\")] pub fn flaredb_sql::to_json"));
 }
 
 /// Two revisions that differ only in a signature (and in what makes a dependent's type `Send`),

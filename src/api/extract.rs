@@ -105,6 +105,7 @@ pub fn extract_members_with(
                 err,
             )?;
             extracted.warnings = outcome.warnings;
+            extracted.fallback = outcome.fallback.clone();
             extracted.cache_hits = outcome.cache_hits;
             extracted.cache_misses = outcome.cache_misses;
             for api in outcome.crates {

@@ -12,5 +12,6 @@ pub mod normalize;
 pub mod render;
 pub mod rules;
 pub mod rustdoc_engine;
+pub mod rustdoc_formats;
 pub mod syn_engine;
 pub mod tokens;

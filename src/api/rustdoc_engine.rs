@@ -32,8 +32,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The rustdoc JSON `format_version` this build reads (`public-api` 0.52.1, `rustdoc-types` 0.57;
-/// what stable rustc 1.95 emits).
+/// The rustdoc JSON `format_version` the mapping walks (`public-api` 0.52.1, `rustdoc-types` 0.57;
+/// what stable rustc 1.95 emits). Formats up to [`NEWEST_FORMAT`](super::rustdoc_formats::NEWEST_FORMAT)
+/// are converted to it first (`rustdoc_formats`).
 pub const SUPPORTED_FORMAT_VERSION: u32 = 57;
 
 /// Limit for one `cargo rustdoc` run (a cold build of a crate's dependencies included).
@@ -54,16 +55,10 @@ impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             JsonError::NotRustdocJson(why) => write!(f, "not rustdoc JSON: {why}"),
-            JsonError::FormatMismatch { found } => write!(
-                f,
-                "rustdoc JSON format_version {found} is not supported: driftgate reads format_version \
-                 {SUPPORTED_FORMAT_VERSION} (what rustc 1.95 emits); build with the 1.95 toolchain \
-                 (e.g. `rustup override set 1.95`) or use `--engine syn`"
-            ),
-            JsonError::Invalid(why) => write!(
-                f,
-                "rustdoc JSON (format_version {SUPPORTED_FORMAT_VERSION}) could not be read: {why}"
-            ),
+            JsonError::FormatMismatch { found } => {
+                f.write_str(&super::rustdoc_formats::unsupported_format_advice(*found))
+            }
+            JsonError::Invalid(why) => write!(f, "rustdoc JSON could not be read: {why}"),
         }
     }
 }
@@ -105,19 +100,22 @@ pub struct RustdocApi {
 
 /// Maps rustdoc JSON text to lines. Checks `format_version` first.
 pub fn map_json(json: &str) -> std::result::Result<RustdocApi, JsonError> {
-    let found = format_version(json)?;
-    if found != SUPPORTED_FORMAT_VERSION {
-        return Err(JsonError::FormatMismatch { found });
-    }
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    deserializer.disable_recursion_limit();
-    let krate: Crate = serde::Deserialize::deserialize(&mut deserializer)
-        .map_err(|e| JsonError::Invalid(e.to_string()))?;
-    // public-api reads from a file; hand it the same text through a private temporary file.
+    // Any supported format, read with its own rustdoc-types and stepped down to format 57.
+    let super::rustdoc_formats::ReadCrate { krate, found } =
+        super::rustdoc_formats::read_crate(json)?;
+    // public-api reads format 57 from a file; hand it the text (converted when it was newer)
+    // through a private temporary file.
     let dir = tempfile::tempdir().map_err(|e| JsonError::Invalid(e.to_string()))?;
     let _tracked = crate::interrupt::TempTree::track(dir.path());
     let file = dir.path().join("crate.json");
-    std::fs::write(&file, json).map_err(|e| JsonError::Invalid(e.to_string()))?;
+    let written = if found == SUPPORTED_FORMAT_VERSION {
+        std::fs::write(&file, json)
+    } else {
+        let converted =
+            serde_json::to_vec(&krate).map_err(|e| JsonError::Invalid(e.to_string()))?;
+        std::fs::write(&file, converted)
+    };
+    written.map_err(|e| JsonError::Invalid(e.to_string()))?;
     let public = public_api::Builder::from_rustdoc_json(&file)
         .omit_auto_trait_impls(true)
         .omit_blanket_impls(true)
@@ -127,7 +125,19 @@ pub fn map_json(json: &str) -> std::result::Result<RustdocApi, JsonError> {
     let items: Vec<PublicEntry> = public
         .items()
         .filter_map(|item| {
-            let path = item_path(item)?;
+            let mut path = item_path(item)?;
+            // public-api writes `pub proc macro krate::#[derive(Name)]`: the name is not in the
+            // path its tokens give.
+            if let Some(Item {
+                name: Some(name),
+                inner: ItemEnum::ProcMacro(_),
+                ..
+            }) = krate.index.get(&item.id())
+            {
+                if !path.ends_with(&format!("::{name}")) {
+                    path = format!("{path}::{name}");
+                }
+            }
             Some(PublicEntry {
                 id: item.id(),
                 parent: item.parent_id(),
@@ -181,6 +191,12 @@ fn item_path(item: &public_api::PublicItem) -> Option<String> {
     (!path.is_empty() && !path.contains("<<")).then_some(path)
 }
 
+/// A path through a `use Trait as _` re-export: it brings the trait's methods into scope but gives
+/// the trait no name there.
+fn is_underscore_import(path: &str) -> bool {
+    path.split("::").any(|segment| segment == "_")
+}
+
 /// What an impl block is, as `public-api` classifies them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ImplKind {
@@ -224,6 +240,8 @@ struct Mapper<'c> {
     /// While set, paths are printed as the source wrote them (impl generics, which the syn engine
     /// does not qualify either).
     written_paths: std::cell::Cell<bool>,
+    /// While set, this local type is printed under this path (the path whose impls are rendered).
+    self_path: std::cell::RefCell<Option<(Id, String)>>,
 }
 
 impl<'c> Mapper<'c> {
@@ -236,6 +254,9 @@ impl<'c> Mapper<'c> {
             };
             if matches!(item.inner, ItemEnum::Impl(_) | ItemEnum::Use(_)) {
                 continue;
+            }
+            if is_underscore_import(&entry.path) {
+                continue; // `pub use Trait as _` names nothing
             }
             let paths = paths_of.entry(entry.id).or_default();
             if !paths.contains(&entry.path) {
@@ -273,6 +294,7 @@ impl<'c> Mapper<'c> {
                 ..RustdocApi::default()
             },
             written_paths: std::cell::Cell::new(false),
+            self_path: std::cell::RefCell::new(None),
         }
     }
 
@@ -282,6 +304,9 @@ impl<'c> Mapper<'c> {
             let Some(item) = self.krate.index.get(&entry.id) else {
                 continue;
             };
+            if is_underscore_import(&entry.path) {
+                continue;
+            }
             let parent = entry.parent.and_then(|p| self.krate.index.get(&p));
             match parent.map(|p| &p.inner) {
                 // Trait items are rendered with their trait; fields and variants with their type.
@@ -304,13 +329,13 @@ impl<'c> Mapper<'c> {
                 ItemEnum::Struct(s) => {
                     self.structure(&attrs, path, s);
                     if seen_types.insert((path.to_owned(), item.id.0)) {
-                        self.impls_of(path, &attrs, &s.impls);
+                        self.impls_of(item.id, path, &attrs, &s.impls);
                     }
                 }
                 ItemEnum::Enum(e) => {
                     self.enumeration(&attrs, path, e);
                     if seen_types.insert((path.to_owned(), item.id.0)) {
-                        self.impls_of(path, &attrs, &e.impls);
+                        self.impls_of(item.id, path, &attrs, &e.impls);
                     }
                 }
                 ItemEnum::Union(u) => {
@@ -324,7 +349,7 @@ impl<'c> Mapper<'c> {
                     self.push(line);
                     self.fields(&attrs.scope_part(), path, &u.fields);
                     if seen_types.insert((path.to_owned(), item.id.0)) {
-                        self.impls_of(path, &attrs, &u.impls);
+                        self.impls_of(item.id, path, &attrs, &u.impls);
                     }
                 }
                 ItemEnum::Trait(t) => self.trait_def(&attrs, path, item, t),
@@ -684,7 +709,7 @@ impl<'c> Mapper<'c> {
     }
 
     /// `impl Trait for Type` lines of the impls of a type reached under `path`.
-    fn impls_of(&mut self, path: &str, type_attrs: &LineAttrs, impls: &[Id]) {
+    fn impls_of(&mut self, type_id: Id, path: &str, type_attrs: &LineAttrs, impls: &[Id]) {
         let type_scope = self.scope_of(path).inherit(&type_attrs.scope_part());
         for id in impls {
             let Some(item) = self.krate.index.get(id) else {
@@ -716,11 +741,13 @@ impl<'c> Mapper<'c> {
                 continue;
             }
             let attrs = own_attrs(item).scope_part().inherit(&type_scope);
-            let self_args = match (&imp.blanket_impl, &imp.for_) {
-                (Some(Type::ResolvedPath(p)), _) | (None, Type::ResolvedPath(p)) => {
-                    norm(&self.generic_args(p.args.as_deref()))
-                }
-                _ => String::new(),
+            // The impl's own self type (`Box<Path>`, `&'a T`, `T<u8>`), with the type walked
+            // printed under the path being walked.
+            let self_text = {
+                *self.self_path.borrow_mut() = Some((type_id, path.to_owned()));
+                let text = norm(&self.ty(&imp.for_));
+                *self.self_path.borrow_mut() = None;
+                text
             };
             let bang = if imp.is_negative { "!" } else { "" };
             let line = match kind {
@@ -728,7 +755,7 @@ impl<'c> Mapper<'c> {
                     // As the syn engine writes derives: the trait's definition path, no impl generics.
                     let trait_text = definition.unwrap_or_else(|| self.path_text(trait_));
                     format!(
-                        "{}impl {trait_text}{} for {path}{self_args}",
+                        "{}impl {trait_text}{} for {self_text}",
                         attrs.prefix(),
                         norm(&self.generic_args(trait_.args.as_deref()))
                     )
@@ -736,7 +763,7 @@ impl<'c> Mapper<'c> {
                 ImplKind::AutoTrait | ImplKind::Blanket => {
                     let trait_text = definition.unwrap_or_else(|| self.path_text(trait_));
                     format!(
-                        "{}impl{} {bang}{trait_text}{} for {path}{self_args}{}",
+                        "{}impl{} {bang}{trait_text}{} for {self_text}{}",
                         attrs.prefix(),
                         norm(&self.impl_generics(&imp.generics)),
                         norm(&self.generic_args(trait_.args.as_deref())),
@@ -744,7 +771,7 @@ impl<'c> Mapper<'c> {
                     )
                 }
                 _ => format!(
-                    "{}impl{} {bang}{} for {path}{self_args}",
+                    "{}impl{} {bang}{} for {self_text}",
                     attrs.prefix(),
                     norm(&self.impl_generics(&imp.generics)),
                     norm(&self.resolved_path(trait_))
@@ -823,16 +850,37 @@ impl<'c> Mapper<'c> {
     /// A path without its generic arguments: local items by their shortest public path, others as
     /// the source wrote them.
     fn path_text(&self, p: &RPath) -> String {
-        if self.written_paths.get() && !p.path.is_empty() {
-            return p.path.trim_start_matches("::").to_owned();
+        if let Some((id, path)) = self.self_path.borrow().as_ref() {
+            if *id == p.id {
+                return path.clone();
+            }
+        }
+        let written = p.path.trim_start_matches("::");
+        // `$crate::x`, `crate::x`, `self::x`, `super::x` mean something only where they were
+        // written (a macro expansion, a module): never printed as they are.
+        let relative = written
+            .split("::")
+            .next()
+            .is_some_and(|first| matches!(first, "$crate" | "crate" | "self" | "super"));
+        if self.written_paths.get() && !written.is_empty() && !relative {
+            return written.to_owned();
         }
         if let Some(public) = self.paths_of.get(&p.id).and_then(|paths| paths.first()) {
             return public.clone();
         }
-        if p.path.is_empty() {
-            return self.definition_path(&p.id).unwrap_or_default();
+        if written.is_empty() || relative {
+            if let Some(definition) = self.definition_path(&p.id) {
+                return definition;
+            }
+            // Not in the path table: the crate-relative rest under this crate's name.
+            let rest = written.split_once("::").map_or(written, |(_, rest)| rest);
+            return if written.is_empty() {
+                String::new()
+            } else {
+                format!("{}::{rest}", self.out.crate_name)
+            };
         }
-        p.path.trim_start_matches("::").to_owned()
+        written.to_owned()
     }
 
     fn resolved_path(&self, p: &RPath) -> String {
@@ -1547,10 +1595,12 @@ mod tests {
             format_version("not json"),
             Err(JsonError::NotRustdocJson(_))
         ));
-        let err = map_json(r#"{"format_version": 59, "index": "whatever"}"#).unwrap_err();
-        assert_eq!(err, JsonError::FormatMismatch { found: 59 });
+        let err = map_json(r#"{"format_version": 62, "index": "whatever"}"#).unwrap_err();
+        assert_eq!(err, JsonError::FormatMismatch { found: 62 });
         let text = err.to_string();
-        assert!(text.contains("59") && text.contains("57") && text.contains("--engine syn"));
+        assert!(
+            text.contains("62") && text.contains("57 through 61") && text.contains("--engine syn")
+        );
     }
 
     #[test]
@@ -1712,7 +1762,7 @@ log = { version = "0.4", optional = true }
             "{text}"
         );
         assert!(
-            text.contains("1.95") && text.contains("--engine syn"),
+            text.contains("rustup update") && text.contains("--engine syn"),
             "{text}"
         );
         // A broken body with the right version is an error too, never a silent empty API.

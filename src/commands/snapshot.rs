@@ -17,6 +17,11 @@ pub struct SnapshotArgs {
     /// Exit 100 and list the crates whose snapshot files are out of date.
     #[arg(long)]
     pub check: bool,
+    /// With `--bless --engine rustdoc`: also write the files of crates the rustdoc engine could
+    /// not document and the syn engine read instead (refused by default: their lines would not be
+    /// the rustdoc engine's).
+    #[arg(long, requires = "bless")]
+    pub allow_fallback: bool,
     /// Snapshot directory (default: `snapshot-dir` from the configuration, else `public-api/`).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -44,8 +49,8 @@ pub fn run(
         err,
     )?;
     report_extraction(&extracted, ctx, err);
-    let snapshot = extracted.snapshot;
-    let had_problems = report_problems(&snapshot, &ctx.style, err);
+    let snapshot = &extracted.snapshot;
+    let had_problems = report_problems(snapshot, &ctx.style, err);
     // A crate that could not be read completely is never written or judged: its file would lie.
     let complete = snapshot
         .crates
@@ -59,7 +64,21 @@ pub fn run(
     let mut code = exit::OK;
     if args.bless {
         let (mut written, mut unchanged) = (0, 0);
-        for api in complete {
+        let refused = refused_fallbacks(&extracted.fallback, args.allow_fallback);
+        if !refused.is_empty() {
+            writeln!(
+                err,
+                "{}error:{} not writing {}: the rustdoc engine fell back to the syn engine for \
+                 them, and a snapshot file must hold one engine's lines; fix the rustdoc build \
+                 (see the warning above), or pass `--allow-fallback` to write the syn engine's lines",
+                ctx.style.error_start(),
+                ctx.style.reset(),
+                refused.join(", ")
+            )
+            .ok();
+            code = exit::INCOMPLETE;
+        }
+        for api in complete.filter(|api| !refused.contains(&api.package)) {
             match files::write(&dir, api)? {
                 files::Written::Unchanged => unchanged += 1,
                 _ => {
@@ -142,4 +161,16 @@ pub fn run(
         }
     }
     Ok(if had_problems { exit::INCOMPLETE } else { code })
+}
+
+/// The fallback crates `--bless` must not write (none when the user allowed it).
+fn refused_fallbacks(fallback: &[String], allowed: bool) -> Vec<String> {
+    if allowed {
+        Vec::new()
+    } else {
+        let mut refused = fallback.to_vec();
+        refused.sort();
+        refused.dedup();
+        refused
+    }
 }
