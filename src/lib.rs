@@ -17,6 +17,7 @@ pub mod golden;
 pub mod hook;
 pub mod impact;
 pub mod materialize;
+pub mod outside_deps;
 pub mod pipeline;
 pub mod policy;
 pub mod precise;

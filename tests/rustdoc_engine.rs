@@ -447,3 +447,74 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A path dependency outside the workspace root (`../shared`, outside the repository too): the
+/// base revision's materialised tree builds it from its real place, no fallback to the syn engine.
+#[test]
+fn a_path_dependency_outside_the_root_is_built_for_a_base_revision() {
+    let outer = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = outer.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let package = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+    };
+    write("shared/Cargo.toml", &package("shared"));
+    write("shared/src/lib.rs", "pub struct Token;\n");
+    write(
+        "ws/Cargo.toml",
+        &format!(
+            "{}\n[dependencies]\nshared = {{ path = \"../shared\" }}\n\n[workspace]\n",
+            package("user")
+        ),
+    );
+    write(
+        "ws/src/lib.rs",
+        "pub fn token() -> shared::Token { shared::Token }\n",
+    );
+    let ws = outer.path().join("ws");
+    let lock =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["generate-lockfile", "--offline"])
+            .current_dir(&ws)
+            .output()
+            .unwrap();
+    assert!(lock.status.success(), "{}", stderr(&lock));
+    git(&ws, &["init", "-q", "-b", "main"]);
+    git(&ws, &["add", "-A"]);
+    git(&ws, &["commit", "-q", "-m", "base"]);
+    make_unique(&ws.join("src/lib.rs"), "outside");
+    let mut text = std::fs::read_to_string(ws.join("src/lib.rs")).unwrap();
+    text.push_str("pub fn extra() {}\n");
+    std::fs::write(ws.join("src/lib.rs"), text).unwrap();
+
+    let out = rustdoc_run(&ws)
+        .args([
+            "diff",
+            "--engine",
+            "rustdoc",
+            "--no-fallback",
+            "--base",
+            "HEAD",
+        ])
+        .args(["--no-cache", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 100)),
+        "{}",
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let rules = rules_of(&json, "user");
+    assert!(
+        rules.iter().any(|(_, path)| path == "user::extra"),
+        "{rules:?}"
+    );
+    // The user's manifest is untouched.
+    assert!(std::fs::read_to_string(ws.join("Cargo.toml"))
+        .unwrap()
+        .contains("path = \"../shared\""));
+}
