@@ -199,6 +199,7 @@ fn diff_against_head_reports_the_same_rules_as_the_syn_engine() {
 /// A `$CARGO` that runs the real cargo and then rewrites the `format_version` of the JSON rustdoc
 /// wrote, as a toolchain of another version would have.
 fn cargo_with_format(dir: &Path, version: u32) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
     let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let script = dir.join("fake-cargo.sh");
     std::fs::write(
@@ -229,6 +230,27 @@ fn another_rustdoc_format_falls_back_to_syn_with_a_warning_or_fails_with_no_fall
             .output()
             .unwrap()
     };
+    // A supported newer format (61, as a newer toolchain writes it) is read, not a fallback: the
+    // same lines as the real format-57 output.
+    let fake_61 = cargo_with_format(&tools.path().join("61"), 61);
+    let lines_with = |cargo: Option<&Path>| {
+        let mut cmd = rustdoc_run(demo.path());
+        if let Some(cargo) = cargo {
+            cmd.env("CARGO", cargo);
+        }
+        let out = cmd
+            .args(["snapshot", "--engine", "rustdoc", "--no-fallback"])
+            .args(["-p", "flaredb-sql", "--no-cache"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let from_57 = lines_with(None);
+    assert!(from_57.contains("pub fn flaredb_sql::"), "{from_57}");
+    assert_eq!(lines_with(Some(&fake_61)), from_57);
+
     let out = run(&["snapshot", "--engine", "rustdoc"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
