@@ -19,6 +19,7 @@ pub mod hook;
 pub mod impact;
 pub mod interrupt;
 pub mod materialize;
+pub mod outside_deps;
 pub mod pipeline;
 pub mod policy;
 pub mod precise;

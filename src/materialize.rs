@@ -87,10 +87,14 @@ pub fn materialize(source: &SourceTree, trees_dir: &Path) -> Result<PathBuf> {
         .map_err(|e| Error::io("cannot create a temporary directory in", trees_dir, e))?;
     // Removed if the run is interrupted while it is being written.
     let _tracked = crate::interrupt::TempTree::track(temp.path());
+    let mut manifests = Vec::new();
     for path in source.files()? {
         let Some(bytes) = source.read(&path)? else {
             continue;
         };
+        if path == "Cargo.toml" || path.ends_with("/Cargo.toml") {
+            manifests.push(path.clone());
+        }
         let target = temp.path().join(&path);
         if let Some(parent) = target.parent() {
             fs_err::create_dir_all(parent)
@@ -98,6 +102,8 @@ pub fn materialize(source: &SourceTree, trees_dir: &Path) -> Result<PathBuf> {
         }
         std::fs::write(&target, &bytes).map_err(|e| Error::io("cannot write", &target, e))?;
     }
+    // Path dependencies outside the workspace root are not in the tree: build them from disk.
+    crate::outside_deps::repoint(temp.path(), source.root(), &manifests)?;
     std::fs::write(temp.path().join(COMPLETE_MARKER), id.as_bytes())
         .map_err(|e| Error::io("cannot write", temp.path().join(COMPLETE_MARKER), e))?;
     let written = temp.keep();

@@ -199,6 +199,7 @@ fn diff_against_head_reports_the_same_rules_as_the_syn_engine() {
 /// A `$CARGO` that runs the real cargo and then rewrites the `format_version` of the JSON rustdoc
 /// wrote, as a toolchain of another version would have.
 fn cargo_with_format(dir: &Path, version: u32) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
     let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let script = dir.join("fake-cargo.sh");
     std::fs::write(
@@ -229,6 +230,27 @@ fn another_rustdoc_format_falls_back_to_syn_with_a_warning_or_fails_with_no_fall
             .output()
             .unwrap()
     };
+    // A supported newer format (61, as a newer toolchain writes it) is read, not a fallback: the
+    // same lines as the real format-57 output.
+    let fake_61 = cargo_with_format(&tools.path().join("61"), 61);
+    let lines_with = |cargo: Option<&Path>| {
+        let mut cmd = rustdoc_run(demo.path());
+        if let Some(cargo) = cargo {
+            cmd.env("CARGO", cargo);
+        }
+        let out = cmd
+            .args(["snapshot", "--engine", "rustdoc", "--no-fallback"])
+            .args(["-p", "flaredb-sql", "--no-cache"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let from_57 = lines_with(None);
+    assert!(from_57.contains("pub fn flaredb_sql::"), "{from_57}");
+    assert_eq!(lines_with(Some(&fake_61)), from_57);
+
     let out = run(&["snapshot", "--engine", "rustdoc"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
@@ -446,4 +468,75 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// A path dependency outside the workspace root (`../shared`, outside the repository too): the
+/// base revision's materialised tree builds it from its real place, no fallback to the syn engine.
+#[test]
+fn a_path_dependency_outside_the_root_is_built_for_a_base_revision() {
+    let outer = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = outer.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let package = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+    };
+    write("shared/Cargo.toml", &package("shared"));
+    write("shared/src/lib.rs", "pub struct Token;\n");
+    write(
+        "ws/Cargo.toml",
+        &format!(
+            "{}\n[dependencies]\nshared = {{ path = \"../shared\" }}\n\n[workspace]\n",
+            package("user")
+        ),
+    );
+    write(
+        "ws/src/lib.rs",
+        "pub fn token() -> shared::Token { shared::Token }\n",
+    );
+    let ws = outer.path().join("ws");
+    let lock =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["generate-lockfile", "--offline"])
+            .current_dir(&ws)
+            .output()
+            .unwrap();
+    assert!(lock.status.success(), "{}", stderr(&lock));
+    git(&ws, &["init", "-q", "-b", "main"]);
+    git(&ws, &["add", "-A"]);
+    git(&ws, &["commit", "-q", "-m", "base"]);
+    make_unique(&ws.join("src/lib.rs"), "outside");
+    let mut text = std::fs::read_to_string(ws.join("src/lib.rs")).unwrap();
+    text.push_str("pub fn extra() {}\n");
+    std::fs::write(ws.join("src/lib.rs"), text).unwrap();
+
+    let out = rustdoc_run(&ws)
+        .args([
+            "diff",
+            "--engine",
+            "rustdoc",
+            "--no-fallback",
+            "--base",
+            "HEAD",
+        ])
+        .args(["--no-cache", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 100)),
+        "{}",
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let rules = rules_of(&json, "user");
+    assert!(
+        rules.iter().any(|(_, path)| path == "user::extra"),
+        "{rules:?}"
+    );
+    // The user's manifest is untouched.
+    assert!(std::fs::read_to_string(ws.join("Cargo.toml"))
+        .unwrap()
+        .contains("path = \"../shared\""));
 }

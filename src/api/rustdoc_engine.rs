@@ -1,5 +1,6 @@
 //! The rustdoc engine: the public API of a crate from the rustdoc JSON that stable rustc emits with
-//! `RUSTC_BOOTSTRAP=1` (`--output-format json`, `format_version` 57), mapped into the *same* lines the
+//! `RUSTC_BOOTSTRAP=1` (`--output-format json`, `format_version` 57 to 61, read by
+//! [`rustdoc_formats`](super::rustdoc_formats)), mapped into the *same* lines the
 //! syn engine renders, so [`CrateApi::from_lines`](super::model::CrateApi::from_lines) parses both
 //! alike and the two engines can be diffed line by line.
 //!

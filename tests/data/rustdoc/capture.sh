@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates the captured rustdoc JSON the rustdoc engine's unit tests read: kitchen.json from the
-# `kitchen/` crate (one item of every kind), with the stable toolchain (format_version 57).
+# Regenerates the captured rustdoc JSON the rustdoc engine's tests read, with the stable toolchain
+# (format_version 57): kitchen.json from the `kitchen/` crate (one item of every kind), impls.json
+# from `impls/` (impls listed on another type's page), macros.json from `macros/` (proc macros).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 target="${CARGO_TARGET_DIR:-$here/../../../target}/rustdoc-captures"
-RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$target" cargo rustdoc -q --manifest-path "$here/kitchen/Cargo.toml" --lib \
+for krate in kitchen impls macros; do
+RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$target" cargo rustdoc -q --manifest-path "$here/$krate/Cargo.toml" --lib \
     -- -Z unstable-options --output-format json --document-hidden-items
-cp "$target/doc/kitchen.json" "$here/kitchen.json"
-echo "wrote $here/kitchen.json (format_version $(grep -o '"format_version":[0-9]*' "$here/kitchen.json" | cut -d: -f2))"
+cp "$target/doc/$krate.json" "$here/$krate.json"
+echo "wrote $here/$krate.json"
+done
