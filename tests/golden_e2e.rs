@@ -169,6 +169,33 @@ fn reference_itself_passes_as_a_harness() {
     let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("sigv4-harness      132 passed"), "{out}");
+    assert!(out.contains("sigv4-random       300 passed"), "{out}");
+
+    // Declaring every mode sends the SigV4a cases and the streaming uploads too (protocol v2).
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\nharness = {argv}\nsupports = [\"sigv4a\", \"chunked\"]\ndeterminism = false\nrandom-requests = 20\nrandom-seed = 7\n"
+    ));
+    let (code, report, err) = golden_json(ws.path());
+    assert_eq!(code, 0, "{err}\n{report:#}");
+    let passed = |prefix: &str| {
+        report["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .filter(|c| c["suite"] == "sigv4-harness" && c["status"] == "pass")
+            .filter(|c| c["case"].as_str().is_some_and(|n| n.starts_with(prefix)))
+            .count()
+    };
+    assert!(passed("v4a/") >= 38, "{report:#}");
+    assert_eq!(
+        passed("aws-docs-examples/s3-chunked-upload-put-object#chunks"),
+        1
+    );
+    assert_eq!(passed("extras/crt-s3-chunked-trailer#chunks"), 1);
+    assert_eq!(
+        passed("driftgate/streaming-unsigned-payload-trailer#chunks"),
+        1
+    );
 }
 
 /// A harness that answers `unsupported` to every line whose JSON matches the bash `case` pattern
