@@ -606,3 +606,27 @@ fn explain_without_credentials_is_a_usage_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("AWS_ACCESS_KEY_ID"), "{err}");
 }
+
+/// A real process harness with a verifier blind to time: the reference behind a filter that drops
+/// `now` from every line (so "now" is always the signing time). The gate fails it, naming the
+/// expired presigned URL and the request outside the clock-skew window it accepted.
+#[test]
+fn an_expiry_blind_process_harness_fails_naming_the_tampering() {
+    let bin = assert_cmd::cargo::cargo_bin("cargo-driftgate");
+    let script = r#"sed -u 's/,"now":"[0-9TZ]*"//' | "$0" sigv4 explain --jsonl"#;
+    let argv = serde_json::json!(["bash", "-c", script, bin.display().to_string()]);
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\nharness = {argv}\ndeterminism = false\nrandom-requests = 0\n"
+    ));
+    let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
+    assert_eq!(code, 100, "stdout:\n{out}\nstderr:\n{err}");
+    assert!(out.contains("[sigv4-verifier-mismatch]"), "{out}");
+    assert!(
+        out.contains("verifier rejects the signed request with a presigned URL used 1 s after it expired (X-Amz-Expires="),
+        "{out}"
+    );
+    assert!(
+        out.contains("s before now (clock-skew window 900 s) verified = true, expected false"),
+        "{out}"
+    );
+}
