@@ -169,6 +169,33 @@ fn reference_itself_passes_as_a_harness() {
     let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("sigv4-harness      132 passed"), "{out}");
+    assert!(out.contains("sigv4-random       300 passed"), "{out}");
+
+    // Declaring every mode sends the SigV4a cases and the streaming uploads too (protocol v2).
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\nharness = {argv}\nsupports = [\"sigv4a\", \"chunked\"]\ndeterminism = false\nrandom-requests = 20\nrandom-seed = 7\n"
+    ));
+    let (code, report, err) = golden_json(ws.path());
+    assert_eq!(code, 0, "{err}\n{report:#}");
+    let passed = |prefix: &str| {
+        report["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .filter(|c| c["suite"] == "sigv4-harness" && c["status"] == "pass")
+            .filter(|c| c["case"].as_str().is_some_and(|n| n.starts_with(prefix)))
+            .count()
+    };
+    assert!(passed("v4a/") >= 38, "{report:#}");
+    assert_eq!(
+        passed("aws-docs-examples/s3-chunked-upload-put-object#chunks"),
+        1
+    );
+    assert_eq!(passed("extras/crt-s3-chunked-trailer#chunks"), 1);
+    assert_eq!(
+        passed("driftgate/streaming-unsigned-payload-trailer#chunks"),
+        1
+    );
 }
 
 /// A harness that answers `unsupported` to every line whose JSON matches the bash `case` pattern
@@ -284,9 +311,10 @@ fn harness_skipping_presigned_cases_fails_naming_them_unless_allowed() {
     ));
     let (code, report, err) = golden_json(ws.path());
     assert_eq!(code, 0, "{err}\n{report:#}");
+    // Plus the two request-only SigV4a folders, which are skips of the vector suite, not tests.
     assert_eq!(
         report["summary"]["skipped"].as_u64(),
-        Some(skipped.len() as u64)
+        Some(skipped.len() as u64 + 2)
     );
     let (_, out, _) = run(driftgate().args(["golden", "-v"]).current_dir(ws.path()));
     assert!(
@@ -577,4 +605,28 @@ fn explain_without_credentials_is_a_usage_error() {
         .env_remove("AWS_SECRET_ACCESS_KEY"));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("AWS_ACCESS_KEY_ID"), "{err}");
+}
+
+/// A real process harness with a verifier blind to time: the reference behind a filter that drops
+/// `now` from every line (so "now" is always the signing time). The gate fails it, naming the
+/// expired presigned URL and the request outside the clock-skew window it accepted.
+#[test]
+fn an_expiry_blind_process_harness_fails_naming_the_tampering() {
+    let bin = assert_cmd::cargo::cargo_bin("cargo-driftgate");
+    let script = r#"sed -u 's/,"now":"[0-9TZ]*"//' | "$0" sigv4 explain --jsonl"#;
+    let argv = serde_json::json!(["bash", "-c", script, bin.display().to_string()]);
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\nharness = {argv}\ndeterminism = false\nrandom-requests = 0\n"
+    ));
+    let (code, out, err) = run(driftgate().arg("golden").current_dir(ws.path()));
+    assert_eq!(code, 100, "stdout:\n{out}\nstderr:\n{err}");
+    assert!(out.contains("[sigv4-verifier-mismatch]"), "{out}");
+    assert!(
+        out.contains("verifier rejects the signed request with a presigned URL used 1 s after it expired (X-Amz-Expires="),
+        "{out}"
+    );
+    assert!(
+        out.contains("s before now (clock-skew window 900 s) verified = true, expected false"),
+        "{out}"
+    );
 }

@@ -3,7 +3,8 @@
 //! the reference agreed, stored with botocore's canonical request, string to sign and signature. The
 //! reference must keep producing exactly botocore's answer for each — through the same protocol
 //! answer `sigv4 explain --jsonl` prints — so a canonicalisation change that the vectors miss but
-//! botocore would catch fails here, without network.
+//! botocore would catch fails here, without network. The same botocore-agreed signatures are then
+//! verified against the clock: presigned expiry and the clock-skew window, to the second.
 
 use driftgate::sigv4::protocol::{answer, WireRequest};
 use driftgate::sigv4::sign::SignatureLocation;
@@ -96,4 +97,68 @@ fn the_reference_answers_exactly_what_botocore_answered() {
         cases.len(),
         failures.join("\n\n")
     );
+}
+
+/// The botocore-agreed signatures, verified against the clock: a presigned URL is good until its
+/// last second and expired one second later; a header-signed request is good within the 900 s
+/// clock-skew window and not a second beyond; signing refuses an expiry AWS does not allow.
+#[test]
+fn botocore_signed_requests_expire_on_time() {
+    use driftgate::sigv4::sign::{sign, SigningParams, Timestamp};
+    use driftgate::sigv4::time::shifted;
+    use driftgate::sigv4::verify::{verify, VerifyContext};
+    let mut presigned = 0;
+    for case in cases() {
+        let request = &case.request;
+        let name = request.case.as_deref().unwrap_or("?");
+        let http = request.http_request().expect("request");
+        let timestamp = Timestamp::parse(&request.timestamp).expect("timestamp");
+        let params = SigningParams {
+            credentials: &request.credentials,
+            region: &request.region,
+            service: &request.service,
+            timestamp: &timestamp,
+            settings: &request.settings,
+        };
+        let signed = sign(&http, &params).expect("sign");
+        assert_eq!(signed.signature, case.botocore.signature, "{name}");
+        let at = |seconds: i64| VerifyContext {
+            now: shifted(&timestamp, seconds),
+            ..VerifyContext::at(&request.region, &request.service, timestamp.clone())
+        };
+        let verified = |seconds: i64| {
+            verify(
+                &signed.request,
+                &request.credentials,
+                &request.settings,
+                &at(seconds),
+            )
+        };
+        let (good_until, reason) = match request.settings.signature_location {
+            SignatureLocation::Query => {
+                presigned += 1;
+                let expires = i64::try_from(request.settings.expires).expect("expires");
+                (expires, "presigned URL expired")
+            }
+            SignatureLocation::Header => (900, "before now"),
+        };
+        assert!(verified(good_until).verified, "{name}");
+        let late = verified(good_until + 1);
+        assert!(
+            !late.verified && late.reason.as_deref().is_some_and(|r| r.contains(reason)),
+            "{name}: {late:?}"
+        );
+        if request.settings.signature_location == SignatureLocation::Query {
+            for expires in [0, 604_801] {
+                let mut settings = request.settings.clone();
+                settings.expires = expires;
+                let params = SigningParams {
+                    settings: &settings,
+                    ..params.clone()
+                };
+                assert!(sign(&http, &params).is_err(), "{name}: expires {expires}");
+            }
+        }
+    }
+    assert!(presigned >= 10, "only {presigned} presigned cases");
 }

@@ -1,7 +1,7 @@
-//! Pinned choices: where the specifications leave room (or the S3 documentation and the SDKs
-//! disagree), the reference picks one behaviour and the suite checks it. [`PINNED_CHOICES`] lists
-//! them for the docs and the reports; [`S3PathRule`] is the one a harness may declare otherwise
-//! (`s3-path-rule = "wire"`), so an SDK-based signer is judged by the rule it follows.
+//! Pinned choices a harness may declare otherwise: where the S3 documentation and the SDKs
+//! disagree, the reference follows the documentation (the list of pinned choices and their reasons
+//! is in docs/sigv4-harness.md). [`S3PathRule`] is declared with `s3-path-rule = "wire"`, so an
+//! SDK-based signer is judged by the rule it follows ([`judged_by`]).
 
 use super::canonical;
 use super::sign::Settings;
@@ -32,30 +32,6 @@ impl S3PathRule {
         }
     }
 }
-
-/// The choices the suite pins, each with the reason.
-pub const PINNED_CHOICES: &[(&str, &str)] = &[
-    (
-        "S3 path rule",
-        "an S3 canonical URI decodes the path's escapes and re-encodes the bytes (the S3 documentation's definition); botocore and aws-sigv4 sign the wire path as given, so a harness built on them declares `s3-path-rule = \"wire\"` and is judged by that rule",
-    ),
-    (
-        "unsigned headers",
-        "a signer leaves `user-agent`, `expect` and `x-amzn-trace-id` unsigned (proxies add or rewrite them), as botocore does",
-    ),
-    (
-        "Authorization grammar",
-        "one space after the algorithm, parameters separated by `,` and at most one space; anything else is rejected as extra spaces",
-    ),
-    (
-        "signature case",
-        "a signature is lowercase hex; an upper-case one is rejected",
-    ),
-    (
-        "time",
-        "a header-signed request's time must be within the clock-skew window of now (default 900 s, `clock-skew-secs`); a presigned URL is valid from its time minus the window until its time plus X-Amz-Expires, which must be 1..=604800",
-    ),
-];
 
 /// The wire path as given: every printable ASCII byte verbatim (escapes as written, `(` and `*`
 /// raw), only the bytes that cannot travel raw (controls, space, non-ASCII) escaped.
