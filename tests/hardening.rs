@@ -55,7 +55,10 @@ fn item1_secrets_from_the_environment_are_masked_in_every_output() {
             .unwrap();
         assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
         let all = format!("{}{}", stdout(&out), stderr(&out));
-        assert!(all.contains("<redacted>"), "the mismatch diff shows the masked line: {all}");
+        assert!(
+            all.contains("<redacted>"),
+            "the mismatch diff shows the masked line: {all}"
+        );
         for secret in [AWS, TOKEN, CUSTOM, "wJalrXUtnFEMI%2FK7"] {
             assert!(!all.contains(secret), "{format} leaks {secret}: {all}");
         }
@@ -102,8 +105,16 @@ fn snapshot(ws: &Path) -> std::process::Output {
 #[test]
 fn item3_hostile_sources_are_refused_with_exit_101_naming_the_file() {
     let deep_modules = "pub mod m { ".repeat(2000) + &"}".repeat(2000);
-    let deep_generics = format!("pub type T = {}u8{};\n", "Vec<".repeat(1500), ">".repeat(1500));
-    let deep_parens = format!("pub const C: u8 = {}1{};\n", "(".repeat(3000), ")".repeat(3000));
+    let deep_generics = format!(
+        "pub type T = {}u8{};\n",
+        "Vec<".repeat(1500),
+        ">".repeat(1500)
+    );
+    let deep_parens = format!(
+        "pub const C: u8 = {}1{};\n",
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
     for lib in [deep_modules, deep_generics, deep_parens] {
         let ws = workspace(&lib, "");
         let out = snapshot(ws.path());
@@ -134,7 +145,10 @@ fn item3_hostile_sources_are_refused_with_exit_101_naming_the_file() {
     {
         let ws = workspace("pub mod pipe;\n", "");
         let fifo = ws.path().join("src/pipe.rs");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(made.success());
         let out = snapshot(ws.path());
         assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
@@ -187,7 +201,10 @@ fn item4_sigterm_stops_the_children_and_exits_143() {
         .unwrap();
     let started = Instant::now();
     while processes_with(&marker).is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the golden never started");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the golden never started"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let pid = i32::try_from(child.id()).unwrap();
@@ -198,7 +215,10 @@ fn item4_sigterm_stops_the_children_and_exits_143() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(143));
     std::thread::sleep(Duration::from_millis(200));
-    assert!(processes_with(&marker).is_empty(), "the golden's grandchild outlived driftgate");
+    assert!(
+        processes_with(&marker).is_empty(),
+        "the golden's grandchild outlived driftgate"
+    );
 }
 
 #[cfg(unix)]
@@ -216,9 +236,17 @@ fn item5_written_files_keep_their_mode_and_new_ones_follow_the_umask() {
     let file = ws.path().join("public-api/ws.txt");
     let reference = ws.path().join("reference");
     std::fs::write(&reference, "").unwrap();
-    assert_eq!(mode(&file), mode(&reference), "a new file follows the umask");
+    assert_eq!(
+        mode(&file),
+        mode(&reference),
+        "a new file follows the umask"
+    );
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    std::fs::write(ws.path().join("src/lib.rs"), "pub fn f() {}\npub fn g() {}\n").unwrap();
+    std::fs::write(
+        ws.path().join("src/lib.rs"),
+        "pub fn f() {}\npub fn g() {}\n",
+    )
+    .unwrap();
     let out = driftgate()
         .current_dir(ws.path())
         .args(["snapshot", "--bless"])
@@ -246,12 +274,22 @@ fn item6_messages_name_the_thing_and_the_fix() {
         stderr(&out)
     );
     // A syntax error: located once, in words.
-    std::fs::write(ws.path().join("src/lib.rs"), "pub fn f() {\n    let s = (1;\n}\n").unwrap();
+    std::fs::write(
+        ws.path().join("src/lib.rs"),
+        "pub fn f() {\n    let s = (1;\n}\n",
+    )
+    .unwrap();
     let out = snapshot(ws.path());
     assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("src/lib.rs:3: `}` does not match the `(` opened at 2:13"), "{err}");
-    assert!(!err.contains("cannot parse string into token stream"), "{err}");
+    assert!(
+        err.contains("src/lib.rs:3: `}` does not match the `(` opened at 2:13"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("cannot parse string into token stream"),
+        "{err}"
+    );
     // A symlink loop is named as one.
     #[cfg(unix)]
     {
@@ -268,8 +306,16 @@ fn item6_messages_name_the_thing_and_the_fix() {
     );
     let out = snapshot(ws.path());
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("outside the workspace"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("outside the workspace"),
+        "{}",
+        stderr(&out)
+    );
     // Exit codes are documented, the internal error among them.
     let out = driftgate().arg("--help").output().unwrap();
-    assert!(stdout(&out).contains("70   internal error"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("70   internal error"),
+        "{}",
+        stdout(&out)
+    );
 }
