@@ -145,11 +145,11 @@ fn item3_hostile_sources_are_refused_with_exit_101_naming_the_file() {
     {
         let ws = workspace("pub mod pipe;\n", "");
         let fifo = ws.path().join("src/pipe.rs");
-        let made = std::process::Command::new("mkfifo")
+        let made = driftgate::process::Cmd::new("mkfifo")
             .arg(&fifo)
-            .status()
+            .run()
             .unwrap();
-        assert!(made.success());
+        assert!(made.status.success());
         let out = snapshot(ws.path());
         assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
         assert!(
