@@ -85,7 +85,7 @@ struct Entry {
 fn side(text: Option<&str>) -> Result<BTreeMap<Key, Entry>, String> {
     let mut items = BTreeMap::new();
     if let Some(text) = text {
-        let file = syn::parse_file(text).map_err(|e| e.to_string())?;
+        let file = crate::api::guard::parse_file(text).map_err(|e| e.to_string())?;
         collect(&file.items, &mut items);
     }
     Ok(items)

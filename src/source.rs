@@ -153,6 +153,19 @@ impl SourceTree {
         }
     }
 
+    /// Whether anything is at `rel_path`: a file, or (in a working tree) a directory or special file
+    /// that [`SourceTree::read`] refuses by name. A crate root that is not a file is never skipped
+    /// as absent.
+    pub fn present(&self, rel_path: &str) -> bool {
+        let Some(path) = normalize_rel(rel_path) else {
+            return false;
+        };
+        match &self.git {
+            None => self.root.join(&path).exists(),
+            Some(git) => git.exists(&path),
+        }
+    }
+
     /// The submodule (gitlink) of this git tree or index that `rel_path` lies in, if any, with the
     /// reason its files cannot be read when they cannot. `None` for working trees, which read
     /// submodules from disk like any directory.
@@ -171,6 +184,8 @@ impl SourceTree {
             None => match Repo::discover(&self.root) {
                 Ok(repo) => worktree_files_of(&repo, &self.root)?,
                 Err(Error::NotGitRepository { .. }) => walk_files(&self.root)?,
+                // No git installed: the working tree is still on disk; list it directly.
+                Err(Error::Spawn { .. }) => walk_files(&self.root)?,
                 Err(e) => return Err(e),
             },
         };
@@ -1451,7 +1466,8 @@ mod tests {
             Some("pub fn a() {}")
         );
         assert_eq!(tree.read("src/missing.rs").unwrap(), None);
-        assert_eq!(tree.read("src").unwrap(), None, "a directory is not a file");
+        let refused = tree.read("src").unwrap_err().to_string();
+        assert!(refused.contains("is a directory"), "a directory is refused by name: {refused}");
         assert_eq!(tree.read("src/lib.rs/x").unwrap(), None);
         assert_eq!(tree.read("../outside.rs").unwrap(), None);
         assert!(tree.exists("src/lib.rs"));

@@ -237,8 +237,22 @@ impl Cache {
         let key = CacheKey(entry.key.clone());
         let text = serde_json::to_vec(entry)
             .map_err(|e| crate::Error::Other(format!("cannot serialise a cache entry: {e}")))?;
-        fsutil::write_atomic(&self.path(&entry.engine, &key), &text)
+        fsutil::write_atomic(&self.path(&entry.engine, &key), &text).map_err(unwritable_cache)
     }
+}
+
+/// A cache write that failed (a read-only target directory, a full disk), with the way around it.
+pub fn unwritable_cache(error: crate::Error) -> crate::Error {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    crate::Error::Other(format!(
+        "{text}; driftgate's cache under the target directory cannot be written: pass `--no-cache`, \
+         or point CARGO_TARGET_DIR at a writable directory"
+    ))
 }
 
 /// The syn engine through the cache: keys from each crate's `.rs` files and manifest, hits
@@ -252,7 +266,7 @@ pub fn extract_syn_cached(
     let inputs: Vec<(&crate::workspace::Member, super::syn_engine::CrateInput)> = members
         .iter()
         .filter_map(|m| Some((*m, super::extract::crate_input(m)?)))
-        .filter(|(_, input)| source.exists(&input.root_file))
+        .filter(|(_, input)| source.present(&input.root_file))
         .collect();
     let files = if cache.enabled() {
         source.files()?

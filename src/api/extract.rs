@@ -35,7 +35,7 @@ pub fn extract_members(members: &[&Member], source: &SourceTree) -> ApiSnapshot 
     };
     let crates: Vec<CrateApi> = inputs
         .par_iter()
-        .filter(|input| source.exists(&input.root_file))
+        .filter(|input| source.present(&input.root_file))
         .map(|input| syn_engine::extract(input, &read))
         .collect();
     ApiSnapshot {
@@ -89,7 +89,8 @@ pub fn extract_members_with(
         options.use_cache,
     );
     if options.use_cache || options.engine != EngineChoice::Syn {
-        super::cache::mark_ignored(&workspace.target_dir.join("driftgate"))?;
+        super::cache::mark_ignored(&workspace.target_dir.join("driftgate"))
+            .map_err(super::cache::unwritable_cache)?;
     }
     let mut extracted = Extracted::default();
     let syn_members: Vec<&Member> = match &options.engine {

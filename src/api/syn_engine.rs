@@ -499,6 +499,12 @@ pub(crate) fn parse_without_bodies(text: &str) -> syn::Result<syn::File> {
         }
         _ => text,
     };
+    if let Err(refusal) = super::guard::check(text) {
+        return Err(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            refusal.to_string(),
+        ));
+    }
     let tokens: proc_macro2::TokenStream = text
         .parse()
         .map_err(|e: proc_macro2::LexError| syn::Error::new(e.span(), e))?;

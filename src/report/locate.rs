@@ -289,7 +289,7 @@ fn definitions(input: &CrateSources<'_>) -> Vec<Def> {
         .unwrap_or_default();
     let mut defs = Vec::new();
     for (path, text) in input.files {
-        let Ok(file) = syn::parse_file(text) else {
+        let Ok(file) = crate::api::guard::parse_file(text) else {
             continue;
         };
         let module = module_of(path, &dir, input.lib_root);

@@ -89,7 +89,7 @@ pub struct UnreadFile {
 /// Why a file's use sites cannot all be known from its text, if they cannot: a syntax error, code
 /// included from elsewhere (`include!`), a module loaded from another path (`#[path]`). Pure.
 pub fn unreadable(text: &str) -> Option<String> {
-    if let Err(e) = syn::parse_file(text) {
+    if let Err(e) = crate::api::guard::parse_file(text) {
         let at = e.span().start();
         return Some(format!(
             "cannot be parsed ({e} at {}:{})",
@@ -191,7 +191,7 @@ fn mentions_any<'a>(text: &str, mut names: impl Iterator<Item = &'a String>) -> 
 
 /// Scans one file. A file that does not parse yields no sites (the compiler will say more).
 pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
-    let Ok(parsed) = syn::parse_file(text) else {
+    let Ok(parsed) = crate::api::guard::parse_file(text) else {
         return Vec::new();
     };
     let mut deps = ctx.deps.clone();
