@@ -535,8 +535,7 @@ mod tests {
             macro_name: "ast_struct!".into(),
         });
         head.crates.insert("demo".into(), made);
-        let mut plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"].into_iter());
-        plain.package = "plain".into();
+        let plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"]);
         head.crates.insert("plain".into(), plain);
         let records = requested_records(None, &head, "syn", &[]);
         assert_eq!(records[0].reason, Reason::MacroItems);
