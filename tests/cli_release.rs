@@ -106,7 +106,13 @@ fn an_under_bumped_crate_fails_the_checklist() {
     assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
     let report = json(&out);
     assert_eq!(report["schema_version"], 1);
-    assert_eq!(report["engine"], "syn");
+    assert_eq!(report["engine"], "auto");
+    assert!(
+        report["gate"]["engines"]
+            .as_array()
+            .is_some_and(|e| e.iter().all(|r| r["engine"] == "syn")),
+        "the release fixture is plain code: syn reads every crate"
+    );
     assert_eq!(report["tool_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(report["base"]["rev"], "v0.1.0", "the latest tag by default");
     assert_eq!(report["base"]["commit"], rev_parse(dir, "v0.1.0^{commit}"));

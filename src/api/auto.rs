@@ -527,6 +527,30 @@ mod tests {
     }
 
     #[test]
+    fn syn_read_blind_crates_keep_their_reason_so_dependents_are_built() {
+        let mut head = ApiSnapshot::default();
+        let mut made = api(&["pub fn demo::f()"]);
+        made.unknowns.push(Unknown {
+            module: "demo".into(),
+            macro_name: "ast_struct!".into(),
+        });
+        head.crates.insert("demo".into(), made);
+        let plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"]);
+        head.crates.insert("plain".into(), plain);
+        let records = requested_records(None, &head, "syn", &[]);
+        assert_eq!(records[0].reason, Reason::MacroItems);
+        assert_eq!(records[0].engine, "syn");
+        assert!(syn_blind(&records[0]).is_some_and(|why| why.starts_with("macro-items")));
+        assert_eq!(records[1].reason, Reason::Requested);
+        assert_eq!(syn_blind(&records[1]), None);
+        // Read by rustdoc: not blind.
+        let rustdoc = requested_records(None, &head, "rustdoc", &[]);
+        assert!(rustdoc
+            .iter()
+            .all(|r| syn_blind(r).is_none() && r.engine == "rustdoc"));
+    }
+
+    #[test]
     fn unreadable_crates_leave_both_sides() {
         let mut base = ApiSnapshot::default();
         let mut head = ApiSnapshot::default();

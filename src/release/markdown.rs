@@ -119,7 +119,21 @@ fn heading(report: &ReleaseReport) -> Vec<Part> {
             escape(&report.engine),
             escape(&report.tool_version),
         )),
+        text(engine_lines(report)),
     ]
+}
+
+/// The crates not simply read by syn (`--engine auto` chose rustdoc, or could not), one bullet each.
+fn engine_lines(report: &ReleaseReport) -> String {
+    let lines = crate::api::auto::human_lines(&report.gate.engines, false);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let bullets: String = lines
+        .lines()
+        .map(|l| format!("- {}\n", escape(l.trim())))
+        .collect();
+    format!("{bullets}\n")
 }
 
 fn checklist(report: &ReleaseReport) -> Vec<Part> {
