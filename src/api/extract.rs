@@ -21,6 +21,12 @@ pub fn crate_input(member: &Member) -> Option<CrateInput> {
         root_file: lib.src_path.clone(),
         manifest_file,
         proc_macro: lib.proc_macro,
+        extern_renames: member
+            .deps
+            .iter()
+            .map(|d| (d.extern_name.clone(), d.package.replace('-', "_")))
+            .filter(|(written, krate)| written != krate)
+            .collect(),
     })
 }
 

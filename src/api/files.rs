@@ -2,13 +2,38 @@
 //! with no timestamps or absolute paths, so they are stable across runs and machines and reviewable
 //! in a pull request. Writes are atomic.
 
+use super::canonical::LINE_FORMAT;
 use super::model::{ApiSnapshot, CrateApi};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use std::path::{Path, PathBuf};
 
-const HEADER: &str =
-    "// Public API snapshot written by driftgate; update with `cargo driftgate snapshot --bless`.";
+/// The first line of a file, naming its line format (files before version 2 name none).
+fn header() -> String {
+    format!(
+        "// Public API snapshot written by driftgate (line format {LINE_FORMAT}); update with `cargo driftgate snapshot --bless`."
+    )
+}
+
+/// The line-format version a snapshot file's text was written with (1: before the header named it).
+pub fn line_format(text: &str) -> u32 {
+    text.lines()
+        .next()
+        .and_then(|first| first.split_once("(line format "))
+        .and_then(|(_, rest)| rest.split(')').next())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1)
+}
+
+/// A file's text as the current version writes it: an older file is parsed (every line
+/// canonicalised on the way in) and rendered again, so comparing it with a current file shows
+/// only what changed in the API, not how lines used to be spelled.
+pub fn normalized(package: &str, text: &str) -> String {
+    if line_format(text) == LINE_FORMAT || text.is_empty() {
+        return text.to_owned();
+    }
+    render(&parse(package, text))
+}
 
 /// The file of a package inside the snapshot directory.
 pub fn file_for(dir: &Path, package: &str) -> PathBuf {
@@ -17,7 +42,7 @@ pub fn file_for(dir: &Path, package: &str) -> PathBuf {
 
 /// The full text of a crate's snapshot file.
 pub fn render(api: &CrateApi) -> String {
-    format!("{HEADER}\n{}", api.to_file_text())
+    format!("{}\n{}", header(), api.to_file_text())
 }
 
 /// Parses a snapshot file's text.
@@ -93,6 +118,11 @@ pub enum Written {
     Created,
     Updated,
     Unchanged,
+    /// Rewritten from an older line format (`from`); with `changed` when the API itself differs too.
+    Migrated {
+        from: u32,
+        changed: bool,
+    },
 }
 
 /// Writes one crate's file atomically, only when its content changes.
@@ -101,7 +131,16 @@ pub fn write(dir: &Path, api: &CrateApi) -> Result<Written> {
     let text = render(api);
     let status = match std::fs::read(&path) {
         Ok(old) if old == text.as_bytes() => return Ok(Written::Unchanged),
-        Ok(_) => Written::Updated,
+        Ok(old) => {
+            let old = String::from_utf8_lossy(&old);
+            match line_format(&old) {
+                LINE_FORMAT => Written::Updated,
+                from => Written::Migrated {
+                    from,
+                    changed: normalized(&api.package, &old) != text,
+                },
+            }
+        }
         Err(_) => Written::Created,
     };
     fsutil::write_atomic(&path, text.as_bytes())?;

@@ -2,6 +2,7 @@
 //! normalisation, the semver rules table and the diff.
 
 pub mod cache;
+pub mod canonical;
 pub mod diff;
 pub mod extract;
 pub mod files;

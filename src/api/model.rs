@@ -202,7 +202,7 @@ impl CrateApi {
             if line.starts_with("//") {
                 continue;
             }
-            items.push(ApiItem::parse(line));
+            items.push(ApiItem::parse(&super::canonical::line(line, crate_name)));
         }
         refine_kinds(&mut items);
         items.sort_by(|a, b| {

@@ -819,19 +819,21 @@ impl<'c> Mapper<'c> {
         self.krate.paths.get(id).map(|s| s.path.join("::"))
     }
 
-    /// A path without its generic arguments: local items by their shortest public path, others as
-    /// the source wrote them.
+    /// A path without its generic arguments: local items by their shortest public path, others by
+    /// their definition path (`core::fmt::Display`, whatever import the source used), which
+    /// [`canonical`](super::canonical) spells as the syn engine's resolved paths are spelled.
     fn path_text(&self, p: &RPath) -> String {
-        if self.written_paths.get() && !p.path.is_empty() {
+        let local = self.paths_of.get(&p.id).and_then(|paths| paths.first());
+        if self.written_paths.get() && !p.path.is_empty() && local.is_some() {
             return p.path.trim_start_matches("::").to_owned();
         }
-        if let Some(public) = self.paths_of.get(&p.id).and_then(|paths| paths.first()) {
+        if let Some(public) = local {
             return public.clone();
         }
-        if p.path.is_empty() {
-            return self.definition_path(&p.id).unwrap_or_default();
+        match self.definition_path(&p.id) {
+            Some(definition) if !definition.is_empty() => definition,
+            _ => p.path.trim_start_matches("::").to_owned(),
         }
-        p.path.trim_start_matches("::").to_owned()
     }
 
     fn resolved_path(&self, p: &RPath) -> String {
@@ -1605,13 +1607,13 @@ log = { version = "0.4", optional = true }
         let expected = [
             "pub mod kitchen",
             "#[non_exhaustive] pub struct kitchen::Config { .. }",
-            "pub kitchen::Config::limits: std::collections::HashMap<String, u32>",
+            "pub kitchen::Config::limits: std::collections::hash::map::HashMap<String, u32>",
             "#[must_use] pub fn kitchen::Config::new(name: &str) -> Self",
-            "pub async fn kitchen::Config::load(path: &std::path::Path) -> std::io::Result<kitchen::Config>",
+            "pub fn kitchen::Config::load(path: &std::path::Path) -> impl core::future::future::Future<Output = std::io::error::Result<kitchen::Config>>",
             "pub const unsafe fn kitchen::Config::raw(p: *const u8, len: usize) -> *mut u8",
             "pub fn kitchen::Config::callback(&mut self, f: fn(u32) -> bool, g: Box<dyn Fn(&str) -> String + Send>) -> impl Iterator<Item = u32> + '_",
             "#[doc(hidden)] pub fn kitchen::Config::__internal(&self) -> Option<&mut Vec<(u8, char)>>",
-            "impl core::clone::Clone for kitchen::Config",
+            "impl Clone for kitchen::Config",
             "#[repr(C)] pub struct kitchen::Point",
             "impl kitchen::Raw for kitchen::Point",
             "pub struct kitchen::Pair(pub u8, _)",
@@ -1624,13 +1626,13 @@ log = { version = "0.4", optional = true }
             "pub kitchen::Event::Data(Vec<u8>, usize)",
             "pub kitchen::Event::Moved { from: kitchen::Point, to: kitchen::Point }",
             "#[deprecated] pub kitchen::Event::Jumped",
-            "pub trait kitchen::Store: fmt::Debug + Send",
+            "pub trait kitchen::Store: core::fmt::Debug + Send",
             "pub type kitchen::Store::Key: Clone",
             "pub const kitchen::Store::NAME: &'static str = ..",
             "pub fn kitchen::Store::put(&mut self, key: Self::Key, value: Self::Value) -> bool { .. }",
             "pub unsafe trait kitchen::Raw",
             "impl kitchen::Describe for u32",
-            "pub type kitchen::Map<V> = std::collections::HashMap<String, V>",
+            "pub type kitchen::Map<V> = std::collections::hash::map::HashMap<String, V>",
             "pub static mut kitchen::COUNTER: u64",
             "#[repr(C)] pub union kitchen::Bits",
             "pub fn kitchen::generic<T: Into<String> + ?Sized, I>(items: I, _extra: &T) -> usize where I: IntoIterator<Item = u8>",
@@ -1642,16 +1644,21 @@ log = { version = "0.4", optional = true }
             "#[doc(hidden)] pub fn kitchen::internals::inner()",
             "pub macro kitchen::make_it!",
             "pub fn kitchen::made_a() -> u8",
-            "pub use kitchen::Cow = std::borrow::Cow",
+            "pub use kitchen::Cow = alloc::borrow::Cow",
             "pub fn kitchen::Circle::unit() -> kitchen::Circle",
             "pub fn kitchen::shapes::Circle::unit() -> kitchen::Circle",
             "pub fn kitchen::shapes::globbed()",
         ];
+        // Compared in canonical spelling, as every line enters the model.
+        let canonical: Vec<String> = api
+            .lines
+            .iter()
+            .map(|l| super::super::canonical::line(l, "kitchen"))
+            .collect();
         for line in expected {
             assert!(
-                api.lines.iter().any(|l| l == line),
-                "missing: {line}\n{:#?}",
-                api.lines
+                canonical.iter().any(|l| l == line),
+                "missing: {line}\n{canonical:#?}"
             );
         }
         // Methods of trait impls are not items; compiler-internal marker impls are dropped.

@@ -62,6 +62,23 @@ pub fn run(
         for api in complete {
             match files::write(&dir, api)? {
                 files::Written::Unchanged => unchanged += 1,
+                files::Written::Migrated { from, changed } => {
+                    written += 1;
+                    if !ctx.quiet {
+                        writeln!(
+                            out,
+                            "migrated {display_dir}/{}.txt from line format {from} to {} ({})",
+                            api.package,
+                            driftgate_line_format(),
+                            if changed {
+                                "canonical spelling; the API changed too"
+                            } else {
+                                "canonical spelling only, same API"
+                            }
+                        )
+                        .ok();
+                    }
+                }
                 _ => {
                     written += 1;
                     if !ctx.quiet {
@@ -89,6 +106,17 @@ pub fn run(
             if let Some(old) = files::out_of_date(&dir, api)? {
                 stale.push(api.package.clone());
                 let new = files::render(api);
+                let old_format = files::line_format(&old);
+                if !old.is_empty() && old_format != driftgate_line_format() {
+                    writeln!(
+                        out,
+                        "{display_dir}/{}.txt was written in line format {old_format}: compared after \
+                         canonicalising it; `snapshot --bless` migrates it",
+                        api.package
+                    )
+                    .ok();
+                }
+                let old = files::normalized(&api.package, &old);
                 let what = if old.is_empty() {
                     "missing"
                 } else {
@@ -142,4 +170,8 @@ pub fn run(
         }
     }
     Ok(if had_problems { exit::INCOMPLETE } else { code })
+}
+
+fn driftgate_line_format() -> u32 {
+    crate::api::canonical::LINE_FORMAT
 }
