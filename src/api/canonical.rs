@@ -140,6 +140,65 @@ fn tables() -> &'static Tables {
     })
 }
 
+/// A method line with `Self` (the type, not `Self::Assoc`, not the receiver) written as the self
+/// type: `-> Self` and `-> k::S<T>` are one signature. `type_line` is the line of the type.
+pub fn resolve_self(text: &str, type_path: &str, type_line: &str) -> String {
+    if !text.contains("Self") {
+        return text.to_owned();
+    }
+    let self_ty = format!("{type_path}{}", generic_arguments(type_line, type_path));
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("Self") {
+        let at = from + found;
+        let end = at + 4;
+        from = end;
+        let before_ok = at == 0 || !is_ident_byte(bytes[at - 1]) && bytes[at - 1] != b':';
+        let after_ok = bytes
+            .get(end)
+            .is_none_or(|b| !is_ident_byte(*b) && *b != b':');
+        if before_ok && after_ok {
+            out.push_str(&text[copied..at]);
+            out.push_str(&self_ty);
+            copied = end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// `<'a, T, N>` for `pub struct k::S<'a, T: Clone, const N: usize> ..` (empty without generics).
+fn generic_arguments(type_line: &str, type_path: &str) -> String {
+    let Some(after) = type_line
+        .find(type_path)
+        .map(|at| &type_line[at + type_path.len()..])
+    else {
+        return String::new();
+    };
+    let Some(toks) = after.starts_with('<').then(|| lex(after)).flatten() else {
+        return String::new();
+    };
+    let Some(end) = angle_end(&toks, 0) else {
+        return String::new();
+    };
+    let names: Vec<String> = split_commas(&toks[1..end - 1])
+        .into_iter()
+        .filter_map(|param| match param {
+            [Tok::Punct('\'', _), Tok::Ident(l), ..] => Some(format!("'{l}")),
+            [Tok::Ident(k), Tok::Ident(n), ..] if k == "const" => Some(n.clone()),
+            [Tok::Ident(n), ..] => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("<{}>", names.join(", "))
+    }
+}
+
 /// Whether `name` is a primitive type's name.
 pub fn is_primitive(name: &str) -> bool {
     PRIMITIVES.contains(&name)
@@ -717,6 +776,26 @@ mod tests {
         assert_eq!(
             canon("impl<T: Send> core::fmt::Debug for k::S<T>"),
             "impl<T: Send> core::fmt::Debug for k::S<T>"
+        );
+    }
+
+    #[test]
+    fn self_is_the_type() {
+        assert_eq!(
+            resolve_self(
+                "pub fn k::W::new(&self, x: Self) -> Self::Item",
+                "k::W",
+                "pub struct k::W<'a, T: Clone, const N: usize>"
+            ),
+            "pub fn k::W::new(&self, x: k::W<'a, T, N>) -> Self::Item"
+        );
+        assert_eq!(
+            resolve_self(
+                "pub fn k::S::new() -> Option<Self>",
+                "k::S",
+                "pub struct k::S;"
+            ),
+            "pub fn k::S::new() -> Option<k::S>"
         );
     }
 
