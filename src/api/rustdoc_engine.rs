@@ -220,9 +220,6 @@ struct Mapper<'c> {
     /// below them.
     scopes: HashMap<String, LineAttrs>,
     out: RustdocApi,
-    /// While set, paths are printed as the source wrote them (impl generics, which the syn engine
-    /// does not qualify either).
-    written_paths: std::cell::Cell<bool>,
 }
 
 impl<'c> Mapper<'c> {
@@ -271,7 +268,6 @@ impl<'c> Mapper<'c> {
                 crate_name,
                 ..RustdocApi::default()
             },
-            written_paths: std::cell::Cell::new(false),
         }
     }
 
@@ -823,11 +819,7 @@ impl<'c> Mapper<'c> {
     /// their definition path (`core::fmt::Display`, whatever import the source used), which
     /// [`canonical`](super::canonical) spells as the syn engine's resolved paths are spelled.
     fn path_text(&self, p: &RPath) -> String {
-        let local = self.paths_of.get(&p.id).and_then(|paths| paths.first());
-        if self.written_paths.get() && !p.path.is_empty() && local.is_some() {
-            return p.path.trim_start_matches("::").to_owned();
-        }
-        if let Some(public) = local {
+        if let Some(public) = self.paths_of.get(&p.id).and_then(|paths| paths.first()) {
             return public.clone();
         }
         match self.definition_path(&p.id) {
@@ -1070,12 +1062,9 @@ impl<'c> Mapper<'c> {
         }
     }
 
-    /// Generics of an impl header, with paths as written.
+    /// Generics of an impl header (paths qualified, as the syn engine qualifies them).
     fn impl_generics(&self, generics: &Generics) -> String {
-        self.written_paths.set(true);
-        let text = self.generics(generics);
-        self.written_paths.set(false);
-        text
+        self.generics(generics)
     }
 
     /// `<'a, T: Clone, const N: usize>`; the synthetic parameters of `impl Trait` arguments are not
