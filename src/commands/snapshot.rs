@@ -60,7 +60,7 @@ pub fn run(
     if args.bless {
         let (mut written, mut unchanged) = (0, 0);
         for api in complete {
-            match files::write(&dir, api)? {
+            match files::write(&dir, api, &renames_of(&loaded, &api.package))? {
                 files::Written::Unchanged => unchanged += 1,
                 files::Written::Migrated { from, changed } => {
                     written += 1;
@@ -116,7 +116,7 @@ pub fn run(
                     )
                     .ok();
                 }
-                let old = files::normalized(&api.package, &old);
+                let old = files::normalized(&api.package, &old, &renames_of(&loaded, &api.package));
                 let what = if old.is_empty() {
                     "missing"
                 } else {
@@ -174,4 +174,14 @@ pub fn run(
 
 fn driftgate_line_format() -> u32 {
     crate::api::canonical::LINE_FORMAT
+}
+
+/// The renamed dependencies of the member `package` (see [`files::with_renames`]).
+fn renames_of(loaded: &super::Loaded, package: &str) -> Vec<(String, String)> {
+    loaded
+        .members()
+        .iter()
+        .find(|m| m.name == package)
+        .map(|m| crate::api::extract::extern_renames(m))
+        .unwrap_or_default()
 }
