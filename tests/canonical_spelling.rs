@@ -4,6 +4,9 @@
 //! `impl Future`, facade paths, imports, default trait arguments, supertraits, re-export paths).
 //! A control pair with a real change checks that the harness can fail.
 
+mod common;
+
+use common::*;
 use driftgate::api::diff::diff_crate;
 use driftgate::api::model::CrateApi;
 use driftgate::api::syn_engine::{extract, CrateInput};
@@ -141,4 +144,56 @@ fn a_real_change_is_still_a_finding() {
     for (old, new) in real {
         assert!(!changes(old, new).is_empty(), "{old} -> {new}");
     }
+}
+
+/// A snapshot file of line format 1 (the header names no format; derives by their `core` path,
+/// `Self`, the renamed dependency's written name) is read canonicalised: `diff` finds nothing, and
+/// `snapshot --bless` migrates it with one line saying the API is the same.
+#[test]
+fn an_old_format_file_migrates_without_a_change() {
+    let dir = fixture_copy("flaredb");
+    let file = dir.path().join("public-api/chainfire.txt");
+    let bless = |dir: &std::path::Path| {
+        driftgate()
+            .args(["snapshot", "--bless", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .output()
+            .unwrap()
+    };
+    let first = bless(dir.path());
+    assert!(first.status.success(), "{}", stderr(&first));
+    let current = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = current.lines().map(str::to_owned).collect();
+    lines[0] = "// Public API snapshot written by driftgate; update with `cargo driftgate snapshot --bless`.".into();
+    let old = lines
+        .join("\n")
+        .replace("impl Clone for", "impl core::clone::Clone for")
+        .replace("impl Default for", "impl core::default::Default for")
+        .replace("flaredb_sql::", "fsql::")
+        .replace(
+            "Replica::new() -> chainfire::Replica",
+            "Replica::new() -> Self",
+        );
+    assert_ne!(old, current.trim_end(), "the old spelling differs");
+    std::fs::write(&file, old + "\n").unwrap();
+    let diff = driftgate()
+        .args(["diff", "--manifest-path"])
+        .arg(dir.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&diff).contains("no public API changes"),
+        "{}{}",
+        stdout(&diff),
+        stderr(&diff)
+    );
+    let migrated = bless(dir.path());
+    assert!(
+        stdout(&migrated).contains(
+            "migrated public-api/chainfire.txt from line format 1 to 2 (canonical spelling only, same API)"
+        ),
+        "{}",
+        stdout(&migrated)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), current);
 }
