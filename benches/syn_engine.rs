@@ -303,6 +303,7 @@ fn crate_input(crate_dir: &Path) -> Result<CrateInput, String> {
         root_file,
         manifest_file: "Cargo.toml".to_owned(),
         proc_macro,
+        extern_renames: Vec::new(),
     })
 }
 

@@ -487,7 +487,7 @@ proptest! {
         use driftgate::api::syn_engine::{extract, CrateInput};
         let input = CrateInput {
             package: "a".into(), crate_name: "a".into(), root_file: "src/lib.rs".into(),
-            manifest_file: "Cargo.toml".into(), proc_macro: false,
+            manifest_file: "Cargo.toml".into(), proc_macro: false, extern_renames: Vec::new(),
         };
         let bytes = src.clone().into_bytes();
         let _ = extract(&input, &|p: &str| Ok((p == "src/lib.rs").then(|| bytes.clone())));

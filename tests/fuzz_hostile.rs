@@ -123,6 +123,7 @@ fn extract(text: &str) {
         root_file: "src/lib.rs".into(),
         manifest_file: "Cargo.toml".into(),
         proc_macro: false,
+        extern_renames: Vec::new(),
     };
     // Every module file is the same hostile text: `#[path]` cycles and self-inclusion included.
     let read = |path: &str| -> std::io::Result<Option<Vec<u8>>> {

@@ -21,7 +21,18 @@ pub fn crate_input(member: &Member) -> Option<CrateInput> {
         root_file: lib.src_path.clone(),
         manifest_file,
         proc_macro: lib.proc_macro,
+        extern_renames: extern_renames(member),
     })
+}
+
+/// The member's renamed workspace dependencies: (the name its code writes, the crate's name).
+pub fn extern_renames(member: &Member) -> Vec<(String, String)> {
+    member
+        .deps
+        .iter()
+        .map(|d| (d.extern_name.clone(), d.package.replace('-', "_")))
+        .filter(|(written, krate)| written != krate)
+        .collect()
 }
 
 /// Extracts every member's API from `source`. Members whose crate root does not exist in that tree

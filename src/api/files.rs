@@ -2,13 +2,38 @@
 //! with no timestamps or absolute paths, so they are stable across runs and machines and reviewable
 //! in a pull request. Writes are atomic.
 
+use super::canonical::LINE_FORMAT;
 use super::model::{ApiSnapshot, CrateApi};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use std::path::{Path, PathBuf};
 
-const HEADER: &str =
-    "// Public API snapshot written by driftgate; update with `cargo driftgate snapshot --bless`.";
+/// The first line of a file, naming its line format (files before version 2 name none).
+fn header() -> String {
+    format!(
+        "// Public API snapshot written by driftgate (line format {LINE_FORMAT}); update with `cargo driftgate snapshot --bless`."
+    )
+}
+
+/// The line-format version a snapshot file's text was written with (1: before the header named it).
+pub fn line_format(text: &str) -> u32 {
+    text.lines()
+        .next()
+        .and_then(|first| first.split_once("(line format "))
+        .and_then(|(_, rest)| rest.split(')').next())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1)
+}
+
+/// A file's text as the current version writes it: an older file is parsed (every line
+/// canonicalised on the way in) and rendered again, so comparing it with a current file shows
+/// only what changed in the API, not how lines used to be spelled.
+pub fn normalized(package: &str, text: &str, renames: &[(String, String)]) -> String {
+    if line_format(text) == LINE_FORMAT || text.is_empty() {
+        return text.to_owned();
+    }
+    render(&with_renames(parse(package, text), renames))
+}
 
 /// The file of a package inside the snapshot directory.
 pub fn file_for(dir: &Path, package: &str) -> PathBuf {
@@ -17,7 +42,7 @@ pub fn file_for(dir: &Path, package: &str) -> PathBuf {
 
 /// The full text of a crate's snapshot file.
 pub fn render(api: &CrateApi) -> String {
-    format!("{HEADER}\n{}", api.to_file_text())
+    format!("{}\n{}", header(), api.to_file_text())
 }
 
 /// Parses a snapshot file's text.
@@ -32,6 +57,26 @@ pub fn parse(package: &str, text: &str) -> CrateApi {
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|| package.replace('-', "_"));
     CrateApi::from_lines(package, &crate_name, text.lines())
+}
+
+/// A file's crate with paths through renamed dependencies written by the crate's name, as the
+/// syn engine writes them (files of line format 1 kept the written name, `fsql::Database`).
+pub fn with_renames(api: CrateApi, renames: &[(String, String)]) -> CrateApi {
+    if renames.is_empty() {
+        return api;
+    }
+    let lines: Vec<String> = api
+        .items
+        .iter()
+        .map(|i| super::canonical::rename_crates(&i.line, renames))
+        .collect();
+    let mut renamed = CrateApi::from_lines(
+        &api.package,
+        &api.crate_name,
+        lines.iter().map(String::as_str),
+    );
+    renamed.unknowns = api.unknowns;
+    renamed
 }
 
 /// Reads the snapshot files of `packages` from `dir`. A package without a file is an error naming
@@ -93,15 +138,30 @@ pub enum Written {
     Created,
     Updated,
     Unchanged,
+    /// Rewritten from an older line format (`from`); with `changed` when the API itself differs too.
+    Migrated {
+        from: u32,
+        changed: bool,
+    },
 }
 
-/// Writes one crate's file atomically, only when its content changes.
-pub fn write(dir: &Path, api: &CrateApi) -> Result<Written> {
+/// Writes one crate's file atomically, only when its content changes; `renames` as in
+/// [`with_renames`], to tell a migration that changes no item from one that does.
+pub fn write(dir: &Path, api: &CrateApi, renames: &[(String, String)]) -> Result<Written> {
     let path = file_for(dir, &api.package);
     let text = render(api);
     let status = match std::fs::read(&path) {
         Ok(old) if old == text.as_bytes() => return Ok(Written::Unchanged),
-        Ok(_) => Written::Updated,
+        Ok(old) => {
+            let old = String::from_utf8_lossy(&old);
+            match line_format(&old) {
+                LINE_FORMAT => Written::Updated,
+                from => Written::Migrated {
+                    from,
+                    changed: normalized(&api.package, &old, renames) != text,
+                },
+            }
+        }
         Err(_) => Written::Created,
     };
     fsutil::write_atomic(&path, text.as_bytes())?;
@@ -139,8 +199,8 @@ mod tests {
     fn write_is_idempotent() {
         let dir = tempfile::tempdir().unwrap();
         let api = CrateApi::from_lines("a", "a", ["pub mod a"]);
-        assert_eq!(write(dir.path(), &api).unwrap(), Written::Created);
-        assert_eq!(write(dir.path(), &api).unwrap(), Written::Unchanged);
+        assert_eq!(write(dir.path(), &api, &[]).unwrap(), Written::Created);
+        assert_eq!(write(dir.path(), &api, &[]).unwrap(), Written::Unchanged);
         assert_eq!(out_of_date(dir.path(), &api).unwrap(), None);
         let read_back = read(dir.path(), &["a"]).unwrap();
         assert_eq!(read_back.crates.len(), 1);
@@ -149,7 +209,12 @@ mod tests {
     #[test]
     fn a_member_without_a_file_is_an_error_naming_it_and_the_fix() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), &CrateApi::from_lines("a", "a", ["pub mod a"])).unwrap();
+        write(
+            dir.path(),
+            &CrateApi::from_lines("a", "a", ["pub mod a"]),
+            &[],
+        )
+        .unwrap();
         let err = read(dir.path(), &["a", "b-core", "c"]).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::INCOMPLETE);
         let text = err.to_string();

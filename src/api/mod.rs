@@ -3,6 +3,7 @@
 
 pub mod auto;
 pub mod cache;
+pub mod canonical;
 pub mod diff;
 pub mod extract;
 pub mod files;

@@ -202,9 +202,10 @@ impl CrateApi {
             if line.starts_with("//") {
                 continue;
             }
-            items.push(ApiItem::parse(line));
+            items.push(ApiItem::parse(&super::canonical::line(line, crate_name)));
         }
         refine_kinds(&mut items);
+        resolve_self(&mut items);
         items.sort_by(|a, b| {
             a.sort_key()
                 .cmp(&b.sort_key())
@@ -257,6 +258,32 @@ fn parse_unknown(rest: &str) -> Unknown {
             module: String::new(),
             macro_name: rest.to_owned(),
         },
+    }
+}
+
+/// `Self` in the lines of inherent methods and associated consts written as the type itself.
+fn resolve_self(items: &mut [ApiItem]) {
+    let types: BTreeMap<String, String> = items
+        .iter()
+        .filter(|i| matches!(i.kind, ItemKind::Struct | ItemKind::Enum | ItemKind::Union))
+        .map(|i| (i.path.clone(), i.line.clone()))
+        .collect();
+    for item in items.iter_mut() {
+        if !matches!(item.kind, ItemKind::Method | ItemKind::AssocConst)
+            || !item.line.contains("Self")
+        {
+            continue;
+        }
+        let Some(type_line) = item.parent().and_then(|p| types.get(p)) else {
+            continue;
+        };
+        let parent = item.parent().unwrap_or_default().to_owned();
+        let resolved = super::canonical::resolve_self(&item.line, &parent, type_line);
+        if resolved != item.line {
+            let kind = item.kind;
+            *item = ApiItem::parse(&resolved);
+            item.kind = kind;
+        }
     }
 }
 

@@ -238,9 +238,6 @@ struct Mapper<'c> {
     /// below them.
     scopes: HashMap<String, LineAttrs>,
     out: RustdocApi,
-    /// While set, paths are printed as the source wrote them (impl generics, which the syn engine
-    /// does not qualify either).
-    written_paths: std::cell::Cell<bool>,
     /// While set, this local type is printed under this path (the path whose impls are rendered).
     self_path: std::cell::RefCell<Option<(Id, String)>>,
 }
@@ -294,7 +291,6 @@ impl<'c> Mapper<'c> {
                 crate_name,
                 ..RustdocApi::default()
             },
-            written_paths: std::cell::Cell::new(false),
             self_path: std::cell::RefCell::new(None),
         }
     }
@@ -848,13 +844,20 @@ impl<'c> Mapper<'c> {
         self.krate.paths.get(id).map(|s| s.path.join("::"))
     }
 
-    /// A path without its generic arguments: local items by their shortest public path, others as
-    /// the source wrote them.
+    /// A path without its generic arguments: local items by their shortest public path, others by
+    /// their definition path (`core::fmt::Display`, whatever import the source used), which
+    /// [`canonical`](super::canonical) spells as the syn engine's resolved paths are spelled.
     fn path_text(&self, p: &RPath) -> String {
         if let Some((id, path)) = self.self_path.borrow().as_ref() {
             if *id == p.id {
                 return path.clone();
             }
+        }
+        if let Some(public) = self.paths_of.get(&p.id).and_then(|paths| paths.first()) {
+            return public.clone();
+        }
+        if let Some(definition) = self.definition_path(&p.id).filter(|d| !d.is_empty()) {
+            return definition;
         }
         let written = p.path.trim_start_matches("::");
         // `$crate::x`, `crate::x`, `self::x`, `super::x` mean something only where they were
@@ -863,23 +866,9 @@ impl<'c> Mapper<'c> {
             .split("::")
             .next()
             .is_some_and(|first| matches!(first, "$crate" | "crate" | "self" | "super"));
-        if self.written_paths.get() && !written.is_empty() && !relative {
-            return written.to_owned();
-        }
-        if let Some(public) = self.paths_of.get(&p.id).and_then(|paths| paths.first()) {
-            return public.clone();
-        }
-        if written.is_empty() || relative {
-            if let Some(definition) = self.definition_path(&p.id) {
-                return definition;
-            }
-            // Not in the path table: the crate-relative rest under this crate's name.
+        if relative {
             let rest = written.split_once("::").map_or(written, |(_, rest)| rest);
-            return if written.is_empty() {
-                String::new()
-            } else {
-                format!("{}::{rest}", self.out.crate_name)
-            };
+            return format!("{}::{rest}", self.out.crate_name);
         }
         written.to_owned()
     }
@@ -1118,12 +1107,9 @@ impl<'c> Mapper<'c> {
         }
     }
 
-    /// Generics of an impl header, with paths as written.
+    /// Generics of an impl header (paths qualified, as the syn engine qualifies them).
     fn impl_generics(&self, generics: &Generics) -> String {
-        self.written_paths.set(true);
-        let text = self.generics(generics);
-        self.written_paths.set(false);
-        text
+        self.generics(generics)
     }
 
     /// `<'a, T: Clone, const N: usize>`; the synthetic parameters of `impl Trait` arguments are not
@@ -1657,13 +1643,13 @@ log = { version = "0.4", optional = true }
         let expected = [
             "pub mod kitchen",
             "#[non_exhaustive] pub struct kitchen::Config { .. }",
-            "pub kitchen::Config::limits: std::collections::HashMap<String, u32>",
+            "pub kitchen::Config::limits: std::collections::hash::map::HashMap<String, u32>",
             "#[must_use] pub fn kitchen::Config::new(name: &str) -> Self",
-            "pub async fn kitchen::Config::load(path: &std::path::Path) -> std::io::Result<kitchen::Config>",
+            "pub fn kitchen::Config::load(path: &std::path::Path) -> impl core::future::future::Future<Output = std::io::error::Result<kitchen::Config>>",
             "pub const unsafe fn kitchen::Config::raw(p: *const u8, len: usize) -> *mut u8",
             "pub fn kitchen::Config::callback(&mut self, f: fn(u32) -> bool, g: Box<dyn Fn(&str) -> String + Send>) -> impl Iterator<Item = u32> + '_",
             "#[doc(hidden)] pub fn kitchen::Config::__internal(&self) -> Option<&mut Vec<(u8, char)>>",
-            "impl core::clone::Clone for kitchen::Config",
+            "impl Clone for kitchen::Config",
             "#[repr(C)] pub struct kitchen::Point",
             "impl kitchen::Raw for kitchen::Point",
             "pub struct kitchen::Pair(pub u8, _)",
@@ -1676,13 +1662,13 @@ log = { version = "0.4", optional = true }
             "pub kitchen::Event::Data(Vec<u8>, usize)",
             "pub kitchen::Event::Moved { from: kitchen::Point, to: kitchen::Point }",
             "#[deprecated] pub kitchen::Event::Jumped",
-            "pub trait kitchen::Store: fmt::Debug + Send",
+            "pub trait kitchen::Store: core::fmt::Debug + Send",
             "pub type kitchen::Store::Key: Clone",
             "pub const kitchen::Store::NAME: &'static str = ..",
             "pub fn kitchen::Store::put(&mut self, key: Self::Key, value: Self::Value) -> bool { .. }",
             "pub unsafe trait kitchen::Raw",
             "impl kitchen::Describe for u32",
-            "pub type kitchen::Map<V> = std::collections::HashMap<String, V>",
+            "pub type kitchen::Map<V> = std::collections::hash::map::HashMap<String, V>",
             "pub static mut kitchen::COUNTER: u64",
             "#[repr(C)] pub union kitchen::Bits",
             "pub fn kitchen::generic<T: Into<String> + ?Sized, I>(items: I, _extra: &T) -> usize where I: IntoIterator<Item = u8>",
@@ -1694,16 +1680,21 @@ log = { version = "0.4", optional = true }
             "#[doc(hidden)] pub fn kitchen::internals::inner()",
             "pub macro kitchen::make_it!",
             "pub fn kitchen::made_a() -> u8",
-            "pub use kitchen::Cow = std::borrow::Cow",
+            "pub use kitchen::Cow = alloc::borrow::Cow",
             "pub fn kitchen::Circle::unit() -> kitchen::Circle",
             "pub fn kitchen::shapes::Circle::unit() -> kitchen::Circle",
             "pub fn kitchen::shapes::globbed()",
         ];
+        // Compared in canonical spelling, as every line enters the model.
+        let canonical: Vec<String> = api
+            .lines
+            .iter()
+            .map(|l| super::super::canonical::line(l, "kitchen"))
+            .collect();
         for line in expected {
             assert!(
-                api.lines.iter().any(|l| l == line),
-                "missing: {line}\n{:#?}",
-                api.lines
+                canonical.iter().any(|l| l == line),
+                "missing: {line}\n{canonical:#?}"
             );
         }
         // Methods of trait impls are not items; compiler-internal marker impls are dropped.

@@ -28,6 +28,9 @@ pub struct CrateInput {
     /// The manifest, relative to the workspace root, for the `[features]` table.
     pub manifest_file: String,
     pub proc_macro: bool,
+    /// Renamed dependencies: (the name the code writes, the dependency's crate name), so a path
+    /// through `fsql = { package = "flaredb-sql" }` is written `flaredb_sql::..` as rustdoc does.
+    pub extern_renames: Vec<(String, String)>,
 }
 
 /// Reads a file relative to the workspace root: `Ok(None)` when it does not exist.
@@ -53,6 +56,11 @@ pub fn extract(input: &CrateInput, read: &ReadFn<'_>) -> CrateApi {
         private_paths = walker.private_paths;
     }
     lines.extend(features(&input.manifest_file, read, &mut problems));
+    if !input.extern_renames.is_empty() {
+        for line in lines.iter_mut() {
+            *line = super::canonical::rename_crates(line, &input.extern_renames);
+        }
+    }
     let mut api = CrateApi::from_lines(
         &input.package,
         &input.crate_name,
@@ -1124,6 +1132,10 @@ impl Qualifier<'_, '_> {
         if segments.first().is_some_and(|f| self.generics.contains(f)) {
             return;
         }
+        // `&str` stays the primitive when the module `std::str` is imported.
+        if segments.len() == 1 && super::canonical::is_primitive(&segments[0]) {
+            return;
+        }
         let Some(canonical) = self.walker.canonical_path(self.module, &segments) else {
             return;
         };
@@ -1715,6 +1727,7 @@ mod tests {
             root_file: "demo/src/lib.rs".into(),
             manifest_file: "demo/Cargo.toml".into(),
             proc_macro: false,
+            extern_renames: Vec::new(),
         };
         extract(&input, &|p: &str| Ok(map.get(p).cloned()))
     }
@@ -1821,8 +1834,8 @@ pub use model::QueryResult;
             "pub demo::QueryResult::columns: Vec<String>",
             "pub fn demo::QueryResult::rows(&self) -> &[u8]",
             "pub const demo::QueryResult::LIMIT: usize",
-            "impl std::fmt::Display for demo::QueryResult",
-            "impl core::clone::Clone for demo::QueryResult",
+            "impl core::fmt::Display for demo::QueryResult",
+            "impl Clone for demo::QueryResult",
         ] {
             assert!(l.contains(&expected), "missing {expected} in {l:#?}");
         }
@@ -1978,7 +1991,7 @@ impl Clone for Box<Map> { fn clone(&self) -> Self { todo!() } }
         let l = lines(&api);
         for expected in [
             "impl<'a> IntoIterator for &'a demo::Map",
-            "impl std::fmt::Debug for demo::Map",
+            "impl core::fmt::Debug for demo::Map",
             "impl Clone for Box<demo::Map>",
         ] {
             assert!(l.contains(&expected), "missing {expected} in {l:#?}");

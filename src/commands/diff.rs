@@ -134,7 +134,15 @@ pub fn compare_with(
                 .filter(|m| m.lib.is_some())
                 .map(|m| m.name.as_str())
                 .collect();
-            let snapshot = files::read(dir, &names)?;
+            let mut snapshot = files::read(dir, &names)?;
+            for member in &members {
+                if let Some(api) = snapshot.crates.remove(&member.name) {
+                    let renames = crate::api::extract::extern_renames(member);
+                    snapshot
+                        .crates
+                        .insert(member.name.clone(), files::with_renames(api, &renames));
+                }
+            }
             let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
             (
                 Some(snapshot),

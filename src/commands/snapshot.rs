@@ -79,8 +79,25 @@ pub fn run(
             code = exit::INCOMPLETE;
         }
         for api in complete.filter(|api| !refused.contains(&api.package)) {
-            match files::write(&dir, api)? {
+            match files::write(&dir, api, &renames_of(&loaded, &api.package))? {
                 files::Written::Unchanged => unchanged += 1,
+                files::Written::Migrated { from, changed } => {
+                    written += 1;
+                    if !ctx.quiet {
+                        writeln!(
+                            out,
+                            "migrated {display_dir}/{}.txt from line format {from} to {} ({})",
+                            api.package,
+                            driftgate_line_format(),
+                            if changed {
+                                "canonical spelling; the API changed too"
+                            } else {
+                                "canonical spelling only, same API"
+                            }
+                        )
+                        .ok();
+                    }
+                }
                 _ => {
                     written += 1;
                     if !ctx.quiet {
@@ -108,6 +125,17 @@ pub fn run(
             if let Some(old) = files::out_of_date(&dir, api)? {
                 stale.push(api.package.clone());
                 let new = files::render(api);
+                let old_format = files::line_format(&old);
+                if !old.is_empty() && old_format != driftgate_line_format() {
+                    writeln!(
+                        out,
+                        "{display_dir}/{}.txt was written in line format {old_format}: compared after \
+                         canonicalising it; `snapshot --bless` migrates it",
+                        api.package
+                    )
+                    .ok();
+                }
+                let old = files::normalized(&api.package, &old, &renames_of(&loaded, &api.package));
                 let what = if old.is_empty() {
                     "missing"
                 } else {
@@ -173,4 +201,18 @@ fn refused_fallbacks(fallback: &[String], allowed: bool) -> Vec<String> {
         refused.dedup();
         refused
     }
+}
+
+fn driftgate_line_format() -> u32 {
+    crate::api::canonical::LINE_FORMAT
+}
+
+/// The renamed dependencies of the member `package` (see [`files::with_renames`]).
+fn renames_of(loaded: &super::Loaded, package: &str) -> Vec<(String, String)> {
+    loaded
+        .members()
+        .iter()
+        .find(|m| m.name == package)
+        .map(|m| crate::api::extract::extern_renames(m))
+        .unwrap_or_default()
 }
