@@ -2,13 +2,16 @@
 //! normalisation, the semver rules table and the diff.
 
 pub mod cache;
+pub mod classify;
 pub mod diff;
 pub mod extract;
+pub mod features;
 pub mod files;
 pub mod model;
 pub mod normalize;
 pub mod render;
 pub mod rules;
+pub mod rules_doc;
 pub mod rustdoc_engine;
 pub mod syn_engine;
 pub mod tokens;
