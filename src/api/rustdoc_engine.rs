@@ -1566,7 +1566,11 @@ log = { version = "0.4", optional = true }
 "#;
         assert_eq!(
             manifest_features(manifest).unwrap(),
-            vec!["feature default", "feature json", "feature log"]
+            vec![
+                "feature default = [\"json\"]",
+                "feature json = [\"dep:serde_json\"]",
+                "feature log"
+            ]
         );
     }
 
