@@ -392,7 +392,7 @@ fn source_fixtures() -> Vec<String> {
         ids.extend(
             text.lines()
                 .filter_map(|l| l.strip_prefix("//= "))
-                .map(|id| id.trim().to_owned()),
+                .filter_map(|id| id.split_whitespace().next().map(str::to_owned)),
         );
     }
     ids

@@ -24,6 +24,9 @@ use std::path::Path;
 #[derive(Debug, Default)]
 struct Fixture {
     rule: String,
+    /// The rule id plus the block's label (`//= function_missing extern-block`): unique, names the
+    /// witness crates.
+    name: String,
     /// Section name (`old`, `new`, `witness`, `old.toml`, `new.toml`, `witness.features`) → text.
     sections: BTreeMap<String, String>,
 }
@@ -50,8 +53,16 @@ fn fixtures() -> Vec<Fixture> {
         for line in text.lines() {
             if let Some(rule) = line.strip_prefix("//= ") {
                 out.extend(current.take());
+                let mut words = rule.split_whitespace();
+                let id = words.next().unwrap_or("").to_owned();
+                let label: Vec<&str> = words.collect();
                 current = Some(Fixture {
-                    rule: rule.trim().to_owned(),
+                    name: std::iter::once(id.as_str())
+                        .chain(label)
+                        .collect::<Vec<_>>()
+                        .join("_")
+                        .replace('-', "_"),
+                    rule: id,
                     ..Fixture::default()
                 });
             } else if let Some(name) = line.strip_prefix("//- ") {
@@ -196,7 +207,7 @@ fn rules_doc_is_generated() {
 fn write_witness_workspace(root: &Path, witnessed: &[&Fixture], sides: &[&str]) {
     let mut members = Vec::new();
     for f in witnessed {
-        let id = &f.rule;
+        let id = &f.name;
         for side in sides {
             let lib = format!("{id}_{side}");
             std::fs::create_dir_all(root.join(&lib).join("src")).unwrap();
@@ -313,7 +324,7 @@ fn witnesses_compile_against_old_and_fail_against_new() {
     write_witness_workspace(dir.path(), &shared, &["old", "new"]);
     let (_, failed, stderr) = cargo_check(dir.path());
     for f in &shared {
-        let id = &f.rule;
+        let id = &f.name;
         for ok in [
             format!("{id}_old"),
             format!("{id}_new"),

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod extract;
 pub mod features;
 pub mod files;
+pub mod foreign;
 pub mod model;
 pub mod normalize;
 pub mod render;

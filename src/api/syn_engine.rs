@@ -179,6 +179,7 @@ impl ModuleTree {
         read: &ReadFn<'_>,
         problems: &mut Vec<ExtractProblem>,
     ) -> ModId {
+        super::foreign::flatten_foreign_items(&mut items);
         let id = self.modules.len();
         self.modules.push(Module {
             path: path.clone(),

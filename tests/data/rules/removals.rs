@@ -187,3 +187,24 @@ pub fn w() { lib::f() }
 //- witness.features
 x
 //- witness.separate
+
+//= function_missing extern-block
+//- old
+extern "C" {
+    pub fn abs(x: i32) -> i32;
+}
+//- new
+//- witness
+pub fn w() -> i32 { unsafe { lib::abs(-1) } }
+
+//= pub_static_type_changed extern-block
+//- old
+extern "C" {
+    pub static mut ERRNO: i32;
+}
+//- new
+extern "C" {
+    pub static mut ERRNO: i64;
+}
+//- witness
+pub fn w() -> i32 { unsafe { lib::ERRNO } }
