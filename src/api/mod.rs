@@ -2,6 +2,7 @@
 //! normalisation, the semver rules table and the diff.
 
 pub mod cache;
+pub mod cfg_path;
 pub mod classify;
 pub mod diff;
 pub mod extract;

@@ -180,6 +180,7 @@ impl ModuleTree {
         problems: &mut Vec<ExtractProblem>,
     ) -> ModId {
         super::foreign::flatten_foreign_items(&mut items);
+        super::cfg_path::expand_cfg_attr_paths(&mut items);
         let id = self.modules.len();
         self.modules.push(Module {
             path: path.clone(),
