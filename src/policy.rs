@@ -27,7 +27,11 @@ impl AllowEntry {
             }
             None => change.path == self.path,
         };
-        path_ok && self.rule.as_ref().is_none_or(|r| *r == change.rule)
+        path_ok
+            && self
+                .rule
+                .as_ref()
+                .is_none_or(|r| crate::api::rules::covers(r, &change.rule))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The API diff: two [`ApiSnapshot`]s in, an [`ApiDiff`] out. Items are matched by kind and path;
 //! each removed, added or changed item is classified by a rule of [`super::rules`]. Pure.
 
+use super::classify;
 use super::model::{ApiItem, ApiSnapshot, CrateApi, ExtractProblem, ItemKind, StructShape};
 use super::rules::{self, Severity};
 use serde::{Deserialize, Serialize};
@@ -158,6 +159,7 @@ pub fn diff_crate(base: &CrateApi, head: &CrateApi) -> CrateDiff {
 
 /// Facts about both sides that classification needs beyond the item itself.
 struct Context<'a> {
+    base: &'a CrateApi,
     head: &'a CrateApi,
     base_by_path: BTreeMap<&'a str, &'a ApiItem>,
     head_by_path: BTreeMap<&'a str, &'a ApiItem>,
@@ -178,6 +180,7 @@ impl<'a> Context<'a> {
                 .collect()
         };
         Context {
+            base,
             head,
             base_by_path: index(base),
             head_by_path: index(head),
@@ -192,6 +195,30 @@ impl<'a> Context<'a> {
     fn parent_in_base(&self, item: &ApiItem) -> Option<&'a ApiItem> {
         item.parent()
             .and_then(|p| self.base_by_path.get(p).copied())
+    }
+
+    /// An added enum variant with fields, in an enum whose variants all had none: `as` casts of the
+    /// enum stop compiling.
+    fn casts_stop_compiling(&self, variant: &ApiItem) -> bool {
+        if classify::is_unit_variant(variant) || self.parent_in_base(variant).is_none() {
+            return false;
+        }
+        let parent = variant.parent().unwrap_or("");
+        let mut siblings = self
+            .base
+            .items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Variant && i.parent() == Some(parent))
+            .peekable();
+        siblings.peek().is_some() && siblings.all(classify::is_unit_variant)
+    }
+
+    /// Whether the self type of a trait impl line existed at the base.
+    fn self_type_in_base(&self, item: &ApiItem) -> bool {
+        let self_type = item.path.rsplit(" for ").next().unwrap_or("");
+        let self_type = self_type.split(" where ").next().unwrap_or("");
+        let self_type = self_type.split('<').next().unwrap_or("").trim();
+        self.base_by_path.contains_key(self_type)
     }
 
     /// Whether what the engine could not see may explain a missing item.
@@ -257,6 +284,19 @@ fn change(
 fn removed(ctx: &Context<'_>, item: &ApiItem) -> Change {
     let rule = if ctx.head.private_paths.contains(&item.path) {
         "item_now_private"
+    } else if item.kind == ItemKind::StructField
+        && ctx.parent_in_base(item).map(|p| p.kind) == Some(ItemKind::Union)
+    {
+        "union_field_missing"
+    } else if item.kind == ItemKind::ProcMacro {
+        let body = item.line.split("pub ").nth(1).unwrap_or("");
+        if body.starts_with("proc_macro_derive ") {
+            "derive_proc_macro_missing"
+        } else if body.starts_with("proc_macro_attribute ") {
+            "attribute_proc_macro_missing"
+        } else {
+            "function_like_proc_macro_missing"
+        }
     } else {
         missing_rule(item.kind)
     };
@@ -281,14 +321,14 @@ fn missing_rule(kind: ItemKind) -> &'static str {
         ItemKind::Variant => "enum_variant_missing",
         ItemKind::Union => "union_missing",
         ItemKind::Trait => "trait_missing",
-        ItemKind::TraitAssocType => "trait_associated_type_missing",
-        ItemKind::TraitAssocConst => "trait_associated_const_missing",
+        ItemKind::TraitAssocType => "trait_removed_associated_type",
+        ItemKind::TraitAssocConst => "trait_removed_associated_constant",
         ItemKind::AssocConst => "inherent_associated_pub_const_missing",
         ItemKind::TypeAlias => "type_alias_missing",
         ItemKind::Const => "pub_module_level_const_missing",
         ItemKind::Static => "pub_static_missing",
         ItemKind::Macro => "declarative_macro_missing",
-        ItemKind::ProcMacro => "proc_macro_missing",
+        ItemKind::ProcMacro => "function_like_proc_macro_missing",
         ItemKind::TraitImpl => "trait_impl_removed",
         ItemKind::ReExport => "reexport_missing",
         ItemKind::Feature => "feature_missing",
@@ -298,6 +338,9 @@ fn missing_rule(kind: ItemKind) -> &'static str {
 fn added(ctx: &Context<'_>, item: &ApiItem) -> Change {
     let rule = match item.kind {
         ItemKind::Variant => match ctx.parent_in_head(item) {
+            Some(_) if ctx.casts_stop_compiling(item) => {
+                "enum_discriminants_undefined_non_unit_variant"
+            }
             Some(parent) if ctx.parent_in_base(item).is_some() => {
                 if parent.attrs.non_exhaustive {
                     "enum_variant_added_non_exhaustive"
@@ -311,8 +354,23 @@ fn added(ctx: &Context<'_>, item: &ApiItem) -> Change {
             (Some(before), Some(_)) if is_constructible(before) && item.attrs.cfgs.is_empty() => {
                 "constructible_struct_adds_field"
             }
+            (Some(before), Some(after))
+                if before.kind == ItemKind::Union
+                    && !before.line.ends_with("{ .. }")
+                    && before
+                        .attrs
+                        .repr
+                        .as_deref()
+                        .is_some_and(|r| r.contains('C'))
+                    && after.attrs.repr == before.attrs.repr =>
+            {
+                "union_field_added_with_all_pub_fields"
+            }
             _ => "item_added",
         },
+        ItemKind::TraitImpl if classify::is_copy_impl(item) && ctx.self_type_in_base(item) => {
+            "copy_impl_added"
+        }
         ItemKind::TraitMethod | ItemKind::TraitAssocType | ItemKind::TraitAssocConst => {
             match (ctx.parent_in_base(item), ctx.parent_in_head(item)) {
                 (Some(_), Some(parent)) if !parent.sealed && !has_default(item) => {
@@ -322,7 +380,7 @@ fn added(ctx: &Context<'_>, item: &ApiItem) -> Change {
                         _ => "trait_associated_const_added",
                     }
                 }
-                (Some(_), Some(_)) if item.kind == ItemKind::TraitMethod => {
+                (Some(_), Some(_)) if item.kind == ItemKind::TraitMethod && has_default(item) => {
                     "trait_method_added_with_default"
                 }
                 _ => "item_added",
@@ -357,48 +415,85 @@ fn classify_changed(ctx: &Context<'_>, b: &ApiItem, a: &ApiItem, out: &mut Vec<C
         push("item_no_longer_non_exhaustive");
     }
     if !ba.deprecated && aa.deprecated {
-        push("item_marked_deprecated");
+        push(classify::marked_deprecated(a.kind));
     }
     if !ba.must_use && aa.must_use {
-        push("item_must_use_added");
+        push(classify::must_use_added(a.kind));
+    }
+    if ba.must_use && !aa.must_use {
+        push(classify::must_use_removed(a.kind));
     }
     if !ba.hidden && aa.hidden {
-        push("item_now_doc_hidden");
+        push(classify::now_doc_hidden(
+            a.kind,
+            ctx.parent_in_head(a).map(|p| p.kind),
+        ));
     }
-    if ba.repr != aa.repr && ba.repr.is_some() {
-        push("repr_changed");
+    if ba.repr != aa.repr {
+        classify::repr_rules(b, a).into_iter().for_each(&mut push);
+    }
+    if b.function.is_some() {
+        classify::codegen_rules(b, a)
+            .into_iter()
+            .for_each(&mut push);
     }
     if aa.cfgs.iter().any(|c| !ba.cfgs.contains(c)) {
         push("item_cfg_added");
     } else if ba.cfgs.iter().any(|c| !aa.cfgs.contains(c)) {
         push("item_cfg_removed");
     }
-    if b.key != a.key {
+    if b.key != a.key && a.kind == ItemKind::Feature {
+        let head_features = ctx
+            .head
+            .items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Feature);
+        classify::feature_rules(b, a, head_features)
+            .into_iter()
+            .for_each(&mut push);
+    } else if b.key != a.key {
         push(definition_rule(ctx, b, a));
     }
 }
 
 /// The rule for a changed definition (the normalised line differs).
-fn definition_rule(_ctx: &Context<'_>, b: &ApiItem, a: &ApiItem) -> &'static str {
+fn definition_rule(ctx: &Context<'_>, b: &ApiItem, a: &ApiItem) -> &'static str {
     match a.kind {
         ItemKind::Function | ItemKind::Method | ItemKind::TraitMethod => function_rule(b, a),
         ItemKind::Struct => {
             if b.shape != a.shape {
-                "struct_kind_changed"
+                match (b.shape, a.shape) {
+                    (Some(StructShape::Unit), _) => "unit_struct_changed_kind",
+                    (Some(StructShape::Tuple), Some(StructShape::Named)) => {
+                        "tuple_struct_to_plain_struct"
+                    }
+                    _ => "struct_kind_changed",
+                }
             } else if is_constructible(b)
                 && a.has_private_fields
                 && a.shape != Some(StructShape::Unit)
             {
                 "constructible_struct_adds_private_field"
             } else {
-                "type_generics_changed"
+                generics_or_shape(b, a)
             }
         }
-        ItemKind::Enum | ItemKind::Union => "type_generics_changed",
+        ItemKind::Enum | ItemKind::Union => generics_or_shape(b, a),
         ItemKind::StructField => "struct_field_type_changed",
-        ItemKind::Variant => "enum_variant_changed",
+        ItemKind::Variant => classify::variant_rule(
+            b,
+            a,
+            ctx.parent_in_head(a).and_then(|p| p.attrs.repr.as_deref()),
+        ),
         ItemKind::Trait => trait_rule(b, a),
-        ItemKind::TraitAssocType | ItemKind::TraitAssocConst => "trait_associated_item_changed",
+        ItemKind::TraitAssocType | ItemKind::TraitAssocConst => {
+            let defaulted = |i: &ApiItem| i.line.trim_end().ends_with("= ..");
+            match (defaulted(b), defaulted(a), a.kind) {
+                (true, false, ItemKind::TraitAssocType) => "trait_associated_type_default_removed",
+                (true, false, _) => "trait_associated_const_default_removed",
+                _ => "trait_associated_item_changed",
+            }
+        }
         ItemKind::TypeAlias => "type_alias_changed",
         ItemKind::Const | ItemKind::AssocConst => "pub_module_level_const_type_changed",
         ItemKind::Static => "pub_static_type_changed",
@@ -440,12 +535,34 @@ fn function_rule(b: &ApiItem, a: &ApiItem) -> &'static str {
     } else if bf.is_const && !af.is_const {
         const_removed
     } else if a.kind == ItemKind::TraitMethod && bf.has_default && !af.has_default {
-        "trait_method_default_removed"
+        "trait_method_default_impl_removed"
     } else if without_default_marker(&b.key) == without_default_marker(&a.key) {
         // Only `const` or a default body was added: callers and implementors are unaffected.
         "item_changed_patch"
     } else {
         signature
+    }
+}
+
+/// A struct, enum or union line changed: its generics and bounds, or only the field list the field
+/// lines already report (a private field came or went, a tuple field's type).
+fn generics_or_shape(b: &ApiItem, a: &ApiItem) -> &'static str {
+    let generics = |i: &ApiItem| -> String {
+        let rest = i.key.split_once(i.path.as_str()).map_or("", |(_, r)| r);
+        let mut text = String::new();
+        if rest.starts_with('<') {
+            let end = super::model::matching_bracket(rest, 0).unwrap_or(rest.len() - 1);
+            text.push_str(&rest[..=end]);
+        }
+        if let Some((_, clause)) = rest.split_once(" where ") {
+            text.push_str(clause.trim_end_matches("{ .. }").trim_end_matches(';'));
+        }
+        text
+    };
+    if generics(b) != generics(a) {
+        "type_generics_changed"
+    } else {
+        "type_shape_changed"
     }
 }
 

@@ -85,6 +85,15 @@ pub struct Attrs {
     pub repr: Option<String>,
     /// `#[cfg(..)]` predicates (feature gates and others) that must hold for the item to exist.
     pub cfgs: Vec<String>,
+    /// `#[export_name = ".."]`: the symbol name a function is exported under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_name: Option<String>,
+    /// `#[no_mangle]`: the function is exported under its own name.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_mangle: bool,
+    /// `#[target_feature(enable = "..")]` features, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_features: Vec<String>,
 }
 
 /// Facts of a function-like item, parsed from its signature.
@@ -388,7 +397,42 @@ fn apply_attr(attrs: &mut Attrs, inner: &str) {
         "non_exhaustive" => attrs.non_exhaustive = true,
         "repr" => attrs.repr = Some(inner_parens(inner).to_owned()),
         "cfg" => attrs.cfgs.push(inner_parens(inner).to_owned()),
+        "no_mangle" => attrs.no_mangle = true,
+        "export_name" => {
+            attrs.export_name = inner
+                .split_once('=')
+                .map(|(_, v)| v.trim().trim_matches('"').to_owned())
+        }
+        "target_feature" => attrs.add_target_features(inner_parens(inner)),
         _ => {}
+    }
+}
+
+impl Attrs {
+    /// Adds the features of a `target_feature(..)` argument list (`enable = "avx2,fma"`), kept sorted.
+    pub fn add_target_features(&mut self, args: &str) {
+        // `enable = "a,b", enable = "c"`: odd pieces between quotes are the strings.
+        let pieces: Vec<&str> = args.split('"').collect();
+        for (i, value) in pieces.iter().enumerate().skip(1).step_by(2) {
+            let key = pieces[i - 1].trim().trim_start_matches(',').trim();
+            if key.trim_end_matches('=').trim() != "enable" {
+                continue;
+            }
+            for feature in value.split(',') {
+                let feature = feature.trim().to_owned();
+                if !feature.is_empty() && !self.target_features.contains(&feature) {
+                    self.target_features.push(feature);
+                }
+            }
+        }
+        self.target_features.sort();
+    }
+
+    /// The symbol a function is exported under (`#[export_name]` wins over `#[no_mangle]`).
+    pub fn exported_symbol<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+        self.export_name
+            .as_deref()
+            .or(self.no_mangle.then_some(name))
     }
 }
 
@@ -445,6 +489,7 @@ fn classify(body: &str) -> (ItemKind, String, Option<FnFacts>, Option<StructShap
         }
     }
     if let Some(name) = body.strip_prefix("feature ") {
+        let name = name.split(" = ").next().unwrap_or(name);
         return (
             ItemKind::Feature,
             format!("feature:{}", name.trim()),

@@ -17,7 +17,16 @@ impl LineAttrs {
         let mut out = LineAttrs::default();
         for attr in attrs {
             let path = attr.path();
-            if path.is_ident("doc") {
+            if path.is_ident("unsafe") {
+                // Edition 2024 spelling: `#[unsafe(no_mangle)]`, `#[unsafe(export_name = "..")]`.
+                if let syn::Meta::List(list) = &attr.meta {
+                    out.apply_codegen(&tokens_text(list.tokens.clone()));
+                }
+            } else if path.is_ident("no_mangle") {
+                out.no_mangle = true;
+            } else if path.is_ident("export_name") || path.is_ident("target_feature") {
+                out.apply_codegen(&tokens_text(attr.meta.to_token_stream()));
+            } else if path.is_ident("doc") {
                 if let syn::Meta::List(list) = &attr.meta {
                     let text = tokens_text(list.tokens.clone());
                     if text.split(',').any(|part| part.trim() == "hidden") {
@@ -45,6 +54,22 @@ impl LineAttrs {
             }
         }
         Some(out)
+    }
+
+    /// Reads a code-generation attribute's text (`no_mangle`, `export_name = ".."`,
+    /// `target_feature(enable = "..")`) the way a line prefix spells it.
+    fn apply_codegen(&mut self, text: &str) {
+        let attr = super::model::ApiItem::parse(&format!("#[{text}] pub fn f()")).attrs;
+        self.no_mangle |= attr.no_mangle;
+        if attr.export_name.is_some() {
+            self.export_name = attr.export_name;
+        }
+        for feature in attr.target_features {
+            if !self.target_features.contains(&feature) {
+                self.target_features.push(feature);
+            }
+        }
+        self.target_features.sort();
     }
 
     /// Combines attributes inherited from an enclosing scope: hidden and cfgs carry over; the item's own
@@ -86,6 +111,18 @@ impl LineAttrs {
         }
         if let Some(repr) = &self.repr {
             parts.push(format!("#[repr({repr})]"));
+        }
+        if let Some(name) = &self.export_name {
+            parts.push(format!("#[export_name = \"{name}\"]"));
+        }
+        if self.no_mangle {
+            parts.push("#[no_mangle]".into());
+        }
+        if !self.target_features.is_empty() {
+            parts.push(format!(
+                "#[target_feature(enable = \"{}\")]",
+                self.target_features.join(",")
+            ));
         }
         parts.sort();
         parts.dedup();

@@ -1237,6 +1237,11 @@ fn own_attrs(item: &Item) -> LineAttrs {
         match attr {
             Attribute::NonExhaustive => attrs.non_exhaustive = true,
             Attribute::MustUse { .. } => attrs.must_use = true,
+            Attribute::NoMangle => attrs.no_mangle = true,
+            Attribute::ExportName(name) => attrs.export_name = Some(name.clone()),
+            Attribute::TargetFeature { enable } => {
+                attrs.add_target_features(&format!("enable = \"{}\"", enable.join(",")))
+            }
             Attribute::Repr(repr) => {
                 let mut parts: Vec<String> = Vec::new();
                 match repr.kind {
@@ -1433,32 +1438,7 @@ impl Cursor<'_> {
 /// `dep:` entry hides (cargo's implicit features), as the syn engine lists them.
 pub fn manifest_features(manifest: &str) -> std::result::Result<Vec<String>, String> {
     let manifest: toml::Table = manifest.parse().map_err(|_| "not valid TOML".to_owned())?;
-    let mut names = BTreeSet::new();
-    let mut explicit_deps = BTreeSet::new();
-    if let Some(features) = manifest.get("features").and_then(|f| f.as_table()) {
-        for (name, enables) in features {
-            names.insert(name.clone());
-            for value in enables.as_array().into_iter().flatten() {
-                if let Some(dep) = value.as_str().and_then(|v| v.strip_prefix("dep:")) {
-                    explicit_deps.insert(dep.to_owned());
-                }
-            }
-        }
-    }
-    for table in ["dependencies", "build-dependencies"] {
-        for (name, spec) in manifest
-            .get(table)
-            .and_then(|d| d.as_table())
-            .into_iter()
-            .flatten()
-        {
-            let optional = spec.get("optional").and_then(|o| o.as_bool()) == Some(true);
-            if optional && !explicit_deps.contains(name) {
-                names.insert(name.clone());
-            }
-        }
-    }
-    Ok(names.into_iter().map(|n| format!("feature {n}")).collect())
+    Ok(super::features::feature_lines(&manifest))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1624,7 +1604,11 @@ log = { version = "0.4", optional = true }
 "#;
         assert_eq!(
             manifest_features(manifest).unwrap(),
-            vec!["feature default", "feature json", "feature log"]
+            vec![
+                "feature default = [\"json\"]",
+                "feature json = [\"dep:serde_json\"]",
+                "feature log"
+            ]
         );
     }
 

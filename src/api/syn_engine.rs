@@ -102,37 +102,7 @@ fn features(
         ));
         return Vec::new();
     };
-    let mut names = BTreeSet::new();
-    let mut explicit_deps = BTreeSet::new();
-    if let Some(features) = manifest.get("features").and_then(|f| f.as_table()) {
-        for (name, enables) in features {
-            names.insert(name.clone());
-            for value in enables
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str())
-            {
-                if let Some(dep) = value.strip_prefix("dep:") {
-                    explicit_deps.insert(dep.to_owned());
-                }
-            }
-        }
-    }
-    for table in ["dependencies", "build-dependencies"] {
-        if let Some(deps) = manifest.get(table).and_then(|d| d.as_table()) {
-            for (name, spec) in deps {
-                let optional = spec
-                    .get("optional")
-                    .and_then(|o| o.as_bool())
-                    .unwrap_or(false);
-                if optional && !explicit_deps.contains(name) {
-                    names.insert(name.clone());
-                }
-            }
-        }
-    }
-    names.into_iter().map(|n| format!("feature {n}")).collect()
+    super::features::feature_lines(&manifest)
 }
 
 fn problem(code: &str, file: &str, line: Option<usize>, message: String) -> ExtractProblem {
@@ -220,6 +190,8 @@ impl ModuleTree {
         read: &ReadFn<'_>,
         problems: &mut Vec<ExtractProblem>,
     ) -> ModId {
+        super::foreign::flatten_foreign_items(&mut items);
+        super::cfg_path::expand_cfg_attr_paths(&mut items);
         let id = self.modules.len();
         self.modules.push(Module {
             path: path.clone(),
