@@ -25,6 +25,7 @@ pub mod release;
 pub mod report;
 pub mod sigv4;
 pub mod source;
+pub mod successor;
 pub mod usage;
 pub mod workspace;
 

@@ -19,6 +19,9 @@ pub struct DiffReport {
     pub engine: String,
     pub summary: Summary,
     pub crates: Vec<CrateDiff>,
+    /// Likely successors of removed items (informational; see `successor`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub successors: Vec<crate::successor::Successor>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -60,7 +63,18 @@ impl DiffReport {
             engine: engine.to_owned(),
             summary,
             crates: diff.crates,
+            successors: diff.successors,
         }
+    }
+
+    fn successor_of(&self, package: &str, change: &Change) -> Option<&crate::successor::Successor> {
+        (change.change == ChangeKind::Removed)
+            .then(|| {
+                self.successors
+                    .iter()
+                    .find(|s| s.package == package && s.removed == change.path)
+            })
+            .flatten()
     }
 
     pub fn to_json(&self) -> String {
@@ -95,6 +109,9 @@ impl DiffReport {
                     continue;
                 }
                 out.push_str(&change_lines(change, style));
+                if let Some(successor) = self.successor_of(&krate.package, change) {
+                    out.push_str(&format!("      {}\n", successor.describe()));
+                }
             }
         }
         out.push('\n');
