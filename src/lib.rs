@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod fix;
 pub mod fsutil;
 pub mod gate;
 pub mod golden;
