@@ -111,6 +111,8 @@ pub struct Breaking {
     pub rule: String,
     pub path: String,
     pub description: String,
+    /// What a downstream user must change (from the successor data when there is a successor).
+    pub migration: String,
     pub dependents: Vec<Dependent>,
 }
 
