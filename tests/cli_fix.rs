@@ -162,3 +162,37 @@ fn fix_makes_the_dependent_build_again_for_every_kind() {
         .unwrap();
     assert!(check.status.success(), "{}", stderr(&check));
 }
+
+#[test]
+fn the_demo_renamed_field_is_fixed_and_rows_is_only_named() {
+    let dir = demo_repo();
+    let out = gate(dir.path())
+        .args(["fix", "--base", "HEAD", "--dry-run"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("+++ b/flaredb-server/src/handler.rs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("-            message: \"empty request\".to_string(),"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+            detail: \"empty request\".to_string(),"),
+        "{text}"
+    );
+    assert!(text.contains("err.detail"), "{text}");
+    // `rows` → `iter` changes the signature: listed, not applied, never called a rename.
+    assert!(
+        text.contains("not applied: flaredb_sql::QueryResult::rows → flaredb_sql::QueryResult::iter (medium confidence; `--include-medium`"),
+        "{text}"
+    );
+    assert!(!text.contains(".iter()"), "{text}");
+    // A dry run writes nothing.
+    let handler =
+        std::fs::read_to_string(dir.path().join("flaredb-server/src/handler.rs")).unwrap();
+    assert!(handler.contains("message: \"empty request\""));
+}
