@@ -121,6 +121,10 @@ pub fn attach(
     head: &SourceTree,
 ) -> Result<()> {
     let mut found = Vec::new();
+    if !diff.crates.iter().any(detect::has_candidates) {
+        diff.successors = found;
+        return Ok(());
+    }
     let base_files = match base {
         Some(tree) => Some(tree.files()?),
         None => None,
