@@ -92,6 +92,9 @@ pub enum Command {
     /// The release checklist since the last tag: required vs made version bumps, breaking changes
     /// and their verified dependents, goldens, publish order (Markdown, JSON or HTML).
     Release(commands::release::ReleaseArgs),
+    /// Rewrite the dependents' use sites of renamed and moved items (high-confidence successors),
+    /// then run the targeted check; `--dry-run` prints a unified diff.
+    Fix(commands::fix::FixArgs),
 }
 
 /// Parses `args` (the process argv), runs the command and returns the exit code.
@@ -142,6 +145,7 @@ pub fn run(
         Command::Sigv4(args) => commands::sigv4::run(&ctx, args, out, err),
         Command::Hook(args) => commands::hook::run(&ctx, args, out, err),
         Command::Release(args) => commands::release::run(&ctx, args, out, err),
+        Command::Fix(args) => commands::fix::run(&ctx, args, out, err),
     };
     match result {
         Ok(code) => code,

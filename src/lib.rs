@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod fix;
 pub mod fsutil;
 pub mod gate;
 pub mod golden;
@@ -30,6 +31,7 @@ pub mod runtime;
 pub mod secrets;
 pub mod sigv4;
 pub mod source;
+pub mod successor;
 pub mod usage;
 pub mod workspace;
 

@@ -337,6 +337,8 @@ fn a_dependent_that_no_longer_builds_is_reported_with_its_errors() {
         .find(|d| d["package"] == "xtask")
         .unwrap();
     assert_eq!(xtask["verification"]["status"], "failed");
+    let migration = report["breaking"][0]["migration"].as_str().unwrap();
+    assert!(migration.starts_with("adapt each use of"), "{migration}");
     let error = xtask["verification"]["errors"][0].as_str().unwrap();
     assert!(
         error.contains("xtask/src/lib.rs") && error.contains("← widgets"),

@@ -66,6 +66,9 @@ impl CrateDiff {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiDiff {
     pub crates: Vec<CrateDiff>,
+    /// Likely successors of removed items (informational: never changes a verdict).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub successors: Vec<crate::successor::Successor>,
 }
 
 impl ApiDiff {
@@ -103,7 +106,10 @@ pub fn diff(base: &ApiSnapshot, head: &ApiSnapshot) -> ApiDiff {
             crate_diff
         })
         .collect();
-    ApiDiff { crates }
+    ApiDiff {
+        crates,
+        successors: Vec::new(),
+    }
 }
 
 /// Diffs one crate's items.

@@ -218,10 +218,11 @@ pub fn compare_with(
         )
         .ok();
     }
-    let diff = diff::diff(
+    let mut diff = diff::diff(
         &drop_problem_crates(&base, &head),
         &drop_problem_crates(&head, &base),
     );
+    crate::successor::attach(&mut diff, &loaded.workspace, base_tree.as_ref(), &head_tree)?;
     Ok(Compared {
         base_label,
         head_label: head_tree.describe(),

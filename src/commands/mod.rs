@@ -4,6 +4,7 @@
 pub mod check;
 pub mod config;
 pub mod diff;
+pub mod fix;
 pub mod golden;
 pub mod hook;
 pub mod impact;

@@ -451,9 +451,30 @@ fn breaking_changes(gate: &CheckReport) -> Vec<Breaking> {
             rule: c.change.rule.clone(),
             path: c.change.path.clone(),
             description: c.change.description().to_owned(),
+            migration: migration(gate, c),
             dependents: dependents(gate, c),
         })
         .collect()
+}
+
+/// The migration note of a breaking change: the successor's when there is one.
+fn migration(gate: &CheckReport, change: &ChangeImpact) -> String {
+    let c = &change.change;
+    if c.change == crate::api::diff::ChangeKind::Removed {
+        if let Some(s) = crate::successor::find(&gate.diff, &change.package, &c.path) {
+            let how = if s.confidence == crate::successor::SuccessorConfidence::High {
+                "`driftgate fix` rewrites the uses"
+            } else {
+                "`driftgate fix --include-medium` rewrites the uses"
+            };
+            return format!("{} ({how})", s.migration());
+        }
+        return format!("stop using `{}`: removed without a known successor", c.path);
+    }
+    match &c.after {
+        Some(after) => format!("adapt each use of `{}` to `{after}`", c.path),
+        None => format!("adapt each use of `{}`", c.path),
+    }
 }
 
 fn dependents(gate: &CheckReport, change: &ChangeImpact) -> Vec<Dependent> {

@@ -181,6 +181,7 @@ fn breaking(out: &mut String, changes: &[Breaking]) {
             escape(&change.rule),
             escape(&change.description),
         );
+        let _ = write!(out, "<p>Migration: {}</p>", escape(&change.migration));
         if change.dependents.is_empty() {
             out.push_str("<p>No dependent in the workspace uses it.</p>");
         } else {

@@ -231,6 +231,10 @@ fn breaking(report: &ReleaseReport) -> Vec<Part> {
             change.path.replace('`', "'"),
             escape(&change.description),
         )));
+        parts.push(text(format!(
+            "  - migration: {}\n",
+            escape(&change.migration)
+        )));
         let summary = format!(
             "{} dependent(s) use it: {}",
             change.dependents.len(),

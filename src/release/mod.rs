@@ -111,6 +111,8 @@ pub struct Breaking {
     pub rule: String,
     pub path: String,
     pub description: String,
+    /// What a downstream user must change (from the successor data when there is a successor).
+    pub migration: String,
     pub dependents: Vec<Dependent>,
 }
 
@@ -292,6 +294,7 @@ pub(crate) fn sample(name: &str, crates: usize, sites: usize) -> ReleaseReport {
                 rule: "function_missing".into(),
                 path: format!("{}::gone", package(i)),
                 description: "a public function was removed or renamed".into(),
+                migration: "stop using it: removed without a known successor".into(),
                 dependents: vec![Dependent {
                     package: format!("{name}-user"),
                     sites: (0..sites).map(site).collect(),

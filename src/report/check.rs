@@ -92,6 +92,13 @@ impl CheckReport {
                 "  - {} {} {}\n",
                 change.package, change.change.rule, change.change.path
             ));
+            if change.change.change == crate::api::diff::ChangeKind::Removed {
+                if let Some(s) =
+                    crate::successor::find(&self.diff, &change.package, &change.change.path)
+                {
+                    out.push_str(&format!("      {dim}{}{reset}\n", s.describe()));
+                }
+            }
             for site in &change.use_sites {
                 out.push_str(&format!(
                     "      {dim}used at{reset} {}:{}:{}  {}\n",

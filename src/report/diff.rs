@@ -22,6 +22,9 @@ pub struct DiffReport {
     /// Which engine read each crate, and why (`--engine auto` chooses per crate).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub engines: Vec<crate::api::auto::EngineRecord>,
+    /// Likely successors of removed items (informational; see `successor`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub successors: Vec<crate::successor::Successor>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -64,7 +67,18 @@ impl DiffReport {
             summary,
             crates: diff.crates,
             engines: Vec::new(),
+            successors: diff.successors,
         }
+    }
+
+    fn successor_of(&self, package: &str, change: &Change) -> Option<&crate::successor::Successor> {
+        (change.change == ChangeKind::Removed)
+            .then(|| {
+                self.successors
+                    .iter()
+                    .find(|s| s.package == package && s.removed == change.path)
+            })
+            .flatten()
     }
 
     pub fn to_json(&self) -> String {
@@ -100,6 +114,9 @@ impl DiffReport {
                     continue;
                 }
                 out.push_str(&change_lines(change, style));
+                if let Some(successor) = self.successor_of(&krate.package, change) {
+                    out.push_str(&format!("      {}\n", successor.describe()));
+                }
             }
         }
         out.push('\n');

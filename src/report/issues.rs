@@ -215,6 +215,12 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
             if !change.certain {
                 message.push_str("; uncertain: a macro may define the item");
             }
+            if change.change == ChangeKind::Removed {
+                if let Some(s) = crate::successor::find(&report.diff, &krate.package, &change.path)
+                {
+                    message.push_str(&format!("; {}", s.describe()));
+                }
+            }
             if let Some(before) = &change.before {
                 message.push_str(&format!("\nbefore: {before}"));
             }

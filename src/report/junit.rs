@@ -162,13 +162,19 @@ fn api(report: &CheckReport) -> TestSuite {
                     change.severity,
                 )
             });
-            let text = format!(
+            let mut text = format!(
                 "{} {} ({}): {}",
                 change.rule,
                 change.path,
                 change.severity.as_str(),
                 change.description()
             );
+            if change.change == crate::api::diff::ChangeKind::Removed {
+                if let Some(s) = crate::successor::find(&report.diff, &krate.package, &change.path)
+                {
+                    text.push_str(&format!("; {}", s.describe()));
+                }
+            }
             let name = format!("{} {}", change.rule, change.path);
             let sites = use_sites(report, &krate.package, &change.path);
             match level {

@@ -260,6 +260,12 @@ fn sections(report: &CheckReport) -> Vec<Section> {
                         text(c.change.description()),
                         cell(&c.package)
                     );
+                    if let Some(s) =
+                        crate::successor::find(&report.diff, &c.package, &c.change.path)
+                            .filter(|_| c.change.change == crate::api::diff::ChangeKind::Removed)
+                    {
+                        item.push_str(&format!("  - {}\n", text(&s.describe())));
+                    }
                     if c.use_sites.is_empty() {
                         item.push_str("  - no use in the workspace's dependents\n");
                     }

@@ -166,7 +166,26 @@ fn diff() -> Value {
         ],
         &[],
     );
-    object(&[("crates", array(krate))], &[])
+    let successor = object(
+        &[
+            ("package", string()),
+            ("kind", kebab()),
+            ("removed", string()),
+            ("successor", string()),
+            (
+                "relation",
+                enumeration(&["renamed", "moved", "renamed-and-moved", "named-in-note"]),
+            ),
+            ("confidence", enumeration(&["medium", "high"])),
+            ("same_signature", boolean()),
+            ("evidence", array(string())),
+        ],
+        &[],
+    );
+    object(
+        &[("crates", array(krate))],
+        &[("successors", array(successor))],
+    )
 }
 
 fn impact() -> Value {

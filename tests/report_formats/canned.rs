@@ -15,6 +15,7 @@ use driftgate::golden::{CaseResult, GoldenOutcome, Status};
 use driftgate::impact::{ChangeImpact, CrateImpact, Impact, Reason, ReasonCode};
 use driftgate::report::check::CheckReport;
 use driftgate::report::locate::{Location, Locations, PackageFiles};
+use driftgate::successor::{Relation, Successor, SuccessorConfidence};
 use driftgate::usage::{Confidence, UseKind, UseSite};
 
 pub const MESSAGE: &str = "flaredb_sql::ErrorResult::message";
@@ -357,6 +358,16 @@ pub fn report() -> CheckReport {
                 ..Default::default()
             },
         ],
+        successors: vec![Successor {
+            package: "flaredb-sql".to_owned(),
+            kind: ItemKind::Method,
+            removed: ROWS.to_owned(),
+            successor: ITER.to_owned(),
+            relation: Relation::NamedInNote,
+            confidence: SuccessorConfidence::Medium,
+            same_signature: false,
+            evidence: vec!["the doc comment of `iter` names `rows`".to_owned()],
+        }],
     };
     let (build, golden, plan) = (build(), golden(), plan());
     let evidence = gate::Evidence {
