@@ -1467,7 +1467,10 @@ mod tests {
         );
         assert_eq!(tree.read("src/missing.rs").unwrap(), None);
         let refused = tree.read("src").unwrap_err().to_string();
-        assert!(refused.contains("is a directory"), "a directory is refused by name: {refused}");
+        assert!(
+            refused.contains("is a directory"),
+            "a directory is refused by name: {refused}"
+        );
         assert_eq!(tree.read("src/lib.rs/x").unwrap(), None);
         assert_eq!(tree.read("../outside.rs").unwrap(), None);
         assert!(tree.exists("src/lib.rs"));
