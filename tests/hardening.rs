@@ -319,3 +319,11 @@ fn item6_messages_name_the_thing_and_the_fix() {
         stdout(&out)
     );
 }
+
+#[test]
+fn item6_a_panic_is_an_internal_error_with_its_own_exit_code() {
+    let code = driftgate::runtime::run_guarded(|| panic!("deliberate: a bug stands in here"));
+    assert_eq!(code, 70);
+    assert_ne!(code, driftgate::error::exit::INCOMPLETE);
+    assert_eq!(driftgate::runtime::run_guarded(|| 0), 0);
+}

@@ -153,7 +153,8 @@ pub struct Unknown {
 /// A problem found while extracting one crate (syntax error, missing module file, non-UTF-8 source).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ExtractProblem {
-    /// Stable kebab-case code: `syntax-error`, `missing-module-file`, `non-utf8-source`, `unreadable-source`.
+    /// Stable kebab-case code: `syntax-error`, `missing-module-file`, `non-utf8-source`, `unreadable-source`,
+    /// `module-cycle`, `module-limit`.
     pub code: String,
     /// Path relative to the workspace root.
     pub file: String,
