@@ -239,7 +239,7 @@ fn package_selection_uses_cargo_vocabulary() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("pub mod chainfire") && !text.contains("flaredb_sql::"),
+        text.contains("pub mod chainfire") && !text.contains("pub mod flaredb_sql"),
         "{text}"
     );
     let out = driftgate()

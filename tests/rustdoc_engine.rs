@@ -64,7 +64,7 @@ fn snapshot_documents_once_then_answers_from_the_cache() {
     for line in [
         "pub mod flaredb_sql",
         "pub struct flaredb_sql::QueryResult { .. }",
-        "pub fn flaredb_sql::QueryResult::iter(&self) -> std::slice::Iter<'_, flaredb_sql::Row>",
+        "pub fn flaredb_sql::QueryResult::iter(&self) -> core::slice::iter::Iter<'_, flaredb_sql::Row>",
         "#[doc(hidden)] pub fn flaredb_sql::__private_helper(sql: &str) -> String",
         "#[non_exhaustive] pub enum flaredb_sql::parser::Token",
         "#[deprecated] pub fn flaredb_sql::run_query(db: &flaredb_sql::Database, sql: &str) -> Result<flaredb_sql::QueryResult, flaredb_sql::ErrorResult>",
@@ -76,7 +76,7 @@ fn snapshot_documents_once_then_answers_from_the_cache() {
         assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
     }
     // Auto-trait impls are recorded but not shown by default; trait-impl methods are no items.
-    assert!(!text.contains("core::marker::Send for"), "{text}");
+    assert!(!text.contains("impl Send for"), "{text}");
     assert!(!text.contains("QueryResult::clone"), "{text}");
     assert!(
         stderr(&first).contains("documenting flaredb-sql (1/1)"),
@@ -111,7 +111,7 @@ fn snapshot_documents_once_then_answers_from_the_cache() {
     assert!(auto.status.success(), "{}", stderr(&auto));
     assert!(!stderr(&auto).contains("documenting"));
     assert!(
-        stdout(&auto).contains("impl core::marker::Send for flaredb_sql::QueryResult"),
+        stdout(&auto).contains("impl Send for flaredb_sql::QueryResult"),
         "{}",
         stdout(&auto)
     );
@@ -389,16 +389,13 @@ fn materialised_revisions_sharing_a_target_are_never_stale() {
     assert!(text_one.contains("pub fn a::f(x: u8)"), "{text_one}");
     let (_, text_two) = base_lines(&two);
     assert!(text_two.contains("pub fn a::f(x: u16)"), "{text_two}");
-    assert!(
-        text_two.contains("impl !core::marker::Send for b::Holder"),
-        "{text_two}"
-    );
+    assert!(text_two.contains("impl !Send for b::Holder"), "{text_two}");
     // Revision one again: its tree is already materialised (older files than the last build).
     let (again, text_again) = base_lines(&one);
     assert_eq!(again, first);
     assert!(text_again.contains("pub fn a::f(x: u8)"), "{text_again}");
     assert!(
-        !text_again.contains("impl !core::marker::Send for b::Holder"),
+        !text_again.contains("impl !Send for b::Holder"),
         "{text_again}"
     );
     assert_eq!(
@@ -539,4 +536,60 @@ fn a_path_dependency_outside_the_root_is_built_for_a_base_revision() {
     assert!(std::fs::read_to_string(ws.join("Cargo.toml"))
         .unwrap()
         .contains("path = \"../shared\""));
+}
+
+#[test]
+fn a_crate_that_falls_back_on_one_side_is_read_with_syn_on_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path();
+    let write = |rel: &str, text: &str| {
+        let path = ws.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "Cargo.toml",
+        "[package]\nname = \"user\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    );
+    // Only rustdoc sees `made`; syn records the macro call as unknown.
+    write(
+        "src/lib.rs",
+        "macro_rules! make { () => { pub fn made() {} }; }\nmake!();\npub fn plain() {}\n",
+    );
+    // The base cannot be documented: its build script fails.
+    write(
+        "build.rs",
+        "fn main() { panic!(\"the base's build script fails\"); }\n",
+    );
+    let lock =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["generate-lockfile", "--offline"])
+            .current_dir(ws)
+            .output()
+            .unwrap();
+    assert!(lock.status.success(), "{}", stderr(&lock));
+    git(ws, &["init", "-q", "-b", "main"]);
+    git(ws, &["add", "-A"]);
+    git(ws, &["commit", "-q", "-m", "base"]);
+    std::fs::remove_file(ws.join("build.rs")).unwrap();
+    make_unique(&ws.join("src/lib.rs"), "one-side-fallback");
+
+    let out = rustdoc_run(ws)
+        .args(["diff", "--engine", "rustdoc", "--base", "HEAD"])
+        .args(["--no-cache", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON report ({e}): {}", stderr(&out)));
+    let rules = rules_of(&json, "user");
+    assert!(
+        rules.iter().all(|(_, path)| path != "user::made"),
+        "the head's rustdoc lines were compared with the base's syn lines: {rules:?}"
+    );
+    let engines = json["engines"].as_array().expect("engine records");
+    let user = engines
+        .iter()
+        .find(|r| r["package"] == "user")
+        .expect("a record for user");
+    assert_eq!(user["engine"], "syn", "{user}");
 }

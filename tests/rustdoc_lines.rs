@@ -3,6 +3,7 @@
 //! collapsed, no `$crate::`, no `use .. as _` path;
 //! proc macros under their own names.
 
+use driftgate::api::canonical::line;
 use driftgate::api::rustdoc_engine::map_json;
 
 fn captured(name: &str) -> String {
@@ -16,7 +17,9 @@ fn captured(name: &str) -> String {
 #[test]
 fn every_impl_has_its_own_self_type() {
     let api = map_json(&captured("impls")).unwrap();
-    let lines = api.lines.join("\n");
+    // Compared as every line is compared: in canonical spelling.
+    let canonical: Vec<String> = api.lines.iter().map(|l| line(l, "impls")).collect();
+    let lines = canonical.join("\n");
     for expected in [
         "impl From<impls::Local> for Box<str>",
         "impl PartialEq<impls::Local> for String",
@@ -26,7 +29,7 @@ fn every_impl_has_its_own_self_type() {
         "impl<T: impls::Greet> impls::Greet for impls::Wrapper<T>",
     ] {
         assert!(
-            api.lines.iter().any(|l| l == expected),
+            canonical.iter().any(|l| l == expected),
             "missing `{expected}` in:\n{lines}"
         );
     }

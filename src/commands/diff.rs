@@ -188,12 +188,35 @@ pub fn compare_with(
             (files, head, engines)
         }
         (files, tree, _) => {
-            let base = match (files, tree) {
+            let mut base = match (files, tree) {
                 (Some(files), _) => files,
                 (None, Some(tree)) => extract(tree, options, err)?,
                 (None, None) => ApiSnapshot::default(),
             };
-            let head = extract(&head_tree, options, err)?;
+            let mut head = extract(&head_tree, options, err)?;
+            if let (Some(tree), false) = (tree, fallback.is_empty()) {
+                // A crate that fell back to syn on one side is read with syn on both: one crate's
+                // diff never compares one engine's lines with the other's.
+                let syn = extract::ExtractOptions {
+                    engine: extract::EngineChoice::Syn,
+                    ..options.clone()
+                };
+                let fell_back: Vec<_> = members
+                    .iter()
+                    .filter(|m| fallback.contains(&m.name))
+                    .cloned()
+                    .collect();
+                for (side, side_tree) in [(&mut base, tree), (&mut head, &head_tree)] {
+                    let by_syn = extract::extract_members_with(
+                        &syn,
+                        &loaded.workspace,
+                        &fell_back,
+                        side_tree,
+                        err,
+                    )?;
+                    side.crates.extend(by_syn.snapshot.crates);
+                }
+            }
             let name = match options.engine {
                 extract::EngineChoice::Rustdoc(_) => "rustdoc",
                 _ => "syn",
