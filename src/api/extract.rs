@@ -58,10 +58,10 @@ pub fn extract_members(members: &[&Member], source: &SourceTree) -> ApiSnapshot 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineChoice {
     Syn,
-    Rustdoc(super::rustdoc_engine::RustdocOptions),
+    Rustdoc(super::rustdoc::RustdocOptions),
     /// Per crate, syn where it sees everything, rustdoc on both sides where it does not: a choice
     /// that needs both sides ([`super::auto::extract_sides`]); one tree alone is read with syn.
-    Auto(super::rustdoc_engine::RustdocOptions),
+    Auto(super::rustdoc::RustdocOptions),
 }
 
 /// How [`extract_members_with`] runs.
@@ -70,7 +70,7 @@ pub struct ExtractOptions {
     pub engine: EngineChoice,
     /// Use the content-addressed cache under `<target>/driftgate/cache` (`--no-cache` turns it off).
     pub use_cache: bool,
-    pub progress: super::rustdoc_engine::ProgressMode,
+    pub progress: super::rustdoc::ProgressMode,
 }
 
 /// A snapshot plus what the user must hear about how it was made.
@@ -107,7 +107,7 @@ pub fn extract_members_with(
     let syn_members: Vec<&Member> = match &options.engine {
         EngineChoice::Syn | EngineChoice::Auto(_) => members.to_vec(),
         EngineChoice::Rustdoc(rustdoc) => {
-            let outcome = super::rustdoc_engine::extract_workspace(
+            let outcome = super::rustdoc::extract_workspace(
                 workspace,
                 members,
                 source,

@@ -133,7 +133,7 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
 /// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.
 pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::ExtractOptions {
     use crate::api::extract::{EngineChoice, ExtractOptions};
-    use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+    use crate::api::rustdoc::{ProgressMode, RustdocOptions};
     let rustdoc = RustdocOptions {
         features: args.features.features.clone(),
         all_features: args.features.all_features,
