@@ -230,7 +230,16 @@ impl Cache {
     /// Stores an entry (atomically). Crates with extraction problems are not stored: a problem may
     /// be passing (an unreadable file, a failed build).
     pub fn put(&self, entry: &Entry) -> Result<()> {
-        if !self.enabled || !entry.problems.is_empty() {
+        if !entry.problems.is_empty() {
+            return Ok(());
+        }
+        self.put_settled(entry)
+    }
+
+    /// Stores an entry whose problems, if any, follow from the keyed content alone (a syntax error
+    /// in a file the key covers), so a re-run would find them again: the caller vouches for that.
+    pub fn put_settled(&self, entry: &Entry) -> Result<()> {
+        if !self.enabled {
             return Ok(());
         }
         let key = CacheKey(entry.key.clone());
@@ -365,5 +374,30 @@ mod tests {
             vec!["a/src/lib.rs", "a/src/m/x.rs"]
         );
         assert_eq!(rust_files_under(&files, "").len(), 4);
+    }
+
+    #[test]
+    fn settled_problems_are_stored_on_request_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), true);
+        let key = KeyBuilder::new("syn").finish();
+        let mut api = sample_api();
+        api.problems.push(ExtractProblem {
+            code: "syntax-error".into(),
+            file: "a/src/lib.rs".into(),
+            line: Some(1),
+            message: "expected item".into(),
+        });
+        let entry = Entry::new(&key, "syn", &api);
+        cache.put(&entry).unwrap();
+        assert_eq!(cache.get("syn", &key), Lookup::Miss);
+        cache.put_settled(&entry).unwrap();
+        match cache.get("syn", &key) {
+            Lookup::Hit(hit) => assert_eq!(hit.to_api(&[]).problems, api.problems),
+            other => panic!("{other:?}"),
+        }
+        let disabled = Cache::new(dir.path().join("off"), false);
+        disabled.put_settled(&entry).unwrap();
+        assert_eq!(disabled.get("syn", &key), Lookup::Miss);
     }
 }

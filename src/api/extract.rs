@@ -188,7 +188,12 @@ fn extract_syn_cached(
                 return Ok((entry.to_api(&[]), true));
             }
             let api = syn_engine::extract(input, &read);
-            cache.put(&Entry::new(&key, "syn", &api))?;
+            let entry = Entry::new(&key, "syn", &api);
+            if problems_follow_from_content(&api) {
+                cache.put_settled(&entry)?;
+            } else {
+                cache.put(&entry)?;
+            }
             Ok((api, false))
         })
         .collect();
@@ -204,4 +209,56 @@ fn extract_syn_cached(
         snapshot.crates.insert(api.package.clone(), api);
     }
     Ok((snapshot, hits, misses))
+}
+
+/// The syn engine's problems that the keyed content alone decides (a file that does not parse, a
+/// manifest that is not TOML, a module cycle or limit): a re-run on the same key finds them again,
+/// so the crate may be cached with them. An unreadable or missing file is never settled (a module
+/// file may sit outside the crate directory the key covers).
+fn problems_follow_from_content(api: &CrateApi) -> bool {
+    const SETTLED: &[&str] = &[
+        "syntax-error",
+        "invalid-manifest",
+        "module-cycle",
+        "module-limit",
+    ];
+    api.problems
+        .iter()
+        .all(|p| SETTLED.contains(&p.code.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::ExtractProblem;
+
+    fn with_problem(code: &str) -> CrateApi {
+        let mut api = CrateApi::from_lines("a", "a", ["pub fn a::f()"]);
+        api.problems.push(ExtractProblem {
+            code: code.to_owned(),
+            file: "a/src/lib.rs".to_owned(),
+            line: None,
+            message: String::new(),
+        });
+        api
+    }
+
+    #[test]
+    fn only_problems_the_content_decides_are_settled() {
+        assert!(problems_follow_from_content(&CrateApi::from_lines(
+            "a",
+            "a",
+            ["pub fn a::f()"]
+        )));
+        assert!(problems_follow_from_content(&with_problem("syntax-error")));
+        assert!(problems_follow_from_content(&with_problem(
+            "invalid-manifest"
+        )));
+        for passing in ["unreadable-source", "missing-module-file", "rustdoc-failed"] {
+            assert!(
+                !problems_follow_from_content(&with_problem(passing)),
+                "{passing}"
+            );
+        }
+    }
 }

@@ -155,6 +155,7 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
         outputs: Vec::new(),
         full: false,
         engine: Some(args.engine),
+        no_cache: false,
     }
 }
 
