@@ -63,6 +63,10 @@ pub struct CheckArgs {
     /// The fast pre-commit path always reads with syn.
     #[arg(long, value_enum)]
     pub engine: Option<Engine>,
+    /// Neither read nor write the API cache (`<target-dir>/driftgate/cache`): every crate's API is
+    /// read again.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
@@ -133,7 +137,7 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
 /// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.
 pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::ExtractOptions {
     use crate::api::extract::{EngineChoice, ExtractOptions};
-    use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+    use crate::api::rustdoc::{ProgressMode, RustdocOptions};
     let rustdoc = RustdocOptions {
         features: args.features.features.clone(),
         all_features: args.features.all_features,
@@ -147,7 +151,7 @@ pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::
     };
     ExtractOptions {
         engine,
-        use_cache: true,
+        use_cache: !args.no_cache,
         progress: ProgressMode::detect(ctx.quiet),
     }
 }

@@ -66,7 +66,7 @@ pub fn compare(
     let options = extract::ExtractOptions {
         engine: extract::EngineChoice::Syn,
         use_cache: false,
-        progress: crate::api::rustdoc_engine::ProgressMode::Off,
+        progress: crate::api::rustdoc::ProgressMode::Off,
     };
     compare_with(ctx, loaded, baseline, &options, err)
 }

@@ -356,7 +356,7 @@ pub fn compare_staged(
     let options = crate::api::extract::ExtractOptions {
         engine: crate::api::extract::EngineChoice::Syn,
         use_cache: true,
-        progress: crate::api::rustdoc_engine::ProgressMode::Off,
+        progress: crate::api::rustdoc::ProgressMode::Off,
     };
     let baseline = BaselineArgs {
         base: None,

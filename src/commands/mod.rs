@@ -201,7 +201,7 @@ impl EngineArgs {
     /// The validated extraction options (`default`: the command's engine when none is given).
     pub fn options(&self, ctx: &Context, default: Engine) -> crate::api::extract::ExtractOptions {
         use crate::api::extract::{EngineChoice, ExtractOptions};
-        use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+        use crate::api::rustdoc::{ProgressMode, RustdocOptions};
         let rustdoc = RustdocOptions {
             features: self.features.clone(),
             all_features: self.all_features,

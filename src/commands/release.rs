@@ -7,7 +7,7 @@ use super::check::{options, CheckArgs};
 use super::diff::{compare_with, BaselineArgs};
 use super::{load, Context, Engine};
 use crate::api::extract::{EngineChoice, ExtractOptions};
-use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+use crate::api::rustdoc::{ProgressMode, RustdocOptions};
 use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::error::{exit, Error, Result};
@@ -155,6 +155,7 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
         outputs: Vec::new(),
         full: false,
         engine: Some(args.engine),
+        no_cache: false,
     }
 }
 
