@@ -49,11 +49,7 @@ pub(super) fn path_reasons(
                 all(add, ReasonCode::UnownedFile, path);
                 continue;
             };
-            let manifest = if owner.rel_dir.is_empty() {
-                "Cargo.toml".to_owned()
-            } else {
-                format!("{}/Cargo.toml", owner.rel_dir)
-            };
+            let manifest = owner.manifest_rel_path();
             let is_build_script = owner
                 .targets
                 .iter()
