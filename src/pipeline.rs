@@ -296,11 +296,7 @@ fn manifest_texts(
         }
     }
     for member in &ws.members {
-        let path = if member.rel_dir.is_empty() {
-            "Cargo.toml".to_owned()
-        } else {
-            format!("{}/Cargo.toml", member.rel_dir)
-        };
+        let path = member.manifest_rel_path();
         if let Some(text) = read_text(head, &path)? {
             texts.members.insert(member.name.clone(), text);
         }

@@ -16,11 +16,7 @@ use rayon::prelude::*;
 /// The engine input for a member; `None` for members without a library (nothing public to snapshot).
 pub fn crate_input(member: &Member) -> Option<CrateInput> {
     let lib = member.lib.as_ref()?;
-    let manifest_file = if member.rel_dir.is_empty() {
-        "Cargo.toml".to_owned()
-    } else {
-        format!("{}/Cargo.toml", member.rel_dir)
-    };
+    let manifest_file = member.manifest_rel_path();
     Some(CrateInput {
         package: member.name.clone(),
         crate_name: lib.crate_name.clone(),

@@ -161,11 +161,7 @@ pub fn member_info(workspace: &Workspace) -> impl Fn(&str) -> Option<MemberInfo>
             .iter()
             .find(|t| t.kind == crate::workspace::TargetKind::BuildScript)
             .map(|t| t.src_path.clone());
-        let manifest = if member.rel_dir.is_empty() {
-            "Cargo.toml".to_owned()
-        } else {
-            format!("{}/Cargo.toml", member.rel_dir)
-        };
+        let manifest = member.manifest_rel_path();
         Some(MemberInfo {
             build_script,
             manifest,

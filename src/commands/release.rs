@@ -223,14 +223,6 @@ fn head(root: &Path) -> Result<Head> {
     })
 }
 
-fn manifest_file(rel_dir: &str) -> String {
-    if rel_dir.is_empty() {
-        "Cargo.toml".to_owned()
-    } else {
-        format!("{rel_dir}/Cargo.toml")
-    }
-}
-
 fn read_text(tree: &SourceTree, path: &str) -> Result<Option<String>> {
     Ok(tree
         .read(path)?
@@ -247,7 +239,7 @@ fn base_versions(
     let mut versions = BTreeMap::new();
     let mut moved: Option<BTreeMap<String, String>> = None;
     for member in &ws.members {
-        let path = manifest_file(&member.rel_dir);
+        let path = member.manifest_rel_path();
         let found = match read_text(tree, &path)? {
             Some(text) => match manifest::declared(&text, root.as_deref()) {
                 Ok(Some(d)) if d.name == member.name => Some(Ok(d.version)),
