@@ -8,12 +8,11 @@ use crate::bodydiff::BodyDiff;
 use crate::build::cargo::{run_check, CargoOptions, FeatureArgs};
 use crate::build::plan::{self, Mode};
 use crate::build::{self, BuildOutcome};
-use crate::commands::diff::Compared;
-use crate::commands::Loaded;
 use crate::error::Result;
 use crate::gate::{self, FailOn};
 use crate::golden;
 use crate::impact::{self, ManifestTexts};
+use crate::inputs::{Compared, Loaded};
 use crate::report::check::CheckReport;
 use crate::source::{changed_paths, SourceTree};
 use crate::usage;
@@ -49,8 +48,7 @@ pub fn evaluate(
 ) -> Result<CheckReport> {
     let ws = &loaded.workspace;
     let impact = analyze_impact(loaded, &compared)?;
-    let lines =
-        |package: &str| crate::commands::plan::package_lines(ws, &compared.head_tree, package);
+    let lines = |package: &str| crate::inputs::package_lines(ws, &compared.head_tree, package);
     let own_defaults = !options.features.no_default_features;
     let mut build_plan = plan::plan(
         ws,

@@ -1,6 +1,7 @@
 //! `driftgate check`: the whole gate. API snapshots of base and head → diff → impact → targeted
 //! `cargo check` of the affected dependents → golden suites (always) → verdict.
 
+use super::check_staged;
 use super::diff::{compare_with, BaselineArgs};
 use super::{load, Context, Engine, Loaded};
 use crate::build::cargo::FeatureArgs;
@@ -65,15 +66,22 @@ pub struct CheckArgs {
     pub engine: Option<Engine>,
 }
 
+impl CheckArgs {
+    /// Whether this run takes the fast pre-commit path (`--staged` without `--full`).
+    pub fn fast_path(&self) -> bool {
+        self.baseline.staged && !self.full
+    }
+}
+
 pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     format::validate_outputs(&args.outputs)?;
     let started = std::time::Instant::now();
-    // `--staged` takes the fast pre-commit path unless `--full` (see `commands::hook`).
-    let fast = super::hook::fast_path(&args);
+    // `--staged` takes the fast pre-commit path unless `--full` (see `commands::check_staged`).
+    let fast = args.fast_path();
     let staged = if fast {
-        match super::hook::begin(ctx, started, out)? {
-            super::hook::Begin::Answered(code) => return Ok(code),
-            super::hook::Begin::Proceed(staged) => Some(staged),
+        match check_staged::begin(ctx, started, out)? {
+            check_staged::Begin::Answered(code) => return Ok(code),
+            check_staged::Begin::Proceed(staged) => Some(staged),
         }
     } else {
         None
@@ -82,9 +90,9 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
     // Validated before any work: a configuration typo exits 2 at once, not after a build.
     let options = options(ctx, &loaded, &args)?;
     let compared = match &staged {
-        Some(staged) => match super::hook::compare_staged(ctx, &loaded, staged, err)? {
+        Some(staged) => match check_staged::compare_staged(ctx, &loaded, staged, err)? {
             Some(compared) => compared,
-            None => return super::hook::answer(ctx, staged, None, started, out),
+            None => return check_staged::answer(ctx, staged, None, started, out),
         },
         None => compare_with(
             ctx,
@@ -109,9 +117,9 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         .filter(|_| args.format == ReportFormat::Human)
     {
         if report.verdict.passed {
-            return super::hook::answer(ctx, staged, Some(&report), started, out);
+            return check_staged::answer(ctx, staged, Some(&report), started, out);
         }
-        super::hook::refusal_note(ctx, err);
+        check_staged::refusal_note(ctx, err);
     }
     let code = report.verdict.exit_code;
     let destinations = format::Destinations {
@@ -156,7 +164,7 @@ pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::
 /// precise on the pre-commit path, else the configuration's, else conservative with `CI` set and
 /// precise otherwise.
 pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Options> {
-    let fast = super::hook::fast_path(args);
+    let fast = args.fast_path();
     let mode = args
         .mode
         .or(fast.then_some(Mode::Precise))

@@ -6,7 +6,6 @@ use super::{load, Context};
 use crate::build::plan::{self, BuildPlan, Mode};
 use crate::error::{exit, Error, Result};
 use crate::pipeline::analyze_impact;
-use crate::source::SourceTree;
 use crate::workspace::Workspace;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -35,19 +34,6 @@ pub struct PlanArgs {
     pub format: PlanFormat,
 }
 
-/// Lines of Rust under a package's directory (its weight in shard balancing).
-pub fn package_lines(ws: &Workspace, tree: &SourceTree, package: &str) -> u64 {
-    let Some(member) = ws.member(package) else {
-        return 1;
-    };
-    let Ok(files) = tree.files() else { return 1 };
-    crate::usage::index::member_files(ws, member, &files)
-        .into_iter()
-        .filter_map(|f| tree.read(f).ok().flatten())
-        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count() as u64)
-        .sum()
-}
-
 pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     let shard = args
         .shard
@@ -65,7 +51,7 @@ pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Wri
     let ws = &loaded.workspace;
     let compared = compare(ctx, &loaded, &args.baseline, err)?;
     let impact = analyze_impact(&loaded, &compared)?;
-    let lines = |package: &str| package_lines(ws, &compared.head_tree, package);
+    let lines = |package: &str| crate::inputs::package_lines(ws, &compared.head_tree, package);
     let mut build_plan = plan::plan(ws, &impact, args.mode, false, true, &lines);
     if let Some((k, n)) = shard {
         build_plan = plan::shard(&build_plan, k, n);

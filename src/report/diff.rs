@@ -4,7 +4,7 @@
 use crate::api::diff::{ApiDiff, Change, ChangeKind, CrateDiff};
 use crate::api::model::ExtractProblem;
 use crate::api::rules::Severity;
-use crate::commands::Style;
+use crate::term::Style;
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
