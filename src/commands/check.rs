@@ -140,15 +140,25 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
 
 /// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.
 pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::ExtractOptions {
+    engine_options(ctx, args.engine, &args.features)
+}
+
+/// The extraction options of `check` (and of `plan`, which previews it) for `--engine` and the
+/// feature flags.
+pub fn engine_options(
+    ctx: &Context,
+    engine: Option<Engine>,
+    features: &FeatureArgs,
+) -> crate::api::extract::ExtractOptions {
     use crate::api::extract::{EngineChoice, ExtractOptions};
     use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
     let rustdoc = RustdocOptions {
-        features: args.features.features.clone(),
-        all_features: args.features.all_features,
-        no_default_features: args.features.no_default_features,
+        features: features.features.clone(),
+        all_features: features.all_features,
+        no_default_features: features.no_default_features,
         ..RustdocOptions::default()
     };
-    let engine = match args.engine.unwrap_or(Engine::Auto) {
+    let engine = match engine.unwrap_or(Engine::Auto) {
         Engine::Syn => EngineChoice::Syn,
         Engine::Rustdoc => EngineChoice::Rustdoc(rustdoc),
         Engine::Auto => EngineChoice::Auto(rustdoc),
@@ -168,20 +178,11 @@ pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Optio
     let mode = args
         .mode
         .or(fast.then_some(Mode::Precise))
-        .or(loaded.config.mode)
-        .unwrap_or(if std::env::var_os("CI").is_some() {
-            Mode::Conservative
-        } else {
-            Mode::Precise
-        });
+        .unwrap_or_else(|| loaded.config.default_mode());
     let golden = if args.no_golden || fast {
         None
     } else {
-        Some(crate::golden::config::GoldenConfig::from_value(
-            loaded.config.raw.get("golden"),
-            &loaded.workspace.root,
-            &loaded.config.source,
-        )?)
+        Some(loaded.config.golden.clone())
     };
     Ok(Options {
         mode,

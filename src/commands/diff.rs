@@ -259,6 +259,7 @@ pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Wri
     report.engines = compared.engines;
     match args.format {
         Format::Json => out.write_all(json_with_warnings(&report, &compared.warnings).as_bytes()),
+        Format::Human if ctx.quiet => out.write_all(report.to_human_quiet(&ctx.style).as_bytes()),
         Format::Human => out.write_all(report.to_human(&ctx.style, ctx.verbose > 0).as_bytes()),
     }
     .map_err(|e| crate::Error::io("cannot write output", "<stdout>", e))?;

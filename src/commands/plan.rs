@@ -1,11 +1,13 @@
 //! `driftgate plan`: which crates a change requires building, as text, JSON or a GitHub Actions
 //! matrix, optionally one shard of it (`--shard k/n`).
 
-use super::diff::{compare, BaselineArgs};
-use super::{load, Context};
+use super::check::engine_options;
+use super::diff::{compare_with, BaselineArgs};
+use super::{load, Context, Engine};
+use crate::build::cargo::FeatureArgs;
 use crate::build::plan::{self, BuildPlan, Mode};
 use crate::error::{exit, Error, Result};
-use crate::pipeline::analyze_impact;
+use crate::pipeline;
 use crate::workspace::Workspace;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -22,8 +24,18 @@ pub enum PlanFormat {
 pub struct PlanArgs {
     #[command(flatten)]
     pub baseline: BaselineArgs,
-    #[arg(long, value_enum, default_value_t = Mode::Conservative)]
-    pub mode: Mode,
+    /// Which dependents to build, as `check --mode`. Default: what `check` would use (the
+    /// configured `mode`, else conservative when `CI` is set and precise otherwise).
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+    /// How to read the API, as `check --engine` (default `auto`).
+    #[arg(long, value_enum)]
+    pub engine: Option<Engine>,
+    /// Check benches too, as `check --benches`.
+    #[arg(long)]
+    pub benches: bool,
+    #[command(flatten)]
+    pub features: FeatureArgs,
     /// Only shard k of n (balanced by lines of code), e.g. `2/4`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
@@ -49,10 +61,22 @@ pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Wri
     }
     let loaded = load(ctx)?;
     let ws = &loaded.workspace;
-    let compared = compare(ctx, &loaded, &args.baseline, err)?;
-    let impact = analyze_impact(&loaded, &compared)?;
-    let lines = |package: &str| crate::inputs::package_lines(ws, &compared.head_tree, package);
-    let mut build_plan = plan::plan(ws, &impact, args.mode, false, true, &lines);
+    // The same extraction, mode and plan as `check` with these options: `plan` previews it.
+    let extract = engine_options(ctx, args.engine, &args.features);
+    let compared = compare_with(ctx, &loaded, &args.baseline, &extract, err)?;
+    let options = pipeline::Options {
+        mode: args.mode.unwrap_or_else(|| loaded.config.default_mode()),
+        skip_build: None,
+        golden: None,
+        fail_fast: false,
+        tests: false,
+        benches: args.benches,
+        build_timeout: std::time::Duration::ZERO,
+        fail_on: crate::findings::FailOn::Deny,
+        features: args.features.clone(),
+        quiet: true,
+    };
+    let (_, mut build_plan) = pipeline::plan_build(&loaded, &compared, &options)?;
     if let Some((k, n)) = shard {
         build_plan = plan::shard(&build_plan, k, n);
     }
