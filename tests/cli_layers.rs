@@ -1,5 +1,6 @@
 //! End-to-end: colour choice through a pipe (`--color`, `CARGO_TERM_COLOR`), configuration
-//! validated before any work, `config` printing TOML that round-trips, `plan` previewing `check`.
+//! validated before any work (both sources present: `cli_gate.rs`), `config` printing TOML that
+//! round-trips, `plan` previewing `check`, `diff -q`.
 
 mod common;
 use common::*;
@@ -83,23 +84,6 @@ fn configuration_errors_exit_2_all_at_once_before_any_build() {
         "nothing may be built or extracted before the configuration is valid"
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(120));
-}
-
-#[test]
-fn both_configuration_sources_is_exit_2_naming_both() {
-    let dir = fixture_copy("flaredb");
-    std::fs::write(dir.path().join("driftgate.toml"), "mode = \"precise\"\n").unwrap();
-    let out = driftgate()
-        .current_dir(dir.path())
-        .arg("config")
-        .output()
-        .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("driftgate.toml") && err.contains("[workspace.metadata.driftgate]"),
-        "{err}"
-    );
 }
 
 #[test]
