@@ -271,4 +271,26 @@ mod tests {
         let bad = serde_json::json!({"redact-env": "MY_TOKEN"});
         assert!(Config::from_value(root, bad, root.join("Cargo.toml")).is_err());
     }
+
+    #[test]
+    fn every_error_is_reported_at_once_golden_section_included() {
+        let root = Path::new("/ws");
+        let raw = serde_json::json!({
+            "snapshot_dir": "api",
+            "mode": "fast",
+            "golden": {"sigv4": {"timeout-secs": -1, "random-seed": 3}},
+        });
+        let err = Config::from_value(root, raw, root.join("Cargo.toml")).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.exit_code(), 2);
+        for problem in [
+            "4 problems",
+            "unknown key `snapshot_dir`",
+            "`mode` must be \"precise\" or \"conservative\", not \"fast\"",
+            "golden: `sigv4.timeout-secs`",
+            "golden: `sigv4.random-seed` has no effect without `sigv4.harness`",
+        ] {
+            assert!(text.contains(problem), "missing {problem:?} in {text}");
+        }
+    }
 }
