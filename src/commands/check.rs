@@ -7,7 +7,7 @@ use super::{load, Context, Engine, Loaded};
 use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::error::{exit, Result};
-use crate::gate::FailOn;
+use crate::findings::FailOn;
 use crate::pipeline::{self, Options};
 use crate::report::format::{self, OutputSpec, ReportFormat};
 use clap::Args;

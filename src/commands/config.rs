@@ -4,7 +4,7 @@
 use super::{Context, Format};
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
-use crate::gate::codes;
+use crate::findings::codes;
 use crate::workspace::Workspace;
 use clap::Args;
 use std::io::Write;
@@ -81,7 +81,7 @@ fn effective(root: &std::path::Path, config: &Config) -> serde_json::Value {
     let mut value = serde_json::json!({
         "snapshot-dir": dir.display().to_string(),
         "mode": mode,
-        "fail-on": serde_json::to_value(config.fail_on.unwrap_or(crate::gate::FailOn::Deny)).unwrap_or_default(),
+        "fail-on": serde_json::to_value(config.fail_on.unwrap_or(crate::findings::FailOn::Deny)).unwrap_or_default(),
         "policy": policy,
     });
     if !config.policy.allow.is_empty() {
