@@ -3,7 +3,8 @@
 
 use crate::commands;
 use crate::error::{exit, Error};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::term::Styled;
+use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,8 +48,8 @@ pub struct GlobalArgs {
     /// Exclude packages from being processed (repeatable).
     #[arg(long, global = true, value_name = "SPEC")]
     pub exclude: Vec<String>,
-    /// Coloring: auto, always, never (NO_COLOR is respected by auto).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    /// Coloring: auto, always, never (NO_COLOR is respected by auto; `always` colours through pipes).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", env = "CARGO_TERM_COLOR")]
     pub color: ColorChoice,
     /// Print less (errors and findings only).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -58,12 +59,7 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
+pub use crate::term::ColorChoice;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -105,9 +101,6 @@ pub fn run(
     err: &mut dyn Write,
 ) -> u8 {
     crate::secrets::init_from_env();
-    let mut out = crate::secrets::RedactingWriter::new(out);
-    let mut err = crate::secrets::RedactingWriter::new(err);
-    let (out, err): (&mut dyn Write, &mut dyn Write) = (&mut out, &mut err);
     let mut args: Vec<OsString> = args.into_iter().collect();
     if args.get(1).is_some_and(|a| a == "driftgate") {
         args.remove(1);
@@ -120,19 +113,25 @@ pub fn run(
             } else {
                 exit::OK
             };
-            let rendered = e.render();
-            let target: &mut dyn Write = if code == exit::OK { out } else { err };
-            let _ = write!(target, "{}", rendered.ansi());
+            // No `--color` was read: clap's own colours only on a terminal that wants them.
+            let (target, choice): (&mut dyn Write, _) = if code == exit::OK {
+                (out, anstream::AutoStream::choice(&std::io::stdout()))
+            } else {
+                (err, anstream::AutoStream::choice(&std::io::stderr()))
+            };
+            let color = choice != anstream::ColorChoice::Never;
+            let mut target = crate::secrets::RedactingWriter::new(Styled::new(target, color));
+            let _ = write!(target, "{}", e.render().ansi());
             return code;
         }
     };
-    let ctx = commands::Context::new(&cli.global);
-    // Reporters decide about colour; tell the stream wrappers not to strip what they chose.
-    anstream::ColorChoice::write_global(if ctx.style.color {
-        anstream::ColorChoice::Always
-    } else {
-        anstream::ColorChoice::Never
-    });
+    let ctx = context(&cli.global);
+    // The streams are made after the colour choice, so `--color always` colours through a pipe
+    // and `never` strips every escape sequence (clap's included).
+    let color = ctx.style.color;
+    let mut out = crate::secrets::RedactingWriter::new(Styled::new(out, color));
+    let mut err = crate::secrets::RedactingWriter::new(Styled::new(err, color));
+    let (out, err): (&mut dyn Write, &mut dyn Write) = (&mut out, &mut err);
     let result = match cli.command {
         Command::Snapshot(args) => commands::snapshot::run(&ctx, args, out, err),
         Command::Diff(args) => commands::diff::run(&ctx, args, out, err),
@@ -150,6 +149,19 @@ pub fn run(
     match result {
         Ok(code) => code,
         Err(error) => report_error(&ctx, &error, err),
+    }
+}
+
+/// The validated options every subcommand receives.
+fn context(global: &GlobalArgs) -> commands::Context {
+    commands::Context {
+        manifest_path: global.manifest_path.clone(),
+        packages: global.package.clone(),
+        workspace: global.workspace,
+        exclude: global.exclude.clone(),
+        style: crate::term::Style::new(global.color),
+        quiet: global.quiet,
+        verbose: global.verbose,
     }
 }
 

@@ -8,12 +8,11 @@ use crate::bodydiff::BodyDiff;
 use crate::build::cargo::{run_check, CargoOptions, FeatureArgs};
 use crate::build::plan::{self, Mode};
 use crate::build::{self, BuildOutcome};
-use crate::commands::diff::Compared;
-use crate::commands::Loaded;
 use crate::error::Result;
 use crate::gate::{self, FailOn};
 use crate::golden;
 use crate::impact::{self, ManifestTexts};
+use crate::inputs::{Compared, Loaded};
 use crate::report::check::CheckReport;
 use crate::source::{changed_paths, SourceTree};
 use crate::usage;
@@ -40,17 +39,15 @@ pub struct Options {
     pub quiet: bool,
 }
 
-/// The gate after the comparison, as a report.
-pub fn evaluate(
+/// Impact and build plan of a comparison: what `check` builds, and what `plan` previews.
+pub fn plan_build(
     loaded: &Loaded,
-    compared: Compared,
+    compared: &Compared,
     options: &Options,
-    err: &mut dyn Write,
-) -> Result<CheckReport> {
+) -> Result<(impact::Impact, plan::BuildPlan)> {
     let ws = &loaded.workspace;
-    let impact = analyze_impact(loaded, &compared)?;
-    let lines =
-        |package: &str| crate::commands::plan::package_lines(ws, &compared.head_tree, package);
+    let impact = analyze_impact(loaded, compared)?;
+    let lines = |package: &str| crate::inputs::package_lines(ws, &compared.head_tree, package);
     let own_defaults = !options.features.no_default_features;
     let mut build_plan = plan::plan(
         ws,
@@ -61,6 +58,18 @@ pub fn evaluate(
         &lines,
     );
     build_plan.benches |= benches_build_on_stable(ws, &build_plan, &compared.head_tree);
+    Ok((impact, build_plan))
+}
+
+/// The gate after the comparison, as a report.
+pub fn evaluate(
+    loaded: &Loaded,
+    compared: Compared,
+    options: &Options,
+    err: &mut dyn Write,
+) -> Result<CheckReport> {
+    let ws = &loaded.workspace;
+    let (impact, build_plan) = plan_build(loaded, &compared, options)?;
     let build = match &options.skip_build {
         Some(_) => None,
         None if build_plan.is_empty() => Some(BuildOutcome::empty()),

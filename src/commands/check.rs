@@ -1,12 +1,13 @@
 //! `driftgate check`: the whole gate. API snapshots of base and head → diff → impact → targeted
 //! `cargo check` of the affected dependents → golden suites (always) → verdict.
 
+use super::check_staged;
 use super::diff::{compare_with, BaselineArgs};
 use super::{load, Context, Engine, Loaded};
 use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::error::{exit, Result};
-use crate::gate::FailOn;
+use crate::findings::FailOn;
 use crate::pipeline::{self, Options};
 use crate::report::format::{self, OutputSpec, ReportFormat};
 use clap::Args;
@@ -69,15 +70,22 @@ pub struct CheckArgs {
     pub no_cache: bool,
 }
 
+impl CheckArgs {
+    /// Whether this run takes the fast pre-commit path (`--staged` without `--full`).
+    pub fn fast_path(&self) -> bool {
+        self.baseline.staged && !self.full
+    }
+}
+
 pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     format::validate_outputs(&args.outputs)?;
     let started = std::time::Instant::now();
-    // `--staged` takes the fast pre-commit path unless `--full` (see `commands::hook`).
-    let fast = super::hook::fast_path(&args);
+    // `--staged` takes the fast pre-commit path unless `--full` (see `commands::check_staged`).
+    let fast = args.fast_path();
     let staged = if fast {
-        match super::hook::begin(ctx, started, out)? {
-            super::hook::Begin::Answered(code) => return Ok(code),
-            super::hook::Begin::Proceed(staged) => Some(staged),
+        match check_staged::begin(ctx, started, out)? {
+            check_staged::Begin::Answered(code) => return Ok(code),
+            check_staged::Begin::Proceed(staged) => Some(staged),
         }
     } else {
         None
@@ -86,9 +94,9 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
     // Validated before any work: a configuration typo exits 2 at once, not after a build.
     let options = options(ctx, &loaded, &args)?;
     let compared = match &staged {
-        Some(staged) => match super::hook::compare_staged(ctx, &loaded, staged, err)? {
+        Some(staged) => match check_staged::compare_staged(ctx, &loaded, staged, err)? {
             Some(compared) => compared,
-            None => return super::hook::answer(ctx, staged, None, started, out),
+            None => return check_staged::answer(ctx, staged, None, started, out),
         },
         None => compare_with(
             ctx,
@@ -113,9 +121,9 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         .filter(|_| args.format == ReportFormat::Human)
     {
         if report.verdict.passed {
-            return super::hook::answer(ctx, staged, Some(&report), started, out);
+            return check_staged::answer(ctx, staged, Some(&report), started, out);
         }
-        super::hook::refusal_note(ctx, err);
+        check_staged::refusal_note(ctx, err);
     }
     let code = report.verdict.exit_code;
     let destinations = format::Destinations {
@@ -136,15 +144,25 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
 
 /// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.
 pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::ExtractOptions {
+    engine_options(ctx, args.engine, &args.features)
+}
+
+/// The extraction options of `check` (and of `plan`, which previews it) for `--engine` and the
+/// feature flags.
+pub fn engine_options(
+    ctx: &Context,
+    engine: Option<Engine>,
+    features: &FeatureArgs,
+) -> crate::api::extract::ExtractOptions {
     use crate::api::extract::{EngineChoice, ExtractOptions};
     use crate::api::rustdoc::{ProgressMode, RustdocOptions};
     let rustdoc = RustdocOptions {
-        features: args.features.features.clone(),
-        all_features: args.features.all_features,
-        no_default_features: args.features.no_default_features,
+        features: features.features.clone(),
+        all_features: features.all_features,
+        no_default_features: features.no_default_features,
         ..RustdocOptions::default()
     };
-    let engine = match args.engine.unwrap_or(Engine::Auto) {
+    let engine = match engine.unwrap_or(Engine::Auto) {
         Engine::Syn => EngineChoice::Syn,
         Engine::Rustdoc => EngineChoice::Rustdoc(rustdoc),
         Engine::Auto => EngineChoice::Auto(rustdoc),
@@ -160,24 +178,15 @@ pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::
 /// precise on the pre-commit path, else the configuration's, else conservative with `CI` set and
 /// precise otherwise.
 pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Options> {
-    let fast = super::hook::fast_path(args);
+    let fast = args.fast_path();
     let mode = args
         .mode
         .or(fast.then_some(Mode::Precise))
-        .or(loaded.config.mode)
-        .unwrap_or(if std::env::var_os("CI").is_some() {
-            Mode::Conservative
-        } else {
-            Mode::Precise
-        });
+        .unwrap_or_else(|| loaded.config.default_mode());
     let golden = if args.no_golden || fast {
         None
     } else {
-        Some(crate::golden::config::GoldenConfig::from_value(
-            loaded.config.raw.get("golden"),
-            &loaded.workspace.root,
-            &loaded.config.source,
-        )?)
+        Some(loaded.config.golden.clone())
     };
     Ok(Options {
         mode,

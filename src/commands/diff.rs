@@ -2,7 +2,6 @@
 //! snapshot files (default), a git revision (`--base`), or HEAD for the staged index (`--staged`).
 
 use super::{load, report_extraction, report_problems, Context, EngineArgs, Format, Loaded};
-use crate::api::diff::ApiDiff;
 use crate::api::model::ApiSnapshot;
 use crate::api::{auto, diff, extract, files};
 use crate::error::{exit, Result};
@@ -38,23 +37,7 @@ pub struct DiffArgs {
     pub engine: EngineArgs,
 }
 
-/// Both sides of a comparison and their diff.
-pub struct Compared {
-    pub base_label: String,
-    pub head_label: String,
-    /// The git tree of the base, when the baseline is a revision (for changed paths).
-    pub base_tree: Option<SourceTree>,
-    pub head_tree: SourceTree,
-    pub diff: ApiDiff,
-    /// The head API (for acknowledging changes whose snapshot files were updated).
-    pub head: ApiSnapshot,
-    /// Some crate could not be read completely (reported on `err`).
-    pub had_problems: bool,
-    /// Extraction warnings (e.g. the rustdoc engine fell back to syn), already shown on `err`.
-    pub warnings: Vec<String>,
-    /// Which engine read each crate, and why (`rustdoc-failed`: its API was not checked).
-    pub engines: Vec<auto::EngineRecord>,
-}
+pub use crate::inputs::Compared;
 
 /// Extracts base and head for the selected members (syn engine, no cache) and diffs them.
 pub fn compare(
@@ -276,6 +259,7 @@ pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Wri
     report.engines = compared.engines;
     match args.format {
         Format::Json => out.write_all(json_with_warnings(&report, &compared.warnings).as_bytes()),
+        Format::Human if ctx.quiet => out.write_all(report.to_human_quiet(&ctx.style).as_bytes()),
         Format::Human => out.write_all(report.to_human(&ctx.style, ctx.verbose > 0).as_bytes()),
     }
     .map_err(|e| crate::Error::io("cannot write output", "<stdout>", e))?;

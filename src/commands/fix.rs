@@ -9,7 +9,7 @@ use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::build::CrateStatus;
 use crate::error::{exit, Result};
-use crate::gate::FailOn;
+use crate::findings::FailOn;
 use crate::pipeline::{self, Options};
 use crate::successor::SuccessorConfidence;
 use clap::Args;

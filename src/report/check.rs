@@ -5,10 +5,11 @@ use crate::api::diff::ApiDiff;
 use crate::api::rules::Severity;
 use crate::build::plan::{BuildPlan, Mode};
 use crate::build::{BuildOutcome, CrateStatus};
-use crate::commands::Style;
-use crate::gate::{Level, Verdict};
+use crate::findings::Level;
+use crate::gate::Verdict;
 use crate::golden::{GoldenOutcome, Status};
 use crate::impact::Impact;
+use crate::term::Style;
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
