@@ -73,7 +73,7 @@ fn hermetic(cmd: &mut std::process::Command) -> &mut std::process::Command {
 
 /// The binary under test in `dir`.
 fn driftgate_in(dir: &Path) -> assert_cmd::Command {
-    let mut cmd = gate(dir);
+    let mut cmd = gate(dir).into_command();
     cmd.env("GIT_CONFIG_GLOBAL", "/dev/null");
     cmd
 }
