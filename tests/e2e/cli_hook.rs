@@ -6,7 +6,7 @@
 // Tests spawn git and the binary directly, and note a skipped case in the test log.
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::{Path, PathBuf};

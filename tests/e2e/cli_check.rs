@@ -1,7 +1,7 @@
 //! End-to-end tests of `check` and `plan`: real cargo builds of the fixture workspaces (a shared
 //! target dir keeps them warm), compiler errors attributed to the API changes behind them.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -2,7 +2,7 @@
 //! keys), the updated-dependent scenario, CI base detection (and its absence in a push build), merge
 //! bases and shallow clones, snapshot-file baselines, and members in submodules or nested repositories.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! (tagged `v0.1.0`) and `fixtures/release-next` (the next release), the real binary, real cargo
 //! builds; and the HTML page rendered by a real headless Chromium.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;

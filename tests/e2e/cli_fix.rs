@@ -4,7 +4,7 @@
 //! `fix` it builds again (the re-run targeted check says so, and so does `cargo check`), only its
 //! sources were touched, and a dirty file is refused.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;
