@@ -6,4 +6,4 @@
 set -eu
 cd "$(dirname "$0")/.."
 cases="${1:-5000}"
-PROPTEST_CASES="$cases" cargo test --locked --release --test fuzz_hostile -- --nocapture
+PROPTEST_CASES="$cases" cargo test --locked --release --test e2e fuzz_hostile:: -- --nocapture

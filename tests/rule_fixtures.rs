@@ -136,11 +136,12 @@ fn every_fixture_reports_its_rule() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Rule ids pinned by a line case in `tests/api_rules.rs`.
+/// Rule ids pinned by a line case in `tests/e2e/api_rules.rs`.
 fn line_cases() -> BTreeSet<String> {
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api_rules.rs"))
-            .unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/api_rules.rs"),
+    )
+    .unwrap();
     let mut ids = BTreeSet::new();
     let mut rest = text.as_str();
     while let Some(at) = rest.find("case(") {

@@ -1,7 +1,12 @@
 //! Helpers shared by the end-to-end tests: locating fixtures, copying them into temp dirs, building
 //! git scenarios with real git, and running the real `cargo-driftgate` binary.
-#![allow(dead_code, clippy::disallowed_methods)]
+#![allow(dead_code, unused_imports, clippy::disallowed_methods)]
 
+mod fluent;
+mod shared_build;
+
+pub use fluent::*;
+pub use shared_build::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -123,14 +128,6 @@ pub fn test_target() -> PathBuf {
         }
         _ => shared_target(),
     }
-}
-
-/// The binary under test in `dir`, building into the test's own target dir, with no CI
-/// environment (so tests choose baselines and modes explicitly).
-pub fn gate(dir: &Path) -> assert_cmd::Command {
-    let mut cmd = driftgate();
-    cmd.current_dir(dir).env("CARGO_TARGET_DIR", test_target());
-    cmd
 }
 
 /// Moves the demo's `[workspace.package]` version from 0.1.0 to 0.2.0 (Cargo.lock left stale), as a

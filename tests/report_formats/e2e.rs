@@ -30,7 +30,7 @@ fn scenario_target(scenario: &str) -> std::path::PathBuf {
 fn check_all(dir: &Path, scenario: &str, args: &[&str], on_stdout: ReportFormat) -> Run {
     let out_dir = tempfile::tempdir().unwrap();
     let summary = out_dir.path().join("step summary.md");
-    let mut cmd = gate(dir);
+    let mut cmd = gate(dir).into_command();
     cmd.env("CARGO_TARGET_DIR", scenario_target(scenario))
         .arg("check")
         .args(args)

@@ -7,7 +7,7 @@
 //!
 //! Real `cargo rustdoc` builds, in one shared target directory (`$CARGO_TARGET_TMPDIR/fixture-builds`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use driftgate::api::model::{ApiItem, ItemKind};

@@ -6,7 +6,7 @@
 // Tests spawn git and the binary directly, and note a skipped case in the test log.
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::{Path, PathBuf};
@@ -73,7 +73,7 @@ fn hermetic(cmd: &mut std::process::Command) -> &mut std::process::Command {
 
 /// The binary under test in `dir`.
 fn driftgate_in(dir: &Path) -> assert_cmd::Command {
-    let mut cmd = gate(dir);
+    let mut cmd = gate(dir).into_command();
     cmd.env("GIT_CONFIG_GLOBAL", "/dev/null");
     cmd
 }

@@ -3,7 +3,7 @@
 //! with exit 101 naming the file, SIGTERM stops the children's process groups, written files keep
 //! their mode, and the unclear messages name the thing and the fix.
 
-mod common;
+use crate::common;
 
 use common::{driftgate, stderr, stdout};
 use std::path::Path;

@@ -7,7 +7,7 @@
 
 #![allow(clippy::disallowed_macros)] // the skip ratio is reported on stderr
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;

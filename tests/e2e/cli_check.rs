@@ -1,7 +1,7 @@
 //! End-to-end tests of `check` and `plan`: real cargo builds of the fixture workspaces (a shared
 //! target dir keeps them warm), compiler errors attributed to the API changes behind them.
 
-mod common;
+use crate::common;
 
 use common::*;
 
@@ -10,21 +10,16 @@ use common::*;
 #[test]
 fn demo_check_builds_what_can_break_and_attributes_every_error() {
     let demo = demo_repo();
-    let out = gate(demo.path())
-        .args([
-            "check",
-            "--base",
-            "HEAD",
-            "--no-golden",
-            "--mode",
-            "precise",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = gate(demo.path()).check([
+        "--base",
+        "HEAD",
+        "--no-golden",
+        "--mode",
+        "precise",
+        "--format",
+        "json",
+    ]);
+    let report = out.expect_code(100).stdout_json();
     let planned: Vec<&str> = report["plan"]["crates"]
         .as_array()
         .unwrap()
@@ -73,18 +68,12 @@ fn demo_check_builds_what_can_break_and_attributes_every_error() {
 #[test]
 fn demo_check_human_output_reads_like_a_compiler_with_causes() {
     let demo = fixture_copy("flaredb");
-    let out = gate(demo.path())
-        .args(["check", "--no-golden", "--mode", "precise"])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(100), "{text}");
-    assert!(
-        text.contains("error[E0599] no method named `rows`")
-            && text.contains("← flaredb-sql removed QueryResult::rows (inherent_method_missing)"),
-        "{text}"
-    );
-    assert!(text.contains("deny[dependent-build-failed]"), "{text}");
+    gate(demo.path())
+        .check(["--no-golden", "--mode", "precise"])
+        .expect_code(100)
+        .stdout_has("error[E0599] no method named `rows`")
+        .stdout_has("← flaredb-sql removed QueryResult::rows (inherent_method_missing)")
+        .stdout_has("deny[dependent-build-failed]");
 }
 
 #[test]
@@ -95,24 +84,13 @@ fn a_body_only_change_builds_every_dependent_and_passes() {
     let lib = repo.path().join("flaredb-sql/src/lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
     std::fs::write(&lib, format!("{text}\n// a comment-only change\n")).unwrap();
-    let out = gate(repo.path())
-        .args([
-            "check",
-            "--base",
-            "HEAD",
-            "--no-golden",
-            "--mode",
-            "conservative",
-        ])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
-    assert!(text.contains("gate passed"), "{text}");
-    assert!(
-        text.contains("chainfire: ok") && text.contains("flaredb-server: ok"),
-        "conservative mode builds every reverse dependency:\n{text}"
-    );
+    // Conservative mode builds every reverse dependency.
+    gate(repo.path())
+        .check(["--base", "HEAD", "--no-golden", "--mode", "conservative"])
+        .expect_code(0)
+        .stdout_has("gate passed")
+        .stdout_has("chainfire: ok")
+        .stdout_has("flaredb-server: ok");
 }
 
 #[test]
@@ -136,23 +114,10 @@ fn a_held_build_lock_is_waited_for_with_a_message() {
     }
     let out = gate(repo.path())
         .env("CARGO_TARGET_DIR", target.path())
-        .args([
-            "check",
-            "--base",
-            "HEAD",
-            "--no-golden",
-            "--mode",
-            "conservative",
-        ])
-        .output()
-        .unwrap();
+        .check(["--base", "HEAD", "--no-golden", "--mode", "conservative"]);
     let _ = holder.wait();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("another cargo process holds the build lock; waiting for it"),
-        "{}",
-        stderr(&out)
-    );
+    out.expect_code(0)
+        .stderr_has("another cargo process holds the build lock; waiting for it");
 }
 
 #[test]
@@ -162,9 +127,8 @@ fn a_version_bump_never_rewrites_the_users_lock_file() {
     let repo = demo_repo();
     bump_workspace_version(repo.path());
     let lock_before = std::fs::read(repo.path().join("Cargo.lock")).unwrap();
-    let out = gate(repo.path())
-        .args([
-            "check",
+    let report = gate(repo.path())
+        .check([
             "--base",
             "HEAD",
             "--no-golden",
@@ -173,15 +137,9 @@ fn a_version_bump_never_rewrites_the_users_lock_file() {
             "--format",
             "json",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("checking a copy of the working tree"),
-        "{}",
-        stderr(&out)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .expect_code(100)
+        .stderr_has("checking a copy of the working tree")
+        .stdout_json();
     let errors = report["build"]["errors"].as_array().unwrap();
     assert!(!errors.is_empty(), "{report}");
     assert!(errors.iter().all(|e| e["cause"].is_object()), "{report}");
@@ -211,18 +169,10 @@ fn a_dependent_enabling_a_removed_feature_fails_the_gate_at_its_manifest_line() 
         "[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     )
     .unwrap();
-    let out = gate(root)
-        .args(["check", "--base", "HEAD", "--no-golden", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(100),
-        "{}\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = gate(root)
+        .check(["--base", "HEAD", "--no-golden", "--format", "json"])
+        .expect_code(100)
+        .stdout_json();
     let errors = report["build"]["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{report}");
     let error = &errors[0];
@@ -239,18 +189,9 @@ fn a_workspace_without_a_lock_file_gets_none_written() {
     git(repo.path(), &["rm", "-q", "--cached", "Cargo.lock"]);
     std::fs::remove_file(repo.path().join("Cargo.lock")).unwrap();
     git(repo.path(), &["commit", "-q", "-m", "no lock file"]);
-    let out = gate(repo.path())
-        .args([
-            "check",
-            "--base",
-            "HEAD",
-            "--no-golden",
-            "--mode",
-            "precise",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    gate(repo.path())
+        .check(["--base", "HEAD", "--no-golden", "--mode", "precise"])
+        .expect_code(100);
     assert!(
         !repo.path().join("Cargo.lock").exists(),
         "Cargo.lock was created"
@@ -274,25 +215,18 @@ fn code_scanning_paths_start_at_the_repository_top() {
     git(repo.path(), &["commit", "-q", "-m", "base"]);
     copy_dir(&fixtures().join("flaredb"), &ws);
     let sarif = repo.path().join("out.sarif");
-    let out = gate(&ws)
-        .args([
-            "check",
+    gate(&ws)
+        .check([
             "--base",
             "HEAD",
             "--no-golden",
             "--format",
             "github",
+            "--output",
+            format!("sarif={}", sarif.display()).as_str(),
         ])
-        .arg("--output")
-        .arg(format!("sarif={}", sarif.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    let annotations = stdout(&out);
-    assert!(
-        annotations.contains("file=rust/flaredb-server/src/handler.rs,line=39"),
-        "{annotations}"
-    );
+        .expect_code(100)
+        .stdout_has("file=rust/flaredb-server/src/handler.rs,line=39");
     let sarif = std::fs::read_to_string(sarif).unwrap();
     assert!(
         sarif.contains("\"rust/flaredb-server/src/handler.rs\""),
@@ -308,16 +242,10 @@ fn code_scanning_paths_start_at_the_repository_top() {
 fn empty_change_builds_nothing() {
     let repo = demo_repo();
     copy_dir(&fixtures().join("flaredb-base"), repo.path());
-    let out = gate(repo.path())
-        .args(["check", "--base", "HEAD", "--no-golden"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("nothing to build"),
-        "{}",
-        stdout(&out)
-    );
+    gate(repo.path())
+        .check(["--base", "HEAD", "--no-golden"])
+        .expect_code(0)
+        .stdout_has("nothing to build");
 }
 
 #[test]
@@ -500,9 +428,8 @@ fn tests_of_affected_dependents_run_and_failures_deny() {
         text.replace("\"no table `{}`\"", "\"unknown table `{}`\""),
     )
     .unwrap();
-    let out = gate(repo.path())
-        .args([
-            "check",
+    let report = gate(repo.path())
+        .check([
             "--base",
             "HEAD",
             "--no-golden",
@@ -512,10 +439,8 @@ fn tests_of_affected_dependents_run_and_failures_deny() {
             "--format",
             "json",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .expect_code(100)
+        .stdout_json();
     let tests = report["build"]["tests"].as_array().unwrap();
     let failing = tests
         .iter()

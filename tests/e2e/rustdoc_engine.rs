@@ -4,7 +4,7 @@
 //! tests that must see a build (not a cache hit) make their sources unique first.
 #![allow(clippy::disallowed_methods)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::{Path, PathBuf};

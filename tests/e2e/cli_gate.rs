@@ -2,7 +2,7 @@
 //! keys), the updated-dependent scenario, CI base detection (and its absence in a push build), merge
 //! bases and shallow clones, snapshot-file baselines, and members in submodules or nested repositories.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;
@@ -92,16 +92,10 @@ fn policy_levels_and_allow_list_come_from_the_configuration() {
         "[[workspace.metadata.driftgate.allow]]\npath = \"flaredb_sql::QueryResult::rows\"\nreason = \"replaced by iter()\"\n\n\
          [[workspace.metadata.driftgate.allow]]\npath = \"flaredb_sql::ErrorResult::*\"\nreason = \"message renamed to detail\"\n",
     );
-    let out = gate(demo.path())
-        .args(["check", "--no-golden", "--no-build"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("acknowledged: replaced by iter()"),
-        "{}",
-        stdout(&out)
-    );
+    gate(demo.path())
+        .check(["--no-golden", "--no-build"])
+        .expect_code(0)
+        .stdout_has("acknowledged: replaced by iter()");
 }
 
 #[test]
@@ -123,15 +117,12 @@ fn configuration_errors_name_the_key_and_the_file() {
     let demo = fixture_copy("flaredb");
     // The demo configures driftgate in its manifest: a driftgate.toml as well is ambiguous.
     std::fs::write(demo.path().join("driftgate.toml"), "mode = \"precise\"\n").unwrap();
-    let out = gate(demo.path()).args(["config"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("configured twice")
-            && stderr(&out).contains("driftgate.toml")
-            && stderr(&out).contains("Cargo.toml"),
-        "{}",
-        stderr(&out)
-    );
+    gate(demo.path())
+        .run(["config"])
+        .expect_code(2)
+        .stderr_has("configured twice")
+        .stderr_has("driftgate.toml")
+        .stderr_has("Cargo.toml");
     let manifest_path = demo.path().join("Cargo.toml");
     let manifest = std::fs::read_to_string(&manifest_path).unwrap();
     let kept: Vec<&str> = {
@@ -152,36 +143,27 @@ fn configuration_errors_name_the_key_and_the_file() {
         "snapshot-dir = \"public-api\"\nsnapshot_dri = \"x\"\n",
     )
     .unwrap();
-    let out = gate(demo.path())
-        .args(["check", "--no-golden"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("snapshot_dri") && stderr(&out).contains("driftgate.toml"),
-        "{}",
-        stderr(&out)
-    );
+    gate(demo.path())
+        .check(["--no-golden"])
+        .expect_code(2)
+        .stderr_has("snapshot_dri")
+        .stderr_has("driftgate.toml");
     std::fs::write(
         demo.path().join("driftgate.toml"),
         "[policy]\nbreaking-change = \"fatal\"\n",
     )
     .unwrap();
-    let out = gate(demo.path()).args(["config"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    gate(demo.path()).run(["config"]).expect_code(2);
     std::fs::write(
         demo.path().join("driftgate.toml"),
         "mode = \"conservative\"\n[policy]\nbreaking-change = \"deny\"\n",
     )
     .unwrap();
-    let out = gate(demo.path()).args(["config"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("mode = \"conservative\"")
-            && stdout(&out).contains("breaking-change = \"deny\""),
-        "{}",
-        stdout(&out)
-    );
+    gate(demo.path())
+        .run(["config"])
+        .expect_code(0)
+        .stdout_has("mode = \"conservative\"")
+        .stdout_has("breaking-change = \"deny\"");
 }
 
 #[test]
@@ -198,9 +180,8 @@ fn blessed_snapshot_files_acknowledge_the_change() {
         .args(["snapshot", "--bless"])
         .assert()
         .code(0);
-    let out = gate(repo.path())
-        .args([
-            "check",
+    gate(repo.path())
+        .check([
             "--base",
             "HEAD",
             "--no-golden",
@@ -208,14 +189,8 @@ fn blessed_snapshot_files_acknowledge_the_change() {
             "--fail-on",
             "warn",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("acknowledged by the updated snapshot file"),
-        "{}",
-        stdout(&out)
-    );
+        .expect_code(0)
+        .stdout_has("acknowledged by the updated snapshot file");
 }
 
 #[test]
@@ -223,23 +198,13 @@ fn github_pull_request_base_is_detected_and_merge_base_used() {
     let repo = demo_repo();
     let root = repo.path();
     git(root, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
-    let out = gate(root)
+    gate(root)
         .env("GITHUB_BASE_REF", "main")
         .env("GITHUB_EVENT_NAME", "pull_request")
-        .args(["impact"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("GitHub pull request base (GITHUB_BASE_REF=main)"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(
-        stderr(&out).contains("merge base with HEAD"),
-        "{}",
-        stderr(&out)
-    );
+        .run(["impact"])
+        .expect_code(100)
+        .stderr_has("GitHub pull request base (GITHUB_BASE_REF=main)")
+        .stderr_has("merge base with HEAD");
 }
 
 #[test]
@@ -248,17 +213,11 @@ fn gitlab_merge_request_base_is_detected() {
     let head = stdout(&git(repo.path(), &["rev-parse", "HEAD"]))
         .trim()
         .to_owned();
-    let out = gate(repo.path())
+    gate(repo.path())
         .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &head)
-        .args(["diff"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("GitLab merge request base"),
-        "{}",
-        stderr(&out)
-    );
+        .run(["diff"])
+        .expect_code(100)
+        .stderr_has("GitLab merge request base");
 }
 
 #[test]
@@ -274,25 +233,20 @@ fn shallow_clone_without_the_base_is_an_error_with_the_fix() {
         &["clone", "-q", "--depth", "1", &url, "shallow"],
     );
     let shallow = clone.path().join("shallow");
-    let out = gate(&shallow)
-        .args(["diff", "--base", "HEAD~1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    assert!(stderr(&out).contains("fetch-depth: 0"), "{}", stderr(&out));
+    gate(&shallow)
+        .run(["diff", "--base", "HEAD~1"])
+        .expect_code(101)
+        .stderr_has("fetch-depth: 0");
 }
 
 #[test]
 fn no_snapshot_files_and_no_base_compares_with_head() {
     let repo = demo_repo();
     std::fs::remove_dir_all(repo.path().join("public-api")).unwrap();
-    let out = gate(repo.path()).args(["diff"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("comparing with HEAD"),
-        "{}",
-        stderr(&out)
-    );
+    gate(repo.path())
+        .run(["diff"])
+        .expect_code(100)
+        .stderr_has("comparing with HEAD");
 }
 
 /// The demo as a two-commit history (base, then the breaking head) without snapshot files: what a
@@ -341,32 +295,20 @@ fn a_ci_push_build_compares_with_the_commit_it_replaced() {
         format!(r#"{{"before": "{before}", "after": "x"}}"#),
     )
     .unwrap();
-    let out = gate(repo.path())
+    gate(repo.path())
         .env("CI", "true")
         .env("GITHUB_EVENT_NAME", "push")
         .env("GITHUB_EVENT_PATH", event.path())
-        .args(["diff"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    assert!(stderr(&out).contains("GitHub push"), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("QueryResult::rows"),
-        "{}",
-        stdout(&out)
-    );
-    let out = gate(repo.path())
+        .run(["diff"])
+        .expect_code(100)
+        .stderr_has("GitHub push")
+        .stdout_has("QueryResult::rows");
+    gate(repo.path())
         .env("CI", "true")
         .env("CI_COMMIT_BEFORE_SHA", &before)
-        .args(["diff"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("CI_COMMIT_BEFORE_SHA"),
-        "{}",
-        stderr(&out)
-    );
+        .run(["diff"])
+        .expect_code(100)
+        .stderr_has("CI_COMMIT_BEFORE_SHA");
 }
 
 #[test]
@@ -446,25 +388,17 @@ fn a_submodule_member_is_read_at_the_base_from_its_own_repository() {
     let root = dir.path();
     // The submodule loses the `pub fn` that `b` uses (in its checkout, not committed anywhere).
     std::fs::write(root.join("a/src/lib.rs"), "pub fn g() {}\n").unwrap();
-    let out = gate(root)
-        .args(["check", "--base", "HEAD", "--no-golden"])
-        .output()
-        .unwrap();
-    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert_eq!(
-        out.status.code(),
-        Some(100),
-        "{}\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    assert!(stdout(&out).contains("a::f"), "{}", stdout(&out));
+    gate(root)
+        .check(["--base", "HEAD", "--no-golden"])
+        .expect_code(100)
+        .stdout_has("a::f");
     // Staged: the superproject records the submodule's new commit.
     git(&root.join("a"), &["commit", "-q", "-am", "drop f"]);
     git(root, &["add", "a"]);
-    let out = gate(root).args(["diff", "--staged"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    assert!(stdout(&out).contains("a::f"), "{}", stdout(&out));
+    gate(root)
+        .run(["diff", "--staged"])
+        .expect_code(100)
+        .stdout_has("a::f");
 }
 
 #[test]
@@ -481,17 +415,11 @@ fn a_submodule_member_that_cannot_be_read_at_the_base_is_an_error_naming_it() {
         root,
         &["commit", "-q", "-m", "record a commit nobody fetched"],
     );
-    let out = gate(root)
-        .args(["check", "--base", "HEAD", "--no-golden", "--no-build"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("member `a` is in submodule `a`"), "{err}");
-    assert!(
-        err.contains("commit 1234567 is not in its repository"),
-        "{err}"
-    );
+    gate(root)
+        .check(["--base", "HEAD", "--no-golden", "--no-build"])
+        .expect_code(101)
+        .stderr_has("member `a` is in submodule `a`")
+        .stderr_has("commit 1234567 is not in its repository");
 }
 
 #[test]
@@ -504,14 +432,8 @@ fn a_member_in_an_untracked_nested_repository_is_an_error_not_a_new_crate() {
     std::fs::write(root.join(".gitignore"), "target/\na/\n").unwrap();
     git(root, &["add", "-A"]);
     git(root, &["commit", "-q", "-m", "a is nested, untracked"]);
-    let out = gate(root)
-        .args(["check", "--base", "HEAD", "--no-golden", "--no-build"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("member `a` is in the nested git repository `a`"),
-        "{err}"
-    );
+    gate(root)
+        .check(["--base", "HEAD", "--no-golden", "--no-build"])
+        .expect_code(101)
+        .stderr_has("member `a` is in the nested git repository `a`");
 }

@@ -4,7 +4,7 @@
 //! `impl Future`, facade paths, imports, default trait arguments, supertraits, re-export paths).
 //! A control pair with a real change checks that the harness can fail.
 
-mod common;
+use crate::common;
 
 use common::*;
 use driftgate::api::diff::diff_crate;

@@ -3,7 +3,7 @@
 //! json`) and checked: required ⊆ selected, forbidden ∩ selected = ∅. Every reason code appears in at
 //! least one scenario (`every_reason_code_is_exercised`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::collections::BTreeSet;

@@ -2,7 +2,7 @@
 //! (tagged `v0.1.0`) and `fixtures/release-next` (the next release), the real binary, real cargo
 //! builds; and the HTML page rendered by a real headless Chromium.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;
@@ -24,7 +24,7 @@ fn release_repo() -> tempfile::TempDir {
 /// their path relative to the workspace root, so two tests building different contents of the same
 /// fixture in one target dir could see each other's results as fresh.
 fn release(dir: &Path, test: &str) -> assert_cmd::Command {
-    let mut cmd = gate(dir);
+    let mut cmd = gate(dir).into_command();
     cmd.env(
         "CARGO_TARGET_DIR",
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("release-{test}")),

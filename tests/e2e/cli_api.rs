@@ -1,7 +1,7 @@
 //! End-to-end tests of `snapshot` and `diff`: the real binary on the fixture workspaces, with real
 //! cargo metadata and real git repositories built in temp dirs.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -4,7 +4,7 @@
 //! dependent. Differential: the syn engine on the same history misses or refuses what auto gates.
 #![allow(clippy::disallowed_methods)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! `fix` it builds again (the re-run targeted check says so, and so does `cargo check`), only its
 //! sources were touched, and a dirty file is refused.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;
@@ -114,28 +114,19 @@ fn fix_makes_the_dependent_build_again_for_every_kind() {
     let root = dir.path();
     // A dirty file is refused, and nothing is written.
     std::fs::write(root.join("app/src/lib.rs"), format!("{APP}// local edit\n")).unwrap();
-    let refused = gate(root)
-        .args(["fix", "--base", "HEAD~1"])
-        .output()
-        .unwrap();
-    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
-    assert!(
-        stderr(&refused).contains("uncommitted changes"),
-        "{}",
-        stderr(&refused)
-    );
+    gate(root)
+        .run(["fix", "--base", "HEAD~1"])
+        .expect_code(2)
+        .stderr_has("uncommitted changes");
     assert!(std::fs::read_to_string(root.join("app/src/lib.rs"))
         .unwrap()
         .ends_with("// local edit\n"));
     git(root, &["checkout", "-q", "--", "app/src/lib.rs"]);
 
-    let fixed = gate(root)
-        .args(["fix", "--base", "HEAD~1"])
-        .output()
-        .unwrap();
-    let text = stdout(&fixed);
-    assert_eq!(fixed.status.code(), Some(0), "{text}\n{}", stderr(&fixed));
-    assert!(text.contains("app: builds"), "{text}");
+    gate(root)
+        .run(["fix", "--base", "HEAD~1"])
+        .expect_code(0)
+        .stdout_has("app: builds");
     let app = std::fs::read_to_string(root.join("app/src/lib.rs")).unwrap();
     for expected in [
         "use lib::Settings;",
@@ -166,12 +157,8 @@ fn fix_makes_the_dependent_build_again_for_every_kind() {
 #[test]
 fn the_demo_renamed_field_is_fixed_and_rows_is_only_named() {
     let dir = demo_repo();
-    let out = gate(dir.path())
-        .args(["fix", "--base", "HEAD", "--dry-run"])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    let out = gate(dir.path()).run(["fix", "--base", "HEAD", "--dry-run"]);
+    let text = out.expect_code(0).stdout();
     assert!(
         text.contains("+++ b/flaredb-server/src/handler.rs"),
         "{text}"
