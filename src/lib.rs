@@ -32,7 +32,9 @@ pub mod secrets;
 pub mod sigv4;
 pub mod source;
 pub mod successor;
+pub mod timings;
 pub mod usage;
+pub mod warm_copy;
 pub mod workspace;
 
 pub use cli::run;

@@ -48,7 +48,10 @@ pub fn evaluate(
     err: &mut dyn Write,
 ) -> Result<CheckReport> {
     let ws = &loaded.workspace;
-    let impact = analyze_impact(loaded, &compared)?;
+    let impact = {
+        let _timed = crate::timings::stage("impact");
+        analyze_impact(loaded, &compared)?
+    };
     let lines =
         |package: &str| crate::commands::plan::package_lines(ws, &compared.head_tree, package);
     let own_defaults = !options.features.no_default_features;
@@ -64,22 +67,21 @@ pub fn evaluate(
     let build = match &options.skip_build {
         Some(_) => None,
         None if build_plan.is_empty() => Some(BuildOutcome::empty()),
-        None => Some(run_build(
-            ws,
-            &compared,
-            &build_plan,
-            &impact,
-            options,
-            err,
-        )?),
+        None => Some({
+            let _timed = crate::timings::stage("build");
+            run_build(ws, &compared, &build_plan, &impact, options, err)?
+        }),
     };
     let golden = match &options.golden {
         None => None,
-        Some(config) => Some(golden::run(&golden::RunOptions {
-            root: ws.root.clone(),
-            config: config.clone(),
-            bless: false,
-        })?),
+        Some(config) => Some({
+            let _timed = crate::timings::stage("golden suites");
+            golden::run(&golden::RunOptions {
+                root: ws.root.clone(),
+                config: config.clone(),
+                bless: false,
+            })?
+        }),
     };
     let rules = gate::Rules {
         policy: Some(&loaded.config.policy),
@@ -156,6 +158,14 @@ fn run_build(
     let head = &compared.head_tree;
     let (command, messages, elapsed, built_ws) = if staged_head {
         build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
+    } else if !ws.root.join("Cargo.lock").is_file() {
+        let _ = writeln!(
+            err,
+            "driftgate: the workspace has no Cargo.lock; checking a copy of the working tree so \
+             that none is written into yours"
+        );
+        cargo.locked = false;
+        build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
     } else {
         match run_check(ws, build_plan, &cargo, err) {
             Ok((command, messages, elapsed)) => (command, messages, elapsed, None),
@@ -181,7 +191,8 @@ fn run_build(
             .filter(|c| c.status == build::CrateStatus::Passed)
             .map(|c| c.package.clone())
             .collect();
-        let test_ws = built_ws.as_ref().unwrap_or(ws);
+        let test_ws = built_ws.as_ref().map_or(ws, |copy| &copy.workspace);
+        let _timed = crate::timings::stage("tests");
         outcome.tests = build::test_run::run_tests(test_ws, &passed, &cargo)?;
     }
     Ok(outcome)
