@@ -201,14 +201,18 @@ fn run_build(
 /// Usage index + changed paths + manifests → the impact analysis (shared by `impact`, `plan`, `check`).
 pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Impact> {
     let ws = &loaded.workspace;
+    let timed = crate::timings::stage("impact: changed paths");
     let paths = match &compared.base_tree {
         Some(base) => Some(changed_paths(base, &compared.head_tree)?),
         None => None,
     };
+    drop(timed);
+    let timed = crate::timings::stage("impact: body diffs");
     let mut bodies = match (&compared.base_tree, &paths) {
         (Some(base), Some(paths)) => body_diffs(ws, base, &compared.head_tree, paths)?,
         _ => BTreeMap::new(),
     };
+    drop(timed);
     // A crate syn read although it is blind to part of its API (`--engine syn`, the pre-commit
     // path): its dependents cannot be proved unaffected.
     for record in &compared.engines {
@@ -234,8 +238,13 @@ pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Im
     }
     changed_crates.sort();
     changed_crates.dedup();
+    let timed = crate::timings::stage("impact: usage index");
     let index = usage::index::build(ws, &compared.head_tree, &changed_crates)?;
+    drop(timed);
+    let timed = crate::timings::stage("impact: manifests");
     let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;
+    drop(timed);
+    let _timed = crate::timings::stage("impact: analysis");
     let snapshot_dir = loaded
         .config
         .snapshot_dir
