@@ -132,6 +132,9 @@ pub fn run(
     let mut out = crate::secrets::RedactingWriter::new(Styled::new(out, color));
     let mut err = crate::secrets::RedactingWriter::new(Styled::new(err, color));
     let (out, err): (&mut dyn Write, &mut dyn Write) = (&mut out, &mut err);
+    let command_name = format!("{:?}", cli.command);
+    let command_name = command_name.split('(').next().unwrap_or_default();
+    crate::timings::begin(&command_name.to_lowercase());
     let result = match cli.command {
         Command::Snapshot(args) => commands::snapshot::run(&ctx, args, out, err),
         Command::Diff(args) => commands::diff::run(&ctx, args, out, err),
@@ -146,6 +149,7 @@ pub fn run(
         Command::Release(args) => commands::release::run(&ctx, args, out, err),
         Command::Fix(args) => commands::fix::run(&ctx, args, out, err),
     };
+    crate::timings::finish_run(ctx.verbose > 0, err);
     match result {
         Ok(code) => code,
         Err(error) => report_error(&ctx, &error, err),

@@ -35,7 +35,9 @@ pub mod sigv4;
 pub mod source;
 pub mod successor;
 pub mod term;
+pub mod timings;
 pub mod usage;
+pub mod warm_copy;
 pub mod workspace;
 
 pub use cli::run;

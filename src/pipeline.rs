@@ -46,7 +46,10 @@ pub fn plan_build(
     options: &Options,
 ) -> Result<(impact::Impact, plan::BuildPlan)> {
     let ws = &loaded.workspace;
-    let impact = analyze_impact(loaded, compared)?;
+    let impact = {
+        let _timed = crate::timings::stage("impact");
+        analyze_impact(loaded, compared)?
+    };
     let lines = |package: &str| crate::inputs::package_lines(ws, &compared.head_tree, package);
     let own_defaults = !options.features.no_default_features;
     let mut build_plan = plan::plan(
@@ -73,22 +76,21 @@ pub fn evaluate(
     let build = match &options.skip_build {
         Some(_) => None,
         None if build_plan.is_empty() => Some(BuildOutcome::empty()),
-        None => Some(run_build(
-            ws,
-            &compared,
-            &build_plan,
-            &impact,
-            options,
-            err,
-        )?),
+        None => Some({
+            let _timed = crate::timings::stage("build");
+            run_build(ws, &compared, &build_plan, &impact, options, err)?
+        }),
     };
     let golden = match &options.golden {
         None => None,
-        Some(config) => Some(golden::run(&golden::RunOptions {
-            root: ws.root.clone(),
-            config: config.clone(),
-            bless: false,
-        })?),
+        Some(config) => Some({
+            let _timed = crate::timings::stage("golden suites");
+            golden::run(&golden::RunOptions {
+                root: ws.root.clone(),
+                config: config.clone(),
+                bless: false,
+            })?
+        }),
     };
     let rules = gate::Rules {
         policy: Some(&loaded.config.policy),
@@ -165,6 +167,14 @@ fn run_build(
     let head = &compared.head_tree;
     let (command, messages, elapsed, built_ws) = if staged_head {
         build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
+    } else if !ws.root.join("Cargo.lock").is_file() {
+        let _ = writeln!(
+            err,
+            "driftgate: the workspace has no Cargo.lock; checking a copy of the working tree so \
+             that none is written into yours"
+        );
+        cargo.locked = false;
+        build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
     } else {
         match run_check(ws, build_plan, &cargo, err) {
             Ok((command, messages, elapsed)) => (command, messages, elapsed, None),
@@ -190,7 +200,8 @@ fn run_build(
             .filter(|c| c.status == build::CrateStatus::Passed)
             .map(|c| c.package.clone())
             .collect();
-        let test_ws = built_ws.as_ref().unwrap_or(ws);
+        let test_ws = built_ws.as_ref().map_or(ws, |copy| &copy.workspace);
+        let _timed = crate::timings::stage("tests");
         outcome.tests = build::test_run::run_tests(test_ws, &passed, &cargo)?;
     }
     Ok(outcome)
@@ -199,14 +210,18 @@ fn run_build(
 /// Usage index + changed paths + manifests → the impact analysis (shared by `impact`, `plan`, `check`).
 pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Impact> {
     let ws = &loaded.workspace;
+    let timed = crate::timings::stage("impact: changed paths");
     let paths = match &compared.base_tree {
         Some(base) => Some(changed_paths(base, &compared.head_tree)?),
         None => None,
     };
+    drop(timed);
+    let timed = crate::timings::stage("impact: body diffs");
     let mut bodies = match (&compared.base_tree, &paths) {
         (Some(base), Some(paths)) => body_diffs(ws, base, &compared.head_tree, paths)?,
         _ => BTreeMap::new(),
     };
+    drop(timed);
     // A crate syn read although it is blind to part of its API (`--engine syn`, the pre-commit
     // path): its dependents cannot be proved unaffected.
     for record in &compared.engines {
@@ -232,8 +247,13 @@ pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Im
     }
     changed_crates.sort();
     changed_crates.dedup();
+    let timed = crate::timings::stage("impact: usage index");
     let index = usage::index::build(ws, &compared.head_tree, &changed_crates)?;
+    drop(timed);
+    let timed = crate::timings::stage("impact: manifests");
     let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;
+    drop(timed);
+    let _timed = crate::timings::stage("impact: analysis");
     let snapshot_dir = loaded
         .config
         .snapshot_dir

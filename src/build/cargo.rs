@@ -182,22 +182,23 @@ fn forward(line: &str, quiet: bool, err: &mut dyn Write) {
 }
 
 /// The targeted `cargo check` of a tree that must not be built in place (the staged index, or a
-/// working tree whose `Cargo.lock` cargo would rewrite): the tree is written out under
-/// `<target>/driftgate/trees/` and checked with the target directory `<target>/driftgate/staged`,
-/// touched and locked as `materialize` explains. Returns the command, cargo's messages, the time it
-/// took and the materialised workspace (for `--tests`).
+/// working tree whose `Cargo.lock` cargo would rewrite, or that has none): the warm copy
+/// (`warm_copy`) is brought up to date and checked in its own target directory, under the build
+/// lock. Returns the command, cargo's messages, the time it took and the copy's workspace (for
+/// `--tests`).
 pub fn check_in_copy(
     ws: &Workspace,
     tree: &SourceTree,
     plan: &BuildPlan,
     options: &CargoOptions,
     err: &mut dyn Write,
-) -> Result<(String, BuildMessages, Duration, Option<Workspace>)> {
-    let root =
-        crate::materialize::materialize(tree, &crate::materialize::trees_dir(&ws.target_dir))?;
-    let target = ws.target_dir.join("driftgate").join("staged");
+) -> Result<(String, BuildMessages, Duration, Option<CopyBuild>)> {
+    let root = crate::warm_copy::copy_dir(&ws.target_dir);
+    let target = crate::warm_copy::copy_target_dir(&ws.target_dir);
     let _lock = crate::materialize::BuildLock::acquire(&target.join("driftgate-build.lock"))?;
-    crate::materialize::touch(&root)?;
+    let syncing = crate::timings::stage("sync warm copy");
+    crate::warm_copy::sync(tree, &root)?;
+    drop(syncing);
     let mut built = Workspace::load(Some(&root.join("Cargo.toml")))?;
     built.target_dir = target.clone();
     // The same crates, named by the materialised tree's package ids.
@@ -214,5 +215,16 @@ pub fn check_in_copy(
     };
     let cmd = check_command(&built, &staged_plan, &options).env("CARGO_TARGET_DIR", &target);
     let (command, messages, elapsed) = run_check_command(cmd, &built, &options, err)?;
-    Ok((command, messages, elapsed, Some(built)))
+    let copy = CopyBuild {
+        workspace: built,
+        _lock,
+    };
+    Ok((command, messages, elapsed, Some(copy)))
+}
+
+/// The warm copy's workspace after its check, with the build lock still held: another run must
+/// not sync other content into the copy while its tests run.
+pub struct CopyBuild {
+    pub workspace: Workspace,
+    _lock: crate::materialize::BuildLock,
 }

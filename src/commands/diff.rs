@@ -82,6 +82,7 @@ pub fn compare_with(
         staged: baseline.staged,
         exact_base: baseline.exact_base,
     };
+    let resolving = crate::timings::stage("resolve baseline");
     let resolved = crate::baseline::resolve(
         &request,
         root,
@@ -134,6 +135,8 @@ pub fn compare_with(
                 SourceTree::worktree(root),
             )
         };
+    drop(resolving);
+    let extracting = crate::timings::stage("extract apis (base and head)");
     let (base, head, engines) = match (base_files, &base_tree, &options.engine) {
         (None, Some(tree), extract::EngineChoice::Auto(rustdoc)) => {
             let sides = auto::extract_sides(
@@ -208,6 +211,7 @@ pub fn compare_with(
             (base, head, engines)
         }
     };
+    drop(extracting);
     let had_problems =
         report_problems(&base, &ctx.style, err) | report_problems(&head, &ctx.style, err);
     for record in engines
@@ -224,11 +228,13 @@ pub fn compare_with(
         )
         .ok();
     }
+    let diffing = crate::timings::stage("diff apis");
     let mut diff = diff::diff(
         &drop_problem_crates(&base, &head),
         &drop_problem_crates(&head, &base),
     );
     crate::successor::attach(&mut diff, &loaded.workspace, base_tree.as_ref(), &head_tree)?;
+    drop(diffing);
     Ok(Compared {
         base_label,
         head_label: head_tree.describe(),

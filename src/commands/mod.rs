@@ -34,7 +34,10 @@ pub use crate::inputs::Loaded;
 
 /// Loads the workspace (cargo metadata), the configuration, and resolves `-p/--workspace/--exclude`.
 pub fn load(ctx: &Context) -> crate::Result<Loaded> {
+    let timed = crate::timings::stage("load workspace");
     let workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    crate::timings::set_target_dir(&workspace.target_dir);
+    drop(timed);
     let config = crate::config::Config::load(&workspace)?;
     let selected = workspace
         .select(&ctx.packages, ctx.workspace, &ctx.exclude)?
