@@ -97,6 +97,18 @@ pub enum Command {
     Fix(commands::fix::FixArgs),
 }
 
+impl Command {
+    /// cargo's options of the subcommands that build (the others do not take them).
+    pub fn cargo_args(&self) -> Option<&crate::cargo_args::CargoArgs> {
+        match self {
+            Command::Check(args) => Some(&args.cargo),
+            Command::Fix(args) => Some(&args.cargo),
+            Command::Release(args) => Some(&args.cargo),
+            _ => None,
+        }
+    }
+}
+
 /// Parses `args` (the process argv), runs the command and returns the exit code.
 /// Works both as `cargo-driftgate <cmd>` and as `cargo driftgate <cmd>` (cargo passes `driftgate` first).
 pub fn run(
@@ -126,7 +138,10 @@ pub fn run(
             return code;
         }
     };
-    let ctx = commands::Context::new(&cli.global);
+    let mut ctx = commands::Context::new(&cli.global);
+    if let Some(cargo) = cli.command.cargo_args() {
+        ctx.cargo = cargo.clone();
+    }
     // Reporters decide about colour; tell the stream wrappers not to strip what they chose.
     anstream::ColorChoice::write_global(if ctx.style.color {
         anstream::ColorChoice::Always

@@ -28,6 +28,8 @@ pub struct Context {
     pub style: Style,
     pub quiet: bool,
     pub verbose: u8,
+    /// cargo's options for the builds (`check`, `fix`, `release`; default elsewhere).
+    pub cargo: crate::cargo_args::CargoArgs,
 }
 
 impl Context {
@@ -40,6 +42,7 @@ impl Context {
             style: Style::new(global.color),
             quiet: global.quiet,
             verbose: global.verbose,
+            cargo: crate::cargo_args::CargoArgs::default(),
         }
     }
 }
@@ -118,7 +121,12 @@ impl Loaded {
 
 /// Loads the workspace (cargo metadata), the configuration, and resolves `-p/--workspace/--exclude`.
 pub fn load(ctx: &Context) -> crate::Result<Loaded> {
-    let workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    let mut workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    if ctx.cargo.target_dir.is_some() {
+        let cwd = std::env::current_dir()
+            .map_err(|e| crate::Error::io("cannot determine the current directory", ".", e))?;
+        workspace.target_dir = ctx.cargo.effective_target_dir(&cwd, &workspace.target_dir);
+    }
     let config = crate::config::Config::load(&workspace)?;
     let selected = workspace
         .select(&ctx.packages, ctx.workspace, &ctx.exclude)?
