@@ -84,7 +84,7 @@ pub enum Command {
     Sigv4(commands::sigv4::Sigv4Args),
     /// Validate the configuration and print the effective settings.
     Config(commands::config::ConfigArgs),
-    /// Print the JSON Schema of the `check --format json` report.
+    /// Print the JSON Schema of a JSON report: check (default), diff, impact, plan, release.
     Schema(commands::schema::SchemaArgs),
     /// The local pre-commit hook: `install` (runs `check --staged` before each commit),
     /// `uninstall`, `print`.
