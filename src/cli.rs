@@ -107,6 +107,65 @@ impl Command {
             _ => None,
         }
     }
+
+    /// The subcommand's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Snapshot(_) => "snapshot",
+            Command::Diff(_) => "diff",
+            Command::Impact(_) => "impact",
+            Command::Plan(_) => "plan",
+            Command::Check(_) => "check",
+            Command::Golden(_) => "golden",
+            Command::Sigv4(_) => "sigv4",
+            Command::Config(_) => "config",
+            Command::Schema(_) => "schema",
+            Command::Hook(_) => "hook",
+            Command::Release(_) => "release",
+            Command::Fix(_) => "fix",
+        }
+    }
+
+    /// Which workspace options the subcommand reads: (`--manifest-path`, the package selection
+    /// `-p/--workspace/--exclude`).
+    fn reads_workspace(&self) -> (bool, bool) {
+        match self {
+            Command::Sigv4(_) | Command::Schema(_) => (false, false),
+            Command::Golden(_) | Command::Config(_) | Command::Hook(_) => (true, false),
+            _ => (true, true),
+        }
+    }
+}
+
+/// A global option given to a subcommand for which it means nothing (e.g. `sigv4 explain
+/// --manifest-path`): a usage error rather than an option silently ignored.
+fn meaningless_options(global: &GlobalArgs, command: &Command) -> Option<String> {
+    let (manifest, selection) = command.reads_workspace();
+    let mut given = Vec::new();
+    if !manifest && global.manifest_path.is_some() {
+        given.push("--manifest-path");
+    }
+    if !selection {
+        if !global.package.is_empty() {
+            given.push("--package");
+        }
+        if global.workspace {
+            given.push("--workspace");
+        }
+        if !global.exclude.is_empty() {
+            given.push("--exclude");
+        }
+    }
+    let first = given.first()?;
+    Some(format!(
+        "`{first}` means nothing for `{}`: it {}",
+        command.name(),
+        if manifest {
+            "does not select packages"
+        } else {
+            "reads no workspace"
+        }
+    ))
 }
 
 /// Parses `args` (the process argv), runs the command and returns the exit code.
@@ -138,6 +197,10 @@ pub fn run(
             return code;
         }
     };
+    if let Some(message) = meaningless_options(&cli.global, &cli.command) {
+        let _ = writeln!(err, "error: {message}");
+        return exit::USAGE;
+    }
     let mut ctx = commands::Context::new(&cli.global);
     if let Some(cargo) = cli.command.cargo_args() {
         ctx.cargo = cargo.clone();
@@ -186,6 +249,23 @@ fn report_error(ctx: &commands::Context, error: &Error, err: &mut dyn Write) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workspace_options_are_refused_where_they_mean_nothing() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap();
+        let cli = parse(&["d", "sigv4", "--manifest-path", "x/Cargo.toml", "explain"]);
+        let message = meaningless_options(&cli.global, &cli.command).unwrap();
+        assert!(
+            message.contains("--manifest-path") && message.contains("sigv4"),
+            "{message}"
+        );
+        let cli = parse(&["d", "golden", "-p", "a"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_some());
+        let cli = parse(&["d", "golden", "--manifest-path", "Cargo.toml"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_none());
+        let cli = parse(&["d", "check", "-p", "a", "--manifest-path", "Cargo.toml"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_none());
+    }
 
     #[test]
     fn clap_definition_is_valid() {

@@ -182,4 +182,15 @@ fn cargo_options_are_refused_where_nothing_builds() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("jobs"), "{}", stderr(&output));
+    // Global workspace options are refused where they mean nothing.
+    let output = gate(dir.path())
+        .args(["sigv4", "--manifest-path", "Cargo.toml", "explain"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`--manifest-path` means nothing for `sigv4`"),
+        "{}",
+        stderr(&output)
+    );
 }
