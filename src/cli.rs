@@ -80,7 +80,7 @@ pub enum Command {
     Sigv4(commands::sigv4::Sigv4Args),
     /// Validate the configuration and print the effective settings.
     Config(commands::config::ConfigArgs),
-    /// Print the JSON Schema of the `check --format json` report.
+    /// Print the JSON Schema of a JSON report: check (default), diff, impact, plan, release.
     Schema(commands::schema::SchemaArgs),
     /// The local pre-commit hook: `install` (runs `check --staged` before each commit),
     /// `uninstall`, `print`.
@@ -91,6 +91,77 @@ pub enum Command {
     /// Rewrite the dependents' use sites of renamed and moved items (high-confidence successors),
     /// then run the targeted check; `--dry-run` prints a unified diff.
     Fix(commands::fix::FixArgs),
+}
+
+impl Command {
+    /// cargo's options of the subcommands that build (the others do not take them).
+    pub fn cargo_args(&self) -> Option<&crate::cargo_args::CargoArgs> {
+        match self {
+            Command::Check(args) => Some(&args.cargo),
+            Command::Fix(args) => Some(&args.cargo),
+            Command::Release(args) => Some(&args.cargo),
+            _ => None,
+        }
+    }
+
+    /// The subcommand's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Snapshot(_) => "snapshot",
+            Command::Diff(_) => "diff",
+            Command::Impact(_) => "impact",
+            Command::Plan(_) => "plan",
+            Command::Check(_) => "check",
+            Command::Golden(_) => "golden",
+            Command::Sigv4(_) => "sigv4",
+            Command::Config(_) => "config",
+            Command::Schema(_) => "schema",
+            Command::Hook(_) => "hook",
+            Command::Release(_) => "release",
+            Command::Fix(_) => "fix",
+        }
+    }
+
+    /// Which workspace options the subcommand reads: (`--manifest-path`, the package selection
+    /// `-p/--workspace/--exclude`).
+    fn reads_workspace(&self) -> (bool, bool) {
+        match self {
+            Command::Sigv4(_) | Command::Schema(_) => (false, false),
+            Command::Golden(_) | Command::Config(_) | Command::Hook(_) => (true, false),
+            _ => (true, true),
+        }
+    }
+}
+
+/// A global option given to a subcommand for which it means nothing (e.g. `sigv4 explain
+/// --manifest-path`): a usage error rather than an option silently ignored.
+fn meaningless_options(global: &GlobalArgs, command: &Command) -> Option<String> {
+    let (manifest, selection) = command.reads_workspace();
+    let mut given = Vec::new();
+    if !manifest && global.manifest_path.is_some() {
+        given.push("--manifest-path");
+    }
+    if !selection {
+        if !global.package.is_empty() {
+            given.push("--package");
+        }
+        if global.workspace {
+            given.push("--workspace");
+        }
+        if !global.exclude.is_empty() {
+            given.push("--exclude");
+        }
+    }
+    let first = given.first()?;
+    Some(format!(
+        "`{first}` means nothing for `{}`: it {}",
+        command.name(),
+        if manifest {
+            "does not select packages"
+        } else {
+            "reads no workspace"
+        }
+    ))
 }
 
 /// Parses `args` (the process argv), runs the command and returns the exit code.
@@ -125,7 +196,14 @@ pub fn run(
             return code;
         }
     };
-    let ctx = context(&cli.global);
+    if let Some(message) = meaningless_options(&cli.global, &cli.command) {
+        let _ = writeln!(err, "error: {message}");
+        return exit::USAGE;
+    }
+    let mut ctx = context(&cli.global);
+    if let Some(cargo) = cli.command.cargo_args() {
+        ctx.cargo = cargo.clone();
+    }
     // The streams are made after the colour choice, so `--color always` colours through a pipe
     // and `never` strips every escape sequence (clap's included).
     let color = ctx.style.color;
@@ -166,6 +244,7 @@ fn context(global: &GlobalArgs) -> commands::Context {
         style: crate::term::Style::new(global.color),
         quiet: global.quiet,
         verbose: global.verbose,
+        cargo: crate::cargo_args::CargoArgs::default(),
     }
 }
 
@@ -187,6 +266,23 @@ fn report_error(ctx: &commands::Context, error: &Error, err: &mut dyn Write) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workspace_options_are_refused_where_they_mean_nothing() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap();
+        let cli = parse(&["d", "sigv4", "--manifest-path", "x/Cargo.toml", "explain"]);
+        let message = meaningless_options(&cli.global, &cli.command).unwrap();
+        assert!(
+            message.contains("--manifest-path") && message.contains("sigv4"),
+            "{message}"
+        );
+        let cli = parse(&["d", "golden", "-p", "a"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_some());
+        let cli = parse(&["d", "golden", "--manifest-path", "Cargo.toml"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_none());
+        let cli = parse(&["d", "check", "-p", "a", "--manifest-path", "Cargo.toml"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_none());
+    }
 
     #[test]
     fn clap_definition_is_valid() {

@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod bodydiff;
 pub mod build;
 pub mod capture;
+pub mod cargo_args;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -35,6 +35,8 @@ pub struct Options {
     pub build_timeout: Duration,
     pub fail_on: FailOn,
     pub features: FeatureArgs,
+    /// cargo's options for every build.
+    pub cargo: crate::cargo_args::CargoArgs,
     /// Forward no cargo progress (machine-read output, `--quiet`).
     pub quiet: bool,
 }
@@ -158,6 +160,7 @@ fn run_build(
     let staged_head = matches!(compared.head_tree.kind(), crate::source::SourceKind::Index);
     let mut cargo = CargoOptions {
         features: options.features.clone(),
+        cargo: options.cargo.clone(),
         timeout: options.build_timeout,
         keep_going: !options.fail_fast,
         quiet: options.quiet,
@@ -178,7 +181,7 @@ fn run_build(
     } else {
         match run_check(ws, build_plan, &cargo, err) {
             Ok((command, messages, elapsed)) => (command, messages, elapsed, None),
-            Err(e) if build::cargo::lock_needs_update(&e) => {
+            Err(e) if build::cargo::lock_needs_update(&e) && !options.cargo.lock_required() => {
                 let _ = writeln!(
                     err,
                     "driftgate: Cargo.lock does not match the manifests; checking a copy of \

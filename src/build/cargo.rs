@@ -61,6 +61,8 @@ pub struct CargoOptions {
     pub quiet: bool,
     /// `--locked`: building in the user's working tree, whose `Cargo.lock` must not be rewritten.
     pub locked: bool,
+    /// The user's cargo options (`--target`, `-j`, `--config`, …).
+    pub cargo: crate::cargo_args::CargoArgs,
 }
 
 /// The cargo command that checks a plan (`cargo check -p spec … <targets> --message-format json`).
@@ -72,6 +74,7 @@ pub fn check_command(workspace: &Workspace, plan: &BuildPlan, options: &CargoOpt
         .args(["--message-format", "json"])
         .cwd(&workspace.root)
         .timeout(options.timeout)
+        .env("CARGO_TARGET_DIR", &workspace.target_dir)
         .env("CARGO_TERM_PROGRESS_WHEN", "never");
     for planned in &plan.crates {
         cmd = cmd.arg("-p").arg(&planned.spec);
@@ -80,7 +83,7 @@ pub fn check_command(workspace: &Workspace, plan: &BuildPlan, options: &CargoOpt
     if options.keep_going {
         cmd = cmd.arg("--keep-going");
     }
-    cmd.args(options.locked.then_some("--locked"))
+    cmd.args(options.cargo.build_args(options.locked))
         .args(options.features.to_args())
 }
 

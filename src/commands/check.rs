@@ -47,6 +47,8 @@ pub struct CheckArgs {
     pub fail_on: Option<FailOn>,
     #[command(flatten)]
     pub features: FeatureArgs,
+    #[command(flatten)]
+    pub cargo: crate::cargo_args::CargoArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
@@ -201,6 +203,7 @@ pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Optio
             .or(loaded.config.fail_on)
             .unwrap_or(FailOn::Deny),
         features: args.features.clone(),
+        cargo: ctx.cargo.clone(),
         quiet: ctx.quiet || args.format.is_machine_read(),
     })
 }

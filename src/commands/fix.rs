@@ -31,6 +31,8 @@ pub struct FixArgs {
     pub include_medium: bool,
     #[command(flatten)]
     pub features: FeatureArgs,
+    #[command(flatten)]
+    pub cargo: crate::cargo_args::CargoArgs,
     /// Kill each targeted check after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
     pub build_timeout: u64,
@@ -48,6 +50,7 @@ pub fn run(ctx: &Context, args: FixArgs, out: &mut dyn Write, err: &mut dyn Writ
         build_timeout: Duration::from_secs(args.build_timeout),
         fail_on: FailOn::Deny,
         features: args.features.clone(),
+        cargo: ctx.cargo.clone(),
         quiet: true,
     };
     let compared = compare(ctx, &loaded, &args.baseline, err)?;

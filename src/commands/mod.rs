@@ -28,6 +28,8 @@ pub struct Context {
     pub style: Style,
     pub quiet: bool,
     pub verbose: u8,
+    /// cargo's options for the builds (`check`, `fix`, `release`; default elsewhere).
+    pub cargo: crate::cargo_args::CargoArgs,
 }
 
 pub use crate::inputs::Loaded;
@@ -35,7 +37,12 @@ pub use crate::inputs::Loaded;
 /// Loads the workspace (cargo metadata), the configuration, and resolves `-p/--workspace/--exclude`.
 pub fn load(ctx: &Context) -> crate::Result<Loaded> {
     let timed = crate::timings::stage("load workspace");
-    let workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    let mut workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    if ctx.cargo.target_dir.is_some() {
+        let cwd = std::env::current_dir()
+            .map_err(|e| crate::Error::io("cannot determine the current directory", ".", e))?;
+        workspace.target_dir = ctx.cargo.effective_target_dir(&cwd, &workspace.target_dir);
+    }
     crate::timings::set_target_dir(&workspace.target_dir);
     drop(timed);
     let config = crate::config::Config::load(&workspace)?;

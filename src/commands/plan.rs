@@ -81,10 +81,14 @@ pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Wri
         build_plan = plan::shard(&build_plan, k, n);
     }
     let text = match args.format {
-        PlanFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&build_plan).unwrap_or_default()
-        ),
+        PlanFormat::Json => {
+            let mut relative = build_plan.clone();
+            crate::report::redact::relativize_plan(&mut relative);
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&relative).unwrap_or_default()
+            )
+        }
         PlanFormat::GithubMatrix => github_matrix(&build_plan, args.jobs),
         PlanFormat::Human => human(ws, &build_plan),
     };

@@ -49,6 +49,8 @@ pub struct ReleaseArgs {
     pub build_timeout: u64,
     #[command(flatten)]
     pub features: FeatureArgs,
+    #[command(flatten)]
+    pub cargo: crate::cargo_args::CargoArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = ReleaseFormat::Markdown)]
     pub format: ReleaseFormat,
@@ -150,6 +152,7 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
         build_timeout: args.build_timeout,
         fail_on: None,
         features: args.features.clone(),
+        cargo: args.cargo.clone(),
         // Human: cargo's progress goes to stderr as for `check`; stdout gets only the report.
         format: ReportFormat::Human,
         outputs: Vec::new(),

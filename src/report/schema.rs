@@ -44,7 +44,7 @@ pub fn check_report_schema() -> Value {
 }
 
 /// Which engine read each crate, and why (reasons from [`crate::api::auto::REASONS`]).
-fn engines() -> Value {
+pub(super) fn engines() -> Value {
     let reasons: Vec<&str> = crate::api::auto::REASONS
         .iter()
         .map(|(_, n, _)| *n)
@@ -68,32 +68,32 @@ pub fn render() -> String {
     text
 }
 
-fn string() -> Value {
+pub(super) fn string() -> Value {
     json!({ "type": "string" })
 }
 
-fn count() -> Value {
+pub(super) fn count() -> Value {
     json!({ "type": "integer", "minimum": 0 })
 }
 
-fn boolean() -> Value {
+pub(super) fn boolean() -> Value {
     json!({ "type": "boolean" })
 }
 
-fn array(items: Value) -> Value {
+pub(super) fn array(items: Value) -> Value {
     json!({ "type": "array", "items": items })
 }
 
-fn enumeration(values: &[&str]) -> Value {
+pub(super) fn enumeration(values: &[&str]) -> Value {
     json!({ "type": "string", "enum": values })
 }
 
-fn reference(name: &str) -> Value {
+pub(super) fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/$defs/{name}") })
 }
 
 /// A closed object: `required` fields always present, `optional` ones may be left out.
-fn object(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
+pub(super) fn object(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
     let mut properties = Map::new();
     for (name, schema) in required.iter().chain(optional) {
         properties.insert((*name).to_owned(), schema.clone());
@@ -107,11 +107,11 @@ fn object(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
     })
 }
 
-fn kebab() -> Value {
+pub(super) fn kebab() -> Value {
     json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" })
 }
 
-fn change() -> Value {
+pub(super) fn change() -> Value {
     let rules: Vec<&str> = crate::api::rules::RULES.iter().map(|r| r.id).collect();
     object(
         &[
@@ -127,7 +127,7 @@ fn change() -> Value {
     )
 }
 
-fn use_site() -> Value {
+pub(super) fn use_site() -> Value {
     object(
         &[
             ("package", string()),
@@ -145,7 +145,7 @@ fn use_site() -> Value {
     )
 }
 
-fn diff() -> Value {
+pub(super) fn diff() -> Value {
     let problem = object(
         &[
             ("code", kebab()),
@@ -188,7 +188,7 @@ fn diff() -> Value {
     )
 }
 
-fn impact() -> Value {
+pub(super) fn impact() -> Value {
     let reasons: Vec<&str> = crate::impact::ReasonCode::ALL
         .iter()
         .map(|r| r.as_str())
@@ -231,7 +231,7 @@ fn impact() -> Value {
     )
 }
 
-fn plan() -> Value {
+pub(super) fn plan() -> Value {
     let krate = object(
         &[
             ("package", string()),
