@@ -38,6 +38,8 @@ pub struct Options {
     pub features: FeatureArgs,
     /// Forward no cargo progress (machine-read output, `--quiet`).
     pub quiet: bool,
+    /// `check --shard k/n`: build only shard `k` of `n` of the plan (see `shard`).
+    pub shard: Option<(usize, usize)>,
 }
 
 /// The gate after the comparison, as a report.
@@ -61,6 +63,14 @@ pub fn evaluate(
         &lines,
     );
     build_plan.benches |= benches_build_on_stable(ws, &build_plan, &compared.head_tree);
+    let mut shard_info = None;
+    if let Some(k_of_n) = options.shard {
+        crate::shard::weigh(&mut build_plan, &crate::shard::read_timings(&ws.target_dir));
+        let golden = options.golden.is_some() && k_of_n.0 == 1;
+        let (part, info) = crate::shard::select(&build_plan, k_of_n, options.fail_on, golden);
+        build_plan = part;
+        shard_info = Some(info);
+    }
     let build = match &options.skip_build {
         Some(_) => None,
         None if build_plan.is_empty() => Some(BuildOutcome::empty()),
@@ -73,7 +83,17 @@ pub fn evaluate(
             err,
         )?),
     };
+    // Sharded runs balance by the times of the last whole run (see `shard`); a shard writes none,
+    // so that the shards of one run, on one machine too, split the plan alike.
+    if let (Some(outcome), false, None) = (&build, build_plan.is_empty(), &shard_info) {
+        let timings = crate::shard::read_timings(&ws.target_dir);
+        let timings = crate::shard::record(timings, &build_plan, outcome.duration_ms);
+        if let Err(e) = crate::shard::write_timings(&ws.target_dir, &timings) {
+            let _ = writeln!(err, "driftgate: warning: shard timings not saved: {e}");
+        }
+    }
     let golden = match &options.golden {
+        _ if shard_info.as_ref().is_some_and(|s| !s.golden) => None,
         None => None,
         Some(config) => Some(golden::run(&golden::RunOptions {
             root: ws.root.clone(),
@@ -107,6 +127,7 @@ pub fn evaluate(
         verdict,
     );
     report.engines = engines;
+    report.shard = shard_info;
     Ok(report)
 }
 

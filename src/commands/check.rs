@@ -63,6 +63,11 @@ pub struct CheckArgs {
     /// The fast pre-commit path always reads with syn.
     #[arg(long, value_enum)]
     pub engine: Option<Engine>,
+    /// Build and test only shard K of N of the plan (balanced by the build times the previous run
+    /// wrote under the target directory, else by size); the golden suites run in shard 1.
+    /// Combine the shards' JSON reports with `driftgate merge`.
+    #[arg(long, value_name = "K/N", value_parser = crate::build::plan::parse_shard, conflicts_with = "staged")]
+    pub shard: Option<(usize, usize)>,
 }
 
 pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
@@ -189,5 +194,6 @@ pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Optio
             .unwrap_or(FailOn::Deny),
         features: args.features.clone(),
         quiet: ctx.quiet || args.format.is_machine_read(),
+        shard: args.shard,
     })
 }

@@ -49,6 +49,7 @@ pub fn run(ctx: &Context, args: FixArgs, out: &mut dyn Write, err: &mut dyn Writ
         fail_on: FailOn::Deny,
         features: args.features.clone(),
         quiet: true,
+        shard: None,
     };
     let compared = compare(ctx, &loaded, &args.baseline, err)?;
     if compared.had_problems {

@@ -140,6 +140,8 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
             base: Some(since),
             staged: false,
             exact_base: true,
+            baseline_version: None,
+            baseline_registry: None,
         },
         mode: Some(args.mode),
         no_build: args.no_build,
@@ -155,6 +157,7 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
         outputs: Vec::new(),
         full: false,
         engine: Some(args.engine),
+        shard: None,
     }
 }
 
