@@ -25,6 +25,8 @@ pub const DEFAULT_REGISTRY: &str = "crates.io";
 /// A published version to compare with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// A version (`1.2.3`, compared with exactly that) or a requirement (`<=1.2.3`: the highest
+    /// published version it allows, as `release` asks when no tag names the last release).
     pub version: String,
     /// `None`: crates.io.
     pub registry: Option<String>,
@@ -38,11 +40,21 @@ impl Request {
     pub fn label(&self) -> String {
         format!("{} {}", self.registry_name(), self.version)
     }
+    /// The requirement cargo resolves: `=1.2.3` for a version.
+    pub fn requirement(&self) -> String {
+        match semver::Version::parse(&self.version) {
+            Ok(_) => format!("={}", self.version),
+            Err(_) => self.version.clone(),
+        }
+    }
 }
 
 /// Checks the version is one cargo can pin (`=<ver>`): a usage error (exit 2) otherwise.
 pub fn validate(version: &str) -> Result<()> {
-    semver::Version::parse(version).map(|_| ()).map_err(|e| {
+    if semver::Version::parse(version).is_ok() {
+        return Ok(());
+    }
+    semver::VersionReq::parse(version).map(|_| ()).map_err(|e| {
         Error::Usage(format!(
             "--baseline-version `{version}` is not a version (e.g. 1.2.3): {e}"
         ))
@@ -64,7 +76,7 @@ pub fn probe_manifest(names: &[&str], request: &Request) -> String {
         text.push_str(&format!(
             "dep{i} = {{ package = {}, version = {}{registry} }}\n",
             quoted(name),
-            quoted(&format!("={}", request.version))
+            quoted(&request.requirement())
         ));
     }
     text.push_str("\n[workspace]\n");
@@ -104,11 +116,11 @@ pub fn base_tree(
     let members: Vec<&Member> = members
         .iter()
         .copied()
-        .filter(|m| m.lib.is_some())
+        .filter(|m| m.lib.is_some() && m.publish)
         .collect();
     if members.is_empty() {
         return Err(Error::Usage(
-            "--baseline-version: no selected member has a library to compare".into(),
+            "--baseline-version: no selected member is a published library to compare".into(),
         ));
     }
     let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
@@ -190,15 +202,20 @@ fn published_sources(
     let json: serde_json::Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| Error::Other(format!("cargo metadata of the registry probe: {e}")))?;
     let packages = json["packages"].as_array().cloned().unwrap_or_default();
+    let requirement = semver::VersionReq::parse(&request.requirement())
+        .map_err(|e| Error::Usage(format!("--baseline-version `{}`: {e}", request.version)))?;
     members
         .iter()
         .map(|member| {
             packages
                 .iter()
-                .find(|p| {
-                    p["name"] == member.name.as_str() && p["version"] == request.version.as_str()
+                .filter(|p| p["name"] == member.name.as_str())
+                .filter_map(|p| {
+                    let version = semver::Version::parse(p["version"].as_str()?).ok()?;
+                    requirement.matches(&version).then_some((version, p))
                 })
-                .and_then(|p| p["manifest_path"].as_str())
+                .max_by(|a, b| a.0.cmp(&b.0))
+                .and_then(|(_, p)| p["manifest_path"].as_str())
                 .and_then(|m| Path::new(m).parent().map(Path::to_path_buf))
                 .ok_or_else(|| {
                     Error::Other(format!(
@@ -295,7 +312,18 @@ mod tests {
     #[test]
     fn versions_are_validated() {
         assert!(validate("0.4.29").is_ok());
+        assert!(validate("<=0.4.29").is_ok());
         assert!(matches!(validate("latest"), Err(Error::Usage(_))));
+        let exact = Request {
+            version: "0.4.29".into(),
+            registry: None,
+        };
+        assert_eq!(exact.requirement(), "=0.4.29");
+        let up_to = Request {
+            version: "<=0.4.29".into(),
+            registry: None,
+        };
+        assert_eq!(up_to.requirement(), "<=0.4.29");
     }
 
     #[test]

@@ -139,3 +139,36 @@ fn a_member_is_compared_with_its_published_version() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn release_without_a_tag_falls_back_to_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    drifted_itoa(dir.path());
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "untagged"]);
+    let out = gate(dir.path())
+        .args([
+            "release",
+            "--no-golden",
+            "--no-build",
+            "--engine",
+            "syn",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if out.status.code() == Some(101) && !ci && err.contains("network") {
+        return;
+    }
+    assert!(
+        err.contains("release checklist since crates.io <=1.0.11"),
+        "{err}"
+    );
+    assert_eq!(out.status.code(), Some(100), "{err}");
+    let report = stdout(&out);
+    assert!(report.contains("itoa::Buffer::format"), "{report}");
+}
