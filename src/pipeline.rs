@@ -68,6 +68,17 @@ pub fn evaluate(
         crate::shard::weigh(&mut build_plan, &crate::shard::read_timings(&ws.target_dir));
         let golden = options.golden.is_some() && k_of_n.0 == 1;
         let (part, info) = crate::shard::select(&build_plan, k_of_n, options.fail_on, golden);
+        if !options.quiet {
+            let _ = writeln!(
+                err,
+                "driftgate: shard {}/{}: {} of the {} planned crate(s): {}",
+                k_of_n.0,
+                k_of_n.1,
+                part.crates.len(),
+                build_plan.crates.len(),
+                part.packages().join(", ")
+            );
+        }
         build_plan = part;
         shard_info = Some(info);
     }

@@ -59,15 +59,15 @@ pub fn run(ctx: &Context, args: MergeArgs, out: &mut dyn Write, err: &mut dyn Wr
     };
     // Item locations need the head's sources: found when merging in the checkout, else the
     // findings are anchored at the crate manifests.
-    let (root, locations) = match super::load(ctx) {
+    let locations = match super::load(ctx) {
         Ok(loaded) => {
             let tree = crate::source::SourceTree::worktree(&loaded.workspace.root);
             let mut locations =
                 crate::report::locate::Locations::from_tree(&loaded.workspace, &tree, &merged.diff);
             locations.repo_prefix = crate::source::repo_prefix(&loaded.workspace.root);
-            (loaded.workspace.root, locations)
+            locations
         }
-        Err(_) => (PathBuf::new(), Default::default()),
+        Err(_) => Default::default(),
     };
     let code = merged.verdict.exit_code;
     let destinations = format::Destinations {
@@ -75,6 +75,9 @@ pub fn run(ctx: &Context, args: MergeArgs, out: &mut dyn Write, err: &mut dyn Wr
         outputs: &args.outputs,
         step_summary: std::env::var_os("GITHUB_STEP_SUMMARY").map(Into::into),
     };
-    format::emit(merged, &root, &locations, &destinations, &ctx.style, out)?;
+    // The shard reports are relative to the workspace root already: an empty root relativises
+    // nothing again.
+    let root = std::path::Path::new("");
+    format::emit(merged, root, &locations, &destinations, &ctx.style, out)?;
     Ok(code)
 }
