@@ -91,6 +91,9 @@ pub enum Command {
     /// Rewrite the dependents' use sites of renamed and moved items (high-confidence successors),
     /// then run the targeted check; `--dry-run` prints a unified diff.
     Fix(commands::fix::FixArgs),
+    /// Merge the JSON reports of `check --shard K/N` runs into one verdict and report (any
+    /// format); a missing shard is exit 101, reports of different runs exit 2.
+    Merge(commands::merge::MergeArgs),
 }
 
 impl Command {
@@ -226,6 +229,7 @@ pub fn run(
         Command::Hook(args) => commands::hook::run(&ctx, args, out, err),
         Command::Release(args) => commands::release::run(&ctx, args, out, err),
         Command::Fix(args) => commands::fix::run(&ctx, args, out, err),
+        Command::Merge(args) => commands::merge::run(&ctx, args, out, err),
     };
     crate::timings::finish_run(ctx.verbose > 0, err);
     match result {

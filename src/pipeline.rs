@@ -39,6 +39,8 @@ pub struct Options {
     pub cargo: crate::cargo_args::CargoArgs,
     /// Forward no cargo progress (machine-read output, `--quiet`).
     pub quiet: bool,
+    /// `check --shard k/n`: build only shard `k` of `n` of the plan (see `shard`).
+    pub shard: Option<(usize, usize)>,
 }
 
 /// Impact and build plan of a comparison: what `check` builds, and what `plan` previews.
@@ -74,7 +76,26 @@ pub fn evaluate(
     err: &mut dyn Write,
 ) -> Result<CheckReport> {
     let ws = &loaded.workspace;
-    let (impact, build_plan) = plan_build(loaded, &compared, options)?;
+    let (impact, mut build_plan) = plan_build(loaded, &compared, options)?;
+    let mut shard_info = None;
+    if let Some(k_of_n) = options.shard {
+        crate::shard::weigh(&mut build_plan, &crate::shard::read_timings(&ws.target_dir));
+        let golden = options.golden.is_some() && k_of_n.0 == 1;
+        let (part, info) = crate::shard::select(&build_plan, k_of_n, options.fail_on, golden);
+        if !options.quiet {
+            let _ = writeln!(
+                err,
+                "driftgate: shard {}/{}: {} of the {} planned crate(s): {}",
+                k_of_n.0,
+                k_of_n.1,
+                part.crates.len(),
+                build_plan.crates.len(),
+                part.packages().join(", ")
+            );
+        }
+        build_plan = part;
+        shard_info = Some(info);
+    }
     let build = match &options.skip_build {
         Some(_) => None,
         None if build_plan.is_empty() => Some(BuildOutcome::empty()),
@@ -83,7 +104,17 @@ pub fn evaluate(
             run_build(ws, &compared, &build_plan, &impact, options, err)?
         }),
     };
+    // Sharded runs balance by the times of the last whole run (see `shard`); a shard writes none,
+    // so that the shards of one run, on one machine too, split the plan alike.
+    if let (Some(outcome), false, None) = (&build, build_plan.is_empty(), &shard_info) {
+        let timings = crate::shard::read_timings(&ws.target_dir);
+        let timings = crate::shard::record(timings, &build_plan, outcome.duration_ms);
+        if let Err(e) = crate::shard::write_timings(&ws.target_dir, &timings) {
+            let _ = writeln!(err, "driftgate: warning: shard timings not saved: {e}");
+        }
+    }
     let golden = match &options.golden {
+        _ if shard_info.as_ref().is_some_and(|s| !s.golden) => None,
         None => None,
         Some(config) => Some({
             let _timed = crate::timings::stage("golden suites");
@@ -120,6 +151,7 @@ pub fn evaluate(
         verdict,
     );
     report.engines = engines;
+    report.shard = shard_info;
     Ok(report)
 }
 

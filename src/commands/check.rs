@@ -70,6 +70,11 @@ pub struct CheckArgs {
     /// read again.
     #[arg(long)]
     pub no_cache: bool,
+    /// Build and test only shard K of N of the plan (balanced by the build times the previous run
+    /// wrote under the target directory, else by size); the golden suites run in shard 1.
+    /// Combine the shards' JSON reports with `driftgate merge`.
+    #[arg(long, value_name = "K/N", value_parser = crate::build::plan::parse_shard, conflicts_with = "staged")]
+    pub shard: Option<(usize, usize)>,
 }
 
 impl CheckArgs {
@@ -205,5 +210,6 @@ pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Optio
         features: args.features.clone(),
         cargo: ctx.cargo.clone(),
         quiet: ctx.quiet || args.format.is_machine_read(),
+        shard: args.shard,
     })
 }

@@ -199,6 +199,8 @@ pub fn compare_staged(
         base: None,
         staged: true,
         exact_base: false,
+        baseline_version: None,
+        baseline_registry: None,
     };
     compare_with(ctx, &narrowed, &baseline, &options, err).map(Some)
 }

@@ -24,6 +24,13 @@ pub struct BaselineArgs {
     /// Compare with `--base` itself, not with its merge base with HEAD.
     #[arg(long, requires = "base")]
     pub exact_base: bool,
+    /// Compare each selected member with this version of it published on the registry
+    /// (downloaded through cargo into its cache; offline, what cargo has cached).
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["base", "staged"])]
+    pub baseline_version: Option<String>,
+    /// The registry of `--baseline-version`: a name from cargo's configuration (default crates.io).
+    #[arg(long, value_name = "NAME", requires = "baseline_version")]
+    pub baseline_registry: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -83,58 +90,79 @@ pub fn compare_with(
         exact_base: baseline.exact_base,
     };
     let resolving = crate::timings::stage("resolve baseline");
-    let resolved = crate::baseline::resolve(
-        &request,
-        root,
-        loaded.config.snapshot_dir.is_dir(),
-        &crate::baseline::CiEnv::from_env(),
-    )?;
+    let registry_base = match &baseline.baseline_version {
+        Some(version) => {
+            let request = crate::registry::Request {
+                version: version.clone(),
+                registry: baseline.baseline_registry.clone(),
+            };
+            crate::registry::validate(version)?;
+            Some(crate::registry::base_tree(
+                &loaded.workspace,
+                &members,
+                &request,
+                err,
+            )?)
+        }
+        None => None,
+    };
+    let resolved = match &registry_base {
+        Some(_) => crate::baseline::Baseline::Registry,
+        None => crate::baseline::resolve(
+            &request,
+            root,
+            loaded.config.snapshot_dir.is_dir(),
+            &crate::baseline::CiEnv::from_env(),
+        )?,
+    };
     if let crate::baseline::Baseline::Rev { why, .. } = &resolved {
         if !ctx.quiet && baseline.base.is_none() {
             writeln!(err, "driftgate: baseline: {why}").ok();
         }
     }
     // The baseline's snapshot files, when it is not a git tree.
-    let (base_files, base_label, base_tree, head_tree) =
-        if let crate::baseline::Baseline::Rev { rev, why } = &resolved {
-            let tree = SourceTree::git_rev(root, rev)?;
-            check_member_sources(&tree, &members)?;
-            let label = if baseline.base.as_deref() == Some(rev.as_str()) {
-                tree.describe()
-            } else {
-                format!("{} [{why}]", tree.describe())
-            };
-            (None, label, Some(tree), SourceTree::worktree(root))
-        } else if resolved == crate::baseline::Baseline::Staged {
-            let tree = SourceTree::git_rev(root, "HEAD")?;
-            check_member_sources(&tree, &members)?;
-            let index = SourceTree::index(root)?;
-            check_member_sources(&index, &members)?;
-            (None, tree.describe(), Some(tree), index)
+    let (base_files, base_label, base_tree, head_tree) = if let Some((tree, label)) = registry_base
+    {
+        (None, label, Some(tree), SourceTree::worktree(root))
+    } else if let crate::baseline::Baseline::Rev { rev, why } = &resolved {
+        let tree = SourceTree::git_rev(root, rev)?;
+        check_member_sources(&tree, &members)?;
+        let label = if baseline.base.as_deref() == Some(rev.as_str()) {
+            tree.describe()
         } else {
-            let dir = &loaded.config.snapshot_dir;
-            let names: Vec<&str> = members
-                .iter()
-                .filter(|m| m.lib.is_some())
-                .map(|m| m.name.as_str())
-                .collect();
-            let mut snapshot = files::read(dir, &names)?;
-            for member in &members {
-                if let Some(api) = snapshot.crates.remove(&member.name) {
-                    let renames = crate::api::extract::extern_renames(member);
-                    snapshot
-                        .crates
-                        .insert(member.name.clone(), files::with_renames(api, &renames));
-                }
-            }
-            let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
-            (
-                Some(snapshot),
-                format!("snapshot files in {shown}/"),
-                None,
-                SourceTree::worktree(root),
-            )
+            format!("{} [{why}]", tree.describe())
         };
+        (None, label, Some(tree), SourceTree::worktree(root))
+    } else if resolved == crate::baseline::Baseline::Staged {
+        let tree = SourceTree::git_rev(root, "HEAD")?;
+        check_member_sources(&tree, &members)?;
+        let index = SourceTree::index(root)?;
+        check_member_sources(&index, &members)?;
+        (None, tree.describe(), Some(tree), index)
+    } else {
+        let dir = &loaded.config.snapshot_dir;
+        let names: Vec<&str> = members
+            .iter()
+            .filter(|m| m.lib.is_some())
+            .map(|m| m.name.as_str())
+            .collect();
+        let mut snapshot = files::read(dir, &names)?;
+        for member in &members {
+            if let Some(api) = snapshot.crates.remove(&member.name) {
+                let renames = crate::api::extract::extern_renames(member);
+                snapshot
+                    .crates
+                    .insert(member.name.clone(), files::with_renames(api, &renames));
+            }
+        }
+        let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
+        (
+            Some(snapshot),
+            format!("snapshot files in {shown}/"),
+            None,
+            SourceTree::worktree(root),
+        )
+    };
     drop(resolving);
     let extracting = crate::timings::stage("extract apis (base and head)");
     let (base, head, engines) = match (base_files, &base_tree, &options.engine) {

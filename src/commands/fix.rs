@@ -52,6 +52,7 @@ pub fn run(ctx: &Context, args: FixArgs, out: &mut dyn Write, err: &mut dyn Writ
         features: args.features.clone(),
         cargo: ctx.cargo.clone(),
         quiet: true,
+        shard: None,
     };
     let compared = compare(ctx, &loaded, &args.baseline, err)?;
     if compared.had_problems {

@@ -9,6 +9,7 @@ pub mod fix;
 pub mod golden;
 pub mod hook;
 pub mod impact;
+pub mod merge;
 pub mod plan;
 pub mod release;
 pub mod schema;

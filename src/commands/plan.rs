@@ -74,9 +74,13 @@ pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Wri
         build_timeout: std::time::Duration::ZERO,
         fail_on: crate::findings::FailOn::Deny,
         features: args.features.clone(),
+        cargo: ctx.cargo.clone(),
         quiet: true,
+        shard: None,
     };
     let (_, mut build_plan) = pipeline::plan_build(&loaded, &compared, &options)?;
+    // Weighed as `check --shard` weighs it, so that the shards here are the shards there.
+    crate::shard::weigh(&mut build_plan, &crate::shard::read_timings(&ws.target_dir));
     if let Some((k, n)) = shard {
         build_plan = plan::shard(&build_plan, k, n);
     }
@@ -132,13 +136,15 @@ fn human(ws: &Workspace, build_plan: &BuildPlan) -> String {
     text
 }
 
-/// A GitHub Actions matrix: one job per non-empty shard, with the `-p` flags to pass to cargo.
+/// A GitHub Actions matrix: one job per non-empty shard (at least one), with the `-p` flags to
+/// pass to cargo; each job runs `check --shard K/N`.
 fn github_matrix(build_plan: &BuildPlan, jobs: usize) -> String {
     let shards = plan::split(build_plan, jobs.min(build_plan.crates.len().max(1)));
     let include: Vec<serde_json::Value> = shards
         .iter()
         .enumerate()
-        .filter(|(_, crates)| !crates.is_empty())
+        // An empty plan still gets its one job (1/1): the gate runs the goldens and the verdict.
+        .filter(|(_, crates)| !crates.is_empty() || shards.len() == 1)
         .map(|(i, crates)| {
             let names: Vec<&str> = crates.iter().map(|c| c.package.as_str()).collect();
             let flags: Vec<String> = names.iter().map(|n| format!("-p {n}")).collect();

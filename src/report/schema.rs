@@ -38,9 +38,25 @@ pub fn check_report_schema() -> Value {
             "golden": { "oneOf": [ { "type": "null" }, golden() ] },
             "verdict": verdict(),
             "engines": engines(),
+            "shard": shard(),
         },
         "$defs": Value::Object(defs),
     })
+}
+
+/// `check --shard k/n` only: which shard the report covers (absent from whole and merged reports).
+fn shard() -> Value {
+    let index = json!({ "type": "integer", "minimum": 1, "maximum": 256 });
+    object(
+        &[
+            ("index", index.clone()),
+            ("count", index),
+            ("planned", array(string())),
+            ("fail_on", enumeration(&["deny", "warn", "never"])),
+            ("golden", boolean()),
+        ],
+        &[],
+    )
 }
 
 /// Which engine read each crate, and why (reasons from [`crate::api::auto::REASONS`]).
