@@ -122,6 +122,7 @@ impl Command {
             Command::Hook(_) => "hook",
             Command::Release(_) => "release",
             Command::Fix(_) => "fix",
+            Command::Merge(_) => "merge",
         }
     }
 

@@ -151,7 +151,9 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
 
 /// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.
 pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::ExtractOptions {
-    engine_options(ctx, args.engine, &args.features)
+    let mut options = engine_options(ctx, args.engine, &args.features);
+    options.use_cache = !args.no_cache;
+    options
 }
 
 /// The extraction options of `check` (and of `plan`, which previews it) for `--engine` and the
@@ -176,7 +178,7 @@ pub fn engine_options(
     };
     ExtractOptions {
         engine,
-        use_cache: !args.no_cache,
+        use_cache: true,
         progress: ProgressMode::detect(ctx.quiet),
     }
 }

@@ -3,7 +3,7 @@
 //! passing run fails the gate); no lock file is written into the user's tree; `-v` shows the stage
 //! timings and the run leaves them in `<target>/driftgate/timings.json`, not in the report.
 
-mod common;
+use crate::common;
 use common::{gate, git, stderr, stdout, test_target};
 
 fn workspace_without_lock() -> tempfile::TempDir {

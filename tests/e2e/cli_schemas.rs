@@ -2,7 +2,7 @@
 //! validates against its committed schema under `schemas/`, and carries no absolute path of the
 //! machine (no `path+file://`, no workspace or target directory).
 
-mod common;
+use crate::common;
 
 use common::{assert_valid, bump_workspace_version, demo_repo, gate, stderr, stdout, test_target};
 use std::path::Path;
@@ -19,7 +19,7 @@ fn assert_machine_independent(text: &str, dir: &Path) {
 }
 
 fn json_of(dir: &Path, args: &[&str]) -> (serde_json::Value, String) {
-    let output = gate(dir).args(args).output().unwrap();
+    let output = gate(dir).into_command().args(args).output().unwrap();
     let text = stdout(&output);
     let json = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {text}\n{}", stderr(&output)));

@@ -2,7 +2,7 @@
 //! shards (real cargo builds), the merged shard reports compared with the whole run's verdict,
 //! findings and build; a missing shard and reports of different runs refused.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;
@@ -10,6 +10,7 @@ use std::path::Path;
 
 fn check_json(dir: &Path, extra: &[&str]) -> (Option<i32>, Value, String) {
     let out = gate(dir)
+        .into_command()
         .args([
             "check",
             "--base",

@@ -3,7 +3,7 @@
 //! compared with its published version downloaded through cargo. Without network and without `CI`
 //! set, the test says why and skips; in CI it fails.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;

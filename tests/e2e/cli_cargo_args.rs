@@ -3,7 +3,7 @@
 //! built with real git and cargo: member `a` loses `pub fn g` in the working tree; member `b` uses it
 //! in a way each test decides.
 
-mod common;
+use crate::common;
 
 use common::{gate, git, stderr, stdout};
 use std::path::Path;
@@ -65,6 +65,7 @@ fn host_triple() -> String {
 
 fn report(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
     let output = gate(dir)
+        .into_command()
         .env_remove("RUSTFLAGS")
         .args(["check", "--base", "HEAD", "--no-golden", "--format", "json"])
         .args(extra)

@@ -2,7 +2,7 @@
 //! validated before any work (both sources present: `cli_gate.rs`), `config` printing TOML that
 //! round-trips, `plan` previewing `check`, `diff -q`.
 
-mod common;
+use crate::common;
 use common::*;
 
 const ESC: char = '\u{1b}';

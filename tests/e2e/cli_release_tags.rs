@@ -2,13 +2,13 @@
 //! pattern (`{name}-v{version}`, `{name}-{version}`, `v{version}`, or `--tag-pattern`), one tag for
 //! all selected crates or a usage error naming each crate's tag.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;
 
 fn release(dir: &Path, test: &str) -> assert_cmd::Command {
-    let mut cmd = gate(dir);
+    let mut cmd = gate(dir).into_command();
     cmd.env(
         "CARGO_TARGET_DIR",
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("release-tags-{test}")),
