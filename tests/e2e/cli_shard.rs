@@ -42,6 +42,14 @@ fn two_shards_merged_equal_the_whole_run() {
     let demo = demo_repo();
     let (code, whole, err) = check_json(demo.path(), &[]);
     assert_eq!(code, Some(100), "{err}");
+    // The whole run wrote the timings the shards weigh by, for every crate it built.
+    let timings: Value = serde_json::from_slice(
+        &std::fs::read(test_target().join("driftgate").join("timings.json")).unwrap(),
+    )
+    .unwrap();
+    for name in packages(&whole["plan"]) {
+        assert!(timings["crates"][&name].as_u64().unwrap() >= 1, "{timings}");
+    }
     let reports = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
     let mut built = Vec::new();
