@@ -23,7 +23,7 @@ use crate::report::check::CheckReport;
 use bump::Made;
 use serde::Serialize;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::report::schemas::RELEASE_SCHEMA_VERSION as SCHEMA_VERSION;
 
 /// Everything `driftgate release` reports.
 #[derive(Debug, Clone, Serialize)]
