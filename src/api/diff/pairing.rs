@@ -140,7 +140,7 @@ mod tests {
         (*seed % 1_000_003) as usize
     }
 
-    fn identities<'a>(items: &[&'a ApiItem]) -> Vec<*const ApiItem> {
+    fn identities(items: &[&ApiItem]) -> Vec<*const ApiItem> {
         items.iter().map(|i| *i as *const ApiItem).collect()
     }
 
