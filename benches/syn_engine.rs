@@ -5,6 +5,10 @@
 //! - (a) bare `syn::parse_file` (read + parse of every file),
 //! - (b) `driftgate::api::syn_engine::extract` (module walk + parse + resolve + render),
 //!
+//! - (c) `driftgate::api::diff::diff_crate` on generated crates of 1k and 10k items, once with
+//!   every item in one path group (the case a pairwise match makes quadratic) and once with one
+//!   item per path, printing the 10k/1k time ratio (about 10 when linear, 100 when quadratic),
+//!
 //! each as the median of `DRIFTGATE_BENCH_ITERS` timed runs (default 10) after 2 warm-up runs, and
 //! prints files, bytes, items, time, files/s, MB/s and the ratio (b)/(a).
 //!
@@ -14,6 +18,8 @@
 //!
 //! Without `--bench` (as `cargo test --benches` runs it) it only says how to run it and exits.
 
+use driftgate::api::diff::diff_crate;
+use driftgate::api::model::CrateApi;
 use driftgate::api::syn_engine::{extract, CrateInput};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -169,7 +175,60 @@ fn run(out: &mut impl Write) -> Result<(), String> {
             api.problems[0]
         ))?;
     }
+    w(diff_scaling(out, iterations))
+}
+
+/// (c): `diff_crate` time at 1k and 10k items, in one path group and spread over paths.
+fn diff_scaling(out: &mut impl Write, iterations: usize) -> std::io::Result<()> {
+    for (label, one_group) in [("one path group", true), ("one item per path", false)] {
+        let mut medians = Vec::new();
+        for n in [1_000, 10_000] {
+            let (base, head) = generated_pair(n, one_group);
+            let timing = time(iterations, || {
+                std::hint::black_box(diff_crate(&base, &head));
+            });
+            let changes = diff_crate(&base, &head).changes.len();
+            writeln!(
+                out,
+                "(c) diff_crate, {label}, {n} items: {:.2} ms ({:.2} ms), {changes} changes",
+                timing.median.as_secs_f64() * 1e3,
+                timing.min.as_secs_f64() * 1e3
+            )?;
+            medians.push(timing.median.as_secs_f64());
+        }
+        writeln!(
+            out,
+            "(c) diff_crate, {label}: ratio 10k/1k items {:.1} (linear about 10, quadratic about 100)",
+            medians[1] / medians[0]
+        )?;
+    }
     Ok(())
+}
+
+/// A base and a head crate of `n` functions each; a tenth of the head's signatures, a
+/// twentieth of its cfgs and the last twentieth of its items differ from the base.
+fn generated_pair(n: usize, one_group: bool) -> (CrateApi, CrateApi) {
+    let item = |i: usize, ty: &str, cfg: usize| {
+        let name = if one_group {
+            "f".to_owned()
+        } else {
+            format!("f{i}")
+        };
+        format!("#[cfg(feature = \"c{cfg}\")] pub fn k::{name}(x: {ty}, i: [u8; {i}])")
+    };
+    let base: Vec<String> = (0..n).map(|i| item(i, "u8", i % 7)).collect();
+    let head: Vec<String> = (0..n)
+        .map(|i| match i {
+            i if i >= n - n / 20 => item(i + n, "u8", i % 7),
+            i if i % 10 == 0 => item(i, "u16", i % 7),
+            i if i % 20 == 1 => item(i, "u8", i % 5),
+            i => item(i, "u8", i % 7),
+        })
+        .collect();
+    (
+        CrateApi::from_lines("k", "k", base.iter().map(String::as_str)),
+        CrateApi::from_lines("k", "k", head.iter().map(String::as_str)),
+    )
 }
 
 struct Timing {

@@ -1,6 +1,8 @@
 //! The API diff: two [`ApiSnapshot`]s in, an [`ApiDiff`] out. Items are matched by kind and path;
 //! each removed, added or changed item is classified by a rule of [`super::rules`]. Pure.
 
+mod pairing;
+
 use super::classify;
 use super::model::{ApiItem, ApiSnapshot, CrateApi, ExtractProblem, ItemKind, StructShape};
 use super::rules::{self, Severity};
@@ -132,16 +134,14 @@ pub fn diff_crate(base: &CrateApi, head: &CrateApi) -> CrateDiff {
             .1
             .push(item);
     }
-    for (_, (mut before, mut after)) in groups {
-        // Identical lines on both sides are unchanged.
-        before.retain(|b| !after.iter().any(|a| a.line == b.line));
-        after.retain(|a| {
-            !base
-                .items
-                .iter()
-                .any(|b| b.line == a.line && b.kind == a.kind)
-        });
-        pair_and_classify(&ctx, before, after, &mut changes);
+    let base_lines = pairing::base_lines(&base.items);
+    for (_, (before, after)) in groups {
+        let matched = pairing::pair_group(before, after, &base_lines);
+        for (b, a) in matched.pairs {
+            classify_changed(&ctx, b, a, &mut changes);
+        }
+        changes.extend(matched.removed.into_iter().map(|b| removed(&ctx, b)));
+        changes.extend(matched.added.into_iter().map(|a| added(&ctx, a)));
     }
     changes.sort_by(|a, b| (a.change, &a.path, &a.rule).cmp(&(b.change, &b.path, &b.rule)));
     changes.dedup();
@@ -165,10 +165,11 @@ pub fn diff_crate(base: &CrateApi, head: &CrateApi) -> CrateDiff {
 
 /// Facts about both sides that classification needs beyond the item itself.
 struct Context<'a> {
-    base: &'a CrateApi,
     head: &'a CrateApi,
     base_by_path: BTreeMap<&'a str, &'a ApiItem>,
     head_by_path: BTreeMap<&'a str, &'a ApiItem>,
+    /// For each parent of a base variant: whether all its base variants are unit variants.
+    base_unit_only_enums: BTreeMap<&'a str, bool>,
 }
 
 impl<'a> Context<'a> {
@@ -185,11 +186,18 @@ impl<'a> Context<'a> {
                 .map(|i| (i.path.as_str(), i))
                 .collect()
         };
+        let mut base_unit_only_enums: BTreeMap<&str, bool> = BTreeMap::new();
+        for variant in base.items.iter().filter(|i| i.kind == ItemKind::Variant) {
+            if let Some(parent) = variant.parent() {
+                let unit_only = base_unit_only_enums.entry(parent).or_insert(true);
+                *unit_only = *unit_only && classify::is_unit_variant(variant);
+            }
+        }
         Context {
-            base,
             head,
             base_by_path: index(base),
             head_by_path: index(head),
+            base_unit_only_enums,
         }
     }
 
@@ -209,14 +217,10 @@ impl<'a> Context<'a> {
         if classify::is_unit_variant(variant) || self.parent_in_base(variant).is_none() {
             return false;
         }
-        let parent = variant.parent().unwrap_or("");
-        let mut siblings = self
-            .base
-            .items
-            .iter()
-            .filter(|i| i.kind == ItemKind::Variant && i.parent() == Some(parent))
-            .peekable();
-        siblings.peek().is_some() && siblings.all(classify::is_unit_variant)
+        variant
+            .parent()
+            .and_then(|parent| self.base_unit_only_enums.get(parent))
+            .is_some_and(|unit_only| *unit_only)
     }
 
     /// Whether the self type of a trait impl line existed at the base.
@@ -230,38 +234,6 @@ impl<'a> Context<'a> {
     /// Whether what the engine could not see may explain a missing item.
     fn head_is_uncertain(&self) -> bool {
         !self.head.unknowns.is_empty() || !self.head.problems.is_empty()
-    }
-}
-
-fn pair_and_classify(
-    ctx: &Context<'_>,
-    mut before: Vec<&ApiItem>,
-    mut after: Vec<&ApiItem>,
-    out: &mut Vec<Change>,
-) {
-    // Pair items with the same cfg first (a `#[cfg(unix)]` and a `#[cfg(windows)]` variant of one fn).
-    let mut pairs = Vec::new();
-    before.retain(|b| {
-        if let Some(pos) = after.iter().position(|a| a.attrs.cfgs == b.attrs.cfgs) {
-            pairs.push((*b, after.remove(pos)));
-            false
-        } else {
-            true
-        }
-    });
-    while let (Some(b), Some(a)) = (before.first().copied(), after.first().copied()) {
-        pairs.push((b, a));
-        before.remove(0);
-        after.remove(0);
-    }
-    for (b, a) in pairs {
-        classify_changed(ctx, b, a, out);
-    }
-    for b in before {
-        out.push(removed(ctx, b));
-    }
-    for a in after {
-        out.push(added(ctx, a));
     }
 }
 
