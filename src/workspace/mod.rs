@@ -6,12 +6,15 @@
 //! All paths a later stage compares across trees (`rel_dir`, `src_path`) are relative to the workspace
 //! root and `/`-separated, so they mean the same thing in the working tree and in a git revision.
 
+mod metadata;
+
 use crate::error::{Error, Result};
 use crate::process::{Cmd, DEFAULT_TIMEOUT};
-use cargo_metadata::{DependencyKind, Metadata, Package};
+use cargo_metadata::Metadata;
+use metadata::{cargo_error_summary, from_metadata, resolve_manifest_path};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// A Cargo workspace as driftgate sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -294,236 +297,12 @@ fn glob_matches(pattern: &[u8], text: &[u8]) -> bool {
     pattern[p..].iter().all(|&c| c == b'*')
 }
 
-/// An absolute path to an existing manifest: a directory means its `Cargo.toml`.
-fn resolve_manifest_path(cwd: &Path, path: &Path) -> Result<PathBuf> {
-    let absolute = normalize(&cwd.join(path));
-    if absolute.is_dir() {
-        let manifest = absolute.join("Cargo.toml");
-        if manifest.is_file() {
-            return Ok(manifest);
-        }
-        return Err(Error::Usage(format!(
-            "manifest path `{}` is a directory without a Cargo.toml",
-            path.display()
-        )));
-    }
-    if !absolute.exists() {
-        return Err(Error::Usage(format!(
-            "manifest path `{}` does not exist",
-            path.display()
-        )));
-    }
-    Ok(absolute)
-}
-
-/// The key lines of cargo's stderr: warnings dropped, `error: ` prefixes and blank lines removed,
-/// at most 40 lines.
-fn cargo_error_summary(stderr: &str, status: &str) -> String {
-    let mut lines = Vec::new();
-    let mut in_warning = false;
-    for line in stderr.lines() {
-        let trimmed = line.trim_end();
-        if trimmed.starts_with("warning:") {
-            in_warning = true;
-            continue;
-        }
-        if in_warning && (trimmed.is_empty() || line.starts_with(char::is_whitespace)) {
-            continue;
-        }
-        in_warning = false;
-        if trimmed.trim().is_empty() {
-            continue;
-        }
-        let text = trimmed.strip_prefix("error: ").unwrap_or(trimmed);
-        lines.push(if text == "Caused by:" {
-            "caused by:"
-        } else {
-            text
-        });
-    }
-    if lines.is_empty() {
-        return format!("cargo exited with {status} without saying why");
-    }
-    if lines.len() > 40 {
-        let more = lines.len() - 40;
-        lines.truncate(40);
-        return format!("{}\n… ({more} more lines)", lines.join("\n"));
-    }
-    lines.join("\n")
-}
-
-fn from_metadata(metadata: &Metadata) -> Workspace {
-    let root = metadata.workspace_root.as_std_path().to_path_buf();
-    let members: Vec<&Package> = metadata.workspace_packages();
-    let by_dir: BTreeMap<PathBuf, &Package> =
-        members.iter().map(|p| (package_dir(p), *p)).collect();
-
-    let mut out: Vec<Member> = members
-        .iter()
-        .map(|package| member_from_package(package, &root, &by_dir))
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Workspace {
-        root,
-        target_dir: metadata.target_directory.as_std_path().to_path_buf(),
-        members: out,
-        metadata: metadata.workspace_metadata.clone(),
-    }
-}
-
-fn package_dir(package: &Package) -> PathBuf {
-    let manifest = package.manifest_path.as_std_path();
-    normalize(manifest.parent().unwrap_or(manifest))
-}
-
-fn member_from_package(
-    package: &Package,
-    root: &Path,
-    by_dir: &BTreeMap<PathBuf, &Package>,
-) -> Member {
-    let dir = package_dir(package);
-    let targets: Vec<Target> = package
-        .targets
-        .iter()
-        .filter_map(|t| {
-            Some(Target {
-                name: t.name.clone(),
-                kind: target_kind(t)?,
-                src_path: rel_path(root, t.src_path.as_std_path()),
-                required_features: t.required_features.clone(),
-            })
-        })
-        .collect();
-    let lib = lib_target(package, root);
-
-    let mut deps = Vec::new();
-    let mut external = BTreeSet::new();
-    for dep in &package.dependencies {
-        let member = match &dep.path {
-            Some(path) => by_dir.get(&normalize(path.as_std_path())).copied(),
-            // Cargo before 1.51 did not report `path`: fall back to a non-registry dependency's name.
-            None if dep.source.is_none() => by_dir.values().copied().find(|p| p.name == dep.name),
-            None => None,
-        }
-        .filter(|p| p.name == dep.name);
-        let Some(member) = member else {
-            external.insert(crate_ident(dep.rename.as_deref().unwrap_or(&dep.name)));
-            continue;
-        };
-        let extern_name = match &dep.rename {
-            Some(rename) => crate_ident(rename),
-            None => {
-                lib_target(member, root).map_or_else(|| crate_ident(&member.name), |l| l.crate_name)
-            }
-        };
-        deps.push(DepEdge {
-            package: member.name.clone(),
-            extern_name,
-            kind: match dep.kind {
-                DependencyKind::Development => DepKind::Dev,
-                DependencyKind::Build => DepKind::Build,
-                _ => DepKind::Normal,
-            },
-            optional: dep.optional,
-            target: dep.target.as_ref().map(|t| t.to_string()),
-            features: dep.features.clone(),
-            default_features: dep.uses_default_features,
-            versioned: dep.req.to_string() != "*",
-        });
-    }
-
-    Member {
-        name: package.name.clone(),
-        version: package.version.to_string(),
-        id: package.id.repr.clone(),
-        manifest_path: normalize(package.manifest_path.as_std_path()),
-        rel_dir: rel_path(root, &dir),
-        dir,
-        lib,
-        targets,
-        deps,
-        external_deps: external.into_iter().collect(),
-        features: package.features.clone(),
-        publish: package
-            .publish
-            .as_ref()
-            .is_none_or(|registries| !registries.is_empty()),
-        edition: package.edition.as_str().to_owned(),
-    }
-}
-
-fn lib_target(package: &Package, root: &Path) -> Option<LibTarget> {
-    package.targets.iter().find_map(|t| match target_kind(t)? {
-        kind @ (TargetKind::Lib | TargetKind::ProcMacro) => Some(LibTarget {
-            crate_name: crate_ident(&t.name),
-            src_path: rel_path(root, t.src_path.as_std_path()),
-            proc_macro: kind == TargetKind::ProcMacro,
-        }),
-        _ => None,
-    })
-}
-
-fn target_kind(target: &cargo_metadata::Target) -> Option<TargetKind> {
-    use cargo_metadata::TargetKind as K;
-    target.kind.iter().find_map(|kind| match kind {
-        K::Lib | K::RLib | K::DyLib | K::CDyLib | K::StaticLib => Some(TargetKind::Lib),
-        K::ProcMacro => Some(TargetKind::ProcMacro),
-        K::Bin => Some(TargetKind::Bin),
-        K::Test => Some(TargetKind::Test),
-        K::Example => Some(TargetKind::Example),
-        K::Bench => Some(TargetKind::Bench),
-        K::CustomBuild => Some(TargetKind::BuildScript),
-        _ => None,
-    })
-}
-
-/// A package or rename key as an identifier in code.
-fn crate_ident(name: &str) -> String {
-    name.replace('-', "_")
-}
-
-/// Lexical normalisation: drops `.` and resolves `..` against the preceding component.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// `path` relative to `root`, `/`-separated (`""` for the root itself). A path outside the root
-/// gets `..` components, so it still means the same file in every tree.
-fn rel_path(root: &Path, path: &Path) -> String {
-    let root = normalize(root);
-    let path = normalize(path);
-    let root_parts: Vec<Component> = root.components().collect();
-    let path_parts: Vec<Component> = path.components().collect();
-    let common = root_parts
-        .iter()
-        .zip(&path_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = std::iter::repeat_n("..".to_owned(), root_parts.len() - common);
-    let downs = path_parts[common..]
-        .iter()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned());
-    ups.chain(downs).collect::<Vec<_>>().join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const KITCHEN_SINK: &str = include_str!("../tests/data/metadata/kitchen-sink.json");
-    const FLAREDB: &str = include_str!("../tests/data/metadata/flaredb.json");
+    const KITCHEN_SINK: &str = include_str!("../../tests/data/metadata/kitchen-sink.json");
+    const FLAREDB: &str = include_str!("../../tests/data/metadata/flaredb.json");
 
     fn ws(json: &str) -> Workspace {
         Workspace::from_metadata_json(json).unwrap()
@@ -849,54 +628,12 @@ mod tests {
     }
 
     #[test]
-    fn paths_relative_to_the_root() {
-        assert_eq!(rel_path(Path::new("/ws"), Path::new("/ws")), "");
-        assert_eq!(
-            rel_path(Path::new("/ws"), Path::new("/ws/a/./b/../c.rs")),
-            "a/c.rs"
-        );
-        assert_eq!(
-            rel_path(Path::new("/ws/sub"), Path::new("/ws/shared/build.rs")),
-            "../shared/build.rs"
-        );
-    }
-
-    #[test]
     fn globs() {
         assert!(glob_matches(b"flare*", b"flaredb-sql"));
         assert!(glob_matches(b"*-sql", b"flaredb-sql"));
         assert!(glob_matches(b"f?are*s*l", b"flaredb-sql"));
         assert!(!glob_matches(b"flare?", b"flaredb"));
         assert!(glob_matches(b"*", b""));
-    }
-
-    #[test]
-    fn cargo_errors_keep_the_key_lines() {
-        let stderr = "warning: unused manifest key: package.foo\n\
-                      error: failed to load manifest for workspace member `/ws/bad`\n\
-                      referenced by workspace at `/ws/Cargo.toml`\n\
-                      \n\
-                      Caused by:\n  failed to parse manifest at `/ws/bad/Cargo.toml`\n\
-                      \n\
-                      Caused by:\n  TOML parse error at line 7, column 14\n    |\n  7 | [dependencies\n    |              ^\n  unclosed table, expected `]`\n";
-        let summary = cargo_error_summary(stderr, "exit status: 101");
-        assert!(
-            summary.starts_with("failed to load manifest for workspace member `/ws/bad`\n"),
-            "{summary}"
-        );
-        assert!(summary.contains("caused by:"), "{summary}");
-        assert!(
-            summary.ends_with("unclosed table, expected `]`"),
-            "{summary}"
-        );
-        assert!(
-            !summary.contains("warning") && !summary.contains("\n\n"),
-            "{summary}"
-        );
-        assert_eq!(
-            cargo_error_summary("", "exit status: 101"),
-            "cargo exited with exit status: 101 without saying why"
-        );
     }
 
     // The edge: real `cargo metadata` on the fixtures.
