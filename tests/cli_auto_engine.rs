@@ -256,3 +256,39 @@ fn check_reads_an_unchanged_rerun_from_the_api_cache_and_no_cache_forces_everyth
         "--no-cache read the cache: {lines:?}"
     );
 }
+
+#[test]
+fn auto_against_snapshot_files_denies_crates_syn_is_blind_to() {
+    let repo = repo();
+    let dir = repo.path();
+    let packages = ["-p", "pinned", "-p", "made", "-p", "plain", "-p", "user"];
+    let out = gate(dir)
+        .args(["snapshot", "--bless"])
+        .args(packages)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "snapshot files"]);
+    // No `--base`: the baseline is the snapshot files, whose syn lines miss the macro-made items.
+    let out = gate(dir)
+        .args(["check", "--no-golden", "--format", "json"])
+        .args(packages)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["verdict"]["findings"].as_array().unwrap();
+    let mut not_seen: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["code"] == "api-not-seen")
+        .map(|f| f["package"].as_str().unwrap())
+        .collect();
+    not_seen.sort_unstable();
+    assert_eq!(not_seen, ["made", "pinned"], "{findings:?}");
+    assert_eq!(engine_of(&report, "pinned").1, "snapshot-blind");
+    assert_eq!(
+        engine_of(&report, "plain"),
+        ("syn".into(), "snapshot-baseline".into())
+    );
+}
