@@ -292,3 +292,45 @@ fn auto_against_snapshot_files_denies_crates_syn_is_blind_to() {
         ("syn".into(), "snapshot-baseline".into())
     );
 }
+
+#[test]
+fn the_pre_commit_fast_path_never_passes_a_crate_syn_is_blind_to() {
+    let repo = repo();
+    let dir = repo.path();
+    // A syn-complete crate staged: the fast path answers as before.
+    edit(dir, "plain/src/lib.rs", "x * 2", "x + x");
+    git(dir, &["add", "plain"]);
+    let out = gate(dir).args(["check", "--staged"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    git(dir, &["commit", "-qm", "plain"]);
+    // A method added to the type declared inside `pin_project!`: syn cannot see it.
+    edit(
+        dir,
+        "pinned/src/lib.rs",
+        "    pub fn inner(&self)",
+        "    pub fn added(&self) -> bool {\n        true\n    }\n\n    pub fn inner(&self)",
+    );
+    git(dir, &["add", "pinned"]);
+    let out = gate(dir).args(["check", "--staged"]).output().unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(100), "{text}");
+    assert!(
+        text.contains("api-not-seen") && text.contains("pinned") && text.contains("--full"),
+        "{text}"
+    );
+    // The full path reads it with rustdoc on both sides: an addition, the gate passes.
+    let out = gate(dir)
+        .args([
+            "check",
+            "--staged",
+            "--full",
+            "--no-golden",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(engine_of(&report, "pinned").0, "rustdoc");
+}
