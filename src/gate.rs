@@ -66,11 +66,7 @@ pub fn verdict(evidence: &Evidence<'_>, fail_on: FailOn, rules: &Rules<'_>) -> V
     if let Some(golden) = evidence.golden {
         golden_findings(golden, &mut findings);
     }
-    for record in evidence
-        .engines
-        .iter()
-        .filter(|r| r.reason == crate::api::auto::Reason::RustdocFailed)
-    {
+    for record in evidence.engines.iter().filter(|r| r.reason.api_not_seen()) {
         findings.push(finding(
             Code::ApiNotSeen,
             Stage::Diff,

@@ -39,6 +39,14 @@ pub enum Reason {
     /// The crate needs the rustdoc engine and the rustdoc engine could not document it: its API is
     /// not seen (finding `api-not-seen`).
     RustdocFailed,
+    /// The baseline is snapshot files (syn lines) and the syn engine is blind to part of the
+    /// crate: rustdoc cannot read both sides alike, so its API is not seen (finding
+    /// `api-not-seen`); a git baseline (`--base`) reads it with rustdoc on both sides.
+    SnapshotBlind,
+    /// The pre-commit fast path reads with syn only and the syn engine is blind to part of the
+    /// crate: its API is not seen (finding `api-not-seen`); `check --staged --full` reads it with
+    /// rustdoc on both sides.
+    FastPathBlind,
 }
 
 /// Every reason with its stable name and meaning: the one table the docs and the schema read.
@@ -83,9 +91,27 @@ pub const REASONS: &[(Reason, &str, &str)] = &[
         "rustdoc-failed",
         "the crate needs the rustdoc engine and it could not document it: its API was not checked",
     ),
+    (
+        Reason::SnapshotBlind,
+        "snapshot-blind",
+        "the baseline is snapshot files and the syn engine is blind to part of the crate: its API was not checked",
+    ),
+    (
+        Reason::FastPathBlind,
+        "fast-path-blind",
+        "the pre-commit fast path reads with syn only and syn is blind to part of the crate: its API was not checked",
+    ),
 ];
 
 impl Reason {
+    /// Whether the crate's API was not checked (the gate's `api-not-seen` finding).
+    pub fn api_not_seen(self) -> bool {
+        matches!(
+            self,
+            Reason::RustdocFailed | Reason::SnapshotBlind | Reason::FastPathBlind
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         REASONS
             .iter()
@@ -415,12 +441,9 @@ pub fn requested_records(
                 })
                 .flatten();
             match (by_syn, blind) {
-                (true, Some((reason, detail))) => EngineRecord::new(
-                    package,
-                    "syn",
-                    reason,
-                    format!("{detail}; read with syn as requested: part of its API is not seen"),
-                ),
+                (true, Some((reason, detail))) => {
+                    EngineRecord::new(package, "syn", reason, format!("{detail}{REQUESTED_BLIND}"))
+                }
                 (true, None) if engine != "syn" => EngineRecord::new(
                     package,
                     "syn",
@@ -434,13 +457,65 @@ pub fn requested_records(
         .collect()
 }
 
+/// The records of a comparison against snapshot files (`auto`): the head is read with syn like
+/// the files; a crate syn is blind to at head is `snapshot-blind` (not seen), never read silently.
+pub fn snapshot_baseline_records(head: &ApiSnapshot) -> Vec<EngineRecord> {
+    requested_records(None, head, "syn", &[])
+        .into_iter()
+        .map(|mut record| {
+            if record.reason == Reason::Requested {
+                record.reason = Reason::SnapshotBaseline;
+            } else if let Some((reason, detail)) = choose(None, head.crates.get(&record.package)) {
+                record.reason = Reason::SnapshotBlind;
+                record.detail = format!(
+                    "{}: {detail}; the baseline is snapshot files of syn lines, so the rustdoc \
+                     engine cannot read both sides: compare with a git base (`--base`)",
+                    reason.as_str()
+                );
+            }
+            record
+        })
+        .collect()
+}
+
+/// How a blind crate's record detail ends when syn read it as requested.
+const REQUESTED_BLIND: &str = "; read with syn as requested: part of its API is not seen";
+
+/// The records of the pre-commit fast path (syn only, crates with staged files): a crate syn is
+/// blind to is `fast-path-blind` (not seen), so the fast path never passes it silently.
+pub fn fast_path_records(records: Vec<EngineRecord>) -> Vec<EngineRecord> {
+    records
+        .into_iter()
+        .map(|mut record| {
+            let blind = matches!(
+                record.reason,
+                Reason::MacroItems | Reason::SynUnreadable | Reason::CfgBranches
+            );
+            if blind && record.engine == "syn" {
+                record.detail = format!(
+                    "{}: {}; the pre-commit fast path reads with syn only: run \
+                     `check --staged --full` to read it with rustdoc",
+                    record.reason.as_str(),
+                    record.detail.trim_end_matches(REQUESTED_BLIND)
+                );
+                record.reason = Reason::FastPathBlind;
+            }
+            record
+        })
+        .collect()
+}
+
 /// Why syn's lines for a crate may miss part of its API, when syn read it although it is blind
 /// there (`--engine syn`, the pre-commit path, a snapshot baseline): the pipeline then cannot
 /// prove its dependents unaffected and builds them.
 pub fn syn_blind(record: &EngineRecord) -> Option<String> {
     let blind = matches!(
         record.reason,
-        Reason::MacroItems | Reason::SynUnreadable | Reason::CfgBranches
+        Reason::MacroItems
+            | Reason::SynUnreadable
+            | Reason::CfgBranches
+            | Reason::SnapshotBlind
+            | Reason::FastPathBlind
     );
     (blind && record.engine == "syn")
         .then(|| format!("{} ({})", record.reason.as_str(), record.detail))
@@ -566,5 +641,54 @@ mod tests {
         head.crates.insert("demo".into(), broken);
         leave_out_unreadable("demo", &mut base, &mut head);
         assert!(base.crates.is_empty() && head.crates.is_empty());
+    }
+
+    #[test]
+    fn a_blind_crate_against_snapshot_files_is_not_seen() {
+        let mut head = ApiSnapshot::default();
+        let mut made = api(&["pub fn demo::f()"]);
+        made.unknowns.push(Unknown {
+            module: "demo".into(),
+            macro_name: "ast_struct!".into(),
+        });
+        head.crates.insert("demo".into(), made);
+        let plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"]);
+        head.crates.insert("plain".into(), plain);
+        let records = snapshot_baseline_records(&head);
+        assert_eq!(records[0].reason, Reason::SnapshotBlind);
+        assert!(records[0].reason.api_not_seen());
+        assert!(
+            records[0].detail.starts_with("macro-items: ") && records[0].detail.contains("--base"),
+            "{}",
+            records[0].detail
+        );
+        assert!(syn_blind(&records[0]).is_some());
+        assert_eq!(records[1].reason, Reason::SnapshotBaseline);
+        assert!(!records[1].reason.api_not_seen());
+        assert!(Reason::RustdocFailed.api_not_seen());
+    }
+
+    #[test]
+    fn a_blind_crate_on_the_fast_path_is_not_seen() {
+        let mut head = ApiSnapshot::default();
+        let mut made = api(&["pub fn demo::f()"]);
+        made.unknowns.push(Unknown {
+            module: "demo".into(),
+            macro_name: "pin_project!".into(),
+        });
+        head.crates.insert("demo".into(), made);
+        let plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"]);
+        head.crates.insert("plain".into(), plain);
+        let records = fast_path_records(requested_records(None, &head, "syn", &[]));
+        assert_eq!(records[0].reason, Reason::FastPathBlind);
+        assert!(records[0].reason.api_not_seen());
+        assert!(
+            records[0].detail.contains("--full"),
+            "{}",
+            records[0].detail
+        );
+        assert!(syn_blind(&records[0]).is_some());
+        assert_eq!(records[1].reason, Reason::Requested);
+        assert!(!records[1].reason.api_not_seen());
     }
 }

@@ -196,6 +196,11 @@ impl Cache {
         self.enabled
     }
 
+    /// The directory the entries live in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn path(&self, engine: &str, key: &CacheKey) -> PathBuf {
         let shard = key.0.get(..2).unwrap_or("00");
         self.dir

@@ -202,7 +202,9 @@ pub fn compare_staged(
         baseline_version: None,
         baseline_registry: None,
     };
-    compare_with(ctx, &narrowed, &baseline, &options, err).map(Some)
+    let mut compared = compare_with(ctx, &narrowed, &baseline, &options, err)?;
+    compared.engines = crate::api::auto::fast_path_records(compared.engines);
+    Ok(Some(compared))
 }
 
 /// The one or two lines a passing staged run prints (`report` is `None` when no crate with a

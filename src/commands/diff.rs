@@ -190,15 +190,7 @@ pub fn compare_with(
                 ..options.clone()
             };
             let head = extract(&head_tree, &syn, err)?;
-            let engines = auto::requested_records(None, &head, "syn", &[])
-                .into_iter()
-                .map(|mut record| {
-                    if record.reason == auto::Reason::Requested {
-                        record.reason = auto::Reason::SnapshotBaseline;
-                    }
-                    record
-                })
-                .collect();
+            let engines = auto::snapshot_baseline_records(&head);
             (files, head, engines)
         }
         (files, tree, _) => {
@@ -242,10 +234,7 @@ pub fn compare_with(
     drop(extracting);
     let had_problems =
         report_problems(&base, &ctx.style, err) | report_problems(&head, &ctx.style, err);
-    for record in engines
-        .iter()
-        .filter(|r| r.reason == auto::Reason::RustdocFailed)
-    {
+    for record in engines.iter().filter(|r| r.reason.api_not_seen()) {
         writeln!(
             err,
             "{}error{}[api-not-seen]: {}: its API was not checked: {}",
@@ -280,10 +269,7 @@ pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Wri
     let loaded = load(ctx)?;
     let options = args.engine.options(ctx, super::Engine::Auto);
     let compared = compare_with(ctx, &loaded, &args.baseline, &options, err)?;
-    let not_seen = compared
-        .engines
-        .iter()
-        .any(|r| r.reason == auto::Reason::RustdocFailed);
+    let not_seen = compared.engines.iter().any(|r| r.reason.api_not_seen());
     let mut report = DiffReport::new(
         compared.base_label,
         compared.head_label,

@@ -70,6 +70,7 @@ pub fn render(report: &ReleaseReport) -> String {
     checklist(&mut out, report);
     versions(&mut out, report);
     breaking(&mut out, &report.breaking);
+    engines(&mut out, report);
     publish_order(&mut out, report);
     let _ = write!(
         out,
@@ -245,6 +246,20 @@ fn dependent_item(out: &mut String, dependent: &Dependent) {
         out.push_str("</ul>");
     }
     out.push_str("</li>");
+}
+
+/// The crates not simply read by syn (`--engine auto` chose rustdoc, or could not): engine and
+/// reason per crate.
+fn engines(out: &mut String, report: &ReleaseReport) {
+    let lines = crate::api::auto::human_lines(&report.gate.engines, false);
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str("<section>\n<h2>Engines</h2>\n<ul>\n");
+    for line in lines.lines() {
+        let _ = writeln!(out, "<li>{}</li>", escape(line.trim()));
+    }
+    out.push_str("</ul>\n</section>\n");
 }
 
 fn publish_order(out: &mut String, report: &ReleaseReport) {

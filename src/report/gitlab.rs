@@ -61,7 +61,35 @@ pub fn issues_of(report: &CheckReport, locations: &Locations) -> Vec<CodeQuality
             },
             fingerprint: issue.fingerprint,
         })
+        .chain(engine_issues(&report.engines))
         .collect()
+}
+
+/// One `info` issue per crate the syn engine did not simply read (`--engine auto` chose rustdoc,
+/// or the API was not seen), naming the engine and its reason, at the workspace manifest.
+fn engine_issues(
+    engines: &[crate::api::auto::EngineRecord],
+) -> impl Iterator<Item = CodeQualityIssue> + '_ {
+    use sha2::{Digest, Sha256};
+    let shown = crate::api::auto::human_lines(engines, false);
+    engines
+        .iter()
+        .filter(move |r| shown.contains(&format!("  engine: {}\n", r.human())))
+        .map(|record| CodeQualityIssue {
+            description: format!("engine: {}", record.human()),
+            check_name: "driftgate-engine".to_owned(),
+            fingerprint: hex::encode(Sha256::digest(format!(
+                "driftgate-engine\0{}\0{}\0{}",
+                record.package,
+                record.engine,
+                record.reason.as_str()
+            ))),
+            severity: "info".to_owned(),
+            location: IssueLocation {
+                path: "Cargo.toml".to_owned(),
+                lines: Lines { begin: 1 },
+            },
+        })
 }
 
 /// The Code Quality report as pretty JSON with a final newline.
@@ -69,4 +97,26 @@ pub fn render(report: &CheckReport, locations: &Locations) -> String {
     let mut text = serde_json::to_string_pretty(&issues_of(report, locations)).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::auto::{EngineRecord, Reason};
+
+    #[test]
+    fn crates_not_simply_read_by_syn_are_info_issues() {
+        let engines = [
+            EngineRecord::new("plain", "syn", Reason::SynComplete, String::new()),
+            EngineRecord::new("made", "rustdoc", Reason::MacroItems, "ast_struct!".into()),
+        ];
+        let issues: Vec<CodeQualityIssue> = engine_issues(&engines).collect();
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].severity, "info");
+        assert_eq!(issues[0].check_name, "driftgate-engine");
+        assert!(issues[0].description.contains("made: rustdoc (macro-items"));
+        let again: Vec<CodeQualityIssue> = engine_issues(&engines).collect();
+        assert_eq!(issues[0].fingerprint, again[0].fingerprint);
+        assert_eq!(issues[0].fingerprint.len(), 64);
+    }
 }

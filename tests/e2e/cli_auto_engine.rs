@@ -256,3 +256,81 @@ fn check_reads_an_unchanged_rerun_from_the_api_cache_and_no_cache_forces_everyth
         "--no-cache read the cache: {lines:?}"
     );
 }
+
+#[test]
+fn auto_against_snapshot_files_denies_crates_syn_is_blind_to() {
+    let repo = repo();
+    let dir = repo.path();
+    let packages = ["-p", "pinned", "-p", "made", "-p", "plain", "-p", "user"];
+    let out = gate(dir)
+        .args(["snapshot", "--bless"])
+        .args(packages)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "snapshot files"]);
+    // No `--base`: the baseline is the snapshot files, whose syn lines miss the macro-made items.
+    let out = gate(dir)
+        .args(["check", "--no-golden", "--format", "json"])
+        .args(packages)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["verdict"]["findings"].as_array().unwrap();
+    let mut not_seen: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["code"] == "api-not-seen")
+        .map(|f| f["package"].as_str().unwrap())
+        .collect();
+    not_seen.sort_unstable();
+    assert_eq!(not_seen, ["made", "pinned"], "{findings:?}");
+    assert_eq!(engine_of(&report, "pinned").1, "snapshot-blind");
+    assert_eq!(
+        engine_of(&report, "plain"),
+        ("syn".into(), "snapshot-baseline".into())
+    );
+}
+
+#[test]
+fn the_pre_commit_fast_path_never_passes_a_crate_syn_is_blind_to() {
+    let repo = repo();
+    let dir = repo.path();
+    // A syn-complete crate staged: the fast path answers as before.
+    edit(dir, "plain/src/lib.rs", "x * 2", "x + x");
+    git(dir, &["add", "plain"]);
+    let out = gate(dir).args(["check", "--staged"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    git(dir, &["commit", "-qm", "plain"]);
+    // A method added to the type declared inside `pin_project!`: syn cannot see it.
+    edit(
+        dir,
+        "pinned/src/lib.rs",
+        "    pub fn inner(&self)",
+        "    pub fn added(&self) -> bool {\n        true\n    }\n\n    pub fn inner(&self)",
+    );
+    git(dir, &["add", "pinned"]);
+    let out = gate(dir).args(["check", "--staged"]).output().unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(100), "{text}");
+    assert!(
+        text.contains("api-not-seen") && text.contains("pinned") && text.contains("--full"),
+        "{text}"
+    );
+    // The full path reads it with rustdoc on both sides: an addition, the gate passes.
+    let out = gate(dir)
+        .args([
+            "check",
+            "--staged",
+            "--full",
+            "--no-golden",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(engine_of(&report, "pinned").0, "rustdoc");
+}

@@ -52,7 +52,13 @@ pub fn extract_workspace(
     let mut outcome = WorkspaceOutcome::default();
     let mut progress = Progress::new(progress_mode, err);
     let files = source.files()?;
+    // An unknown toolchain leaves the key incomplete: no entry is read or written.
     let toolchain = toolchain_version_in(&workspace.root);
+    let cache = &crate::api::cache::Cache::new(
+        cache.dir().to_path_buf(),
+        cache.enabled() && toolchain.is_some(),
+    );
+    let toolchain = toolchain.unwrap_or_default();
     let mut misses = Vec::new();
     for member in members {
         let Some(lib) = &member.lib else { continue };
@@ -273,9 +279,11 @@ pub(crate) fn rustdoc_key(
     Ok(key.finish())
 }
 
-/// `rustc -vV` as cargo would run it in `root` (a `rust-toolchain` file there counts), read once.
-fn toolchain_version_in(root: &Path) -> String {
-    static VERSIONS: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+/// `rustc -vV` as cargo would run it in `root` (a `rust-toolchain` file there counts), read once;
+/// `None` when it cannot be run.
+fn toolchain_version_in(root: &Path) -> Option<String> {
+    static VERSIONS: std::sync::Mutex<Vec<(PathBuf, Option<String>)>> =
+        std::sync::Mutex::new(Vec::new());
     let mut versions = VERSIONS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, v)) = versions.iter().find(|(r, _)| r == root) {
         return v.clone();
@@ -286,7 +294,7 @@ fn toolchain_version_in(root: &Path) -> String {
         .cwd(root)
         .run_ok()
         .map(|o| o.stdout_lossy())
-        .unwrap_or_else(|e| format!("unknown ({e})"));
+        .ok();
     versions.push((root.to_path_buf(), version.clone()));
     version
 }
