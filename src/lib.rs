@@ -27,7 +27,6 @@ pub mod merge;
 pub mod outside_deps;
 pub mod pipeline;
 pub mod policy;
-pub mod precise;
 pub mod process;
 pub mod registry;
 pub mod release;

@@ -10,10 +10,10 @@
 //! re-exports it, or a type of it in another member's API). Otherwise the dependent is built,
 //! with a reason code saying why.
 
+use super::reason::{Reason, ReasonCode, Scope};
 use crate::api::diff::{ApiDiff, Change, ChangeKind};
 use crate::api::model::{ApiSnapshot, CrateApi, ItemKind};
 use crate::bodydiff::BodyDiff;
-use crate::impact::{Reason, ReasonCode, Scope};
 use crate::usage::{UnreadFile, UseKind, UseSite};
 use crate::workspace::{DepKind, Workspace};
 use std::collections::{BTreeMap, BTreeSet};
