@@ -2,6 +2,7 @@
 //! each removed, added or changed item is classified by a rule of [`super::rules`]. Pure.
 
 mod pairing;
+pub mod successor;
 
 use super::classify;
 use super::model::{ApiItem, ApiSnapshot, CrateApi, ExtractProblem, ItemKind, StructShape};
@@ -70,7 +71,7 @@ pub struct ApiDiff {
     pub crates: Vec<CrateDiff>,
     /// Likely successors of removed items (informational: never changes a verdict).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub successors: Vec<crate::successor::Successor>,
+    pub successors: Vec<successor::Successor>,
 }
 
 impl ApiDiff {
