@@ -74,6 +74,12 @@ impl Error {
         }
     }
 
+    /// Whether cargo refused to run because `--locked` forbade it to rewrite `Cargo.lock` (the
+    /// manifests changed, e.g. a version bump, and nothing has been built since).
+    pub fn cargo_lock_needs_update(&self) -> bool {
+        matches!(self, Error::CommandFailed { stderr, .. } if stderr.contains("--locked"))
+    }
+
     pub fn io(
         context: impl Into<String>,
         path: impl Into<PathBuf>,

@@ -45,10 +45,10 @@ impl FeatureArgs {
     }
 }
 
-/// Whether cargo refused to run because `--locked` forbade it to rewrite `Cargo.lock` (the
-/// manifests changed, e.g. a version bump, and nothing has been built since).
+/// Whether cargo refused to run because `--locked` forbade it to rewrite `Cargo.lock` (see
+/// [`crate::Error::cargo_lock_needs_update`]).
 pub fn lock_needs_update(error: &crate::Error) -> bool {
-    matches!(error, crate::Error::CommandFailed { stderr, .. } if stderr.contains("--locked"))
+    error.cargo_lock_needs_update()
 }
 
 /// How to run cargo for a plan.

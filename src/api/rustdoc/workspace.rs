@@ -332,7 +332,7 @@ fn prepare_build_root(
                     members,
                 ));
             }
-            Err(e) if crate::build::cargo::lock_needs_update(&e) => {} // a copy may have its lock file rewritten
+            Err(e) if e.cargo_lock_needs_update() => {} // a copy may have its lock file rewritten
             Err(e) => return Err(e),
         }
     }
