@@ -3,7 +3,6 @@
 //! generic parameters and primitives left alone.
 
 use super::module_tree::ModId;
-use super::walk::Walker;
 use std::collections::HashSet;
 use syn::visit_mut::VisitMut;
 
@@ -30,7 +29,7 @@ pub(super) fn generic_names(generics: &syn::Generics) -> Vec<String> {
 /// Something whose type paths can be qualified.
 pub(super) trait QualifyTarget {
     fn own_generics(&self) -> Vec<String>;
-    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>);
+    fn visit(&mut self, qualifier: &mut Qualifier<'_>);
 }
 
 impl QualifyTarget for syn::Item {
@@ -55,7 +54,7 @@ impl QualifyTarget for syn::Item {
             _ => Vec::new(),
         }
     }
-    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
+    fn visit(&mut self, qualifier: &mut Qualifier<'_>) {
         qualifier.visit_item_mut(self);
     }
 }
@@ -64,7 +63,7 @@ impl QualifyTarget for syn::Signature {
     fn own_generics(&self) -> Vec<String> {
         generic_names(&self.generics)
     }
-    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
+    fn visit(&mut self, qualifier: &mut Qualifier<'_>) {
         qualifier.visit_signature_mut(self);
     }
 }
@@ -73,7 +72,7 @@ impl QualifyTarget for syn::Generics {
     fn own_generics(&self) -> Vec<String> {
         generic_names(self)
     }
-    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
+    fn visit(&mut self, qualifier: &mut Qualifier<'_>) {
         qualifier.visit_generics_mut(self);
     }
 }
@@ -82,18 +81,24 @@ impl QualifyTarget for syn::Type {
     fn own_generics(&self) -> Vec<String> {
         Vec::new()
     }
-    fn visit(&mut self, qualifier: &mut Qualifier<'_, '_>) {
+    fn visit(&mut self, qualifier: &mut Qualifier<'_>) {
         qualifier.visit_type_mut(self);
     }
 }
 
-pub(super) struct Qualifier<'w, 't> {
-    pub(super) walker: &'w Walker<'t>,
+/// Where a path written in a module resolves to: its public (or import) path, if that reads
+/// better than what was written. The walker answers it from the crate's scopes.
+pub(super) trait CanonicalPaths {
+    fn canonical_path(&self, module: ModId, segments: &[String]) -> Option<String>;
+}
+
+pub(super) struct Qualifier<'w> {
+    pub(super) paths: &'w dyn CanonicalPaths,
     pub(super) module: ModId,
     pub(super) generics: HashSet<String>,
 }
 
-impl Qualifier<'_, '_> {
+impl Qualifier<'_> {
     pub(super) fn rewrite(&self, path: &mut syn::Path) {
         if path.leading_colon.is_some() {
             return;
@@ -106,7 +111,7 @@ impl Qualifier<'_, '_> {
         if segments.len() == 1 && crate::api::canonical::is_primitive(&segments[0]) {
             return;
         }
-        let Some(canonical) = self.walker.canonical_path(self.module, &segments) else {
+        let Some(canonical) = self.paths.canonical_path(self.module, &segments) else {
             return;
         };
         let Ok(mut new_path) = syn::parse_str::<syn::Path>(&canonical) else {
@@ -121,7 +126,7 @@ impl Qualifier<'_, '_> {
     }
 }
 
-impl VisitMut for Qualifier<'_, '_> {
+impl VisitMut for Qualifier<'_> {
     fn visit_type_path_mut(&mut self, type_path: &mut syn::TypePath) {
         syn::visit_mut::visit_type_path_mut(self, type_path);
         if type_path.qself.is_none() {

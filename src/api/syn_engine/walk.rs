@@ -3,7 +3,7 @@
 //! are attached to the public paths of their self type).
 
 use super::module_tree::{ModId, ModuleTree};
-use super::qualify::{generic_names, Qualifier, QualifyTarget, TraitVisibility};
+use super::qualify::{generic_names, CanonicalPaths, Qualifier, QualifyTarget, TraitVisibility};
 use super::scopes::{exported_macro_name, item_attrs, item_name, Scopes, Target};
 use super::MAX_LINES;
 use crate::api::model::Unknown;
@@ -458,40 +458,11 @@ impl<'t> Walker<'t> {
         let mut names: HashSet<String> = generics_in_scope.iter().cloned().collect();
         names.extend(node.own_generics());
         let mut qualifier = Qualifier {
-            walker: self,
+            paths: self,
             module,
             generics: names,
         };
         node.visit(&mut qualifier);
-    }
-
-    /// The public (or import) path for a path written in `module`, if it resolves to something better.
-    pub(super) fn canonical_path(&self, module: ModId, segments: &[String]) -> Option<String> {
-        let first = segments.first()?;
-        if matches!(first.as_str(), "Self" | "self" | "super" | "crate") && segments.len() == 1 {
-            return None;
-        }
-        let in_scope = matches!(first.as_str(), "crate" | "self" | "super")
-            || self.scopes.names[module].contains_key(first);
-        if !in_scope {
-            return None;
-        }
-        let targets = self.scopes.resolve(self.tree, module, segments);
-        let local = targets.iter().find_map(|t| match t {
-            Target::Item(m, i) => self.item_paths.get(&(*m, *i)).and_then(|paths| {
-                paths
-                    .iter()
-                    .map(|(p, _)| p.clone())
-                    .min_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))
-            }),
-            _ => None,
-        });
-        local.or_else(|| {
-            targets.iter().find_map(|t| match t {
-                Target::External(p) if !p.is_empty() => Some(p.clone()),
-                _ => None,
-            })
-        })
     }
 
     /// Whether an implemented trait is this crate's public trait (with its public path and generic
@@ -512,7 +483,7 @@ impl<'t> Walker<'t> {
             .map(|s| s.arguments.clone())
             .unwrap_or(syn::PathArguments::None);
         let mut qualifier = Qualifier {
-            walker: self,
+            paths: self,
             module,
             generics: HashSet::new(),
         };
@@ -541,7 +512,7 @@ impl<'t> Walker<'t> {
 
     pub(super) fn qualify_path(&self, module: ModId, generics: &[String], path: &mut syn::Path) {
         let mut qualifier = Qualifier {
-            walker: self,
+            paths: self,
             module,
             generics: generics.iter().cloned().collect(),
         };
@@ -549,5 +520,36 @@ impl<'t> Walker<'t> {
             qualifier.visit_path_arguments_mut(&mut segment.arguments);
         }
         qualifier.rewrite(path);
+    }
+}
+
+impl CanonicalPaths for Walker<'_> {
+    /// The public (or import) path for a path written in `module`, if it resolves to something better.
+    fn canonical_path(&self, module: ModId, segments: &[String]) -> Option<String> {
+        let first = segments.first()?;
+        if matches!(first.as_str(), "Self" | "self" | "super" | "crate") && segments.len() == 1 {
+            return None;
+        }
+        let in_scope = matches!(first.as_str(), "crate" | "self" | "super")
+            || self.scopes.names[module].contains_key(first);
+        if !in_scope {
+            return None;
+        }
+        let targets = self.scopes.resolve(self.tree, module, segments);
+        let local = targets.iter().find_map(|t| match t {
+            Target::Item(m, i) => self.item_paths.get(&(*m, *i)).and_then(|paths| {
+                paths
+                    .iter()
+                    .map(|(p, _)| p.clone())
+                    .min_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))
+            }),
+            _ => None,
+        });
+        local.or_else(|| {
+            targets.iter().find_map(|t| match t {
+                Target::External(p) if !p.is_empty() => Some(p.clone()),
+                _ => None,
+            })
+        })
     }
 }
