@@ -19,6 +19,9 @@ pub enum Baseline {
     Rev { rev: String, why: String },
     /// HEAD against the staged index.
     Staged,
+    /// The members' published versions (`--baseline-version`, see `registry`) against the
+    /// working tree.
+    Registry,
 }
 
 /// What the caller asked for.

@@ -3,7 +3,8 @@
 
 use crate::commands;
 use crate::error::{exit, Error};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::term::Styled;
+use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,8 +48,8 @@ pub struct GlobalArgs {
     /// Exclude packages from being processed (repeatable).
     #[arg(long, global = true, value_name = "SPEC")]
     pub exclude: Vec<String>,
-    /// Coloring: auto, always, never (NO_COLOR is respected by auto).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    /// Coloring: auto, always, never (NO_COLOR is respected by auto; `always` colours through pipes).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", env = "CARGO_TERM_COLOR")]
     pub color: ColorChoice,
     /// Print less (errors and findings only).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -58,12 +59,7 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
+pub use crate::term::ColorChoice;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -84,7 +80,7 @@ pub enum Command {
     Sigv4(commands::sigv4::Sigv4Args),
     /// Validate the configuration and print the effective settings.
     Config(commands::config::ConfigArgs),
-    /// Print the JSON Schema of the `check --format json` report.
+    /// Print the JSON Schema of a JSON report: check (default), diff, impact, plan, release.
     Schema(commands::schema::SchemaArgs),
     /// The local pre-commit hook: `install` (runs `check --staged` before each commit),
     /// `uninstall`, `print`.
@@ -95,6 +91,81 @@ pub enum Command {
     /// Rewrite the dependents' use sites of renamed and moved items (high-confidence successors),
     /// then run the targeted check; `--dry-run` prints a unified diff.
     Fix(commands::fix::FixArgs),
+    /// Merge the JSON reports of `check --shard K/N` runs into one verdict and report (any
+    /// format); a missing shard is exit 101, reports of different runs exit 2.
+    Merge(commands::merge::MergeArgs),
+}
+
+impl Command {
+    /// cargo's options of the subcommands that build (the others do not take them).
+    pub fn cargo_args(&self) -> Option<&crate::cargo_args::CargoArgs> {
+        match self {
+            Command::Check(args) => Some(&args.cargo),
+            Command::Fix(args) => Some(&args.cargo),
+            Command::Release(args) => Some(&args.cargo),
+            _ => None,
+        }
+    }
+
+    /// The subcommand's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Snapshot(_) => "snapshot",
+            Command::Diff(_) => "diff",
+            Command::Impact(_) => "impact",
+            Command::Plan(_) => "plan",
+            Command::Check(_) => "check",
+            Command::Golden(_) => "golden",
+            Command::Sigv4(_) => "sigv4",
+            Command::Config(_) => "config",
+            Command::Schema(_) => "schema",
+            Command::Hook(_) => "hook",
+            Command::Release(_) => "release",
+            Command::Fix(_) => "fix",
+            Command::Merge(_) => "merge",
+        }
+    }
+
+    /// Which workspace options the subcommand reads: (`--manifest-path`, the package selection
+    /// `-p/--workspace/--exclude`).
+    fn reads_workspace(&self) -> (bool, bool) {
+        match self {
+            Command::Sigv4(_) | Command::Schema(_) => (false, false),
+            Command::Golden(_) | Command::Config(_) | Command::Hook(_) => (true, false),
+            _ => (true, true),
+        }
+    }
+}
+
+/// A global option given to a subcommand for which it means nothing (e.g. `sigv4 explain
+/// --manifest-path`): a usage error rather than an option silently ignored.
+fn meaningless_options(global: &GlobalArgs, command: &Command) -> Option<String> {
+    let (manifest, selection) = command.reads_workspace();
+    let mut given = Vec::new();
+    if !manifest && global.manifest_path.is_some() {
+        given.push("--manifest-path");
+    }
+    if !selection {
+        if !global.package.is_empty() {
+            given.push("--package");
+        }
+        if global.workspace {
+            given.push("--workspace");
+        }
+        if !global.exclude.is_empty() {
+            given.push("--exclude");
+        }
+    }
+    let first = given.first()?;
+    Some(format!(
+        "`{first}` means nothing for `{}`: it {}",
+        command.name(),
+        if manifest {
+            "does not select packages"
+        } else {
+            "reads no workspace"
+        }
+    ))
 }
 
 /// Parses `args` (the process argv), runs the command and returns the exit code.
@@ -105,9 +176,6 @@ pub fn run(
     err: &mut dyn Write,
 ) -> u8 {
     crate::secrets::init_from_env();
-    let mut out = crate::secrets::RedactingWriter::new(out);
-    let mut err = crate::secrets::RedactingWriter::new(err);
-    let (out, err): (&mut dyn Write, &mut dyn Write) = (&mut out, &mut err);
     let mut args: Vec<OsString> = args.into_iter().collect();
     if args.get(1).is_some_and(|a| a == "driftgate") {
         args.remove(1);
@@ -120,19 +188,35 @@ pub fn run(
             } else {
                 exit::OK
             };
-            let rendered = e.render();
-            let target: &mut dyn Write = if code == exit::OK { out } else { err };
-            let _ = write!(target, "{}", rendered.ansi());
+            // No `--color` was read: clap's own colours only on a terminal that wants them.
+            let (target, choice): (&mut dyn Write, _) = if code == exit::OK {
+                (out, anstream::AutoStream::choice(&std::io::stdout()))
+            } else {
+                (err, anstream::AutoStream::choice(&std::io::stderr()))
+            };
+            let color = choice != anstream::ColorChoice::Never;
+            let mut target = crate::secrets::RedactingWriter::new(Styled::new(target, color));
+            let _ = write!(target, "{}", e.render().ansi());
             return code;
         }
     };
-    let ctx = commands::Context::new(&cli.global);
-    // Reporters decide about colour; tell the stream wrappers not to strip what they chose.
-    anstream::ColorChoice::write_global(if ctx.style.color {
-        anstream::ColorChoice::Always
-    } else {
-        anstream::ColorChoice::Never
-    });
+    if let Some(message) = meaningless_options(&cli.global, &cli.command) {
+        let _ = writeln!(err, "error: {message}");
+        return exit::USAGE;
+    }
+    let mut ctx = context(&cli.global);
+    if let Some(cargo) = cli.command.cargo_args() {
+        ctx.cargo = cargo.clone();
+    }
+    // The streams are made after the colour choice, so `--color always` colours through a pipe
+    // and `never` strips every escape sequence (clap's included).
+    let color = ctx.style.color;
+    let mut out = crate::secrets::RedactingWriter::new(Styled::new(out, color));
+    let mut err = crate::secrets::RedactingWriter::new(Styled::new(err, color));
+    let (out, err): (&mut dyn Write, &mut dyn Write) = (&mut out, &mut err);
+    let command_name = format!("{:?}", cli.command);
+    let command_name = command_name.split('(').next().unwrap_or_default();
+    crate::timings::begin(&command_name.to_lowercase());
     let result = match cli.command {
         Command::Snapshot(args) => commands::snapshot::run(&ctx, args, out, err),
         Command::Diff(args) => commands::diff::run(&ctx, args, out, err),
@@ -146,10 +230,26 @@ pub fn run(
         Command::Hook(args) => commands::hook::run(&ctx, args, out, err),
         Command::Release(args) => commands::release::run(&ctx, args, out, err),
         Command::Fix(args) => commands::fix::run(&ctx, args, out, err),
+        Command::Merge(args) => commands::merge::run(&ctx, args, out, err),
     };
+    crate::timings::finish_run(ctx.verbose > 0, err);
     match result {
         Ok(code) => code,
         Err(error) => report_error(&ctx, &error, err),
+    }
+}
+
+/// The validated options every subcommand receives.
+fn context(global: &GlobalArgs) -> commands::Context {
+    commands::Context {
+        manifest_path: global.manifest_path.clone(),
+        packages: global.package.clone(),
+        workspace: global.workspace,
+        exclude: global.exclude.clone(),
+        style: crate::term::Style::new(global.color),
+        quiet: global.quiet,
+        verbose: global.verbose,
+        cargo: crate::cargo_args::CargoArgs::default(),
     }
 }
 
@@ -171,6 +271,23 @@ fn report_error(ctx: &commands::Context, error: &Error, err: &mut dyn Write) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workspace_options_are_refused_where_they_mean_nothing() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap();
+        let cli = parse(&["d", "sigv4", "--manifest-path", "x/Cargo.toml", "explain"]);
+        let message = meaningless_options(&cli.global, &cli.command).unwrap();
+        assert!(
+            message.contains("--manifest-path") && message.contains("sigv4"),
+            "{message}"
+        );
+        let cli = parse(&["d", "golden", "-p", "a"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_some());
+        let cli = parse(&["d", "golden", "--manifest-path", "Cargo.toml"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_none());
+        let cli = parse(&["d", "check", "-p", "a", "--manifest-path", "Cargo.toml"]);
+        assert!(meaningless_options(&cli.global, &cli.command).is_none());
+    }
 
     #[test]
     fn clap_definition_is_valid() {

@@ -3,6 +3,7 @@
 //! name the file and the key (exit 2).
 
 use crate::error::{Error, Result};
+use crate::golden::config::GoldenConfig;
 use crate::workspace::Workspace;
 use std::path::{Path, PathBuf};
 
@@ -17,23 +18,23 @@ const KNOWN_KEYS: &[&str] = &[
     "redact-env",
 ];
 
-/// Validated configuration.
+/// Validated configuration: every section, the golden one included, checked before any work.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where snapshot files live, absolute.
     pub snapshot_dir: PathBuf,
     /// Where the configuration came from (for messages).
     pub source: PathBuf,
-    /// The raw table, for stages that read their own section.
-    pub raw: serde_json::Value,
     /// Default build mode of `check` (`--mode` overrides; unset: conservative in CI, else precise).
     pub mode: Option<crate::build::plan::Mode>,
     /// Default `--fail-on`.
-    pub fail_on: Option<crate::gate::FailOn>,
+    pub fail_on: Option<crate::findings::FailOn>,
     /// Finding levels and the allow-list.
     pub policy: crate::policy::Policy,
     /// Environment variables whose values are masked in every output (besides the well-known ones).
     pub redact_env: Vec<String>,
+    /// The golden suites' settings.
+    pub golden: GoldenConfig,
 }
 
 impl Config {
@@ -53,15 +54,7 @@ impl Config {
         let (raw, source) = if file.exists() {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| Error::io("cannot read", &file, e))?;
-            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Config {
-                path: file.clone(),
-                message: e.message().to_owned(),
-            })?;
-            let value = serde_json::to_value(table).map_err(|e| Error::Config {
-                path: file.clone(),
-                message: e.to_string(),
-            })?;
-            (value, file)
+            (parse_toml(&text, &file)?, file)
         } else {
             let value = workspace
                 .metadata
@@ -75,22 +68,26 @@ impl Config {
         Ok(config)
     }
 
+    /// Validates the raw value (JSON as cargo metadata gives it, or converted from TOML): every
+    /// error is collected and reported at once (exit 2).
     pub fn from_value(root: &Path, raw: serde_json::Value, source: PathBuf) -> Result<Config> {
-        let invalid = |message: String| Error::Config {
-            path: source.clone(),
-            message,
-        };
-        let table = match &raw {
+        let mut errors: Vec<String> = Vec::new();
+        let table = match raw {
             serde_json::Value::Null => serde_json::Map::new(),
-            serde_json::Value::Object(map) => map.clone(),
-            _ => return Err(invalid("`driftgate` must be a table".into())),
+            serde_json::Value::Object(map) => map,
+            _ => {
+                return Err(config_error(
+                    &source,
+                    vec!["`driftgate` must be a table".into()],
+                ))
+            }
         };
         for key in table.keys() {
             if !KNOWN_KEYS.contains(&key.as_str()) {
-                return Err(invalid(format!(
+                errors.push(format!(
                     "unknown key `{key}` (known: {})",
                     KNOWN_KEYS.join(", ")
-                )));
+                ));
             }
         }
         let snapshot_dir = match table.get("snapshot-dir") {
@@ -98,71 +95,144 @@ impl Config {
             Some(serde_json::Value::String(dir)) if !dir.is_empty() => {
                 let resolved = crate::fsutil::lexical(&root.join(dir));
                 if !resolved.starts_with(crate::fsutil::lexical(root)) {
-                    return Err(invalid(format!(
+                    errors.push(format!(
                         "`snapshot-dir` \"{dir}\" points outside the workspace ({}); use a path inside it, e.g. \"public-api\"",
                         root.display()
-                    )));
+                    ));
                 }
                 resolved
             }
-            Some(_) => return Err(invalid("`snapshot-dir` must be a non-empty string".into())),
+            Some(_) => {
+                errors.push("`snapshot-dir` must be a non-empty string".into());
+                root.join("public-api")
+            }
         };
-        let enum_key = |key: &str| -> Result<Option<String>> {
+        let mut enum_key = |key: &str, allowed: &[&str]| -> Option<String> {
             match table.get(key) {
-                None => Ok(None),
-                Some(serde_json::Value::String(v)) => Ok(Some(v.clone())),
-                Some(_) => Err(invalid(format!("`{key}` must be a string"))),
+                None => None,
+                Some(serde_json::Value::String(v)) if allowed.contains(&v.as_str()) => {
+                    Some(v.clone())
+                }
+                Some(serde_json::Value::String(other)) => {
+                    errors.push(format!(
+                        "`{key}` must be {}, not \"{other}\"",
+                        one_of(allowed)
+                    ));
+                    None
+                }
+                Some(_) => {
+                    errors.push(format!("`{key}` must be a string"));
+                    None
+                }
             }
         };
-        let mode = match enum_key("mode")?.as_deref() {
-            None => None,
-            Some("precise") => Some(crate::build::plan::Mode::Precise),
-            Some("conservative") => Some(crate::build::plan::Mode::Conservative),
-            Some(other) => {
-                return Err(invalid(format!(
-                    "`mode` must be \"precise\" or \"conservative\", not \"{other}\""
-                )))
-            }
-        };
-        let fail_on = match enum_key("fail-on")?.as_deref() {
-            None => None,
-            Some("deny") => Some(crate::gate::FailOn::Deny),
-            Some("warn") => Some(crate::gate::FailOn::Warn),
-            Some("never") => Some(crate::gate::FailOn::Never),
-            Some(other) => {
-                return Err(invalid(format!(
-                    "`fail-on` must be \"deny\", \"warn\" or \"never\", not \"{other}\""
-                )))
-            }
-        };
+        let mode = enum_key("mode", &["precise", "conservative"]).map(|v| match v.as_str() {
+            "precise" => crate::build::plan::Mode::Precise,
+            _ => crate::build::plan::Mode::Conservative,
+        });
+        let fail_on = enum_key("fail-on", &["deny", "warn", "never"]).map(|v| match v.as_str() {
+            "deny" => crate::findings::FailOn::Deny,
+            "warn" => crate::findings::FailOn::Warn,
+            _ => crate::findings::FailOn::Never,
+        });
         let policy = crate::policy::Policy::from_value(table.get("policy"), table.get("allow"))
-            .map_err(invalid)?;
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                crate::policy::Policy::default()
+            });
+        let names_error = "`redact-env` must be a list of environment variable names";
         let redact_env = match table.get("redact-env") {
             None => Vec::new(),
-            Some(serde_json::Value::Array(names)) => names
-                .iter()
-                .map(|name| match name {
-                    serde_json::Value::String(name) if !name.is_empty() => Ok(name.clone()),
-                    _ => Err(invalid(
-                        "`redact-env` must be a list of environment variable names".into(),
-                    )),
-                })
-                .collect::<Result<Vec<_>>>()?,
+            Some(serde_json::Value::Array(names)) => {
+                let names: Vec<String> = names
+                    .iter()
+                    .filter_map(|name| name.as_str().filter(|n| !n.is_empty()))
+                    .map(str::to_owned)
+                    .collect();
+                if names.len() != table["redact-env"].as_array().map_or(0, Vec::len) {
+                    errors.push(names_error.into());
+                }
+                names
+            }
             Some(_) => {
-                return Err(invalid(
-                    "`redact-env` must be a list of environment variable names".into(),
-                ))
+                errors.push(names_error.into());
+                Vec::new()
             }
         };
+        let golden = GoldenConfig::validate(table.get("golden"), root, &source).unwrap_or_else(
+            |golden_errors| {
+                errors.extend(golden_errors.into_iter().map(|e| format!("golden: {e}")));
+                GoldenConfig::default()
+            },
+        );
+        if !errors.is_empty() {
+            return Err(config_error(&source, errors));
+        }
         Ok(Config {
             snapshot_dir,
             source,
-            raw,
             mode,
             fail_on,
             policy,
             redact_env,
+            golden,
         })
+    }
+}
+
+/// How `check` picks its build mode when neither `--mode` nor the configuration sets one.
+pub const MODE_RULE: &str =
+    "conservative when the CI environment variable is set, precise otherwise";
+
+impl Config {
+    /// The build mode `check` (and `plan`, which previews it) uses without `--mode`: the
+    /// configured one, else [`MODE_RULE`].
+    pub fn default_mode(&self) -> crate::build::plan::Mode {
+        self.mode.unwrap_or(if std::env::var_os("CI").is_some() {
+            crate::build::plan::Mode::Conservative
+        } else {
+            crate::build::plan::Mode::Precise
+        })
+    }
+}
+
+/// A `driftgate.toml` text as the JSON value cargo metadata would give for the same table.
+pub fn parse_toml(text: &str, path: &Path) -> Result<serde_json::Value> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Config {
+        path: path.to_owned(),
+        message: e.message().to_owned(),
+    })?;
+    serde_json::to_value(table).map_err(|e| Error::Config {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+fn one_of(allowed: &[&str]) -> String {
+    let quoted: Vec<String> = allowed.iter().map(|v| format!("\"{v}\"")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+/// One error naming the file, with every problem found (one per line when there are several).
+fn config_error(source: &Path, errors: Vec<String>) -> Error {
+    let message = match errors.as_slice() {
+        [one] => one.clone(),
+        many => format!(
+            "{} problems:\n{}",
+            many.len(),
+            many.iter()
+                .map(|e| format!("  - {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    };
+    Error::Config {
+        path: source.to_owned(),
+        message,
     }
 }
 
@@ -200,5 +270,27 @@ mod tests {
         assert_eq!(config.redact_env, ["MY_TOKEN"]);
         let bad = serde_json::json!({"redact-env": "MY_TOKEN"});
         assert!(Config::from_value(root, bad, root.join("Cargo.toml")).is_err());
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once_golden_section_included() {
+        let root = Path::new("/ws");
+        let raw = serde_json::json!({
+            "snapshot_dir": "api",
+            "mode": "fast",
+            "golden": {"sigv4": {"timeout-secs": -1, "random-seed": 3}},
+        });
+        let err = Config::from_value(root, raw, root.join("Cargo.toml")).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.exit_code(), 2);
+        for problem in [
+            "4 problems",
+            "unknown key `snapshot_dir`",
+            "`mode` must be \"precise\" or \"conservative\", not \"fast\"",
+            "golden: `sigv4.timeout-secs`",
+            "golden: `sigv4.random-seed` has no effect without `sigv4.harness`",
+        ] {
+            assert!(text.contains(problem), "missing {problem:?} in {text}");
+        }
     }
 }

@@ -6,7 +6,12 @@
 //! and releases cargo's build lock at once, so the next run does not wait for orphans.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Mutex;
+
+/// The signal being handled (0 while none is): set before any child is killed, so a run that sees
+/// its child die of that kill can tell an interruption from a failure.
+static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
 static CHILD_GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 static TEMP_TREES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -89,12 +94,19 @@ pub fn cleanup() {
 }
 
 /// The exit code for a run ended by `signal`: 128 + its number, as shells report it.
+/// The signal that interrupted this run, once the handler has started stopping it.
+pub fn received() -> Option<i32> {
+    match RECEIVED.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
+
 pub fn exit_code_for(signal: i32) -> u8 {
     u8::try_from(128 + signal).unwrap_or(255)
 }
 
 // No reporter exists on the signal thread: the process edge writes to stderr directly.
-#[allow(clippy::disallowed_macros)]
 /// Handles SIGINT, SIGTERM and SIGHUP on a background thread for the rest of the process: clean
 /// up, say so on stderr, exit with [`exit_code_for`] the signal.
 pub fn install() {
@@ -106,13 +118,20 @@ pub fn install() {
         };
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                RECEIVED.store(signal, Ordering::SeqCst);
                 cleanup();
                 let name = match signal {
                     SIGINT => "SIGINT",
                     SIGTERM => "SIGTERM",
                     _ => "SIGHUP",
                 };
-                eprintln!("driftgate: interrupted by {name}; stopped its child processes and removed its temporary files");
+                // Written to fd 2 directly: the run's thread may hold the stderr lock for its
+                // whole life, and the interruption must not wait for the run to end.
+                let line = format!("driftgate: interrupted by {name}; stopped its child processes and removed its temporary files\n");
+                // SAFETY: write(2) of a live buffer to the process's stderr descriptor.
+                unsafe {
+                    libc::write(2, line.as_ptr().cast(), line.len());
+                }
                 std::process::exit(i32::from(exit_code_for(signal)));
             }
         });

@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     ExitCode::from(driftgate::runtime::run_guarded(|| {
-        let mut out = anstream::stdout().lock();
-        let mut err = anstream::stderr().lock();
+        // Raw streams: `driftgate::run` wraps them once it knows the colour choice.
+        let mut out = std::io::stdout().lock();
+        let mut err = std::io::stderr().lock();
         driftgate::run(std::env::args_os(), &mut out, &mut err)
     }))
 }

@@ -23,19 +23,32 @@ pub fn repoint(tree: &Path, original_root: &Path, manifests: &[String]) -> Resul
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let Ok(mut table) = text.parse::<toml::Table>() else {
-            continue; // cargo will report the broken manifest itself
-        };
-        let manifest_dir = Path::new(manifest).parent().unwrap_or(Path::new(""));
-        let count = repoint_table(&mut table, manifest_dir, original_root);
-        if count > 0 {
-            let text = toml::to_string(&table)
-                .map_err(|e| Error::io("cannot write", &file, std::io::Error::other(e)))?;
+        if let Some((text, count)) = repoint_text(manifest, &text, original_root)
+            .map_err(|e| Error::io("cannot write", &file, std::io::Error::other(e)))?
+        {
             std::fs::write(&file, text).map_err(|e| Error::io("cannot write", &file, e))?;
             rewritten += count;
         }
     }
     Ok(rewritten)
+}
+
+/// One manifest's text (`manifest` its path relative to the workspace root) with the path
+/// dependencies that leave the root repointed under `original_root`: `Some((text, count))` when
+/// any was, `None` when the text stays as it is (or does not parse: cargo will report it).
+pub fn repoint_text(
+    manifest: &str,
+    text: &str,
+    original_root: &Path,
+) -> std::result::Result<Option<(String, usize)>, toml::ser::Error> {
+    let Ok(mut table) = text.parse::<toml::Table>() else {
+        return Ok(None);
+    };
+    let manifest_dir = Path::new(manifest).parent().unwrap_or(Path::new(""));
+    match repoint_table(&mut table, manifest_dir, original_root) {
+        0 => Ok(None),
+        count => Ok(Some((toml::to_string(&table)?, count))),
+    }
 }
 
 /// Pure part of [`repoint`]: one manifest's table, `manifest_dir` relative to the workspace root.

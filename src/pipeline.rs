@@ -8,12 +8,11 @@ use crate::bodydiff::BodyDiff;
 use crate::build::cargo::{run_check, CargoOptions, FeatureArgs};
 use crate::build::plan::{self, Mode};
 use crate::build::{self, BuildOutcome};
-use crate::commands::diff::Compared;
-use crate::commands::Loaded;
 use crate::error::Result;
 use crate::gate::{self, FailOn};
 use crate::golden;
 use crate::impact::{self, ManifestTexts};
+use crate::inputs::{Compared, Loaded};
 use crate::report::check::CheckReport;
 use crate::source::{changed_paths, SourceTree};
 use crate::usage;
@@ -36,21 +35,26 @@ pub struct Options {
     pub build_timeout: Duration,
     pub fail_on: FailOn,
     pub features: FeatureArgs,
+    /// cargo's options for every build.
+    pub cargo: crate::cargo_args::CargoArgs,
     /// Forward no cargo progress (machine-read output, `--quiet`).
     pub quiet: bool,
+    /// `check --shard k/n`: build only shard `k` of `n` of the plan (see `shard`).
+    pub shard: Option<(usize, usize)>,
 }
 
-/// The gate after the comparison, as a report.
-pub fn evaluate(
+/// Impact and build plan of a comparison: what `check` builds, and what `plan` previews.
+pub fn plan_build(
     loaded: &Loaded,
-    compared: Compared,
+    compared: &Compared,
     options: &Options,
-    err: &mut dyn Write,
-) -> Result<CheckReport> {
+) -> Result<(impact::Impact, plan::BuildPlan)> {
     let ws = &loaded.workspace;
-    let impact = analyze_impact(loaded, &compared)?;
-    let lines =
-        |package: &str| crate::commands::plan::package_lines(ws, &compared.head_tree, package);
+    let impact = {
+        let _timed = crate::timings::stage("impact");
+        analyze_impact(loaded, compared)?
+    };
+    let lines = |package: &str| crate::inputs::package_lines(ws, &compared.head_tree, package);
     let own_defaults = !options.features.no_default_features;
     let mut build_plan = plan::plan(
         ws,
@@ -61,25 +65,65 @@ pub fn evaluate(
         &lines,
     );
     build_plan.benches |= benches_build_on_stable(ws, &build_plan, &compared.head_tree);
+    Ok((impact, build_plan))
+}
+
+/// The gate after the comparison, as a report.
+pub fn evaluate(
+    loaded: &Loaded,
+    compared: Compared,
+    options: &Options,
+    err: &mut dyn Write,
+) -> Result<CheckReport> {
+    let ws = &loaded.workspace;
+    let (impact, mut build_plan) = plan_build(loaded, &compared, options)?;
+    let mut shard_info = None;
+    if let Some(k_of_n) = options.shard {
+        crate::shard::weigh(&mut build_plan, &crate::shard::read_timings(&ws.target_dir));
+        let golden = options.golden.is_some() && k_of_n.0 == 1;
+        let (part, info) = crate::shard::select(&build_plan, k_of_n, options.fail_on, golden);
+        if !options.quiet {
+            let _ = writeln!(
+                err,
+                "driftgate: shard {}/{}: {} of the {} planned crate(s): {}",
+                k_of_n.0,
+                k_of_n.1,
+                part.crates.len(),
+                build_plan.crates.len(),
+                part.packages().join(", ")
+            );
+        }
+        build_plan = part;
+        shard_info = Some(info);
+    }
     let build = match &options.skip_build {
         Some(_) => None,
         None if build_plan.is_empty() => Some(BuildOutcome::empty()),
-        None => Some(run_build(
-            ws,
-            &compared,
-            &build_plan,
-            &impact,
-            options,
-            err,
-        )?),
+        None => Some({
+            let _timed = crate::timings::stage("build");
+            run_build(ws, &compared, &build_plan, &impact, options, err)?
+        }),
     };
+    // Sharded runs balance by the times of the last whole run (see `shard`); a shard writes none,
+    // so that the shards of one run, on one machine too, split the plan alike.
+    if let (Some(outcome), false, None) = (&build, build_plan.is_empty(), &shard_info) {
+        let timings = crate::shard::read_timings(&ws.target_dir);
+        let timings = crate::shard::record(timings, &build_plan, outcome.duration_ms);
+        if let Err(e) = crate::shard::write_timings(&ws.target_dir, &timings) {
+            let _ = writeln!(err, "driftgate: warning: shard timings not saved: {e}");
+        }
+    }
     let golden = match &options.golden {
+        _ if shard_info.as_ref().is_some_and(|s| !s.golden) => None,
         None => None,
-        Some(config) => Some(golden::run(&golden::RunOptions {
-            root: ws.root.clone(),
-            config: config.clone(),
-            bless: false,
-        })?),
+        Some(config) => Some({
+            let _timed = crate::timings::stage("golden suites");
+            golden::run(&golden::RunOptions {
+                root: ws.root.clone(),
+                config: config.clone(),
+                bless: false,
+            })?
+        }),
     };
     let rules = gate::Rules {
         policy: Some(&loaded.config.policy),
@@ -107,6 +151,7 @@ pub fn evaluate(
         verdict,
     );
     report.engines = engines;
+    report.shard = shard_info;
     Ok(report)
 }
 
@@ -147,6 +192,7 @@ fn run_build(
     let staged_head = matches!(compared.head_tree.kind(), crate::source::SourceKind::Index);
     let mut cargo = CargoOptions {
         features: options.features.clone(),
+        cargo: options.cargo.clone(),
         timeout: options.build_timeout,
         keep_going: !options.fail_fast,
         quiet: options.quiet,
@@ -156,10 +202,18 @@ fn run_build(
     let head = &compared.head_tree;
     let (command, messages, elapsed, built_ws) = if staged_head {
         build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
+    } else if !ws.root.join("Cargo.lock").is_file() {
+        let _ = writeln!(
+            err,
+            "driftgate: the workspace has no Cargo.lock; checking a copy of the working tree so \
+             that none is written into yours"
+        );
+        cargo.locked = false;
+        build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
     } else {
         match run_check(ws, build_plan, &cargo, err) {
             Ok((command, messages, elapsed)) => (command, messages, elapsed, None),
-            Err(e) if build::cargo::lock_needs_update(&e) => {
+            Err(e) if build::cargo::lock_needs_update(&e) && !options.cargo.lock_required() => {
                 let _ = writeln!(
                     err,
                     "driftgate: Cargo.lock does not match the manifests; checking a copy of \
@@ -181,7 +235,8 @@ fn run_build(
             .filter(|c| c.status == build::CrateStatus::Passed)
             .map(|c| c.package.clone())
             .collect();
-        let test_ws = built_ws.as_ref().unwrap_or(ws);
+        let test_ws = built_ws.as_ref().map_or(ws, |copy| &copy.workspace);
+        let _timed = crate::timings::stage("tests");
         outcome.tests = build::test_run::run_tests(test_ws, &passed, &cargo)?;
     }
     Ok(outcome)
@@ -190,14 +245,18 @@ fn run_build(
 /// Usage index + changed paths + manifests → the impact analysis (shared by `impact`, `plan`, `check`).
 pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Impact> {
     let ws = &loaded.workspace;
+    let timed = crate::timings::stage("impact: changed paths");
     let paths = match &compared.base_tree {
         Some(base) => Some(changed_paths(base, &compared.head_tree)?),
         None => None,
     };
+    drop(timed);
+    let timed = crate::timings::stage("impact: body diffs");
     let mut bodies = match (&compared.base_tree, &paths) {
         (Some(base), Some(paths)) => body_diffs(ws, base, &compared.head_tree, paths)?,
         _ => BTreeMap::new(),
     };
+    drop(timed);
     // A crate syn read although it is blind to part of its API (`--engine syn`, the pre-commit
     // path): its dependents cannot be proved unaffected.
     for record in &compared.engines {
@@ -223,8 +282,13 @@ pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Im
     }
     changed_crates.sort();
     changed_crates.dedup();
+    let timed = crate::timings::stage("impact: usage index");
     let index = usage::index::build(ws, &compared.head_tree, &changed_crates)?;
+    drop(timed);
+    let timed = crate::timings::stage("impact: manifests");
     let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;
+    drop(timed);
+    let _timed = crate::timings::stage("impact: analysis");
     let snapshot_dir = loaded
         .config
         .snapshot_dir
@@ -296,11 +360,7 @@ fn manifest_texts(
         }
     }
     for member in &ws.members {
-        let path = if member.rel_dir.is_empty() {
-            "Cargo.toml".to_owned()
-        } else {
-            format!("{}/Cargo.toml", member.rel_dir)
-        };
+        let path = member.manifest_rel_path();
         if let Some(text) = read_text(head, &path)? {
             texts.members.insert(member.name.clone(), text);
         }

@@ -2,7 +2,7 @@
 //! acknowledged API changes. Parsed from configuration; applied by [`crate::gate::verdict`]. Pure.
 
 use crate::api::diff::Change;
-use crate::gate::{codes, Level};
+use crate::findings::{codes, Level};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

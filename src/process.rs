@@ -190,6 +190,7 @@ impl Cmd {
     /// Runs to completion (or until the timeout kills it) and collects stdout and stderr.
     /// A non-zero exit is *not* an error here; see [`Cmd::run_ok`].
     pub fn run(&self) -> Result<Output> {
+        let _timed = crate::timings::child(&self.program, self.args.first().map(|a| a.as_os_str()));
         let stdin = if self.stdin.is_some() {
             Stdio::piped()
         } else {
@@ -259,6 +260,7 @@ impl Cmd {
     /// Like [`Cmd::run`], but hands every stderr line to `on_stderr_line` as it arrives (progress,
     /// "Blocking waiting for file lock" notices), still collecting all of it.
     pub fn run_streaming(&self, on_stderr_line: &mut dyn FnMut(&str)) -> Result<Output> {
+        let _timed = crate::timings::child(&self.program, self.args.first().map(|a| a.as_os_str()));
         let (mut child, group) = self.spawn_piped(Stdio::null())?;
         let watch = OutputWatch {
             printed: Arc::new(AtomicU64::new(0)),

@@ -52,6 +52,13 @@ pub fn run_guarded(body: impl FnOnce() -> u8 + Send) -> u8 {
             .spawn_scoped(scope, body)
             .map(|handle| handle.join())
     });
+    if let Some(signal) = crate::interrupt::received() {
+        // The handler killed the run's children, so the run may have ended "failed"; the handler
+        // thread is about to exit with the signal's code. Let it (two threads calling `exit` at
+        // once is not allowed), and answer that code ourselves if it has not within a few seconds.
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        return crate::interrupt::exit_code_for(signal);
+    }
     match outcome {
         Ok(Ok(code)) => code,
         // The panic hook has spoken; stop what the run started.

@@ -52,6 +52,18 @@ pub struct Member {
     pub edition: String,
 }
 
+impl Member {
+    /// The member's manifest relative to the workspace root, `/`-separated (`Cargo.toml` for a root
+    /// package): the path that names it in every [`crate::source::SourceTree`].
+    pub fn manifest_rel_path(&self) -> String {
+        if self.rel_dir.is_empty() {
+            "Cargo.toml".to_owned()
+        } else {
+            format!("{}/Cargo.toml", self.rel_dir)
+        }
+    }
+}
+
 /// The library target of a member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LibTarget {

@@ -9,7 +9,7 @@
 
 use super::extract::{extract_members_with, EngineChoice, ExtractOptions, Extracted};
 use super::model::{ApiSnapshot, CrateApi};
-use super::rustdoc_engine::RustdocOptions;
+use super::rustdoc::RustdocOptions;
 use crate::source::SourceTree;
 use crate::workspace::{Member, Workspace};
 use serde::{Deserialize, Serialize};
@@ -256,7 +256,7 @@ pub fn extract_sides(
             continue;
         };
         let key = |tree: &SourceTree, files: &[String]| {
-            super::rustdoc_engine::rustdoc_key(workspace, member, tree, files, rustdoc, toolchain)
+            super::rustdoc::rustdoc_key(workspace, member, tree, files, rustdoc, toolchain)
         };
         if b.is_some() && h.is_some() && key(base, &base_files)? == key(head, &head_files)? {
             // Identical inputs: syn's lines (partial or not) are identical on both sides, so the
@@ -348,7 +348,7 @@ fn document(
         options.use_cache,
     );
     super::cache::mark_ignored(&workspace.target_dir.join("driftgate"))?;
-    let outcome = super::rustdoc_engine::extract_workspace(
+    let outcome = super::rustdoc::extract_workspace(
         workspace,
         members,
         tree,

@@ -1,11 +1,10 @@
-//! Content-addressed cache of per-crate API snapshots, for both engines, under
-//! `<target_dir>/driftgate/cache/`.
-//!
-//! The key is a SHA-256 over everything the result depends on: the engine, driftgate's version,
-//! the crate's sources (every `.rs` file under the crate directory, in sorted order, path and
-//! content) and manifest, and for the rustdoc engine also the feature flags, the manifests of the
-//! workspace, `Cargo.lock`, the sources of the workspace crates it depends on and the toolchain
-//! (`rustc -vV`). Unchanged sources therefore mean no parsing and no rustdoc build.
+//! Content-addressed store of per-crate API snapshots under `<target_dir>/driftgate/cache/`: a
+//! pure key/value store that knows no engine. The caller computes the key ([`KeyBuilder`]: a
+//! SHA-256 over labelled parts, e.g. every `.rs` file of the crate with its path, the manifest, the
+//! toolchain) and names the kind of entry (the engine) it stores; what goes into a key is decided
+//! by the engines' drivers (`api::extract` for syn, `api::rustdoc::workspace` for rustdoc). Every
+//! key also covers the entry schema and driftgate's build, so a rebuilt driftgate reads nothing an
+//! older one wrote.
 //!
 //! An entry is one JSON file holding the snapshot file text (the lines) plus what the text does not
 //! carry (problems, private paths, the auto-trait and blanket impl lines shown on request), which
@@ -231,7 +230,16 @@ impl Cache {
     /// Stores an entry (atomically). Crates with extraction problems are not stored: a problem may
     /// be passing (an unreadable file, a failed build).
     pub fn put(&self, entry: &Entry) -> Result<()> {
-        if !self.enabled || !entry.problems.is_empty() {
+        if !entry.problems.is_empty() {
+            return Ok(());
+        }
+        self.put_settled(entry)
+    }
+
+    /// Stores an entry whose problems, if any, follow from the keyed content alone (a syntax error
+    /// in a file the key covers), so a re-run would find them again: the caller vouches for that.
+    pub fn put_settled(&self, entry: &Entry) -> Result<()> {
+        if !self.enabled {
             return Ok(());
         }
         let key = CacheKey(entry.key.clone());
@@ -253,70 +261,6 @@ pub fn unwritable_cache(error: crate::Error) -> crate::Error {
         "{text}; driftgate's cache under the target directory cannot be written: pass `--no-cache`, \
          or point CARGO_TARGET_DIR at a writable directory"
     ))
-}
-
-/// The syn engine through the cache: keys from each crate's `.rs` files and manifest, hits
-/// returned as stored, misses extracted in parallel and stored. Returns the snapshot, hits, misses.
-pub fn extract_syn_cached(
-    members: &[&crate::workspace::Member],
-    source: &crate::source::SourceTree,
-    cache: &Cache,
-) -> Result<(super::model::ApiSnapshot, usize, usize)> {
-    use rayon::prelude::*;
-    let inputs: Vec<(&crate::workspace::Member, super::syn_engine::CrateInput)> = members
-        .iter()
-        .filter_map(|m| Some((*m, super::extract::crate_input(m)?)))
-        .filter(|(_, input)| source.present(&input.root_file))
-        .collect();
-    let files = if cache.enabled() {
-        source.files()?
-    } else {
-        Vec::new()
-    };
-    let read = |path: &str| {
-        source
-            .read(path)
-            .map_err(|e| std::io::Error::other(e.to_string()))
-    };
-    let results: Vec<Result<(CrateApi, bool)>> = inputs
-        .par_iter()
-        .map(|(member, input)| {
-            if !cache.enabled() {
-                return Ok((super::syn_engine::extract(input, &read), false));
-            }
-            let mut key = KeyBuilder::new("syn");
-            key.part("package", input.package.as_bytes());
-            key.part("crate", input.crate_name.as_bytes());
-            key.part("root", input.root_file.as_bytes());
-            key.part("proc-macro", if input.proc_macro { b"1" } else { b"0" });
-            key.file(
-                &input.manifest_file,
-                source.read(&input.manifest_file)?.as_deref(),
-            );
-            for path in rust_files_under(&files, &member.rel_dir) {
-                key.file(path, source.read(path)?.as_deref());
-            }
-            let key = key.finish();
-            if let Lookup::Hit(entry) = cache.get("syn", &key) {
-                return Ok((entry.to_api(&[]), true));
-            }
-            let api = super::syn_engine::extract(input, &read);
-            cache.put(&Entry::new(&key, "syn", &api))?;
-            Ok((api, false))
-        })
-        .collect();
-    let mut snapshot = super::model::ApiSnapshot::default();
-    let (mut hits, mut misses) = (0, 0);
-    for result in results {
-        let (api, hit) = result?;
-        if hit {
-            hits += 1;
-        } else {
-            misses += 1;
-        }
-        snapshot.crates.insert(api.package.clone(), api);
-    }
-    Ok((snapshot, hits, misses))
 }
 
 #[cfg(test)]
@@ -430,5 +374,30 @@ mod tests {
             vec!["a/src/lib.rs", "a/src/m/x.rs"]
         );
         assert_eq!(rust_files_under(&files, "").len(), 4);
+    }
+
+    #[test]
+    fn settled_problems_are_stored_on_request_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), true);
+        let key = KeyBuilder::new("syn").finish();
+        let mut api = sample_api();
+        api.problems.push(ExtractProblem {
+            code: "syntax-error".into(),
+            file: "a/src/lib.rs".into(),
+            line: Some(1),
+            message: "expected item".into(),
+        });
+        let entry = Entry::new(&key, "syn", &api);
+        cache.put(&entry).unwrap();
+        assert_eq!(cache.get("syn", &key), Lookup::Miss);
+        cache.put_settled(&entry).unwrap();
+        match cache.get("syn", &key) {
+            Lookup::Hit(hit) => assert_eq!(hit.to_api(&[]).problems, api.problems),
+            other => panic!("{other:?}"),
+        }
+        let disabled = Cache::new(dir.path().join("off"), false);
+        disabled.put_settled(&entry).unwrap();
+        assert_eq!(disabled.get("syn", &key), Lookup::Miss);
     }
 }

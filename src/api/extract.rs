@@ -1,6 +1,12 @@
 //! Workspace-level extraction: the public API of every selected member, read from one
-//! [`SourceTree`] (working tree, git revision or index), crates in parallel.
+//! [`SourceTree`] (working tree, git revision or index), crates in parallel, through the cache
+//! ([`super::cache`], a plain key/value store): for the syn engine the key is computed here (the
+//! crate's `.rs` files and manifest); the rustdoc engine computes its own
+//! ([`super::rustdoc::rustdoc_key`]).
 
+use super::cache::{
+    dir_for, mark_ignored, rust_files_under, unwritable_cache, Cache, Entry, KeyBuilder, Lookup,
+};
 use super::model::{ApiSnapshot, CrateApi};
 use super::syn_engine::{self, CrateInput};
 use crate::source::SourceTree;
@@ -10,11 +16,7 @@ use rayon::prelude::*;
 /// The engine input for a member; `None` for members without a library (nothing public to snapshot).
 pub fn crate_input(member: &Member) -> Option<CrateInput> {
     let lib = member.lib.as_ref()?;
-    let manifest_file = if member.rel_dir.is_empty() {
-        "Cargo.toml".to_owned()
-    } else {
-        format!("{}/Cargo.toml", member.rel_dir)
-    };
+    let manifest_file = member.manifest_rel_path();
     Some(CrateInput {
         package: member.name.clone(),
         crate_name: lib.crate_name.clone(),
@@ -58,10 +60,10 @@ pub fn extract_members(members: &[&Member], source: &SourceTree) -> ApiSnapshot 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineChoice {
     Syn,
-    Rustdoc(super::rustdoc_engine::RustdocOptions),
+    Rustdoc(super::rustdoc::RustdocOptions),
     /// Per crate, syn where it sees everything, rustdoc on both sides where it does not: a choice
     /// that needs both sides ([`super::auto::extract_sides`]); one tree alone is read with syn.
-    Auto(super::rustdoc_engine::RustdocOptions),
+    Auto(super::rustdoc::RustdocOptions),
 }
 
 /// How [`extract_members_with`] runs.
@@ -70,7 +72,7 @@ pub struct ExtractOptions {
     pub engine: EngineChoice,
     /// Use the content-addressed cache under `<target>/driftgate/cache` (`--no-cache` turns it off).
     pub use_cache: bool,
-    pub progress: super::rustdoc_engine::ProgressMode,
+    pub progress: super::rustdoc::ProgressMode,
 }
 
 /// A snapshot plus what the user must hear about how it was made.
@@ -95,19 +97,15 @@ pub fn extract_members_with(
     source: &SourceTree,
     err: &mut dyn std::io::Write,
 ) -> crate::Result<Extracted> {
-    let cache = super::cache::Cache::new(
-        super::cache::dir_for(&workspace.target_dir),
-        options.use_cache,
-    );
+    let cache = Cache::new(dir_for(&workspace.target_dir), options.use_cache);
     if options.use_cache || options.engine != EngineChoice::Syn {
-        super::cache::mark_ignored(&workspace.target_dir.join("driftgate"))
-            .map_err(super::cache::unwritable_cache)?;
+        mark_ignored(&workspace.target_dir.join("driftgate")).map_err(unwritable_cache)?;
     }
     let mut extracted = Extracted::default();
     let syn_members: Vec<&Member> = match &options.engine {
         EngineChoice::Syn | EngineChoice::Auto(_) => members.to_vec(),
         EngineChoice::Rustdoc(rustdoc) => {
-            let outcome = super::rustdoc_engine::extract_workspace(
+            let outcome = super::rustdoc::extract_workspace(
                 workspace,
                 members,
                 source,
@@ -133,11 +131,130 @@ pub fn extract_members_with(
         }
     };
     if !syn_members.is_empty() {
-        let (snapshot, hits, misses) =
-            super::cache::extract_syn_cached(&syn_members, source, &cache)?;
+        let (snapshot, hits, misses) = extract_syn_cached(&syn_members, source, &cache)?;
         extracted.cache_hits += hits;
         extracted.cache_misses += misses;
         extracted.snapshot.crates.extend(snapshot.crates);
     }
     Ok(extracted)
+}
+
+/// The syn engine through the cache: keys from each crate's `.rs` files and manifest, hits
+/// returned as stored, misses extracted in parallel and stored. Returns the snapshot, hits, misses.
+fn extract_syn_cached(
+    members: &[&Member],
+    source: &SourceTree,
+    cache: &Cache,
+) -> crate::Result<(ApiSnapshot, usize, usize)> {
+    let inputs: Vec<(&Member, CrateInput)> = members
+        .iter()
+        .filter_map(|m| Some((*m, crate_input(m)?)))
+        .filter(|(_, input)| source.present(&input.root_file))
+        .collect();
+    let files = if cache.enabled() {
+        source.files()?
+    } else {
+        Vec::new()
+    };
+    let read = |path: &str| {
+        source
+            .read(path)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    };
+    let results: Vec<crate::Result<(CrateApi, bool)>> = inputs
+        .par_iter()
+        .map(|(member, input)| {
+            if !cache.enabled() {
+                return Ok((syn_engine::extract(input, &read), false));
+            }
+            let mut key = KeyBuilder::new("syn");
+            key.part("package", input.package.as_bytes());
+            key.part("crate", input.crate_name.as_bytes());
+            key.part("root", input.root_file.as_bytes());
+            key.part("proc-macro", if input.proc_macro { b"1" } else { b"0" });
+            key.file(
+                &input.manifest_file,
+                source.read(&input.manifest_file)?.as_deref(),
+            );
+            for path in rust_files_under(&files, &member.rel_dir) {
+                key.file(path, source.read(path)?.as_deref());
+            }
+            let key = key.finish();
+            if let Lookup::Hit(entry) = cache.get("syn", &key) {
+                return Ok((entry.to_api(&[]), true));
+            }
+            let api = syn_engine::extract(input, &read);
+            let entry = Entry::new(&key, "syn", &api);
+            if problems_follow_from_content(&api) {
+                cache.put_settled(&entry)?;
+            } else {
+                cache.put(&entry)?;
+            }
+            Ok((api, false))
+        })
+        .collect();
+    let mut snapshot = ApiSnapshot::default();
+    let (mut hits, mut misses) = (0, 0);
+    for result in results {
+        let (api, hit) = result?;
+        if hit {
+            hits += 1;
+        } else {
+            misses += 1;
+        }
+        snapshot.crates.insert(api.package.clone(), api);
+    }
+    Ok((snapshot, hits, misses))
+}
+
+/// The syn engine's problems that the keyed content alone decides (a file that does not parse, a
+/// manifest that is not TOML, a module cycle or limit): a re-run on the same key finds them again,
+/// so the crate may be cached with them. An unreadable or missing file is never settled (a module
+/// file may sit outside the crate directory the key covers).
+fn problems_follow_from_content(api: &CrateApi) -> bool {
+    const SETTLED: &[&str] = &[
+        "syntax-error",
+        "invalid-manifest",
+        "module-cycle",
+        "module-limit",
+    ];
+    api.problems
+        .iter()
+        .all(|p| SETTLED.contains(&p.code.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::ExtractProblem;
+
+    fn with_problem(code: &str) -> CrateApi {
+        let mut api = CrateApi::from_lines("a", "a", ["pub fn a::f()"]);
+        api.problems.push(ExtractProblem {
+            code: code.to_owned(),
+            file: "a/src/lib.rs".to_owned(),
+            line: None,
+            message: String::new(),
+        });
+        api
+    }
+
+    #[test]
+    fn only_problems_the_content_decides_are_settled() {
+        assert!(problems_follow_from_content(&CrateApi::from_lines(
+            "a",
+            "a",
+            ["pub fn a::f()"]
+        )));
+        assert!(problems_follow_from_content(&with_problem("syntax-error")));
+        assert!(problems_follow_from_content(&with_problem(
+            "invalid-manifest"
+        )));
+        for passing in ["unreadable-source", "missing-module-file", "rustdoc-failed"] {
+            assert!(
+                !problems_follow_from_content(&with_problem(passing)),
+                "{passing}"
+            );
+        }
+    }
 }

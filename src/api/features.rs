@@ -3,6 +3,7 @@
 //! optional dependencies that no `dep:` entry hides. Both engines list features through here.
 
 use super::classify::render_feature;
+use super::model::ExtractProblem;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The feature lines of a parsed manifest, sorted by feature name.
@@ -45,6 +46,20 @@ pub fn feature_lines(manifest: &toml::Table) -> Vec<String> {
         .collect()
 }
 
+/// The feature lines of a manifest file's text (`manifest_file` names it in the problem). A text
+/// that is not TOML is an `invalid-manifest` problem, with no lines.
+pub fn manifest_features(manifest_file: &str, text: &[u8]) -> Result<Vec<String>, ExtractProblem> {
+    match String::from_utf8_lossy(text).parse::<toml::Table>() {
+        Ok(manifest) => Ok(feature_lines(&manifest)),
+        Err(_) => Err(ExtractProblem {
+            code: "invalid-manifest".to_owned(),
+            file: manifest_file.to_owned(),
+            line: None,
+            message: "not valid TOML".to_owned(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +84,28 @@ serde_json = { version = "1", optional = true }
                 "feature serde",
             ]
         );
+    }
+
+    #[test]
+    fn features_from_manifest_text() {
+        let manifest = r#"
+[features]
+default = ["json"]
+json = ["dep:serde_json"]
+[dependencies]
+serde_json = { version = "1", optional = true }
+log = { version = "0.4", optional = true }
+"#;
+        assert_eq!(
+            manifest_features("Cargo.toml", manifest.as_bytes()).unwrap(),
+            vec![
+                "feature default = [\"json\"]",
+                "feature json = [\"dep:serde_json\"]",
+                "feature log"
+            ]
+        );
+        let problem = manifest_features("a/Cargo.toml", b"[features").unwrap_err();
+        assert_eq!(problem.code, "invalid-manifest");
+        assert_eq!(problem.file, "a/Cargo.toml");
     }
 }

@@ -17,7 +17,6 @@ pub mod normalize;
 pub mod render;
 pub mod rules;
 pub mod rules_doc;
-pub mod rustdoc_engine;
-pub mod rustdoc_formats;
+pub mod rustdoc;
 pub mod syn_engine;
 pub mod tokens;

@@ -61,6 +61,8 @@ pub struct CargoOptions {
     pub quiet: bool,
     /// `--locked`: building in the user's working tree, whose `Cargo.lock` must not be rewritten.
     pub locked: bool,
+    /// The user's cargo options (`--target`, `-j`, `--config`, …).
+    pub cargo: crate::cargo_args::CargoArgs,
 }
 
 /// The cargo command that checks a plan (`cargo check -p spec … <targets> --message-format json`).
@@ -72,6 +74,7 @@ pub fn check_command(workspace: &Workspace, plan: &BuildPlan, options: &CargoOpt
         .args(["--message-format", "json"])
         .cwd(&workspace.root)
         .timeout(options.timeout)
+        .env("CARGO_TARGET_DIR", &workspace.target_dir)
         .env("CARGO_TERM_PROGRESS_WHEN", "never");
     for planned in &plan.crates {
         cmd = cmd.arg("-p").arg(&planned.spec);
@@ -80,7 +83,7 @@ pub fn check_command(workspace: &Workspace, plan: &BuildPlan, options: &CargoOpt
     if options.keep_going {
         cmd = cmd.arg("--keep-going");
     }
-    cmd.args(options.locked.then_some("--locked"))
+    cmd.args(options.cargo.build_args(options.locked))
         .args(options.features.to_args())
 }
 
@@ -161,11 +164,7 @@ pub fn member_info(workspace: &Workspace) -> impl Fn(&str) -> Option<MemberInfo>
             .iter()
             .find(|t| t.kind == crate::workspace::TargetKind::BuildScript)
             .map(|t| t.src_path.clone());
-        let manifest = if member.rel_dir.is_empty() {
-            "Cargo.toml".to_owned()
-        } else {
-            format!("{}/Cargo.toml", member.rel_dir)
-        };
+        let manifest = member.manifest_rel_path();
         Some(MemberInfo {
             build_script,
             manifest,
@@ -186,22 +185,23 @@ fn forward(line: &str, quiet: bool, err: &mut dyn Write) {
 }
 
 /// The targeted `cargo check` of a tree that must not be built in place (the staged index, or a
-/// working tree whose `Cargo.lock` cargo would rewrite): the tree is written out under
-/// `<target>/driftgate/trees/` and checked with the target directory `<target>/driftgate/staged`,
-/// touched and locked as `materialize` explains. Returns the command, cargo's messages, the time it
-/// took and the materialised workspace (for `--tests`).
+/// working tree whose `Cargo.lock` cargo would rewrite, or that has none): the warm copy
+/// (`warm_copy`) is brought up to date and checked in its own target directory, under the build
+/// lock. Returns the command, cargo's messages, the time it took and the copy's workspace (for
+/// `--tests`).
 pub fn check_in_copy(
     ws: &Workspace,
     tree: &SourceTree,
     plan: &BuildPlan,
     options: &CargoOptions,
     err: &mut dyn Write,
-) -> Result<(String, BuildMessages, Duration, Option<Workspace>)> {
-    let root =
-        crate::materialize::materialize(tree, &crate::materialize::trees_dir(&ws.target_dir))?;
-    let target = ws.target_dir.join("driftgate").join("staged");
+) -> Result<(String, BuildMessages, Duration, Option<CopyBuild>)> {
+    let root = crate::warm_copy::copy_dir(&ws.target_dir);
+    let target = crate::warm_copy::copy_target_dir(&ws.target_dir);
     let _lock = crate::materialize::BuildLock::acquire(&target.join("driftgate-build.lock"))?;
-    crate::materialize::touch(&root)?;
+    let syncing = crate::timings::stage("sync warm copy");
+    crate::warm_copy::sync(tree, &root)?;
+    drop(syncing);
     let mut built = Workspace::load(Some(&root.join("Cargo.toml")))?;
     built.target_dir = target.clone();
     // The same crates, named by the materialised tree's package ids.
@@ -218,5 +218,16 @@ pub fn check_in_copy(
     };
     let cmd = check_command(&built, &staged_plan, &options).env("CARGO_TARGET_DIR", &target);
     let (command, messages, elapsed) = run_check_command(cmd, &built, &options, err)?;
-    Ok((command, messages, elapsed, Some(built)))
+    let copy = CopyBuild {
+        workspace: built,
+        _lock,
+    };
+    Ok((command, messages, elapsed, Some(copy)))
+}
+
+/// The warm copy's workspace after its check, with the build lock still held: another run must
+/// not sync other content into the copy while its tests run.
+pub struct CopyBuild {
+    pub workspace: Workspace,
+    _lock: crate::materialize::BuildLock,
 }

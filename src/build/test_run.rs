@@ -132,6 +132,7 @@ pub fn run_tests(
         ])
         .arg(workspace.root.join("Cargo.toml"))
         .cwd(&workspace.root)
+        .env("CARGO_TARGET_DIR", &workspace.target_dir)
         .timeout(options.timeout);
     for package in packages {
         if let Some(member) = workspace.member(package) {
@@ -140,7 +141,7 @@ pub fn run_tests(
     }
     let build = build
         .args(options.keep_going.then_some("--no-fail-fast"))
-        .args(options.locked.then_some("--locked"))
+        .args(options.cargo.build_args(options.locked))
         .args(options.features.to_args());
     let output = build.run()?;
     let names = |id: &str| workspace.member_name_of_id(id);

@@ -1,12 +1,13 @@
 //! `driftgate check`: the whole gate. API snapshots of base and head → diff → impact → targeted
 //! `cargo check` of the affected dependents → golden suites (always) → verdict.
 
+use super::check_staged;
 use super::diff::{compare_with, BaselineArgs};
 use super::{load, Context, Engine, Loaded};
 use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::error::{exit, Result};
-use crate::gate::FailOn;
+use crate::findings::FailOn;
 use crate::pipeline::{self, Options};
 use crate::report::format::{self, OutputSpec, ReportFormat};
 use clap::Args;
@@ -46,6 +47,8 @@ pub struct CheckArgs {
     pub fail_on: Option<FailOn>,
     #[command(flatten)]
     pub features: FeatureArgs,
+    #[command(flatten)]
+    pub cargo: crate::cargo_args::CargoArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
@@ -63,17 +66,33 @@ pub struct CheckArgs {
     /// The fast pre-commit path always reads with syn.
     #[arg(long, value_enum)]
     pub engine: Option<Engine>,
+    /// Neither read nor write the API cache (`<target-dir>/driftgate/cache`): every crate's API is
+    /// read again.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Build and test only shard K of N of the plan (balanced by the build times the previous run
+    /// wrote under the target directory, else by size); the golden suites run in shard 1.
+    /// Combine the shards' JSON reports with `driftgate merge`.
+    #[arg(long, value_name = "K/N", value_parser = crate::build::plan::parse_shard, conflicts_with = "staged")]
+    pub shard: Option<(usize, usize)>,
+}
+
+impl CheckArgs {
+    /// Whether this run takes the fast pre-commit path (`--staged` without `--full`).
+    pub fn fast_path(&self) -> bool {
+        self.baseline.staged && !self.full
+    }
 }
 
 pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     format::validate_outputs(&args.outputs)?;
     let started = std::time::Instant::now();
-    // `--staged` takes the fast pre-commit path unless `--full` (see `commands::hook`).
-    let fast = super::hook::fast_path(&args);
+    // `--staged` takes the fast pre-commit path unless `--full` (see `commands::check_staged`).
+    let fast = args.fast_path();
     let staged = if fast {
-        match super::hook::begin(ctx, started, out)? {
-            super::hook::Begin::Answered(code) => return Ok(code),
-            super::hook::Begin::Proceed(staged) => Some(staged),
+        match check_staged::begin(ctx, started, out)? {
+            check_staged::Begin::Answered(code) => return Ok(code),
+            check_staged::Begin::Proceed(staged) => Some(staged),
         }
     } else {
         None
@@ -82,9 +101,9 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
     // Validated before any work: a configuration typo exits 2 at once, not after a build.
     let options = options(ctx, &loaded, &args)?;
     let compared = match &staged {
-        Some(staged) => match super::hook::compare_staged(ctx, &loaded, staged, err)? {
+        Some(staged) => match check_staged::compare_staged(ctx, &loaded, staged, err)? {
             Some(compared) => compared,
-            None => return super::hook::answer(ctx, staged, None, started, out),
+            None => return check_staged::answer(ctx, staged, None, started, out),
         },
         None => compare_with(
             ctx,
@@ -109,9 +128,9 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
         .filter(|_| args.format == ReportFormat::Human)
     {
         if report.verdict.passed {
-            return super::hook::answer(ctx, staged, Some(&report), started, out);
+            return check_staged::answer(ctx, staged, Some(&report), started, out);
         }
-        super::hook::refusal_note(ctx, err);
+        check_staged::refusal_note(ctx, err);
     }
     let code = report.verdict.exit_code;
     let destinations = format::Destinations {
@@ -132,15 +151,27 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
 
 /// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.
 pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::ExtractOptions {
+    let mut options = engine_options(ctx, args.engine, &args.features);
+    options.use_cache = !args.no_cache;
+    options
+}
+
+/// The extraction options of `check` (and of `plan`, which previews it) for `--engine` and the
+/// feature flags.
+pub fn engine_options(
+    ctx: &Context,
+    engine: Option<Engine>,
+    features: &FeatureArgs,
+) -> crate::api::extract::ExtractOptions {
     use crate::api::extract::{EngineChoice, ExtractOptions};
-    use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+    use crate::api::rustdoc::{ProgressMode, RustdocOptions};
     let rustdoc = RustdocOptions {
-        features: args.features.features.clone(),
-        all_features: args.features.all_features,
-        no_default_features: args.features.no_default_features,
+        features: features.features.clone(),
+        all_features: features.all_features,
+        no_default_features: features.no_default_features,
         ..RustdocOptions::default()
     };
-    let engine = match args.engine.unwrap_or(Engine::Auto) {
+    let engine = match engine.unwrap_or(Engine::Auto) {
         Engine::Syn => EngineChoice::Syn,
         Engine::Rustdoc => EngineChoice::Rustdoc(rustdoc),
         Engine::Auto => EngineChoice::Auto(rustdoc),
@@ -156,24 +187,15 @@ pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::
 /// precise on the pre-commit path, else the configuration's, else conservative with `CI` set and
 /// precise otherwise.
 pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Options> {
-    let fast = super::hook::fast_path(args);
+    let fast = args.fast_path();
     let mode = args
         .mode
         .or(fast.then_some(Mode::Precise))
-        .or(loaded.config.mode)
-        .unwrap_or(if std::env::var_os("CI").is_some() {
-            Mode::Conservative
-        } else {
-            Mode::Precise
-        });
+        .unwrap_or_else(|| loaded.config.default_mode());
     let golden = if args.no_golden || fast {
         None
     } else {
-        Some(crate::golden::config::GoldenConfig::from_value(
-            loaded.config.raw.get("golden"),
-            &loaded.workspace.root,
-            &loaded.config.source,
-        )?)
+        Some(loaded.config.golden.clone())
     };
     Ok(Options {
         mode,
@@ -188,6 +210,8 @@ pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Optio
             .or(loaded.config.fail_on)
             .unwrap_or(FailOn::Deny),
         features: args.features.clone(),
+        cargo: ctx.cargo.clone(),
         quiet: ctx.quiet || args.format.is_machine_read(),
+        shard: args.shard,
     })
 }

@@ -2,7 +2,6 @@
 //! snapshot files (default), a git revision (`--base`), or HEAD for the staged index (`--staged`).
 
 use super::{load, report_extraction, report_problems, Context, EngineArgs, Format, Loaded};
-use crate::api::diff::ApiDiff;
 use crate::api::model::ApiSnapshot;
 use crate::api::{auto, diff, extract, files};
 use crate::error::{exit, Result};
@@ -25,6 +24,13 @@ pub struct BaselineArgs {
     /// Compare with `--base` itself, not with its merge base with HEAD.
     #[arg(long, requires = "base")]
     pub exact_base: bool,
+    /// Compare each selected member with this version of it published on the registry
+    /// (downloaded through cargo into its cache; offline, what cargo has cached).
+    #[arg(long, value_name = "VERSION", conflicts_with_all = ["base", "staged"])]
+    pub baseline_version: Option<String>,
+    /// The registry of `--baseline-version`: a name from cargo's configuration (default crates.io).
+    #[arg(long, value_name = "NAME", requires = "baseline_version")]
+    pub baseline_registry: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -38,23 +44,7 @@ pub struct DiffArgs {
     pub engine: EngineArgs,
 }
 
-/// Both sides of a comparison and their diff.
-pub struct Compared {
-    pub base_label: String,
-    pub head_label: String,
-    /// The git tree of the base, when the baseline is a revision (for changed paths).
-    pub base_tree: Option<SourceTree>,
-    pub head_tree: SourceTree,
-    pub diff: ApiDiff,
-    /// The head API (for acknowledging changes whose snapshot files were updated).
-    pub head: ApiSnapshot,
-    /// Some crate could not be read completely (reported on `err`).
-    pub had_problems: bool,
-    /// Extraction warnings (e.g. the rustdoc engine fell back to syn), already shown on `err`.
-    pub warnings: Vec<String>,
-    /// Which engine read each crate, and why (`rustdoc-failed`: its API was not checked).
-    pub engines: Vec<auto::EngineRecord>,
-}
+pub use crate::inputs::Compared;
 
 /// Extracts base and head for the selected members (syn engine, no cache) and diffs them.
 pub fn compare(
@@ -66,7 +56,7 @@ pub fn compare(
     let options = extract::ExtractOptions {
         engine: extract::EngineChoice::Syn,
         use_cache: false,
-        progress: crate::api::rustdoc_engine::ProgressMode::Off,
+        progress: crate::api::rustdoc::ProgressMode::Off,
     };
     compare_with(ctx, loaded, baseline, &options, err)
 }
@@ -99,58 +89,82 @@ pub fn compare_with(
         staged: baseline.staged,
         exact_base: baseline.exact_base,
     };
-    let resolved = crate::baseline::resolve(
-        &request,
-        root,
-        loaded.config.snapshot_dir.is_dir(),
-        &crate::baseline::CiEnv::from_env(),
-    )?;
+    let resolving = crate::timings::stage("resolve baseline");
+    let registry_base = match &baseline.baseline_version {
+        Some(version) => {
+            let request = crate::registry::Request {
+                version: version.clone(),
+                registry: baseline.baseline_registry.clone(),
+            };
+            crate::registry::validate(version)?;
+            Some(crate::registry::base_tree(
+                &loaded.workspace,
+                &members,
+                &request,
+                err,
+            )?)
+        }
+        None => None,
+    };
+    let resolved = match &registry_base {
+        Some(_) => crate::baseline::Baseline::Registry,
+        None => crate::baseline::resolve(
+            &request,
+            root,
+            loaded.config.snapshot_dir.is_dir(),
+            &crate::baseline::CiEnv::from_env(),
+        )?,
+    };
     if let crate::baseline::Baseline::Rev { why, .. } = &resolved {
         if !ctx.quiet && baseline.base.is_none() {
             writeln!(err, "driftgate: baseline: {why}").ok();
         }
     }
     // The baseline's snapshot files, when it is not a git tree.
-    let (base_files, base_label, base_tree, head_tree) =
-        if let crate::baseline::Baseline::Rev { rev, why } = &resolved {
-            let tree = SourceTree::git_rev(root, rev)?;
-            check_member_sources(&tree, &members)?;
-            let label = if baseline.base.as_deref() == Some(rev.as_str()) {
-                tree.describe()
-            } else {
-                format!("{} [{why}]", tree.describe())
-            };
-            (None, label, Some(tree), SourceTree::worktree(root))
-        } else if resolved == crate::baseline::Baseline::Staged {
-            let tree = SourceTree::git_rev(root, "HEAD")?;
-            check_member_sources(&tree, &members)?;
-            let index = SourceTree::index(root)?;
-            check_member_sources(&index, &members)?;
-            (None, tree.describe(), Some(tree), index)
+    let (base_files, base_label, base_tree, head_tree) = if let Some((tree, label)) = registry_base
+    {
+        (None, label, Some(tree), SourceTree::worktree(root))
+    } else if let crate::baseline::Baseline::Rev { rev, why } = &resolved {
+        let tree = SourceTree::git_rev(root, rev)?;
+        check_member_sources(&tree, &members)?;
+        let label = if baseline.base.as_deref() == Some(rev.as_str()) {
+            tree.describe()
         } else {
-            let dir = &loaded.config.snapshot_dir;
-            let names: Vec<&str> = members
-                .iter()
-                .filter(|m| m.lib.is_some())
-                .map(|m| m.name.as_str())
-                .collect();
-            let mut snapshot = files::read(dir, &names)?;
-            for member in &members {
-                if let Some(api) = snapshot.crates.remove(&member.name) {
-                    let renames = crate::api::extract::extern_renames(member);
-                    snapshot
-                        .crates
-                        .insert(member.name.clone(), files::with_renames(api, &renames));
-                }
-            }
-            let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
-            (
-                Some(snapshot),
-                format!("snapshot files in {shown}/"),
-                None,
-                SourceTree::worktree(root),
-            )
+            format!("{} [{why}]", tree.describe())
         };
+        (None, label, Some(tree), SourceTree::worktree(root))
+    } else if resolved == crate::baseline::Baseline::Staged {
+        let tree = SourceTree::git_rev(root, "HEAD")?;
+        check_member_sources(&tree, &members)?;
+        let index = SourceTree::index(root)?;
+        check_member_sources(&index, &members)?;
+        (None, tree.describe(), Some(tree), index)
+    } else {
+        let dir = &loaded.config.snapshot_dir;
+        let names: Vec<&str> = members
+            .iter()
+            .filter(|m| m.lib.is_some())
+            .map(|m| m.name.as_str())
+            .collect();
+        let mut snapshot = files::read(dir, &names)?;
+        for member in &members {
+            if let Some(api) = snapshot.crates.remove(&member.name) {
+                let renames = crate::api::extract::extern_renames(member);
+                snapshot
+                    .crates
+                    .insert(member.name.clone(), files::with_renames(api, &renames));
+            }
+        }
+        let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
+        (
+            Some(snapshot),
+            format!("snapshot files in {shown}/"),
+            None,
+            SourceTree::worktree(root),
+        )
+    };
+    drop(resolving);
+    let extracting = crate::timings::stage("extract apis (base and head)");
     let (base, head, engines) = match (base_files, &base_tree, &options.engine) {
         (None, Some(tree), extract::EngineChoice::Auto(rustdoc)) => {
             let sides = auto::extract_sides(
@@ -225,6 +239,7 @@ pub fn compare_with(
             (base, head, engines)
         }
     };
+    drop(extracting);
     let had_problems =
         report_problems(&base, &ctx.style, err) | report_problems(&head, &ctx.style, err);
     for record in engines
@@ -241,11 +256,13 @@ pub fn compare_with(
         )
         .ok();
     }
+    let diffing = crate::timings::stage("diff apis");
     let mut diff = diff::diff(
         &drop_problem_crates(&base, &head),
         &drop_problem_crates(&head, &base),
     );
     crate::successor::attach(&mut diff, &loaded.workspace, base_tree.as_ref(), &head_tree)?;
+    drop(diffing);
     Ok(Compared {
         base_label,
         head_label: head_tree.describe(),
@@ -276,6 +293,7 @@ pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Wri
     report.engines = compared.engines;
     match args.format {
         Format::Json => out.write_all(json_with_warnings(&report, &compared.warnings).as_bytes()),
+        Format::Human if ctx.quiet => out.write_all(report.to_human_quiet(&ctx.style).as_bytes()),
         Format::Human => out.write_all(report.to_human(&ctx.style, ctx.verbose > 0).as_bytes()),
     }
     .map_err(|e| crate::Error::io("cannot write output", "<stdout>", e))?;

@@ -9,7 +9,7 @@ use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::build::CrateStatus;
 use crate::error::{exit, Result};
-use crate::gate::FailOn;
+use crate::findings::FailOn;
 use crate::pipeline::{self, Options};
 use crate::successor::SuccessorConfidence;
 use clap::Args;
@@ -31,6 +31,8 @@ pub struct FixArgs {
     pub include_medium: bool,
     #[command(flatten)]
     pub features: FeatureArgs,
+    #[command(flatten)]
+    pub cargo: crate::cargo_args::CargoArgs,
     /// Kill each targeted check after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
     pub build_timeout: u64,
@@ -48,7 +50,9 @@ pub fn run(ctx: &Context, args: FixArgs, out: &mut dyn Write, err: &mut dyn Writ
         build_timeout: Duration::from_secs(args.build_timeout),
         fail_on: FailOn::Deny,
         features: args.features.clone(),
+        cargo: ctx.cargo.clone(),
         quiet: true,
+        shard: None,
     };
     let compared = compare(ctx, &loaded, &args.baseline, err)?;
     if compared.had_problems {

@@ -5,7 +5,7 @@
 use super::Context;
 use crate::config::Config;
 use crate::error::Result;
-use crate::golden::{self, config::GoldenConfig, report};
+use crate::golden::{self, report};
 use crate::workspace::Workspace;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -38,8 +38,7 @@ pub fn run(
 ) -> Result<u8> {
     let workspace = Workspace::load(ctx.manifest_path.as_deref())?;
     let config = Config::load(&workspace)?;
-    let mut golden_config =
-        GoldenConfig::from_value(config.raw.get("golden"), &workspace.root, &config.source)?;
+    let mut golden_config = config.golden;
     if let Some(dir) = args.sigv4_vectors {
         golden_config.sigv4.vectors = Some(std::path::absolute(&dir).unwrap_or(dir));
     }

@@ -2,20 +2,21 @@
 //! exit code of its verdict, or an [`Error`](crate::Error) when it could not complete.
 
 pub mod check;
+pub mod check_staged;
 pub mod config;
 pub mod diff;
 pub mod fix;
 pub mod golden;
 pub mod hook;
 pub mod impact;
+pub mod merge;
 pub mod plan;
 pub mod release;
 pub mod schema;
 pub mod sigv4;
 pub mod snapshot;
 
-use crate::cli::{ColorChoice, GlobalArgs};
-use std::io::IsTerminal;
+pub use crate::term::Style;
 use std::path::PathBuf;
 
 /// Options shared by every subcommand, validated once.
@@ -28,97 +29,23 @@ pub struct Context {
     pub style: Style,
     pub quiet: bool,
     pub verbose: u8,
+    /// cargo's options for the builds (`check`, `fix`, `release`; default elsewhere).
+    pub cargo: crate::cargo_args::CargoArgs,
 }
 
-impl Context {
-    pub fn new(global: &GlobalArgs) -> Self {
-        Context {
-            manifest_path: global.manifest_path.clone(),
-            packages: global.package.clone(),
-            workspace: global.workspace,
-            exclude: global.exclude.clone(),
-            style: Style::new(global.color),
-            quiet: global.quiet,
-            verbose: global.verbose,
-        }
-    }
-}
-
-/// Whether to colour output; resolved once from `--color`, `NO_COLOR` and whether stdout is a terminal.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-}
-
-impl Style {
-    pub fn new(choice: ColorChoice) -> Self {
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::env::var_os("CLICOLOR_FORCE").is_none_or(|v| v == "0")
-                    && std::io::stdout().is_terminal()
-                    || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
-            }
-        };
-        Style { color }
-    }
-    pub fn plain() -> Self {
-        Style { color: false }
-    }
-    fn paint(&self, style: anstyle::Style) -> String {
-        if self.color {
-            style.render().to_string()
-        } else {
-            String::new()
-        }
-    }
-    pub fn error_start(&self) -> String {
-        self.paint(anstyle::AnsiColor::Red.on_default().bold())
-    }
-    pub fn warn_start(&self) -> String {
-        self.paint(anstyle::AnsiColor::Yellow.on_default().bold())
-    }
-    pub fn ok_start(&self) -> String {
-        self.paint(anstyle::AnsiColor::Green.on_default().bold())
-    }
-    pub fn bold_start(&self) -> String {
-        self.paint(anstyle::Style::new().bold())
-    }
-    pub fn dim_start(&self) -> String {
-        self.paint(anstyle::Style::new().dimmed())
-    }
-    pub fn reset(&self) -> String {
-        if self.color {
-            anstyle::Reset.render().to_string()
-        } else {
-            String::new()
-        }
-    }
-}
-
-/// The workspace, its configuration and the members the package flags select.
-pub struct Loaded {
-    pub workspace: crate::workspace::Workspace,
-    pub config: crate::config::Config,
-    /// Names of the selected members.
-    pub selected: Vec<String>,
-}
-
-impl Loaded {
-    pub fn members(&self) -> Vec<&crate::workspace::Member> {
-        self.workspace
-            .members
-            .iter()
-            .filter(|m| self.selected.contains(&m.name))
-            .collect()
-    }
-}
+pub use crate::inputs::Loaded;
 
 /// Loads the workspace (cargo metadata), the configuration, and resolves `-p/--workspace/--exclude`.
 pub fn load(ctx: &Context) -> crate::Result<Loaded> {
-    let workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    let timed = crate::timings::stage("load workspace");
+    let mut workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    if ctx.cargo.target_dir.is_some() {
+        let cwd = std::env::current_dir()
+            .map_err(|e| crate::Error::io("cannot determine the current directory", ".", e))?;
+        workspace.target_dir = ctx.cargo.effective_target_dir(&cwd, &workspace.target_dir);
+    }
+    crate::timings::set_target_dir(&workspace.target_dir);
+    drop(timed);
     let config = crate::config::Config::load(&workspace)?;
     let selected = workspace
         .select(&ctx.packages, ctx.workspace, &ctx.exclude)?
@@ -201,7 +128,7 @@ impl EngineArgs {
     /// The validated extraction options (`default`: the command's engine when none is given).
     pub fn options(&self, ctx: &Context, default: Engine) -> crate::api::extract::ExtractOptions {
         use crate::api::extract::{EngineChoice, ExtractOptions};
-        use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+        use crate::api::rustdoc::{ProgressMode, RustdocOptions};
         let rustdoc = RustdocOptions {
             features: self.features.clone(),
             all_features: self.all_features,

@@ -1,12 +1,13 @@
 //! `driftgate plan`: which crates a change requires building, as text, JSON or a GitHub Actions
 //! matrix, optionally one shard of it (`--shard k/n`).
 
-use super::diff::{compare, BaselineArgs};
-use super::{load, Context};
+use super::check::engine_options;
+use super::diff::{compare_with, BaselineArgs};
+use super::{load, Context, Engine};
+use crate::build::cargo::FeatureArgs;
 use crate::build::plan::{self, BuildPlan, Mode};
 use crate::error::{exit, Error, Result};
-use crate::pipeline::analyze_impact;
-use crate::source::SourceTree;
+use crate::pipeline;
 use crate::workspace::Workspace;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -23,8 +24,18 @@ pub enum PlanFormat {
 pub struct PlanArgs {
     #[command(flatten)]
     pub baseline: BaselineArgs,
-    #[arg(long, value_enum, default_value_t = Mode::Conservative)]
-    pub mode: Mode,
+    /// Which dependents to build, as `check --mode`. Default: what `check` would use (the
+    /// configured `mode`, else conservative when `CI` is set and precise otherwise).
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+    /// How to read the API, as `check --engine` (default `auto`).
+    #[arg(long, value_enum)]
+    pub engine: Option<Engine>,
+    /// Check benches too, as `check --benches`.
+    #[arg(long)]
+    pub benches: bool,
+    #[command(flatten)]
+    pub features: FeatureArgs,
     /// Only shard k of n (balanced by lines of code), e.g. `2/4`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
@@ -33,19 +44,6 @@ pub struct PlanArgs {
     pub jobs: usize,
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
-}
-
-/// Lines of Rust under a package's directory (its weight in shard balancing).
-pub fn package_lines(ws: &Workspace, tree: &SourceTree, package: &str) -> u64 {
-    let Some(member) = ws.member(package) else {
-        return 1;
-    };
-    let Ok(files) = tree.files() else { return 1 };
-    crate::usage::index::member_files(ws, member, &files)
-        .into_iter()
-        .filter_map(|f| tree.read(f).ok().flatten())
-        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count() as u64)
-        .sum()
 }
 
 pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
@@ -63,18 +61,38 @@ pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Wri
     }
     let loaded = load(ctx)?;
     let ws = &loaded.workspace;
-    let compared = compare(ctx, &loaded, &args.baseline, err)?;
-    let impact = analyze_impact(&loaded, &compared)?;
-    let lines = |package: &str| package_lines(ws, &compared.head_tree, package);
-    let mut build_plan = plan::plan(ws, &impact, args.mode, false, true, &lines);
+    // The same extraction, mode and plan as `check` with these options: `plan` previews it.
+    let extract = engine_options(ctx, args.engine, &args.features);
+    let compared = compare_with(ctx, &loaded, &args.baseline, &extract, err)?;
+    let options = pipeline::Options {
+        mode: args.mode.unwrap_or_else(|| loaded.config.default_mode()),
+        skip_build: None,
+        golden: None,
+        fail_fast: false,
+        tests: false,
+        benches: args.benches,
+        build_timeout: std::time::Duration::ZERO,
+        fail_on: crate::findings::FailOn::Deny,
+        features: args.features.clone(),
+        cargo: ctx.cargo.clone(),
+        quiet: true,
+        shard: None,
+    };
+    let (_, mut build_plan) = pipeline::plan_build(&loaded, &compared, &options)?;
+    // Weighed as `check --shard` weighs it, so that the shards here are the shards there.
+    crate::shard::weigh(&mut build_plan, &crate::shard::read_timings(&ws.target_dir));
     if let Some((k, n)) = shard {
         build_plan = plan::shard(&build_plan, k, n);
     }
     let text = match args.format {
-        PlanFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&build_plan).unwrap_or_default()
-        ),
+        PlanFormat::Json => {
+            let mut relative = build_plan.clone();
+            crate::report::redact::relativize_plan(&mut relative);
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&relative).unwrap_or_default()
+            )
+        }
         PlanFormat::GithubMatrix => github_matrix(&build_plan, args.jobs),
         PlanFormat::Human => human(ws, &build_plan),
     };
@@ -118,13 +136,15 @@ fn human(ws: &Workspace, build_plan: &BuildPlan) -> String {
     text
 }
 
-/// A GitHub Actions matrix: one job per non-empty shard, with the `-p` flags to pass to cargo.
+/// A GitHub Actions matrix: one job per non-empty shard (at least one), with the `-p` flags to
+/// pass to cargo; each job runs `check --shard K/N`.
 fn github_matrix(build_plan: &BuildPlan, jobs: usize) -> String {
     let shards = plan::split(build_plan, jobs.min(build_plan.crates.len().max(1)));
     let include: Vec<serde_json::Value> = shards
         .iter()
         .enumerate()
-        .filter(|(_, crates)| !crates.is_empty())
+        // An empty plan still gets its one job (1/1): the gate runs the goldens and the verdict.
+        .filter(|(_, crates)| !crates.is_empty() || shards.len() == 1)
         .map(|(i, crates)| {
             let names: Vec<&str> = crates.iter().map(|c| c.package.as_str()).collect();
             let flags: Vec<String> = names.iter().map(|n| format!("-p {n}")).collect();

@@ -7,7 +7,7 @@ use super::check::{options, CheckArgs};
 use super::diff::{compare_with, BaselineArgs};
 use super::{load, Context, Engine};
 use crate::api::extract::{EngineChoice, ExtractOptions};
-use crate::api::rustdoc_engine::{ProgressMode, RustdocOptions};
+use crate::api::rustdoc::{ProgressMode, RustdocOptions};
 use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::error::{exit, Error, Result};
@@ -24,10 +24,15 @@ use std::path::Path;
 
 #[derive(Debug, Args)]
 pub struct ReleaseArgs {
-    /// The last release: a tag or any revision. Default: the latest tag reachable from HEAD
-    /// (`git describe --tags --abbrev=0`).
+    /// The last release: a tag or any revision. Default: the selected crates' last release tag
+    /// reachable from HEAD by `--tag-pattern`, else the latest tag (`git describe --tags
+    /// --abbrev=0`), else each crate's latest version published on crates.io up to its own.
     #[arg(long, value_name = "TAG-OR-REV")]
     pub since: Option<String>,
+    /// How release tags are named (repeatable; tried in order): `{name}` is the crate,
+    /// `{version}` its version. Default: `{name}-v{version}`, `{name}-{version}`, `v{version}`.
+    #[arg(long = "tag-pattern", value_name = "PATTERN")]
+    pub tag_patterns: Vec<String>,
     /// How to read the API (`auto`: syn where it sees everything, rustdoc where it does not).
     #[arg(long, value_enum, default_value_t = Engine::Auto)]
     pub engine: Engine,
@@ -49,6 +54,8 @@ pub struct ReleaseArgs {
     pub build_timeout: u64,
     #[command(flatten)]
     pub features: FeatureArgs,
+    #[command(flatten)]
+    pub cargo: crate::cargo_args::CargoArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = ReleaseFormat::Markdown)]
     pub format: ReleaseFormat,
@@ -66,21 +73,37 @@ pub fn run(
     format::check_outputs(&args.outputs)?;
     let loaded = load(ctx)?;
     let root = loaded.workspace.root.clone();
-    let since = match &args.since {
-        Some(rev) => rev.clone(),
-        None => latest_tag(&root)?,
+    let last = match &args.since {
+        Some(rev) => LastRelease::Rev(rev.clone()),
+        None => last_release(&loaded, &args)?,
+    };
+    let since = match &last {
+        LastRelease::Rev(rev) => rev.clone(),
+        LastRelease::Registry(version) => format!("crates.io {version}"),
     };
     if !ctx.quiet {
         writeln!(err, "driftgate: release checklist since {since}").ok();
     }
-    let check_args = gate_args(&args, since.clone());
+    let mut check_args = gate_args(&args, since.clone());
+    if let LastRelease::Registry(version) = &last {
+        check_args.baseline.base = None;
+        check_args.baseline.exact_base = false;
+        check_args.baseline.baseline_version = Some(version.clone());
+    }
     let compared = compare_with(
         ctx,
         &loaded,
         &check_args.baseline,
         &extract_options(&args, ctx),
         err,
-    )?;
+    )
+    .map_err(|e| match &last {
+        LastRelease::Registry(_) => Error::Other(format!(
+            "no release tag is reachable from HEAD, and the crates.io fallback failed: {e}; pass \
+             --since <tag-or-rev>"
+        )),
+        LastRelease::Rev(_) => e,
+    })?;
     if compared.had_problems {
         return Ok(exit::INCOMPLETE);
     }
@@ -140,6 +163,8 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
             base: Some(since),
             staged: false,
             exact_base: true,
+            baseline_version: None,
+            baseline_registry: None,
         },
         mode: Some(args.mode),
         no_build: args.no_build,
@@ -150,11 +175,14 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
         build_timeout: args.build_timeout,
         fail_on: None,
         features: args.features.clone(),
+        cargo: args.cargo.clone(),
         // Human: cargo's progress goes to stderr as for `check`; stdout gets only the report.
         format: ReportFormat::Human,
         outputs: Vec::new(),
         full: false,
         engine: Some(args.engine),
+        no_cache: false,
+        shard: None,
     }
 }
 
@@ -180,6 +208,81 @@ fn extract_options(args: &ReleaseArgs, ctx: &Context) -> ExtractOptions {
 }
 
 /// `git describe --tags --abbrev=0`: the latest tag reachable from HEAD.
+/// Where the last release is: a git revision, or the registry (a version requirement).
+enum LastRelease {
+    Rev(String),
+    Registry(String),
+}
+
+/// The selected crates' last release: the tag `--tag-pattern` finds for each (one tag for all of
+/// them, or each crate on its own with `-p`), else the latest tag, else crates.io (the highest
+/// published version up to the crates' version, when they share one).
+fn last_release(loaded: &super::Loaded, args: &ReleaseArgs) -> Result<LastRelease> {
+    use crate::release::tags;
+    let root = &loaded.workspace.root;
+    let patterns: Vec<String> = if args.tag_patterns.is_empty() {
+        tags::DEFAULT_PATTERNS
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    } else {
+        args.tag_patterns.clone()
+    };
+    for pattern in &patterns {
+        tags::validate(pattern).map_err(Error::Usage)?;
+    }
+    let listed = Cmd::git()
+        .args(["tag", "--merged", "HEAD"])
+        .cwd(root)
+        .run()?;
+    let all_tags: Vec<String> = listed
+        .stdout_lossy()
+        .lines()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let members = loaded.members();
+    let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+    let found = tags::last_releases(&names, &all_tags, &patterns);
+    if !found.is_empty() {
+        let mut distinct: Vec<&str> = found.values().map(|t| t.tag.as_str()).collect();
+        distinct.sort();
+        distinct.dedup();
+        let untagged: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !found.contains_key(*n))
+            .collect();
+        if distinct.len() == 1 && untagged.is_empty() {
+            return Ok(LastRelease::Rev(distinct[0].to_owned()));
+        }
+        let each: Vec<String> = found
+            .iter()
+            .map(|(name, t)| format!("{name}: {}", t.tag))
+            .chain(untagged.iter().map(|n| format!("{n}: no tag")))
+            .collect();
+        return Err(Error::Usage(format!(
+            "the selected crates were last released at different tags ({}): run the checklist              for each crate with `-p <crate>`, or pass --since <tag-or-rev>",
+            each.join(", ")
+        )));
+    }
+    match latest_tag(root) {
+        Ok(tag) => Ok(LastRelease::Rev(tag)),
+        Err(no_tag) => {
+            let mut versions: Vec<&str> = members.iter().map(|m| m.version.as_str()).collect();
+            versions.sort();
+            versions.dedup();
+            match versions.as_slice() {
+                [version] if members.iter().any(|m| m.publish) => {
+                    Ok(LastRelease::Registry(format!("<={version}")))
+                }
+                _ => Err(no_tag),
+            }
+        }
+    }
+}
+
 fn latest_tag(root: &Path) -> Result<String> {
     let output = Cmd::git()
         .args(["describe", "--tags", "--abbrev=0"])
@@ -222,14 +325,6 @@ fn head(root: &Path) -> Result<Head> {
     })
 }
 
-fn manifest_file(rel_dir: &str) -> String {
-    if rel_dir.is_empty() {
-        "Cargo.toml".to_owned()
-    } else {
-        format!("{rel_dir}/Cargo.toml")
-    }
-}
-
 fn read_text(tree: &SourceTree, path: &str) -> Result<Option<String>> {
     Ok(tree
         .read(path)?
@@ -246,7 +341,7 @@ fn base_versions(
     let mut versions = BTreeMap::new();
     let mut moved: Option<BTreeMap<String, String>> = None;
     for member in &ws.members {
-        let path = manifest_file(&member.rel_dir);
+        let path = member.manifest_rel_path();
         let found = match read_text(tree, &path)? {
             Some(text) => match manifest::declared(&text, root.as_deref()) {
                 Ok(Some(d)) if d.name == member.name => Some(Ok(d.version)),

@@ -217,43 +217,71 @@ impl GoldenConfig {
         root: &Path,
         source: &Path,
     ) -> Result<GoldenConfig> {
-        let invalid = |message: String| Error::Config {
+        Self::validate(value, root, source).map_err(|errors| Error::Config {
             path: source.to_owned(),
-            message: format!("golden: {message}"),
-        };
+            message: errors
+                .iter()
+                .map(|e| format!("golden: {e}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+    }
+
+    /// Validates the raw `golden` value, collecting every problem (for one report of them all).
+    pub fn validate(
+        value: Option<&serde_json::Value>,
+        root: &Path,
+        source: &Path,
+    ) -> std::result::Result<GoldenConfig, Vec<String>> {
         let raw: RawGolden = match value {
             None | Some(serde_json::Value::Null) => RawGolden::default(),
             Some(value) => {
-                serde_json::from_value(value.clone()).map_err(|e| invalid(e.to_string()))?
+                serde_json::from_value(value.clone()).map_err(|e| vec![e.to_string()])?
+            }
+        };
+        let mut errors = Vec::new();
+        let mut check = |result: std::result::Result<(), String>| {
+            if let Err(e) = result {
+                errors.push(e);
             }
         };
         let mut sigv4 = Sigv4Config::default();
         if let Some(raw) = raw.sigv4 {
             if let Some(harness) = &raw.harness {
                 if harness.is_empty() || harness[0].trim().is_empty() {
-                    return Err(invalid(
-                        "`sigv4.harness` must be a non-empty argument array".into(),
+                    check(Err(
+                        "`sigv4.harness` must be a non-empty argument array".into()
                     ));
                 }
             }
             sigv4.harness = raw.harness;
-            sigv4.timeout =
-                seconds(raw.timeout_secs, sigv4.timeout, "sigv4.timeout-secs").map_err(invalid)?;
-            sigv4.startup_timeout = seconds(
+            match seconds(raw.timeout_secs, sigv4.timeout, "sigv4.timeout-secs") {
+                Ok(t) => sigv4.timeout = t,
+                Err(e) => check(Err(e)),
+            }
+            match seconds(
                 raw.startup_timeout_secs,
                 sigv4.startup_timeout,
                 "sigv4.startup-timeout-secs",
-            )
-            .map_err(invalid)?;
+            ) {
+                Ok(t) => sigv4.startup_timeout = t,
+                Err(e) => check(Err(e)),
+            }
             sigv4.determinism = raw.determinism.unwrap_or(true);
             sigv4.env = raw.env.into_iter().collect();
             sigv4.vectors = match raw.vectors {
-                Some(dir) => Some(relative_path(root, &dir, "sigv4.vectors").map_err(invalid)?),
+                Some(dir) => match relative_path(root, &dir, "sigv4.vectors") {
+                    Ok(path) => Some(path),
+                    Err(e) => {
+                        check(Err(e));
+                        None
+                    }
+                },
                 None => None,
             };
             for pattern in &raw.allow_skipped {
                 if pattern.trim().is_empty() || pattern.trim() != pattern {
-                    return Err(invalid(format!(
+                    check(Err(format!(
                         "`sigv4.allow-skipped` entries must be case ids or `*` patterns without surrounding spaces, not `{pattern}`"
                     )));
                 }
@@ -264,12 +292,10 @@ impl GoldenConfig {
                 .enumerate()
                 .find_map(|(i, p)| raw.allow_skipped[..i].contains(p).then_some(p))
             {
-                return Err(invalid(format!(
-                    "`sigv4.allow-skipped` lists `{twice}` twice"
-                )));
+                check(Err(format!("`sigv4.allow-skipped` lists `{twice}` twice")));
             }
             if !raw.allow_skipped.is_empty() && sigv4.harness.is_none() {
-                return Err(invalid(
+                check(Err(
                     "`sigv4.allow-skipped` has no effect without `sigv4.harness`".into(),
                 ));
             }
@@ -281,11 +307,11 @@ impl GoldenConfig {
                 ("random-requests", raw.random_requests.is_some()),
                 ("random-seed", raw.random_seed.is_some()),
             ];
-            if let Some((key, _)) = harness_only
+            for (key, _) in harness_only
                 .iter()
-                .find(|(_, set)| *set && sigv4.harness.is_none())
+                .filter(|(_, set)| *set && sigv4.harness.is_none())
             {
-                return Err(invalid(format!(
+                check(Err(format!(
                     "`sigv4.{key}` has no effect without `sigv4.harness`"
                 )));
             }
@@ -298,37 +324,103 @@ impl GoldenConfig {
         let mut commands = Vec::new();
         for raw in raw.command {
             if raw.name.trim().is_empty() {
-                return Err(invalid("every `command` needs a non-empty `name`".into()));
+                check(Err("every `command` needs a non-empty `name`".into()));
             }
             if commands.iter().any(|c: &CommandGolden| c.name == raw.name) {
-                return Err(invalid(format!("two commands are named `{}`", raw.name)));
+                check(Err(format!("two commands are named `{}`", raw.name)));
             }
             if raw.command.is_empty() || raw.command[0].trim().is_empty() {
-                return Err(invalid(format!(
+                check(Err(format!(
                     "command `{}`: `command` must be a non-empty argument array",
                     raw.name
                 )));
             }
+            let expected = relative_path(root, &raw.expected, "command.expected");
+            let timeout = seconds(
+                raw.timeout_secs,
+                Duration::from_secs(300),
+                "command.timeout-secs",
+            );
+            let (expected, timeout) = match (expected, timeout) {
+                (Ok(expected), Ok(timeout)) => (expected, timeout),
+                (expected, timeout) => {
+                    check(expected.map(drop));
+                    check(timeout.map(drop));
+                    continue;
+                }
+            };
             commands.push(CommandGolden {
-                expected: relative_path(root, &raw.expected, "command.expected")
-                    .map_err(invalid)?,
+                expected,
                 expected_display: raw.expected,
-                timeout: seconds(
-                    raw.timeout_secs,
-                    Duration::from_secs(300),
-                    "command.timeout-secs",
-                )
-                .map_err(invalid)?,
+                timeout,
                 env: raw.env.into_iter().collect(),
                 name: raw.name,
                 command: raw.command,
             });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
         Ok(GoldenConfig {
             sigv4,
             commands,
             source: source.to_owned(),
         })
+    }
+}
+
+impl GoldenConfig {
+    /// The effective settings as configuration values (defaults filled in, paths as written),
+    /// shaped so that [`GoldenConfig::validate`] reads them back to the same settings.
+    pub fn effective(&self, root: &Path) -> serde_json::Value {
+        use serde_json::json;
+        let env = |pairs: &[(String, String)]| -> serde_json::Map<String, serde_json::Value> {
+            pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect()
+        };
+        let sigv4 = &self.sigv4;
+        let mut table = json!({
+            "timeout-secs": sigv4.timeout.as_secs_f64(),
+            "startup-timeout-secs": sigv4.startup_timeout.as_secs_f64(),
+            "determinism": sigv4.determinism,
+            "env": env(&sigv4.env),
+        });
+        if let Some(dir) = &sigv4.vectors {
+            let rel = dir.strip_prefix(root).unwrap_or(dir);
+            table["vectors"] = json!(rel.to_string_lossy().replace('\\', "/"));
+        }
+        if let Some(harness) = &sigv4.harness {
+            table["harness"] = json!(harness);
+            table["allow-skipped"] = json!(sigv4.allow_skipped);
+            table["clock-skew-secs"] = json!(sigv4.clock_skew_secs);
+            table["s3-path-rule"] = json!(sigv4.s3_path_rule.name());
+            let supports: Vec<&str> = sigv4
+                .supports
+                .iter()
+                .map(|c| match c {
+                    Capability::Sigv4a => "sigv4a",
+                    Capability::Chunked => "chunked",
+                })
+                .collect();
+            table["supports"] = json!(supports);
+            table["random-requests"] = json!(sigv4.random_requests);
+            if let Some(seed) = sigv4.random_seed {
+                table["random-seed"] = json!(seed);
+            }
+        }
+        let commands: Vec<serde_json::Value> = self
+            .commands
+            .iter()
+            .map(|c| {
+                json!({
+                    "name": c.name,
+                    "command": c.command,
+                    "expected": c.expected_display,
+                    "timeout-secs": c.timeout.as_secs_f64(),
+                    "env": env(&c.env),
+                })
+            })
+            .collect();
+        json!({ "sigv4": table, "command": commands })
     }
 }
 

@@ -15,7 +15,7 @@ pub mod random;
 pub mod report;
 pub mod sigv4;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Version of the JSON output of `driftgate golden`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -49,7 +49,7 @@ pub mod codes {
 }
 
 /// Pass, fail or skip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -58,7 +58,7 @@ pub enum Status {
 }
 
 /// One golden case (a vector folder, a sign case, a command).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseResult {
     /// `sigv4-vectors`, `sigv4-determinism`, `sigv4-harness`, `command`.
     pub suite: String,
@@ -72,18 +72,18 @@ pub struct CaseResult {
     /// How many checks were skipped (e.g. the harness answered `unsupported`).
     pub skipped_checks: usize,
     /// What failed (one line per failing check) and which checks were skipped and why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<String>,
     /// A unified diff (expected → actual) of the first mismatching text, e.g. the canonical requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
     /// Something worth saying about a passing case (e.g. a deliberate difference).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
 /// Cases per status, and the checks behind them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub passed: usize,
     pub failed: usize,
@@ -95,7 +95,7 @@ pub struct Summary {
 }
 
 /// Everything one `driftgate golden` run found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoldenOutcome {
     pub schema_version: u32,
     /// Where the SigV4 vectors came from and how many files the manifest vouched for.
@@ -107,7 +107,7 @@ pub struct GoldenOutcome {
     pub summary: Summary,
     pub cases: Vec<CaseResult>,
     /// Expected files written by `--bless`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blessed: Vec<String>,
 }
 

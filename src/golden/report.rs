@@ -2,7 +2,7 @@
 //! `schema_version`). Byte-for-byte deterministic for the same outcome.
 
 use super::{GoldenOutcome, Status};
-use crate::commands::Style;
+use crate::term::Style;
 use std::io::Write;
 
 /// How many failing cases the human report shows in full (all with `-v`).

@@ -1,6 +1,7 @@
 //! The release checklist as one self-contained HTML page: inline CSS only (no `<link>`, no scripts,
 //! no fonts or images from anywhere), every value HTML-escaped. Pure.
 
+use super::text::{escape, SEMVER_NOTE};
 use super::{Breaking, Dependent, Item, ItemStatus, ReleaseReport, Verification, VersionStatus};
 use std::fmt::Write;
 
@@ -146,7 +147,7 @@ fn versions(out: &mut String, report: &ReleaseReport) {
     let _ = write!(
         out,
         "</tbody>\n</table>\n<p class=\"note\">{}</p>\n</section>\n",
-        escape(super::markdown::SEMVER_NOTE)
+        escape(SEMVER_NOTE)
     );
 }
 
@@ -262,33 +263,4 @@ fn publish_order(out: &mut String, report: &ReleaseReport) {
         let _ = writeln!(out, "<p>Not published: {}.</p>", names.join(", "));
     }
     out.push_str("</section>\n");
-}
-
-/// Text safe anywhere in HTML content and in quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escape_covers_content_and_attributes() {
-        assert_eq!(
-            escape(r#"<script>alert('x')</script> & "q""#),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
 }

@@ -4,12 +4,11 @@
 //! every opened block's closing text is reserved before anything inside it is written, and when the
 //! next part does not fit the rest is replaced by a note — so a cut never leaves a tag open.
 
+use super::text::{escape as html_escape, SEMVER_NOTE};
 use super::{Dependent, ItemStatus, ReleaseReport, Verification, VersionStatus};
 
 /// GitHub's limit for a pull-request body.
 pub const BODY_LIMIT: usize = 65_536;
-/// How the bump made is read (shared with the HTML page).
-pub const SEMVER_NOTE: &str = "Bumps are read as cargo reads them: the leftmost non-zero component is the major version, so in 0.x.y a new x is breaking and a new y is the minor (additive) bump, and every 0.0.z is breaking.";
 /// Longer lists than this are folded.
 const FOLD_AT: usize = 15;
 
@@ -83,10 +82,7 @@ fn text(s: impl Into<String>) -> Part {
 fn fold(fold: bool, summary: &str) -> Part {
     if fold {
         Part::Open {
-            text: format!(
-                "<details><summary>{}</summary>\n\n",
-                super::html::escape(summary)
-            ),
+            text: format!("<details><summary>{}</summary>\n\n", html_escape(summary)),
             close: "\n</details>\n\n".into(),
         }
     } else {

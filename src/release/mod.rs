@@ -13,6 +13,8 @@ pub mod html;
 pub mod manifest;
 pub mod markdown;
 pub mod order;
+pub mod tags;
+pub mod text;
 
 pub use assemble::{assemble, Inputs};
 

@@ -5,15 +5,16 @@ use crate::api::diff::ApiDiff;
 use crate::api::rules::Severity;
 use crate::build::plan::{BuildPlan, Mode};
 use crate::build::{BuildOutcome, CrateStatus};
-use crate::commands::Style;
-use crate::gate::{Level, Verdict};
+use crate::findings::Level;
+use crate::gate::Verdict;
 use crate::golden::{GoldenOutcome, Status};
 use crate::impact::Impact;
-use serde::Serialize;
+use crate::term::Style;
+use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckReport {
     pub schema_version: u32,
     pub tool_version: String,
@@ -31,6 +32,9 @@ pub struct CheckReport {
     pub verdict: Verdict,
     /// Which engine read each crate, and why (`--engine auto` chooses per crate).
     pub engines: Vec<crate::api::auto::EngineRecord>,
+    /// `check --shard k/n`: which shard this report covers (`driftgate merge` combines them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::ShardInfo>,
 }
 
 impl CheckReport {
@@ -59,6 +63,7 @@ impl CheckReport {
             golden,
             verdict,
             engines: Vec::new(),
+            shard: None,
         }
     }
 

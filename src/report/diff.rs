@@ -4,7 +4,7 @@
 use crate::api::diff::{ApiDiff, Change, ChangeKind, CrateDiff};
 use crate::api::model::ExtractProblem;
 use crate::api::rules::Severity;
-use crate::commands::Style;
+use crate::term::Style;
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -100,6 +100,20 @@ impl DiffReport {
             self.engine
         ));
         out.push_str(&crate::api::auto::human_lines(&self.engines, verbose));
+        out.push_str(&self.changes_text(style, verbose));
+        out.push('\n');
+        out.push_str(&self.summary_line(style));
+        out
+    }
+
+    /// `-q`: only the crates with changes or problems (no header, engine lines or summary).
+    pub fn to_human_quiet(&self, style: &Style) -> String {
+        self.changes_text(style, false).trim_start().to_owned()
+    }
+
+    /// Each crate with changes or problems: its heading, problems and changes.
+    fn changes_text(&self, style: &Style, verbose: bool) -> String {
+        let mut out = String::new();
         for krate in &self.crates {
             if krate.changes.is_empty() && krate.problems.is_empty() {
                 continue;
@@ -119,8 +133,6 @@ impl DiffReport {
                 }
             }
         }
-        out.push('\n');
-        out.push_str(&self.summary_line(style));
         out
     }
 

@@ -9,8 +9,8 @@
 use super::check::CheckReport;
 use super::locate::Locations;
 use super::redact;
-use crate::commands::Style;
 use crate::error::{Error, Result};
+use crate::term::Style;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

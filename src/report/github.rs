@@ -8,7 +8,7 @@
 use super::check::CheckReport;
 use super::issues::{issues, Issue};
 use super::locate::Locations;
-use crate::gate::Level;
+use crate::findings::Level;
 
 /// At most this many annotations; the rest are counted in a final notice.
 pub const MAX_ANNOTATIONS: usize = 50;

@@ -8,7 +8,7 @@
 use super::check::CheckReport;
 use super::issues::{issues, Issue, Stage};
 use super::locate::Locations;
-use crate::gate::Level;
+use crate::findings::Level;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]

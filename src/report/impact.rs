@@ -1,7 +1,7 @@
 //! The human report of `driftgate impact`: per change its use sites, per crate the chain of reasons.
 
-use crate::commands::Style;
 use crate::impact::{Impact, Scope};
+use crate::term::Style;
 use crate::usage::{Confidence, UseKind};
 
 pub fn render_human(

@@ -8,7 +8,7 @@ use super::locate::{Location, Locations};
 use crate::api::diff::ChangeKind;
 use crate::api::rules::Severity;
 use crate::build::CrateStatus;
-use crate::gate::{codes, Level};
+use crate::findings::{codes, Level};
 use crate::golden::Status;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
         .verdict
         .findings
         .iter()
-        .filter(|f| f.stage == crate::gate::Stage::Plan)
+        .filter(|f| f.stage == crate::findings::Stage::Plan)
     {
         out.push((
             Issue {
@@ -338,7 +338,7 @@ pub fn change_level(
         .findings
         .iter()
         .find(|f| {
-            f.code == crate::gate::Code::BreakingChange
+            f.code == crate::findings::Code::BreakingChange
                 && f.package == package
                 && f.rule.as_deref() == Some(rule)
                 && f.item.as_deref() == Some(path)

@@ -10,7 +10,7 @@ use super::check::CheckReport;
 use super::issues::{change_level, finding_level, level_name};
 use crate::api::rules::Severity;
 use crate::build::CrateStatus;
-use crate::gate::{codes, Level};
+use crate::findings::{codes, Level};
 use crate::golden::Status;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeSet;

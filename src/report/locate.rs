@@ -85,11 +85,7 @@ impl Locations {
     pub fn from_tree(workspace: &Workspace, head: &SourceTree, diff: &ApiDiff) -> Locations {
         let mut locations = Locations::default();
         for member in &workspace.members {
-            let manifest = if member.rel_dir.is_empty() {
-                "Cargo.toml".to_owned()
-            } else {
-                format!("{}/Cargo.toml", member.rel_dir)
-            };
+            let manifest = member.manifest_rel_path();
             locations.packages.insert(
                 member.name.clone(),
                 PackageFiles {

@@ -14,3 +14,4 @@ pub mod markdown;
 pub mod redact;
 pub mod sarif;
 pub mod schema;
+pub mod schemas;

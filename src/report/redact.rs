@@ -28,7 +28,7 @@ pub fn relativize(report: &mut CheckReport, root: &Path) {
         for (long, short) in &specs {
             command = command.replace(long.as_str(), short);
         }
-        build.command = program_name(&strip(&command));
+        build.command = program_name(&strip(&copy_relative(&command)));
         for error in &mut build.errors {
             let d = &mut error.diagnostic;
             d.file = strip(&d.file);
@@ -78,6 +78,42 @@ pub fn relativize(report: &mut CheckReport, root: &Path) {
     for finding in &mut report.verdict.findings {
         finding.message = strip(&finding.message);
     }
+}
+
+/// The plan of `plan --format json` without machine paths: `path+file://` specs become
+/// `name@version`.
+pub fn relativize_plan(plan: &mut crate::build::plan::BuildPlan) {
+    for krate in &mut plan.crates {
+        krate.spec = short_spec(&krate.spec, &krate.package);
+    }
+}
+
+/// A command built in a materialised copy (`<target>/driftgate/trees/<id>/`) names the copy's
+/// manifest and package ids: each such token becomes what it is relative to the copy's root
+/// (`Cargo.toml`, `name@version`), so the target directory's location never shows.
+fn copy_relative(command: &str) -> String {
+    const TREES: &str = "/driftgate/trees/";
+    command
+        .split(' ')
+        .map(|token| {
+            let Some(at) = token.find(TREES) else {
+                return token.to_owned();
+            };
+            let after_id = token[at + TREES.len()..]
+                .split_once('/')
+                .map(|(_, rest)| rest);
+            if let Some(url) = token.strip_prefix("path+file://") {
+                let path = url.split('#').next().unwrap_or(url);
+                let name = path.rsplit('/').next().unwrap_or(path);
+                return short_spec(token, name);
+            }
+            match after_id {
+                Some(rest) => rest.to_owned(),
+                None => ".".to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Zeroes what differs between two identical runs (wall-clock durations), for the machine-read formats.
@@ -172,6 +208,18 @@ mod tests {
             "renamed@1.2.3"
         );
         assert_eq!(short_spec("plain", "plain"), "plain");
+    }
+
+    #[test]
+    fn a_copys_manifest_and_package_ids_become_relative() {
+        let command = "cargo check --manifest-path /t/driftgate/trees/ab12/Cargo.toml \
+                       -p path+file:///t/driftgate/trees/ab12/crates/a#0.1.0 \
+                       -p path+file:///t/driftgate/trees/ab12/x#b@2.0.0 --locked";
+        assert_eq!(
+            copy_relative(command),
+            "cargo check --manifest-path Cargo.toml -p a@0.1.0 -p b@2.0.0 --locked"
+        );
+        assert_eq!(copy_relative("cargo check --lib"), "cargo check --lib");
     }
 
     #[test]

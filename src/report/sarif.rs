@@ -10,7 +10,7 @@ use super::check::CheckReport;
 use super::issues::{issues, Issue};
 use super::locate::{Location, Locations};
 use crate::api::rules::{self, Severity};
-use crate::gate::{codes, Level};
+use crate::findings::{codes, Level};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -38,13 +38,29 @@ pub fn check_report_schema() -> Value {
             "golden": { "oneOf": [ { "type": "null" }, golden() ] },
             "verdict": verdict(),
             "engines": engines(),
+            "shard": shard(),
         },
         "$defs": Value::Object(defs),
     })
 }
 
+/// `check --shard k/n` only: which shard the report covers (absent from whole and merged reports).
+fn shard() -> Value {
+    let index = json!({ "type": "integer", "minimum": 1, "maximum": 256 });
+    object(
+        &[
+            ("index", index.clone()),
+            ("count", index),
+            ("planned", array(string())),
+            ("fail_on", enumeration(&["deny", "warn", "never"])),
+            ("golden", boolean()),
+        ],
+        &[],
+    )
+}
+
 /// Which engine read each crate, and why (reasons from [`crate::api::auto::REASONS`]).
-fn engines() -> Value {
+pub(super) fn engines() -> Value {
     let reasons: Vec<&str> = crate::api::auto::REASONS
         .iter()
         .map(|(_, n, _)| *n)
@@ -68,32 +84,32 @@ pub fn render() -> String {
     text
 }
 
-fn string() -> Value {
+pub(super) fn string() -> Value {
     json!({ "type": "string" })
 }
 
-fn count() -> Value {
+pub(super) fn count() -> Value {
     json!({ "type": "integer", "minimum": 0 })
 }
 
-fn boolean() -> Value {
+pub(super) fn boolean() -> Value {
     json!({ "type": "boolean" })
 }
 
-fn array(items: Value) -> Value {
+pub(super) fn array(items: Value) -> Value {
     json!({ "type": "array", "items": items })
 }
 
-fn enumeration(values: &[&str]) -> Value {
+pub(super) fn enumeration(values: &[&str]) -> Value {
     json!({ "type": "string", "enum": values })
 }
 
-fn reference(name: &str) -> Value {
+pub(super) fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/$defs/{name}") })
 }
 
 /// A closed object: `required` fields always present, `optional` ones may be left out.
-fn object(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
+pub(super) fn object(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
     let mut properties = Map::new();
     for (name, schema) in required.iter().chain(optional) {
         properties.insert((*name).to_owned(), schema.clone());
@@ -107,11 +123,11 @@ fn object(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
     })
 }
 
-fn kebab() -> Value {
+pub(super) fn kebab() -> Value {
     json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" })
 }
 
-fn change() -> Value {
+pub(super) fn change() -> Value {
     let rules: Vec<&str> = crate::api::rules::RULES.iter().map(|r| r.id).collect();
     object(
         &[
@@ -127,7 +143,7 @@ fn change() -> Value {
     )
 }
 
-fn use_site() -> Value {
+pub(super) fn use_site() -> Value {
     object(
         &[
             ("package", string()),
@@ -145,7 +161,7 @@ fn use_site() -> Value {
     )
 }
 
-fn diff() -> Value {
+pub(super) fn diff() -> Value {
     let problem = object(
         &[
             ("code", kebab()),
@@ -188,7 +204,7 @@ fn diff() -> Value {
     )
 }
 
-fn impact() -> Value {
+pub(super) fn impact() -> Value {
     let reasons: Vec<&str> = crate::impact::ReasonCode::ALL
         .iter()
         .map(|r| r.as_str())
@@ -231,7 +247,7 @@ fn impact() -> Value {
     )
 }
 
-fn plan() -> Value {
+pub(super) fn plan() -> Value {
     let krate = object(
         &[
             ("package", string()),

@@ -154,11 +154,7 @@ fn feature_sites(
     changed: &[String],
     source: &SourceTree,
 ) -> Result<Vec<UseSite>> {
-    let manifest = if member.rel_dir.is_empty() {
-        "Cargo.toml".to_owned()
-    } else {
-        format!("{}/Cargo.toml", member.rel_dir)
-    };
+    let manifest = member.manifest_rel_path();
     let text = source
         .read(&manifest)?
         .map(|b| String::from_utf8_lossy(&b).into_owned())

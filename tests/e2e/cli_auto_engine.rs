@@ -198,3 +198,61 @@ fn check_denies_a_crate_the_rustdoc_engine_cannot_document() {
         ("syn".into(), "rustdoc-failed".into())
     );
 }
+
+/// The `api cache:` lines `check -v` writes (one per side read).
+fn cache_lines(err: &str) -> Vec<&str> {
+    err.lines()
+        .filter(|l| l.starts_with("api cache: "))
+        .collect()
+}
+
+#[test]
+fn check_reads_an_unchanged_rerun_from_the_api_cache_and_no_cache_forces_everything() {
+    let repo = repo();
+    let dir = repo.path();
+    // A method added to the macro-declared type: syn for the plain crates, rustdoc (both sides)
+    // for `pinned`, so both engines' entries are written and read.
+    edit(
+        dir,
+        "pinned/src/lib.rs",
+        "    pub fn inner(&self)",
+        "    pub fn added(&self) -> bool {\n        true\n    }\n\n    pub fn inner(&self)",
+    );
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", "-v", "--base", "HEAD", "--no-golden"];
+        args.extend_from_slice(extra);
+        let out = gate(dir).args(&args).output().unwrap();
+        (out.status.code(), stderr(&out))
+    };
+    let (first_code, first) = check(&[]);
+    assert!(!cache_lines(&first).is_empty(), "{first}");
+    let cache = test_target().join("driftgate").join("cache");
+    assert!(
+        cache.is_dir(),
+        "check wrote no cache under {}",
+        cache.display()
+    );
+
+    let (code, again) = check(&[]);
+    assert_eq!(code, first_code, "{again}");
+    let lines = cache_lines(&again);
+    assert!(!lines.is_empty(), "{again}");
+    assert!(
+        lines.iter().all(|l| l.ends_with(" 0 miss(es)")),
+        "an unchanged re-run missed the cache: {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| !l.starts_with("api cache: 0 hit(s)")),
+        "{lines:?}"
+    );
+    assert!(!again.contains("documenting"), "{again}");
+
+    let (code, forced) = check(&["--no-cache"]);
+    assert_eq!(code, first_code, "{forced}");
+    let lines = cache_lines(&forced);
+    assert!(!lines.is_empty(), "{forced}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("api cache: 0 hit(s)")),
+        "--no-cache read the cache: {lines:?}"
+    );
+}

@@ -66,9 +66,12 @@ fn bump_right(dir: &Path) {
     );
 }
 
+/// The release JSON report of `out`, validated against its schema.
 fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)));
+    assert_valid("release", &report);
+    report
 }
 
 fn item<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {

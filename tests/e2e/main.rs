@@ -15,11 +15,17 @@ mod api_rules;
 mod canonical_spelling;
 mod cli_api;
 mod cli_auto_engine;
+mod cli_cargo_args;
 mod cli_check;
 mod cli_fix;
 mod cli_gate;
 mod cli_hook;
+mod cli_layers;
+mod cli_registry;
 mod cli_release;
+mod cli_release_tags;
+mod cli_schemas;
+mod cli_shard;
 mod engine_agreement;
 mod fail_closed;
 mod fuzz_hostile;
@@ -31,6 +37,7 @@ mod rustdoc_lines;
 mod sigv4_adversarial;
 mod sigv4_differential;
 mod sigv4_vectors;
+mod warm_copy;
 
 /// A file in this directory that is not a module here would never be compiled or run.
 #[test]

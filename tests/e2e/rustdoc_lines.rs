@@ -4,7 +4,7 @@
 //! proc macros under their own names.
 
 use driftgate::api::canonical::line;
-use driftgate::api::rustdoc_engine::map_json;
+use driftgate::api::rustdoc::map_json;
 
 fn captured(name: &str) -> String {
     let path = format!(

@@ -2,7 +2,7 @@
 //! from rustc 1.95) by applying each documented format change in turn, then read back.
 
 use super::*;
-use crate::api::rustdoc_engine::map_json;
+use crate::api::rustdoc::map_json;
 
 fn kitchen_57() -> Value {
     let path = concat!(

@@ -16,10 +16,63 @@
 //! Every step only drops stability metadata (which no API line carries), so a converted file gives
 //! the lines its format-57 equivalent gives. Any other format is a [`JsonError::FormatMismatch`]
 //! that names the format found, the supported range and what to do.
+//!
+//! The version is read first, alone ([`format_version`]), so a file of another format gives a clear
+//! message instead of a serde error about some field deep inside.
 
-use super::rustdoc_engine::{format_version, JsonError};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// The rustdoc JSON `format_version` the mapping walks (`public-api` 0.52.1, `rustdoc-types` 0.57;
+/// what stable rustc 1.95 emits). Formats up to [`NEWEST_FORMAT`]
+/// are converted to it first ([`read_crate`]).
+pub const SUPPORTED_FORMAT_VERSION: u32 = 57;
+
+/// Why a rustdoc JSON file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonError {
+    /// Not JSON, or JSON without a numeric `format_version`.
+    NotRustdocJson(String),
+    /// Written by a rustdoc whose format this build does not read.
+    FormatMismatch { found: u32 },
+    /// The right version, but the content does not deserialise.
+    Invalid(String),
+}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonError::NotRustdocJson(why) => write!(f, "not rustdoc JSON: {why}"),
+            JsonError::FormatMismatch { found } => {
+                f.write_str(&super::format::unsupported_format_advice(*found))
+            }
+            JsonError::Invalid(why) => write!(f, "rustdoc JSON could not be read: {why}"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    format_version: serde_json::Value,
+}
+
+/// Reads only `format_version` (nothing else is deserialised), so a file of another format yields a
+/// clear message instead of a serde error about some field deep inside.
+pub fn format_version(json: &str) -> std::result::Result<u32, JsonError> {
+    let header: VersionOnly = serde_json::from_str(json).map_err(|e| {
+        JsonError::NotRustdocJson(if e.is_data() {
+            "no `format_version` field".to_owned()
+        } else {
+            e.to_string()
+        })
+    })?;
+    header
+        .format_version
+        .as_u64()
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| JsonError::NotRustdocJson("`format_version` is not a number".to_owned()))
+}
 
 /// The oldest `format_version` read.
 pub const OLDEST_FORMAT: u32 = 57;
@@ -157,5 +210,38 @@ pub fn unsupported_format_advice(found: u32) -> String {
 }
 
 #[cfg(test)]
-#[path = "rustdoc_formats_tests.rs"]
-mod tests;
+mod tests {
+    use super::*;
+    use crate::api::rustdoc::map_json;
+
+    #[test]
+    fn version_constant_matches_rustdoc_types() {
+        assert_eq!(SUPPORTED_FORMAT_VERSION, rustdoc_types::FORMAT_VERSION);
+    }
+
+    #[test]
+    fn reads_only_the_format_version() {
+        assert_eq!(
+            format_version(r#"{"a": [1, {}], "format_version": 57}"#),
+            Ok(57)
+        );
+        assert!(matches!(
+            format_version(r#"{"index": {}}"#),
+            Err(JsonError::NotRustdocJson(_))
+        ));
+        assert!(matches!(
+            format_version("not json"),
+            Err(JsonError::NotRustdocJson(_))
+        ));
+        let err = map_json(r#"{"format_version": 62, "index": "whatever"}"#).unwrap_err();
+        assert_eq!(err, JsonError::FormatMismatch { found: 62 });
+        let text = err.to_string();
+        assert!(
+            text.contains("62") && text.contains("57 through 61") && text.contains("--engine syn")
+        );
+    }
+}
+
+#[cfg(test)]
+#[path = "format_tests.rs"]
+mod format_tests;

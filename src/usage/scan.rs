@@ -1,0 +1,732 @@
+//! Pass 2 over a dependent's file: every reference to a workspace dependency ([`UseSite`]) by
+//! walking the syntax tree (paths, imports, method calls and fields by name, literals, exhaustive
+//! matches, trait impls, macro bodies). Pure.
+
+use super::imports::{flatten_use, resolve_with, Imports};
+use super::{Confidence, DepName, ScanContext, UseKind, UseSite};
+use std::collections::{BTreeMap, HashMap};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+/// Scans one file. A file that does not parse yields no sites (the compiler will say more).
+pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
+    let Ok(parsed) = crate::api::guard::parse_file(text) else {
+        return Vec::new();
+    };
+    let mut deps = ctx.deps.clone();
+    let aliases: HashMap<String, (String, DepName)> = HashMap::new();
+    // Pass 1: `extern crate x as y` and `use` aliases of this file.
+    for item in all_items(&parsed.items) {
+        if let syn::Item::ExternCrate(ec) = item {
+            if let Some(dep) = deps.get(&ec.ident.to_string()).cloned() {
+                let alias = ec
+                    .rename
+                    .as_ref()
+                    .map(|(_, i)| i.to_string())
+                    .unwrap_or_else(|| ec.ident.to_string());
+                deps.insert(alias, dep);
+            }
+        }
+    }
+    let uses = all_items(&parsed.items)
+        .into_iter()
+        .filter_map(|item| match item {
+            syn::Item::Use(u) => Some(u),
+            _ => None,
+        });
+    let imports = Imports::of(uses, &deps, &ctx.crate_aliases, &aliases);
+    let mut scanner = Scanner {
+        package: &ctx.package,
+        file,
+        lines: text.lines().collect(),
+        deps: &deps,
+        aliases: imports.aliases,
+        globs: imports.globs,
+        crate_aliases: &ctx.crate_aliases,
+        sites: Vec::new(),
+        name_matches: Vec::new(),
+        in_macro: false,
+    };
+    scanner.visit_file(&parsed);
+    let mut sites = scanner.sites;
+    // Name matches are attributed to each dependency the file names; in a file that names none
+    // (a value can arrive through a local function), to every dependency, at the lowest confidence:
+    // a miss here would let precise mode skip a crate the compiler rejects.
+    let used: BTreeMap<String, ()> = sites.iter().map(|s| (s.dependency.clone(), ())).collect();
+    let indirect = used.is_empty();
+    let targets: Vec<String> = if indirect {
+        let mut all: Vec<String> = ctx.deps.values().map(|d| d.package.clone()).collect();
+        all.sort();
+        all.dedup();
+        all
+    } else {
+        used.into_keys().collect()
+    };
+    for site in scanner.name_matches {
+        for dependency in &targets {
+            let mut site = site.clone();
+            site.dependency = dependency.clone();
+            if indirect {
+                site.confidence = Confidence::Indirect;
+            }
+            sites.push(site);
+        }
+    }
+    sites.sort();
+    sites.dedup();
+    sites
+}
+
+/// Items of a file including those nested in inline modules and function bodies are not needed
+/// for aliases: top level and inline modules suffice.
+fn all_items(items: &[syn::Item]) -> Vec<&syn::Item> {
+    let mut out = Vec::new();
+    for item in items {
+        out.push(item);
+        if let syn::Item::Mod(m) = item {
+            if let Some((_, inner)) = &m.content {
+                out.extend(all_items(inner));
+            }
+        }
+    }
+    out
+}
+
+struct Scanner<'a> {
+    package: &'a str,
+    file: &'a str,
+    lines: Vec<&'a str>,
+    deps: &'a HashMap<String, DepName>,
+    aliases: HashMap<String, (String, DepName)>,
+    /// Glob-imported dependency paths in scope: a path that resolves no other way may name an item
+    /// under one of them.
+    globs: Vec<(String, DepName)>,
+    crate_aliases: &'a HashMap<String, (String, DepName)>,
+    sites: Vec<UseSite>,
+    name_matches: Vec<UseSite>,
+    in_macro: bool,
+}
+
+impl Scanner<'_> {
+    fn resolve(&self, segments: &[String]) -> Option<(String, DepName)> {
+        resolve_with(self.deps, &self.aliases, segments).or_else(|| {
+            // Names bound in other files of the crate, reached through `crate::` / `super::` paths.
+            let local = segments
+                .first()
+                .is_some_and(|f| matches!(f.as_str(), "crate" | "self" | "super"));
+            if local {
+                let names: Vec<String> = segments
+                    .iter()
+                    .skip_while(|s| matches!(s.as_str(), "crate" | "self" | "super"))
+                    .cloned()
+                    .collect();
+                (0..names.len())
+                    .find_map(|i| resolve_with(&HashMap::new(), self.crate_aliases, &names[i..]))
+            } else {
+                resolve_with(&HashMap::new(), self.crate_aliases, segments)
+            }
+        })
+    }
+
+    /// Every dependency path `segments` may name, with the confidence of each: the resolved path
+    /// when there is one, otherwise one candidate per glob import in scope (matched by name: a
+    /// local item or the prelude may shadow it).
+    fn candidates(&self, segments: &[String]) -> Vec<(String, DepName, Confidence)> {
+        if let Some((target, dep)) = self.resolve(segments) {
+            return vec![(target, dep, self.confidence())];
+        }
+        let Some(first) = segments.first() else {
+            return Vec::new();
+        };
+        if matches!(first.as_str(), "crate" | "self" | "super" | "Self" | "::") {
+            return Vec::new();
+        }
+        let confidence = if self.in_macro {
+            Confidence::Macro
+        } else {
+            Confidence::NameMatch
+        };
+        self.globs
+            .iter()
+            .map(|(prefix, dep)| {
+                let target = std::iter::once(prefix.as_str())
+                    .chain(segments.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("::");
+                (target, dep.clone(), confidence)
+            })
+            .collect()
+    }
+
+    fn confidence(&self) -> Confidence {
+        if self.in_macro {
+            Confidence::Macro
+        } else {
+            Confidence::Exact
+        }
+    }
+
+    fn site(
+        &self,
+        span: proc_macro2::Span,
+        kind: UseKind,
+        confidence: Confidence,
+        target: String,
+        name: String,
+        dependency: &str,
+    ) -> UseSite {
+        let start = span.start();
+        let snippet = self
+            .lines
+            .get(start.line.saturating_sub(1))
+            .map(|l| l.trim().chars().take(160).collect())
+            .unwrap_or_default();
+        UseSite {
+            package: self.package.to_owned(),
+            dependency: dependency.to_owned(),
+            file: self.file.to_owned(),
+            line: start.line,
+            column: start.column + 1,
+            kind,
+            confidence,
+            target,
+            name,
+            snippet,
+        }
+    }
+
+    fn record_path(&mut self, path: &syn::Path, kind: UseKind) {
+        let span = path
+            .segments
+            .last()
+            .map(|s| s.ident.span())
+            .unwrap_or_else(|| path.span());
+        for (target, dep, confidence) in self.candidates(&path_segments(path)) {
+            let name = last_segment(&target).to_owned();
+            let site = self.site(span, kind, confidence, target, name, &dep.package);
+            self.sites.push(site);
+        }
+    }
+
+    fn name_match(&mut self, span: proc_macro2::Span, kind: UseKind, name: String) {
+        let confidence = if self.in_macro {
+            Confidence::Macro
+        } else {
+            Confidence::NameMatch
+        };
+        let site = self.site(span, kind, confidence, String::new(), name, "");
+        self.name_matches.push(site);
+    }
+
+    /// Macro bodies: parse them as expressions when they are (`assert_eq!(a, b)`, `vec![..]`,
+    /// `format!(..)`), otherwise look for `dep::path` token runs and `.name` member accesses.
+    fn scan_macro_tokens(&mut self, tokens: &proc_macro2::TokenStream) {
+        let was = self.in_macro;
+        self.in_macro = true;
+        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(exprs) = syn::parse::Parser::parse2(parser, tokens.clone()) {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
+        } else if let Ok(block) = syn::parse2::<BlockBody>(tokens.clone()) {
+            for stmt in &block.0 {
+                self.visit_stmt(stmt);
+            }
+        } else {
+            self.scan_raw_tokens(tokens);
+        }
+        self.in_macro = was;
+    }
+
+    fn scan_raw_tokens(&mut self, tokens: &proc_macro2::TokenStream) {
+        let trees: Vec<proc_macro2::TokenTree> = tokens.clone().into_iter().collect();
+        let mut i = 0;
+        while i < trees.len() {
+            match &trees[i] {
+                proc_macro2::TokenTree::Group(g) => self.scan_raw_tokens(&g.stream()),
+                proc_macro2::TokenTree::Ident(ident) => {
+                    // Collect `a :: b :: c`.
+                    let mut segments = vec![ident.to_string()];
+                    let mut j = i + 1;
+                    loop {
+                        match (&trees.get(j), &trees.get(j + 1), &trees.get(j + 2)) {
+                            (
+                                Some(proc_macro2::TokenTree::Punct(a)),
+                                Some(proc_macro2::TokenTree::Punct(b)),
+                                Some(proc_macro2::TokenTree::Ident(next)),
+                            ) if a.as_char() == ':' && b.as_char() == ':' => {
+                                segments.push(next.to_string());
+                                j += 3;
+                            }
+                            _ => break,
+                        }
+                    }
+                    if segments.len() > 1 || self.aliases.contains_key(&segments[0]) {
+                        if let Some((target, dep)) = self.resolve(&segments) {
+                            let name = target.rsplit("::").next().unwrap_or(&target).to_owned();
+                            let span = match &trees[j - 1] {
+                                proc_macro2::TokenTree::Ident(id) => id.span(),
+                                other => other.span(),
+                            };
+                            let site = self.site(
+                                span,
+                                UseKind::Path,
+                                Confidence::Macro,
+                                target,
+                                name,
+                                &dep.package,
+                            );
+                            self.sites.push(site);
+                        }
+                    }
+                    i = j;
+                    continue;
+                }
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == '.' => {
+                    if let Some(proc_macro2::TokenTree::Ident(name)) = trees.get(i + 1) {
+                        let is_call = matches!(trees.get(i + 2), Some(proc_macro2::TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
+                        let kind = if is_call {
+                            UseKind::MethodCall
+                        } else {
+                            UseKind::FieldAccess
+                        };
+                        self.name_match(name.span(), kind, name.to_string());
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+}
+
+/// A brace-less sequence of statements (`quote! { .. }` bodies that are items or statements).
+struct BlockBody(Vec<syn::Stmt>);
+
+impl syn::parse::Parse for BlockBody {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        syn::Block::parse_within(input).map(BlockBody)
+    }
+}
+
+impl<'ast> Visit<'ast> for Scanner<'_> {
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        for leaf in flatten_use(&item.tree) {
+            if let Some((target, dep)) = self.resolve(&leaf.segments) {
+                let name = leaf.segments.last().cloned().unwrap_or_default();
+                let name = if leaf.glob { "*".to_owned() } else { name };
+                let site = self.site(
+                    leaf.span,
+                    UseKind::Import,
+                    self.confidence(),
+                    target,
+                    name,
+                    &dep.package,
+                );
+                self.sites.push(site);
+            }
+        }
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        self.record_path(path, UseKind::Path);
+        syn::visit::visit_path(self, path);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.name_match(
+            call.method.span(),
+            UseKind::MethodCall,
+            call.method.to_string(),
+        );
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_field(&mut self, field: &'ast syn::ExprField) {
+        if let syn::Member::Named(name) = &field.member {
+            self.name_match(name.span(), UseKind::FieldAccess, name.to_string());
+        }
+        syn::visit::visit_expr_field(self, field);
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        let uses: Vec<&syn::ItemUse> = block
+            .stmts
+            .iter()
+            .filter_map(|stmt| match stmt {
+                syn::Stmt::Item(syn::Item::Use(u)) => Some(u),
+                _ => None,
+            })
+            .collect();
+        if uses.is_empty() {
+            return syn::visit::visit_block(self, block);
+        }
+        // `use` items in a block bind names for that block only.
+        let scoped = Imports::of(
+            uses.into_iter(),
+            self.deps,
+            self.crate_aliases,
+            &self.aliases,
+        );
+        let outer_aliases = std::mem::replace(&mut self.aliases, scoped.aliases);
+        let outer_globs = self.globs.len();
+        self.globs.extend(scoped.globs);
+        syn::visit::visit_block(self, block);
+        self.aliases = outer_aliases;
+        self.globs.truncate(outer_globs);
+    }
+
+    fn visit_expr_struct(&mut self, expr: &'ast syn::ExprStruct) {
+        for (target, dep, confidence) in self.candidates(&path_segments(&expr.path)) {
+            for field in &expr.fields {
+                if let syn::Member::Named(name) = &field.member {
+                    let site = self.site(
+                        name.span(),
+                        UseKind::LiteralField,
+                        confidence,
+                        format!("{target}::{name}"),
+                        name.to_string(),
+                        &dep.package,
+                    );
+                    self.sites.push(site);
+                }
+            }
+            if expr.rest.is_none() {
+                let name = last_segment(&target).to_owned();
+                let site = self.site(
+                    expr.path.span(),
+                    UseKind::StructLiteral,
+                    confidence,
+                    target,
+                    name,
+                    &dep.package,
+                );
+                self.sites.push(site);
+            }
+        }
+        syn::visit::visit_expr_struct(self, expr);
+    }
+
+    fn visit_pat_struct(&mut self, pat: &'ast syn::PatStruct) {
+        for (target, dep, confidence) in self.candidates(&path_segments(&pat.path)) {
+            for field in &pat.fields {
+                if let syn::Member::Named(name) = &field.member {
+                    let site = self.site(
+                        name.span(),
+                        UseKind::PatternField,
+                        confidence,
+                        format!("{target}::{name}"),
+                        name.to_string(),
+                        &dep.package,
+                    );
+                    self.sites.push(site);
+                }
+            }
+        }
+        syn::visit::visit_pat_struct(self, pat);
+    }
+
+    fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
+        let catch_all = expr
+            .arms
+            .iter()
+            .any(|arm| arm.guard.is_none() && is_catch_all(&arm.pat));
+        if !catch_all {
+            let mut enums: Vec<(String, String, Confidence)> = Vec::new();
+            for arm in &expr.arms {
+                for path in pattern_paths(&arm.pat) {
+                    let segments = path_segments(path);
+                    if segments.len() < 2 {
+                        continue;
+                    }
+                    for (target, dep, confidence) in self.candidates(&segments) {
+                        if let Some((enum_path, _)) = target.rsplit_once("::") {
+                            if !enums.iter().any(|(e, _, _)| e == enum_path) {
+                                enums.push((enum_path.to_owned(), dep.package, confidence));
+                            }
+                        }
+                    }
+                }
+            }
+            for (enum_path, dep, confidence) in enums {
+                let name = last_segment(&enum_path).to_owned();
+                let site = self.site(
+                    expr.match_token.span,
+                    UseKind::ExhaustiveMatch,
+                    confidence,
+                    enum_path,
+                    name,
+                    &dep,
+                );
+                self.sites.push(site);
+            }
+        }
+        syn::visit::visit_expr_match(self, expr);
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        if let Some((_, trait_path, _)) = &item.trait_ {
+            for (target, dep, confidence) in self.candidates(&path_segments(trait_path)) {
+                let name = last_segment(&target).to_owned();
+                let site = self.site(
+                    trait_path.span(),
+                    UseKind::TraitImpl,
+                    confidence,
+                    target.clone(),
+                    name,
+                    &dep.package,
+                );
+                self.sites.push(site);
+                for impl_item in &item.items {
+                    if let syn::ImplItem::Fn(f) = impl_item {
+                        let name = f.sig.ident.to_string();
+                        let site = self.site(
+                            f.sig.ident.span(),
+                            UseKind::TraitImplMethod,
+                            confidence,
+                            format!("{target}::{name}"),
+                            name,
+                            &dep.package,
+                        );
+                        self.sites.push(site);
+                    }
+                }
+            }
+        }
+        syn::visit::visit_item_impl(self, item);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.visit_path(&mac.path);
+        self.scan_macro_tokens(&mac.tokens);
+    }
+}
+
+/// `QueryResult` for `flaredb_sql::QueryResult`.
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+fn path_segments(path: &syn::Path) -> Vec<String> {
+    let mut segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    if path.leading_colon.is_some() {
+        segments.insert(0, "::".into());
+    }
+    segments
+}
+
+/// `_`, a plain binding (`other`), or an or-pattern containing one.
+fn is_catch_all(pat: &syn::Pat) -> bool {
+    match pat {
+        syn::Pat::Wild(_) => true,
+        syn::Pat::Ident(id) => {
+            id.subpat.is_none()
+                && id
+                    .ident
+                    .to_string()
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() || c == '_')
+        }
+        syn::Pat::Or(or) => or.cases.iter().any(is_catch_all),
+        syn::Pat::Reference(r) => is_catch_all(&r.pat),
+        syn::Pat::Paren(p) => is_catch_all(&p.pat),
+        _ => false,
+    }
+}
+
+/// The paths naming variants in a pattern.
+fn pattern_paths(pat: &syn::Pat) -> Vec<&syn::Path> {
+    match pat {
+        syn::Pat::Path(p) => vec![&p.path],
+        syn::Pat::TupleStruct(p) => vec![&p.path],
+        syn::Pat::Struct(p) => vec![&p.path],
+        syn::Pat::Or(or) => or.cases.iter().flat_map(pattern_paths).collect(),
+        syn::Pat::Reference(r) => pattern_paths(&r.pat),
+        syn::Pat::Paren(p) => pattern_paths(&p.pat),
+        syn::Pat::Ident(id) => id
+            .subpat
+            .as_ref()
+            .map(|(_, p)| pattern_paths(p))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> ScanContext {
+        let dep = DepName {
+            package: "flaredb-sql".into(),
+            crate_name: "flaredb_sql".into(),
+        };
+        let mut deps = HashMap::new();
+        deps.insert("flaredb_sql".to_owned(), dep.clone());
+        deps.insert("fsql".to_owned(), dep);
+        ScanContext {
+            package: "flaredb-server".into(),
+            deps,
+            crate_aliases: HashMap::new(),
+        }
+    }
+
+    fn find<'a>(sites: &'a [UseSite], kind: UseKind, target_or_name: &str) -> Option<&'a UseSite> {
+        sites
+            .iter()
+            .find(|s| s.kind == kind && (s.target == target_or_name || s.name == target_or_name))
+    }
+
+    const HANDLER: &str = r#"use flaredb_sql::{Database, ErrorResult, QueryResult as QR, Value};
+use fsql::parser;
+
+pub fn handle(db: &Database) -> Result<usize, ErrorResult> {
+    let result: QR = db.query("select")?;
+    let n = result.rows().len();
+    let err = ErrorResult { code: 1, message: "x".into() };
+    let _ = err.message.len();
+    match Value::Null {
+        Value::Null => {}
+        Value::Int(_) => {}
+    }
+    let _ = flaredb_sql::QueryResult::new(vec![], vec![]);
+    assert_eq!(result.row_count(), n);
+    Ok(n)
+}
+
+impl flaredb_sql::Executor for Thing {
+    fn execute(&self, sql: &str) -> Result<QR, ErrorResult> { todo!() }
+}
+"#;
+
+    #[test]
+    fn finds_every_kind_of_reference() {
+        let sites = scan_file(&ctx(), "flaredb-server/src/handler.rs", HANDLER);
+        let rows = find(&sites, UseKind::MethodCall, "rows").expect("rows() call");
+        assert_eq!((rows.line, rows.column), (6, 20));
+        assert_eq!(rows.confidence, Confidence::NameMatch);
+        assert_eq!(rows.dependency, "flaredb-sql");
+        assert!(rows.snippet.contains("result.rows()"));
+        let literal = find(
+            &sites,
+            UseKind::LiteralField,
+            "flaredb_sql::ErrorResult::message",
+        )
+        .expect("literal field");
+        assert_eq!(literal.line, 7);
+        assert!(find(&sites, UseKind::StructLiteral, "flaredb_sql::ErrorResult").is_some());
+        assert!(find(&sites, UseKind::FieldAccess, "message").is_some());
+        assert!(
+            find(&sites, UseKind::Path, "flaredb_sql::QueryResult").is_some(),
+            "alias QR resolves"
+        );
+        assert!(find(&sites, UseKind::Path, "flaredb_sql::QueryResult::new").is_some());
+        assert!(
+            find(&sites, UseKind::Import, "flaredb_sql::parser").is_some(),
+            "renamed extern fsql"
+        );
+        assert!(find(&sites, UseKind::ExhaustiveMatch, "flaredb_sql::Value").is_some());
+        assert!(find(&sites, UseKind::TraitImpl, "flaredb_sql::Executor").is_some());
+        assert!(find(
+            &sites,
+            UseKind::TraitImplMethod,
+            "flaredb_sql::Executor::execute"
+        )
+        .is_some());
+        let in_macro =
+            find(&sites, UseKind::MethodCall, "row_count").expect("method call inside assert_eq!");
+        assert_eq!(in_macro.confidence, Confidence::Macro);
+    }
+
+    #[test]
+    fn matches_with_catch_all_are_not_exhaustive() {
+        let src =
+            "use flaredb_sql::Value; fn f(v: Value) { match v { Value::Null => {}, _ => {} } }";
+        let sites = scan_file(&ctx(), "a.rs", src);
+        assert!(find(&sites, UseKind::ExhaustiveMatch, "flaredb_sql::Value").is_none());
+    }
+
+    #[test]
+    fn files_without_dependency_references_give_indirect_name_matches() {
+        let sites = scan_file(
+            &ctx(),
+            "a.rs",
+            "fn f(r: &Local) -> usize { r.rows().len() }",
+        );
+        let rows = find(&sites, UseKind::MethodCall, "rows").expect("indirect match");
+        assert_eq!(rows.confidence, Confidence::Indirect);
+        assert_eq!(rows.dependency, "flaredb-sql");
+    }
+
+    #[test]
+    fn quote_bodies_are_scanned_at_macro_confidence() {
+        let src =
+            "fn gen() -> TokenStream { quote! { let r = ::flaredb_sql::QueryResult::rows(&x); } }";
+        let sites = scan_file(&ctx(), "a.rs", src);
+        let site =
+            find(&sites, UseKind::Path, "flaredb_sql::QueryResult::rows").expect("path in quote!");
+        assert_eq!(site.confidence, Confidence::Macro);
+    }
+
+    #[test]
+    fn crate_aliases_resolve_paths_through_local_reexports() {
+        let mut c = ctx();
+        let dep = c.deps["flaredb_sql"].clone();
+        c.crate_aliases.insert(
+            "QueryResult".into(),
+            ("flaredb_sql::QueryResult".into(), dep),
+        );
+        let sites = scan_file(&c, "b.rs", "fn f(r: &crate::api::QueryResult) {}");
+        assert!(
+            find(&sites, UseKind::Path, "flaredb_sql::QueryResult").is_some(),
+            "{sites:?}"
+        );
+    }
+
+    #[test]
+    fn glob_imports_resolve_paths_at_name_match_confidence() {
+        let src = "use flaredb_sql::*;\nfn f(v: Value) -> ErrorResult {\n    let _ = QueryResult::new(vec![], vec![]);\n    ErrorResult { code: 1, message: String::new() }\n}\n";
+        let sites = scan_file(&ctx(), "a.rs", src);
+        let new = find(&sites, UseKind::Path, "flaredb_sql::QueryResult::new").expect("glob path");
+        assert_eq!((new.line, new.confidence), (3, Confidence::NameMatch));
+        let field = find(
+            &sites,
+            UseKind::LiteralField,
+            "flaredb_sql::ErrorResult::message",
+        )
+        .expect("literal field through a glob import");
+        assert_eq!(field.line, 4);
+        let glob = find(&sites, UseKind::Import, "flaredb_sql").expect("glob import site");
+        assert_eq!(glob.name, "*");
+        assert!(find(&sites, UseKind::Path, "flaredb_sql::crate::X").is_none());
+    }
+
+    #[test]
+    fn uses_inside_function_bodies_bind_names_for_that_block_only() {
+        let src = "fn f(v: &V) {\n    use flaredb_sql::{Value, parser::*};\n    match *v {\n        Value::Null => tokenize(),\n        Value::Int(_) => {}\n    }\n}\nfn g() {\n    Value::Null;\n    tokenize();\n}\n";
+        let sites = scan_file(&ctx(), "a.rs", src);
+        let null: Vec<usize> = sites
+            .iter()
+            .filter(|s| s.target == "flaredb_sql::Value::Null")
+            .map(|s| s.line)
+            .collect();
+        assert_eq!(null, vec![4], "{sites:?}");
+        assert!(find(&sites, UseKind::ExhaustiveMatch, "flaredb_sql::Value").is_some());
+        let tokenize: Vec<usize> = sites
+            .iter()
+            .filter(|s| s.target == "flaredb_sql::parser::tokenize")
+            .map(|s| s.line)
+            .collect();
+        assert_eq!(tokenize, vec![4], "glob scoped to f: {sites:?}");
+    }
+
+    #[test]
+    fn extern_crate_renames_are_followed() {
+        let src = "extern crate flaredb_sql as sql; fn f() { sql::run(); }";
+        let sites = scan_file(&ctx(), "a.rs", src);
+        assert!(
+            find(&sites, UseKind::Path, "flaredb_sql::run").is_some(),
+            "{sites:?}"
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! Files whose use sites cannot all be known from their text: syntax errors, `include!`,
+//! `#[path]`, dependency paths spelled inside strings (macro arguments). Pure.
+
+/// Why a file's use sites cannot all be known from its text, if they cannot: a syntax error, code
+/// included from elsewhere (`include!`), a module loaded from another path (`#[path]`). Pure.
+pub fn unreadable(text: &str) -> Option<String> {
+    if let Err(e) = crate::api::guard::parse_file(text) {
+        let at = e.span().start();
+        return Some(format!(
+            "cannot be parsed ({e} at {}:{})",
+            at.line,
+            at.column + 1
+        ));
+    }
+    if text.contains("include!") {
+        return Some("includes code from another file (`include!`)".into());
+    }
+    if text.contains("#[path") {
+        return Some("loads a module from another path (`#[path]`)".into());
+    }
+    None
+}
+
+/// Why a file's use sites cannot all be known from its syntax: a string literal that spells a path
+/// of a dependency (`#[serde(with = "dep::module")]`, `#[serde(default = "dep::f")]`), or a name
+/// the crate imports from one (`#[serde(with = "imported")]`), is code to a derive macro, not a
+/// path to the index. `deps`: extern names; `aliases`: names bound by `use dep::..`. Pure.
+pub fn names_dependency_in_string<'a>(
+    text: &str,
+    mut deps: impl Iterator<Item = &'a String>,
+    mut aliases: impl Iterator<Item = &'a String>,
+) -> Option<String> {
+    let spelled = |name: &str, exact: bool| {
+        text.contains(&format!("\"{name}::"))
+            || text.contains(&format!("\"::{name}::"))
+            || (exact && text.contains(&format!("\"{name}\"")))
+    };
+    deps.find(|name| spelled(name, false))
+        .or_else(|| aliases.find(|name| spelled(name, true)))
+        .map(|name| format!("spells `{name}` inside a string (a macro argument)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependency_paths_in_strings_make_a_file_unread() {
+        let names = ["fsql".to_owned()];
+        let text = "#[derive(Deserialize)]\nstruct S {\n    #[serde(with = \"fsql::serde_row\")]\n    row: Row,\n}\n";
+        let none: [String; 0] = [];
+        assert!(names_dependency_in_string(text, names.iter(), none.iter()).is_some());
+        let plain = "fn f() -> &'static str { \"fsql is a crate\" }\n";
+        assert!(names_dependency_in_string(plain, names.iter(), none.iter()).is_none());
+        let imported = "#[serde(with = \"serde_row\")]\n";
+        let aliases = ["serde_row".to_owned()];
+        assert!(names_dependency_in_string(imported, none.iter(), aliases.iter()).is_some());
+    }
+}
