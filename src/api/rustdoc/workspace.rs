@@ -238,7 +238,12 @@ pub(crate) fn rustdoc_key(
     key.part("features", options.key_text().as_bytes());
     key.part("package", member.name.as_bytes());
     let mut fixed = vec!["Cargo.toml".to_owned(), "Cargo.lock".to_owned()];
-    fixed.extend(workspace.members.iter().map(crate::workspace::Member::manifest_rel_path));
+    fixed.extend(
+        workspace
+            .members
+            .iter()
+            .map(crate::workspace::Member::manifest_rel_path),
+    );
     fixed.sort();
     fixed.dedup();
     for path in &fixed {
