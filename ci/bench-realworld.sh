@@ -34,7 +34,7 @@ cargo vendor -q --manifest-path "$work/fetch/Cargo.toml" "$work/vendor" > /dev/n
 ws="$work/ws"; mkdir -p "$ws"
 members=""; patches=""
 for c in "${crates[@]}"; do
-  dir=$(ls -d "$work/vendor/$c" "$work/vendor/$c"-[0-9]* 2>/dev/null | head -1)
+  dir="$work/vendor/$c"; [ -d "$dir" ] || dir=$(ls -d "$work/vendor/$c"-[0-9]* | head -1)
   cp -r "$dir" "$ws/$c"; rm -f "$ws/$c/.cargo-checksum.json" "$ws/$c/Cargo.toml.orig"
   members="$members\"$c\", "; patches="$patches$c = { path = \"$c\" }\n"
 done

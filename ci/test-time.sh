@@ -14,7 +14,6 @@ if [ "${1:-}" = "--cold" ]; then
     rm -rf target/tmp
 fi
 mkdir -p target/test-time
-export CI="${CI:-true}"
 
 measure() { # NAME COMMAND...
     local name="$1"

@@ -47,6 +47,9 @@ struct Recorder {
     timings: Timings,
     /// Where the timings file goes: the loaded workspace's target directory.
     target_dir: Option<PathBuf>,
+    /// The thread that began the run: only it names the target directory and finishes the run
+    /// (runs started in one process on several threads, as tests do, keep their own files).
+    owner: std::thread::ThreadId,
 }
 
 static RECORDER: Mutex<Option<Recorder>> = Mutex::new(None);
@@ -69,6 +72,7 @@ pub fn begin(command: &str) {
                 ..Timings::default()
             },
             target_dir: None,
+            owner: std::thread::current().id(),
         });
     }
 }
@@ -142,13 +146,21 @@ fn child_kind(program: &std::ffi::OsStr, first_arg: Option<&std::ffi::OsStr>) ->
 
 /// Says where the run's timings file goes (the workspace's target directory, once it is known).
 pub fn set_target_dir(target_dir: &Path) {
-    with_recorder(|r| r.target_dir = Some(target_dir.to_path_buf()));
+    with_recorder(|r| {
+        if r.owner == std::thread::current().id() {
+            r.target_dir = Some(target_dir.to_path_buf());
+        }
+    });
 }
 
 /// Stops recording and returns the run's timings and target directory (`None` when [`begin`] was
 /// not called).
 pub fn finish() -> Option<(Timings, Option<PathBuf>)> {
-    let recorder = RECORDER.lock().ok()?.take()?;
+    let mut guard = RECORDER.lock().ok()?;
+    if guard.as_ref()?.owner != std::thread::current().id() {
+        return None;
+    }
+    let recorder = guard.take()?;
     let mut timings = recorder.timings;
     timings.total_ms = millis(recorder.started.elapsed());
     Some((timings, recorder.target_dir))

@@ -3,7 +3,7 @@
 //!
 //! The table is data; [`crate::api::diff`] decides which rule a change falls under and looks the
 //! rule up here. Adding a rule = a row here + a branch in the diff's classifier + a test pinning it
-//! (the `every_rule_is_pinned` test in `tests/api_rules.rs` fails until the test exists).
+//! (the `every_rule_is_pinned` test in `tests/e2e/api_rules.rs` fails until the test exists).
 
 use serde::{Deserialize, Serialize};
 

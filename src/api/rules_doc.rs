@@ -129,7 +129,7 @@ pub fn markdown() -> String {
          meaning is the same. The *vs cargo-semver-checks* column says where driftgate differs\n\
          (it is stricter where it sees types in signatures, which cargo-semver-checks cannot, and\n\
          for `#[doc(hidden)]` items that sibling workspace crates use). Every rule has a fixture\n\
-         (`tests/data/rules/`, or a line case in `tests/api_rules.rs`); every major rule has a\n\
+         (`tests/data/rules/`, or a line case in `tests/e2e/api_rules.rs`); every major rule has a\n\
          compiled witness there (a dependent that compiles against the old crate and fails against\n\
          the new one), except the ones whose *proof* column says why none can exist.\n\n\
          | rule | bump | vs cargo-semver-checks | proof | replaces | meaning |\n\

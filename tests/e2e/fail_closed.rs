@@ -490,12 +490,45 @@ fn reverse_deps(s: &Scenario) -> Vec<String> {
         .collect()
 }
 
+/// The table runs in [`SHARDS`] tests, so libtest spreads it over the cores with the other tests.
+const SHARDS: usize = 4;
+
 #[test]
-fn gate_exit_0_implies_the_workspace_builds() {
-    let mut failures = Vec::new();
-    let (mut skipped, mut total) = (0, 0);
+fn the_table_has_enough_scenarios() {
     let scenarios = scenarios();
     assert!(scenarios.len() >= 30, "{} scenarios", scenarios.len());
+}
+
+#[test]
+fn gate_exit_0_implies_the_workspace_builds_1_of_4() {
+    gate_exit_0_implies_the_workspace_builds(0);
+}
+
+#[test]
+fn gate_exit_0_implies_the_workspace_builds_2_of_4() {
+    gate_exit_0_implies_the_workspace_builds(1);
+}
+
+#[test]
+fn gate_exit_0_implies_the_workspace_builds_3_of_4() {
+    gate_exit_0_implies_the_workspace_builds(2);
+}
+
+#[test]
+fn gate_exit_0_implies_the_workspace_builds_4_of_4() {
+    gate_exit_0_implies_the_workspace_builds(3);
+}
+
+/// Every scenario whose index is `shard` modulo [`SHARDS`], in every mode it lists.
+fn gate_exit_0_implies_the_workspace_builds(shard: usize) {
+    let mut failures = Vec::new();
+    let (mut skipped, mut total) = (0, 0);
+    let scenarios: Vec<Scenario> = scenarios()
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % SHARDS == shard)
+        .map(|(_, s)| s)
+        .collect();
     for s in &scenarios {
         let repo = build_repo(s);
         let root = repo.path();
@@ -552,8 +585,9 @@ fn gate_exit_0_implies_the_workspace_builds() {
         }
     }
     eprintln!(
-        "precise mode skipped {skipped} of {total} reverse dependencies over {} scenarios",
-        scenarios.len()
+        "precise mode skipped {skipped} of {total} reverse dependencies over {} scenarios (shard {} of {SHARDS})",
+        scenarios.len(),
+        shard + 1
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -326,4 +326,7 @@ fn item6_a_panic_is_an_internal_error_with_its_own_exit_code() {
     assert_eq!(code, 70);
     assert_ne!(code, driftgate::error::exit::INCOMPLETE);
     assert_eq!(driftgate::runtime::run_guarded(|| 0), 0);
+    // The guard installed driftgate's panic hook in this process, which every test module shares
+    // (one test binary): put the default one back so other tests' failures read as theirs.
+    drop(std::panic::take_hook());
 }

@@ -135,7 +135,7 @@ pub fn extract_workspace(
         };
         match mapped {
             Ok(api) => {
-                let manifest_file = manifest_of(member);
+                let manifest_file = member.manifest_rel_path();
                 let mut lines = api.lines;
                 let mut problems = Vec::new();
                 match source.read(&manifest_file) {
@@ -223,14 +223,6 @@ fn extra_lines<'e>(entry: &'e crate::api::cache::Entry, options: &RustdocOptions
     extra
 }
 
-fn manifest_of(member: &crate::workspace::Member) -> String {
-    if member.rel_dir.is_empty() {
-        "Cargo.toml".to_owned()
-    } else {
-        format!("{}/Cargo.toml", member.rel_dir)
-    }
-}
-
 /// The cache key of a crate for the rustdoc engine: its sources and those of the workspace crates
 /// it depends on, every manifest, `Cargo.lock`, the feature flags and the toolchain.
 pub(crate) fn rustdoc_key(
@@ -246,7 +238,12 @@ pub(crate) fn rustdoc_key(
     key.part("features", options.key_text().as_bytes());
     key.part("package", member.name.as_bytes());
     let mut fixed = vec!["Cargo.toml".to_owned(), "Cargo.lock".to_owned()];
-    fixed.extend(workspace.members.iter().map(manifest_of));
+    fixed.extend(
+        workspace
+            .members
+            .iter()
+            .map(crate::workspace::Member::manifest_rel_path),
+    );
     fixed.sort();
     fixed.dedup();
     for path in &fixed {

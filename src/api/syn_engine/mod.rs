@@ -88,8 +88,8 @@ fn features(
     read: &ReadFn<'_>,
     problems: &mut Vec<ExtractProblem>,
 ) -> Vec<String> {
-    let text = match read(manifest_file) {
-        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+    let bytes = match read(manifest_file) {
+        Ok(Some(bytes)) => bytes,
         Ok(None) => return Vec::new(),
         Err(e) => {
             problems.push(problem(
@@ -101,16 +101,10 @@ fn features(
             return Vec::new();
         }
     };
-    let Ok(manifest) = text.parse::<toml::Table>() else {
-        problems.push(problem(
-            "invalid-manifest",
-            manifest_file,
-            None,
-            "not valid TOML".into(),
-        ));
-        return Vec::new();
-    };
-    crate::api::features::feature_lines(&manifest)
+    crate::api::features::manifest_features(manifest_file, &bytes).unwrap_or_else(|invalid| {
+        problems.push(invalid);
+        Vec::new()
+    })
 }
 
 fn problem(code: &str, file: &str, line: Option<usize>, message: String) -> ExtractProblem {
