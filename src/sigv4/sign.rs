@@ -4,16 +4,13 @@
 //! Everything here is a pure function of its inputs: the time is a parameter, never the clock.
 
 use super::canonical::{canonical_headers, canonical_query, canonical_request};
+use super::crypto::{hmac_sha256, hmac_signature, sha256_hex};
 use super::encode::aws_uri_encode;
 use super::pinned::S3PathRule;
 use super::request::HttpRequest;
 use super::v4a;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::fmt;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// The SHA-256 of the empty string, the payload hash of a request without a body.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -25,22 +22,6 @@ pub const STREAMING_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 pub const STREAMING_PAYLOAD_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
 /// The payload-hash literal of S3 chunked uploads with unsigned trailers.
 pub const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-
-/// Lowercase hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// HMAC-SHA256 of `data` under `key`.
-pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = match HmacSha256::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().into()
-}
 
 /// AWS access key id, secret and optional session token. `Debug` never shows the secret or token.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,10 +263,7 @@ pub fn string_to_sign(
 
 /// `kSigning` = HMAC chain over date, region, service and `aws4_request`, keyed by `AWS4` + secret.
 pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
-    let k_date = hmac_sha256(format!("AWS4{secret}").as_bytes(), date.as_bytes());
-    let k_region = hmac_sha256(&k_date, region.as_bytes());
-    let k_service = hmac_sha256(&k_region, service.as_bytes());
-    hmac_sha256(&k_service, b"aws4_request")
+    signing_key_chain(secret, date, region, service)[3]
 }
 
 /// The intermediate keys of the derivation (kDate, kRegion, kService, kSigning), for explain output
@@ -296,11 +274,6 @@ pub fn signing_key_chain(secret: &str, date: &str, region: &str, service: &str) 
     let k_service = hmac_sha256(&k_region, service.as_bytes());
     let k_signing = hmac_sha256(&k_service, b"aws4_request");
     [k_date, k_region, k_service, k_signing]
-}
-
-/// Hex HMAC-SHA256 signature of a string to sign.
-pub fn hmac_signature(key: &[u8; 32], string_to_sign: &str) -> String {
-    hex::encode(hmac_sha256(key, string_to_sign.as_bytes()))
 }
 
 fn payload_hash(request: &HttpRequest, settings: &Settings) -> String {
