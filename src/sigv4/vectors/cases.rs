@@ -97,6 +97,11 @@ pub(super) fn str_field<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
 }
 
+/// A string of `context.json`, else `default`.
+fn context_field(context: &Value, key: &str, default: &str) -> String {
+    str_field(context, key).unwrap_or(default).to_owned()
+}
+
 fn bool_field(value: &Value, key: &str) -> Option<bool> {
     value.get(key).and_then(Value::as_bool)
 }
@@ -257,12 +262,8 @@ fn v4_cases(
             folder: folder.to_owned(),
             request: request.clone(),
             credentials: credentials.clone(),
-            region: str_field(&context, "region")
-                .unwrap_or("us-east-1")
-                .to_owned(),
-            service: str_field(&context, "service")
-                .unwrap_or("service")
-                .to_owned(),
+            region: context_field(&context, "region", "us-east-1"),
+            service: context_field(&context, "service", "service"),
             timestamp: timestamp.clone(),
             settings,
             expected,
@@ -341,12 +342,8 @@ fn docs_cases(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<SignCase>> 
         folder: folder.to_owned(),
         request: request(suite, &format!("{folder}/request.txt"))?,
         credentials: credentials_of(&context)?,
-        region: str_field(&context, "region")
-            .unwrap_or("us-east-1")
-            .to_owned(),
-        service: str_field(&context, "service")
-            .unwrap_or("service")
-            .to_owned(),
+        region: context_field(&context, "region", "us-east-1"),
+        service: context_field(&context, "service", "service"),
         timestamp: timestamp_of(&context)?,
         settings,
         expected: Expected {

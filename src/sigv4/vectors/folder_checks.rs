@@ -9,17 +9,48 @@ use super::suite::VectorSuite;
 use crate::sigv4::chunked;
 use crate::sigv4::crypto::{base64_encode, hmac_signature};
 use crate::sigv4::request::Header;
-use crate::sigv4::sign::{self, signing_key, signing_key_chain, Algorithm};
+use crate::sigv4::sign::{self, signing_key, signing_key_chain, Algorithm, Timestamp};
 use serde_json::Value;
 
-pub(super) fn check_chunks(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Check>> {
-    let id = format!("{folder}#chunks");
+/// The signing context of an S3 example folder: its `context.json` (region and service default to
+/// `us-east-1` and `s3`), the time, the credential scope and the signing key.
+struct S3Signing {
+    context: Value,
+    timestamp: Timestamp,
+    scope: String,
+    key: [u8; 32],
+}
+
+fn s3_signing(suite: &VectorSuite, folder: &str) -> FolderResult<S3Signing> {
     let context = json(suite, &format!("{folder}/context.json"))?;
-    let spec = json(suite, &format!("{folder}/chunks.json"))?;
     let credentials = credentials_of(&context)?;
     let timestamp = timestamp_of(&context)?;
     let region = str_field(&context, "region").unwrap_or("us-east-1");
     let service = str_field(&context, "service").unwrap_or("s3");
+    let scope = sign::scope(Algorithm::HmacSha256, timestamp.date(), region, service);
+    let key = signing_key(
+        &credentials.secret_access_key,
+        timestamp.date(),
+        region,
+        service,
+    );
+    Ok(S3Signing {
+        context,
+        timestamp,
+        scope,
+        key,
+    })
+}
+
+pub(super) fn check_chunks(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Check>> {
+    let id = format!("{folder}#chunks");
+    let S3Signing {
+        timestamp,
+        scope,
+        key,
+        ..
+    } = s3_signing(suite, folder)?;
+    let spec = json(suite, &format!("{folder}/chunks.json"))?;
     let fill = str_field(&spec, "fill_byte")
         .and_then(|s| s.bytes().next())
         .ok_or("chunks.json has no fill_byte")?;
@@ -33,13 +64,6 @@ pub(super) fn check_chunks(suite: &VectorSuite, folder: &str) -> FolderResult<Ve
         .collect();
     let seed = str_field(&spec, "seed_signature").ok_or("chunks.json has no seed_signature")?;
     let chunks: Vec<Vec<u8>> = sizes.iter().map(|&n| vec![fill; n]).collect();
-    let scope = sign::scope(Algorithm::HmacSha256, timestamp.date(), region, service);
-    let key = signing_key(
-        &credentials.secret_access_key,
-        timestamp.date(),
-        region,
-        service,
-    );
     let signed = chunked::sign_chunks(
         &key,
         timestamp.amz(),
@@ -93,11 +117,12 @@ pub(super) fn check_chunks(suite: &VectorSuite, folder: &str) -> FolderResult<Ve
 
 pub(super) fn check_trailer(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Check>> {
     let id = format!("{folder}#trailer");
-    let context = json(suite, &format!("{folder}/context.json"))?;
-    let credentials = credentials_of(&context)?;
-    let timestamp = timestamp_of(&context)?;
-    let region = str_field(&context, "region").unwrap_or("us-east-1");
-    let service = str_field(&context, "service").unwrap_or("s3");
+    let S3Signing {
+        context,
+        timestamp,
+        scope,
+        key,
+    } = s3_signing(suite, folder)?;
     let previous = str_field(&context, "previous_signature")
         .ok_or("context.json has no previous_signature")?;
     let trailing = request(
@@ -112,13 +137,6 @@ pub(super) fn check_trailer(suite: &VectorSuite, folder: &str) -> FolderResult<V
         "t",
     )?;
     let headers: Vec<Header> = trailing.headers;
-    let scope = sign::scope(Algorithm::HmacSha256, timestamp.date(), region, service);
-    let key = signing_key(
-        &credentials.secret_access_key,
-        timestamp.date(),
-        region,
-        service,
-    );
     let canonical = chunked::canonical_trailer(&headers);
     let sts = chunked::trailer_string_to_sign(timestamp.amz(), &scope, previous, &headers);
     let signature = hmac_signature(&key, &sts);
@@ -146,21 +164,11 @@ pub(super) fn check_trailer(suite: &VectorSuite, folder: &str) -> FolderResult<V
 
 pub(super) fn check_post_policy(suite: &VectorSuite, folder: &str) -> FolderResult<Vec<Check>> {
     let id = format!("{folder}#post-policy");
-    let context = json(suite, &format!("{folder}/context.json"))?;
-    let credentials = credentials_of(&context)?;
-    let timestamp = timestamp_of(&context)?;
-    let region = str_field(&context, "region").unwrap_or("us-east-1");
-    let service = str_field(&context, "service").unwrap_or("s3");
+    let S3Signing { key, .. } = s3_signing(suite, folder)?;
     let policy = suite
         .file(&format!("{folder}/policy.json"))
         .ok_or("missing policy.json")?;
     let sts = base64_encode(policy);
-    let key = signing_key(
-        &credentials.secret_access_key,
-        timestamp.date(),
-        region,
-        service,
-    );
     Ok(vec![
         Check::compare(
             &id,
