@@ -22,8 +22,8 @@ use crate::sigv4::verify::DEFAULT_CLOCK_SKEW_SECS;
 use rayon::prelude::*;
 use std::path::Path;
 
-/// What the SigV4 suite found.
-#[derive(Debug, Clone)]
+/// What the SigV4 suite found (stored as is by the golden cache).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Sigv4Run {
     pub origin: String,
     pub manifest_files: usize,
