@@ -13,6 +13,7 @@
 //! does not allow to skip), and a suite in which no check ran at all fails (`golden-suite-empty`).
 
 pub mod cache;
+pub mod case_result;
 pub mod command;
 pub mod config;
 pub mod random;

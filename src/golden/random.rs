@@ -4,12 +4,12 @@
 //! signed by the harness and by the reference. The seed is part of every case id, so a failure can
 //! be replayed with `random-seed`; a mismatch shows the canonical requests as a unified diff.
 
+use super::case_result::{apply_skip_policy, case_result};
 use super::config::Sigv4Config;
-use super::sigv4::{apply_skip_policy, case_result};
 use super::CaseResult;
 use crate::error::Result;
 use crate::sigv4::determinism::conformance;
-use crate::sigv4::pinned::judged_by;
+use crate::sigv4::judge::judged_by;
 use crate::sigv4::protocol::Implementation;
 use crate::sigv4::request::{parse_request, HttpRequest};
 use crate::sigv4::sign::{Settings, SignatureLocation, UNSIGNED_PAYLOAD};

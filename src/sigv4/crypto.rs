@@ -1,7 +1,7 @@
 //! The byte-level helpers every signer and verifier shares: SHA-256, HMAC-SHA256 (raw and as a
 //! hex signature) and standard base64. Pure functions with no knowledge of requests or scopes, so
-//! both the SigV4 signer ([`super::sign`]) and the SigV4a key derivation ([`super::v4a`]) depend on
-//! this file instead of on each other.
+//! both the SigV4 signer and the SigV4a key derivation depend on this file instead of on each
+//! other.
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};

@@ -3,7 +3,7 @@
 //! Written from the spec: [`encode`] (RFC 3986 URI encoding), [`request`] (request model and the
 //! `request.txt` parser), [`canonical`] (canonical URI, query, headers, request), [`sign`] (string to
 //! sign, signing key, signature, Authorization header, presigned URLs), [`authorization`] (the one parser of
-//! a request's signing parameters), [`verify`] (scope, time and signature checks of a signed request), [`time`], [`pinned`] (the choices the suite pins), [`chunked`]
+//! a request's signing parameters), [`verify`] (scope, time and signature checks of a signed request), [`time`], [`pinned`] (the choices the suite pins), [`judge`] (a case under a declared pinned choice), [`chunked`]
 //! (S3 chunk and trailer signatures), [`v4a`] (ECDSA P-256), [`crypto`] (SHA-256, HMAC, base64). The golden vectors and the suites that
 //! hold an implementation to them live in [`vectors`], [`determinism`], [`tamper`] (the verifier's
 //! tampered-request corpus) and [`harness`].
@@ -17,6 +17,7 @@ pub mod determinism;
 pub mod edge;
 pub mod encode;
 pub mod harness;
+pub mod judge;
 pub mod pinned;
 pub mod protocol;
 pub mod request;

@@ -14,6 +14,8 @@ use std::fmt;
 
 /// The SHA-256 of the empty string, the payload hash of a request without a body.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// The longest a presigned URL may be valid (7 days); the shortest is 1 second.
+pub const MAX_EXPIRES_SECS: u64 = 604_800;
 /// The payload-hash literal of presigned S3 URLs and unsigned bodies.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The payload-hash literal of S3 chunked uploads signed with SigV4.
@@ -189,6 +191,16 @@ impl Default for Settings {
 
 impl Settings {
     /// S3's rules: no double encoding, no path normalization, `x-amz-content-sha256` signed.
+    /// The canonical URI of a raw path under these settings (see [`super::pinned::canonical_uri`]).
+    pub fn canonical_uri(&self, path: &[u8]) -> String {
+        super::pinned::canonical_uri(
+            path,
+            self.double_uri_encode,
+            self.normalize_path,
+            self.s3_path_rule,
+        )
+    }
+
     pub fn s3() -> Self {
         Settings {
             double_uri_encode: false,
@@ -327,7 +339,7 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
     let token = params.credentials.session_token.as_deref();
     let mut req = request.clone();
     req.remove_header("authorization");
-    let uri = super::pinned::canonical_uri(req.path(), settings);
+    let uri = settings.canonical_uri(req.path());
     match settings.signature_location {
         SignatureLocation::Header => {
             if settings.add_signing_headers {
@@ -376,7 +388,7 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
             })
         }
         SignatureLocation::Query => {
-            let max = super::verify::MAX_EXPIRES_SECS;
+            let max = MAX_EXPIRES_SECS;
             if !(1..=max).contains(&settings.expires) {
                 return Err(SignError(format!(
                     "X-Amz-Expires {} is out of range: a presigned URL is valid for 1..={max} seconds",
@@ -451,14 +463,6 @@ mod tests {
         }
     }
 
-    fn context() -> crate::sigv4::verify::VerifyContext {
-        crate::sigv4::verify::VerifyContext::at(
-            "us-east-1",
-            "service",
-            Timestamp::parse("20150830T123600Z").unwrap(),
-        )
-    }
-
     #[test]
     fn timestamps_parse_both_forms() {
         assert_eq!(
@@ -496,9 +500,7 @@ mod tests {
             signed.signature,
             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
         );
-        assert!(
-            crate::sigv4::verify::verify(&signed.request, &creds, &settings, &context()).verified
-        );
+        // The reference verifier accepts both forms: `verify::tests::verifier_accepts_get_vanilla_in_both_forms`.
         let query_settings = Settings {
             signature_location: SignatureLocation::Query,
             ..settings.clone()
@@ -511,10 +513,6 @@ mod tests {
         assert_eq!(
             signed.signature,
             "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
-        );
-        assert!(
-            crate::sigv4::verify::verify(&signed.request, &creds, &query_settings, &context())
-                .verified
         );
     }
 

@@ -122,7 +122,7 @@ pub fn forge(case: &SignCase, f: &Forgery) -> HttpRequest {
         .map(|name| canonical_headers(&req.headers, |n| n == name).block)
         .collect();
     let headers = super::canonical::CanonicalHeaders { block, signed };
-    let uri = super::pinned::canonical_uri(req.path(), settings);
+    let uri = settings.canonical_uri(req.path());
     let query = canonical_query(req.query(), &[]);
     let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
     let sts = string_to_sign(Algorithm::HmacSha256, f.amz_date.amz(), &scope, &creq);

@@ -18,8 +18,7 @@ use sha2::Sha256;
 
 /// The default clock-skew window: a request's time may be this far from "now" (AWS: 15 minutes).
 pub const DEFAULT_CLOCK_SKEW_SECS: u64 = 900;
-/// The longest a presigned URL may be valid (7 days); the shortest is 1 second.
-pub const MAX_EXPIRES_SECS: u64 = 604_800;
+pub use super::sign::MAX_EXPIRES_SECS;
 
 /// What the verifier holds the request to besides the credentials: the region and service it
 /// serves, the current time and the clock-skew window.
@@ -257,7 +256,7 @@ pub fn verify(
             excluded.push("X-Amz-Security-Token");
         }
     }
-    let uri = super::pinned::canonical_uri(request.path(), settings);
+    let uri = settings.canonical_uri(request.path());
     let query = canonical_query(request.query(), &excluded);
     let creq = canonical_request(&request.method, &uri, &query, &headers, &hash);
     let scope = scope(auth.algorithm, &auth.date, &auth.region, &auth.service);
@@ -321,6 +320,30 @@ mod tests {
             "service",
             Timestamp::parse("20150830T123600Z").unwrap(),
         )
+    }
+
+    #[test]
+    fn verifier_accepts_get_vanilla_in_both_forms() {
+        let req = parse_request(b"GET / HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
+        let ts = Timestamp::parse("2015-08-30T12:36:00Z").unwrap();
+        let creds = creds();
+        for settings in [
+            Settings::default(),
+            Settings {
+                signature_location: SignatureLocation::Query,
+                ..Settings::default()
+            },
+        ] {
+            let params = SigningParams {
+                credentials: &creds,
+                region: "us-east-1",
+                service: "service",
+                timestamp: &ts,
+                settings: &settings,
+            };
+            let signed = sign(&req, &params).unwrap();
+            assert!(verify(&signed.request, &creds, &settings, &context()).verified);
+        }
     }
 
     fn signed(settings: &Settings, region: &str, service: &str) -> HttpRequest {

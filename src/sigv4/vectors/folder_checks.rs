@@ -4,7 +4,7 @@
 use super::cases::{
     credentials_of, json, optional_text, request, str_field, text, timestamp_of, FolderResult,
 };
-use super::check::Check;
+use super::outcome::Check;
 use super::suite::VectorSuite;
 use crate::sigv4::chunked;
 use crate::sigv4::crypto::{base64_encode, hmac_signature};

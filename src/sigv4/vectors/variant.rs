@@ -5,7 +5,7 @@
 //! the data does not declare.
 
 use super::cases::{request, suite_defaults, text, Expected, FolderResult, SignCase};
-use super::check::{Check, CheckOutcome};
+use super::outcome::{Check, CheckOutcome};
 use super::suite::VectorSuite;
 use crate::sigv4::sign::{self, Settings};
 use serde::Deserialize;
