@@ -1,6 +1,6 @@
 //! The golden cache: the SigV4 suite's results stored under `<target>/driftgate/golden-cache/`,
 //! keyed by the content of everything the run depends on, so an unchanged re-run does not repeat
-//! it. The key covers the reference (driftgate's version and the bytes of the running binary), the
+//! it. The key covers the reference (driftgate's version and the identity of the running binary), the
 //! suite configuration, the vector files, and with a harness the workspace root, its whole tree
 //! (every file but `.git` and cache directories such as `target/`), the toolchain it is built
 //! from (`rustc -vV` in the root), the `CARGO*`/`RUST*` environment and `PATH`.
@@ -61,9 +61,7 @@ pub fn sigv4_key(root: &Path, target_dir: &Path, config: &Sigv4Config) -> Result
     let mut key = KeyHasher(Sha256::new());
     key.field("format", FORMAT.as_bytes());
     key.field("driftgate version", env!("CARGO_PKG_VERSION").as_bytes());
-    let exe = std::env::current_exe().map_err(|e| format!("no path to driftgate's binary: {e}"))?;
-    let binary = std::fs::read(&exe).map_err(|e| format!("{}: {e}", exe.display()))?;
-    key.field("driftgate binary", &Sha256::digest(&binary));
+    key.field("driftgate binary", &binary_identity()?);
     key.field("configuration", format!("{config:?}").as_bytes());
     let suite = match &config.vectors {
         Some(dir) => VectorSuite::from_dir(dir).map_err(|e| e.to_string())?,
@@ -100,6 +98,34 @@ pub fn sigv4_key(root: &Path, target_dir: &Path, config: &Sigv4Config) -> Result
         }
     }
     Ok(hex::encode(key.0.finalize()))
+}
+
+/// What identifies the running binary (the reference): on Unix its path, device, inode, size and
+/// status-change time (any rewrite or replacement changes the ctime, which no user call can set
+/// back), so a re-run does not read the whole binary; elsewhere the SHA-256 of its bytes.
+fn binary_identity() -> Result<Vec<u8>, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("no path to driftgate's binary: {e}"))?;
+    let unreadable = |e: std::io::Error| format!("{}: {e}", exe.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(&exe).map_err(unreadable)?;
+        Ok(format!(
+            "{}\0{}\0{}\0{}\0{}.{}",
+            exe.display(),
+            meta.dev(),
+            meta.ino(),
+            meta.len(),
+            meta.ctime(),
+            meta.ctime_nsec()
+        )
+        .into_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        let bytes = std::fs::read(&exe).map_err(unreadable)?;
+        Ok(Sha256::digest(&bytes).to_vec())
+    }
 }
 
 /// Hashes every file below `dir` (path relative to `root`, then content; a symlink by its target),
