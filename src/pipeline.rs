@@ -41,6 +41,10 @@ pub struct Options {
     pub quiet: bool,
     /// `check --shard k/n`: build only shard `k` of `n` of the plan (see `shard`).
     pub shard: Option<(usize, usize)>,
+    /// Read and write the golden cache (`--no-cache`: off).
+    pub golden_cache: bool,
+    /// `-v`: say what the golden cache did.
+    pub verbose: bool,
 }
 
 /// Impact and build plan of a comparison: what `check` builds, and what `plan` previews.
@@ -118,11 +122,19 @@ pub fn evaluate(
         None => None,
         Some(config) => Some({
             let _timed = crate::timings::stage("golden suites");
-            golden::run(&golden::RunOptions {
+            let (outcome, cache_use) = golden::run_reporting_cache(&golden::RunOptions {
                 root: ws.root.clone(),
                 config: config.clone(),
                 bless: false,
-            })?
+                cache_dir: options
+                    .golden_cache
+                    .then(|| golden::cache_dir_in(&ws.target_dir)),
+                target_dir: ws.target_dir.clone(),
+            })?;
+            if options.verbose {
+                let _ = writeln!(err, "golden cache: {cache_use}");
+            }
+            outcome
         }),
     };
     let rules = gate::Rules {

@@ -66,8 +66,9 @@ pub struct CheckArgs {
     /// The fast pre-commit path always reads with syn.
     #[arg(long, value_enum)]
     pub engine: Option<Engine>,
-    /// Neither read nor write the API cache (`<target-dir>/driftgate/cache`): every crate's API is
-    /// read again.
+    /// Neither read nor write the API cache (`<target-dir>/driftgate/cache`) nor the golden cache
+    /// (`<target-dir>/driftgate/golden-cache`): every crate's API is read again, every golden suite
+    /// runs.
     #[arg(long)]
     pub no_cache: bool,
     /// Build and test only shard K of N of the plan (balanced by the build times the previous run
@@ -213,5 +214,7 @@ pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Optio
         cargo: ctx.cargo.clone(),
         quiet: ctx.quiet || args.format.is_machine_read(),
         shard: args.shard,
+        golden_cache: !args.no_cache,
+        verbose: ctx.verbose > 0,
     })
 }

@@ -53,6 +53,8 @@ pub fn run(ctx: &Context, args: FixArgs, out: &mut dyn Write, err: &mut dyn Writ
         cargo: ctx.cargo.clone(),
         quiet: true,
         shard: None,
+        golden_cache: false,
+        verbose: false,
     };
     let compared = compare(ctx, &loaded, &args.baseline, err)?;
     if compared.had_problems {

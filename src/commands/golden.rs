@@ -28,13 +28,17 @@ pub struct GoldenArgs {
     /// Read the SigV4 vectors from this directory instead of those embedded in the binary.
     #[arg(long, value_name = "DIR")]
     pub sigv4_vectors: Option<PathBuf>,
+    /// Neither read nor write the golden cache (`<target-dir>/driftgate/golden-cache`): every
+    /// suite runs.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn run(
     ctx: &Context,
     args: GoldenArgs,
     out: &mut dyn Write,
-    _err: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<u8> {
     let workspace = Workspace::load(ctx.manifest_path.as_deref())?;
     let config = Config::load(&workspace)?;
@@ -42,11 +46,16 @@ pub fn run(
     if let Some(dir) = args.sigv4_vectors {
         golden_config.sigv4.vectors = Some(std::path::absolute(&dir).unwrap_or(dir));
     }
-    let outcome = golden::run(&golden::RunOptions {
+    let (outcome, cache_use) = golden::run_reporting_cache(&golden::RunOptions {
         root: workspace.root.clone(),
         config: golden_config,
         bless: args.bless,
+        cache_dir: (!args.no_cache).then(|| golden::cache_dir_in(&workspace.target_dir)),
+        target_dir: workspace.target_dir.clone(),
     })?;
+    if ctx.verbose > 0 {
+        let _ = writeln!(err, "golden cache: {cache_use}");
+    }
     let written = match args.format {
         Format::Json => report::render_json(&outcome, out),
         Format::Human => report::render_human(&outcome, &ctx.style, ctx.verbose, ctx.quiet, out),

@@ -77,6 +77,8 @@ pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Wri
         cargo: ctx.cargo.clone(),
         quiet: true,
         shard: None,
+        golden_cache: false,
+        verbose: false,
     };
     let (_, mut build_plan) = pipeline::plan_build(&loaded, &compared, &options)?;
     // Weighed as `check --shard` weighs it, so that the shards here are the shards there.

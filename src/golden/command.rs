@@ -1,8 +1,8 @@
 //! Generic command goldens: run a command (argument array, workspace root as working directory) and
 //! compare its stdout with an expected file; `--bless` rewrites the file atomically instead.
 
+use super::case_result::unified_diff;
 use super::config::CommandGolden;
-use super::sigv4::unified_diff;
 use super::{codes, CaseResult, Status};
 use crate::error::Result;
 use crate::process::Cmd;

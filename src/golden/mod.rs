@@ -5,10 +5,15 @@
 //! Findings are data: every case is a [`CaseResult`] with a status and, when it fails, a stable
 //! kebab-case code. Errors (a harness that crashes, a broken vector manifest) are `crate::Error`.
 //!
+//! The SigV4 suite's results are cached by the content of everything they depend on ([`cache`]);
+//! command goldens always run.
+//!
 //! Only what ran counts: a case passes when every one of its checks ran and passed; a skipped check
 //! makes the case a skip (a failure, `sigv4-harness-skipped`, for a harness case the configuration
 //! does not allow to skip), and a suite in which no check ran at all fails (`golden-suite-empty`).
 
+pub mod cache;
+pub mod case_result;
 pub mod command;
 pub mod config;
 pub mod random;
@@ -156,6 +161,16 @@ pub struct RunOptions {
     pub root: std::path::PathBuf,
     pub config: config::GoldenConfig,
     pub bless: bool,
+    /// The golden cache's directory (`<target>/driftgate/golden-cache`); `None`: no cache
+    /// (`--no-cache`).
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// The workspace's target directory (left out of the harness's tree in the cache key).
+    pub target_dir: std::path::PathBuf,
+}
+
+/// The golden cache's directory under a target directory.
+pub fn cache_dir_in(target_dir: &std::path::Path) -> std::path::PathBuf {
+    target_dir.join("driftgate").join("golden-cache")
 }
 
 /// The case name of a [`codes::GOLDEN_SUITE_EMPTY`] finding.
@@ -213,20 +228,49 @@ pub fn required_suites(config: &config::GoldenConfig) -> Vec<&'static str> {
 
 /// Runs every golden suite. `Err` = could not complete (exit 101).
 pub fn run(options: &RunOptions) -> crate::Result<GoldenOutcome> {
-    let sigv4 = sigv4::run(&options.root, &options.config.sigv4)?;
+    run_reporting_cache(options).map(|(outcome, _)| outcome)
+}
+
+/// The SigV4 suite through the golden cache (see [`cache`]): stored results when the key matches.
+fn sigv4_cached(options: &RunOptions) -> crate::Result<(sigv4::Sigv4Run, cache::CacheUse)> {
+    let config = &options.config.sigv4;
+    let Some(dir) = &options.cache_dir else {
+        return Ok((sigv4::run(&options.root, config)?, cache::CacheUse::Off));
+    };
+    let key = match cache::sigv4_key(&options.root, &options.target_dir, config) {
+        Ok(key) => key,
+        Err(why) => {
+            let run = sigv4::run(&options.root, config)?;
+            return Ok((run, cache::CacheUse::NoKey(why)));
+        }
+    };
+    if let Some(stored) = cache::load(dir, &key) {
+        return Ok((stored, cache::CacheUse::Hit));
+    }
+    let run = sigv4::run(&options.root, config)?;
+    cache::store(dir, &key, &run);
+    Ok((run, cache::CacheUse::Miss))
+}
+
+/// [`run`], saying what the golden cache did (command goldens always run).
+pub fn run_reporting_cache(
+    options: &RunOptions,
+) -> crate::Result<(GoldenOutcome, cache::CacheUse)> {
+    let (sigv4, cache_use) = sigv4_cached(options)?;
     let (command_cases, blessed) =
         command::run_all(&options.root, &options.config.commands, options.bless)?;
     let mut cases = sigv4.cases;
     cases.extend(command_cases);
     let empty = empty_suites(&cases, &required_suites(&options.config));
     cases.extend(empty);
-    Ok(GoldenOutcome::new(
+    let outcome = GoldenOutcome::new(
         sigv4.origin,
         sigv4.manifest_files,
         sigv4.harness,
         cases,
         blessed,
-    ))
+    );
+    Ok((outcome, cache_use))
 }
 
 #[cfg(test)]

@@ -4,17 +4,17 @@
 //! signed by the harness and by the reference. The seed is part of every case id, so a failure can
 //! be replayed with `random-seed`; a mismatch shows the canonical requests as a unified diff.
 
+use super::case_result::{apply_skip_policy, case_result};
 use super::config::Sigv4Config;
-use super::sigv4::{apply_skip_policy, case_result};
 use super::CaseResult;
 use crate::error::Result;
 use crate::sigv4::determinism::conformance;
-use crate::sigv4::pinned::judged_by;
+use crate::sigv4::judge::judged_by;
 use crate::sigv4::protocol::Implementation;
 use crate::sigv4::request::{parse_request, HttpRequest};
-use crate::sigv4::sign::{self, Credentials, Settings, SignatureLocation, UNSIGNED_PAYLOAD};
+use crate::sigv4::sign::{Settings, SignatureLocation, UNSIGNED_PAYLOAD};
 use crate::sigv4::time::from_unix_seconds;
-use crate::sigv4::vectors::{Expected, SignCase};
+use crate::sigv4::vectors::{example_credentials, Expected, SignCase};
 
 /// The suite's name in reports.
 pub const SUITE: &str = "sigv4-random";
@@ -206,15 +206,11 @@ pub fn random_case(rng: &mut Rng, id: String) -> Option<SignCase> {
         .chance(20)
         .then(|| format!("token/{}+=", rng.next_u64()));
     settings.omit_session_token = token.is_some() && rng.chance(30);
-    let mut case = SignCase {
+    let case = SignCase {
         id,
         folder: SUITE.to_owned(),
         request,
-        credentials: Credentials {
-            access_key_id: "AKIDEXAMPLE".to_owned(),
-            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned(),
-            session_token: token,
-        },
+        credentials: example_credentials(token),
         region: rng
             .pick(&["us-east-1", "eu-west-3", "ap-southeast-2"])
             .to_owned(),
@@ -229,14 +225,7 @@ pub fn random_case(rng: &mut Rng, id: String) -> Option<SignCase> {
         expected: Expected::default(),
         signed_request: None,
     };
-    let signed = sign::sign(&case.request, &case.params()).ok()?;
-    case.expected = Expected {
-        canonical_request: Some(signed.canonical_request),
-        string_to_sign: Some(signed.string_to_sign),
-        signature: Some(signed.signature),
-        ..Expected::default()
-    };
-    Some(case)
+    case.expecting_reference_output()
 }
 
 /// `count` random cases from `seed`.

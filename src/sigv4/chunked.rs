@@ -3,11 +3,12 @@
 //! [`sign_stream`] signs a whole upload (what the protocol's `sign-chunks` line asks for).
 
 use super::canonical::canonical_header_value;
+use super::crypto::{hmac_signature, sha256_hex};
 use super::request::Header;
 use super::request::HttpRequest;
 use super::sign::{
-    hmac_signature, sha256_hex, sign, signing_key, Algorithm, SignError, Signed, SigningParams,
-    EMPTY_SHA256, STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER,
+    sign, signing_key, Algorithm, SignError, Signed, SigningParams, EMPTY_SHA256,
+    STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER,
 };
 
 /// The string to sign of one chunk: previous signature, hash of the empty string, hash of the chunk.

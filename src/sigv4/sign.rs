@@ -4,19 +4,18 @@
 //! Everything here is a pure function of its inputs: the time is a parameter, never the clock.
 
 use super::canonical::{canonical_headers, canonical_query, canonical_request};
+use super::crypto::{hmac_sha256, hmac_signature, sha256_hex};
 use super::encode::aws_uri_encode;
 use super::pinned::S3PathRule;
 use super::request::HttpRequest;
 use super::v4a;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::fmt;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// The SHA-256 of the empty string, the payload hash of a request without a body.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// The longest a presigned URL may be valid (7 days); the shortest is 1 second.
+pub const MAX_EXPIRES_SECS: u64 = 604_800;
 /// The payload-hash literal of presigned S3 URLs and unsigned bodies.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The payload-hash literal of S3 chunked uploads signed with SigV4.
@@ -25,22 +24,6 @@ pub const STREAMING_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 pub const STREAMING_PAYLOAD_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
 /// The payload-hash literal of S3 chunked uploads with unsigned trailers.
 pub const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-
-/// Lowercase hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// HMAC-SHA256 of `data` under `key`.
-pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = match HmacSha256::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().into()
-}
 
 /// AWS access key id, secret and optional session token. `Debug` never shows the secret or token.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +191,16 @@ impl Default for Settings {
 
 impl Settings {
     /// S3's rules: no double encoding, no path normalization, `x-amz-content-sha256` signed.
+    /// The canonical URI of a raw path under these settings (see [`super::pinned::canonical_uri`]).
+    pub fn canonical_uri(&self, path: &[u8]) -> String {
+        super::pinned::canonical_uri(
+            path,
+            self.double_uri_encode,
+            self.normalize_path,
+            self.s3_path_rule,
+        )
+    }
+
     pub fn s3() -> Self {
         Settings {
             double_uri_encode: false,
@@ -282,10 +275,7 @@ pub fn string_to_sign(
 
 /// `kSigning` = HMAC chain over date, region, service and `aws4_request`, keyed by `AWS4` + secret.
 pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
-    let k_date = hmac_sha256(format!("AWS4{secret}").as_bytes(), date.as_bytes());
-    let k_region = hmac_sha256(&k_date, region.as_bytes());
-    let k_service = hmac_sha256(&k_region, service.as_bytes());
-    hmac_sha256(&k_service, b"aws4_request")
+    signing_key_chain(secret, date, region, service)[3]
 }
 
 /// The intermediate keys of the derivation (kDate, kRegion, kService, kSigning), for explain output
@@ -296,11 +286,6 @@ pub fn signing_key_chain(secret: &str, date: &str, region: &str, service: &str) 
     let k_service = hmac_sha256(&k_region, service.as_bytes());
     let k_signing = hmac_sha256(&k_service, b"aws4_request");
     [k_date, k_region, k_service, k_signing]
-}
-
-/// Hex HMAC-SHA256 signature of a string to sign.
-pub fn hmac_signature(key: &[u8; 32], string_to_sign: &str) -> String {
-    hex::encode(hmac_sha256(key, string_to_sign.as_bytes()))
 }
 
 fn payload_hash(request: &HttpRequest, settings: &Settings) -> String {
@@ -354,7 +339,7 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
     let token = params.credentials.session_token.as_deref();
     let mut req = request.clone();
     req.remove_header("authorization");
-    let uri = super::pinned::canonical_uri(req.path(), settings);
+    let uri = settings.canonical_uri(req.path());
     match settings.signature_location {
         SignatureLocation::Header => {
             if settings.add_signing_headers {
@@ -403,7 +388,7 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
             })
         }
         SignatureLocation::Query => {
-            let max = super::verify::MAX_EXPIRES_SECS;
+            let max = MAX_EXPIRES_SECS;
             if !(1..=max).contains(&settings.expires) {
                 return Err(SignError(format!(
                     "X-Amz-Expires {} is out of range: a presigned URL is valid for 1..={max} seconds",
@@ -478,14 +463,6 @@ mod tests {
         }
     }
 
-    fn context() -> crate::sigv4::verify::VerifyContext {
-        crate::sigv4::verify::VerifyContext::at(
-            "us-east-1",
-            "service",
-            Timestamp::parse("20150830T123600Z").unwrap(),
-        )
-    }
-
     #[test]
     fn timestamps_parse_both_forms() {
         assert_eq!(
@@ -523,9 +500,7 @@ mod tests {
             signed.signature,
             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
         );
-        assert!(
-            crate::sigv4::verify::verify(&signed.request, &creds, &settings, &context()).verified
-        );
+        // The reference verifier accepts both forms: `verify::tests::verifier_accepts_get_vanilla_in_both_forms`.
         let query_settings = Settings {
             signature_location: SignatureLocation::Query,
             ..settings.clone()
@@ -538,10 +513,6 @@ mod tests {
         assert_eq!(
             signed.signature,
             "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
-        );
-        assert!(
-            crate::sigv4::verify::verify(&signed.request, &creds, &query_settings, &context())
-                .verified
         );
     }
 

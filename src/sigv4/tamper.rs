@@ -9,12 +9,13 @@
 //! verifier that checks only the HMAC accepts them, so each case catches exactly the missing rule.
 //! Every case is named after what was tampered; the names appear in the gate's messages.
 
+use super::authorization::claimed;
 use super::canonical::{canonical_headers, canonical_query, canonical_request};
+use super::crypto::{hmac_sha256, hmac_signature, sha256_hex};
 use super::protocol::{Implementation, Op, VerifyAnswer, WireRequest};
 use super::request::{Header, HttpRequest};
 use super::sign::{
-    append_query, hmac_sha256, hmac_signature, sha256_hex, string_to_sign, Algorithm,
-    SignatureLocation, Timestamp, UNSIGNABLE_HEADERS,
+    append_query, string_to_sign, Algorithm, SignatureLocation, Timestamp, UNSIGNABLE_HEADERS,
 };
 use super::time::shifted;
 use super::vectors::{Check, CheckOutcome, SignCase};
@@ -121,7 +122,7 @@ pub fn forge(case: &SignCase, f: &Forgery) -> HttpRequest {
         .map(|name| canonical_headers(&req.headers, |n| n == name).block)
         .collect();
     let headers = super::canonical::CanonicalHeaders { block, signed };
-    let uri = super::pinned::canonical_uri(req.path(), settings);
+    let uri = settings.canonical_uri(req.path());
     let query = canonical_query(req.query(), &[]);
     let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
     let sts = string_to_sign(Algorithm::HmacSha256, f.amz_date.amz(), &scope, &creq);
@@ -168,15 +169,9 @@ fn other(value: &str, first: &str, second: &str) -> String {
     if value == first { second } else { first }.to_owned()
 }
 
+/// The signature a well-formed signed request claims (header or presigned form).
 fn signature_of(request: &HttpRequest) -> Option<String> {
-    if let Some(auth) = request.header("authorization") {
-        return auth.rsplit("Signature=").next().map(str::to_owned);
-    }
-    let query = super::canonical::parse_query(request.query().unwrap_or_default());
-    query
-        .into_iter()
-        .find(|(n, _)| n == b"X-Amz-Signature")
-        .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+    claimed(request).ok().map(|c| c.auth.signature)
 }
 
 /// The corpus of `case` (empty for SigV4a cases), for a verifier with the given clock-skew window.
@@ -447,23 +442,13 @@ pub fn corpus(case: &SignCase, clock_skew_secs: u64) -> Vec<Tampered> {
     out
 }
 
+/// The signed header names a well-formed signed request lists (header or presigned form).
 fn signed_names(request: &HttpRequest) -> Vec<String> {
-    let list = match request.header("authorization") {
-        Some(auth) => auth
-            .split("SignedHeaders=")
-            .nth(1)
-            .and_then(|rest| rest.split(',').next())
-            .unwrap_or_default()
-            .to_owned(),
-        None => super::canonical::parse_query(request.query().unwrap_or_default())
-            .into_iter()
-            .find(|(n, _)| n == b"X-Amz-SignedHeaders")
-            .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
-            .unwrap_or_default(),
-    };
-    list.split(';')
+    claimed(request)
+        .map(|c| c.auth.signed_headers)
+        .unwrap_or_default()
+        .into_iter()
         .filter(|n| !n.is_empty())
-        .map(str::to_owned)
         .collect()
 }
 

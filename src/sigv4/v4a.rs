@@ -6,7 +6,7 @@
 //! 256u32`; the first output `c ≤ n − 2` gives the private scalar `c + 1`. Signatures are DER ECDSA
 //! over SHA-256(string to sign) with a nonce, so they are verified, never compared byte for byte.
 
-use super::sign::hmac_sha256;
+use super::crypto::hmac_sha256;
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 

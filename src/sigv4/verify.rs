@@ -3,10 +3,13 @@
 //! date the verifier expects, its time with "now" (clock-skew window, presigned-URL expiry), and the
 //! signature is recomputed from the request. Each rejection says why, in words that name the flaw.
 
+use super::authorization::{claimed, Claimed};
+pub use super::authorization::{parse_authorization, ParsedAuth, SIGNING_QUERY_PARAMS};
 use super::canonical::{canonical_headers, canonical_query, canonical_request};
+use super::crypto::sha256_hex;
 use super::request::HttpRequest;
 use super::sign::{
-    scope, sha256_hex, signing_key, string_to_sign, Algorithm, Credentials, Settings, Timestamp,
+    scope, signing_key, string_to_sign, Algorithm, Credentials, Settings, Timestamp,
 };
 use super::time::unix_seconds;
 use super::v4a;
@@ -15,19 +18,7 @@ use sha2::Sha256;
 
 /// The default clock-skew window: a request's time may be this far from "now" (AWS: 15 minutes).
 pub const DEFAULT_CLOCK_SKEW_SECS: u64 = 900;
-/// The longest a presigned URL may be valid (7 days); the shortest is 1 second.
-pub const MAX_EXPIRES_SECS: u64 = 604_800;
-
-/// The query parameters a presigned URL may carry once only.
-pub const SIGNING_QUERY_PARAMS: [&str; 7] = [
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Expires",
-    "X-Amz-Signature",
-    "X-Amz-Security-Token",
-];
+pub use super::sign::MAX_EXPIRES_SECS;
 
 /// What the verifier holds the request to besides the credentials: the region and service it
 /// serves, the current time and the clock-skew window.
@@ -51,96 +42,6 @@ impl VerifyContext {
     }
 }
 
-/// The parts of an `Authorization` header or of a presigned URL's `X-Amz-*` parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParsedAuth {
-    pub algorithm: Algorithm,
-    pub access_key_id: String,
-    pub date: String,
-    pub region: String,
-    pub service: String,
-    pub signed_headers: Vec<String>,
-    pub signature: String,
-}
-
-fn parse_credential(
-    algorithm: Algorithm,
-    credential: &str,
-) -> Result<(String, String, String, String), String> {
-    let parts: Vec<&str> = credential.split('/').collect();
-    let terminator = parts.last().copied().unwrap_or_default();
-    if parts.len() >= 4 && terminator != "aws4_request" {
-        return Err(format!(
-            "credential scope ends with `{terminator}`, not `aws4_request`"
-        ));
-    }
-    match (algorithm, parts.as_slice()) {
-        (Algorithm::HmacSha256, [ak, date, region, service, _]) => Ok((
-            (*ak).to_owned(),
-            (*date).to_owned(),
-            (*region).to_owned(),
-            (*service).to_owned(),
-        )),
-        (Algorithm::EcdsaP256Sha256, [ak, date, service, _]) => Ok((
-            (*ak).to_owned(),
-            (*date).to_owned(),
-            String::new(),
-            (*service).to_owned(),
-        )),
-        _ => Err(format!("malformed credential scope `{credential}`")),
-    }
-}
-
-/// Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` strictly: one space after
-/// the algorithm, parameters separated by `,` and at most one space, no space around `=` or inside
-/// a value, each parameter once.
-pub fn parse_authorization(value: &str) -> Result<ParsedAuth, String> {
-    let (name, rest) = value
-        .split_once(' ')
-        .ok_or("authorization header has no parameters")?;
-    let algorithm =
-        Algorithm::from_name(name).ok_or_else(|| format!("unsupported algorithm `{name}`"))?;
-    let (mut credential, mut signed, mut signature) = (None, None, None);
-    for (i, part) in rest.split(',').enumerate() {
-        let part = if i == 0 {
-            part
-        } else {
-            part.strip_prefix(' ').unwrap_or(part)
-        };
-        if part.is_empty() || part.contains([' ', '\t']) {
-            return Err(format!(
-                "extra spaces in the Authorization header (near `{}`)",
-                part.trim()
-            ));
-        }
-        let (key, val) = part
-            .split_once('=')
-            .ok_or_else(|| format!("malformed authorization part `{part}`"))?;
-        let slot = match key {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed,
-            "Signature" => &mut signature,
-            other => return Err(format!("unknown authorization part `{other}`")),
-        };
-        if slot.replace(val.to_owned()).is_some() {
-            return Err(format!("repeated authorization part `{key}`"));
-        }
-    }
-    let credential = credential.ok_or("authorization header has no Credential")?;
-    let signed: String = signed.ok_or("authorization header has no SignedHeaders")?;
-    let signature = signature.ok_or("authorization header has no Signature")?;
-    let (access_key_id, date, region, service) = parse_credential(algorithm, &credential)?;
-    Ok(ParsedAuth {
-        algorithm,
-        access_key_id,
-        date,
-        region,
-        service,
-        signed_headers: signed.split(';').map(str::to_owned).collect(),
-        signature,
-    })
-}
-
 /// The result of verifying a signed request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
@@ -160,81 +61,6 @@ impl Verification {
             string_to_sign: String::new(),
         }
     }
-}
-
-/// The authorization parameters of a request, with the time it claims and whether it is presigned.
-struct Claimed {
-    auth: ParsedAuth,
-    amz_date: Option<String>,
-    presigned: bool,
-    expires: Option<String>,
-    region_set: Option<String>,
-}
-
-fn claimed(request: &HttpRequest) -> Result<Claimed, String> {
-    let query_pairs = super::canonical::parse_query(request.query().unwrap_or_default());
-    let query_values = |name: &str| -> Vec<String> {
-        query_pairs
-            .iter()
-            .filter(|(n, _)| n.as_slice() == name.as_bytes())
-            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-            .collect()
-    };
-    for name in SIGNING_QUERY_PARAMS {
-        let count = query_values(name).len();
-        if count > 1 {
-            return Err(format!("{name} appears {count} times in the query"));
-        }
-    }
-    let query_value = |name: &str| query_values(name).into_iter().next();
-    for name in ["authorization", "x-amz-date", "x-amz-content-sha256"] {
-        let count = request.header_values(name).count();
-        if count > 1 {
-            return Err(format!("{count} `{name}` headers"));
-        }
-    }
-    let header = request.header("authorization");
-    let query_signature = query_value("X-Amz-Signature");
-    if header.is_some() && query_signature.is_some() {
-        return Err("both an Authorization header and X-Amz-Signature".to_owned());
-    }
-    if let Some(header) = header {
-        return Ok(Claimed {
-            auth: parse_authorization(header)?,
-            amz_date: request.header("x-amz-date").map(str::to_owned),
-            presigned: false,
-            expires: None,
-            region_set: request.header("x-amz-region-set").map(str::to_owned),
-        });
-    }
-    let Some(signature) = query_signature else {
-        return Err("no Authorization header and no X-Amz-Signature".to_owned());
-    };
-    let algorithm = query_value("X-Amz-Algorithm")
-        .as_deref()
-        .and_then(Algorithm::from_name)
-        .ok_or("missing or unsupported X-Amz-Algorithm")?;
-    let credential = query_value("X-Amz-Credential").unwrap_or_default();
-    let (access_key_id, date, region, service) = parse_credential(algorithm, &credential)?;
-    Ok(Claimed {
-        auth: ParsedAuth {
-            algorithm,
-            access_key_id,
-            date,
-            region,
-            service,
-            signed_headers: query_value("X-Amz-SignedHeaders")
-                .unwrap_or_default()
-                .split(';')
-                .map(str::to_owned)
-                .collect(),
-            signature,
-        },
-        amz_date: query_value("X-Amz-Date"),
-        presigned: true,
-        expires: query_value("X-Amz-Expires"),
-        region_set: query_value("X-Amz-Region-Set"),
-    })
 }
 
 /// Whether a SigV4a region set (`us-east-1,eu-*` or `*`) covers `region`.
@@ -430,7 +256,7 @@ pub fn verify(
             excluded.push("X-Amz-Security-Token");
         }
     }
-    let uri = super::pinned::canonical_uri(request.path(), settings);
+    let uri = settings.canonical_uri(request.path());
     let query = canonical_query(request.query(), &excluded);
     let creq = canonical_request(&request.method, &uri, &query, &headers, &hash);
     let scope = scope(auth.algorithm, &auth.date, &auth.region, &auth.service);
@@ -514,6 +340,20 @@ mod tests {
         let v = verify(request, &creds(), settings, context);
         assert!(!v.verified);
         v.reason.unwrap_or_default()
+    }
+
+    #[test]
+    fn verifier_accepts_get_vanilla_in_both_forms() {
+        for settings in [
+            Settings::default(),
+            Settings {
+                signature_location: SignatureLocation::Query,
+                ..Settings::default()
+            },
+        ] {
+            let request = signed(&settings, "us-east-1", "service");
+            assert!(verify(&request, &creds(), &settings, &context()).verified);
+        }
     }
 
     #[test]
@@ -647,25 +487,5 @@ mod tests {
             !verify(&wire, &creds, &settings, &context()).verified,
             "an encoded + is a plus"
         );
-    }
-
-    #[test]
-    fn authorization_parsing() {
-        let auth = parse_authorization(
-            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
-        )
-        .unwrap();
-        assert_eq!(auth.region, "us-east-1");
-        assert_eq!(auth.signed_headers, ["host", "x-amz-date"]);
-        assert!(parse_authorization("AWS4-HMAC-SHA256 Credential=AK/x").is_err());
-        assert!(parse_authorization("Basic abc").is_err());
-        let spaced = parse_authorization(
-            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request,  SignedHeaders=host, Signature=abc",
-        );
-        assert!(spaced.unwrap_err().contains("extra spaces"));
-        let compact = parse_authorization(
-            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request,SignedHeaders=host,Signature=abc",
-        );
-        assert!(compact.is_ok());
     }
 }

@@ -630,3 +630,39 @@ fn an_expiry_blind_process_harness_fails_naming_the_tampering() {
         "{out}"
     );
 }
+
+#[test]
+fn an_unchanged_rerun_hits_the_golden_cache_and_a_harness_change_misses() {
+    let bin = assert_cmd::cargo::cargo_bin("cargo-driftgate");
+    let argv = format!(r#"["{}", "sigv4", "explain", "--jsonl"]"#, bin.display());
+    let ws = workspace(&format!(
+        "[workspace.metadata.driftgate.golden.sigv4]\nharness = {argv}\ndeterminism = false\nrandom-requests = 5\nrandom-seed = 3\n"
+    ));
+    let golden = |extra: &[&str]| {
+        let (code, out, err) = run(driftgate()
+            .env("CARGO_TARGET_DIR", ws.path().join("target"))
+            .args(["golden", "-v"])
+            .args(extra)
+            .current_dir(ws.path()));
+        assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+        let cache = err
+            .lines()
+            .find_map(|l| l.strip_prefix("golden cache: "))
+            .unwrap_or_else(|| panic!("no cache line in:\n{err}"))
+            .to_owned();
+        (cache, out)
+    };
+    let (first, report) = golden(&[]);
+    assert_eq!(first, "miss");
+    assert!(report.contains("sigv4-harness      132 passed"), "{report}");
+    let (second, cached) = golden(&[]);
+    assert_eq!(second, "hit");
+    assert_eq!(cached, report, "a hit reports what the run found");
+    // The harness's workspace is part of the key: a source change runs the suites again.
+    std::fs::write(ws.path().join("src/lib.rs"), "pub fn changed() {}\n").expect("edit");
+    assert_eq!(golden(&[]).0, "miss");
+    assert_eq!(golden(&[]).0, "hit");
+    let (forced, forced_report) = golden(&["--no-cache"]);
+    assert_eq!(forced, "off");
+    assert_eq!(forced_report, report);
+}
