@@ -31,7 +31,7 @@ fn main() -> std::io::Result<()> {
     let mut table = String::from(
         "/// The embedded SigV4 vector files: (path relative to the suite root, bytes).\n",
     );
-    table.push_str("pub static FILES: &[(&str, &[u8])] = &[\n");
+    table.push_str("pub(super) static FILES: &[(&str, &[u8])] = &[\n");
     for path in &files {
         let Ok(relative) = path.strip_prefix(&root) else {
             continue;

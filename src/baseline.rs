@@ -12,7 +12,7 @@ use std::path::Path;
 
 /// The resolved baseline.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Baseline {
+pub(crate) enum Baseline {
     /// The committed snapshot files against the working tree.
     SnapshotFiles,
     /// A commit (or revision) against the working tree.
@@ -26,7 +26,7 @@ pub enum Baseline {
 
 /// What the caller asked for.
 #[derive(Debug, Clone, Default)]
-pub struct Request {
+pub(crate) struct Request {
     pub base: Option<String>,
     pub staged: bool,
     pub exact_base: bool,
@@ -34,14 +34,14 @@ pub struct Request {
 
 /// The CI facts that choose a base (read from the environment by [`CiEnv::from_env`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CiEnv {
+pub(crate) struct CiEnv {
     pub vars: BTreeMap<String, String>,
     /// Contents of `$GITHUB_EVENT_PATH` (for merge queues).
     pub github_event: Option<String>,
 }
 
 impl CiEnv {
-    pub fn from_env() -> CiEnv {
+    pub(crate) fn from_env() -> CiEnv {
         let names = [
             "CI",
             "GITHUB_ACTIONS",
@@ -67,7 +67,7 @@ impl CiEnv {
     }
 
     /// Whether this is a CI run: `CI` set to anything but an empty value, `0` or `false`.
-    pub fn is_ci(&self) -> bool {
+    pub(crate) fn is_ci(&self) -> bool {
         self.get("CI")
             .is_some_and(|v| !v.eq_ignore_ascii_case("false") && v != "0")
     }
@@ -75,7 +75,7 @@ impl CiEnv {
     /// The commit a CI push build replaced, and where it came from: GitHub's push event `before`
     /// (in `$GITHUB_EVENT_PATH`), GitLab's `CI_COMMIT_BEFORE_SHA`. An all-zero sha (a new branch) is
     /// no commit. Pure.
-    pub fn push_before(&self) -> Option<(String, String)> {
+    pub(crate) fn push_before(&self) -> Option<(String, String)> {
         if self.get("GITHUB_EVENT_NAME") == Some("push") {
             let before = self
                 .github_event
@@ -102,7 +102,7 @@ impl CiEnv {
     }
 
     /// The base the CI system names, and whether it already is a merge base. Pure.
-    pub fn detect(&self) -> Option<(String, bool, String)> {
+    pub(crate) fn detect(&self) -> Option<(String, bool, String)> {
         if self.get("GITHUB_EVENT_NAME") == Some("merge_group") {
             let event: serde_json::Value =
                 serde_json::from_str(self.github_event.as_deref()?).ok()?;
@@ -136,7 +136,7 @@ impl CiEnv {
 }
 
 /// Resolves the request. `root` is the workspace root (inside the git repository, if any).
-pub fn resolve(
+pub(crate) fn resolve(
     request: &Request,
     root: &Path,
     snapshot_dir_exists: bool,

@@ -23,7 +23,7 @@ pub struct BodyDiff {
 }
 
 /// Compares two versions of a Rust file (`None`: the file does not exist on that side).
-pub fn compare(base: Option<&str>, head: Option<&str>) -> BodyDiff {
+pub(crate) fn compare(base: Option<&str>, head: Option<&str>) -> BodyDiff {
     let (base, head) = match (side(base), side(head)) {
         (Ok(b), Ok(h)) => (b, h),
         (Err(e), _) | (_, Err(e)) => {

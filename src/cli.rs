@@ -26,7 +26,7 @@ Exit codes:
 /// mandatory golden checks.
 #[derive(Debug, Parser)]
 #[command(name = "cargo-driftgate", bin_name = "cargo driftgate", version, after_long_help = EXIT_CODES_HELP, after_help = EXIT_CODES_HELP)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -35,7 +35,7 @@ pub struct Cli {
 
 /// Options every subcommand understands (cargo's vocabulary).
 #[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Path to Cargo.toml of the workspace (default: search upwards from the current directory).
     #[arg(long, global = true, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
@@ -59,10 +59,10 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-pub use crate::term::ColorChoice;
+pub(crate) use crate::term::ColorChoice;
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Print or write (--bless) the public-API snapshot files of the workspace crates.
     Snapshot(commands::snapshot::SnapshotArgs),
     /// Diff the public API against a baseline (snapshot files, a git revision, or the staged index).
@@ -98,7 +98,7 @@ pub enum Command {
 
 impl Command {
     /// cargo's options of the subcommands that build (the others do not take them).
-    pub fn cargo_args(&self) -> Option<&crate::cargo_args::CargoArgs> {
+    pub(crate) fn cargo_args(&self) -> Option<&crate::cargo_args::CargoArgs> {
         match self {
             Command::Check(args) => Some(&args.cargo),
             Command::Fix(args) => Some(&args.cargo),

@@ -181,7 +181,7 @@ impl Config {
 }
 
 /// How `check` picks its build mode when neither `--mode` nor the configuration sets one.
-pub const MODE_RULE: &str =
+pub(crate) const MODE_RULE: &str =
     "conservative when the CI environment variable is set, precise otherwise";
 
 impl Config {
@@ -197,7 +197,7 @@ impl Config {
 }
 
 /// A `driftgate.toml` text as the JSON value cargo metadata would give for the same table.
-pub fn parse_toml(text: &str, path: &Path) -> Result<serde_json::Value> {
+pub(crate) fn parse_toml(text: &str, path: &Path) -> Result<serde_json::Value> {
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Config {
         path: path.to_owned(),
         message: e.message().to_owned(),

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename.
 /// A reader sees the old content or the new, never half of either.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_mode(path, bytes, None)
 }
 
 /// [`write_atomic`] for a script: the file is executable (mode 0755) before it appears at `path`.
-pub fn write_atomic_executable(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic_executable(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_mode(path, bytes, Some(0o755))
 }
 
@@ -64,7 +64,7 @@ fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()>
 }
 
 /// `path` without `.` components and with `dir/..` pairs removed (lexically: no file system access).
-pub fn lexical(path: &Path) -> PathBuf {
+pub(crate) fn lexical(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out: Vec<Component> = Vec::new();
     for component in path.components() {
@@ -80,7 +80,7 @@ pub fn lexical(path: &Path) -> PathBuf {
 }
 
 /// What a file is, for a message refusing it: "a directory", "a FIFO (named pipe)", ...
-pub fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
+pub(crate) fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
     let kind = meta.file_type();
     if kind.is_dir() {
         return "a directory";
@@ -105,7 +105,7 @@ pub fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// Reads a file as bytes, naming the path on failure.
-pub fn read(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))
 }
 

@@ -13,17 +13,17 @@ use crate::process::Cmd;
 use std::path::{Path, PathBuf};
 
 /// The line that marks a hook as driftgate's.
-pub const MARKER: &str = "# driftgate-managed-hook: pre-commit (do not edit this line)";
+pub(crate) const MARKER: &str = "# driftgate-managed-hook: pre-commit (do not edit this line)";
 
 /// The hook's file name.
-pub const HOOK_NAME: &str = "pre-commit";
+pub(crate) const HOOK_NAME: &str = "pre-commit";
 
 /// Suffix of the copy kept when `--force` replaces someone else's hook.
-pub const BACKUP_SUFFIX: &str = ".driftgate-backup";
+pub(crate) const BACKUP_SUFFIX: &str = ".driftgate-backup";
 
 /// What the script runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HookSpec {
+pub(crate) struct HookSpec {
     /// The `cargo-driftgate` binary found at install time (absolute); tried first.
     pub binary: Option<PathBuf>,
     /// The workspace manifest relative to the top of the working tree (`/`-separated), when the
@@ -34,7 +34,7 @@ pub struct HookSpec {
 }
 
 /// Quotes `word` for a POSIX shell (single quotes; a quote inside becomes `'\''`).
-pub fn shell_quote(word: &str) -> String {
+pub(crate) fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .bytes()
@@ -54,7 +54,7 @@ pub fn shell_quote(word: &str) -> String {
 /// commit with a message saying how to fix it (a missing checker never passes silently). A
 /// relative `$GIT_INDEX_FILE` (git sets `.git/index` for a plain `git commit`) is made absolute
 /// first, so it still names the index if driftgate runs git from the workspace directory.
-pub fn script(spec: &HookSpec) -> String {
+pub(crate) fn script(spec: &HookSpec) -> String {
     let mut args = vec!["check".to_owned(), "--staged".to_owned()];
     if let Some(manifest) = &spec.manifest {
         args.push("--manifest-path".into());
@@ -103,7 +103,7 @@ pub fn script(spec: &HookSpec) -> String {
 }
 
 /// Whether a hook's text is driftgate's (carries [`MARKER`] on a line of its own).
-pub fn is_ours(text: &[u8]) -> bool {
+pub(crate) fn is_ours(text: &[u8]) -> bool {
     String::from_utf8_lossy(text)
         .lines()
         .any(|line| line.trim_end() == MARKER)
@@ -111,7 +111,7 @@ pub fn is_ours(text: &[u8]) -> bool {
 
 /// The hooks directory git uses for the repository containing `dir` (absolute): honours
 /// `core.hooksPath`, and a linked worktree shares its main repository's hooks.
-pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn hooks_dir(dir: &Path) -> Result<PathBuf> {
     let out = Cmd::git()
         .args(["rev-parse", "--git-path", "hooks"])
         .cwd(dir)
@@ -130,7 +130,7 @@ pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
 }
 
 /// The top of the working tree containing `dir`.
-pub fn worktree_top(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn worktree_top(dir: &Path) -> Result<PathBuf> {
     let out = Cmd::git()
         .args(["rev-parse", "--show-toplevel"])
         .cwd(dir)
@@ -146,7 +146,7 @@ pub fn worktree_top(dir: &Path) -> Result<PathBuf> {
 
 /// What [`install`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Installed {
+pub(crate) enum Installed {
     /// There was no hook.
     Created,
     /// driftgate's own hook was rewritten.
@@ -158,7 +158,7 @@ pub enum Installed {
 /// Writes `script` as the pre-commit hook in `hooks_dir`. An existing hook that is not driftgate's
 /// is a usage error unless `force`, in which case it is kept as `<hook>.driftgate-backup` (or
 /// `.driftgate-backup.N` when that exists).
-pub fn install(hooks_dir: &Path, script: &str, force: bool) -> Result<Installed> {
+pub(crate) fn install(hooks_dir: &Path, script: &str, force: bool) -> Result<Installed> {
     let path = hooks_dir.join(HOOK_NAME);
     let existing = match std::fs::symlink_metadata(&path) {
         Ok(_) => Some(std::fs::read(&path).unwrap_or_default()),
@@ -212,7 +212,7 @@ fn newest_backup(hooks_dir: &Path) -> Option<PathBuf> {
 
 /// What [`uninstall`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Uninstalled {
+pub(crate) enum Uninstalled {
     /// driftgate's hook was removed; a backup it had replaced was put back.
     Removed { restored: Option<PathBuf> },
     /// There is no pre-commit hook.
@@ -223,7 +223,7 @@ pub enum Uninstalled {
 
 /// Removes driftgate's pre-commit hook from `hooks_dir` (only if it carries [`MARKER`]) and restores
 /// the hook it replaced, if a backup is there.
-pub fn uninstall(hooks_dir: &Path) -> Result<Uninstalled> {
+pub(crate) fn uninstall(hooks_dir: &Path) -> Result<Uninstalled> {
     let path = hooks_dir.join(HOOK_NAME);
     let text = match std::fs::read(&path) {
         Ok(text) => text,

@@ -46,7 +46,7 @@ pub struct Compared {
 }
 
 /// Lines of Rust under a package's directory (its weight in shard balancing).
-pub fn package_lines(ws: &Workspace, tree: &SourceTree, package: &str) -> u64 {
+pub(crate) fn package_lines(ws: &Workspace, tree: &SourceTree, package: &str) -> u64 {
     let Some(member) = ws.member(package) else {
         return 1;
     };

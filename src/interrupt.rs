@@ -18,17 +18,17 @@ static TEMP_TREES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// A running child's process group, registered until this is dropped.
 #[derive(Debug)]
-pub struct ChildGroup(u32);
+pub(crate) struct ChildGroup(u32);
 
 impl ChildGroup {
     /// Registers the group led by `pid` (the child was started with `process_group(0)`).
-    pub fn track(pid: u32) -> Self {
+    pub(crate) fn track(pid: u32) -> Self {
         lock(&CHILD_GROUPS).push(pid);
         ChildGroup(pid)
     }
 
     /// Kills every process in the group (the child, and whatever it started that is still there).
-    pub fn kill(&self) {
+    pub(crate) fn kill(&self) {
         kill_group(self.0);
     }
 }
@@ -44,10 +44,10 @@ impl Drop for ChildGroup {
 
 /// A temporary directory being written, removed by [`cleanup`] if the run is interrupted.
 #[derive(Debug)]
-pub struct TempTree(PathBuf);
+pub(crate) struct TempTree(PathBuf);
 
 impl TempTree {
-    pub fn track(path: &Path) -> Self {
+    pub(crate) fn track(path: &Path) -> Self {
         lock(&TEMP_TREES).push(path.to_owned());
         TempTree(path.to_owned())
     }
@@ -67,7 +67,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// SIGKILL to the process group `pgid` (a no-op off Unix, where the child alone is killed).
-pub fn kill_group(pgid: u32) {
+pub(crate) fn kill_group(pgid: u32) {
     #[cfg(unix)]
     if let Ok(pgid) = libc::pid_t::try_from(pgid) {
         if pgid > 1 {
@@ -82,7 +82,7 @@ pub fn kill_group(pgid: u32) {
 }
 
 /// Kills every registered child group and removes every registered temporary tree.
-pub fn cleanup() {
+pub(crate) fn cleanup() {
     let groups: Vec<u32> = lock(&CHILD_GROUPS).clone();
     for pgid in groups {
         kill_group(pgid);
@@ -95,21 +95,21 @@ pub fn cleanup() {
 
 /// The exit code for a run ended by `signal`: 128 + its number, as shells report it.
 /// The signal that interrupted this run, once the handler has started stopping it.
-pub fn received() -> Option<i32> {
+pub(crate) fn received() -> Option<i32> {
     match RECEIVED.load(Ordering::SeqCst) {
         0 => None,
         signal => Some(signal),
     }
 }
 
-pub fn exit_code_for(signal: i32) -> u8 {
+pub(crate) fn exit_code_for(signal: i32) -> u8 {
     u8::try_from(128 + signal).unwrap_or(255)
 }
 
 // No reporter exists on the signal thread: the process edge writes to stderr directly.
 /// Handles SIGINT, SIGTERM and SIGHUP on a background thread for the rest of the process: clean
 /// up, say so on stderr, exit with [`exit_code_for`] the signal.
-pub fn install() {
+pub(crate) fn install() {
     #[cfg(unix)]
     {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};

@@ -3,45 +3,47 @@
 //! The pipeline (see ARCHITECTURE.md): workspace → sources → API snapshots → diff → report, plus the
 //! mandatory golden checks (SigV4). `main.rs` only wires argv and stdio into [`run`].
 
+#![warn(unreachable_pub)]
+
 pub mod api;
-pub mod baseline;
-pub mod bodydiff;
+pub(crate) mod baseline;
+pub(crate) mod bodydiff;
 pub mod build;
 pub mod capture;
-pub mod cargo_args;
-pub mod cli;
+pub(crate) mod cargo_args;
+pub(crate) mod cli;
 pub mod commands;
-pub mod config;
+pub(crate) mod config;
 pub mod error;
-pub mod findings;
-pub mod fix;
-pub mod fsutil;
+pub(crate) mod findings;
+pub(crate) mod fix;
+pub(crate) mod fsutil;
 pub mod gate;
 pub mod golden;
-pub mod hook;
+pub(crate) mod hook;
 pub mod impact;
-pub mod inputs;
-pub mod interrupt;
-pub mod materialize;
-pub mod merge;
-pub mod outside_deps;
-pub mod pipeline;
-pub mod policy;
+pub(crate) mod inputs;
+pub(crate) mod interrupt;
+pub(crate) mod materialize;
+pub(crate) mod merge;
+pub(crate) mod outside_deps;
+pub(crate) mod pipeline;
+pub(crate) mod policy;
 pub mod process;
-pub mod registry;
-pub mod release;
+pub(crate) mod registry;
+pub(crate) mod release;
 pub mod report;
 pub mod runtime;
-pub mod secrets;
-pub mod shard;
+pub(crate) mod secrets;
+pub(crate) mod shard;
 pub mod sigv4;
-pub mod source;
+pub(crate) mod source;
 pub mod successor;
-pub mod term;
-pub mod timings;
+pub(crate) mod term;
+pub(crate) mod timings;
 pub mod usage;
-pub mod warm_copy;
-pub mod workspace;
+pub(crate) mod warm_copy;
+pub(crate) mod workspace;
 
 pub use cli::run;
 pub use error::{Error, Result};

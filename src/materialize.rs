@@ -35,12 +35,12 @@ const TEMP_PREFIX: &str = ".tmp-";
 const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 /// Where materialised trees live under a target directory.
-pub fn trees_dir(target_dir: &Path) -> PathBuf {
+pub(crate) fn trees_dir(target_dir: &Path) -> PathBuf {
     target_dir.join("driftgate").join("trees")
 }
 
 /// The id a tree is stored under: the git tree id of a revision, else a hash of every file.
-pub fn tree_id(source: &SourceTree) -> Result<String> {
+pub(crate) fn tree_id(source: &SourceTree) -> Result<String> {
     if let SourceKind::GitRev { commit, .. } = source.kind() {
         let out = Cmd::git()
             .args(["rev-parse", &format!("{commit}^{{tree}}")])
@@ -72,7 +72,7 @@ pub fn tree_id(source: &SourceTree) -> Result<String> {
 
 /// Writes `source` out under `trees_dir` (once per tree id) and returns the directory, which is the
 /// workspace root of the written tree.
-pub fn materialize(source: &SourceTree, trees_dir: &Path) -> Result<PathBuf> {
+pub(crate) fn materialize(source: &SourceTree, trees_dir: &Path) -> Result<PathBuf> {
     fs_err::create_dir_all(trees_dir)
         .map_err(|e| Error::io("cannot create directory", trees_dir, e))?;
     remove_stale_temporaries(trees_dir);
@@ -142,7 +142,7 @@ fn remove_stale_temporaries(trees_dir: &Path) {
 }
 
 /// Sets the modification time of every file below `dir` to now (see the module docs for why).
-pub fn touch(dir: &Path) -> Result<()> {
+pub(crate) fn touch(dir: &Path) -> Result<()> {
     let now = SystemTime::now();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
@@ -170,12 +170,12 @@ pub fn touch(dir: &Path) -> Result<()> {
 
 /// An exclusive lock on a file, held until dropped: serialises builds (and the reads of their
 /// output) that share one target directory across driftgate processes.
-pub struct BuildLock {
+pub(crate) struct BuildLock {
     _file: File,
 }
 
 impl BuildLock {
-    pub fn acquire(path: &Path) -> Result<BuildLock> {
+    pub(crate) fn acquire(path: &Path) -> Result<BuildLock> {
         if let Some(parent) = path.parent() {
             fs_err::create_dir_all(parent)
                 .map_err(|e| Error::io("cannot create directory", parent, e))?;

@@ -15,7 +15,7 @@ use crate::shard::ShardInfo;
 
 /// Why shard reports cannot be merged.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MergeError {
+pub(crate) enum MergeError {
     /// The reports do not belong together (not shard reports, different runs, a shard twice):
     /// a usage error, exit 2.
     Mismatch(String),
@@ -25,7 +25,10 @@ pub enum MergeError {
 }
 
 /// Merges the shard reports (`names` label them in messages, e.g. their file names).
-pub fn merge(reports: Vec<CheckReport>, names: &[String]) -> Result<CheckReport, MergeError> {
+pub(crate) fn merge(
+    reports: Vec<CheckReport>,
+    names: &[String],
+) -> Result<CheckReport, MergeError> {
     let label = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("#{i}"));
     if reports.is_empty() {
         return Err(MergeError::Mismatch("no report to merge".into()));

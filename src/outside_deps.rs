@@ -16,7 +16,7 @@ const DEPENDENCY_TABLES: &[&str] = &["dependencies", "dev-dependencies", "build-
 /// Rewrites, in every `Cargo.toml` of `tree` (relative paths `manifests`), the path dependencies
 /// that leave the workspace root to absolute paths under `original_root`. Returns how many were
 /// rewritten.
-pub fn repoint(tree: &Path, original_root: &Path, manifests: &[String]) -> Result<usize> {
+pub(crate) fn repoint(tree: &Path, original_root: &Path, manifests: &[String]) -> Result<usize> {
     let mut rewritten = 0;
     for manifest in manifests {
         let file = tree.join(manifest);
@@ -36,7 +36,7 @@ pub fn repoint(tree: &Path, original_root: &Path, manifests: &[String]) -> Resul
 /// One manifest's text (`manifest` its path relative to the workspace root) with the path
 /// dependencies that leave the root repointed under `original_root`: `Some((text, count))` when
 /// any was, `None` when the text stays as it is (or does not parse: cargo will report it).
-pub fn repoint_text(
+pub(crate) fn repoint_text(
     manifest: &str,
     text: &str,
     original_root: &Path,
@@ -52,7 +52,11 @@ pub fn repoint_text(
 }
 
 /// Pure part of [`repoint`]: one manifest's table, `manifest_dir` relative to the workspace root.
-pub fn repoint_table(table: &mut toml::Table, manifest_dir: &Path, original_root: &Path) -> usize {
+pub(crate) fn repoint_table(
+    table: &mut toml::Table,
+    manifest_dir: &Path,
+    original_root: &Path,
+) -> usize {
     let mut count = 0;
     let mut fix = |deps: &mut toml::Table| {
         for dep in deps.iter_mut().map(|(_, value)| value) {

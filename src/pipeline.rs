@@ -48,7 +48,7 @@ pub struct Options {
 }
 
 /// Impact and build plan of a comparison: what `check` builds, and what `plan` previews.
-pub fn plan_build(
+pub(crate) fn plan_build(
     loaded: &Loaded,
     compared: &Compared,
     options: &Options,
@@ -73,7 +73,7 @@ pub fn plan_build(
 }
 
 /// The gate after the comparison, as a report.
-pub fn evaluate(
+pub(crate) fn evaluate(
     loaded: &Loaded,
     compared: Compared,
     options: &Options,
@@ -255,7 +255,7 @@ fn run_build(
 }
 
 /// Usage index + changed paths + manifests → the impact analysis (shared by `impact`, `plan`, `check`).
-pub fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Impact> {
+pub(crate) fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<impact::Impact> {
     let ws = &loaded.workspace;
     let timed = crate::timings::stage("impact: changed paths");
     let paths = match &compared.base_tree {

@@ -20,11 +20,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The registry everybody means when none is named.
-pub const DEFAULT_REGISTRY: &str = "crates.io";
+pub(crate) const DEFAULT_REGISTRY: &str = "crates.io";
 
 /// A published version to compare with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+pub(crate) struct Request {
     /// A version (`1.2.3`, compared with exactly that) or a requirement (`<=1.2.3`: the highest
     /// published version it allows, as `release` asks when no tag names the last release).
     pub version: String,
@@ -33,15 +33,15 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn registry_name(&self) -> &str {
+    pub(crate) fn registry_name(&self) -> &str {
         self.registry.as_deref().unwrap_or(DEFAULT_REGISTRY)
     }
     /// How the base is named in reports: `crates.io 0.4.29`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!("{} {}", self.registry_name(), self.version)
     }
     /// The requirement cargo resolves: `=1.2.3` for a version.
-    pub fn requirement(&self) -> String {
+    pub(crate) fn requirement(&self) -> String {
         match semver::Version::parse(&self.version) {
             Ok(_) => format!("={}", self.version),
             Err(_) => self.version.clone(),
@@ -50,7 +50,7 @@ impl Request {
 }
 
 /// Checks the version is one cargo can pin (`=<ver>`): a usage error (exit 2) otherwise.
-pub fn validate(version: &str) -> Result<()> {
+pub(crate) fn validate(version: &str) -> Result<()> {
     if semver::Version::parse(version).is_ok() {
         return Ok(());
     }
@@ -62,7 +62,7 @@ pub fn validate(version: &str) -> Result<()> {
 }
 
 /// The probe manifest: one dependency per member, pinned to the published version.
-pub fn probe_manifest(names: &[&str], request: &Request) -> String {
+pub(crate) fn probe_manifest(names: &[&str], request: &Request) -> String {
     let mut text = String::from(
         "# Written by driftgate to fetch published versions through cargo.\n\
          [package]\nname = \"driftgate-registry-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
@@ -89,7 +89,7 @@ fn quoted(text: &str) -> String {
 
 /// The root manifest of the published tree: a workspace of the members' directories; a member at
 /// the workspace root keeps its own manifest with the `[workspace]` table appended.
-pub fn root_manifest(rel_dirs: &[&str], root_member_manifest: Option<&str>) -> String {
+pub(crate) fn root_manifest(rel_dirs: &[&str], root_member_manifest: Option<&str>) -> String {
     let dirs: Vec<String> = rel_dirs
         .iter()
         .filter(|d| !d.is_empty())
@@ -107,7 +107,7 @@ pub fn root_manifest(rel_dirs: &[&str], root_member_manifest: Option<&str>) -> S
 
 /// Finds each member's published sources through cargo, lays them out as a workspace under the
 /// target directory and returns it as the base tree, with its label.
-pub fn base_tree(
+pub(crate) fn base_tree(
     ws: &Workspace,
     members: &[&Member],
     request: &Request,

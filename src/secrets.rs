@@ -11,28 +11,28 @@ use std::io::Write;
 use std::sync::RwLock;
 
 /// Environment variables whose values are secret wherever driftgate runs.
-pub const WELL_KNOWN: &[&str] = &[
+pub(crate) const WELL_KNOWN: &[&str] = &[
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_SECURITY_TOKEN",
 ];
 
 /// What a secret is replaced with.
-pub const MASK: &str = "<redacted>";
+pub(crate) const MASK: &str = "<redacted>";
 
 /// Values shorter than this are not treated as secrets (masking `1` or `yes` would garble every
 /// report while protecting nothing).
-pub const MIN_SECRET_LEN: usize = 4;
+pub(crate) const MIN_SECRET_LEN: usize = 4;
 
 static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// Registers the values of the [`WELL_KNOWN`] variables.
-pub fn init_from_env() {
+pub(crate) fn init_from_env() {
     add_env_names(WELL_KNOWN.iter().copied());
 }
 
 /// Registers the values of the named environment variables (the configuration's `redact-env`).
-pub fn add_env_names<'a>(names: impl IntoIterator<Item = &'a str>) {
+pub(crate) fn add_env_names<'a>(names: impl IntoIterator<Item = &'a str>) {
     let values: Vec<String> = names
         .into_iter()
         .filter_map(std::env::var_os)
@@ -42,7 +42,7 @@ pub fn add_env_names<'a>(names: impl IntoIterator<Item = &'a str>) {
 }
 
 /// Registers secret values directly (with every form a report may quote them in).
-pub fn add_values(values: impl IntoIterator<Item = String>) {
+pub(crate) fn add_values(values: impl IntoIterator<Item = String>) {
     let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
     for value in values {
         for form in forms(&value) {
@@ -78,12 +78,12 @@ fn forms(value: &str) -> Vec<String> {
 }
 
 /// `text` with every registered secret masked.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     redact_with(text, &SECRETS.read().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// `bytes` with every registered secret masked (bytes that are not UTF-8 are searched as they are).
-pub fn redact_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+pub(crate) fn redact_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
     if secrets.is_empty() || !secrets.iter().any(|s| contains(bytes, s.as_bytes())) {
         return std::borrow::Cow::Borrowed(bytes);
@@ -96,7 +96,7 @@ pub fn redact_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 }
 
 /// Pure: `text` with each of `secrets` masked.
-pub fn redact_with(text: &str, secrets: &[String]) -> String {
+pub(crate) fn redact_with(text: &str, secrets: &[String]) -> String {
     let mut out = text.to_owned();
     for secret in secrets {
         if !secret.is_empty() && out.contains(secret.as_str()) {
@@ -127,13 +127,13 @@ fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
 
 /// A writer that masks secrets before they reach `inner`. Output is held back until a line is
 /// complete (or on flush), so a secret split across two writes is still seen whole.
-pub struct RedactingWriter<W: Write> {
+pub(crate) struct RedactingWriter<W: Write> {
     inner: W,
     pending: Vec<u8>,
 }
 
 impl<W: Write> RedactingWriter<W> {
-    pub fn new(inner: W) -> Self {
+    pub(crate) fn new(inner: W) -> Self {
         RedactingWriter {
             inner,
             pending: Vec::new(),

@@ -29,18 +29,18 @@ pub struct ShardInfo {
 
 /// Per-crate build times of earlier runs, in milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Timings {
+pub(crate) struct Timings {
     pub version: u32,
     pub crates: BTreeMap<String, u64>,
 }
 
 /// Where the timings live: `<target>/driftgate/timings.json`.
-pub fn timings_path(target_dir: &Path) -> PathBuf {
+pub(crate) fn timings_path(target_dir: &Path) -> PathBuf {
     target_dir.join("driftgate").join("timings.json")
 }
 
 /// The timings file, or empty timings when it is missing or unreadable (sizes are used then).
-pub fn read_timings(target_dir: &Path) -> Timings {
+pub(crate) fn read_timings(target_dir: &Path) -> Timings {
     std::fs::read(timings_path(target_dir))
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Timings>(&bytes).ok())
@@ -51,7 +51,7 @@ pub fn read_timings(target_dir: &Path) -> Timings {
 /// Weighs the plan by `timings` when they know every planned crate (one unit for all: a mix of
 /// milliseconds and lines would split nonsense); otherwise the plan keeps its size weights.
 /// Returns whether the timings were used.
-pub fn weigh(build_plan: &mut BuildPlan, timings: &Timings) -> bool {
+pub(crate) fn weigh(build_plan: &mut BuildPlan, timings: &Timings) -> bool {
     let known = build_plan
         .crates
         .iter()
@@ -66,7 +66,7 @@ pub fn weigh(build_plan: &mut BuildPlan, timings: &Timings) -> bool {
 }
 
 /// Shard `k` of `n` of the weighed `whole` plan, and what its report says about it.
-pub fn select(
+pub(crate) fn select(
     whole: &BuildPlan,
     (k, n): (usize, usize),
     fail_on: FailOn,
@@ -85,7 +85,7 @@ pub fn select(
 /// The timings after a build of `built` that took `duration_ms`: the measured time is shared out
 /// over the built crates in proportion to their weights (cargo reports no per-crate time), so a
 /// shard that ran long weighs more next time. Other crates keep their earlier times.
-pub fn record(mut timings: Timings, built: &BuildPlan, duration_ms: u64) -> Timings {
+pub(crate) fn record(mut timings: Timings, built: &BuildPlan, duration_ms: u64) -> Timings {
     timings.version = 1;
     let total: u64 = built.crates.iter().map(|c| c.weight.max(1)).sum();
     if total == 0 || duration_ms == 0 {
@@ -101,7 +101,7 @@ pub fn record(mut timings: Timings, built: &BuildPlan, duration_ms: u64) -> Timi
 
 /// Writes the timings atomically; a failure only costs the balance of the next run, so it is
 /// returned for a warning, never fatal.
-pub fn write_timings(target_dir: &Path, timings: &Timings) -> crate::Result<()> {
+pub(crate) fn write_timings(target_dir: &Path, timings: &Timings) -> crate::Result<()> {
     let text = serde_json::to_string_pretty(timings).unwrap_or_default();
     let path = timings_path(target_dir);
     if let Some(dir) = path.parent() {

@@ -68,14 +68,14 @@ impl Style {
 
 /// An output stream that keeps escape sequences when colouring (even through a pipe) and strips
 /// them otherwise (clap's messages and any other styled text included).
-pub struct Styled<W: Write> {
+pub(crate) struct Styled<W: Write> {
     raw: W,
     /// The stripping state (it carries over an escape sequence split between writes); `None` keeps.
     strip: Option<anstream::adapter::StripBytes>,
 }
 
 impl<W: Write> Styled<W> {
-    pub fn new(raw: W, color: bool) -> Self {
+    pub(crate) fn new(raw: W, color: bool) -> Self {
         Styled {
             raw,
             strip: (!color).then(anstream::adapter::StripBytes::new),

@@ -15,27 +15,27 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The file a run's timings are written to, under the target directory.
-pub fn timings_file(target_dir: &Path) -> PathBuf {
+pub(crate) fn timings_file(target_dir: &Path) -> PathBuf {
     target_dir.join("driftgate").join("timings.json")
 }
 
 /// One stage, in the order the stages finished (nested stages finish before their parent).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StageTiming {
+pub(crate) struct StageTiming {
     pub stage: String,
     pub ms: u64,
 }
 
 /// Child processes of one kind (program and subcommand), all together.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct ChildTiming {
+pub(crate) struct ChildTiming {
     pub count: u64,
     pub ms: u64,
 }
 
 /// A run's timings, as written to the timings file.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct Timings {
+pub(crate) struct Timings {
     pub command: String,
     pub total_ms: u64,
     pub stages: Vec<StageTiming>,
@@ -63,7 +63,7 @@ fn with_recorder(f: impl FnOnce(&mut Recorder)) {
 }
 
 /// Starts recording a run of `command` (forgetting any earlier run's timings).
-pub fn begin(command: &str) {
+pub(crate) fn begin(command: &str) {
     if let Ok(mut guard) = RECORDER.lock() {
         *guard = Some(Recorder {
             started: Instant::now(),
@@ -79,7 +79,7 @@ pub fn begin(command: &str) {
 
 /// Records a stage's duration when dropped.
 #[must_use = "the stage is recorded when the guard is dropped"]
-pub struct StageGuard {
+pub(crate) struct StageGuard {
     name: String,
     started: Instant,
 }
@@ -93,7 +93,7 @@ impl Drop for StageGuard {
 }
 
 /// Times a stage until the returned guard is dropped.
-pub fn stage(name: &str) -> StageGuard {
+pub(crate) fn stage(name: &str) -> StageGuard {
     StageGuard {
         name: name.to_owned(),
         started: Instant::now(),
@@ -102,7 +102,7 @@ pub fn stage(name: &str) -> StageGuard {
 
 /// Records a child process run when dropped, under its kind.
 #[must_use = "the child is recorded when the guard is dropped"]
-pub struct ChildGuard {
+pub(crate) struct ChildGuard {
     kind: String,
     started: Instant,
 }
@@ -121,7 +121,7 @@ impl Drop for ChildGuard {
 
 /// Times a child process until the guard is dropped: `program` (its file name) and its first
 /// argument name the kind.
-pub fn child(program: &std::ffi::OsStr, first_arg: Option<&std::ffi::OsStr>) -> ChildGuard {
+pub(crate) fn child(program: &std::ffi::OsStr, first_arg: Option<&std::ffi::OsStr>) -> ChildGuard {
     ChildGuard {
         kind: child_kind(program, first_arg),
         started: Instant::now(),
@@ -145,7 +145,7 @@ fn child_kind(program: &std::ffi::OsStr, first_arg: Option<&std::ffi::OsStr>) ->
 }
 
 /// Says where the run's timings file goes (the workspace's target directory, once it is known).
-pub fn set_target_dir(target_dir: &Path) {
+pub(crate) fn set_target_dir(target_dir: &Path) {
     with_recorder(|r| {
         if r.owner == std::thread::current().id() {
             r.target_dir = Some(target_dir.to_path_buf());
@@ -155,7 +155,7 @@ pub fn set_target_dir(target_dir: &Path) {
 
 /// Stops recording and returns the run's timings and target directory (`None` when [`begin`] was
 /// not called).
-pub fn finish() -> Option<(Timings, Option<PathBuf>)> {
+pub(crate) fn finish() -> Option<(Timings, Option<PathBuf>)> {
     let mut guard = RECORDER.lock().ok()?;
     if guard.as_ref()?.owner != std::thread::current().id() {
         return None;
@@ -168,7 +168,7 @@ pub fn finish() -> Option<(Timings, Option<PathBuf>)> {
 
 /// Ends the run: with `verbose`, writes the table to `err`; writes the timings file when a
 /// workspace was loaded. Failing to write the file is said with `verbose`, never fails the run.
-pub fn finish_run(verbose: bool, err: &mut dyn Write) {
+pub(crate) fn finish_run(verbose: bool, err: &mut dyn Write) {
     let Some((timings, target_dir)) = finish() else {
         return;
     };
@@ -188,7 +188,7 @@ pub fn finish_run(verbose: bool, err: &mut dyn Write) {
 }
 
 /// The `-v` table: stages in the order they finished, then child processes by kind.
-pub fn render(timings: &Timings) -> String {
+pub(crate) fn render(timings: &Timings) -> String {
     let mut out = format!(
         "timings ({}): {} ms in all\n",
         timings.command, timings.total_ms

@@ -30,25 +30,25 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Where the copy of the workspace lives under a target directory.
-pub fn copy_dir(target_dir: &Path) -> PathBuf {
+pub(crate) fn copy_dir(target_dir: &Path) -> PathBuf {
     target_dir.join("driftgate").join("copy")
 }
 
 /// The target directory the copy is built in.
-pub fn copy_target_dir(target_dir: &Path) -> PathBuf {
+pub(crate) fn copy_target_dir(target_dir: &Path) -> PathBuf {
     target_dir.join("driftgate").join("copy-target")
 }
 
 /// What a [`sync`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SyncStats {
+pub(crate) struct SyncStats {
     pub unchanged: usize,
     pub written: usize,
     pub removed: usize,
 }
 
 /// Brings `dir` to the content of `source` (see the module docs); the caller holds the build lock.
-pub fn sync(source: &SourceTree, dir: &Path) -> Result<SyncStats> {
+pub(crate) fn sync(source: &SourceTree, dir: &Path) -> Result<SyncStats> {
     fs_err::create_dir_all(dir).map_err(|e| Error::io("cannot create directory", dir, e))?;
     let mut stats = SyncStats::default();
     let mut wanted = BTreeSet::new();

@@ -8,7 +8,7 @@ use crate::usage::{UseKind, UseSite};
 
 /// One replacement in a file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Edit {
+pub(crate) struct Edit {
     pub start: usize,
     pub end: usize,
     pub text: String,
@@ -16,13 +16,13 @@ pub struct Edit {
 
 /// Why a site could not be rewritten.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     pub site: UseSite,
     pub reason: String,
 }
 
 /// The edits that make `site` (which names `removed`) name `successor` instead.
-pub fn for_site(
+pub(crate) fn for_site(
     text: &str,
     site: &UseSite,
     removed: &str,
@@ -115,7 +115,7 @@ fn last(path: &str) -> &str {
 }
 
 /// Byte offset of a 1-based line and 1-based character column.
-pub fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
@@ -195,7 +195,7 @@ fn unmatched_open_brace(text: &str) -> Option<usize> {
 }
 
 /// `text` with `edits` applied (sorted, non-overlapping; identical duplicates collapse).
-pub fn apply(text: &str, edits: &[Edit]) -> Result<String, String> {
+pub(crate) fn apply(text: &str, edits: &[Edit]) -> Result<String, String> {
     let mut sorted = edits.to_vec();
     sorted.sort();
     sorted.dedup();

@@ -6,7 +6,7 @@
 //! and patterns), plus method calls and field accesses — which the index only matches by name —
 //! where the compiler reported an error at that very identifier, attributed to the removed item.
 
-pub mod edits;
+pub(crate) mod edits;
 
 use crate::report::check::CheckReport;
 use crate::successor::{Successor, SuccessorConfidence};
@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 /// The rewrite of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileFix {
+pub(crate) struct FileFix {
     /// Relative to the workspace root.
     pub file: String,
     pub before: String,
@@ -26,7 +26,7 @@ pub struct FileFix {
 
 /// What `fix` would do.
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub files: Vec<FileFix>,
     /// Successors not applied because of their confidence (the flag applies them).
     pub held_back: Vec<Successor>,
@@ -36,7 +36,7 @@ pub struct Plan {
 
 /// The plan: every use site of a removed item whose successor has at least `min` confidence.
 /// `read` returns a file's text (relative path).
-pub fn plan(
+pub(crate) fn plan(
     report: &CheckReport,
     min: SuccessorConfidence,
     read: &dyn Fn(&str) -> Option<String>,
@@ -149,7 +149,7 @@ fn placeholder_site() -> UseSite {
 }
 
 /// A unified diff of one file's fix (`a/` and `b/` prefixes, three lines of context).
-pub fn unified_diff(fix: &FileFix) -> String {
+pub(crate) fn unified_diff(fix: &FileFix) -> String {
     similar::TextDiff::from_lines(&fix.before, &fix.after)
         .unified_diff()
         .context_radius(3)

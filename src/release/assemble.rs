@@ -17,7 +17,7 @@ use crate::workspace::Workspace;
 use std::collections::BTreeMap;
 
 /// What the checklist is made from.
-pub struct Inputs<'a> {
+pub(crate) struct Inputs<'a> {
     pub workspace: &'a Workspace,
     /// The members to report on (names).
     pub selected: &'a [String],
@@ -37,7 +37,7 @@ pub struct Inputs<'a> {
 }
 
 /// Builds the report. `Err` holds a dependency cycle between members (normal/build edges).
-pub fn assemble(inputs: Inputs<'_>) -> Result<ReleaseReport, Vec<String>> {
+pub(crate) fn assemble(inputs: Inputs<'_>) -> Result<ReleaseReport, Vec<String>> {
     let ws = inputs.workspace;
     let nodes = order::nodes(ws);
     let publish_order = order::publish_order(&nodes)?;
@@ -102,7 +102,7 @@ pub fn assemble(inputs: Inputs<'_>) -> Result<ReleaseReport, Vec<String>> {
 }
 
 /// One crate's version verdict.
-pub fn crate_version(
+pub(crate) fn crate_version(
     package: &str,
     publish: bool,
     base: Option<&Result<String, String>>,

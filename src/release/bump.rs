@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 /// The bump a version change made, as cargo reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Made {
+pub(crate) enum Made {
     /// The new version is lower than the old one.
     Downgrade,
     /// Same version (build metadata aside).
@@ -27,7 +27,7 @@ pub enum Made {
 }
 
 impl Made {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Made::Downgrade => "downgrade",
             Made::None => "none",
@@ -38,7 +38,7 @@ impl Made {
     }
 
     /// Whether this bump allows changes of `severity`.
-    pub fn satisfies(self, severity: Severity) -> bool {
+    pub(crate) fn satisfies(self, severity: Severity) -> bool {
         let needed = match severity {
             Severity::Patch => Made::Patch,
             Severity::Minor => Made::Minor,
@@ -49,7 +49,7 @@ impl Made {
 }
 
 /// Parses a manifest version (`1.2.3`, `0.1.0-rc.1`); the error says what was wrong.
-pub fn parse(text: &str) -> Result<Version, String> {
+pub(crate) fn parse(text: &str) -> Result<Version, String> {
     Version::parse(text.trim()).map_err(|e| format!("`{text}` is not a semver version: {e}"))
 }
 
@@ -74,7 +74,7 @@ fn precedence(v: &Version) -> Version {
 }
 
 /// The bump from `base` to `head`, as cargo's compatibility rule reads it.
-pub fn made(base: &Version, head: &Version) -> Made {
+pub(crate) fn made(base: &Version, head: &Version) -> Made {
     let (b, h) = (precedence(base), precedence(head));
     if h == b {
         return Made::None;
@@ -94,7 +94,7 @@ pub fn made(base: &Version, head: &Version) -> Made {
 }
 
 /// The smallest version after `base` whose bump allows changes of `severity`.
-pub fn minimum(base: &Version, severity: Severity) -> Version {
+pub(crate) fn minimum(base: &Version, severity: Severity) -> Version {
     if !base.pre.is_empty() {
         // Releasing the pre-release itself moves away from it: any change is allowed.
         return Version::new(base.major, base.minor, base.patch);

@@ -40,7 +40,7 @@ pub struct ReleaseOutput {
 }
 
 /// The clap value parser of `--output`.
-pub fn parse_output(spec: &str) -> std::result::Result<ReleaseOutput, String> {
+pub(crate) fn parse_output(spec: &str) -> std::result::Result<ReleaseOutput, String> {
     let (name, path) = spec
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=PATH (e.g. html=release.html), got `{spec}`"))?;
@@ -60,7 +60,7 @@ pub fn parse_output(spec: &str) -> std::result::Result<ReleaseOutput, String> {
 }
 
 /// Two outputs to one file are a usage error.
-pub fn check_outputs(outputs: &[ReleaseOutput]) -> Result<()> {
+pub(crate) fn check_outputs(outputs: &[ReleaseOutput]) -> Result<()> {
     let mut seen = std::collections::BTreeSet::new();
     match outputs
         .iter()
@@ -74,7 +74,7 @@ pub fn check_outputs(outputs: &[ReleaseOutput]) -> Result<()> {
     }
 }
 
-pub fn render(report: &ReleaseReport, format: ReleaseFormat) -> String {
+pub(crate) fn render(report: &ReleaseReport, format: ReleaseFormat) -> String {
     match format {
         ReleaseFormat::Markdown => super::markdown::render(report),
         ReleaseFormat::Json => report.to_json(),

@@ -42,7 +42,7 @@ footer { margin-top: 40px; color: #6e7781; font-size: 12px; }
 "#;
 
 /// The page.
-pub fn render(report: &ReleaseReport) -> String {
+pub(crate) fn render(report: &ReleaseReport) -> String {
     let mut out = String::with_capacity(16 * 1024);
     let verdict = if report.passed {
         "ready".to_owned()

@@ -4,7 +4,7 @@
 
 /// The `[package]` facts the release checklist needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Declared {
+pub(crate) struct Declared {
     pub name: String,
     /// As declared (cargo's default `0.0.0` when the manifest has no version).
     pub version: String,
@@ -13,7 +13,7 @@ pub struct Declared {
 /// Reads `[package] name` and `version` from `manifest`; `root` is the workspace root manifest of
 /// the same revision (for inherited versions). `Ok(None)`: not a package manifest (a virtual
 /// workspace root). Errors say what is wrong, without the path (the caller adds it).
-pub fn declared(manifest: &str, root: Option<&str>) -> Result<Option<Declared>, String> {
+pub(crate) fn declared(manifest: &str, root: Option<&str>) -> Result<Option<Declared>, String> {
     let table: toml::Table = manifest
         .parse()
         .map_err(|e| format!("not valid TOML: {e}"))?;

@@ -8,7 +8,7 @@ use super::text::{escape as html_escape, SEMVER_NOTE};
 use super::{Dependent, ItemStatus, ReleaseReport, Verification, VersionStatus};
 
 /// GitHub's limit for a pull-request body.
-pub const BODY_LIMIT: usize = 65_536;
+pub(crate) const BODY_LIMIT: usize = 65_536;
 /// Longer lists than this are folded.
 const FOLD_AT: usize = 15;
 
@@ -21,12 +21,12 @@ enum Part {
 }
 
 /// The Markdown text, at most [`BODY_LIMIT`] bytes.
-pub fn render(report: &ReleaseReport) -> String {
+pub(crate) fn render(report: &ReleaseReport) -> String {
     render_within(report, BODY_LIMIT)
 }
 
 /// The Markdown text, at most `limit` bytes (a tiny limit gives the heading and the note only).
-pub fn render_within(report: &ReleaseReport, limit: usize) -> String {
+pub(crate) fn render_within(report: &ReleaseReport, limit: usize) -> String {
     let footer = format!(
         "\n<sub>driftgate {} · release report schema {}</sub>\n",
         escape(&report.tool_version),
@@ -310,7 +310,7 @@ fn publish_order(report: &ReleaseReport) -> Vec<Part> {
 
 /// Text safe in Markdown (and in a table cell): punctuation Markdown or HTML would interpret is
 /// backslash-escaped, line breaks become spaces.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {

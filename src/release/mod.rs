@@ -6,28 +6,28 @@
 //! and failed items. The renderers ([`markdown`], [`html`], JSON via serde) are pure functions of the
 //! report; the IO edge is `commands/release.rs`.
 
-pub mod assemble;
-pub mod bump;
-pub mod format;
-pub mod html;
-pub mod manifest;
-pub mod markdown;
-pub mod order;
-pub mod tags;
-pub mod text;
+pub(crate) mod assemble;
+pub(crate) mod bump;
+pub(crate) mod format;
+pub(crate) mod html;
+pub(crate) mod manifest;
+pub(crate) mod markdown;
+pub(crate) mod order;
+pub(crate) mod tags;
+pub(crate) mod text;
 
-pub use assemble::{assemble, Inputs};
+pub(crate) use assemble::{assemble, Inputs};
 
 use crate::api::rules::Severity;
 use crate::report::check::CheckReport;
 use bump::Made;
 use serde::Serialize;
 
-pub use crate::report::schemas::RELEASE_SCHEMA_VERSION as SCHEMA_VERSION;
+pub(crate) use crate::report::schemas::RELEASE_SCHEMA_VERSION as SCHEMA_VERSION;
 
 /// Everything `driftgate release` reports.
 #[derive(Debug, Clone, Serialize)]
-pub struct ReleaseReport {
+pub(crate) struct ReleaseReport {
     pub schema_version: u32,
     pub tool_version: String,
     /// The API engine (`syn` or `rustdoc`).
@@ -54,21 +54,21 @@ pub struct ReleaseReport {
 
 /// The base of the release: the revision as named and its full commit id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Revision {
+pub(crate) struct Revision {
     pub rev: String,
     pub commit: String,
 }
 
 /// The head: the full commit id of HEAD, and whether the working tree (which was analysed) differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Head {
+pub(crate) struct Head {
     pub commit: String,
     pub dirty: bool,
 }
 
 /// One crate's version at the base and now, against what its changes require.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CrateVersion {
+pub(crate) struct CrateVersion {
     pub package: String,
     pub publish: bool,
     /// `None`: the crate is new since the base.
@@ -89,7 +89,7 @@ pub struct CrateVersion {
 /// The verdict on one crate's version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
-pub enum VersionStatus {
+pub(crate) enum VersionStatus {
     /// The bump made covers every change.
     Ok,
     /// Nothing changed and the version stayed.
@@ -108,7 +108,7 @@ pub enum VersionStatus {
 
 /// One breaking change and the dependents that use it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Breaking {
+pub(crate) struct Breaking {
     pub package: String,
     pub rule: String,
     pub path: String,
@@ -119,7 +119,7 @@ pub struct Breaking {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dependent {
+pub(crate) struct Dependent {
     pub package: String,
     pub sites: Vec<Site>,
     pub verification: Verification,
@@ -127,7 +127,7 @@ pub struct Dependent {
 
 /// A use site (relative path, 1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Site {
+pub(crate) struct Site {
     pub file: String,
     pub line: usize,
     pub column: usize,
@@ -137,7 +137,7 @@ pub struct Site {
 /// Whether a targeted build confirmed that a dependent copes with the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
-pub enum Verification {
+pub(crate) enum Verification {
     Built,
     /// The build failed; the compiler errors (attributed to this change when possible).
     Failed {
@@ -150,7 +150,7 @@ pub enum Verification {
 
 /// One line of the checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Item {
+pub(crate) struct Item {
     /// Stable, kebab-case: `version:<crate>`, `build:<crate>`, `golden`, `tests`, `publish-order`, ...
     pub id: String,
     pub status: ItemStatus,
@@ -161,7 +161,7 @@ pub struct Item {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ItemStatus {
+pub(crate) enum ItemStatus {
     Passed,
     Failed,
     /// Worth a look, not a blocker.
@@ -172,7 +172,7 @@ pub enum ItemStatus {
 
 impl ItemStatus {
     /// The mark shown in front of the item.
-    pub fn mark(self) -> &'static str {
+    pub(crate) fn mark(self) -> &'static str {
         match self {
             ItemStatus::Passed => "✓",
             ItemStatus::Failed => "✗",
@@ -181,7 +181,7 @@ impl ItemStatus {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ItemStatus::Passed => "passed",
             ItemStatus::Failed => "failed",
@@ -192,19 +192,19 @@ impl ItemStatus {
 }
 
 impl ReleaseReport {
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text
     }
 
     /// How many checklist items have `status`.
-    pub fn count(&self, status: ItemStatus) -> usize {
+    pub(crate) fn count(&self, status: ItemStatus) -> usize {
         self.checklist.iter().filter(|i| i.status == status).count()
     }
 
     /// `N passed · N failed · N warning(s) · N skipped`, the checklist's summary line.
-    pub fn counts_line(&self) -> String {
+    pub(crate) fn counts_line(&self) -> String {
         format!(
             "{} passed · {} failed · {} warning(s) · {} skipped",
             self.count(ItemStatus::Passed),

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// One member as the order sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Node {
+pub(crate) struct Node {
     pub name: String,
     pub publish: bool,
     /// Members it needs published first (normal, build and versioned dev-dependencies).
@@ -15,7 +15,7 @@ pub struct Node {
 }
 
 /// The nodes of a workspace (dev-dependency edges dropped).
-pub fn nodes(workspace: &Workspace) -> Vec<Node> {
+pub(crate) fn nodes(workspace: &Workspace) -> Vec<Node> {
     workspace
         .members
         .iter()
@@ -39,7 +39,7 @@ fn constrains_publishing(edge: &DepEdge) -> bool {
 
 /// The publishable crates, each after every member it depends on; among the crates that are ready
 /// at the same time, by name. `Err` holds a dependency cycle (`a → b → a`).
-pub fn publish_order(nodes: &[Node]) -> Result<Vec<String>, Vec<String>> {
+pub(crate) fn publish_order(nodes: &[Node]) -> Result<Vec<String>, Vec<String>> {
     let known: BTreeSet<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
     let mut waiting: BTreeMap<&str, BTreeSet<&str>> = nodes
         .iter()
@@ -101,7 +101,7 @@ fn cycle(waiting: &BTreeMap<&str, BTreeSet<&str>>) -> Vec<String> {
 
 /// `(crate, dependency)` pairs where a publishable crate needs an unpublishable member: `cargo
 /// publish` of the crate cannot succeed.
-pub fn unpublishable_deps(nodes: &[Node]) -> Vec<(String, String)> {
+pub(crate) fn unpublishable_deps(nodes: &[Node]) -> Vec<(String, String)> {
     let unpublishable: BTreeSet<&str> = nodes
         .iter()
         .filter(|n| !n.publish)

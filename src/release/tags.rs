@@ -6,18 +6,19 @@
 use std::collections::BTreeMap;
 
 /// The default patterns, most specific first.
-pub const DEFAULT_PATTERNS: [&str; 3] = ["{name}-v{version}", "{name}-{version}", "v{version}"];
+pub(crate) const DEFAULT_PATTERNS: [&str; 3] =
+    ["{name}-v{version}", "{name}-{version}", "v{version}"];
 
 /// A crate's last release tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseTag {
+pub(crate) struct ReleaseTag {
     pub tag: String,
     pub version: semver::Version,
     pub pattern: String,
 }
 
 /// Checks a pattern: exactly one `{version}`, nothing else in braces but `{name}`.
-pub fn validate(pattern: &str) -> Result<(), String> {
+pub(crate) fn validate(pattern: &str) -> Result<(), String> {
     let rest = pattern.replace("{name}", "").replace("{version}", "");
     if pattern.matches("{version}").count() != 1 || rest.contains('{') || rest.contains('}') {
         return Err(format!(
@@ -28,7 +29,7 @@ pub fn validate(pattern: &str) -> Result<(), String> {
 }
 
 /// The version `tag` names for crate `name` under `pattern`, if it matches.
-pub fn match_tag(pattern: &str, name: &str, tag: &str) -> Option<semver::Version> {
+pub(crate) fn match_tag(pattern: &str, name: &str, tag: &str) -> Option<semver::Version> {
     let filled = pattern.replace("{name}", name);
     let (prefix, suffix) = filled.split_once("{version}")?;
     let middle = tag.strip_prefix(prefix)?.strip_suffix(suffix)?;
@@ -36,7 +37,7 @@ pub fn match_tag(pattern: &str, name: &str, tag: &str) -> Option<semver::Version
 }
 
 /// Each crate's last release tag among `tags`; crates no pattern finds are left out.
-pub fn last_releases(
+pub(crate) fn last_releases(
     names: &[&str],
     tags: &[String],
     patterns: &[String],

@@ -2,10 +2,10 @@
 //! HTML escaping (the Markdown page escapes the `<summary>` of its folded lists too). Pure.
 
 /// How the bump made is read (both pages print it).
-pub const SEMVER_NOTE: &str = "Bumps are read as cargo reads them: the leftmost non-zero component is the major version, so in 0.x.y a new x is breaking and a new y is the minor (additive) bump, and every 0.0.z is breaking.";
+pub(crate) const SEMVER_NOTE: &str = "Bumps are read as cargo reads them: the leftmost non-zero component is the major version, so in 0.x.y a new x is breaking and a new y is the minor (additive) bump, and every 0.0.z is breaking.";
 
 /// Text safe anywhere in HTML content and in quoted attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 /// index; untracked, not ignored files count as present in a working tree). Otherwise (two working
 /// trees, or trees of different repositories) the file lists and contents are compared, and an added
 /// file with exactly the content of a deleted one is a rename.
-pub fn changed_paths(base: &SourceTree, head: &SourceTree) -> Result<Vec<ChangedPath>> {
+pub(crate) fn changed_paths(base: &SourceTree, head: &SourceTree) -> Result<Vec<ChangedPath>> {
     use SourceKind::{GitRev, Index, Worktree};
     if matches!((&base.kind, &head.kind), (Worktree, Worktree)) {
         return if same_dir(&base.root, &head.root) {

@@ -21,7 +21,7 @@ mod git;
 mod git_tree;
 mod worktree;
 
-pub use changes::changed_paths;
+pub(crate) use changes::changed_paths;
 
 use crate::error::{Error, Result};
 use crate::process::Cmd;
@@ -232,7 +232,7 @@ pub struct Submodule {
 /// The top of the git repository `rel_dir` (below the workspace root) belongs to, relative to the
 /// workspace root, when that is not the workspace's own repository: a submodule's or a nested
 /// repository's working tree. `None` when both are the same repository, or outside git.
-pub fn nested_repository(workspace_root: &Path, rel_dir: &str) -> Option<String> {
+pub(crate) fn nested_repository(workspace_root: &Path, rel_dir: &str) -> Option<String> {
     let outer = Repo::discover(workspace_root).ok()?;
     let inner = Repo::discover(&workspace_root.join(rel_dir)).ok()?;
     if same_dir(&outer.top, &inner.top) {
@@ -246,7 +246,7 @@ pub fn nested_repository(workspace_root: &Path, rel_dir: &str) -> Option<String>
 
 /// Whether the staged index of the repository at `workspace_root` records `rel_path` (relative to
 /// the workspace root) as a gitlink: a submodule, or a nested repository added with `git add`.
-pub fn index_has_gitlink(workspace_root: &Path, rel_path: &str) -> Result<bool> {
+pub(crate) fn index_has_gitlink(workspace_root: &Path, rel_path: &str) -> Result<bool> {
     let repo = Repo::discover(workspace_root)?;
     let full = format!("{}{}", repo.prefix, rel_path.trim_end_matches('/'));
     let listing = repo
@@ -262,7 +262,7 @@ pub fn index_has_gitlink(workspace_root: &Path, rel_path: &str) -> Result<bool> 
 
 /// The path of `dir` below the top of its git working tree, with a trailing `/` (`rust/`); empty at
 /// the top, and outside git.
-pub fn repo_prefix(dir: &std::path::Path) -> String {
+pub(crate) fn repo_prefix(dir: &std::path::Path) -> String {
     Cmd::git()
         .args(["rev-parse", "--show-prefix"])
         .cwd(dir)
