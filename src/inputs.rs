@@ -28,7 +28,7 @@ impl Loaded {
 }
 
 /// Both sides of a comparison and their diff.
-pub struct Compared {
+pub(crate) struct Compared {
     pub base_label: String,
     pub head_label: String,
     /// The git tree of the base, when the baseline is a revision (for changed paths).

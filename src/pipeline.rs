@@ -22,7 +22,7 @@ use std::time::Duration;
 
 /// How the gate runs, validated by the command.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub mode: Mode,
     /// `Some(why)`: the planned crates are not built (each becomes a `dependent-not-checked`
     /// finding).

@@ -50,7 +50,7 @@ pub enum Reason {
 }
 
 /// Every reason with its stable name and meaning: the one table the docs and the schema read.
-pub const REASONS: &[(Reason, &str, &str)] = &[
+pub(crate) const REASONS: &[(Reason, &str, &str)] = &[
     (
         Reason::Requested,
         "requested",
@@ -164,7 +164,7 @@ impl EngineRecord {
 
 /// The human report's engine lines: one per crate the syn engine did not simply read (all of them
 /// with `verbose`), each `  engine: <package>: <engine> (<reason>: <detail>)`.
-pub fn human_lines(records: &[EngineRecord], verbose: bool) -> String {
+pub(crate) fn human_lines(records: &[EngineRecord], verbose: bool) -> String {
     records
         .iter()
         .filter(|r| {
@@ -180,7 +180,7 @@ pub fn human_lines(records: &[EngineRecord], verbose: bool) -> String {
 
 /// What the syn engine cannot see in one crate's extraction, if anything: the first reason found
 /// (unreadable files, then macro items, then cfg branches) with what shows it.
-pub fn blind_spot(api: &CrateApi) -> Option<(Reason, String)> {
+pub(crate) fn blind_spot(api: &CrateApi) -> Option<(Reason, String)> {
     if let Some(problem) = api.problems.first() {
         let at = problem
             .line
@@ -223,14 +223,14 @@ pub fn blind_spot(api: &CrateApi) -> Option<(Reason, String)> {
 
 /// The engine a crate needs given both sides of its syn extraction (head first): `None` when syn
 /// sees it completely on both.
-pub fn choose(base: Option<&CrateApi>, head: Option<&CrateApi>) -> Option<(Reason, String)> {
+pub(crate) fn choose(base: Option<&CrateApi>, head: Option<&CrateApi>) -> Option<(Reason, String)> {
     head.and_then(blind_spot)
         .or_else(|| base.and_then(blind_spot))
 }
 
 /// Both sides of a comparison, read by the engine each crate needs.
 #[derive(Debug, Default)]
-pub struct Sides {
+pub(crate) struct Sides {
     pub base: Extracted,
     pub head: Extracted,
     /// One record per crate present on either side, by package name.
@@ -241,7 +241,7 @@ pub struct Sides {
 /// the rustdoc engine on both sides for the crates syn is blind to and whose inputs changed. A
 /// crate the rustdoc engine cannot document on either side keeps the syn lines on both sides (or,
 /// when syn could not read it, is left out of both) and is recorded as `rustdoc-failed`.
-pub fn extract_sides(
+pub(crate) fn extract_sides(
     options: &ExtractOptions,
     rustdoc: &RustdocOptions,
     workspace: &Workspace,
@@ -418,7 +418,7 @@ fn leave_out_unreadable(package: &str, base: &mut ApiSnapshot, head: &mut ApiSna
 /// Records for a run whose engine was chosen with `--engine` (`rustdoc` falls back per crate to
 /// syn). A crate read by syn where syn is blind keeps its blind reason (engine `syn`), so the
 /// pipeline can treat it as "cannot prove unaffected" ([`syn_blind`]).
-pub fn requested_records(
+pub(crate) fn requested_records(
     base: Option<&ApiSnapshot>,
     head: &ApiSnapshot,
     engine: &str,
@@ -459,7 +459,7 @@ pub fn requested_records(
 
 /// The records of a comparison against snapshot files (`auto`): the head is read with syn like
 /// the files; a crate syn is blind to at head is `snapshot-blind` (not seen), never read silently.
-pub fn snapshot_baseline_records(head: &ApiSnapshot) -> Vec<EngineRecord> {
+pub(crate) fn snapshot_baseline_records(head: &ApiSnapshot) -> Vec<EngineRecord> {
     requested_records(None, head, "syn", &[])
         .into_iter()
         .map(|mut record| {
@@ -483,7 +483,7 @@ const REQUESTED_BLIND: &str = "; read with syn as requested: part of its API is 
 
 /// The records of the pre-commit fast path (syn only, crates with staged files): a crate syn is
 /// blind to is `fast-path-blind` (not seen), so the fast path never passes it silently.
-pub fn fast_path_records(records: Vec<EngineRecord>) -> Vec<EngineRecord> {
+pub(crate) fn fast_path_records(records: Vec<EngineRecord>) -> Vec<EngineRecord> {
     records
         .into_iter()
         .map(|mut record| {
@@ -508,7 +508,7 @@ pub fn fast_path_records(records: Vec<EngineRecord>) -> Vec<EngineRecord> {
 /// Why syn's lines for a crate may miss part of its API, when syn read it although it is blind
 /// there (`--engine syn`, the pre-commit path, a snapshot baseline): the pipeline then cannot
 /// prove its dependents unaffected and builds them.
-pub fn syn_blind(record: &EngineRecord) -> Option<String> {
+pub(crate) fn syn_blind(record: &EngineRecord) -> Option<String> {
     let blind = matches!(
         record.reason,
         Reason::MacroItems

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Bump when the entry layout or the meaning of lines changes.
-pub const SCHEMA: u32 = 2;
+pub(crate) const SCHEMA: u32 = 2;
 
 /// A cache key: the hex SHA-256 of a crate's inputs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,12 +29,12 @@ pub struct CacheKey(pub String);
 
 /// Builds a [`CacheKey`] from labelled parts; every part is length-prefixed so no two different
 /// inputs hash alike.
-pub struct KeyBuilder {
+pub(crate) struct KeyBuilder {
     hasher: Sha256,
 }
 
 impl KeyBuilder {
-    pub fn new(engine: &str) -> Self {
+    pub(crate) fn new(engine: &str) -> Self {
         let mut builder = KeyBuilder {
             hasher: Sha256::new(),
         };
@@ -45,7 +45,7 @@ impl KeyBuilder {
         builder
     }
 
-    pub fn part(&mut self, label: &str, bytes: &[u8]) -> &mut Self {
+    pub(crate) fn part(&mut self, label: &str, bytes: &[u8]) -> &mut Self {
         for piece in [label.as_bytes(), bytes] {
             self.hasher.update((piece.len() as u64).to_le_bytes());
             self.hasher.update(piece);
@@ -54,7 +54,7 @@ impl KeyBuilder {
     }
 
     /// A file: its path and content (or its absence).
-    pub fn file(&mut self, path: &str, content: Option<&[u8]>) -> &mut Self {
+    pub(crate) fn file(&mut self, path: &str, content: Option<&[u8]>) -> &mut Self {
         self.part("file", path.as_bytes());
         match content {
             Some(bytes) => self.part("content", bytes),
@@ -62,7 +62,7 @@ impl KeyBuilder {
         }
     }
 
-    pub fn finish(self) -> CacheKey {
+    pub(crate) fn finish(self) -> CacheKey {
         CacheKey(hex::encode(self.hasher.finalize()))
     }
 }
@@ -89,7 +89,7 @@ fn build_fingerprint() -> &'static str {
 /// Marks driftgate's directory under the target directory as ignored by git (a `.gitignore` of
 /// `*`, which ignores itself too) and as a cache (`CACHEDIR.TAG`), so a target directory that git
 /// does not ignore still leaves `git status` unchanged.
-pub fn mark_ignored(dir: &Path) -> Result<()> {
+pub(crate) fn mark_ignored(dir: &Path) -> Result<()> {
     let gitignore = dir.join(".gitignore");
     if !gitignore.is_file() {
         fsutil::write_atomic(&gitignore, b"# written by driftgate\n*\n")?;
@@ -106,7 +106,7 @@ pub fn mark_ignored(dir: &Path) -> Result<()> {
 
 /// The `.rs` files below `dir` (relative to the workspace root, `""` for the root) among `files`,
 /// sorted.
-pub fn rust_files_under<'a>(files: &'a [String], dir: &str) -> Vec<&'a str> {
+pub(crate) fn rust_files_under<'a>(files: &'a [String], dir: &str) -> Vec<&'a str> {
     let mut out: Vec<&str> = files
         .iter()
         .map(String::as_str)
@@ -167,7 +167,7 @@ impl Entry {
 }
 
 /// The cache directory of a target directory.
-pub fn dir_for(target_dir: &Path) -> PathBuf {
+pub(crate) fn dir_for(target_dir: &Path) -> PathBuf {
     target_dir.join("driftgate").join("cache")
 }
 
@@ -255,7 +255,7 @@ impl Cache {
 }
 
 /// A cache write that failed (a read-only target directory, a full disk), with the way around it.
-pub fn unwritable_cache(error: crate::Error) -> crate::Error {
+pub(crate) fn unwritable_cache(error: crate::Error) -> crate::Error {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {

@@ -39,7 +39,7 @@ fn candidates(attrs: &[syn::Attribute]) -> Vec<(syn::Meta, String, usize)> {
 }
 
 /// Expands every file module with `cfg_attr(.., path = ..)` into one module per candidate file.
-pub fn expand_cfg_attr_paths(items: &mut Vec<syn::Item>) {
+pub(crate) fn expand_cfg_attr_paths(items: &mut Vec<syn::Item>) {
     let mut out = Vec::with_capacity(items.len());
     for item in items.drain(..) {
         let syn::Item::Mod(module) = &item else {

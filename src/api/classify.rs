@@ -311,7 +311,7 @@ pub(super) fn is_copy_impl(item: &ApiItem) -> bool {
 }
 
 /// A feature line's name and what it enables (`feature json = ["dep:serde_json", "serde"]`).
-pub fn parse_feature(line: &str) -> (String, Vec<String>) {
+pub(crate) fn parse_feature(line: &str) -> (String, Vec<String>) {
     let body = line.trim().trim_start_matches("feature ").trim();
     match body.split_once(" = ") {
         Some((name, list)) => {
@@ -329,7 +329,7 @@ pub fn parse_feature(line: &str) -> (String, Vec<String>) {
 
 /// The feature line for a name and what it enables (sorted); no list when it enables nothing, so
 /// feature lines written before lists were recorded read the same.
-pub fn render_feature(name: &str, enables: &[String]) -> String {
+pub(crate) fn render_feature(name: &str, enables: &[String]) -> String {
     if enables.is_empty() {
         return format!("feature {name}");
     }

@@ -14,7 +14,7 @@ use crate::workspace::Member;
 use rayon::prelude::*;
 
 /// The engine input for a member; `None` for members without a library (nothing public to snapshot).
-pub fn crate_input(member: &Member) -> Option<CrateInput> {
+pub(crate) fn crate_input(member: &Member) -> Option<CrateInput> {
     let lib = member.lib.as_ref()?;
     let manifest_file = member.manifest_rel_path();
     Some(CrateInput {
@@ -28,32 +28,13 @@ pub fn crate_input(member: &Member) -> Option<CrateInput> {
 }
 
 /// The member's renamed workspace dependencies: (the name its code writes, the crate's name).
-pub fn extern_renames(member: &Member) -> Vec<(String, String)> {
+pub(crate) fn extern_renames(member: &Member) -> Vec<(String, String)> {
     member
         .deps
         .iter()
         .map(|d| (d.extern_name.clone(), d.package.replace('-', "_")))
         .filter(|(written, krate)| written != krate)
         .collect()
-}
-
-/// Extracts every member's API from `source`. Members whose crate root does not exist in that tree
-/// (a crate added after the base revision) are left out, so the diff reports them as new crates.
-pub fn extract_members(members: &[&Member], source: &SourceTree) -> ApiSnapshot {
-    let inputs: Vec<CrateInput> = members.iter().filter_map(|m| crate_input(m)).collect();
-    let read = |path: &str| {
-        source
-            .read(path)
-            .map_err(|e| std::io::Error::other(e.to_string()))
-    };
-    let crates: Vec<CrateApi> = inputs
-        .par_iter()
-        .filter(|input| source.present(&input.root_file))
-        .map(|input| syn_engine::extract(input, &read))
-        .collect();
-    ApiSnapshot {
-        crates: crates.into_iter().map(|c| (c.package.clone(), c)).collect(),
-    }
 }
 
 /// Which engine reads the API, with its options.
@@ -90,7 +71,7 @@ pub struct Extracted {
 /// The one entry point for both engines: extracts every selected member's API from `source`,
 /// through the cache. The rustdoc engine falls back to the syn engine (with a warning) for crates
 /// it cannot document, unless its options forbid it.
-pub fn extract_members_with(
+pub(crate) fn extract_members_with(
     options: &ExtractOptions,
     workspace: &crate::workspace::Workspace,
     members: &[&Member],

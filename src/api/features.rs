@@ -7,7 +7,7 @@ use super::model::ExtractProblem;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The feature lines of a parsed manifest, sorted by feature name.
-pub fn feature_lines(manifest: &toml::Table) -> Vec<String> {
+pub(crate) fn feature_lines(manifest: &toml::Table) -> Vec<String> {
     let mut features: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut explicit_deps = BTreeSet::new();
     if let Some(table) = manifest.get("features").and_then(|f| f.as_table()) {
@@ -48,7 +48,10 @@ pub fn feature_lines(manifest: &toml::Table) -> Vec<String> {
 
 /// The feature lines of a manifest file's text (`manifest_file` names it in the problem). A text
 /// that is not TOML is an `invalid-manifest` problem, with no lines.
-pub fn manifest_features(manifest_file: &str, text: &[u8]) -> Result<Vec<String>, ExtractProblem> {
+pub(crate) fn manifest_features(
+    manifest_file: &str,
+    text: &[u8],
+) -> Result<Vec<String>, ExtractProblem> {
     match String::from_utf8_lossy(text).parse::<toml::Table>() {
         Ok(manifest) => Ok(feature_lines(&manifest)),
         Err(_) => Err(ExtractProblem {

@@ -16,7 +16,7 @@ fn header() -> String {
 }
 
 /// The line-format version a snapshot file's text was written with (1: before the header named it).
-pub fn line_format(text: &str) -> u32 {
+pub(crate) fn line_format(text: &str) -> u32 {
     text.lines()
         .next()
         .and_then(|first| first.split_once("(line format "))
@@ -28,7 +28,7 @@ pub fn line_format(text: &str) -> u32 {
 /// A file's text as the current version writes it: an older file is parsed (every line
 /// canonicalised on the way in) and rendered again, so comparing it with a current file shows
 /// only what changed in the API, not how lines used to be spelled.
-pub fn normalized(package: &str, text: &str, renames: &[(String, String)]) -> String {
+pub(crate) fn normalized(package: &str, text: &str, renames: &[(String, String)]) -> String {
     if line_format(text) == LINE_FORMAT || text.is_empty() {
         return text.to_owned();
     }
@@ -36,17 +36,17 @@ pub fn normalized(package: &str, text: &str, renames: &[(String, String)]) -> St
 }
 
 /// The file of a package inside the snapshot directory.
-pub fn file_for(dir: &Path, package: &str) -> PathBuf {
+pub(crate) fn file_for(dir: &Path, package: &str) -> PathBuf {
     dir.join(format!("{package}.txt"))
 }
 
 /// The full text of a crate's snapshot file.
-pub fn render(api: &CrateApi) -> String {
+pub(crate) fn render(api: &CrateApi) -> String {
     format!("{}\n{}", header(), api.to_file_text())
 }
 
 /// Parses a snapshot file's text.
-pub fn parse(package: &str, text: &str) -> CrateApi {
+pub(crate) fn parse(package: &str, text: &str) -> CrateApi {
     let crate_name = text
         .lines()
         .find_map(|l| {
@@ -61,7 +61,7 @@ pub fn parse(package: &str, text: &str) -> CrateApi {
 
 /// A file's crate with paths through renamed dependencies written by the crate's name, as the
 /// syn engine writes them (files of line format 1 kept the written name, `fsql::Database`).
-pub fn with_renames(api: CrateApi, renames: &[(String, String)]) -> CrateApi {
+pub(crate) fn with_renames(api: CrateApi, renames: &[(String, String)]) -> CrateApi {
     if renames.is_empty() {
         return api;
     }
@@ -82,7 +82,7 @@ pub fn with_renames(api: CrateApi, renames: &[(String, String)]) -> CrateApi {
 /// Reads the snapshot files of `packages` from `dir`. A package without a file is an error naming
 /// every such package and the fix: the baseline does not cover it, and reading it as a new crate
 /// would hide whatever API it lost. A file that is not UTF-8 is an error naming it.
-pub fn read(dir: &Path, packages: &[&str]) -> Result<ApiSnapshot> {
+pub(crate) fn read(dir: &Path, packages: &[&str]) -> Result<ApiSnapshot> {
     let mut snapshot = ApiSnapshot::default();
     let mut missing = Vec::new();
     for package in packages {
@@ -134,7 +134,7 @@ fn missing_files(dir: &Path, missing: &[&str]) -> Error {
 
 /// What `bless` did to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Written {
+pub(crate) enum Written {
     Created,
     Updated,
     Unchanged,
@@ -147,7 +147,7 @@ pub enum Written {
 
 /// Writes one crate's file atomically, only when its content changes; `renames` as in
 /// [`with_renames`], to tell a migration that changes no item from one that does.
-pub fn write(dir: &Path, api: &CrateApi, renames: &[(String, String)]) -> Result<Written> {
+pub(crate) fn write(dir: &Path, api: &CrateApi, renames: &[(String, String)]) -> Result<Written> {
     let path = file_for(dir, &api.package);
     let text = render(api);
     let status = match std::fs::read(&path) {
@@ -170,7 +170,7 @@ pub fn write(dir: &Path, api: &CrateApi, renames: &[(String, String)]) -> Result
 
 /// Whether a crate's committed file differs from its current API; returns the old text if it does
 /// (`Some("")` when the file does not exist).
-pub fn out_of_date(dir: &Path, api: &CrateApi) -> Result<Option<String>> {
+pub(crate) fn out_of_date(dir: &Path, api: &CrateApi) -> Result<Option<String>> {
     let path = file_for(dir, &api.package);
     match std::fs::read(&path) {
         Ok(old) if old == render(api).as_bytes() => Ok(None),

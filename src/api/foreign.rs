@@ -4,7 +4,7 @@
 //! `N` as a `pub static`. Foreign types and macros inside the block are dropped. Pure.
 
 /// Replaces each `extern` block in `items` by the functions and statics it declares.
-pub fn flatten_foreign_items(items: &mut Vec<syn::Item>) {
+pub(crate) fn flatten_foreign_items(items: &mut Vec<syn::Item>) {
     if !items.iter().any(|i| matches!(i, syn::Item::ForeignMod(_))) {
         return;
     }

@@ -6,11 +6,11 @@
 
 /// Deepest nesting of `(`, `[`, `{` (and separately of generic `<`) a file may have. Real code
 /// stays far below; hostile files with thousands of levels are refused instead of aborting.
-pub const MAX_NESTING: usize = 256;
+pub(crate) const MAX_NESTING: usize = 256;
 
 /// Why a file is refused before parsing, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// 1-based line.
     pub line: usize,
     /// 1-based column (in characters).
@@ -26,7 +26,7 @@ impl std::fmt::Display for Refusal {
 
 /// Parses `text` as a Rust file after [`check`]: a refusal becomes a `syn::Error` whose message
 /// carries the position (`line:column: ...`).
-pub fn parse_file(text: &str) -> syn::Result<syn::File> {
+pub(crate) fn parse_file(text: &str) -> syn::Result<syn::File> {
     if let Err(refusal) = check(text) {
         return Err(syn::Error::new(
             proc_macro2::Span::call_site(),
@@ -38,7 +38,7 @@ pub fn parse_file(text: &str) -> syn::Result<syn::File> {
 
 /// Checks nesting depth and lexical balance. `Ok` does not mean the file parses, only that parsing
 /// it is safe and that a tokenizer error, if any, is not one of the kinds explained here.
-pub fn check(text: &str) -> Result<(), Refusal> {
+pub(crate) fn check(text: &str) -> Result<(), Refusal> {
     let chars: Vec<char> = text.chars().collect();
     let mut scan = Scanner {
         chars: &chars,

@@ -1,22 +1,22 @@
 //! The public-API stage: the model (lines ⇄ items), the engines that produce it, rendering,
 //! normalisation, the semver rules table and the diff.
 
-pub mod auto;
-pub mod cache;
+pub(crate) mod auto;
+pub(crate) mod cache;
 pub mod canonical;
-pub mod cfg_path;
-pub mod classify;
+pub(crate) mod cfg_path;
+pub(crate) mod classify;
 pub mod diff;
-pub mod extract;
-pub mod features;
-pub mod files;
-pub mod foreign;
-pub mod guard;
+pub(crate) mod extract;
+pub(crate) mod features;
+pub(crate) mod files;
+pub(crate) mod foreign;
+pub(crate) mod guard;
 pub mod model;
-pub mod normalize;
-pub mod render;
+pub(crate) mod normalize;
+pub(crate) mod render;
 pub mod rules;
 pub mod rules_doc;
 pub mod rustdoc;
 pub mod syn_engine;
-pub mod tokens;
+pub(crate) mod tokens;

@@ -5,7 +5,7 @@ use super::tokens::{lex, print, Tok};
 use std::collections::HashMap;
 
 /// Key of a `pub fn` line: parameter patterns become `_`, generic parameters are renamed by position.
-pub fn function_key(body: &str) -> String {
+pub(crate) fn function_key(body: &str) -> String {
     let Some(mut toks) = lex(body) else {
         return collapse_whitespace(body);
     };
@@ -15,7 +15,7 @@ pub fn function_key(body: &str) -> String {
 }
 
 /// Key of any other line: generic parameters renamed by position, spacing normalised.
-pub fn generic_key(body: &str) -> String {
+pub(crate) fn generic_key(body: &str) -> String {
     let Some(mut toks) = lex(body) else {
         return collapse_whitespace(body);
     };

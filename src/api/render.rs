@@ -8,7 +8,7 @@ use quote::ToTokens;
 /// The attributes that are part of an item's contract: the model's [`Attrs`](super::model::Attrs),
 /// here collected from syn attributes, inherited from enclosing modules/impls and rendered as the
 /// `#[..]` prefix that [`ApiItem::parse`](super::model::ApiItem::parse) reads back.
-pub use super::model::Attrs as LineAttrs;
+pub(crate) use super::model::Attrs as LineAttrs;
 
 impl LineAttrs {
     /// Reads the contract attributes of an item. Returns `None` for `#[cfg(test)]` items, which are not
@@ -143,16 +143,16 @@ fn is_test_only(predicate: &str) -> bool {
 }
 
 /// Prints any syn node with normalised spacing.
-pub fn text<T: ToTokens>(node: &T) -> String {
+pub(crate) fn text<T: ToTokens>(node: &T) -> String {
     tokens_text(node.to_token_stream())
 }
 
-pub fn tokens_text(stream: proc_macro2::TokenStream) -> String {
+pub(crate) fn tokens_text(stream: proc_macro2::TokenStream) -> String {
     print(&flatten(stream))
 }
 
 /// `pub fn path<G>(params) -> R where ..` for a signature; parameter attributes are dropped.
-pub fn function(
+pub(crate) fn function(
     attrs: &LineAttrs,
     path: &str,
     sig: &syn::Signature,
@@ -173,7 +173,7 @@ pub fn function(
 }
 
 /// Generic parameters (`<T: Clone>`) or nothing.
-pub fn generics(generics: &syn::Generics) -> String {
+pub(crate) fn generics(generics: &syn::Generics) -> String {
     if generics.params.is_empty() {
         String::new()
     } else {
@@ -183,7 +183,7 @@ pub fn generics(generics: &syn::Generics) -> String {
 }
 
 /// ` where T: Clone` or nothing.
-pub fn where_clause(generics: &syn::Generics) -> String {
+pub(crate) fn where_clause(generics: &syn::Generics) -> String {
     match &generics.where_clause {
         Some(clause) if !clause.predicates.is_empty() => format!(" {}", text(clause)),
         _ => String::new(),
@@ -195,7 +195,7 @@ fn is_pub(vis: &syn::Visibility) -> bool {
 }
 
 /// The struct line and one line per public field.
-pub fn structure(attrs: &LineAttrs, path: &str, item: &syn::ItemStruct) -> Vec<String> {
+pub(crate) fn structure(attrs: &LineAttrs, path: &str, item: &syn::ItemStruct) -> Vec<String> {
     let scope = attrs.scope_part();
     let head = format!(
         "{}pub struct {path}{}",
@@ -268,7 +268,7 @@ fn named_fields<'a>(
 }
 
 /// The enum line and one line per variant (fields inline, explicit discriminants shown).
-pub fn enumeration(attrs: &LineAttrs, path: &str, item: &syn::ItemEnum) -> Vec<String> {
+pub(crate) fn enumeration(attrs: &LineAttrs, path: &str, item: &syn::ItemEnum) -> Vec<String> {
     let scope = attrs.scope_part();
     let mut lines = vec![format!(
         "{}pub enum {path}{}{}",
@@ -317,7 +317,7 @@ pub fn enumeration(attrs: &LineAttrs, path: &str, item: &syn::ItemEnum) -> Vec<S
 }
 
 /// The union line and one line per public field.
-pub fn union(attrs: &LineAttrs, path: &str, item: &syn::ItemUnion) -> Vec<String> {
+pub(crate) fn union(attrs: &LineAttrs, path: &str, item: &syn::ItemUnion) -> Vec<String> {
     let private = item.fields.named.iter().any(|f| !is_pub(&f.vis));
     let mut lines = vec![format!(
         "{}pub union {path}{}{}{}",
@@ -332,7 +332,7 @@ pub fn union(attrs: &LineAttrs, path: &str, item: &syn::ItemUnion) -> Vec<String
 
 /// The trait line and one line per trait item (methods with a default body end in `{ .. }`,
 /// associated types and consts with a default end in `= ..`).
-pub fn trait_def(
+pub(crate) fn trait_def(
     attrs: &LineAttrs,
     path: &str,
     item: &syn::ItemTrait,
@@ -412,7 +412,7 @@ pub fn trait_def(
     (lines, macros)
 }
 
-pub fn type_alias(attrs: &LineAttrs, path: &str, item: &syn::ItemType) -> String {
+pub(crate) fn type_alias(attrs: &LineAttrs, path: &str, item: &syn::ItemType) -> String {
     format!(
         "{}pub type {path}{}{} = {}",
         attrs.prefix(),
@@ -422,11 +422,11 @@ pub fn type_alias(attrs: &LineAttrs, path: &str, item: &syn::ItemType) -> String
     )
 }
 
-pub fn constant(attrs: &LineAttrs, path: &str, ty: &syn::Type) -> String {
+pub(crate) fn constant(attrs: &LineAttrs, path: &str, ty: &syn::Type) -> String {
     format!("{}pub const {path}: {}", attrs.prefix(), text(ty))
 }
 
-pub fn static_item(attrs: &LineAttrs, path: &str, item: &syn::ItemStatic) -> String {
+pub(crate) fn static_item(attrs: &LineAttrs, path: &str, item: &syn::ItemStatic) -> String {
     let mutability = if matches!(item.mutability, syn::StaticMutability::Mut(_)) {
         "mut "
     } else {
@@ -439,20 +439,20 @@ pub fn static_item(attrs: &LineAttrs, path: &str, item: &syn::ItemStatic) -> Str
     )
 }
 
-pub fn module(attrs: &LineAttrs, path: &str) -> String {
+pub(crate) fn module(attrs: &LineAttrs, path: &str) -> String {
     format!("{}pub mod {path}", attrs.prefix())
 }
 
-pub fn macro_rules(attrs: &LineAttrs, path: &str) -> String {
+pub(crate) fn macro_rules(attrs: &LineAttrs, path: &str) -> String {
     format!("{}pub macro {path}!", attrs.prefix())
 }
 
-pub fn re_export(attrs: &LineAttrs, path: &str, target: &str) -> String {
+pub(crate) fn re_export(attrs: &LineAttrs, path: &str, target: &str) -> String {
     format!("{}pub use {path} = {target}", attrs.prefix())
 }
 
 /// `impl<G> Trait for Type` (the trait and type already rendered with their public paths).
-pub fn trait_impl(
+pub(crate) fn trait_impl(
     attrs: &LineAttrs,
     impl_generics: &str,
     negative: bool,
@@ -468,7 +468,7 @@ pub fn trait_impl(
 
 /// `impl Trait for Type` lines for `#[derive(..)]` attributes; std derives get their `core` paths,
 /// as rustdoc shows them.
-pub fn derives(
+pub(crate) fn derives(
     attrs: &LineAttrs,
     path: &str,
     item_attrs: &[syn::Attribute],

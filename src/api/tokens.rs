@@ -6,7 +6,7 @@ use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// One flattened token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Tok {
+pub(crate) enum Tok {
     Open(char),
     Close(char),
     Ident(String),
@@ -16,7 +16,7 @@ pub enum Tok {
 }
 
 /// Flattens a token stream; invisible groups are dropped, keeping their contents.
-pub fn flatten(stream: TokenStream) -> Vec<Tok> {
+pub(crate) fn flatten(stream: TokenStream) -> Vec<Tok> {
     let mut out = Vec::new();
     flatten_into(stream, &mut out);
     out
@@ -51,7 +51,7 @@ fn flatten_into(stream: TokenStream, out: &mut Vec<Tok>) {
 }
 
 /// Tokenises text (a rendered line); `None` if it is not valid token text (unbalanced brackets).
-pub fn lex(text: &str) -> Option<Vec<Tok>> {
+pub(crate) fn lex(text: &str) -> Option<Vec<Tok>> {
     text.parse::<TokenStream>().ok().map(flatten)
 }
 
@@ -67,7 +67,7 @@ fn punct(tok: &Tok) -> Option<char> {
 }
 
 /// Prints tokens with conventional Rust spacing.
-pub fn print(toks: &[Tok]) -> String {
+pub(crate) fn print(toks: &[Tok]) -> String {
     let toks = drop_trailing_commas(toks);
     let mut out = String::new();
     // Only types, paths and signatures are printed, so every `<` is a generic bracket.

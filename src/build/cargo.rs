@@ -47,7 +47,7 @@ impl FeatureArgs {
 
 /// Whether cargo refused to run because `--locked` forbade it to rewrite `Cargo.lock` (see
 /// [`crate::Error::cargo_lock_needs_update`]).
-pub fn lock_needs_update(error: &crate::Error) -> bool {
+pub(crate) fn lock_needs_update(error: &crate::Error) -> bool {
     error.cargo_lock_needs_update()
 }
 
@@ -66,7 +66,11 @@ pub struct CargoOptions {
 }
 
 /// The cargo command that checks a plan (`cargo check -p spec … <targets> --message-format json`).
-pub fn check_command(workspace: &Workspace, plan: &BuildPlan, options: &CargoOptions) -> Cmd {
+pub(crate) fn check_command(
+    workspace: &Workspace,
+    plan: &BuildPlan,
+    options: &CargoOptions,
+) -> Cmd {
     let mut cmd = Cmd::cargo()
         .arg("check")
         .arg("--manifest-path")
@@ -88,7 +92,7 @@ pub fn check_command(workspace: &Workspace, plan: &BuildPlan, options: &CargoOpt
 }
 
 /// Runs the check for a non-empty plan; forwards cargo's progress and lock waits to `err`.
-pub fn run_check(
+pub(crate) fn run_check(
     workspace: &Workspace,
     plan: &BuildPlan,
     options: &CargoOptions,
@@ -104,7 +108,7 @@ pub fn run_check(
 
 /// Runs a check command of [`check_command`]'s shape for `workspace` (the user's, or a
 /// materialised copy) and parses its messages.
-pub fn run_check_command(
+pub(crate) fn run_check_command(
     cmd: Cmd,
     workspace: &Workspace,
     options: &CargoOptions,
@@ -156,7 +160,7 @@ pub fn run_check_command(
 }
 
 /// What [`explain`] needs to know of a member: its build script and manifest, relative paths.
-pub fn member_info(workspace: &Workspace) -> impl Fn(&str) -> Option<MemberInfo> + '_ {
+pub(crate) fn member_info(workspace: &Workspace) -> impl Fn(&str) -> Option<MemberInfo> + '_ {
     |name: &str| {
         let member = workspace.member(name)?;
         let build_script = member
@@ -189,7 +193,7 @@ fn forward(line: &str, quiet: bool, err: &mut dyn Write) {
 /// (`warm_copy`) is brought up to date and checked in its own target directory, under the build
 /// lock. Returns the command, cargo's messages, the time it took and the copy's workspace (for
 /// `--tests`).
-pub fn check_in_copy(
+pub(crate) fn check_in_copy(
     ws: &Workspace,
     tree: &SourceTree,
     plan: &BuildPlan,
@@ -227,7 +231,7 @@ pub fn check_in_copy(
 
 /// The warm copy's workspace after its check, with the build lock still held: another run must
 /// not sync other content into the copy while its tests run.
-pub struct CopyBuild {
+pub(crate) struct CopyBuild {
     pub workspace: Workspace,
     _lock: crate::materialize::BuildLock,
 }

@@ -7,13 +7,13 @@
 use super::diagnostics::{BuildMessages, Diagnostic};
 
 /// The most lines kept of a failed build script's output, and of cargo's stderr in an error.
-pub const TAIL_LINES: usize = 40;
+pub(crate) const TAIL_LINES: usize = 40;
 /// The most characters kept of one line.
 const LINE_CHARS: usize = 400;
 
 /// How the cargo process ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exit {
+pub(crate) struct Exit {
     /// Exit status 0.
     pub success: bool,
     /// Ended by a signal (killed), not by exiting.
@@ -23,7 +23,7 @@ pub struct Exit {
 }
 
 impl Exit {
-    pub fn of(status: std::process::ExitStatus) -> Exit {
+    pub(crate) fn of(status: std::process::ExitStatus) -> Exit {
         Exit {
             success: status.success(),
             signalled: status.code().is_none(),
@@ -35,7 +35,7 @@ impl Exit {
 /// A build script that cargo ran and that failed: `error: failed to run custom build command for
 /// `name vX (path)`` and the output cargo shows after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScriptFailure {
+pub(crate) struct ScriptFailure {
     pub package: String,
     pub version: String,
     /// The last [`TAIL_LINES`] lines of what cargo shows (the exit status, the script's stdout
@@ -46,7 +46,7 @@ pub struct ScriptFailure {
 const SCRIPT_FAILED: &str = "error: failed to run custom build command for `";
 
 /// Every build script failure in cargo's stderr. Pure.
-pub fn script_failures(stderr: &str) -> Vec<ScriptFailure> {
+pub(crate) fn script_failures(stderr: &str) -> Vec<ScriptFailure> {
     let lines: Vec<&str> = stderr.lines().collect();
     let mut found = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -118,7 +118,7 @@ fn bounded(line: &str) -> String {
 }
 
 /// What a member is, for [`explain`]: its build script (relative path), if it has one.
-pub struct MemberInfo {
+pub(crate) struct MemberInfo {
     pub build_script: Option<String>,
     /// The manifest, relative to the workspace root.
     pub manifest: String,
@@ -130,7 +130,7 @@ pub struct MemberInfo {
 /// as the reason the run could not complete, with cargo's own words. `member` answers for a
 /// package name (`None`: not a workspace member); `root` is the workspace root, to make crate
 /// roots relative. `messages.success` becomes `Some(true)` only if cargo also exited 0. Pure.
-pub fn explain(
+pub(crate) fn explain(
     exit: &Exit,
     stderr: &str,
     messages: &mut BuildMessages,

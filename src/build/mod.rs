@@ -2,9 +2,9 @@
 //! for the whole selection ([`cargo`]), and attribute every compiler error to the API change behind it
 //! ([`diagnostics`]). [`outcome`] turns cargo's messages into per-crate results.
 
-pub mod cargo;
+pub(crate) mod cargo;
 pub mod diagnostics;
-pub mod failure;
+pub(crate) mod failure;
 pub mod plan;
 pub mod test_run;
 

@@ -15,7 +15,7 @@ use std::io::Write;
 use std::time::Duration;
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub baseline: BaselineArgs,
     /// Which dependents to build: `precise` (those that use a broken item, and those whose own
@@ -80,12 +80,17 @@ pub struct CheckArgs {
 
 impl CheckArgs {
     /// Whether this run takes the fast pre-commit path (`--staged` without `--full`).
-    pub fn fast_path(&self) -> bool {
+    pub(crate) fn fast_path(&self) -> bool {
         self.baseline.staged && !self.full
     }
 }
 
-pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+pub(crate) fn run(
+    ctx: &Context,
+    args: CheckArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     format::validate_outputs(&args.outputs)?;
     let started = std::time::Instant::now();
     // `--staged` takes the fast pre-commit path unless `--full` (see `commands::check_staged`).
@@ -151,7 +156,10 @@ pub fn run(ctx: &Context, args: CheckArgs, out: &mut dyn Write, err: &mut dyn Wr
 }
 
 /// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.
-pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::ExtractOptions {
+pub(crate) fn extract_options(
+    ctx: &Context,
+    args: &CheckArgs,
+) -> crate::api::extract::ExtractOptions {
     let mut options = engine_options(ctx, args.engine, &args.features);
     options.use_cache = !args.no_cache;
     options
@@ -159,7 +167,7 @@ pub fn extract_options(ctx: &Context, args: &CheckArgs) -> crate::api::extract::
 
 /// The extraction options of `check` (and of `plan`, which previews it) for `--engine` and the
 /// feature flags.
-pub fn engine_options(
+pub(crate) fn engine_options(
     ctx: &Context,
     engine: Option<Engine>,
     features: &FeatureArgs,
@@ -187,7 +195,7 @@ pub fn engine_options(
 /// The pipeline's options from the arguments and the configuration. The mode: `--mode`, else
 /// precise on the pre-commit path, else the configuration's, else conservative with `CI` set and
 /// precise otherwise.
-pub fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Options> {
+pub(crate) fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Options> {
     let fast = args.fast_path();
     let mode = args
         .mode

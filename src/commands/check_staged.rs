@@ -25,7 +25,7 @@ use std::time::Instant;
 
 /// The staged paths, relative to the top of the working tree.
 #[derive(Debug, Clone)]
-pub struct StagedPaths {
+pub(crate) struct StagedPaths {
     pub top: PathBuf,
     pub paths: Vec<String>,
 }
@@ -41,7 +41,7 @@ impl StagedPaths {
 
 /// Whether a path can change a crate's API or build: Rust sources, manifests, the lock file,
 /// toolchain and cargo configuration.
-pub fn is_rust_input(path: &str) -> bool {
+pub(crate) fn is_rust_input(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     path.ends_with(".rs")
         || name == "Cargo.toml"
@@ -51,7 +51,7 @@ pub fn is_rust_input(path: &str) -> bool {
 }
 
 /// How a staged run starts.
-pub enum Begin {
+pub(crate) enum Begin {
     /// Answered without looking further (nothing staged, no Rust input staged, no commit yet).
     Answered(u8),
     Proceed(StagedPaths),
@@ -59,7 +59,7 @@ pub enum Begin {
 
 /// Lists the staged paths before anything expensive runs, and answers at once when they cannot
 /// change an API.
-pub fn begin(ctx: &Context, started: Instant, out: &mut dyn Write) -> Result<Begin> {
+pub(crate) fn begin(ctx: &Context, started: Instant, out: &mut dyn Write) -> Result<Begin> {
     let dir = match &ctx.manifest_path {
         Some(path) if path.is_dir() => path.clone(),
         Some(path) => path
@@ -126,7 +126,7 @@ fn say(ctx: &Context, out: &mut dyn Write, line: &str, started: Instant) {
 /// The selected members that own a staged Rust input (all of them when a staged Rust file or the
 /// root manifest belongs to no member, or when the lock file, the toolchain file or cargo's
 /// configuration is staged). Pure.
-pub fn touched_members(
+pub(crate) fn touched_members(
     ws: &Workspace,
     selected: &[String],
     staged_rel_to_root: &[String],
@@ -159,7 +159,7 @@ pub fn touched_members(
 
 /// Extracts HEAD and the index for the crates with staged files only (syn engine, cache on) and
 /// diffs them; `None` when no selected crate has a staged file.
-pub fn compare_staged(
+pub(crate) fn compare_staged(
     ctx: &Context,
     loaded: &Loaded,
     staged: &StagedPaths,
@@ -209,7 +209,7 @@ pub fn compare_staged(
 
 /// The one or two lines a passing staged run prints (`report` is `None` when no crate with a
 /// staged file was selected); returns the exit code.
-pub fn answer(
+pub(crate) fn answer(
     ctx: &Context,
     staged: &StagedPaths,
     report: Option<&CheckReport>,
@@ -233,7 +233,7 @@ pub fn answer(
 }
 
 /// The first line of a passing staged run. Pure.
-pub fn summary(report: &CheckReport, count: &str) -> String {
+pub(crate) fn summary(report: &CheckReport, count: &str) -> String {
     use crate::api::rules::Severity;
     let total: usize = report.diff.crates.iter().map(|c| c.changes.len()).sum();
     if total == 0 {
@@ -287,7 +287,7 @@ pub fn summary(report: &CheckReport, count: &str) -> String {
 }
 
 /// Written before the full report of a refused commit.
-pub fn refusal_note(ctx: &Context, err: &mut dyn Write) {
+pub(crate) fn refusal_note(ctx: &Context, err: &mut dyn Write) {
     if !ctx.quiet {
         let _ = writeln!(
             err,

@@ -10,13 +10,13 @@ use clap::Args;
 use std::io::Write;
 
 #[derive(Debug, Args)]
-pub struct ConfigArgs {
+pub(crate) struct ConfigArgs {
     /// `human` prints TOML.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
 
-pub fn run(
+pub(crate) fn run(
     ctx: &Context,
     args: ConfigArgs,
     out: &mut dyn Write,

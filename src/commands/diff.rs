@@ -13,7 +13,7 @@ use std::io::Write;
 
 /// Where the baseline comes from (shared by `diff` and `impact`).
 #[derive(Debug, Clone, Args)]
-pub struct BaselineArgs {
+pub(crate) struct BaselineArgs {
     /// Compare against this git revision (branch, tag, commit); read from git objects, the working
     /// tree is never touched.
     #[arg(long, value_name = "REV", conflicts_with = "staged")]
@@ -34,7 +34,7 @@ pub struct BaselineArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     #[command(flatten)]
     pub baseline: BaselineArgs,
     /// Output format.
@@ -44,10 +44,10 @@ pub struct DiffArgs {
     pub engine: EngineArgs,
 }
 
-pub use crate::inputs::Compared;
+pub(crate) use crate::inputs::Compared;
 
 /// Extracts base and head for the selected members (syn engine, no cache) and diffs them.
-pub fn compare(
+pub(crate) fn compare(
     ctx: &Context,
     loaded: &Loaded,
     baseline: &BaselineArgs,
@@ -62,7 +62,7 @@ pub fn compare(
 }
 
 /// Extracts base and head for the selected members with the given engine and diffs them.
-pub fn compare_with(
+pub(crate) fn compare_with(
     ctx: &Context,
     loaded: &Loaded,
     baseline: &BaselineArgs,
@@ -265,7 +265,12 @@ pub fn compare_with(
     })
 }
 
-pub fn run(ctx: &Context, args: DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+pub(crate) fn run(
+    ctx: &Context,
+    args: DiffArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     let loaded = load(ctx)?;
     let options = args.engine.options(ctx, super::Engine::Auto);
     let compared = compare_with(ctx, &loaded, &args.baseline, &options, err)?;

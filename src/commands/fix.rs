@@ -17,7 +17,7 @@ use std::io::Write;
 use std::time::Duration;
 
 #[derive(Debug, Args)]
-pub struct FixArgs {
+pub(crate) struct FixArgs {
     #[command(flatten)]
     pub baseline: BaselineArgs,
     /// Print the rewrites as a unified diff; write nothing.
@@ -38,7 +38,12 @@ pub struct FixArgs {
     pub build_timeout: u64,
 }
 
-pub fn run(ctx: &Context, args: FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+pub(crate) fn run(
+    ctx: &Context,
+    args: FixArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     let loaded = load(ctx)?;
     let options = Options {
         mode: Mode::Conservative,

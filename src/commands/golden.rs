@@ -12,13 +12,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
 }
 
 #[derive(Debug, Args)]
-pub struct GoldenArgs {
+pub(crate) struct GoldenArgs {
     /// Rewrite the expected files of command goldens with the current output (atomic writes).
     #[arg(long)]
     pub bless: bool,
@@ -34,7 +34,7 @@ pub struct GoldenArgs {
     pub no_cache: bool,
 }
 
-pub fn run(
+pub(crate) fn run(
     ctx: &Context,
     args: GoldenArgs,
     out: &mut dyn Write,

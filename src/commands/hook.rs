@@ -11,13 +11,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
-pub struct HookArgs {
+pub(crate) struct HookArgs {
     #[command(subcommand)]
     pub action: HookAction,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum HookAction {
+pub(crate) enum HookAction {
     /// Install the pre-commit hook (runs `cargo driftgate check --staged`) in the hooks directory
     /// git uses (`core.hooksPath` and linked worktrees included).
     Install {
@@ -40,7 +40,12 @@ pub enum HookAction {
     },
 }
 
-pub fn run(ctx: &Context, args: HookArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+pub(crate) fn run(
+    ctx: &Context,
+    args: HookArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     let write = |out: &mut dyn Write, text: String| {
         out.write_all(text.as_bytes())
             .map_err(|e| Error::io("cannot write output", "<stdout>", e))

@@ -10,7 +10,7 @@ use clap::Args;
 use std::io::Write;
 
 #[derive(Debug, Args)]
-pub struct ImpactArgs {
+pub(crate) struct ImpactArgs {
     #[command(flatten)]
     pub baseline: BaselineArgs,
     /// Output format.
@@ -18,7 +18,7 @@ pub struct ImpactArgs {
     pub format: Format,
 }
 
-pub fn run(
+pub(crate) fn run(
     ctx: &Context,
     args: ImpactArgs,
     out: &mut dyn Write,

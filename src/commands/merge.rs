@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// The JSON reports of every shard (`check --shard K/N --output json=PATH`), one per shard.
     #[arg(value_name = "REPORT.json", required = true)]
     pub reports: Vec<PathBuf>,
@@ -27,7 +27,12 @@ pub struct MergeArgs {
     pub outputs: Vec<OutputSpec>,
 }
 
-pub fn run(ctx: &Context, args: MergeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+pub(crate) fn run(
+    ctx: &Context,
+    args: MergeArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     format::validate_outputs(&args.outputs)?;
     let mut reports = Vec::new();
     let mut names = Vec::new();

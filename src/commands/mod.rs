@@ -1,20 +1,20 @@
 //! Subcommand implementations. Each gets the validated [`Context`] and the writers; each returns the
 //! exit code of its verdict, or an [`Error`](crate::Error) when it could not complete.
 
-pub mod check;
-pub mod check_staged;
-pub mod config;
-pub mod diff;
-pub mod fix;
-pub mod golden;
-pub mod hook;
-pub mod impact;
-pub mod merge;
-pub mod plan;
-pub mod release;
-pub mod schema;
-pub mod sigv4;
-pub mod snapshot;
+pub(crate) mod check;
+pub(crate) mod check_staged;
+pub(crate) mod config;
+pub(crate) mod diff;
+pub(crate) mod fix;
+pub(crate) mod golden;
+pub(crate) mod hook;
+pub(crate) mod impact;
+pub(crate) mod merge;
+pub(crate) mod plan;
+pub(crate) mod release;
+pub(crate) mod schema;
+pub(crate) mod sigv4;
+pub(crate) mod snapshot;
 
 pub use crate::term::Style;
 use std::path::PathBuf;

@@ -13,7 +13,7 @@ use clap::{Args, ValueEnum};
 use std::io::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
+pub(crate) enum PlanFormat {
     Human,
     Json,
     /// `{"include": [{"shard": "1/3", "packages": "-p a -p b"}, …]}` for `strategy.matrix`.
@@ -21,7 +21,7 @@ pub enum PlanFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub baseline: BaselineArgs,
     /// Which dependents to build, as `check --mode`. Default: what `check` would use (the
@@ -46,7 +46,12 @@ pub struct PlanArgs {
     pub format: PlanFormat,
 }
 
-pub fn run(ctx: &Context, args: PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+pub(crate) fn run(
+    ctx: &Context,
+    args: PlanArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     let shard = args
         .shard
         .as_deref()

@@ -23,7 +23,7 @@ use std::io::Write;
 use std::path::Path;
 
 #[derive(Debug, Args)]
-pub struct ReleaseArgs {
+pub(crate) struct ReleaseArgs {
     /// The last release: a tag or any revision. Default: the selected crates' last release tag
     /// reachable from HEAD by `--tag-pattern`, else the latest tag (`git describe --tags
     /// --abbrev=0`), else each crate's latest version published on crates.io up to its own.
@@ -64,7 +64,7 @@ pub struct ReleaseArgs {
     pub outputs: Vec<ReleaseOutput>,
 }
 
-pub fn run(
+pub(crate) fn run(
     ctx: &Context,
     args: ReleaseArgs,
     out: &mut dyn Write,

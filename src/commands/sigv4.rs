@@ -16,19 +16,19 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-pub struct Sigv4Args {
+pub(crate) struct Sigv4Args {
     #[command(subcommand)]
     pub command: Sigv4Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Sigv4Command {
+pub(crate) enum Sigv4Command {
     /// Sign a request with the reference and print every intermediate value.
     Explain(Box<ExplainArgs>),
 }
 
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// The request in the `request.txt` format (`METHOD target HTTP/1.1`, headers, blank line, body);
     /// `-` reads it from stdin. Otherwise the request comes from --method/--url/--header/--body-file.
     #[arg(value_name = "REQUEST_FILE", conflicts_with_all = ["method", "url", "target", "headers", "body_file", "jsonl"])]
@@ -98,7 +98,7 @@ pub struct ExplainArgs {
     pub jsonl: bool,
 }
 
-pub fn run(
+pub(crate) fn run(
     ctx: &Context,
     args: Sigv4Args,
     out: &mut dyn Write,
@@ -118,7 +118,7 @@ fn write_err(e: std::io::Error) -> Error {
 }
 
 /// Answers protocol lines from `input` until it ends (the `--jsonl` loop; flushes after each line).
-pub fn jsonl(input: impl BufRead, out: &mut dyn Write) -> Result<u8> {
+pub(crate) fn jsonl(input: impl BufRead, out: &mut dyn Write) -> Result<u8> {
     for line in input.lines() {
         let line = line.map_err(|e| Error::io("cannot read", "<stdin>", e))?;
         if line.trim().is_empty() {
@@ -140,7 +140,7 @@ pub fn jsonl(input: impl BufRead, out: &mut dyn Write) -> Result<u8> {
 }
 
 /// Splits `https://host[:port]/path?query` into (host, target).
-pub fn split_url(url: &str) -> Result<(String, String)> {
+pub(crate) fn split_url(url: &str) -> Result<(String, String)> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))

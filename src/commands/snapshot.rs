@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-pub struct SnapshotArgs {
+pub(crate) struct SnapshotArgs {
     /// Write the snapshot files (atomically) instead of printing.
     #[arg(long, conflicts_with = "check")]
     pub bless: bool,
@@ -29,7 +29,7 @@ pub struct SnapshotArgs {
     pub engine: EngineArgs,
 }
 
-pub fn run(
+pub(crate) fn run(
     ctx: &Context,
     args: SnapshotArgs,
     out: &mut dyn Write,

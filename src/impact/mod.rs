@@ -5,7 +5,7 @@ mod lockfile;
 mod manifests;
 mod matching;
 mod paths;
-pub mod precise;
+pub(crate) mod precise;
 mod reason;
 
 pub use lockfile::changed_lock_packages;

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How precise mode decides whether a dependent can see a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Matcher {
+pub(crate) enum Matcher {
     /// Complete: using the item means writing its path (or a path below it), or its name (a method
     /// call, a field access, a glob-imported name). A dependent with no such site cannot break.
     Names,
@@ -41,7 +41,7 @@ use Matcher::{Additive, Feature, Harmless, Incomplete, Names, TraitItem};
 
 /// Change kind (semver rule id) → matcher. Rules missing here have no complete matcher. Every row
 /// is pinned by `tests::every_row_decides_as_its_matcher_says`.
-pub const MATCHERS: &[(&str, Matcher)] = &[
+pub(crate) const MATCHERS: &[(&str, Matcher)] = &[
     ("constructible_struct_adds_field", Names),
     ("constructible_struct_adds_private_field", Names),
     ("declarative_macro_missing", Incomplete("`#[macro_use]` makes macro names unresolvable without expansion")),
@@ -197,7 +197,7 @@ pub const MATCHERS: &[(&str, Matcher)] = &[
 /// The matcher for a change: its rule's row, except that an added trait impl has none (a new
 /// impl can make type inference ambiguous where the dependent names nothing: `.into()`,
 /// `collect()`, `==` between two types).
-pub fn matcher_of(change: &Change) -> Matcher {
+pub(crate) fn matcher_of(change: &Change) -> Matcher {
     if change.change == ChangeKind::Added && change.kind == ItemKind::TraitImpl {
         return Incomplete("a new trait impl can make inference ambiguous without being named");
     }
@@ -205,7 +205,7 @@ pub fn matcher_of(change: &Change) -> Matcher {
 }
 
 /// The matcher for a rule (rules without a row have no complete matcher).
-pub fn matcher(rule: &str) -> Matcher {
+pub(crate) fn matcher(rule: &str) -> Matcher {
     MATCHERS
         .iter()
         .find(|(r, _)| *r == rule)
@@ -215,7 +215,7 @@ pub fn matcher(rule: &str) -> Matcher {
 
 /// Whether `site` (in a dependent, referring to the changed crate) can see `change`, by the change
 /// kind's matcher. `Incomplete` matches everything. A superset of the prediction's matching.
-pub fn sees(change: &Change, site: &UseSite) -> bool {
+pub(crate) fn sees(change: &Change, site: &UseSite) -> bool {
     let path = change.path.as_str();
     let name = path.rsplit("::").next().unwrap_or(path);
     let parent = path.rsplit_once("::").map(|(p, _)| p).unwrap_or("");
@@ -242,7 +242,7 @@ pub fn sees(change: &Change, site: &UseSite) -> bool {
 
 /// What precise mode knows about a changed crate besides its API diff.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CrateChange {
+pub(crate) struct CrateChange {
     /// Body-level differences of its changed files (merged).
     pub body: BodyDiff,
     /// Its manifest, build script or inherited dependencies changed (why), or its build inputs
@@ -251,7 +251,7 @@ pub struct CrateChange {
 }
 
 /// Everything the decision reads.
-pub struct Evidence<'a> {
+pub(crate) struct Evidence<'a> {
     pub workspace: &'a Workspace,
     pub diff: &'a ApiDiff,
     /// Use sites of the changed crates in their dependents.
@@ -266,7 +266,7 @@ pub struct Evidence<'a> {
 
 /// The reasons precise mode must build each dependent of a changed crate (dependents absent from
 /// the result may be skipped). Scope: tests only when reached through a dev-dependency.
-pub fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
+pub(crate) fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
     let mut out = Vec::new();
     for (package, change) in e.changed {
         let changes: Vec<&Change> = e

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-pub enum ReleaseFormat {
+pub(crate) enum ReleaseFormat {
     /// A release pull-request body (at most 65,536 bytes; long details folded).
     Markdown,
     /// The whole report as JSON (`schema_version` 1).
@@ -17,13 +17,13 @@ pub enum ReleaseFormat {
 }
 
 impl ReleaseFormat {
-    pub const ALL: [ReleaseFormat; 3] = [
+    pub(crate) const ALL: [ReleaseFormat; 3] = [
         ReleaseFormat::Markdown,
         ReleaseFormat::Json,
         ReleaseFormat::Html,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             ReleaseFormat::Markdown => "markdown",
             ReleaseFormat::Json => "json",
@@ -34,7 +34,7 @@ impl ReleaseFormat {
 
 /// `--output FORMAT=PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseOutput {
+pub(crate) struct ReleaseOutput {
     pub format: ReleaseFormat,
     pub path: PathBuf,
 }

@@ -7,11 +7,11 @@ use crate::api::rules::Severity;
 use crate::term::Style;
 use serde::Serialize;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// Everything `diff` reports.
 #[derive(Debug, Clone, Serialize)]
-pub struct DiffReport {
+pub(crate) struct DiffReport {
     pub schema_version: u32,
     /// What was compared: e.g. "snapshot files in public-api/" and "working tree".
     pub base: String,
@@ -28,7 +28,7 @@ pub struct DiffReport {
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub crates_compared: usize,
     pub crates_changed: usize,
     pub major: usize,
@@ -39,7 +39,7 @@ pub struct Summary {
 }
 
 impl DiffReport {
-    pub fn new(base: String, head: String, engine: &str, diff: ApiDiff) -> DiffReport {
+    pub(crate) fn new(base: String, head: String, engine: &str, diff: ApiDiff) -> DiffReport {
         let mut summary = Summary {
             crates_compared: diff.crates.len(),
             ..Summary::default()
@@ -81,7 +81,7 @@ impl DiffReport {
             .flatten()
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self)
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         text.push('\n');
@@ -89,7 +89,7 @@ impl DiffReport {
     }
 
     /// Human text: crates with changes (breaking first within each crate), then a summary line.
-    pub fn to_human(&self, style: &Style, verbose: bool) -> String {
+    pub(crate) fn to_human(&self, style: &Style, verbose: bool) -> String {
         let mut out = String::new();
         out.push_str(&format!(
             "{}Comparing{} {} (base) with {} (head), {} engine\n",
@@ -107,7 +107,7 @@ impl DiffReport {
     }
 
     /// `-q`: only the crates with changes or problems (no header, engine lines or summary).
-    pub fn to_human_quiet(&self, style: &Style) -> String {
+    pub(crate) fn to_human_quiet(&self, style: &Style) -> String {
         self.changes_text(style, false).trim_start().to_owned()
     }
 

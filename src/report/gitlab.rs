@@ -12,7 +12,7 @@ use crate::findings::Level;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
-pub struct CodeQualityIssue {
+pub(crate) struct CodeQualityIssue {
     pub description: String,
     pub check_name: String,
     pub fingerprint: String,
@@ -21,18 +21,18 @@ pub struct CodeQualityIssue {
 }
 
 #[derive(Debug, Serialize)]
-pub struct IssueLocation {
+pub(crate) struct IssueLocation {
     pub path: String,
     pub lines: Lines,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Lines {
+pub(crate) struct Lines {
     pub begin: usize,
 }
 
 /// Maps an issue to GitLab's severity scale (`info`, `minor`, `major`, `critical`, `blocker`).
-pub fn severity(issue: &Issue) -> &'static str {
+pub(crate) fn severity(issue: &Issue) -> &'static str {
     match issue.level {
         Level::Deny => "blocker",
         Level::Warn => "major",
@@ -46,7 +46,7 @@ fn is_breaking(issue: &Issue) -> bool {
 }
 
 /// The Code Quality issues.
-pub fn issues_of(report: &CheckReport, locations: &Locations) -> Vec<CodeQualityIssue> {
+pub(crate) fn issues_of(report: &CheckReport, locations: &Locations) -> Vec<CodeQualityIssue> {
     issues(report, locations)
         .into_iter()
         .map(|issue| CodeQualityIssue {
@@ -93,7 +93,7 @@ fn engine_issues(
 }
 
 /// The Code Quality report as pretty JSON with a final newline.
-pub fn render(report: &CheckReport, locations: &Locations) -> String {
+pub(crate) fn render(report: &CheckReport, locations: &Locations) -> String {
     let mut text = serde_json::to_string_pretty(&issues_of(report, locations)).unwrap_or_default();
     text.push('\n');
     text

@@ -4,7 +4,7 @@ use crate::impact::{Impact, Scope};
 use crate::term::Style;
 use crate::usage::{Confidence, UseKind};
 
-pub fn render_human(
+pub(crate) fn render_human(
     impact: &Impact,
     base: &str,
     head: &str,

@@ -2,16 +2,16 @@
 //! machine-read, and is byte-for-byte deterministic. Only reporters write to the terminal.
 
 pub mod check;
-pub mod diff;
+pub(crate) mod diff;
 pub mod format;
 pub mod github;
-pub mod gitlab;
-pub mod impact;
+pub(crate) mod gitlab;
+pub(crate) mod impact;
 pub mod issues;
 pub mod junit;
 pub mod locate;
 pub mod markdown;
-pub mod redact;
-pub mod sarif;
+pub(crate) mod redact;
+pub(crate) mod sarif;
 pub mod schema;
-pub mod schemas;
+pub(crate) mod schemas;

@@ -7,7 +7,7 @@ use super::check::CheckReport;
 use std::path::Path;
 
 /// Rewrites every machine-specific path in `report` relative to `root` (the workspace root).
-pub fn relativize(report: &mut CheckReport, root: &Path) {
+pub(crate) fn relativize(report: &mut CheckReport, root: &Path) {
     let root = root.to_string_lossy().trim_end_matches('/').to_owned();
     if root.is_empty() {
         return;
@@ -82,7 +82,7 @@ pub fn relativize(report: &mut CheckReport, root: &Path) {
 
 /// The plan of `plan --format json` without machine paths: `path+file://` specs become
 /// `name@version`.
-pub fn relativize_plan(plan: &mut crate::build::plan::BuildPlan) {
+pub(crate) fn relativize_plan(plan: &mut crate::build::plan::BuildPlan) {
     for krate in &mut plan.crates {
         krate.spec = short_spec(&krate.spec, &krate.package);
     }
@@ -117,7 +117,7 @@ fn copy_relative(command: &str) -> String {
 }
 
 /// Zeroes what differs between two identical runs (wall-clock durations), for the machine-read formats.
-pub fn strip_timings(report: &mut CheckReport) {
+pub(crate) fn strip_timings(report: &mut CheckReport) {
     if let Some(build) = &mut report.build {
         build.duration_ms = 0;
     }

@@ -14,16 +14,16 @@ use crate::findings::{codes, Level};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const SCHEMA_URI: &str =
+pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-pub const VERSION: &str = "2.1.0";
+pub(crate) const VERSION: &str = "2.1.0";
 /// The base every artifact URI is relative to (the checkout root, in GitHub's terms).
-pub const SRCROOT: &str = "%SRCROOT%";
+pub(crate) const SRCROOT: &str = "%SRCROOT%";
 /// Key of driftgate's own fingerprint in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "driftgate/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "driftgate/v1";
 
 #[derive(Debug, Serialize)]
-pub struct Log {
+pub(crate) struct Log {
     #[serde(rename = "$schema")]
     pub schema: String,
     pub version: String,
@@ -32,7 +32,7 @@ pub struct Log {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Run {
+pub(crate) struct Run {
     pub tool: Tool,
     pub column_kind: String,
     pub results: Vec<SarifResult>,
@@ -41,7 +41,7 @@ pub struct Run {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RunProperties {
+pub(crate) struct RunProperties {
     pub gate_passed: bool,
     pub exit_code: u8,
     pub base: String,
@@ -52,13 +52,13 @@ pub struct RunProperties {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Tool {
+pub(crate) struct Tool {
     pub driver: Driver,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Driver {
+pub(crate) struct Driver {
     pub name: String,
     pub version: String,
     pub semantic_version: String,
@@ -68,7 +68,7 @@ pub struct Driver {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ReportingDescriptor {
+pub(crate) struct ReportingDescriptor {
     pub id: String,
     pub short_description: Text,
     pub full_description: Text,
@@ -78,29 +78,29 @@ pub struct ReportingDescriptor {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Text {
+pub(crate) struct Text {
     pub text: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Help {
+pub(crate) struct Help {
     pub text: String,
     pub markdown: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Configuration {
+pub(crate) struct Configuration {
     pub level: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct RuleProperties {
+pub(crate) struct RuleProperties {
     pub tags: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SarifResult {
+pub(crate) struct SarifResult {
     pub rule_id: String,
     pub rule_index: usize,
     pub level: String,
@@ -113,14 +113,14 @@ pub struct SarifResult {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ResultProperties {
+pub(crate) struct ResultProperties {
     pub package: String,
     pub title: String,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SarifLocation {
+pub(crate) struct SarifLocation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<usize>,
     pub physical_location: PhysicalLocation,
@@ -130,27 +130,27 @@ pub struct SarifLocation {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PhysicalLocation {
+pub(crate) struct PhysicalLocation {
     pub artifact_location: ArtifactLocation,
     pub region: Region,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ArtifactLocation {
+pub(crate) struct ArtifactLocation {
     pub uri: String,
     pub uri_base_id: String,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Region {
+pub(crate) struct Region {
     pub start_line: usize,
     pub start_column: usize,
 }
 
 /// Where users read about driftgate: the package's homepage or repository when set, else its docs.
-pub fn information_uri() -> String {
+pub(crate) fn information_uri() -> String {
     [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
         .into_iter()
         .find(|u| !u.is_empty())
@@ -159,7 +159,7 @@ pub fn information_uri() -> String {
 }
 
 /// Every rule the driver declares: the semver rules, then the gate finding codes.
-pub fn rules() -> Vec<ReportingDescriptor> {
+pub(crate) fn rules() -> Vec<ReportingDescriptor> {
     let semver = rules::RULES.iter().map(|rule| {
         let level = match rule.severity {
             Severity::Major => Level::Warn,
@@ -226,7 +226,7 @@ pub fn rules() -> Vec<ReportingDescriptor> {
 }
 
 /// Builds the SARIF log.
-pub fn log(report: &CheckReport, locations: &Locations) -> Log {
+pub(crate) fn log(report: &CheckReport, locations: &Locations) -> Log {
     let rules = rules();
     let index: BTreeMap<&str, usize> = rules
         .iter()
@@ -324,7 +324,7 @@ fn physical(location: &Location) -> PhysicalLocation {
 
 /// A relative path as a URI reference: `/`-separated, everything outside RFC 3986's unreserved
 /// characters and `/` percent-encoded.
-pub fn uri(path: &str) -> String {
+pub(crate) fn uri(path: &str) -> String {
     const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'/')
         .remove(b'-')
@@ -335,7 +335,7 @@ pub fn uri(path: &str) -> String {
 }
 
 /// `error`, `warning`, `note`.
-pub fn sarif_level(level: Level) -> &'static str {
+pub(crate) fn sarif_level(level: Level) -> &'static str {
     match level {
         Level::Deny => "error",
         Level::Warn => "warning",
@@ -357,7 +357,7 @@ fn sentence(text: &str) -> String {
 }
 
 /// The SARIF log as pretty JSON with a final newline.
-pub fn render(report: &CheckReport, locations: &Locations) -> String {
+pub(crate) fn render(report: &CheckReport, locations: &Locations) -> String {
     let mut text = serde_json::to_string_pretty(&log(report, locations)).unwrap_or_default();
     text.push('\n');
     text

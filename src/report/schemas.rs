@@ -13,14 +13,14 @@ use serde_json::{json, Map, Value};
 
 /// Every JSON output with a schema: its name (for `driftgate schema <name>` and the file
 /// `schemas/<name>.schema.json`) and the schema.
-pub const REPORTS: [&str; 5] = ["check", "diff", "impact", "plan", "release"];
+pub(crate) const REPORTS: [&str; 5] = ["check", "diff", "impact", "plan", "release"];
 
 /// The `schema_version` of `release --format json` (kept here, beside its schema, so that the
 /// reporters need nothing from `release`).
-pub const RELEASE_SCHEMA_VERSION: u32 = 1;
+pub(crate) const RELEASE_SCHEMA_VERSION: u32 = 1;
 
 /// The schema of the report `name` (one of [`REPORTS`]).
-pub fn schema_of(name: &str) -> Option<Value> {
+pub(crate) fn schema_of(name: &str) -> Option<Value> {
     match name {
         "check" => Some(check_report_schema()),
         "diff" => Some(diff_report_schema()),
@@ -32,7 +32,7 @@ pub fn schema_of(name: &str) -> Option<Value> {
 }
 
 /// A schema as pretty JSON with a final newline.
-pub fn render(schema: &Value) -> String {
+pub(crate) fn render(schema: &Value) -> String {
     let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
     text.push('\n');
     text
@@ -80,7 +80,7 @@ fn with_properties(
 }
 
 /// `diff --format json`.
-pub fn diff_report_schema() -> Value {
+pub(crate) fn diff_report_schema() -> Value {
     let summary = object(
         &[
             ("crates_compared", count()),
@@ -116,7 +116,7 @@ pub fn diff_report_schema() -> Value {
 }
 
 /// `impact --format json`.
-pub fn impact_report_schema() -> Value {
+pub(crate) fn impact_report_schema() -> Value {
     document(
         "impact",
         "driftgate impact report",
@@ -126,7 +126,7 @@ pub fn impact_report_schema() -> Value {
 }
 
 /// `plan --format json`.
-pub fn plan_schema() -> Value {
+pub(crate) fn plan_schema() -> Value {
     document(
         "plan",
         "driftgate build plan",
@@ -136,7 +136,7 @@ pub fn plan_schema() -> Value {
 }
 
 /// `release --format json`.
-pub fn release_report_schema() -> Value {
+pub(crate) fn release_report_schema() -> Value {
     let severity = || enumeration(&["patch", "minor", "major"]);
     let nullable = |schema: Value| json!({ "oneOf": [ { "type": "null" }, schema ] });
     let version_status = |status: &str| json!({ "const": status });

@@ -57,7 +57,7 @@ fn entries(diff: &CrateDiff, change: ChangeKind) -> Vec<Entry> {
 }
 
 /// Whether the crate has both a removed and an added item that could pair.
-pub fn has_candidates(diff: &CrateDiff) -> bool {
+pub(crate) fn has_candidates(diff: &CrateDiff) -> bool {
     let any = |kind: ChangeKind| {
         diff.changes
             .iter()
@@ -68,7 +68,7 @@ pub fn has_candidates(diff: &CrateDiff) -> bool {
 
 /// The successors of `diff`'s removed items. `base_notes`/`head_notes`: the crate's notes at the
 /// base and at the head.
-pub fn detect(diff: &CrateDiff, base_notes: &[Note], head_notes: &[Note]) -> Vec<Successor> {
+pub(crate) fn detect(diff: &CrateDiff, base_notes: &[Note], head_notes: &[Note]) -> Vec<Successor> {
     let removed = entries(diff, ChangeKind::Removed);
     let added = entries(diff, ChangeKind::Added);
     let mut by_kind_name: BTreeMap<(ItemKind, &str), Vec<&Entry>> = BTreeMap::new();

@@ -7,8 +7,8 @@
 //! [`detect`] is pure (a crate's diff and the notes in, successors out); [`notes`] reads the notes
 //! from source text; [`attach`] is the IO edge that reads both trees.
 
-pub mod detect;
-pub mod notes;
+pub(crate) mod detect;
+pub(crate) mod notes;
 
 pub use crate::api::diff::successor::{Relation, Successor, SuccessorConfidence};
 

@@ -9,7 +9,7 @@ use syn::visit::Visit;
 
 /// The doc comment and deprecation note of one named item.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
+pub(crate) struct Note {
     /// The item's own name (`iter`, `detail`, `Failure`).
     pub name: String,
     /// The struct, enum, trait or `impl` self type the item belongs to, if any.
@@ -20,7 +20,7 @@ pub struct Note {
 
 /// Every note in a member's `.rs` files in `tree` (files that do not parse are skipped: the
 /// extraction reports them).
-pub fn read_member(
+pub(crate) fn read_member(
     workspace: &Workspace,
     member: &Member,
     tree: &SourceTree,
@@ -38,7 +38,7 @@ pub fn read_member(
 }
 
 /// The notes of one file's items. Pure.
-pub fn in_file(text: &str) -> Vec<Note> {
+pub(crate) fn in_file(text: &str) -> Vec<Note> {
     let Ok(file) = syn::parse_file(text) else {
         return Vec::new();
     };

@@ -13,14 +13,18 @@ use std::collections::HashMap;
 
 /// What the index found: use sites, and the files it could not read completely.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UsageIndex {
+pub(crate) struct UsageIndex {
     pub sites: Vec<UseSite>,
     pub unread: Vec<UnreadFile>,
 }
 
 /// Every reference, in every member that depends on one of `changed` (package names), to those
 /// packages. All targets count: lib, bins, tests, examples, benches, build scripts.
-pub fn build(workspace: &Workspace, source: &SourceTree, changed: &[String]) -> Result<UsageIndex> {
+pub(crate) fn build(
+    workspace: &Workspace,
+    source: &SourceTree,
+    changed: &[String],
+) -> Result<UsageIndex> {
     let files = source.files()?;
     let dependents: Vec<&Member> = workspace
         .members
@@ -66,7 +70,7 @@ fn outside_targets(member: &Member) -> Vec<UnreadFile> {
 
 /// The `.rs` files that belong to `member`: under its directory, not under `target/` or another
 /// member nested inside it.
-pub fn member_files<'a>(
+pub(crate) fn member_files<'a>(
     workspace: &Workspace,
     member: &Member,
     files: &'a [String],
@@ -207,7 +211,7 @@ fn feature_sites(
 /// Features of a dependency that the dependent's own `[features]` table enables (`"dep/feat"`,
 /// `"dep?/feat"`, for any of the names `keys` the manifest may use for the dependency), with the
 /// line that names each. Pure.
-pub fn forwarded_features(manifest: &str, keys: &[String]) -> Vec<(String, usize, String)> {
+pub(crate) fn forwarded_features(manifest: &str, keys: &[String]) -> Vec<(String, usize, String)> {
     let Ok(table) = manifest.parse::<toml::Table>() else {
         return Vec::new();
     };

@@ -8,7 +8,7 @@
 
 mod aliases;
 mod imports;
-pub mod index;
+pub(crate) mod index;
 mod scan;
 mod unread;
 
