@@ -1,6 +1,6 @@
 //! `check --shard k/n`: one CI runner builds one shard of the plan. The whole plan is computed on
 //! every runner (same inputs, same plan); its crates are weighed — by the build times the previous
-//! whole (unsharded) run wrote to `<target>/driftgate/timings.json` when that file knows every
+//! whole (unsharded) run wrote to `<target>/driftgate/shard-weights.json` when that file knows every
 //! planned crate, else by lines of code — and split into `n` shards
 //! ([`crate::build::plan::split`]). Shards write no timings: the shards of one run must split the
 //! plan alike, and `merge` refuses them when they did not. The shard's report
@@ -34,9 +34,9 @@ pub(crate) struct Timings {
     pub crates: BTreeMap<String, u64>,
 }
 
-/// Where the timings live: `<target>/driftgate/timings.json`.
+/// Where the timings live: `<target>/driftgate/shard-weights.json`.
 pub(crate) fn timings_path(target_dir: &Path) -> PathBuf {
-    target_dir.join("driftgate").join("timings.json")
+    target_dir.join("driftgate").join("shard-weights.json")
 }
 
 /// The timings file, or empty timings when it is missing or unreadable (sizes are used then).

@@ -44,9 +44,11 @@ pub fn load(ctx: &Context) -> crate::Result<Loaded> {
             .map_err(|e| crate::Error::io("cannot determine the current directory", ".", e))?;
         workspace.target_dir = ctx.cargo.effective_target_dir(&cwd, &workspace.target_dir);
     }
-    crate::timings::set_target_dir(&workspace.target_dir);
     drop(timed);
     let config = crate::config::Config::load(&workspace)?;
+    // Only a run that got past its configuration leaves a timings file (an invalid configuration
+    // creates nothing under the target directory).
+    crate::timings::set_target_dir(&workspace.target_dir);
     let selected = workspace
         .select(&ctx.packages, ctx.workspace, &ctx.exclude)?
         .into_iter()

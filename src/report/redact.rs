@@ -88,32 +88,50 @@ pub(crate) fn relativize_plan(plan: &mut crate::build::plan::BuildPlan) {
     }
 }
 
-/// A command built in a materialised copy (`<target>/driftgate/trees/<id>/`) names the copy's
-/// manifest and package ids: each such token becomes what it is relative to the copy's root
-/// (`Cargo.toml`, `name@version`), so the target directory's location never shows.
+/// A command built in a copy — the warm copy (`<target>/driftgate/copy/`) or a materialised tree
+/// (`<target>/driftgate/trees/<id>/`) — names the copy's manifest and package ids: each such
+/// token becomes what it is relative to the copy's root (`Cargo.toml`, `name@version`), so the
+/// target directory's location never shows.
 fn copy_relative(command: &str) -> String {
-    const TREES: &str = "/driftgate/trees/";
     command
         .split(' ')
         .map(|token| {
-            let Some(at) = token.find(TREES) else {
+            let Some(inside) = inside_copy(token) else {
                 return token.to_owned();
             };
-            let after_id = token[at + TREES.len()..]
-                .split_once('/')
-                .map(|(_, rest)| rest);
             if let Some(url) = token.strip_prefix("path+file://") {
                 let path = url.split('#').next().unwrap_or(url);
                 let name = path.rsplit('/').next().unwrap_or(path);
                 return short_spec(token, name);
             }
-            match after_id {
+            match inside {
                 Some(rest) => rest.to_owned(),
                 None => ".".to_owned(),
             }
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// For a token naming a path inside a copy: the path relative to the copy's root (`None` for the
+/// root itself); `None` outside when the token names no copy.
+fn inside_copy(token: &str) -> Option<Option<&str>> {
+    const TREES: &str = "/driftgate/trees/";
+    const WARM: &str = "/driftgate/copy";
+    if let Some(at) = token.find(TREES) {
+        return Some(
+            token[at + TREES.len()..]
+                .split_once('/')
+                .map(|(_, rest)| rest),
+        );
+    }
+    let at = token.find(WARM)?;
+    let rest = &token[at + WARM.len()..];
+    match rest.strip_prefix('/') {
+        Some(rest) if !rest.is_empty() => Some(Some(rest)),
+        _ if rest.is_empty() || rest == "/" => Some(None),
+        _ => None,
+    }
 }
 
 /// Zeroes what differs between two identical runs (wall-clock durations), for the machine-read formats.
@@ -220,6 +238,16 @@ mod tests {
             "cargo check --manifest-path Cargo.toml -p a@0.1.0 -p b@2.0.0 --locked"
         );
         assert_eq!(copy_relative("cargo check --lib"), "cargo check --lib");
+        let warm = "cargo check --manifest-path /t/driftgate/copy/Cargo.toml \
+                    -p path+file:///t/driftgate/copy/crates/a#0.1.0 --locked";
+        assert_eq!(
+            copy_relative(warm),
+            "cargo check --manifest-path Cargo.toml -p a@0.1.0 --locked"
+        );
+        assert_eq!(
+            copy_relative("/t/driftgate/copy-target"),
+            "/t/driftgate/copy-target"
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn two_shards_merged_equal_the_whole_run() {
     assert_eq!(code, Some(100), "{err}");
     // The whole run wrote the timings the shards weigh by, for every crate it built.
     let timings: Value = serde_json::from_slice(
-        &std::fs::read(test_target().join("driftgate").join("timings.json")).unwrap(),
+        &std::fs::read(test_target().join("driftgate").join("shard-weights.json")).unwrap(),
     )
     .unwrap();
     for name in packages(&whole["plan"]) {
