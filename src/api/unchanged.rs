@@ -29,7 +29,7 @@ pub struct CrateFacts<'a> {
 }
 
 /// Whether `path` is `dir` or lies below it (`""` holds everything).
-fn within(path: &str, dir: &str) -> bool {
+pub fn within(path: &str, dir: &str) -> bool {
     let path = path.trim_end_matches('/');
     dir.is_empty()
         || path == dir
