@@ -4,7 +4,7 @@
 //! workspace dependency (transitively, any kind) is changed — it may re-export that dependency's
 //! items — and nothing it might read lies where the change listing cannot vouch for it: a crate
 //! root outside its directory, a `#[path]` attribute (its module file may sit anywhere), a nested
-//! repository or submodule. A changed `.rs` file, `Cargo.toml`, `Cargo.lock`, `.cargo/` or
+//! repository or submodule, a file git is told not to compare (`assume-unchanged`, `skip-worktree`). A changed `.rs` file, `Cargo.toml`, `Cargo.lock`, `.cargo/` or
 //! toolchain file outside every member directory makes every crate changed. Anything uncertain
 //! (the change listing fails, the tree is not git) is changed. The base side of an unchanged crate
 //! is its head API, identical by construction; the pure closure is [`unchanged_closure`].
@@ -153,7 +153,11 @@ fn find_listed(
         .flat_map(|c| std::iter::once(c.path.as_str()).chain(c.old_path.as_deref()))
         .collect();
     let ignored = match head.kind() {
-        SourceKind::Worktree => ignored_paths(workspace)?,
+        SourceKind::Worktree => {
+            let mut paths = ignored_paths(workspace)?;
+            paths.extend(unwatched_paths(workspace)?);
+            paths
+        }
         _ => Vec::new(),
     };
     let ignored: Vec<&str> = ignored.iter().map(String::as_str).collect();
@@ -238,6 +242,26 @@ fn ignored_paths(workspace: &Workspace) -> crate::Result<Vec<String>> {
             continue;
         }
         paths.push(path.to_owned());
+    }
+    Ok(paths)
+}
+
+/// Tracked files git does not compare with the working tree (`assume-unchanged`, `skip-worktree`):
+/// their edits never show in a change listing.
+fn unwatched_paths(workspace: &Workspace) -> crate::Result<Vec<String>> {
+    let out = Cmd::git()
+        .args(["ls-files", "-z", "-v"])
+        .cwd(&workspace.root)
+        .run_ok()?;
+    let mut paths = Vec::new();
+    for entry in out.stdout.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+        let (tag, path) = (entry[0], entry.get(2..).unwrap_or_default());
+        if tag.is_ascii_lowercase() || tag == b'S' {
+            let path = std::str::from_utf8(path).map_err(|_| {
+                crate::Error::Other("git listed a non-UTF-8 tracked path".to_owned())
+            })?;
+            paths.push(path.to_owned());
+        }
     }
     Ok(paths)
 }
