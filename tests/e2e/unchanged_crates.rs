@@ -63,7 +63,8 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
         "#[path = \"../../c/src/extra.rs\"]\npub mod extra;\n",
     );
     member(root, "e", "", "pub struct Quiet;\n");
-    let lock = std::process::Command::new("cargo")
+    #[allow(clippy::disallowed_methods)]
+    let lock = std::process::Command::new(env!("CARGO"))
         .args(["generate-lockfile", "--offline"])
         .current_dir(root)
         .output()
