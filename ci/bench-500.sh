@@ -7,7 +7,8 @@
 #   D) cargo driftgate diff --base HEAD --engine syn (warm: run once before timing)
 #   S) cargo driftgate snapshot --engine syn --check (every crate listed)
 # and prints the gate's overhead per unchanged crate beyond M + G, with the stage timings of D.
-# Usage: ci/bench-500.sh [N=500]; BIN=path/to/cargo-driftgate to time another build.
+# Usage: ci/bench-500.sh [N=500]; BIN=path/to/cargo-driftgate to time another build;
+# BEFORE=path/to/cargo-driftgate also times that build's diff (e.g. main's) for a before/after row.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # The results go to stdout and to ci/bench-500-report.md (regenerated on every run).
@@ -58,7 +59,17 @@ d=$(median "$BIN" driftgate diff --base HEAD --engine syn)
 timings=$(tr -s '\n ' ' ' < "$ws/target/driftgate/timings.json" 2>/dev/null || echo none)
 s=$(median "$BIN" driftgate snapshot --engine syn --check)
 per=$(echo "($d - $m - $g) * 1000 / ($n - 1)" | bc -l)
-printf '| crates | cargo metadata (s) | git (s) | diff (s) | snapshot --check (s) | diff overhead per unchanged crate (ms) |\n'
-printf '| --- | --- | --- | --- | --- | --- |\n'
-printf '| %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n' "$n" "$m" "$g" "$d" "$s" "$per"
+printf '| binary | crates | cargo metadata (s) | git (s) | diff (s) | snapshot --check (s) | diff overhead per unchanged crate (ms) |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- |\n'
+printf '| timed | %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n' "$n" "$m" "$g" "$d" "$s" "$per"
+if [ -n "${BEFORE:-}" ]; then
+  "$BEFORE" driftgate diff --base HEAD --engine syn > /dev/null 2>&1 || true # warm its cache
+  db=$(median "$BEFORE" driftgate diff --base HEAD --engine syn)
+  d2=$(median "$BIN" driftgate diff --base HEAD --engine syn)
+  perb=$(echo "($db - $m - $g) * 1000 / ($n - 1)" | bc -l)
+  per2=$(echo "($d2 - $m - $g) * 1000 / ($n - 1)" | bc -l)
+  printf '| before (`%s`) | %d | | | %.3f | | %.3f |\n' "$BEFORE" "$n" "$db" "$perb"
+  printf '| timed, again | %d | | | %.3f | | %.3f |\n' "$n" "$d2" "$per2"
+  printf '\nRatio diff after / before: %.2f\n' "$(echo "$d2 / $db" | bc -l)"
+fi
 printf '\ndiff stage timings: %s\n' "$timings"

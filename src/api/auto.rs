@@ -240,7 +240,9 @@ pub(crate) struct Sides {
 /// Extracts `base` and `head` for `members` with `--engine auto`: syn everywhere (cached), then
 /// the rustdoc engine on both sides for the crates syn is blind to and whose inputs changed. A
 /// crate the rustdoc engine cannot document on either side keeps the syn lines on both sides (or,
-/// when syn could not read it, is left out of both) and is recorded as `rustdoc-failed`.
+/// when syn could not read it, is left out of both) and is recorded as `rustdoc-failed`. The base
+/// side of an `unchanged` crate ([`super::unchanged`]) is not read: its head lines stand for it.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn extract_sides(
     options: &ExtractOptions,
     rustdoc: &RustdocOptions,
@@ -248,15 +250,25 @@ pub(crate) fn extract_sides(
     members: &[&Member],
     base: &SourceTree,
     head: &SourceTree,
+    unchanged: &std::collections::BTreeSet<String>,
     err: &mut dyn std::io::Write,
 ) -> crate::Result<Sides> {
     let syn = ExtractOptions {
         engine: EngineChoice::Syn,
         ..options.clone()
     };
+    let head_side = extract_members_with(&syn, workspace, members, head, err)?;
+    let reused = super::unchanged::reusable(unchanged, &head_side.snapshot);
+    let changed: Vec<&Member> = members
+        .iter()
+        .filter(|m| !reused.contains(&m.name))
+        .copied()
+        .collect();
+    let mut base_side = extract_members_with(&syn, workspace, &changed, base, err)?;
+    super::unchanged::fill_base(&mut base_side.snapshot, &head_side.snapshot, &reused);
     let mut sides = Sides {
-        base: extract_members_with(&syn, workspace, members, base, err)?,
-        head: extract_members_with(&syn, workspace, members, head, err)?,
+        base: base_side,
+        head: head_side,
         engines: Vec::new(),
     };
     let mut blind: Vec<(&Member, Reason, String)> = Vec::new();

@@ -157,8 +157,18 @@ fn extract_syn_cached(
                 &input.manifest_file,
                 source.read(&input.manifest_file)?.as_deref(),
             );
+            // A `#[path]` module may be any file, and a crate root may sit outside the crate's
+            // directory: the key cannot cover what such a crate reads, so it is never cached.
+            let mut keyable = super::unchanged::within(&input.root_file, &member.rel_dir);
             for path in rust_files_under(&files, &member.rel_dir) {
-                key.file(path, source.read(path)?.as_deref());
+                let text = source.read(path)?;
+                keyable &= text
+                    .as_deref()
+                    .is_some_and(|t| !super::unchanged::has_path_attribute(t));
+                key.file(path, text.as_deref());
+            }
+            if !keyable {
+                return Ok((syn_engine::extract(input, &read), false));
             }
             let key = key.finish();
             if let Lookup::Hit(entry) = cache.get("syn", &key) {

@@ -20,3 +20,4 @@ pub mod rules_doc;
 pub mod rustdoc;
 pub mod syn_engine;
 pub(crate) mod tokens;
+pub(crate) mod unchanged;

@@ -3,7 +3,7 @@
 
 use super::{load, report_extraction, report_problems, Context, EngineArgs, Format, Loaded};
 use crate::api::model::ApiSnapshot;
-use crate::api::{auto, diff, extract, files};
+use crate::api::{auto, diff, extract, files, unchanged};
 use crate::error::{exit, Result};
 use crate::report::diff::DiffReport;
 use crate::source::SourceTree;
@@ -74,11 +74,12 @@ pub(crate) fn compare_with(
     let mut warnings = Vec::new();
     let mut fallback = Vec::new();
     let mut extract = |tree: &SourceTree,
+                       members: &[&Member],
                        options: &extract::ExtractOptions,
                        err: &mut dyn Write|
      -> Result<ApiSnapshot> {
         let extracted =
-            extract::extract_members_with(options, &loaded.workspace, &members, tree, err)?;
+            extract::extract_members_with(options, &loaded.workspace, members, tree, err)?;
         report_extraction(&extracted, ctx, err);
         warnings.extend(extracted.warnings);
         fallback.extend(extracted.fallback);
@@ -89,6 +90,8 @@ pub(crate) fn compare_with(
         staged: baseline.staged,
         exact_base: baseline.exact_base,
     };
+    // A git baseline of this workspace (not a registry version, not snapshot files).
+    let git_baseline = baseline.baseline_version.is_none();
     let resolving = crate::timings::stage("resolve baseline");
     let registry_base = match &baseline.baseline_version {
         Some(version) => {
@@ -165,6 +168,16 @@ pub(crate) fn compare_with(
     };
     drop(resolving);
     let extracting = crate::timings::stage("extract apis (base and head)");
+    // Crates whose syn lines cannot differ: their base side is not read (the rustdoc engine's
+    // lines may depend on more than the listed paths, so it always reads both sides).
+    let unchanged = match (&base_files, &base_tree, &options.engine) {
+        (None, Some(tree), extract::EngineChoice::Syn | extract::EngineChoice::Auto(_))
+            if git_baseline =>
+        {
+            unchanged::find(&loaded.workspace, tree, &head_tree)
+        }
+        _ => Default::default(),
+    };
     let (base, head, engines) = match (base_files, &base_tree, &options.engine) {
         (None, Some(tree), extract::EngineChoice::Auto(rustdoc)) => {
             let sides = auto::extract_sides(
@@ -174,6 +187,7 @@ pub(crate) fn compare_with(
                 &members,
                 tree,
                 &head_tree,
+                &unchanged,
                 err,
             )?;
             for side in [&sides.base, &sides.head] {
@@ -189,17 +203,33 @@ pub(crate) fn compare_with(
                 engine: extract::EngineChoice::Syn,
                 ..options.clone()
             };
-            let head = extract(&head_tree, &syn, err)?;
+            let head = extract(&head_tree, &members, &syn, err)?;
             let engines = auto::snapshot_baseline_records(&head);
             (files, head, engines)
         }
         (files, tree, _) => {
-            let mut base = match (files, tree) {
-                (Some(files), _) => files,
-                (None, Some(tree)) => extract(tree, options, err)?,
-                (None, None) => ApiSnapshot::default(),
+            let (mut base, mut head) = match (files, tree) {
+                (None, Some(tree)) if !unchanged.is_empty() => {
+                    let head = extract(&head_tree, &members, options, err)?;
+                    let reused = unchanged::reusable(&unchanged, &head);
+                    let changed: Vec<&Member> = members
+                        .iter()
+                        .filter(|m| !reused.contains(&m.name))
+                        .copied()
+                        .collect();
+                    let mut base = extract(tree, &changed, options, err)?;
+                    unchanged::fill_base(&mut base, &head, &reused);
+                    (base, head)
+                }
+                (files, tree) => {
+                    let base = match (files, tree) {
+                        (Some(files), _) => files,
+                        (None, Some(tree)) => extract(tree, &members, options, err)?,
+                        (None, None) => ApiSnapshot::default(),
+                    };
+                    (base, extract(&head_tree, &members, options, err)?)
+                }
             };
-            let mut head = extract(&head_tree, options, err)?;
             if let (Some(tree), false) = (tree, fallback.is_empty()) {
                 // A crate that fell back to syn on one side is read with syn on both: one crate's
                 // diff never compares one engine's lines with the other's.

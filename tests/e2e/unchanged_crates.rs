@@ -1,0 +1,113 @@
+//! `diff --base` reads the base side only for crates whose inputs changed (issue 17, work
+//! proportional to the change): differential against the same diff with every crate read on both
+//! sides (forced by a stray untracked `.rs` file outside every member, which makes every crate
+//! uncertain), including a change that reaches a dependent through a glob re-export and one that
+//! reaches a crate through a `#[path]` module in another crate's directory.
+
+use crate::common;
+
+use common::*;
+use std::path::Path;
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn member(root: &Path, name: &str, deps: &str, lib: &str) {
+    write(
+        root,
+        &format!("{name}/Cargo.toml"),
+        &format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
+        ),
+    );
+    write(root, &format!("{name}/src/lib.rs"), lib);
+}
+
+/// The exit code and the report (stdout; progress on stderr may differ with the cache).
+fn diff(root: &Path, format: &str) -> (Option<i32>, String) {
+    let out = driftgate()
+        .current_dir(root)
+        .args(["diff", "--base", "HEAD", "--format", format])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some(), "{}", stderr(&out));
+    (out.status.code(), stdout(&out))
+}
+
+#[test]
+fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\", \"c\", \"d\", \"e\"]\n",
+    );
+    write(root, ".gitignore", "/target\n");
+    member(root, "a", "", "pub fn one() -> u32 { 1 }\n");
+    member(
+        root,
+        "b",
+        "a = { path = \"../a\" }\n",
+        "pub use a::*;\npub fn own() {}\n",
+    );
+    member(root, "c", "", "pub fn c() {}\n");
+    write(root, "c/src/extra.rs", "pub fn shared() {}\n");
+    member(
+        root,
+        "d",
+        "",
+        "#[path = \"../../c/src/extra.rs\"]\npub mod extra;\n",
+    );
+    member(root, "e", "", "pub struct Quiet;\n");
+    #[allow(clippy::disallowed_methods)]
+    let lock = std::process::Command::new(env!("CARGO"))
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(lock.status.success(), "{}", stderr(&lock));
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    // a loses `one` (b re-exports it all); c's extra.rs, a module of d, loses `shared`.
+    write(root, "a/src/lib.rs", "pub fn two() -> u32 { 2 }\n");
+    write(root, "c/src/extra.rs", "pub fn other() {}\n");
+
+    let (code, human) = diff(root, "human");
+    let (json_code, json) = diff(root, "json");
+    assert_eq!(code, Some(100), "{human}");
+    assert_eq!(json_code, Some(100), "{json}");
+    for removed in ["a::one", "d::extra::shared"] {
+        assert!(human.contains(removed), "{removed} missing:\n{human}");
+    }
+    assert!(!human.contains("e::Quiet"), "{human}");
+
+    // Only e is unchanged (b depends on a, d reads c's file): the base side reads four crates.
+    let out = driftgate()
+        .current_dir(root)
+        .args(["diff", "--base", "HEAD", "-v"])
+        .output()
+        .unwrap();
+    let counts: Vec<usize> = stderr(&out)
+        .lines()
+        .filter_map(|l| l.strip_prefix("api cache: "))
+        .map(|l| {
+            l.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse::<usize>().ok())
+                .sum()
+        })
+        .collect();
+    assert_eq!(counts, [4, 5], "base side, head side:\n{}", stderr(&out));
+
+    // The truth: every crate read on both sides.
+    write(root, "stray.rs", "// not part of any crate\n");
+    let (truth_code, truth_human) = diff(root, "human");
+    let (_, truth_json) = diff(root, "json");
+    assert_eq!(truth_code, code);
+    assert_eq!(truth_human, human);
+    assert_eq!(truth_json, json);
+}
