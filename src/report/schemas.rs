@@ -232,10 +232,7 @@ pub fn release_report_schema() -> Value {
     }
     let body = object(
         &[
-            (
-                "schema_version",
-                json!({ "const": RELEASE_SCHEMA_VERSION }),
-            ),
+            ("schema_version", json!({ "const": RELEASE_SCHEMA_VERSION })),
             ("tool_version", string()),
             ("engine", string()),
             ("engine_warnings", array(string())),
