@@ -102,6 +102,55 @@ impl CargoArgs {
         args
     }
 
+    /// The arguments of `cargo rustdoc`: [`CargoArgs::build_args`] with the first `--target` only
+    /// (the rustdoc engine documents one API per crate: the first target's, else the host's).
+    pub fn rustdoc_args(&self, locked_by_driftgate: bool) -> Vec<String> {
+        CargoArgs {
+            targets: self
+                .rustdoc_target()
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
+            ..self.clone()
+        }
+        .build_args(locked_by_driftgate)
+    }
+
+    /// The target triple the rustdoc engine documents for (`None`: the host).
+    pub fn rustdoc_target(&self) -> Option<&str> {
+        self.targets.first().map(String::as_str)
+    }
+
+    /// What of these options can change the API rustdoc sees (target, profile, configuration), as
+    /// it enters the rustdoc cache key; empty when none is given.
+    pub fn rustdoc_key_text(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(target) = self.rustdoc_target() {
+            parts.push(format!("target={target}"));
+        }
+        if let Some(profile) = &self.profile {
+            parts.push(format!("profile={profile}"));
+        }
+        for config in &self.config {
+            parts.push(format!("config={config}"));
+        }
+        parts.join("\n")
+    }
+
+    /// The options of `cargo metadata --no-deps` (which resolves nothing, so `--locked` has no
+    /// say): `--offline` (also for `--frozen`) and `--config`, which can move the target directory.
+    pub fn metadata_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if self.offline || self.frozen {
+            args.push("--offline".to_owned());
+        }
+        for config in &self.config {
+            args.push("--config".to_owned());
+            args.push(config.clone());
+        }
+        args
+    }
+
     /// Whether the user forbade cargo to rewrite `Cargo.lock` (`--locked` or `--frozen`): a stale
     /// lock file is then their error, not a reason to build a copy.
     pub fn lock_required(&self) -> bool {
@@ -171,6 +220,38 @@ mod tests {
             ]
         );
         assert!(args.lock_required());
+    }
+
+    #[test]
+    fn rustdoc_documents_the_first_target_and_keys_what_shapes_the_api() {
+        let args = CargoArgs {
+            targets: vec![
+                "x86_64-pc-windows-gnu".into(),
+                "wasm32-unknown-unknown".into(),
+            ],
+            jobs: Some("2".into()),
+            offline: true,
+            config: vec!["net.retry=5".into()],
+            ..CargoArgs::default()
+        };
+        assert_eq!(
+            args.rustdoc_args(false),
+            [
+                "--target",
+                "x86_64-pc-windows-gnu",
+                "--jobs",
+                "2",
+                "--offline",
+                "--config",
+                "net.retry=5"
+            ]
+        );
+        assert_eq!(args.rustdoc_target(), Some("x86_64-pc-windows-gnu"));
+        assert_eq!(
+            args.rustdoc_key_text(),
+            "target=x86_64-pc-windows-gnu\nconfig=net.retry=5"
+        );
+        assert_eq!(CargoArgs::default().rustdoc_key_text(), "");
     }
 
     #[test]

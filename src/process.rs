@@ -12,6 +12,8 @@
 use crate::capture;
 use crate::error::{Error, Result};
 use crate::interrupt::ChildGroup;
+use lines::LineTee;
+pub use lines::{Stream, STDOUT_LINE_LIMIT};
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
+
+mod lines;
 
 /// Default limit for short helper processes (git plumbing, cargo metadata).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -260,6 +264,18 @@ impl Cmd {
     /// Like [`Cmd::run`], but hands every stderr line to `on_stderr_line` as it arrives (progress,
     /// "Blocking waiting for file lock" notices), still collecting all of it.
     pub fn run_streaming(&self, on_stderr_line: &mut dyn FnMut(&str)) -> Result<Output> {
+        self.run_streaming_lines(&mut |stream, line| {
+            if stream == Stream::Stderr {
+                on_stderr_line(line);
+            }
+        })
+    }
+
+    /// Like [`Cmd::run_streaming`], and also hands stdout lines (up to [`STDOUT_LINE_LIMIT`]
+    /// bytes; longer ones are skipped) to `on_line` as they arrive (cargo's JSON messages, for
+    /// progress). stdout is collected exactly as [`Cmd::run`] collects it: the lines are a copy of
+    /// what passes, never a replacement for it.
+    pub fn run_streaming_lines(&self, on_line: &mut dyn FnMut(Stream, &str)) -> Result<Output> {
         let _timed = crate::timings::child(&self.program, self.args.first().map(|a| a.as_os_str()));
         let (mut child, group) = self.spawn_piped(Stdio::null())?;
         let watch = OutputWatch {
@@ -268,9 +284,15 @@ impl Cmd {
             pgid: child.id(),
             stopped: Arc::new(AtomicBool::new(false)),
         };
-        let stdout = drain(child.stdout.take(), watch);
-        // Bounded queue: a child flooding stderr waits for us instead of growing memory.
-        let (lines_tx, lines_rx) = std::sync::mpsc::sync_channel::<String>(1024);
+        // Bounded queue: a child flooding its output waits for us instead of growing memory.
+        let (lines_tx, lines_rx) = std::sync::mpsc::sync_channel::<(Stream, String)>(1024);
+        let stdout = drain(
+            child
+                .stdout
+                .take()
+                .map(|pipe| LineTee::new(pipe, lines_tx.clone())),
+            watch,
+        );
         let stderr_pipe = child.stderr.take();
         std::thread::spawn(move || {
             if let Some(pipe) = stderr_pipe {
@@ -288,7 +310,7 @@ impl Cmd {
                             }
                         }
                     };
-                    if lines_tx.send(line).is_err() {
+                    if lines_tx.send((Stream::Stderr, line)).is_err() {
                         break;
                     }
                 }
@@ -297,9 +319,8 @@ impl Cmd {
         let deadline = Instant::now() + self.timeout;
         let mut stderr = capture::Capture::new(capture::STREAM_LIMIT);
         let status = loop {
-            while let Ok(line) = lines_rx.try_recv() {
-                on_stderr_line(line.trim_end());
-                stderr.push(line.as_bytes());
+            while let Ok((stream, line)) = lines_rx.try_recv() {
+                take_line(stream, &line, &mut stderr, on_line);
             }
             match child.try_wait() {
                 Ok(Some(status)) => break status,
@@ -320,13 +341,10 @@ impl Cmd {
                 }
             }
         };
-        // The rest of stderr, until the pipe closes (or the deadline passes).
+        // The rest of both streams, until the pipes close (or the deadline passes).
         loop {
             match lines_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(line) => {
-                    on_stderr_line(line.trim_end());
-                    stderr.push(line.as_bytes());
-                }
+                Ok((stream, line)) => take_line(stream, &line, &mut stderr, on_line),
                 Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {
                     group.kill();
@@ -385,6 +403,20 @@ impl Cmd {
 
 /// Longest stderr line handed to a streaming callback at once.
 const STDERR_LINE_LIMIT: usize = 64 * 1024;
+
+/// A streamed line: handed to the callback; stderr lines are also collected here (stdout is
+/// collected whole by its drain).
+fn take_line(
+    stream: Stream,
+    line: &str,
+    stderr: &mut capture::Capture,
+    on_line: &mut dyn FnMut(Stream, &str),
+) {
+    on_line(stream, line.trim_end());
+    if stream == Stream::Stderr {
+        stderr.push(line.as_bytes());
+    }
+}
 
 /// Counts a child's printed bytes across its streams and stops its group past the limit.
 #[derive(Clone)]

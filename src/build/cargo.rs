@@ -1,6 +1,7 @@
 //! The cargo edge of the build stage: one `cargo check` (or `cargo test --no-run`) invocation for the
 //! whole planned selection, through the process door, with JSON messages, a timeout, the user's
-//! feature flags and `$CARGO`; stderr progress forwarded as plain lines. cargo's exit status and
+//! feature flags and `$CARGO`; progress shown by [`super::progress`] (a bar on a terminal, plain lines
+//! otherwise). cargo's exit status and
 //! `build-finished` are weighed with its messages ([`super::failure`]): a failure no member explains
 //! is an error (exit 101) carrying cargo's own words.
 
@@ -114,8 +115,15 @@ pub(crate) fn run_check_command(
     options: &CargoOptions,
     err: &mut dyn Write,
 ) -> Result<(String, BuildMessages, Duration)> {
+    let mode = super::progress::ProgressMode::detect(options.quiet);
+    let total = (mode == super::progress::ProgressMode::Bar)
+        .then(|| unit_count(&cmd))
+        .flatten();
     let started = Instant::now();
-    let output = cmd.run_streaming(&mut |line| forward(line, options.quiet, err))?;
+    let mut progress = super::progress::CheckProgress::new(mode, total, err);
+    let output = cmd.run_streaming_lines(&mut |stream, line| progress.line(stream, line));
+    progress.finish();
+    let output = output?;
     let elapsed = started.elapsed();
     let names = |id: &str| workspace.member_name_of_id(id);
     let mut messages = parse_messages(&output.stdout, &names);
@@ -176,16 +184,20 @@ pub(crate) fn member_info(workspace: &Workspace) -> impl Fn(&str) -> Option<Memb
     }
 }
 
-fn forward(line: &str, quiet: bool, err: &mut dyn Write) {
-    let trimmed = line.trim_start();
-    if trimmed.starts_with("Blocking") {
-        let _ = writeln!(
-            err,
-            "driftgate: another cargo process holds the build lock; waiting for it ({trimmed})"
-        );
-    } else if !quiet && (trimmed.starts_with("Checking") || trimmed.starts_with("Compiling")) {
-        let _ = writeln!(err, "  {trimmed}");
+/// The number of units the check builds, from `cargo check --unit-graph` (nightly-only, so with
+/// `RUSTC_BOOTSTRAP=1`); `None` when cargo cannot say (the bar then counts without a total).
+fn unit_count(check: &Cmd) -> Option<usize> {
+    let output = check
+        .clone()
+        .args(["--unit-graph", "-Z", "unstable-options"])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .timeout(Duration::from_secs(120))
+        .run()
+        .ok()?;
+    if !output.status.success() {
+        return None;
     }
+    super::progress::BuildProgress::units_in_graph(&output.stdout)
 }
 
 /// The targeted `cargo check` of a tree that must not be built in place (the staged index, or a
@@ -206,7 +218,10 @@ pub(crate) fn check_in_copy(
     let syncing = crate::timings::stage("sync warm copy");
     crate::warm_copy::sync(tree, &root)?;
     drop(syncing);
-    let mut built = Workspace::load(Some(&root.join("Cargo.toml")))?;
+    let mut built = Workspace::load_with(
+        Some(&root.join("Cargo.toml")),
+        &options.cargo.metadata_args(),
+    )?;
     built.target_dir = target.clone();
     // The same crates, named by the materialised tree's package ids.
     let mut staged_plan = plan.clone();

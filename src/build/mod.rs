@@ -6,6 +6,7 @@ pub(crate) mod cargo;
 pub mod diagnostics;
 pub(crate) mod failure;
 pub mod plan;
+pub mod progress;
 pub mod test_run;
 
 use crate::api::rules::Severity;

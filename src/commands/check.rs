@@ -178,6 +178,7 @@ pub(crate) fn engine_options(
         features: features.features.clone(),
         all_features: features.all_features,
         no_default_features: features.no_default_features,
+        cargo: ctx.cargo.clone(),
         ..RustdocOptions::default()
     };
     let engine = match engine.unwrap_or(Engine::Auto) {

@@ -38,7 +38,10 @@ pub use crate::inputs::Loaded;
 /// Loads the workspace (cargo metadata), the configuration, and resolves `-p/--workspace/--exclude`.
 pub fn load(ctx: &Context) -> crate::Result<Loaded> {
     let timed = crate::timings::stage("load workspace");
-    let mut workspace = crate::workspace::Workspace::load(ctx.manifest_path.as_deref())?;
+    let mut workspace = crate::workspace::Workspace::load_with(
+        ctx.manifest_path.as_deref(),
+        &ctx.cargo.metadata_args(),
+    )?;
     if ctx.cargo.target_dir.is_some() {
         let cwd = std::env::current_dir()
             .map_err(|e| crate::Error::io("cannot determine the current directory", ".", e))?;
@@ -138,6 +141,7 @@ impl EngineArgs {
             include_auto_traits: self.include_auto_traits,
             include_blanket_impls: self.include_blanket_impls,
             no_fallback: self.no_fallback,
+            cargo: ctx.cargo.clone(),
         };
         let engine = match self.engine_or(default) {
             Engine::Syn => EngineChoice::Syn,

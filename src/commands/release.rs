@@ -194,6 +194,7 @@ fn extract_options(args: &ReleaseArgs, ctx: &Context) -> ExtractOptions {
         include_auto_traits: false,
         include_blanket_impls: false,
         no_fallback: false,
+        cargo: ctx.cargo.clone(),
     };
     let engine = match args.engine {
         Engine::Syn => EngineChoice::Syn,

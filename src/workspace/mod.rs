@@ -131,10 +131,17 @@ impl Workspace {
     /// Runs `cargo metadata --format-version 1 --no-deps` (for `manifest_path`, or the current directory)
     /// and builds the model. A manifest cargo rejects is [`Error::Metadata`] with cargo's own words.
     pub fn load(manifest_path: Option<&Path>) -> Result<Workspace> {
+        Workspace::load_with(manifest_path, &[])
+    }
+
+    /// [`Workspace::load`] with extra `cargo metadata` arguments (the user's `--offline`,
+    /// `--config`, …: see [`CargoArgs::metadata_args`](crate::cargo_args::CargoArgs::metadata_args)).
+    pub fn load_with(manifest_path: Option<&Path>, cargo_args: &[String]) -> Result<Workspace> {
         let cwd = std::env::current_dir()
             .map_err(|e| Error::io("cannot determine the current directory", ".", e))?;
         let mut cmd = Cmd::cargo()
             .args(["metadata", "--format-version", "1", "--no-deps"])
+            .args(cargo_args)
             .timeout(DEFAULT_TIMEOUT);
         let manifest = match manifest_path {
             Some(path) => {

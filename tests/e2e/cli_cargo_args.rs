@@ -195,3 +195,29 @@ fn cargo_options_are_refused_where_nothing_builds() {
         stderr(&output)
     );
 }
+
+#[test]
+fn config_reaches_cargo_rustdoc_and_keys_its_cache() {
+    // `a` had an item that exists only under a cfg that `--config` hands to rustdoc.
+    let dir = workspace("", "pub fn h() { a::f() }\n");
+    let lib = dir.path().join("a/src/lib.rs");
+    let base =
+        "pub fn f() {}\npub fn g() {}\n#[cfg(driftgate_probe)]\npub fn only_with_probe() {}\n";
+    std::fs::write(&lib, base).unwrap();
+    git(dir.path(), &["commit", "-q", "-am", "probe"]);
+    std::fs::write(&lib, "pub fn f() {}\n").unwrap();
+    let engine = ["--engine", "rustdoc"];
+    let (code, json, err) = report(dir.path(), &engine);
+    assert_ne!(code, 101, "{err}");
+    assert!(!json.to_string().contains("only_with_probe"), "{json}");
+    let rustdocflags = "build.rustdocflags=[\"--cfg\",\"driftgate_probe\"]";
+    let with_config = [&engine[..], &["--config", rustdocflags]].concat();
+    let (code, json, err) = report(dir.path(), &with_config);
+    assert_ne!(code, 101, "{err}");
+    assert!(
+        !err.contains("could not document"),
+        "rustdoc documented every crate: {err}"
+    );
+    // rustdoc saw the cfg (and the cache did not serve the run without it).
+    assert!(json.to_string().contains("only_with_probe"), "{json}");
+}

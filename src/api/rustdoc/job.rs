@@ -53,11 +53,17 @@ pub struct DocumentJob<'a> {
     pub target_dir: &'a Path,
     /// `--locked`: building in the user's working tree, whose `Cargo.lock` must not be rewritten.
     pub locked: bool,
+    /// The user's cargo options (`--target`, `-j`, `--offline`, `--config`, …).
+    pub cargo: &'a crate::cargo_args::CargoArgs,
 }
 
-/// The rustdoc JSON file a job writes.
-pub fn json_path(target_dir: &Path, crate_name: &str) -> PathBuf {
-    target_dir.join("doc").join(format!("{crate_name}.json"))
+/// The rustdoc JSON file a job writes (under `<triple>/` when built for a `--target`).
+pub fn json_path(target_dir: &Path, target: Option<&str>, crate_name: &str) -> PathBuf {
+    let mut dir = target_dir.to_path_buf();
+    if let Some(triple) = target {
+        dir.push(triple);
+    }
+    dir.join("doc").join(format!("{crate_name}.json"))
 }
 
 /// Runs `RUSTC_BOOTSTRAP=1 cargo rustdoc -p <spec> --lib -- -Z unstable-options --output-format json
@@ -65,7 +71,7 @@ pub fn json_path(target_dir: &Path, crate_name: &str) -> PathBuf {
 /// message.
 pub fn document(job: &DocumentJob<'_>) -> Result<String> {
     let manifest = job.workspace_root.join("Cargo.toml");
-    let json_file = json_path(job.target_dir, job.crate_name);
+    let json_file = json_path(job.target_dir, job.cargo.rustdoc_target(), job.crate_name);
     // A file from an earlier run must never pass for this one.
     let _ = std::fs::remove_file(&json_file);
     let cmd = Cmd::cargo()
@@ -73,7 +79,10 @@ pub fn document(job: &DocumentJob<'_>) -> Result<String> {
         .arg("--manifest-path")
         .arg(&manifest)
         .args(["-p", job.package_spec, "--lib", "--quiet"])
-        .args(job.locked.then_some("--locked"))
+        // The flag, not only the variable: a `--config build.target-dir=…` must not move the JSON.
+        .arg("--target-dir")
+        .arg(job.target_dir)
+        .args(job.cargo.rustdoc_args(job.locked))
         .args(job.features.cargo_args())
         .args([
             "--",

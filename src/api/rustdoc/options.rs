@@ -17,6 +17,8 @@ pub struct RustdocOptions {
     pub include_blanket_impls: bool,
     /// A format mismatch or failed build is an error (exit 101) instead of a fallback to syn.
     pub no_fallback: bool,
+    /// The user's cargo options, passed to every `cargo rustdoc` and `cargo metadata` run.
+    pub cargo: crate::cargo_args::CargoArgs,
 }
 
 impl RustdocOptions {

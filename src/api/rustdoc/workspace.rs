@@ -50,7 +50,7 @@ pub fn extract_workspace(
 ) -> Result<WorkspaceOutcome> {
     use crate::api::cache::{Entry, Lookup};
     let mut outcome = WorkspaceOutcome::default();
-    let mut progress = Progress::new(progress_mode, err);
+    let mut progress = Progress::new(progress_mode, source.describe(), err);
     let files = source.files()?;
     // An unknown toolchain leaves the key incomplete: no entry is read or written.
     let toolchain = toolchain_version_in(&workspace.root);
@@ -124,6 +124,7 @@ pub fn extract_workspace(
             features: &selection,
             target_dir: &build.target_dir,
             locked: !build.touch,
+            cargo: &options.cargo,
         };
         // Err((why, whether the toolchain's format is the problem)).
         let mapped = match document_locked(&job, build.touch) {
@@ -236,6 +237,10 @@ pub(crate) fn rustdoc_key(
     let mut key = crate::api::cache::KeyBuilder::new("rustdoc");
     key.part("toolchain", toolchain.as_bytes());
     key.part("features", options.key_text().as_bytes());
+    let cargo_options = options.cargo.rustdoc_key_text();
+    if !cargo_options.is_empty() {
+        key.part("cargo options", cargo_options.as_bytes());
+    }
     key.part("package", member.name.as_bytes());
     let mut fixed = vec!["Cargo.toml".to_owned(), "Cargo.lock".to_owned()];
     fixed.extend(
@@ -311,7 +316,7 @@ fn prepare_build_root(
         && source.root().join("Cargo.lock").is_file()
     {
         // Always resolved here: a resolve is what proves the lock file current.
-        match workspace_features(source.root(), true, true) {
+        match workspace_features(source.root(), true, true, &options.cargo) {
             Ok(mut members) => {
                 if !with_resolve {
                     members.unified = None;
@@ -337,7 +342,7 @@ fn prepare_build_root(
         source,
         &crate::materialize::trees_dir(&workspace.target_dir),
     )?;
-    let members = workspace_features(&root, with_resolve, false)?;
+    let members = workspace_features(&root, with_resolve, false, &options.cargo)?;
     Ok(BuildRoot::new(root, base.join("trees"), true, members))
 }
 
@@ -365,8 +370,13 @@ struct RootMembers {
 
 /// Declared features and version of every member, and (`with_resolve`) the features cargo's
 /// resolver enables for each member when the whole workspace is built, from one `cargo metadata`
-/// (`locked`: which must not rewrite `Cargo.lock`).
-fn workspace_features(root: &Path, with_resolve: bool, locked: bool) -> Result<RootMembers> {
+/// (`locked`: which must not rewrite `Cargo.lock`; `cargo`: the user's `--offline`, `--config`, …).
+fn workspace_features(
+    root: &Path,
+    with_resolve: bool,
+    locked: bool,
+    cargo: &crate::cargo_args::CargoArgs,
+) -> Result<RootMembers> {
     let mut cmd = Cmd::cargo()
         .args(["metadata", "--format-version", "1"])
         .arg("--manifest-path")
@@ -376,10 +386,7 @@ fn workspace_features(root: &Path, with_resolve: bool, locked: bool) -> Result<R
     if !with_resolve {
         cmd = cmd.arg("--no-deps");
     }
-    if locked {
-        cmd = cmd.arg("--locked");
-    }
-    let out = cmd.run_ok()?;
+    let out = cmd.args(cargo.global_args(locked)).run_ok()?;
     let metadata: cargo_metadata::Metadata = serde_json::from_slice(&out.stdout)
         .map_err(|e| Error::Other(format!("cannot parse the output of cargo metadata: {e}")))?;
     let members: BTreeSet<&cargo_metadata::PackageId> = metadata.workspace_members.iter().collect();
