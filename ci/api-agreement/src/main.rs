@@ -418,6 +418,19 @@ fn classify(line: &str) -> Class {
             return Class::Unparsed;
         }
     }
+    // driftgate's glob re-export of another crate, `pub use a::m::* = external::*`, is public-api's
+    // `pub use a::m::<<external::*>>`.
+    if kind == Some("use") {
+        if let Some((module, source)) = rest
+            .split_once(" = ")
+            .and_then(|(glob, source)| Some((glob.strip_suffix("::*")?, source)))
+        {
+            return Class::Item {
+                kind: "use",
+                path: format!("{module}::<<{source}>>"),
+            };
+        }
+    }
     let path = item_path(rest);
     if path.is_empty() {
         return Class::Unparsed;
@@ -1369,6 +1382,11 @@ mod tests {
             classify("pub use a::styling::<<anstyle::*>>"),
             item("use", "a::styling::<<anstyle::*>>")
         );
+        assert_eq!(
+            classify("pub use a::styling::* = anstyle::*"),
+            item("use", "a::styling::<<anstyle::*>>")
+        );
+        assert_eq!(classify("pub use a::Rgb = anstyle::Rgb"), item("use", "a::Rgb"));
         assert_eq!(classify("impl core::clone::Clone for a::S"), Class::Impl);
         assert_eq!(classify("impl<T> a::S<T>"), Class::Impl);
         assert_eq!(classify("feature std"), Class::Feature);

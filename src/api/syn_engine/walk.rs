@@ -65,7 +65,7 @@ impl<'t> Walker<'t> {
         self.exported_macros();
         self.note_private_items();
         self.note_macro_invocations();
-        for (module, target) in &self.scopes.external_globs {
+        for (module, target, _) in &self.scopes.external_globs {
             if let Some(path) = self.module_paths.get(module) {
                 self.unknowns.push(Unknown {
                     module: path.clone(),
@@ -117,6 +117,15 @@ impl<'t> Walker<'t> {
                     }
                 }
             }
+        }
+        // `pub use other_crate::*`: the names are invisible (an unknown, see `walk`), the glob is not.
+        for (_, target, glob_attrs) in self.scopes.external_globs.iter().filter(|g| g.0 == module) {
+            let glob_attrs = glob_attrs.inherit(attrs);
+            self.lines.push(render::re_export(
+                &glob_attrs,
+                &format!("{path}::*"),
+                &format!("{target}::*"),
+            ));
         }
     }
 
