@@ -530,4 +530,31 @@ pub use styling as style;
             .iter()
             .any(|u| u.macro_name == "pub use anstyle::*"));
     }
+
+    #[test]
+    fn crate_self_and_super_paths_to_private_items_are_spelled_from_the_crate_root() {
+        // serde_json/regex shapes: a public fn returning a type of a private module, written
+        // `crate::…`, `self::…` or `super::…` (rustdoc prints the crate's name, never `crate`).
+        let api = api_of(
+            "//- demo/src/lib.rs
+mod private { pub struct Hidden; pub mod deeper { pub struct Deep; } }
+pub fn from_root() -> crate::private::Hidden { todo!() }
+pub fn from_self() -> self::private::deeper::Deep { todo!() }
+pub mod api {
+    pub fn from_super(h: &super::private::Hidden) -> Option<crate::private::deeper::Deep> { todo!() }
+    pub fn public_wins() -> super::Shown { todo!() }
+}
+pub struct Shown;
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "pub fn demo::from_root() -> demo::private::Hidden",
+            "pub fn demo::from_self() -> demo::private::deeper::Deep",
+            "pub fn demo::api::from_super(h: &demo::private::Hidden) -> Option<demo::private::deeper::Deep>",
+            "pub fn demo::api::public_wins() -> demo::Shown",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+    }
 }

@@ -495,12 +495,48 @@ impl<'t> Walker<'t> {
             }),
             _ => None,
         });
-        local.or_else(|| {
-            targets.iter().find_map(|t| match t {
-                Target::External(p) if !p.is_empty() => Some(p.clone()),
-                _ => None,
+        local
+            .or_else(|| {
+                targets.iter().find_map(|t| match t {
+                    Target::External(p) if !p.is_empty() => Some(p.clone()),
+                    _ => None,
+                })
             })
-        })
+            .or_else(|| self.absolute_written_path(module, segments))
+    }
+
+    /// A `crate::`/`self::`/`super::` path with no public path (a private item) spelled from the
+    /// crate root, `crate` as the crate's name, so the spelling does not depend on the module that
+    /// writes it.
+    fn absolute_written_path(&self, module: ModId, segments: &[String]) -> Option<String> {
+        let mut current = module;
+        let mut rest = segments;
+        match rest.first()?.as_str() {
+            "crate" => {
+                current = 0;
+                rest = &rest[1..];
+            }
+            "self" => rest = &rest[1..],
+            "super" => {
+                while rest.first().is_some_and(|s| s == "super") {
+                    current = self.tree.modules[current].parent?;
+                    rest = &rest[1..];
+                }
+            }
+            _ => return None,
+        }
+        if rest.is_empty()
+            || rest
+                .iter()
+                .any(|s| matches!(s.as_str(), "self" | "super" | "crate"))
+        {
+            return None;
+        }
+        let path: Vec<&str> = std::iter::once(self.crate_name)
+            .chain(self.tree.modules[current].path.iter().map(String::as_str))
+            .chain(rest.iter().map(String::as_str))
+            .collect();
+        Some(path.join("::"))
     }
 
     /// Whether an implemented trait is this crate's public trait (with its public path and generic
