@@ -1386,7 +1386,10 @@ mod tests {
             classify("pub use a::styling::* = anstyle::*"),
             item("use", "a::styling::<<anstyle::*>>")
         );
-        assert_eq!(classify("pub use a::Rgb = anstyle::Rgb"), item("use", "a::Rgb"));
+        assert_eq!(
+            classify("pub use a::Rgb = anstyle::Rgb"),
+            item("use", "a::Rgb")
+        );
         assert_eq!(classify("impl core::clone::Clone for a::S"), Class::Impl);
         assert_eq!(classify("impl<T> a::S<T>"), Class::Impl);
         assert_eq!(classify("feature std"), Class::Feature);
