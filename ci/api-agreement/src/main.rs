@@ -732,6 +732,8 @@ fn analyse(
         root_file,
         manifest_file: "Cargo.toml".to_owned(),
         proc_macro: false,
+        // The measured crates are read as published: no `package = ".."` renames to undo.
+        extern_renames: Vec::new(),
     };
     let root = crate_dir.clone();
     let read = move |p: &str| -> std::io::Result<Option<Vec<u8>>> {
