@@ -418,6 +418,19 @@ fn classify(line: &str) -> Class {
             return Class::Unparsed;
         }
     }
+    // driftgate's glob re-export of another crate, `pub use a::m::* = external::*`, is public-api's
+    // `pub use a::m::<<external::*>>`.
+    if kind == Some("use") {
+        if let Some((module, source)) = rest
+            .split_once(" = ")
+            .and_then(|(glob, source)| Some((glob.strip_suffix("::*")?, source)))
+        {
+            return Class::Item {
+                kind: "use",
+                path: format!("{module}::<<{source}>>"),
+            };
+        }
+    }
     let path = item_path(rest);
     if path.is_empty() {
         return Class::Unparsed;
@@ -719,6 +732,8 @@ fn analyse(
         root_file,
         manifest_file: "Cargo.toml".to_owned(),
         proc_macro: false,
+        // The measured crates are read as published: no `package = ".."` renames to undo.
+        extern_renames: Vec::new(),
     };
     let root = crate_dir.clone();
     let read = move |p: &str| -> std::io::Result<Option<Vec<u8>>> {
@@ -1368,6 +1383,14 @@ mod tests {
         assert_eq!(
             classify("pub use a::styling::<<anstyle::*>>"),
             item("use", "a::styling::<<anstyle::*>>")
+        );
+        assert_eq!(
+            classify("pub use a::styling::* = anstyle::*"),
+            item("use", "a::styling::<<anstyle::*>>")
+        );
+        assert_eq!(
+            classify("pub use a::Rgb = anstyle::Rgb"),
+            item("use", "a::Rgb")
         );
         assert_eq!(classify("impl core::clone::Clone for a::S"), Class::Impl);
         assert_eq!(classify("impl<T> a::S<T>"), Class::Impl);

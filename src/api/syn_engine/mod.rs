@@ -483,4 +483,78 @@ pub use a::*;
         assert!(l.contains(&"pub fn demo::fa()"));
         assert!(l.contains(&"pub fn demo::a::fb()"));
     }
+
+    #[test]
+    fn qualified_paths_name_the_trait_by_its_public_path() {
+        // itertools/serde shapes: `<I as Iterator>::Item`, the trait imported or spelled `crate::`.
+        let api = api_of(
+            "//- demo/src/lib.rs
+pub mod traits { pub trait Tr { type Out; } }
+use traits::Tr;
+use std::ops::Deref;
+pub fn imported<T: Tr>(t: T) -> <T as Tr>::Out { todo!() }
+pub fn spelled<T: crate::traits::Tr>(t: T) -> Option<<T as self::traits::Tr>::Out> { todo!() }
+pub fn foreign<T: Deref>(t: T) -> <T as Deref>::Target { todo!() }
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "pub fn demo::imported<T: demo::traits::Tr>(t: T) -> <T as demo::traits::Tr>::Out",
+            "pub fn demo::spelled<T: demo::traits::Tr>(t: T) -> Option<<T as demo::traits::Tr>::Out>",
+            "pub fn demo::foreign<T: core::ops::deref::Deref>(t: T) -> <T as core::ops::deref::Deref>::Target",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+    }
+
+    #[test]
+    fn glob_re_exports_of_other_crates_are_lines_and_unknowns() {
+        // clap_builder: `pub mod styling { pub use anstyle::*; }`; the line matches the rustdoc engine's.
+        let api = api_of(
+            "//- demo/src/lib.rs
+pub mod styling { pub use anstyle::*; }
+#[cfg(feature = \"color\")] pub use termcolor::*;
+pub use styling as style;
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "pub use demo::styling::* = anstyle::*",
+            "pub use demo::style::* = anstyle::*",
+            "#[cfg(feature = \"color\")] pub use demo::* = termcolor::*",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+        assert!(api
+            .unknowns
+            .iter()
+            .any(|u| u.macro_name == "pub use anstyle::*"));
+    }
+
+    #[test]
+    fn crate_self_and_super_paths_to_private_items_are_spelled_from_the_crate_root() {
+        // serde_json/regex shapes: a public fn returning a type of a private module, written
+        // `crate::…`, `self::…` or `super::…` (rustdoc prints the crate's name, never `crate`).
+        let api = api_of(
+            "//- demo/src/lib.rs
+mod private { pub struct Hidden; pub mod deeper { pub struct Deep; } }
+pub fn from_root() -> crate::private::Hidden { todo!() }
+pub fn from_self() -> self::private::deeper::Deep { todo!() }
+pub mod api {
+    pub fn from_super(h: &super::private::Hidden) -> Option<crate::private::deeper::Deep> { todo!() }
+    pub fn public_wins() -> super::Shown { todo!() }
+}
+pub struct Shown;
+",
+        );
+        let l = lines(&api);
+        for expected in [
+            "pub fn demo::from_root() -> demo::private::Hidden",
+            "pub fn demo::from_self() -> demo::private::deeper::Deep",
+            "pub fn demo::api::from_super(h: &demo::private::Hidden) -> Option<demo::private::deeper::Deep>",
+            "pub fn demo::api::public_wins() -> demo::Shown",
+        ] {
+            assert!(l.contains(&expected), "missing {expected} in {l:#?}");
+        }
+    }
 }

@@ -124,13 +124,35 @@ impl Qualifier<'_> {
         }
         *path = new_path;
     }
+
+    /// `<T as Trait>::Assoc`: the trait part (`path`'s first `qself.position` segments) is qualified
+    /// like any trait path, so `<T as Iterator>::Item` and `<T as crate::m::Tr>::Out` read the same
+    /// whatever the import style; the associated item names after it are kept.
+    fn rewrite_qualified_trait(&self, qself: &mut syn::QSelf, path: &mut syn::Path) {
+        if qself.position == 0 || qself.position > path.segments.len() {
+            return;
+        }
+        let mut trait_path = syn::Path {
+            leading_colon: path.leading_colon,
+            segments: path.segments.iter().take(qself.position).cloned().collect(),
+        };
+        self.rewrite(&mut trait_path);
+        let trait_len = trait_path.segments.len();
+        let rest: Vec<syn::PathSegment> =
+            path.segments.iter().skip(qself.position).cloned().collect();
+        path.leading_colon = trait_path.leading_colon;
+        path.segments = trait_path.segments;
+        path.segments.extend(rest);
+        qself.position = trait_len;
+    }
 }
 
 impl VisitMut for Qualifier<'_> {
     fn visit_type_path_mut(&mut self, type_path: &mut syn::TypePath) {
         syn::visit_mut::visit_type_path_mut(self, type_path);
-        if type_path.qself.is_none() {
-            self.rewrite(&mut type_path.path);
+        match &mut type_path.qself {
+            None => self.rewrite(&mut type_path.path),
+            Some(qself) => self.rewrite_qualified_trait(qself, &mut type_path.path),
         }
     }
     fn visit_trait_bound_mut(&mut self, bound: &mut syn::TraitBound) {

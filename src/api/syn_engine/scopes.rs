@@ -38,8 +38,9 @@ pub(super) struct UseEntry {
 
 pub(super) struct Scopes {
     pub(super) names: Vec<BTreeMap<String, Vec<Binding>>>,
-    /// Public glob re-exports of other crates (`pub use anstyle::*`): (module, crate path).
-    pub(super) external_globs: Vec<(ModId, String)>,
+    /// Public glob re-exports of other crates (`pub use anstyle::*`): (module, crate path, the
+    /// `use`'s own attributes).
+    pub(super) external_globs: Vec<(ModId, String, LineAttrs)>,
 }
 
 /// Rust's namespaces, as far as shadowing between explicit names and glob imports cares.
@@ -172,9 +173,16 @@ impl Scopes {
                                     Target::External(path) => {
                                         // `pub use other_crate::*`: names we cannot list.
                                         if entry.public
-                                            && !self.external_globs.contains(&(id, path.clone()))
+                                            && !self
+                                                .external_globs
+                                                .iter()
+                                                .any(|(m, p, _)| *m == id && *p == path)
                                         {
-                                            self.external_globs.push((id, path));
+                                            self.external_globs.push((
+                                                id,
+                                                path,
+                                                entry.attrs.clone(),
+                                            ));
                                         }
                                         continue;
                                     }

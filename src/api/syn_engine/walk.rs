@@ -65,7 +65,7 @@ impl<'t> Walker<'t> {
         self.exported_macros();
         self.note_private_items();
         self.note_macro_invocations();
-        for (module, target) in &self.scopes.external_globs {
+        for (module, target, _) in &self.scopes.external_globs {
             if let Some(path) = self.module_paths.get(module) {
                 self.unknowns.push(Unknown {
                     module: path.clone(),
@@ -117,6 +117,15 @@ impl<'t> Walker<'t> {
                     }
                 }
             }
+        }
+        // `pub use other_crate::*`: the names are invisible (an unknown, see `walk`), the glob is not.
+        for (_, target, glob_attrs) in self.scopes.external_globs.iter().filter(|g| g.0 == module) {
+            let glob_attrs = glob_attrs.inherit(attrs);
+            self.lines.push(render::re_export(
+                &glob_attrs,
+                &format!("{path}::*"),
+                &format!("{target}::*"),
+            ));
         }
     }
 
@@ -465,6 +474,40 @@ impl<'t> Walker<'t> {
         node.visit(&mut qualifier);
     }
 
+    /// A `crate::`/`self::`/`super::` path with no public path (a private item) spelled from the
+    /// crate root, `crate` as the crate's name, so the spelling does not depend on the module that
+    /// writes it.
+    fn absolute_written_path(&self, module: ModId, segments: &[String]) -> Option<String> {
+        let mut current = module;
+        let mut rest = segments;
+        match rest.first()?.as_str() {
+            "crate" => {
+                current = 0;
+                rest = &rest[1..];
+            }
+            "self" => rest = &rest[1..],
+            "super" => {
+                while rest.first().is_some_and(|s| s == "super") {
+                    current = self.tree.modules[current].parent?;
+                    rest = &rest[1..];
+                }
+            }
+            _ => return None,
+        }
+        if rest.is_empty()
+            || rest
+                .iter()
+                .any(|s| matches!(s.as_str(), "self" | "super" | "crate"))
+        {
+            return None;
+        }
+        let path: Vec<&str> = std::iter::once(self.crate_name)
+            .chain(self.tree.modules[current].path.iter().map(String::as_str))
+            .chain(rest.iter().map(String::as_str))
+            .collect();
+        Some(path.join("::"))
+    }
+
     /// Whether an implemented trait is this crate's public trait (with its public path and generic
     /// arguments), a private one (the impl is not API), or another crate's.
     pub(super) fn trait_visibility(
@@ -545,11 +588,13 @@ impl CanonicalPaths for Walker<'_> {
             }),
             _ => None,
         });
-        local.or_else(|| {
-            targets.iter().find_map(|t| match t {
-                Target::External(p) if !p.is_empty() => Some(p.clone()),
-                _ => None,
+        local
+            .or_else(|| {
+                targets.iter().find_map(|t| match t {
+                    Target::External(p) if !p.is_empty() => Some(p.clone()),
+                    _ => None,
+                })
             })
-        })
+            .or_else(|| self.absolute_written_path(module, segments))
     }
 }
