@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 
 /// What the closure needs to know about one workspace member.
 #[derive(Debug, Clone)]
-pub struct CrateFacts<'a> {
+pub(crate) struct CrateFacts<'a> {
     pub name: &'a str,
     /// Relative to the workspace root, `/`-separated; `""` for a root package.
     pub rel_dir: &'a str,
@@ -29,7 +29,7 @@ pub struct CrateFacts<'a> {
 }
 
 /// Whether `path` is `dir` or lies below it (`""` holds everything).
-pub fn within(path: &str, dir: &str) -> bool {
+pub(crate) fn within(path: &str, dir: &str) -> bool {
     let path = path.trim_end_matches('/');
     dir.is_empty()
         || path == dir
@@ -52,7 +52,7 @@ fn affects_every_crate(path: &str) -> bool {
 
 /// The members whose APIs cannot have changed, given every changed path (both names of a rename)
 /// and the ignored paths of a working-tree head (which a git baseline never holds).
-pub fn unchanged_closure(
+pub(crate) fn unchanged_closure(
     crates: &[CrateFacts],
     changed: &[&str],
     ignored: &[&str],
@@ -90,7 +90,7 @@ pub fn unchanged_closure(
 
 /// Whether Rust source text holds a `path` attribute (`#[path = ..]`, `#[cfg_attr(.., path = ..)]`),
 /// read loosely: any attribute with `path` followed by `=` counts (false alarms only cost time).
-pub fn has_path_attribute(text: &[u8]) -> bool {
+pub(crate) fn has_path_attribute(text: &[u8]) -> bool {
     let mut i = 0;
     while let Some(at) = text[i..].iter().position(|&b| b == b'#') {
         let start = i + at + 1;
@@ -135,7 +135,11 @@ fn mentions_path_value(attr: &[u8]) -> bool {
 
 /// The selected members (by package name) whose APIs cannot differ between `base` and `head`;
 /// empty when `base` is not a git tree or anything about the change cannot be listed.
-pub fn find(workspace: &Workspace, base: &SourceTree, head: &SourceTree) -> BTreeSet<String> {
+pub(crate) fn find(
+    workspace: &Workspace,
+    base: &SourceTree,
+    head: &SourceTree,
+) -> BTreeSet<String> {
     if matches!(base.kind(), SourceKind::Worktree) {
         return BTreeSet::new();
     }
@@ -268,7 +272,7 @@ fn unwatched_paths(workspace: &Workspace) -> crate::Result<Vec<String>> {
 
 /// The unchanged crates whose head API can stand for the base: present and read without problems
 /// (a problem's text may name the tree it was read from, so such a crate is read on both sides).
-pub fn reusable(unchanged: &BTreeSet<String>, head: &ApiSnapshot) -> BTreeSet<String> {
+pub(crate) fn reusable(unchanged: &BTreeSet<String>, head: &ApiSnapshot) -> BTreeSet<String> {
     unchanged
         .iter()
         .filter(|name| {
@@ -281,7 +285,7 @@ pub fn reusable(unchanged: &BTreeSet<String>, head: &ApiSnapshot) -> BTreeSet<St
 }
 
 /// Puts the head API of each reused crate into the base snapshot.
-pub fn fill_base(base: &mut ApiSnapshot, head: &ApiSnapshot, reused: &BTreeSet<String>) {
+pub(crate) fn fill_base(base: &mut ApiSnapshot, head: &ApiSnapshot, reused: &BTreeSet<String>) {
     for name in reused {
         if let Some(api) = head.crates.get(name) {
             base.crates.insert(name.clone(), api.clone());
