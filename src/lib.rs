@@ -30,6 +30,7 @@ pub(crate) mod outside_deps;
 pub(crate) mod pipeline;
 pub(crate) mod policy;
 pub mod process;
+pub(crate) mod progress;
 pub(crate) mod registry;
 pub(crate) mod release;
 pub mod report;

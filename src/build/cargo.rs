@@ -115,12 +115,12 @@ pub(crate) fn run_check_command(
     options: &CargoOptions,
     err: &mut dyn Write,
 ) -> Result<(String, BuildMessages, Duration)> {
-    let mode = super::progress::ProgressMode::detect(options.quiet);
-    let total = (mode == super::progress::ProgressMode::Bar)
+    let mode = crate::progress::ProgressMode::detect(options.quiet);
+    let total = (mode == crate::progress::ProgressMode::Bar)
         .then(|| unit_count(&cmd))
         .flatten();
     let started = Instant::now();
-    let mut progress = super::progress::CheckProgress::new(mode, total, err);
+    let mut progress = crate::progress::CheckProgress::new(mode, total, err);
     let output = cmd.run_streaming_lines(&mut |stream, line| progress.line(stream, line));
     progress.finish();
     let output = output?;
@@ -197,7 +197,7 @@ fn unit_count(check: &Cmd) -> Option<usize> {
     if !output.status.success() {
         return None;
     }
-    super::progress::BuildProgress::units_in_graph(&output.stdout)
+    crate::progress::BuildProgress::units_in_graph(&output.stdout)
 }
 
 /// The targeted `cargo check` of a tree that must not be built in place (the staged index, or a

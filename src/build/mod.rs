@@ -6,7 +6,6 @@ pub(crate) mod cargo;
 pub mod diagnostics;
 pub(crate) mod failure;
 pub mod plan;
-pub mod progress;
 pub mod test_run;
 
 use crate::api::rules::Severity;

@@ -2,8 +2,8 @@
 //! head), drawn into a buffer and copied to the error writer on the calling thread
 //! ([`LiveBar`]); plain lines in CI and pipes.
 
-use crate::build::progress::LiveBar;
-pub use crate::build::progress::ProgressMode;
+use crate::progress::LiveBar;
+pub use crate::progress::ProgressMode;
 
 /// Progress while crates are documented (see [`LiveBar`] for how the bar reaches the terminal).
 pub(super) struct Progress<'w> {

@@ -43,7 +43,7 @@ impl ProgressMode {
 
 /// Units built so far, out of how many, and the crate cargo works on now.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BuildProgress {
+pub(crate) struct BuildProgress {
     /// The unit graph's unit count, when known.
     pub total: Option<usize>,
     done: BTreeSet<String>,
@@ -52,7 +52,7 @@ pub struct BuildProgress {
 }
 
 impl BuildProgress {
-    pub fn new(total: Option<usize>) -> BuildProgress {
+    pub(crate) fn new(total: Option<usize>) -> BuildProgress {
         BuildProgress {
             total,
             ..BuildProgress::default()
@@ -60,12 +60,12 @@ impl BuildProgress {
     }
 
     /// Units finished (each compiled target and each build-script run counts once).
-    pub fn done(&self) -> usize {
+    pub(crate) fn done(&self) -> usize {
         self.done.len()
     }
 
     /// One line of cargo's `--message-format json` stdout; returns whether anything changed.
-    pub fn observe_message(&mut self, line: &str) -> bool {
+    pub(crate) fn observe_message(&mut self, line: &str) -> bool {
         if !line.starts_with('{') {
             return false;
         }
@@ -93,7 +93,7 @@ impl BuildProgress {
     }
 
     /// One line of cargo's stderr: `Checking name v1.2.3` names the crate cargo works on now.
-    pub fn observe_status(&mut self, line: &str) -> bool {
+    pub(crate) fn observe_status(&mut self, line: &str) -> bool {
         let trimmed = line.trim_start();
         let rest = trimmed
             .strip_prefix("Checking ")
@@ -108,7 +108,7 @@ impl BuildProgress {
     }
 
     /// The number of units in `cargo check --unit-graph` output (JSON), if it parses.
-    pub fn units_in_graph(json: &[u8]) -> Option<usize> {
+    pub(crate) fn units_in_graph(json: &[u8]) -> Option<usize> {
         let graph: serde_json::Value = serde_json::from_slice(json).ok()?;
         graph["units"].as_array().map(Vec::len)
     }
@@ -117,7 +117,7 @@ impl BuildProgress {
 /// What the targeted build shows while it runs, on the error writer: lock waits always; with
 /// [`ProgressMode::Plain`] cargo's `Checking …` lines; with [`ProgressMode::Bar`] a live bar of
 /// units done out of the total and the current crate.
-pub struct CheckProgress<'w> {
+pub(crate) struct CheckProgress<'w> {
     mode: ProgressMode,
     model: BuildProgress,
     bar: Option<LiveBar>,
@@ -126,7 +126,7 @@ pub struct CheckProgress<'w> {
 
 impl<'w> CheckProgress<'w> {
     /// `total`: the unit graph's unit count, when known (only a bar uses it).
-    pub fn new(mode: ProgressMode, total: Option<usize>, err: &'w mut dyn Write) -> Self {
+    pub(crate) fn new(mode: ProgressMode, total: Option<usize>, err: &'w mut dyn Write) -> Self {
         let bar = (mode == ProgressMode::Bar).then(|| {
             LiveBar::new(
                 total.map(|t| t as u64),
@@ -142,7 +142,7 @@ impl<'w> CheckProgress<'w> {
     }
 
     /// One line cargo printed.
-    pub fn line(&mut self, stream: crate::process::Stream, line: &str) {
+    pub(crate) fn line(&mut self, stream: crate::process::Stream, line: &str) {
         use crate::process::Stream;
         let trimmed = line.trim_start();
         if stream == Stream::Stderr && trimmed.starts_with("Blocking") {
@@ -184,7 +184,7 @@ impl<'w> CheckProgress<'w> {
     }
 
     /// Removes the bar.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish(self.err);
         }
@@ -194,14 +194,14 @@ impl<'w> CheckProgress<'w> {
 /// A live bar drawn by indicatif into a buffer ([`BufferTerm`]) copied to the error writer on the
 /// calling thread after each update: the error writer is the only way to the terminal (the binary
 /// holds the stderr lock for the whole run).
-pub struct LiveBar {
+pub(crate) struct LiveBar {
     bar: indicatif::ProgressBar,
     term: BufferTerm,
 }
 
 impl LiveBar {
     /// A bar of `total` steps (a spinner-like counter when unknown) in `template`.
-    pub fn new(total: Option<u64>, template: &str) -> LiveBar {
+    pub(crate) fn new(total: Option<u64>, template: &str) -> LiveBar {
         let width = std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.parse().ok())
@@ -220,12 +220,12 @@ impl LiveBar {
         LiveBar { bar, term }
     }
 
-    pub fn bar(&self) -> &indicatif::ProgressBar {
+    pub(crate) fn bar(&self) -> &indicatif::ProgressBar {
         &self.bar
     }
 
     /// Copies what the bar drew to `err`.
-    pub fn flush_to(&self, err: &mut dyn Write) {
+    pub(crate) fn flush_to(&self, err: &mut dyn Write) {
         let bytes = self.term.take();
         if !bytes.is_empty() {
             let _ = err.write_all(&bytes);
@@ -234,13 +234,13 @@ impl LiveBar {
     }
 
     /// Clears the bar's line before a plain line is printed over it.
-    pub fn clear_for_line(&self, err: &mut dyn Write) {
+    pub(crate) fn clear_for_line(&self, err: &mut dyn Write) {
         self.flush_to(err);
         let _ = write!(err, "\r\x1b[2K");
     }
 
     /// Removes the bar from the terminal.
-    pub fn finish(&self, err: &mut dyn Write) {
+    pub(crate) fn finish(&self, err: &mut dyn Write) {
         self.bar.finish_and_clear();
         self.flush_to(err);
     }
