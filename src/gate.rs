@@ -114,6 +114,11 @@ pub fn verdict(evidence: &Evidence<'_>, fail_on: FailOn, rules: &Rules<'_>) -> V
             f.level = policy.level(f.code.as_str(), &f.package, f.level);
         }
     }
+    verdict_of(findings, fail_on)
+}
+
+/// The verdict on `findings` under `fail_on`: passed when no finding reaches the threshold.
+pub(crate) fn verdict_of(findings: Vec<Finding>, fail_on: FailOn) -> Verdict {
     let threshold = match fail_on {
         FailOn::Deny => Some(Level::Deny),
         FailOn::Warn => Some(Level::Warn),

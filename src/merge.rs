@@ -9,7 +9,7 @@
 
 use crate::build::plan::BuildPlan;
 use crate::build::BuildOutcome;
-use crate::gate::{FailOn, Finding, Level, Stage, Verdict};
+use crate::gate::{FailOn, Finding, Stage, Verdict};
 use crate::report::check::CheckReport;
 use crate::shard::ShardInfo;
 
@@ -234,29 +234,17 @@ fn merged_build(shards: &[&CheckReport], planned: &[String]) -> Option<BuildOutc
 /// Build, plan and test findings from every shard (in plan order), the others from shard 1.
 fn merged_verdict(shards: &[&CheckReport], planned: &[String], fail_on: FailOn) -> Verdict {
     let per_crate = |f: &Finding| matches!(f.stage, Stage::Build | Stage::Plan);
+    let from_shards = |keep: &dyn Fn(&Finding) -> bool| {
+        shards
+            .iter()
+            .flat_map(|report| report.verdict.findings.iter().filter(|f| keep(f)).cloned())
+            .collect::<Vec<Finding>>()
+    };
     let mut findings: Vec<Finding> = Vec::new();
     for name in planned {
-        for report in shards {
-            findings.extend(
-                report
-                    .verdict
-                    .findings
-                    .iter()
-                    .filter(|f| per_crate(f) && &f.package == name)
-                    .cloned(),
-            );
-        }
+        findings.extend(from_shards(&|f| per_crate(f) && &f.package == name));
     }
-    for report in shards {
-        findings.extend(
-            report
-                .verdict
-                .findings
-                .iter()
-                .filter(|f| f.stage == Stage::Tests)
-                .cloned(),
-        );
-    }
+    findings.extend(from_shards(&|f| f.stage == Stage::Tests));
     for report in shards {
         for f in report
             .verdict
@@ -269,21 +257,7 @@ fn merged_verdict(shards: &[&CheckReport], planned: &[String], fail_on: FailOn) 
             }
         }
     }
-    let threshold = match fail_on {
-        FailOn::Deny => Some(Level::Deny),
-        FailOn::Warn => Some(Level::Warn),
-        FailOn::Never => None,
-    };
-    let passed = threshold.is_none_or(|t| findings.iter().all(|f| f.level < t));
-    Verdict {
-        passed,
-        exit_code: if passed {
-            crate::error::exit::OK
-        } else {
-            crate::error::exit::FINDINGS
-        },
-        findings,
-    }
+    crate::gate::verdict_of(findings, fail_on)
 }
 
 #[cfg(test)]
@@ -291,7 +265,7 @@ mod tests {
     use super::*;
     use crate::build::plan::{Mode, PlannedCrate};
     use crate::build::{CrateOutcome, CrateStatus};
-    use crate::gate::Code;
+    use crate::gate::{Code, Level};
 
     fn planned(name: &str) -> PlannedCrate {
         PlannedCrate {

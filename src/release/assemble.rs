@@ -547,17 +547,23 @@ mod tests {
         Ok(v.to_owned())
     }
 
-    #[test]
-    fn under_bumped_zero_x_break_is_flagged() {
+    /// A crate released from 0.1.0 as `head` while its API needs a major bump: asserted under-bumped.
+    fn under_bumped(name: &str, publish: bool, head: &str, files: usize) -> CrateVersion {
         let c = crate_version(
-            "widgets",
-            true,
+            name,
+            publish,
             Some(&ok("0.1.0")),
-            "0.1.1",
+            head,
             Some(Severity::Major),
-            3,
+            files,
         );
         assert_eq!(c.status, VersionStatus::UnderBumped);
+        c
+    }
+
+    #[test]
+    fn under_bumped_zero_x_break_is_flagged() {
+        let c = under_bumped("widgets", true, "0.1.1", 3);
         assert_eq!(c.made, Some(Made::Minor));
         assert_eq!(c.minimum.as_deref(), Some("0.2.0"));
         let item = version_item(&c);
@@ -602,15 +608,7 @@ mod tests {
 
     #[test]
     fn unpublished_crates_never_block() {
-        let c = crate_version(
-            "xtask",
-            false,
-            Some(&ok("0.1.0")),
-            "0.1.0",
-            Some(Severity::Major),
-            1,
-        );
-        assert_eq!(c.status, VersionStatus::UnderBumped);
+        let c = under_bumped("xtask", false, "0.1.0", 1);
         let item = version_item(&c);
         assert_eq!(item.status, ItemStatus::Skipped);
         assert!(item.title.contains("not published"));

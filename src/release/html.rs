@@ -120,12 +120,7 @@ fn checklist_item(out: &mut String, item: &Item) {
 fn versions(out: &mut String, report: &ReleaseReport) {
     out.push_str("<section>\n<h2>Versions</h2>\n<table>\n<thead><tr><th>crate</th><th>base</th><th>head</th><th>API needs</th><th>bump made</th><th>verdict</th></tr></thead>\n<tbody>\n");
     for c in &report.crates {
-        let needs = match (&c.api_requires, &c.minimum) {
-            (Some(sev), Some(min)) => format!("{} (≥ {})", sev.as_str(), escape(min)),
-            (Some(sev), None) => sev.as_str().to_owned(),
-            (None, _) if c.changed_files > 0 => format!("— ({} file(s) changed)", c.changed_files),
-            (None, _) => "—".to_owned(),
-        };
+        let needs = super::markdown::api_needs(c, escape);
         let (status, word) = version_verdict(&c.status);
         let (status, word) = if c.publish {
             (status, word)

@@ -5,7 +5,7 @@
 //! next part does not fit the rest is replaced by a note — so a cut never leaves a tag open.
 
 use super::text::{escape as html_escape, SEMVER_NOTE};
-use super::{Dependent, ItemStatus, ReleaseReport, Verification, VersionStatus};
+use super::{CrateVersion, Dependent, ItemStatus, ReleaseReport, Verification, VersionStatus};
 
 /// GitHub's limit for a pull-request body.
 pub(crate) const BODY_LIMIT: usize = 65_536;
@@ -159,6 +159,16 @@ fn checklist(report: &ReleaseReport) -> Vec<Part> {
     parts
 }
 
+/// The "API needs" cell of a crate's version row, the minimum version escaped by `escape`.
+pub(super) fn api_needs(c: &CrateVersion, escape: fn(&str) -> String) -> String {
+    match (&c.api_requires, &c.minimum) {
+        (Some(sev), Some(min)) => format!("{} (≥ {})", sev.as_str(), escape(min)),
+        (Some(sev), None) => sev.as_str().to_owned(),
+        (None, _) if c.changed_files > 0 => format!("— ({} file(s) changed)", c.changed_files),
+        (None, _) => "—".to_owned(),
+    }
+}
+
 fn versions(report: &ReleaseReport) -> Vec<Part> {
     let mut parts = vec![
         text("### Versions\n\n"),
@@ -169,12 +179,7 @@ fn versions(report: &ReleaseReport) -> Vec<Part> {
         text("| crate | base | head | API needs | bump made | verdict |\n| --- | --- | --- | --- | --- | --- |\n"),
     ];
     for c in &report.crates {
-        let needs = match (&c.api_requires, &c.minimum) {
-            (Some(sev), Some(min)) => format!("{} (≥ {})", sev.as_str(), escape(min)),
-            (Some(sev), None) => sev.as_str().to_owned(),
-            (None, _) if c.changed_files > 0 => format!("— ({} file(s) changed)", c.changed_files),
-            (None, _) => "—".to_owned(),
-        };
+        let needs = api_needs(c, escape);
         let publish = if c.publish { "" } else { " (publish = false)" };
         parts.push(text(format!(
             "| **{}**{publish} | {} | {} | {needs} | {} | {} |\n",

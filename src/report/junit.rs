@@ -349,32 +349,23 @@ fn build(report: &CheckReport) -> TestSuite {
                     ),
                 );
             }
-            CrateStatus::Blocked { by } => suite.add_judged(
-                name,
-                "build",
-                judged(
-                    report,
-                    codes::DEPENDENT_NOT_CHECKED,
-                    &krate.package,
-                    format!(
-                        "{} not checked: blocked by {}",
-                        krate.package,
-                        by.join(", ")
+            CrateStatus::Blocked { .. } | CrateStatus::NotChecked => {
+                let why = match &krate.status {
+                    CrateStatus::Blocked { by } => format!("blocked by {}", by.join(", ")),
+                    _ => "cargo stopped before it".to_owned(),
+                };
+                suite.add_judged(
+                    name,
+                    "build",
+                    judged(
+                        report,
+                        codes::DEPENDENT_NOT_CHECKED,
+                        &krate.package,
+                        format!("{} not checked: {why}", krate.package),
+                        None,
                     ),
-                    None,
-                ),
-            ),
-            CrateStatus::NotChecked => suite.add_judged(
-                name,
-                "build",
-                judged(
-                    report,
-                    codes::DEPENDENT_NOT_CHECKED,
-                    &krate.package,
-                    format!("{} not checked: cargo stopped before it", krate.package),
-                    None,
-                ),
-            ),
+                )
+            }
         }
     }
     suite.done()

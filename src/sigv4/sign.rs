@@ -340,98 +340,92 @@ pub fn sign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Signed,
     let mut req = request.clone();
     req.remove_header("authorization");
     let uri = settings.canonical_uri(req.path());
-    match settings.signature_location {
-        SignatureLocation::Header => {
-            if settings.add_signing_headers {
-                req.set_header("X-Amz-Date", amz_date);
-                if algorithm == Algorithm::EcdsaP256Sha256 {
-                    req.set_header("X-Amz-Region-Set", params.region);
-                }
-                if let (Some(token), false) = (token, settings.omit_session_token) {
-                    req.set_header("X-Amz-Security-Token", token);
-                }
-                if settings.sign_body {
-                    req.set_header("X-Amz-Content-Sha256", hash.as_str());
-                }
-            }
-            let omit_token = settings.omit_session_token;
-            let headers = canonical_headers(&req.headers, |n| {
-                is_signable(n) && !(omit_token && n == "x-amz-security-token")
-            });
-            let query = canonical_query(req.query(), &[]);
-            let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
-            let sts = string_to_sign(algorithm, amz_date, &scope, &creq);
-            let signature = compute_signature(params, &sts)?;
-            let authorization = format!(
-                "{} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-                algorithm.name(),
-                params.credentials.access_key_id,
-                headers.signed
-            );
-            req.headers.push(super::request::Header::new(
-                "Authorization",
-                authorization.as_str(),
-            ));
-            if let (Some(token), true) = (token, settings.omit_session_token) {
+    let (canonical_request, string_to_sign, signature, signed_headers, authorization) =
+        match settings.signature_location {
+            SignatureLocation::Header => {
                 if settings.add_signing_headers {
-                    req.set_header("X-Amz-Security-Token", token);
+                    req.set_header("X-Amz-Date", amz_date);
+                    if algorithm == Algorithm::EcdsaP256Sha256 {
+                        req.set_header("X-Amz-Region-Set", params.region);
+                    }
+                    if let (Some(token), false) = (token, settings.omit_session_token) {
+                        req.set_header("X-Amz-Security-Token", token);
+                    }
+                    if settings.sign_body {
+                        req.set_header("X-Amz-Content-Sha256", hash.as_str());
+                    }
                 }
+                let omit_token = settings.omit_session_token;
+                let headers = canonical_headers(&req.headers, |n| {
+                    is_signable(n) && !(omit_token && n == "x-amz-security-token")
+                });
+                let query = canonical_query(req.query(), &[]);
+                let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
+                let sts = string_to_sign(algorithm, amz_date, &scope, &creq);
+                let signature = compute_signature(params, &sts)?;
+                let authorization = format!(
+                    "{} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
+                    algorithm.name(),
+                    params.credentials.access_key_id,
+                    headers.signed
+                );
+                req.headers.push(super::request::Header::new(
+                    "Authorization",
+                    authorization.as_str(),
+                ));
+                if let (Some(token), true) = (token, settings.omit_session_token) {
+                    if settings.add_signing_headers {
+                        req.set_header("X-Amz-Security-Token", token);
+                    }
+                }
+                (creq, sts, signature, headers.signed, Some(authorization))
             }
-            Ok(Signed {
-                canonical_request: creq,
-                string_to_sign: sts,
-                signature,
-                signed_headers: headers.signed,
-                scope,
-                authorization: Some(authorization),
-                request: req,
-            })
-        }
-        SignatureLocation::Query => {
-            let max = MAX_EXPIRES_SECS;
-            if !(1..=max).contains(&settings.expires) {
-                return Err(SignError(format!(
+            SignatureLocation::Query => {
+                let max = MAX_EXPIRES_SECS;
+                if !(1..=max).contains(&settings.expires) {
+                    return Err(SignError(format!(
                     "X-Amz-Expires {} is out of range: a presigned URL is valid for 1..={max} seconds",
                     settings.expires
                 )));
+                }
+                let headers = canonical_headers(&req.headers, is_signable);
+                let credential = format!("{}/{scope}", params.credentials.access_key_id);
+                let expires = settings.expires.to_string();
+                let mut params_before: Vec<(&str, &str)> = vec![
+                    ("X-Amz-Algorithm", algorithm.name()),
+                    ("X-Amz-Credential", &credential),
+                    ("X-Amz-Date", amz_date),
+                    ("X-Amz-SignedHeaders", &headers.signed),
+                    ("X-Amz-Expires", &expires),
+                ];
+                if algorithm == Algorithm::EcdsaP256Sha256 {
+                    params_before.push(("X-Amz-Region-Set", params.region));
+                }
+                if let (Some(token), false) = (token, settings.omit_session_token) {
+                    params_before.push(("X-Amz-Security-Token", token));
+                }
+                append_query(&mut req.target, &params_before);
+                let query = canonical_query(req.query(), &[]);
+                let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
+                let sts = string_to_sign(algorithm, amz_date, &scope, &creq);
+                let signature = compute_signature(params, &sts)?;
+                let mut after = vec![("X-Amz-Signature", signature.as_str())];
+                if let (Some(token), true) = (token, settings.omit_session_token) {
+                    after.push(("X-Amz-Security-Token", token));
+                }
+                append_query(&mut req.target, &after);
+                (creq, sts, signature, headers.signed, None)
             }
-            let headers = canonical_headers(&req.headers, is_signable);
-            let credential = format!("{}/{scope}", params.credentials.access_key_id);
-            let expires = settings.expires.to_string();
-            let mut params_before: Vec<(&str, &str)> = vec![
-                ("X-Amz-Algorithm", algorithm.name()),
-                ("X-Amz-Credential", &credential),
-                ("X-Amz-Date", amz_date),
-                ("X-Amz-SignedHeaders", &headers.signed),
-                ("X-Amz-Expires", &expires),
-            ];
-            if algorithm == Algorithm::EcdsaP256Sha256 {
-                params_before.push(("X-Amz-Region-Set", params.region));
-            }
-            if let (Some(token), false) = (token, settings.omit_session_token) {
-                params_before.push(("X-Amz-Security-Token", token));
-            }
-            append_query(&mut req.target, &params_before);
-            let query = canonical_query(req.query(), &[]);
-            let creq = canonical_request(&req.method, &uri, &query, &headers, &hash);
-            let sts = string_to_sign(algorithm, amz_date, &scope, &creq);
-            let signature = compute_signature(params, &sts)?;
-            let mut after = vec![("X-Amz-Signature", signature.as_str())];
-            if let (Some(token), true) = (token, settings.omit_session_token) {
-                after.push(("X-Amz-Security-Token", token));
-            }
-            append_query(&mut req.target, &after);
-            Ok(Signed {
-                canonical_request: creq,
-                string_to_sign: sts,
-                signature,
-                signed_headers: headers.signed,
-                scope,
-                authorization: None,
-                request: req,
-            })
-        }
-    }
+        };
+    Ok(Signed {
+        canonical_request,
+        string_to_sign,
+        signature,
+        signed_headers,
+        scope,
+        authorization,
+        request: req,
+    })
 }
 
 /// Appends `name=value` pairs (URI-encoded, never a raw `+`) to a raw target's query.
@@ -451,9 +445,28 @@ pub fn append_query(target: &mut Vec<u8>, pairs: &[(&str, &str)]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sigv4::request::parse_request;
+
+    /// Signs the raw request `raw` with the AWS example credentials for `us-east-1`/`service` at `at`.
+    pub(crate) fn sign_example(
+        raw: &[u8],
+        at: &str,
+        settings: &Settings,
+    ) -> Result<Signed, SignError> {
+        let req = parse_request(raw).unwrap();
+        let ts = Timestamp::parse(at).unwrap();
+        let creds = creds();
+        let params = SigningParams {
+            credentials: &creds,
+            region: "us-east-1",
+            service: "service",
+            timestamp: &ts,
+            settings,
+        };
+        sign(&req, &params)
+    }
 
     fn creds() -> Credentials {
         Credentials {
@@ -484,18 +497,10 @@ mod tests {
 
     #[test]
     fn get_vanilla_baseline_signatures() {
-        let req = parse_request(b"GET / HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
-        let ts = Timestamp::parse("2015-08-30T12:36:00Z").unwrap();
-        let creds = creds();
+        let raw = b"GET / HTTP/1.1\nHost:example.amazonaws.com\n\n";
+        let at = "2015-08-30T12:36:00Z";
         let settings = Settings::default();
-        let params = SigningParams {
-            credentials: &creds,
-            region: "us-east-1",
-            service: "service",
-            timestamp: &ts,
-            settings: &settings,
-        };
-        let signed = sign(&req, &params).unwrap();
+        let signed = sign_example(raw, at, &settings).unwrap();
         assert_eq!(
             signed.signature,
             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
@@ -505,11 +510,7 @@ mod tests {
             signature_location: SignatureLocation::Query,
             ..settings.clone()
         };
-        let params = SigningParams {
-            settings: &query_settings,
-            ..params
-        };
-        let signed = sign(&req, &params).unwrap();
+        let signed = sign_example(raw, at, &query_settings).unwrap();
         assert_eq!(
             signed.signature,
             "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"

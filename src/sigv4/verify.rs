@@ -163,24 +163,19 @@ fn check_time(
     let signed_at = unix_seconds(timestamp);
     let now = unix_seconds(&context.now);
     let skew = i64::try_from(context.clock_skew_secs).unwrap_or(i64::MAX);
-    if signed_at.saturating_sub(now) > skew {
-        return Err(format!(
-            "request time {} is {} s after now {} (clock-skew window {skew} s)",
-            timestamp.amz(),
-            signed_at - now,
-            context.now.amz()
-        ));
-    }
-    if !claimed.presigned {
-        if now.saturating_sub(signed_at) > skew {
+    let outside = |ahead: i64, side: &str| -> Result<(), String> {
+        if ahead > skew {
             return Err(format!(
-                "request time {} is {} s before now {} (clock-skew window {skew} s)",
+                "request time {} is {ahead} s {side} now {} (clock-skew window {skew} s)",
                 timestamp.amz(),
-                now - signed_at,
                 context.now.amz()
             ));
         }
-        return Ok(());
+        Ok(())
+    };
+    outside(signed_at.saturating_sub(now), "after")?;
+    if !claimed.presigned {
+        return outside(now.saturating_sub(signed_at), "before");
     }
     let expires = claimed.expires.as_deref().ok_or("no X-Amz-Expires")?;
     let seconds: u64 = expires
@@ -303,6 +298,7 @@ pub fn verify(
 mod tests {
     use super::*;
     use crate::sigv4::request::parse_request;
+    use crate::sigv4::sign::tests::sign_example;
     use crate::sigv4::sign::{sign, SignatureLocation, SigningParams};
     use crate::sigv4::time::shifted;
 
@@ -422,17 +418,10 @@ mod tests {
                 expires,
                 ..Settings::default()
             };
-            let req = parse_request(b"GET / HTTP/1.1\nHost:h\n\n").unwrap();
-            let ts = Timestamp::parse("20150830T123600Z").unwrap();
-            let creds = creds();
-            let params = SigningParams {
-                credentials: &creds,
-                region: "us-east-1",
-                service: "service",
-                timestamp: &ts,
-                settings: &settings,
-            };
-            let err = sign(&req, &params).unwrap_err().to_string();
+            let raw = b"GET / HTTP/1.1\nHost:h\n\n";
+            let err = sign_example(raw, "20150830T123600Z", &settings)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("1..=604800"), "{err}");
         }
     }
@@ -463,18 +452,10 @@ mod tests {
 
     #[test]
     fn verifier_reads_a_raw_plus_in_the_query_as_a_space() {
-        let req = parse_request(b"GET /?q=a%20b HTTP/1.1\nHost:example.amazonaws.com\n\n").unwrap();
-        let ts = Timestamp::parse("20150830T123600Z").unwrap();
+        let raw = b"GET /?q=a%20b HTTP/1.1\nHost:example.amazonaws.com\n\n";
         let creds = creds();
         let settings = Settings::default();
-        let params = SigningParams {
-            credentials: &creds,
-            region: "us-east-1",
-            service: "service",
-            timestamp: &ts,
-            settings: &settings,
-        };
-        let signed = sign(&req, &params).unwrap();
+        let signed = sign_example(raw, "20150830T123600Z", &settings).unwrap();
         assert!(signed.canonical_request.contains("\nq=a%20b\n"));
         let mut wire = signed.request.clone();
         wire.target = b"/?q=a+b".to_vec();
