@@ -47,6 +47,33 @@ pub(crate) struct Options {
     pub verbose: bool,
 }
 
+impl Options {
+    /// Quiet options without golden suites, tests, benches, shard or build timeout, failing on
+    /// `deny`: the base of what `fix` and `plan` run with.
+    pub(crate) fn quiet_without_golden(
+        mode: Mode,
+        features: FeatureArgs,
+        cargo: crate::cargo_args::CargoArgs,
+    ) -> Options {
+        Options {
+            mode,
+            skip_build: None,
+            golden: None,
+            fail_fast: false,
+            tests: false,
+            benches: false,
+            build_timeout: Duration::ZERO,
+            fail_on: FailOn::Deny,
+            features,
+            cargo,
+            quiet: true,
+            shard: None,
+            golden_cache: false,
+            verbose: false,
+        }
+    }
+}
+
 /// Impact and build plan of a comparison: what `check` builds, and what `plan` previews.
 pub(crate) fn plan_build(
     loaded: &Loaded,

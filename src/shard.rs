@@ -114,18 +114,8 @@ pub(crate) fn write_timings(target_dir: &Path, timings: &Timings) -> crate::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::plan::{Mode, PlannedCrate};
-
-    fn planned(name: &str, weight: u64) -> PlannedCrate {
-        PlannedCrate {
-            package: name.into(),
-            spec: name.into(),
-            tests_only: false,
-            predicted_broken: false,
-            weight,
-            reasons: vec![],
-        }
-    }
+    use crate::build::plan::tests::planned;
+    use crate::build::plan::Mode;
 
     fn plan_of(crates: &[(&str, u64)]) -> BuildPlan {
         BuildPlan {

@@ -538,6 +538,20 @@ mod tests {
     use super::*;
     use crate::api::model::{ExtractProblem, Unknown};
 
+    /// A head with `demo` (blind: `macro_name` may define items) and a plain `plain` crate.
+    fn blind_demo_and_plain(macro_name: &str) -> ApiSnapshot {
+        let mut head = ApiSnapshot::default();
+        let mut made = api(&["pub fn demo::f()"]);
+        made.unknowns.push(Unknown {
+            module: "demo".into(),
+            macro_name: macro_name.into(),
+        });
+        head.crates.insert("demo".into(), made);
+        let plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"]);
+        head.crates.insert("plain".into(), plain);
+        head
+    }
+
     fn api(lines: &[&str]) -> CrateApi {
         CrateApi::from_lines("demo", "demo", lines.iter().copied())
     }
@@ -615,15 +629,7 @@ mod tests {
 
     #[test]
     fn syn_read_blind_crates_keep_their_reason_so_dependents_are_built() {
-        let mut head = ApiSnapshot::default();
-        let mut made = api(&["pub fn demo::f()"]);
-        made.unknowns.push(Unknown {
-            module: "demo".into(),
-            macro_name: "ast_struct!".into(),
-        });
-        head.crates.insert("demo".into(), made);
-        let plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"]);
-        head.crates.insert("plain".into(), plain);
+        let head = blind_demo_and_plain("ast_struct!");
         let records = requested_records(None, &head, "syn", &[]);
         assert_eq!(records[0].reason, Reason::MacroItems);
         assert_eq!(records[0].engine, "syn");
@@ -657,15 +663,7 @@ mod tests {
 
     #[test]
     fn a_blind_crate_against_snapshot_files_is_not_seen() {
-        let mut head = ApiSnapshot::default();
-        let mut made = api(&["pub fn demo::f()"]);
-        made.unknowns.push(Unknown {
-            module: "demo".into(),
-            macro_name: "ast_struct!".into(),
-        });
-        head.crates.insert("demo".into(), made);
-        let plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"]);
-        head.crates.insert("plain".into(), plain);
+        let head = blind_demo_and_plain("ast_struct!");
         let records = snapshot_baseline_records(&head);
         assert_eq!(records[0].reason, Reason::SnapshotBlind);
         assert!(records[0].reason.api_not_seen());
@@ -682,15 +680,7 @@ mod tests {
 
     #[test]
     fn a_blind_crate_on_the_fast_path_is_not_seen() {
-        let mut head = ApiSnapshot::default();
-        let mut made = api(&["pub fn demo::f()"]);
-        made.unknowns.push(Unknown {
-            module: "demo".into(),
-            macro_name: "pin_project!".into(),
-        });
-        head.crates.insert("demo".into(), made);
-        let plain = CrateApi::from_lines("plain", "plain", ["pub fn plain::g()"]);
-        head.crates.insert("plain".into(), plain);
+        let head = blind_demo_and_plain("pin_project!");
         let records = fast_path_records(requested_records(None, &head, "syn", &[]));
         assert_eq!(records[0].reason, Reason::FastPathBlind);
         assert!(records[0].reason.api_not_seen());

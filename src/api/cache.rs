@@ -290,6 +290,18 @@ mod tests {
         api
     }
 
+    /// The sample API with one syntax error in `a/src/lib.rs`.
+    fn sample_api_with_syntax_error() -> CrateApi {
+        let mut api = sample_api();
+        api.problems.push(ExtractProblem {
+            code: "syntax-error".into(),
+            file: "a/src/lib.rs".into(),
+            line: Some(1),
+            message: "expected item".into(),
+        });
+        api
+    }
+
     #[test]
     fn entries_round_trip_the_crate_api() {
         let api = sample_api();
@@ -351,13 +363,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::new(dir.path().to_path_buf(), true);
         let key = KeyBuilder::new("syn").finish();
-        let mut api = sample_api();
-        api.problems.push(ExtractProblem {
-            code: "syntax-error".into(),
-            file: "a/src/lib.rs".into(),
-            line: Some(1),
-            message: "expected item".into(),
-        });
+        let api = sample_api_with_syntax_error();
         cache.put(&Entry::new(&key, "syn", &api)).unwrap();
         assert_eq!(cache.get("syn", &key), Lookup::Miss);
     }
@@ -386,13 +392,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::new(dir.path().to_path_buf(), true);
         let key = KeyBuilder::new("syn").finish();
-        let mut api = sample_api();
-        api.problems.push(ExtractProblem {
-            code: "syntax-error".into(),
-            file: "a/src/lib.rs".into(),
-            line: Some(1),
-            message: "expected item".into(),
-        });
+        let api = sample_api_with_syntax_error();
         let entry = Entry::new(&key, "syn", &api);
         cache.put(&entry).unwrap();
         assert_eq!(cache.get("syn", &key), Lookup::Miss);

@@ -48,7 +48,8 @@ fn is_arrow(toks: &[Tok], i: usize) -> bool {
     i > 0 && matches!(toks[i - 1], Tok::Punct('-' | '=', true))
 }
 
-fn matching_close(toks: &[Tok], open: usize) -> Option<usize> {
+/// The index of the token closing the group opened at `open`.
+pub(crate) fn matching_close(toks: &[Tok], open: usize) -> Option<usize> {
     let mut depth = 0i32;
     for (i, tok) in toks.iter().enumerate().skip(open) {
         match tok {

@@ -340,33 +340,25 @@ mod tests {
     fn false_alarms_are_said_only_of_compiled_crates() {
         let ws = flaredb();
         let all = plan(&["chainfire", "flaredb-server"]);
-        let messages = BuildMessages {
-            built: ["flaredb-sql", "chainfire", "flaredb-server"]
-                .map(str::to_owned)
-                .into(),
-            success: Some(true),
-            ..BuildMessages::default()
+        // A successful build that produced artifacts for `built` only.
+        let succeeded_building = |built: &[&str]| {
+            let messages = BuildMessages {
+                built: built.iter().map(|name| name.to_string()).collect(),
+                success: Some(true),
+                ..BuildMessages::default()
+            };
+            outcome(
+                &ws,
+                &all,
+                &messages,
+                &impact(&["flaredb-server", "chainfire"]),
+            )
         };
-        let result = outcome(
-            &ws,
-            &all,
-            &messages,
-            &impact(&["flaredb-server", "chainfire"]),
-        );
+        let result = succeeded_building(&["flaredb-sql", "chainfire", "flaredb-server"]);
         assert!(result.all_passed());
         assert_eq!(result.false_alarms.len(), 2);
         // Success reported, but no artifact of the server's own targets seen.
-        let messages = BuildMessages {
-            built: ["flaredb-sql", "chainfire"].map(str::to_owned).into(),
-            success: Some(true),
-            ..BuildMessages::default()
-        };
-        let result = outcome(
-            &ws,
-            &all,
-            &messages,
-            &impact(&["flaredb-server", "chainfire"]),
-        );
+        let result = succeeded_building(&["flaredb-sql", "chainfire"]);
         let alarmed: Vec<&str> = result
             .false_alarms
             .iter()

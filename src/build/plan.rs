@@ -337,10 +337,11 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn planned(name: &str, weight: u64) -> PlannedCrate {
+    /// A planned crate named `name` with `weight` and no reasons (shared with the shard tests).
+    pub(crate) fn planned(name: &str, weight: u64) -> PlannedCrate {
         PlannedCrate {
             package: name.into(),
             spec: name.into(),

@@ -9,7 +9,6 @@ use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::build::CrateStatus;
 use crate::error::{exit, Result};
-use crate::findings::FailOn;
 use crate::pipeline::{self, Options};
 use crate::successor::SuccessorConfidence;
 use clap::Args;
@@ -46,20 +45,12 @@ pub(crate) fn run(
 ) -> Result<u8> {
     let loaded = load(ctx)?;
     let options = Options {
-        mode: Mode::Conservative,
-        skip_build: None,
-        golden: None,
-        fail_fast: false,
-        tests: false,
-        benches: false,
         build_timeout: Duration::from_secs(args.build_timeout),
-        fail_on: FailOn::Deny,
-        features: args.features.clone(),
-        cargo: ctx.cargo.clone(),
-        quiet: true,
-        shard: None,
-        golden_cache: false,
-        verbose: false,
+        ..Options::quiet_without_golden(
+            Mode::Conservative,
+            args.features.clone(),
+            ctx.cargo.clone(),
+        )
     };
     let compared = compare(ctx, &loaded, &args.baseline, err)?;
     if compared.had_problems {

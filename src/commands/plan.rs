@@ -70,20 +70,12 @@ pub(crate) fn run(
     let extract = engine_options(ctx, args.engine, &args.features);
     let compared = compare_with(ctx, &loaded, &args.baseline, &extract, err)?;
     let options = pipeline::Options {
-        mode: args.mode.unwrap_or_else(|| loaded.config.default_mode()),
-        skip_build: None,
-        golden: None,
-        fail_fast: false,
-        tests: false,
         benches: args.benches,
-        build_timeout: std::time::Duration::ZERO,
-        fail_on: crate::findings::FailOn::Deny,
-        features: args.features.clone(),
-        cargo: ctx.cargo.clone(),
-        quiet: true,
-        shard: None,
-        golden_cache: false,
-        verbose: false,
+        ..pipeline::Options::quiet_without_golden(
+            args.mode.unwrap_or_else(|| loaded.config.default_mode()),
+            args.features.clone(),
+            ctx.cargo.clone(),
+        )
     };
     let (_, mut build_plan) = pipeline::plan_build(&loaded, &compared, &options)?;
     // Weighed as `check --shard` weighs it, so that the shards here are the shards there.

@@ -3,11 +3,9 @@
 //! read the declared versions at the base from git objects, then hand everything to the pure
 //! [`crate::release`] model and write its renderings (stdout and `--output` files, atomically).
 
-use super::check::{options, CheckArgs};
+use super::check::{engine_options, options, CheckArgs};
 use super::diff::{compare_with, BaselineArgs};
 use super::{load, Context, Engine};
-use crate::api::extract::{EngineChoice, ExtractOptions};
-use crate::api::rustdoc::{ProgressMode, RustdocOptions};
 use crate::build::cargo::FeatureArgs;
 use crate::build::plan::Mode;
 use crate::error::{exit, Error, Result};
@@ -94,7 +92,7 @@ pub(crate) fn run(
         ctx,
         &loaded,
         &check_args.baseline,
-        &extract_options(&args, ctx),
+        &engine_options(ctx, Some(args.engine), &args.features),
         err,
     )
     .map_err(|e| match &last {
@@ -183,28 +181,6 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
         engine: Some(args.engine),
         no_cache: false,
         shard: None,
-    }
-}
-
-fn extract_options(args: &ReleaseArgs, ctx: &Context) -> ExtractOptions {
-    let rustdoc = RustdocOptions {
-        features: args.features.features.clone(),
-        all_features: args.features.all_features,
-        no_default_features: args.features.no_default_features,
-        include_auto_traits: false,
-        include_blanket_impls: false,
-        no_fallback: false,
-        cargo: ctx.cargo.clone(),
-    };
-    let engine = match args.engine {
-        Engine::Syn => EngineChoice::Syn,
-        Engine::Rustdoc => EngineChoice::Rustdoc(rustdoc),
-        Engine::Auto => EngineChoice::Auto(rustdoc),
-    };
-    ExtractOptions {
-        engine,
-        use_cache: true,
-        progress: ProgressMode::detect(ctx.quiet),
     }
 }
 

@@ -3,6 +3,7 @@
 //! `async fn` desugared, lifetime bounds of a returned future dropped, `where Self:` bounds as
 //! supertraits). Applied by [`super::line`] after the paths are canonical.
 
+use crate::api::normalize::matching_close;
 use crate::api::tokens::{lex, print, Tok};
 
 /// Traits whose one generic parameter defaults to `Self` (`Rhs = Self`), by definition path.
@@ -283,22 +284,9 @@ fn desugar_async(toks: &mut Vec<Tok>) {
         return;
     };
     let open = fn_at + open;
-    let mut depth = 0i32;
-    let mut close = None;
-    for (i, tok) in toks.iter().enumerate().skip(open) {
-        match tok {
-            Tok::Open(_) => depth += 1,
-            Tok::Close(_) => {
-                depth -= 1;
-                if depth == 0 {
-                    close = Some(i);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    let Some(close) = close else { return };
+    let Some(close) = matching_close(toks, open) else {
+        return;
+    };
     let after = close + 1;
     let tail_start = toks
         .iter()
