@@ -164,43 +164,37 @@ fn version_item(c: &CrateVersion) -> Item {
         _ => String::new(),
     };
     let made = c.made.map(Made::as_str).unwrap_or("none");
-    let (status, title) = match &c.status {
+    let (status, detail) = match &c.status {
         VersionStatus::Ok => (
             ItemStatus::Passed,
-            format!("{}: {versions} ({made} bump){needs}", c.package),
+            format!("{versions} ({made} bump){needs}"),
         ),
         VersionStatus::Unchanged => (
             ItemStatus::Passed,
-            format!("{}: {versions}, unchanged since the base", c.package),
+            format!("{versions}, unchanged since the base"),
         ),
-        VersionStatus::New => (
-            ItemStatus::Passed,
-            format!("{}: new crate at {versions}", c.package),
-        ),
-        VersionStatus::UnderBumped if c.made == Some(Made::None) => (
-            ItemStatus::Failed,
-            format!("{}: {versions}, not bumped{needs}", c.package),
-        ),
+        VersionStatus::New => (ItemStatus::Passed, format!("new crate at {versions}")),
+        VersionStatus::UnderBumped if c.made == Some(Made::None) => {
+            (ItemStatus::Failed, format!("{versions}, not bumped{needs}"))
+        }
         VersionStatus::UnderBumped => (
             ItemStatus::Failed,
-            format!("{}: {versions} is a {made} bump{needs}", c.package),
+            format!("{versions} is a {made} bump{needs}"),
         ),
-        VersionStatus::Downgraded => (
-            ItemStatus::Failed,
-            format!("{}: {versions} lowers the version", c.package),
-        ),
+        VersionStatus::Downgraded => (ItemStatus::Failed, format!("{versions} lowers the version")),
         VersionStatus::NotBumped => (
             ItemStatus::Warning,
             format!(
-                "{}: {versions}, but {} file(s) changed since the base: these changes are not released",
-                c.package, c.changed_files
+                "{versions}, but {} file(s) changed since the base: these changes are not released",
+                c.changed_files
             ),
         ),
         VersionStatus::Invalid { message } => (
             ItemStatus::Failed,
-            format!("{}: cannot read the version: {message}", c.package),
+            format!("cannot read the version: {message}"),
         ),
     };
+    let title = format!("{}: {detail}", c.package);
     if c.publish {
         return item(&format!("version:{}", c.package), status, title);
     }
@@ -236,6 +230,19 @@ fn item(id: &str, status: ItemStatus, title: String) -> Item {
         status,
         title,
         details: Vec::new(),
+    }
+}
+
+/// An item that passes when nothing failed and fails listing what did.
+fn item_failed_by(id: &str, title: String, failed: Vec<String>) -> Item {
+    let status = if failed.is_empty() {
+        ItemStatus::Passed
+    } else {
+        ItemStatus::Failed
+    };
+    Item {
+        details: failed,
+        ..item(id, status, title)
     }
 }
 
@@ -335,22 +342,11 @@ fn tests_item(build: Option<&BuildOutcome>, requested: bool) -> Item {
         .collect();
     let passed: usize = runs.iter().map(|r| r.passed).sum();
     let failures: usize = runs.iter().map(|r| r.failed).sum();
-    let status = if failed.is_empty() {
-        ItemStatus::Passed
-    } else {
-        ItemStatus::Failed
-    };
-    Item {
-        details: failed,
-        ..item(
-            "tests",
-            status,
-            format!(
-                "tests: {passed} passed, {failures} failed in {} target(s)",
-                runs.len()
-            ),
-        )
-    }
+    let title = format!(
+        "tests: {passed} passed, {failures} failed in {} target(s)",
+        runs.len()
+    );
+    item_failed_by("tests", title, failed)
 }
 
 fn golden_item(gate: &CheckReport) -> Item {
@@ -375,22 +371,11 @@ fn golden_item(gate: &CheckReport) -> Item {
             )
         })
         .collect();
-    let status = if failed.is_empty() {
-        ItemStatus::Passed
-    } else {
-        ItemStatus::Failed
-    };
-    Item {
-        details: failed,
-        ..item(
-            "golden",
-            status,
-            format!(
-                "golden suites: {} passed, {} failed, {} skipped",
-                s.passed, s.failed, s.skipped
-            ),
-        )
-    }
+    let title = format!(
+        "golden suites: {} passed, {} failed, {} skipped",
+        s.passed, s.failed, s.skipped
+    );
+    item_failed_by("golden", title, failed)
 }
 
 fn order_item(order: &[String], blocked: &[(String, String)]) -> Item {
