@@ -44,6 +44,24 @@ impl Change {
     }
 }
 
+#[cfg(test)]
+impl Change {
+    /// A certain, visible, major change with no signatures: the change most unit tests start from.
+    pub(crate) fn sample(rule: &str, change: ChangeKind, kind: ItemKind, path: &str) -> Change {
+        Change {
+            rule: rule.into(),
+            severity: Severity::Major,
+            change,
+            kind,
+            path: path.into(),
+            before: None,
+            after: None,
+            hidden: false,
+            certain: true,
+        }
+    }
+}
+
 /// The diff of one crate.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrateDiff {

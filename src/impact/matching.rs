@@ -82,20 +82,9 @@ pub(super) fn site_matches(change: &Change, site: &UseSite) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::rules::Severity;
 
     fn change(kind: ItemKind, path: &str) -> Change {
-        Change {
-            rule: "trait_method_changed".into(),
-            severity: Severity::Major,
-            change: ChangeKind::Changed,
-            kind,
-            path: path.into(),
-            before: None,
-            after: None,
-            hidden: false,
-            certain: true,
-        }
+        Change::sample("trait_method_changed", ChangeKind::Changed, kind, path)
     }
 
     fn path_site(target: &str) -> UseSite {

@@ -381,15 +381,14 @@ mod tests {
         ChangeImpact {
             package: "wasmparser".into(),
             change: crate::api::diff::Change {
-                rule: "struct_pub_field_changed".into(),
-                severity: Severity::Major,
-                change: ChangeKind::Changed,
-                kind: ItemKind::StructField,
-                path: path.into(),
                 before: Some(before.into()),
                 after: Some(after.into()),
-                hidden: false,
-                certain: true,
+                ..crate::api::diff::Change::sample(
+                    "struct_pub_field_changed",
+                    ChangeKind::Changed,
+                    ItemKind::StructField,
+                    path,
+                )
             },
             use_sites: Vec::new(),
         }
@@ -451,17 +450,7 @@ mod tests {
         };
         ChangeImpact {
             package: "a".into(),
-            change: crate::api::diff::Change {
-                rule: "some_rule".into(),
-                severity: Severity::Major,
-                change,
-                kind,
-                path: path.into(),
-                before: None,
-                after: None,
-                hidden: false,
-                certain: true,
-            },
+            change: crate::api::diff::Change::sample("some_rule", change, kind, path),
             use_sites: sites.iter().map(|l| site(*l)).collect(),
         }
     }
