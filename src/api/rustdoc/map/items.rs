@@ -2,7 +2,7 @@
 //! attached to a type or a local trait.
 
 use super::super::attrs::own_attrs;
-use super::types::{abi, norm};
+use super::types::{fn_qualifiers, norm};
 use super::{impl_kind, ImplKind, Mapper, IGNORED_TRAITS};
 use crate::api::render::LineAttrs;
 use rustdoc_types::{Id, Item, ItemEnum, StructKind, Type, VariantKind};
@@ -35,17 +35,7 @@ impl<'c> Mapper<'c> {
         f: &rustdoc_types::Function,
         force_body: bool,
     ) -> String {
-        let mut qualifiers = String::new();
-        if f.header.is_const {
-            qualifiers.push_str("const ");
-        }
-        if f.header.is_async {
-            qualifiers.push_str("async ");
-        }
-        if f.header.is_unsafe {
-            qualifiers.push_str("unsafe ");
-        }
-        qualifiers.push_str(&abi(&f.header.abi));
+        let qualifiers = fn_qualifiers(&f.header);
         let params: Vec<String> = f
             .sig
             .inputs
@@ -53,12 +43,7 @@ impl<'c> Mapper<'c> {
             .map(|(name, ty)| self.param(name, ty))
             .chain(f.sig.is_c_variadic.then(|| "...".to_owned()))
             .collect();
-        let output = f
-            .sig
-            .output
-            .as_ref()
-            .map(|t| format!(" -> {}", self.ty(t)))
-            .unwrap_or_default();
+        let output = self.fn_output(&f.sig);
         let body = if force_body { " { .. }" } else { "" };
         format!(
             "{}pub {qualifiers}fn {path}{}({}){output}{}{body}",

@@ -5,8 +5,9 @@
 use super::Mapper;
 use crate::api::tokens;
 use rustdoc_types::{
-    Abi, GenericArg, GenericArgs, GenericBound, GenericParamDef, GenericParamDefKind, Generics, Id,
-    Path as RPath, Term, TraitBoundModifier, Type, WherePredicate,
+    Abi, FunctionHeader, FunctionSignature, GenericArg, GenericArgs, GenericBound, GenericParamDef,
+    GenericParamDefKind, Generics, Id, Path as RPath, Term, TraitBoundModifier, Type,
+    WherePredicate,
 };
 
 impl<'c> Mapper<'c> {
@@ -124,11 +125,8 @@ impl<'c> Mapper<'c> {
             Type::Primitive(name) if name == "never" => "!".to_owned(),
             Type::Generic(name) | Type::Primitive(name) => name.clone(),
             Type::FunctionPointer(fp) => {
-                let mut qualifiers = String::new();
-                if fp.header.is_unsafe {
-                    qualifiers.push_str("unsafe ");
-                }
-                qualifiers.push_str(&abi(&fp.header.abi));
+                // rustdoc never marks a function pointer `const` or `async`.
+                let qualifiers = fn_qualifiers(&fp.header);
                 let params: Vec<String> = fp
                     .sig
                     .inputs
@@ -141,12 +139,7 @@ impl<'c> Mapper<'c> {
                         }
                     })
                     .collect();
-                let output = fp
-                    .sig
-                    .output
-                    .as_ref()
-                    .map(|t| format!(" -> {}", self.ty(t)))
-                    .unwrap_or_default();
+                let output = self.fn_output(&fp.sig);
                 format!(
                     "{}{qualifiers}fn({}){output}",
                     self.hrtb(&fp.generic_params),
@@ -200,6 +193,14 @@ impl<'c> Mapper<'c> {
                 }
             }
         }
+    }
+
+    /// The return type of a function or function pointer: ` -> T`, or nothing for `()`.
+    pub(super) fn fn_output(&self, sig: &FunctionSignature) -> String {
+        sig.output
+            .as_ref()
+            .map(|t| format!(" -> {}", self.ty(t)))
+            .unwrap_or_default()
     }
 
     pub(super) fn hrtb(&self, params: &[GenericParamDef]) -> String {
@@ -345,7 +346,23 @@ impl<'c> Mapper<'c> {
     }
 }
 
-pub(super) fn abi(abi: &Abi) -> String {
+/// The qualifiers before `fn` as the source writes them: `const`, `async`, `unsafe`, the ABI.
+pub(super) fn fn_qualifiers(header: &FunctionHeader) -> String {
+    let mut qualifiers = String::new();
+    if header.is_const {
+        qualifiers.push_str("const ");
+    }
+    if header.is_async {
+        qualifiers.push_str("async ");
+    }
+    if header.is_unsafe {
+        qualifiers.push_str("unsafe ");
+    }
+    qualifiers.push_str(&abi(&header.abi));
+    qualifiers
+}
+
+fn abi(abi: &Abi) -> String {
     let name = match abi {
         Abi::Rust => return String::new(),
         Abi::C { unwind } => with_unwind("C", *unwind),
