@@ -97,15 +97,16 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
             };
             out.push((
                 Issue {
-                    level: finding_level(report, codes::DEPENDENT_BUILD_FAILED, &d.package),
-                    stage: Stage::Build,
-                    rule: codes::DEPENDENT_BUILD_FAILED.to_owned(),
-                    package: d.package.clone(),
-                    location,
                     title: format!("{} does not build: {}{code}", d.package, d.level),
                     message,
                     related,
-                    fingerprint: String::new(),
+                    ..finding_issue(
+                        report,
+                        Stage::Build,
+                        codes::DEPENDENT_BUILD_FAILED,
+                        &d.package,
+                        location,
+                    )
                 },
                 format!("{item}\0{code}\0{}", d.message),
             ));
@@ -118,15 +119,15 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
             };
             out.push((
                 Issue {
-                    level: finding_level(report, codes::DEPENDENT_NOT_CHECKED, &krate.package),
-                    stage: Stage::Build,
-                    rule: codes::DEPENDENT_NOT_CHECKED.to_owned(),
-                    package: krate.package.clone(),
-                    location: locations.manifest(&krate.package),
                     title: format!("{} not checked", krate.package),
                     message: format!("{} was not checked: {why}", krate.package),
-                    related: Vec::new(),
-                    fingerprint: String::new(),
+                    ..finding_issue(
+                        report,
+                        Stage::Build,
+                        codes::DEPENDENT_NOT_CHECKED,
+                        &krate.package,
+                        locations.manifest(&krate.package),
+                    )
                 },
                 krate.package.clone(),
             ));
@@ -139,18 +140,18 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
             };
             out.push((
                 Issue {
-                    level: finding_level(report, codes::DEPENDENT_TEST_FAILED, &run.package),
-                    stage: Stage::Tests,
-                    rule: codes::DEPENDENT_TEST_FAILED.to_owned(),
-                    package: run.package.clone(),
-                    location: locations.manifest(&run.package),
                     title: format!("{} test target {} fails", run.package, run.target),
                     message: format!(
                         "{} passed, {} failed, {} ignored; {which}",
                         run.passed, run.failed, run.ignored
                     ),
-                    related: Vec::new(),
-                    fingerprint: String::new(),
+                    ..finding_issue(
+                        report,
+                        Stage::Tests,
+                        codes::DEPENDENT_TEST_FAILED,
+                        &run.package,
+                        locations.manifest(&run.package),
+                    )
                 },
                 format!("{}\0{}", run.package, run.target),
             ));
@@ -170,15 +171,15 @@ pub fn issues(report: &CheckReport, locations: &Locations) -> Vec<Issue> {
             }
             out.push((
                 Issue {
-                    level: finding_level(report, rule, &case.suite),
-                    stage: Stage::Golden,
-                    rule: rule.to_owned(),
-                    package: case.suite.clone(),
-                    location: Location::new("Cargo.toml", 1, 1),
                     title: format!("golden check failed: {} {}", case.suite, case.case),
                     message,
-                    related: Vec::new(),
-                    fingerprint: String::new(),
+                    ..finding_issue(
+                        report,
+                        Stage::Golden,
+                        rule,
+                        &case.suite,
+                        Location::new("Cargo.toml", 1, 1),
+                    )
                 },
                 format!("{}\0{}", case.suite, case.case),
             ));
@@ -308,6 +309,28 @@ fn use_site_lines(uses: &[crate::usage::UseSite]) -> String {
 pub fn fingerprint(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
     hex::encode(&digest[..16])
+}
+
+/// An issue of gate finding `code` about `package`, at the level the verdict gave that finding;
+/// its title and message are the caller's, nothing related.
+fn finding_issue(
+    report: &CheckReport,
+    stage: Stage,
+    code: &str,
+    package: &str,
+    location: Location,
+) -> Issue {
+    Issue {
+        level: finding_level(report, code, package),
+        stage,
+        rule: code.to_owned(),
+        package: package.to_owned(),
+        location,
+        title: String::new(),
+        message: String::new(),
+        related: Vec::new(),
+        fingerprint: String::new(),
+    }
 }
 
 /// The level the gate gave findings of `code` about `package` (policy applied); deny when absent.
