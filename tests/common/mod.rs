@@ -58,6 +58,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Writes `text` to `root/rel`, creating the directories on the way.
+pub fn write_file(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A path as a command-line argument beside `&str` ones (`["--manifest-path", path_str(&p)]`).
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
 /// A temp copy of a fixture workspace.
 pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -93,11 +105,65 @@ pub fn git(dir: &Path, args: &[&str]) -> Output {
 pub fn demo_repo() -> tempfile::TempDir {
     let dir = fixture_copy("flaredb");
     copy_dir(&fixtures().join("flaredb-base"), dir.path());
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    init_repo(dir.path(), "base");
     copy_dir(&fixtures().join("flaredb"), dir.path());
     dir
+}
+
+/// Makes `root` a new git repository (branch `main`) whose first commit, `message`, holds all of it.
+pub fn init_repo(root: &Path, message: &str) {
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", message]);
+}
+
+/// Commits everything in the repository at `root` as `head`, then clones it with depth 1 (so the
+/// parent commit is missing, as in a CI checkout without `fetch-depth: 0`); the clone is `.1`.
+pub fn shallow_clone_of_head(root: &Path) -> (tempfile::TempDir, PathBuf) {
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "head"]);
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", root.display());
+    git(
+        clone.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let shallow = clone.path().join("shallow");
+    (clone, shallow)
+}
+
+/// The `(rule, path)` of every change of `package` in a JSON diff or check report, in report order.
+pub fn changes_of(json: &serde_json::Value, package: &str) -> Vec<(String, String)> {
+    json["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["package"] == package)
+        .flat_map(|c| c["changes"].as_array().unwrap().iter())
+        .map(|c| {
+            (
+                c["rule"].as_str().unwrap().to_owned(),
+                c["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Writes the `Cargo.lock` of the workspace at `root` (offline: path dependencies only), then
+/// commits everything as the first commit, `message`, of a new repository.
+pub fn lock_and_init_repo(root: &Path, message: &str) {
+    let lock = Command::new(env!("CARGO"))
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        lock.status.success(),
+        "generate-lockfile in {}: {}",
+        root.display(),
+        stderr(&lock)
+    );
+    init_repo(root, message);
 }
 
 pub fn stdout(output: &Output) -> String {
