@@ -39,43 +39,28 @@ fn unknown_flag_is_a_usage_error() {
 
 #[test]
 fn demo_diff_against_committed_snapshots_reports_the_drift() {
-    let demo = fixtures().join("flaredb");
-    let out = driftgate()
-        .arg("diff")
-        .arg("--manifest-path")
-        .arg(demo.join("Cargo.toml"))
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(100), "{text}\n{}", stderr(&out));
-    assert!(
-        text.contains("major inherent_method_missing flaredb_sql::QueryResult::rows"),
-        "{text}"
-    );
-    assert!(
-        text.contains("major struct_pub_field_missing flaredb_sql::ErrorResult::message"),
-        "{text}"
-    );
-    assert!(
-        text.contains("constructible_struct_adds_field flaredb_sql::ErrorResult::detail"),
-        "{text}"
-    );
-    assert!(
-        !text.contains("chainfire"),
-        "unchanged crates are not listed:\n{text}"
-    );
+    let manifest = fixtures().join("flaredb/Cargo.toml");
+    driftgate()
+        .run(["diff", "--manifest-path", path_str(&manifest)])
+        .expect_code(100)
+        .stdout_has("major inherent_method_missing flaredb_sql::QueryResult::rows")
+        .stdout_has("major struct_pub_field_missing flaredb_sql::ErrorResult::message")
+        .stdout_has("constructible_struct_adds_field flaredb_sql::ErrorResult::detail")
+        // Unchanged crates are not listed.
+        .stdout_lacks("chainfire");
 }
 
 #[test]
 fn demo_diff_json_has_schema_version_and_rules() {
-    let demo = fixtures().join("flaredb");
-    let out = driftgate()
-        .args(["diff", "--format", "json", "--manifest-path"])
-        .arg(demo.join("Cargo.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let manifest = fixtures().join("flaredb/Cargo.toml");
+    let ran = driftgate().run([
+        "diff",
+        "--format",
+        "json",
+        "--manifest-path",
+        path_str(&manifest),
+    ]);
+    let json = ran.expect_code(100).stdout_json();
     assert_eq!(json["schema_version"], 1);
     let sql = json["crates"]
         .as_array()
@@ -97,17 +82,10 @@ fn demo_diff_json_has_schema_version_and_rules() {
 fn diff_against_a_git_revision_reads_git_objects_and_leaves_the_tree_alone() {
     let repo = demo_repo();
     let status_before = stdout(&git(repo.path(), &["status", "--porcelain"]));
-    let out = driftgate()
-        .current_dir(repo.path())
-        .args(["diff", "--base", "HEAD"])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(100), "{text}\n{}", stderr(&out));
-    assert!(
-        text.contains("inherent_method_missing flaredb_sql::QueryResult::rows"),
-        "{text}"
-    );
+    gate(repo.path())
+        .run(["diff", "--base", "HEAD"])
+        .expect_code(100)
+        .stdout_has("inherent_method_missing flaredb_sql::QueryResult::rows");
     assert_eq!(
         stdout(&git(repo.path(), &["status", "--porcelain"])),
         status_before,
@@ -119,97 +97,55 @@ fn diff_against_a_git_revision_reads_git_objects_and_leaves_the_tree_alone() {
 fn staged_diff_sees_only_what_is_staged() {
     let repo = demo_repo();
     // Nothing staged yet: the index equals HEAD.
-    let out = driftgate()
-        .current_dir(repo.path())
-        .args(["diff", "--staged"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    assert!(
-        stdout(&out).contains("no public API changes"),
-        "{}",
-        stdout(&out)
-    );
+    gate(repo.path())
+        .run(["diff", "--staged"])
+        .expect_code(0)
+        .stdout_has("no public API changes");
     git(repo.path(), &["add", "flaredb-sql"]);
-    let out = driftgate()
-        .current_dir(repo.path())
-        .args(["diff", "--staged"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stdout(&out));
-    assert!(stdout(&out).contains("QueryResult::rows"));
+    gate(repo.path())
+        .run(["diff", "--staged"])
+        .expect_code(100)
+        .stdout_has("QueryResult::rows");
 }
 
 #[test]
 fn unknown_base_revision_is_a_clear_error() {
     let repo = demo_repo();
-    let out = driftgate()
-        .current_dir(repo.path())
-        .args(["diff", "--base", "no-such-branch"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101));
-    assert!(stderr(&out).contains("no-such-branch"), "{}", stderr(&out));
+    gate(repo.path())
+        .run(["diff", "--base", "no-such-branch"])
+        .expect_code(101)
+        .stderr_has("no-such-branch");
 }
 
 #[test]
 fn snapshot_bless_then_check_round_trip() {
     let ws = fixture_copy("flaredb");
     let manifest = ws.path().join("Cargo.toml");
+    let manifest = path_str(&manifest);
     // The committed snapshots are the base: the drifted working state is out of date.
-    let out = driftgate()
-        .args(["snapshot", "--check", "--manifest-path"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("flaredb-sql.txt is out of date"),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stdout(&out).contains("-pub fn flaredb_sql::QueryResult::rows"),
-        "{}",
-        stdout(&out)
-    );
+    driftgate()
+        .run(["snapshot", "--check", "--manifest-path", manifest])
+        .expect_code(100)
+        .stdout_has("flaredb-sql.txt is out of date")
+        .stdout_has("-pub fn flaredb_sql::QueryResult::rows");
 
     driftgate()
-        .args(["snapshot", "--bless", "--manifest-path"])
-        .arg(&manifest)
-        .assert()
-        .code(0);
+        .run(["snapshot", "--bless", "--manifest-path", manifest])
+        .expect_code(0);
     let first = std::fs::read(ws.path().join("public-api/flaredb-sql.txt")).unwrap();
-    let out = driftgate()
-        .args(["snapshot", "--bless", "--manifest-path"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains("0 snapshot file(s) written"),
-        "{}",
-        stdout(&out)
-    );
+    driftgate()
+        .run(["snapshot", "--bless", "--manifest-path", manifest])
+        .stdout_has("0 snapshot file(s) written");
     assert_eq!(
         first,
         std::fs::read(ws.path().join("public-api/flaredb-sql.txt")).unwrap()
     );
     driftgate()
-        .args(["snapshot", "--check", "--manifest-path"])
-        .arg(&manifest)
-        .assert()
-        .code(0);
+        .run(["snapshot", "--check", "--manifest-path", manifest])
+        .expect_code(0);
     driftgate()
-        .args(["diff", "--manifest-path"])
-        .arg(&manifest)
-        .assert()
-        .code(0);
+        .run(["diff", "--manifest-path", manifest])
+        .expect_code(0);
 }
 
 #[test]
@@ -217,10 +153,8 @@ fn snapshot_output_is_deterministic() {
     let manifest = fixtures().join("flaredb/Cargo.toml");
     let run = || {
         driftgate()
-            .args(["snapshot", "--manifest-path"])
-            .arg(&manifest)
-            .output()
-            .unwrap()
+            .run(["snapshot", "--manifest-path", path_str(&manifest)])
+            .output
             .stdout
     };
     let first = run();
@@ -231,107 +165,72 @@ fn snapshot_output_is_deterministic() {
 #[test]
 fn package_selection_uses_cargo_vocabulary() {
     let manifest = fixtures().join("flaredb/Cargo.toml");
-    let out = driftgate()
-        .args(["snapshot", "-p", "chainfire", "--manifest-path"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
-    assert!(
-        text.contains("pub mod chainfire") && !text.contains("pub mod flaredb_sql"),
-        "{text}"
-    );
-    let out = driftgate()
-        .args(["snapshot", "-p", "nope", "--manifest-path"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("nope"));
+    let snapshot = |package: &str| {
+        driftgate().run([
+            "snapshot",
+            "-p",
+            package,
+            "--manifest-path",
+            path_str(&manifest),
+        ])
+    };
+    snapshot("chainfire")
+        .expect_code(0)
+        .stdout_has("pub mod chainfire")
+        .stdout_lacks("pub mod flaredb_sql");
+    snapshot("nope").expect_code(2).stderr_has("nope");
+}
+
+/// `snapshot` of a workspace under `fixtures/broken/`.
+fn snapshot_broken(name: &str) -> Ran {
+    let manifest = fixtures().join("broken").join(name).join("Cargo.toml");
+    driftgate().run(["snapshot", "--manifest-path", path_str(&manifest)])
 }
 
 #[test]
 fn syntax_error_names_the_file_and_other_crates_still_snapshot() {
-    let manifest = fixtures().join("broken/syntax-error/Cargo.toml");
-    let out = driftgate()
-        .args(["snapshot", "--manifest-path"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101));
-    assert!(
-        stderr(&out).contains("syntax-error") && stderr(&out).contains("bad/src/lib.rs:"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stdout(&out).contains("pub mod good"), "{}", stdout(&out));
+    snapshot_broken("syntax-error")
+        .expect_code(101)
+        .stderr_has("syntax-error")
+        .stderr_has("bad/src/lib.rs:")
+        .stdout_has("pub mod good");
 }
 
 #[test]
 fn missing_module_file_is_named() {
-    let manifest = fixtures().join("broken/missing-mod/Cargo.toml");
-    let out = driftgate()
-        .args(["snapshot", "--manifest-path"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101));
-    assert!(
-        stderr(&out).contains("missing-module-file"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains(".rs"), "{}", stderr(&out));
+    snapshot_broken("missing-mod")
+        .expect_code(101)
+        .stderr_has("missing-module-file")
+        .stderr_has(".rs");
 }
 
 #[test]
 fn non_utf8_source_is_named() {
-    let manifest = fixtures().join("broken/non-utf8/Cargo.toml");
-    let out = driftgate()
-        .args(["snapshot", "--manifest-path"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101));
-    assert!(
-        stderr(&out).contains("non-utf8-source") && stderr(&out).contains("latin1/src/lib.rs"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stdout(&out).contains("pub mod good"));
+    snapshot_broken("non-utf8")
+        .expect_code(101)
+        .stderr_has("non-utf8-source")
+        .stderr_has("latin1/src/lib.rs")
+        .stdout_has("pub mod good");
 }
 
 #[test]
 fn manifest_cargo_rejects_is_reported_with_cargo_message() {
-    let manifest = fixtures().join("broken/bad-manifest/Cargo.toml");
-    let out = driftgate()
-        .args(["snapshot", "--manifest-path"])
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101));
-    assert!(
-        stderr(&out).contains("cargo metadata failed"),
-        "{}",
-        stderr(&out)
-    );
+    snapshot_broken("bad-manifest")
+        .expect_code(101)
+        .stderr_has("cargo metadata failed");
 }
 
 #[test]
 fn missing_manifest_path_is_an_error() {
-    let out = driftgate()
-        .args([
-            "snapshot",
-            "--manifest-path",
-            "/definitely/not/here/Cargo.toml",
-        ])
-        .output()
-        .unwrap();
-    assert!(matches!(out.status.code(), Some(101) | Some(2)));
+    let ran = driftgate().run([
+        "snapshot",
+        "--manifest-path",
+        "/definitely/not/here/Cargo.toml",
+    ]);
     assert!(
-        stderr(&out).contains("/definitely/not/here"),
+        matches!(ran.code(), Some(101) | Some(2)),
         "{}",
-        stderr(&out)
+        ran.describe()
     );
+    ran.stderr_has("/definitely/not/here");
 }
