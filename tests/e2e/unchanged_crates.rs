@@ -9,44 +9,34 @@ use crate::common;
 use common::*;
 use std::path::Path;
 
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 fn member(root: &Path, name: &str, deps: &str, lib: &str) {
-    write(
+    write_file(
         root,
         &format!("{name}/Cargo.toml"),
         &format!(
             "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
         ),
     );
-    write(root, &format!("{name}/src/lib.rs"), lib);
+    write_file(root, &format!("{name}/src/lib.rs"), lib);
 }
 
 /// The exit code and the report (stdout; progress on stderr may differ with the cache).
 fn diff(root: &Path, format: &str) -> (Option<i32>, String) {
-    let out = driftgate()
-        .current_dir(root)
-        .args(["diff", "--base", "HEAD", "--format", format])
-        .output()
-        .unwrap();
-    assert!(out.status.code().is_some(), "{}", stderr(&out));
-    (out.status.code(), stdout(&out))
+    let ran = gate(root).run(["diff", "--base", "HEAD", "--format", format]);
+    assert!(ran.code().is_some(), "{}", ran.describe());
+    (ran.code(), ran.stdout())
 }
 
 #[test]
 fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_file(
         root,
         "Cargo.toml",
         "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\", \"c\", \"d\", \"e\"]\n",
     );
-    write(root, ".gitignore", "/target\n");
+    write_file(root, ".gitignore", "/target\n");
     member(root, "a", "", "pub fn one() -> u32 { 1 }\n");
     member(
         root,
@@ -55,7 +45,7 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
         "pub use a::*;\npub fn own() {}\n",
     );
     member(root, "c", "", "pub fn c() {}\n");
-    write(root, "c/src/extra.rs", "pub fn shared() {}\n");
+    write_file(root, "c/src/extra.rs", "pub fn shared() {}\n");
     member(
         root,
         "d",
@@ -63,19 +53,10 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
         "#[path = \"../../c/src/extra.rs\"]\npub mod extra;\n",
     );
     member(root, "e", "", "pub struct Quiet;\n");
-    #[allow(clippy::disallowed_methods)]
-    let lock = std::process::Command::new(env!("CARGO"))
-        .args(["generate-lockfile", "--offline"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(lock.status.success(), "{}", stderr(&lock));
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    lock_and_init_repo(root, "base");
     // a loses `one` (b re-exports it all); c's extra.rs, a module of d, loses `shared`.
-    write(root, "a/src/lib.rs", "pub fn two() -> u32 { 2 }\n");
-    write(root, "c/src/extra.rs", "pub fn other() {}\n");
+    write_file(root, "a/src/lib.rs", "pub fn two() -> u32 { 2 }\n");
+    write_file(root, "c/src/extra.rs", "pub fn other() {}\n");
 
     let (code, human) = diff(root, "human");
     let (json_code, json) = diff(root, "json");
@@ -87,12 +68,9 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
     assert!(!human.contains("e::Quiet"), "{human}");
 
     // Only e is unchanged (b depends on a, d reads c's file): the base side reads four crates.
-    let out = driftgate()
-        .current_dir(root)
-        .args(["diff", "--base", "HEAD", "-v"])
-        .output()
-        .unwrap();
-    let counts: Vec<usize> = stderr(&out)
+    let verbose = gate(root).run(["diff", "--base", "HEAD", "-v"]);
+    let counts: Vec<usize> = verbose
+        .stderr()
         .lines()
         .filter_map(|l| l.strip_prefix("api cache: "))
         .map(|l| {
@@ -101,10 +79,15 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
                 .sum()
         })
         .collect();
-    assert_eq!(counts, [4, 5], "base side, head side:\n{}", stderr(&out));
+    assert_eq!(
+        counts,
+        [4, 5],
+        "base side, head side:\n{}",
+        verbose.stderr()
+    );
 
     // The truth: every crate read on both sides.
-    write(root, "stray.rs", "// not part of any crate\n");
+    write_file(root, "stray.rs", "// not part of any crate\n");
     let (truth_code, truth_human) = diff(root, "human");
     let (_, truth_json) = diff(root, "json");
     assert_eq!(truth_code, code);
