@@ -80,22 +80,6 @@ fn engine_of(json: &Value, package: &str) -> (String, String) {
     )
 }
 
-fn changes_of(json: &Value, package: &str) -> Vec<(String, String)> {
-    json["crates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["package"] == package)
-        .flat_map(|c| c["changes"].as_array().unwrap().iter())
-        .map(|c| {
-            (
-                c["rule"].as_str().unwrap().to_owned(),
-                c["path"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn auto_reads_macro_made_and_2015_crates_with_rustdoc_on_both_sides_and_skips_unchanged_ones() {
     let repo = repo();

@@ -9,10 +9,6 @@ use crate::common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-fn shared_target() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-builds")
-}
-
 /// The binary, run in `dir`, building into the shared target directory, progress as plain lines.
 fn rustdoc_run(dir: &Path) -> assert_cmd::Command {
     let mut cmd = driftgate();
@@ -33,20 +29,9 @@ fn make_unique(file: &Path, tag: &str) {
     std::fs::write(file, text).unwrap();
 }
 
+/// The sorted `(rule, path)` of every change of `package`.
 fn rules_of(json: &serde_json::Value, package: &str) -> Vec<(String, String)> {
-    let mut rules: Vec<(String, String)> = json["crates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["package"] == package)
-        .flat_map(|c| c["changes"].as_array().unwrap().iter())
-        .map(|c| {
-            (
-                c["rule"].as_str().unwrap_or_default().to_owned(),
-                c["path"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let mut rules = changes_of(json, package);
     rules.sort();
     rules
 }
@@ -55,12 +40,9 @@ fn rules_of(json: &serde_json::Value, package: &str) -> Vec<(String, String)> {
 fn snapshot_documents_once_then_answers_from_the_cache() {
     let demo = fixture_copy("flaredb");
     make_unique(&demo.path().join("flaredb-sql/src/lib.rs"), "snapshot");
-    let first = rustdoc_run(demo.path())
-        .args(["snapshot", "--engine", "rustdoc", "-p", "flaredb-sql"])
-        .output()
-        .unwrap();
-    assert!(first.status.success(), "{}", stderr(&first));
-    let text = stdout(&first);
+    let first =
+        rustdoc_run(demo.path()).run(["snapshot", "--engine", "rustdoc", "-p", "flaredb-sql"]);
+    let text = first.expect_code(0).stdout();
     for line in [
         "pub mod flaredb_sql",
         "pub struct flaredb_sql::QueryResult { .. }",
@@ -78,72 +60,33 @@ fn snapshot_documents_once_then_answers_from_the_cache() {
     // Auto-trait impls are recorded but not shown by default; trait-impl methods are no items.
     assert!(!text.contains("impl Send for"), "{text}");
     assert!(!text.contains("QueryResult::clone"), "{text}");
-    assert!(
-        stderr(&first).contains("documenting flaredb-sql (1/1)"),
-        "{}",
-        stderr(&first)
-    );
+    first.stderr_has("documenting flaredb-sql (1/1)");
 
+    let snapshot = |more: &[&str]| {
+        rustdoc_run(demo.path())
+            .args(["snapshot", "--engine", "rustdoc", "-p", "flaredb-sql"])
+            .run(more)
+    };
     // Unchanged sources: no build, same bytes.
-    let second = rustdoc_run(demo.path())
-        .args(["snapshot", "--engine", "rustdoc", "-p", "flaredb-sql", "-v"])
-        .output()
-        .unwrap();
-    assert!(second.status.success(), "{}", stderr(&second));
-    assert_eq!(stdout(&second), text);
-    assert!(
-        !stderr(&second).contains("documenting"),
-        "{}",
-        stderr(&second)
-    );
-    assert!(
-        stderr(&second).contains("1 hit(s), 0 miss(es)"),
-        "{}",
-        stderr(&second)
-    );
+    let second = snapshot(&["-v"]);
+    assert_eq!(second.expect_code(0).stdout(), text);
+    second
+        .stderr_lacks("documenting")
+        .stderr_has("1 hit(s), 0 miss(es)");
 
     // The recorded auto-trait impls come from the same cache entry on request.
-    let auto = rustdoc_run(demo.path())
-        .args(["snapshot", "--engine", "rustdoc", "-p", "flaredb-sql"])
-        .arg("--include-auto-traits")
-        .output()
-        .unwrap();
-    assert!(auto.status.success(), "{}", stderr(&auto));
-    assert!(!stderr(&auto).contains("documenting"));
-    assert!(
-        stdout(&auto).contains("impl Send for flaredb_sql::QueryResult"),
-        "{}",
-        stdout(&auto)
-    );
+    snapshot(&["--include-auto-traits"])
+        .expect_code(0)
+        .stderr_lacks("documenting")
+        .stdout_has("impl Send for flaredb_sql::QueryResult");
 
     // --no-cache builds again; -q silences the progress lines.
-    let uncached = rustdoc_run(demo.path())
-        .args([
-            "snapshot",
-            "--engine",
-            "rustdoc",
-            "-p",
-            "flaredb-sql",
-            "--no-cache",
-        ])
-        .output()
-        .unwrap();
-    assert!(stderr(&uncached).contains("documenting flaredb-sql"));
-    assert_eq!(stdout(&uncached), text);
-    let quiet = rustdoc_run(demo.path())
-        .args([
-            "snapshot",
-            "--engine",
-            "rustdoc",
-            "-p",
-            "flaredb-sql",
-            "--no-cache",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(stderr(&quiet), "");
-    assert_eq!(stdout(&quiet), text);
+    let uncached = snapshot(&["--no-cache"]);
+    uncached.stderr_has("documenting flaredb-sql");
+    assert_eq!(uncached.stdout(), text);
+    let quiet = snapshot(&["--no-cache", "-q"]);
+    assert_eq!(quiet.stderr(), "");
+    assert_eq!(quiet.stdout(), text);
 }
 
 #[test]
@@ -154,15 +97,13 @@ fn diff_against_head_reports_the_same_rules_as_the_syn_engine() {
     bump_workspace_version(repo.path());
     let status_before = stdout(&git(repo.path(), &["status", "--porcelain"]));
     let run = |engine: &str| {
-        let out = rustdoc_run(repo.path())
+        let json = rustdoc_run(repo.path())
             .args([
                 "diff", "--base", "HEAD", "--format", "json", "--engine", engine,
             ])
-            .args(["-p", "flaredb-sql", "-p", "flaredb-server"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+            .run(["-p", "flaredb-sql", "-p", "flaredb-server"])
+            .expect_code(100)
+            .stdout_json();
         assert!(json.get("warnings").is_none(), "{json}");
         json
     };
@@ -226,9 +167,7 @@ fn another_rustdoc_format_falls_back_to_syn_with_a_warning_or_fails_with_no_fall
         rustdoc_run(demo.path())
             .env("CARGO", &fake)
             .args(args)
-            .args(["-p", "flaredb-sql", "--no-cache"])
-            .output()
-            .unwrap()
+            .run(["-p", "flaredb-sql", "--no-cache"])
     };
     // A supported newer format (61, as a newer toolchain writes it) is read, not a fallback: the
     // same lines as the real format-57 output.
@@ -238,40 +177,29 @@ fn another_rustdoc_format_falls_back_to_syn_with_a_warning_or_fails_with_no_fall
         if let Some(cargo) = cargo {
             cmd.env("CARGO", cargo);
         }
-        let out = cmd
-            .args(["snapshot", "--engine", "rustdoc", "--no-fallback"])
-            .args(["-p", "flaredb-sql", "--no-cache"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-        assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
-        stdout(&out)
+        cmd.args(["snapshot", "--engine", "rustdoc", "--no-fallback"])
+            .run(["-p", "flaredb-sql", "--no-cache"])
+            .expect_code(0)
+            .stderr_lacks("warning:")
+            .stdout()
     };
     let from_57 = lines_with(None);
     assert!(from_57.contains("pub fn flaredb_sql::"), "{from_57}");
     assert_eq!(lines_with(Some(&fake_61)), from_57);
 
-    let out = run(&["snapshot", "--engine", "rustdoc"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("warning:"), "{err}");
-    assert!(err.contains("format_version 99"), "{err}");
-    assert!(err.contains("format_version 57"), "{err}");
-    assert!(err.contains("--engine syn"), "{err}");
-    assert!(
-        !err.contains("invalid type") && !err.contains("missing field"),
-        "{err}"
-    );
-    // The syn engine's answer (it sees the `json` feature's item, which rustdoc does not build).
-    assert!(
-        stdout(&out).contains("#[cfg(feature = \"json\")] pub fn flaredb_sql::to_json"),
-        "{}",
-        stdout(&out)
-    );
+    run(&["snapshot", "--engine", "rustdoc"])
+        .expect_code(0)
+        .stderr_has("warning:")
+        .stderr_has("format_version 99")
+        .stderr_has("format_version 57")
+        .stderr_has("--engine syn")
+        .stderr_lacks("invalid type")
+        .stderr_lacks("missing field")
+        // The syn engine's answer (it sees the `json` feature's item, which rustdoc does not build).
+        .stdout_has("#[cfg(feature = \"json\")] pub fn flaredb_sql::to_json");
 
     // The JSON report carries the warning.
-    let out = run(&["diff", "--engine", "rustdoc", "--format", "json"]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let json = run(&["diff", "--engine", "rustdoc", "--format", "json"]).stdout_json();
     let warnings = json["warnings"].as_array().expect("warnings array");
     assert!(
         warnings
@@ -282,33 +210,27 @@ fn another_rustdoc_format_falls_back_to_syn_with_a_warning_or_fails_with_no_fall
 
     // --no-fallback: a clear error, exit 101.
     let out = run(&["snapshot", "--engine", "rustdoc", "--no-fallback"]);
-    assert_eq!(out.status.code(), Some(101), "{}", stdout(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("format_version 99") && err.contains("--no-fallback"),
-        "{err}"
-    );
-    assert!(stdout(&out).is_empty());
+    out.expect_code(101)
+        .stderr_has("format_version 99")
+        .stderr_has("--no-fallback");
+    assert!(out.stdout().is_empty(), "{}", out.describe());
 
     // --bless never writes a fallback's (syn) lines as rustdoc lines, unless asked.
     let file = demo.path().join("public-api/flaredb-sql.txt");
     std::fs::remove_file(&file).ok();
-    let out = run(&["snapshot", "--engine", "rustdoc", "--bless"]);
-    assert_eq!(out.status.code(), Some(101), "{}", stdout(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("not writing flaredb-sql") && err.contains("--allow-fallback"),
-        "{err}"
-    );
+    run(&["snapshot", "--engine", "rustdoc", "--bless"])
+        .expect_code(101)
+        .stderr_has("not writing flaredb-sql")
+        .stderr_has("--allow-fallback");
     assert!(!file.exists(), "a fallback's lines were written");
-    let out = run(&[
+    run(&[
         "snapshot",
         "--engine",
         "rustdoc",
         "--bless",
         "--allow-fallback",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    ])
+    .expect_code(0);
     assert!(std::fs::read_to_string(&file)
         .unwrap()
         .contains("#[cfg(feature = \"json\")] pub fn flaredb_sql::to_json"));
@@ -321,11 +243,7 @@ fn another_rustdoc_format_falls_back_to_syn_with_a_warning_or_fails_with_no_fall
 fn materialised_revisions_sharing_a_target_are_never_stale() {
     let repo = tempfile::tempdir().unwrap();
     let root = repo.path();
-    let write = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| write_file(root, rel, text);
     write(
         "Cargo.toml",
         "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\"]\n",
@@ -346,16 +264,7 @@ fn materialised_revisions_sharing_a_target_are_never_stale() {
         );
     };
     version(1, "u8", "u8");
-    let lock =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["generate-lockfile", "--offline"])
-            .current_dir(root)
-            .output()
-            .unwrap();
-    assert!(lock.status.success(), "{}", stderr(&lock));
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "one"]);
+    lock_and_init_repo(root, "one");
     let one = stdout(&git(root, &["rev-parse", "HEAD"])).trim().to_owned();
     version(2, "std::rc::Rc<u8>", "u16");
     git(root, &["commit", "-q", "-am", "two"]);
@@ -366,15 +275,9 @@ fn materialised_revisions_sharing_a_target_are_never_stale() {
     let base_lines = |rev: &str| {
         let out = rustdoc_run(root)
             .args(["diff", "--engine", "rustdoc", "--base", rev, "--no-cache"])
-            .args(["--include-auto-traits", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            matches!(out.status.code(), Some(0 | 100)),
-            "{}",
-            stderr(&out)
-        );
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+            .run(["--include-auto-traits", "--format", "json"]);
+        assert!(matches!(out.code(), Some(0 | 100)), "{}", out.describe());
+        let json = out.stdout_json();
         let mut lines: Vec<String> = json["crates"]
             .as_array()
             .unwrap()
@@ -383,7 +286,7 @@ fn materialised_revisions_sharing_a_target_are_never_stale() {
             .filter_map(|c| c.get("before").and_then(|v| v.as_str()).map(str::to_owned))
             .collect();
         lines.sort();
-        (lines, stdout(&out))
+        (lines, out.stdout())
     };
     let (first, text_one) = base_lines(&one);
     assert!(text_one.contains("pub fn a::f(x: u8)"), "{text_one}");
@@ -435,17 +338,16 @@ fn concurrent_runs_share_the_cache_without_corrupting_it() {
     assert_eq!(stdout(&outputs[2]), stdout(&outputs[3]));
     // Every entry written is whole: the next runs are hits with the same answers.
     for (engine, expected) in [("rustdoc", &outputs[0]), ("syn", &outputs[2])] {
-        let again = rustdoc_run(demo.path())
-            .args(["snapshot", "--engine", engine, "-p", "flaredb-sql", "-v"])
-            .output()
-            .unwrap();
-        assert!(again.status.success(), "{}", stderr(&again));
-        assert!(
-            stderr(&again).contains("1 hit(s), 0 miss(es)"),
-            "{}",
-            stderr(&again)
-        );
-        assert_eq!(stdout(&again), stdout(expected));
+        let again = rustdoc_run(demo.path()).run([
+            "snapshot",
+            "--engine",
+            engine,
+            "-p",
+            "flaredb-sql",
+            "-v",
+        ]);
+        again.expect_code(0).stderr_has("1 hit(s), 0 miss(es)");
+        assert_eq!(again.stdout(), stdout(expected));
     }
     let leftovers: Vec<_> = walk(&shared_target().join("driftgate/cache"))
         .into_iter()
@@ -472,11 +374,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn a_path_dependency_outside_the_root_is_built_for_a_base_revision() {
     let outer = tempfile::tempdir().unwrap();
-    let write = |rel: &str, text: &str| {
-        let path = outer.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| write_file(outer.path(), rel, text);
     let package = |name: &str| {
         format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
     };
@@ -494,16 +392,7 @@ fn a_path_dependency_outside_the_root_is_built_for_a_base_revision() {
         "pub fn token() -> shared::Token { shared::Token }\n",
     );
     let ws = outer.path().join("ws");
-    let lock =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["generate-lockfile", "--offline"])
-            .current_dir(&ws)
-            .output()
-            .unwrap();
-    assert!(lock.status.success(), "{}", stderr(&lock));
-    git(&ws, &["init", "-q", "-b", "main"]);
-    git(&ws, &["add", "-A"]);
-    git(&ws, &["commit", "-q", "-m", "base"]);
+    lock_and_init_repo(&ws, "base");
     make_unique(&ws.join("src/lib.rs"), "outside");
     let mut text = std::fs::read_to_string(ws.join("src/lib.rs")).unwrap();
     text.push_str("pub fn extra() {}\n");
@@ -518,16 +407,9 @@ fn a_path_dependency_outside_the_root_is_built_for_a_base_revision() {
             "--base",
             "HEAD",
         ])
-        .args(["--no-cache", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 100)),
-        "{}",
-        stderr(&out)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
-    let rules = rules_of(&json, "user");
+        .run(["--no-cache", "--format", "json"]);
+    assert!(matches!(out.code(), Some(0 | 100)), "{}", out.describe());
+    let rules = rules_of(&out.stdout_json(), "user");
     assert!(
         rules.iter().any(|(_, path)| path == "user::extra"),
         "{rules:?}"
@@ -542,11 +424,7 @@ fn a_path_dependency_outside_the_root_is_built_for_a_base_revision() {
 fn a_crate_that_falls_back_on_one_side_is_read_with_syn_on_both() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path();
-    let write = |rel: &str, text: &str| {
-        let path = ws.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| write_file(ws, rel, text);
     write(
         "Cargo.toml",
         "[package]\nname = \"user\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
@@ -561,26 +439,14 @@ fn a_crate_that_falls_back_on_one_side_is_read_with_syn_on_both() {
         "build.rs",
         "fn main() { panic!(\"the base's build script fails\"); }\n",
     );
-    let lock =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["generate-lockfile", "--offline"])
-            .current_dir(ws)
-            .output()
-            .unwrap();
-    assert!(lock.status.success(), "{}", stderr(&lock));
-    git(ws, &["init", "-q", "-b", "main"]);
-    git(ws, &["add", "-A"]);
-    git(ws, &["commit", "-q", "-m", "base"]);
+    lock_and_init_repo(ws, "base");
     std::fs::remove_file(ws.join("build.rs")).unwrap();
     make_unique(&ws.join("src/lib.rs"), "one-side-fallback");
 
-    let out = rustdoc_run(ws)
+    let json = rustdoc_run(ws)
         .args(["diff", "--engine", "rustdoc", "--base", "HEAD"])
-        .args(["--no-cache", "--format", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("JSON report ({e}): {}", stderr(&out)));
+        .run(["--no-cache", "--format", "json"])
+        .stdout_json();
     let rules = rules_of(&json, "user");
     assert!(
         rules.iter().all(|(_, path)| path != "user::made"),
