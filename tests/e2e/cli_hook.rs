@@ -51,9 +51,7 @@ impl Repo {
     }
 
     fn write(&self, rel: &str, text: &str) {
-        let path = self.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        write_file(self.path(), rel, text);
     }
 
     fn stage(&self, rel: &str, text: &str) {
@@ -71,7 +69,8 @@ fn hermetic(cmd: &mut std::process::Command) -> &mut std::process::Command {
         .env_remove("CI")
 }
 
-/// The binary under test in `dir`.
+/// The binary under test in `dir`, building into the test's own target dir: a run shared by
+/// content would reset the modification times that these tests require to stay untouched.
 fn driftgate_in(dir: &Path) -> assert_cmd::Command {
     let mut cmd = gate(dir).into_command();
     cmd.env("GIT_CONFIG_GLOBAL", "/dev/null");
@@ -91,12 +90,8 @@ fn both(out: &Output) -> String {
     format!("{}{}", stdout(out), stderr(out))
 }
 
-fn install(dir: &Path, args: &[&str]) -> Output {
-    driftgate_in(dir)
-        .args(["hook", "install"])
-        .args(args)
-        .output()
-        .unwrap()
+fn install(dir: &Path, args: &[&str]) -> Ran {
+    driftgate_in(dir).args(["hook", "install"]).run(args)
 }
 
 fn head(dir: &Path) -> String {
@@ -153,14 +148,10 @@ fn body_only_changes_commit_and_an_api_break_is_refused_without_touching_unstage
     use std::os::unix::fs::PermissionsExt;
     let repo = Repo::new();
     let dir = repo.path();
-    let out = install(dir, &[]);
-    assert!(out.status.success(), "{}", both(&out));
     let hook = dir.join(".git/hooks/pre-commit");
-    assert!(
-        stdout(&out).contains(&hook.display().to_string()),
-        "{}",
-        stdout(&out)
-    );
+    install(dir, &[])
+        .expect_code(0)
+        .stdout_has(&hook.display().to_string());
     let script = std::fs::read_to_string(&hook).unwrap();
     assert!(script.contains("# driftgate-managed-hook"), "{script}");
     assert!(
@@ -169,9 +160,9 @@ fn body_only_changes_commit_and_an_api_break_is_refused_without_touching_unstage
     );
     let mode = std::fs::metadata(&hook).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o755);
-    let printed = driftgate_in(dir).args(["hook", "print"]).output().unwrap();
+    let printed = driftgate_in(dir).run(["hook", "print"]);
     assert_eq!(
-        stdout(&printed),
+        printed.stdout(),
         script,
         "`hook print` shows what install writes"
     );
@@ -201,13 +192,10 @@ fn body_only_changes_commit_and_an_api_break_is_refused_without_touching_unstage
     let before = state(dir, &[LIB, UNTRACKED]);
     let index_file = std::fs::read(dir.join(".git/index")).unwrap();
 
-    let direct = driftgate_in(dir)
-        .args(["check", "--staged"])
-        .output()
-        .unwrap();
-    assert_eq!(direct.status.code(), Some(100), "{}", both(&direct));
+    let direct = driftgate_in(dir).check(["--staged"]);
+    direct.expect_code(100);
     for site in USE_SITES {
-        assert!(stdout(&direct).contains(site), "{}", both(&direct));
+        direct.stdout_has(site);
     }
     assert_eq!(
         std::fs::read(dir.join(".git/index")).unwrap(),
@@ -217,28 +205,16 @@ fn body_only_changes_commit_and_an_api_break_is_refused_without_touching_unstage
     assert_eq!(state(dir, &[LIB, UNTRACKED]), before);
 
     // --no-build: prediction only; the dependents it did not build are denied, by name.
-    let out = driftgate_in(dir)
-        .args(["check", "--staged", "--no-build"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", both(&out));
-    assert!(
-        stdout(&out).contains("deny[dependent-not-checked] flaredb-server not checked (--no-build"),
-        "{}",
-        both(&out)
-    );
+    driftgate_in(dir)
+        .check(["--staged", "--no-build"])
+        .expect_code(100)
+        .stdout_has("deny[dependent-not-checked] flaredb-server not checked (--no-build");
     // --full: the whole gate on the staged content, golden suites included.
-    let out = driftgate_in(dir)
-        .args(["check", "--staged", "--full"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", both(&out));
-    assert!(stdout(&out).contains("Golden checks: "), "{}", both(&out));
-    assert!(
-        !stdout(&out).contains("Golden checks: not run"),
-        "{}",
-        both(&out)
-    );
+    driftgate_in(dir)
+        .check(["--staged", "--full"])
+        .expect_code(100)
+        .stdout_has("Golden checks: ")
+        .stdout_lacks("Golden checks: not run");
     assert_eq!(state(dir, &[LIB, UNTRACKED]), before);
 
     let out = commit(dir, "break");
@@ -250,7 +226,7 @@ fn body_only_changes_commit_and_an_api_break_is_refused_without_touching_unstage
 fn commit_all_and_commit_with_paths_check_what_git_would_record() {
     let repo = Repo::new();
     let dir = repo.path();
-    assert!(install(dir, &[]).status.success());
+    install(dir, &[]).expect_code(0);
     // Nothing staged; the break only in the working tree: `git commit <path>` and `git commit -a`
     // build a temporary index ($GIT_INDEX_FILE), and that is what the hook must check.
     repo.write(LIB, &repo.broken);
@@ -268,8 +244,7 @@ fn core_hooks_path_and_linked_worktrees_are_honoured() {
     let repo = Repo::new();
     let dir = repo.path();
     git(dir, &["config", "core.hooksPath", "githooks"]);
-    let out = install(dir, &[]);
-    assert!(out.status.success(), "{}", both(&out));
+    install(dir, &[]).expect_code(0);
     assert!(dir.join("githooks/pre-commit").is_file());
     assert!(!dir.join(".git/hooks/pre-commit").exists());
     repo.stage(LIB, &repo.broken);
@@ -283,11 +258,11 @@ fn core_hooks_path_and_linked_worktrees_are_honoured() {
     let linked_arg = linked_dir.to_str().unwrap();
     git(dir, &["worktree", "add", "-q", "-b", "side", linked_arg]);
     let out = install(&linked_dir, &[]);
-    assert!(out.status.success(), "{}", both(&out));
+    out.expect_code(0);
     assert!(
         dir.join(".git/hooks/pre-commit").is_file(),
         "{}",
-        both(&out)
+        out.describe()
     );
     std::fs::write(linked_dir.join(LIB), &repo.broken).unwrap();
     git(&linked_dir, &["add", "--", LIB]);
@@ -308,39 +283,24 @@ fn force_keeps_a_backup_and_uninstall_restores_it_but_never_removes_a_foreign_ho
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
 
     // Without --force: a usage error naming the way out; the foreign hook untouched.
-    let out = install(dir, &[]);
-    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    install(dir, &[]).expect_code(2).stderr_has("--force");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
     assert!(!backup.exists());
 
     // With --force: ours in place, theirs kept as the backup; again: updated, same backup.
-    let out = install(dir, &["--force"]);
-    assert!(out.status.success(), "{}", both(&out));
-    assert!(
-        stdout(&out).contains("pre-commit.driftgate-backup"),
-        "{}",
-        stdout(&out)
-    );
+    install(dir, &["--force"])
+        .expect_code(0)
+        .stdout_has("pre-commit.driftgate-backup");
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), foreign);
     assert!(std::fs::read_to_string(&hook)
         .unwrap()
         .contains("# driftgate-managed-hook"));
-    let out = install(dir, &[]);
-    assert!(
-        stdout(&out).contains("updated the pre-commit hook"),
-        "{}",
-        both(&out)
-    );
+    install(dir, &[]).stdout_has("updated the pre-commit hook");
     assert!(!hooks.join("pre-commit.driftgate-backup.1").exists());
 
     // Uninstall removes ours and puts theirs back (content and executable bit).
-    let out = driftgate_in(dir)
-        .args(["hook", "uninstall"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", both(&out));
-    assert!(stdout(&out).contains("put back"), "{}", stdout(&out));
+    let uninstall = || driftgate_in(dir).run(["hook", "uninstall"]);
+    uninstall().expect_code(0).stdout_has("put back");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
     assert!(!backup.exists());
     let mode = std::fs::metadata(&hook).unwrap().permissions().mode();
@@ -350,28 +310,12 @@ fn force_keeps_a_backup_and_uninstall_restores_it_but_never_removes_a_foreign_ho
     assert!(both(&out).contains("foreign hook"), "{}", both(&out));
 
     // A foreign hook is never removed.
-    let out = driftgate_in(dir)
-        .args(["hook", "uninstall"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert!(
-        stderr(&out).contains("not installed by driftgate"),
-        "{}",
-        stderr(&out)
-    );
+    uninstall()
+        .expect_code(2)
+        .stderr_has("not installed by driftgate");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
     std::fs::remove_file(&hook).unwrap();
-    let out = driftgate_in(dir)
-        .args(["hook", "uninstall"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", both(&out));
-    assert!(
-        stdout(&out).contains("no pre-commit hook"),
-        "{}",
-        stdout(&out)
-    );
+    uninstall().expect_code(0).stdout_has("no pre-commit hook");
 }
 
 /// `PATH` without any directory that holds a `cargo-driftgate`, and whether that dropped any.
@@ -456,11 +400,8 @@ fn a_workspace_below_the_top_of_the_repository_is_named_by_the_hook() {
     let ws = top.path().join("rust");
     copy_dir(&fixtures().join("flaredb"), &ws);
     copy_dir(&fixtures().join("flaredb-base"), &ws);
-    git(top.path(), &["init", "-q", "-b", "main"]);
-    git(top.path(), &["add", "-A"]);
-    git(top.path(), &["commit", "-q", "-m", "base"]);
-    let out = install(&ws, &[]);
-    assert!(out.status.success(), "{}", both(&out));
+    init_repo(top.path(), "base");
+    install(&ws, &[]).expect_code(0);
     let script = std::fs::read_to_string(top.path().join(".git/hooks/pre-commit")).unwrap();
     assert!(
         script.contains("check --staged --manifest-path rust/Cargo.toml\n"),
@@ -552,9 +493,7 @@ fn the_pre_commit_framework_runs_the_system_hook_from_this_repositorys_manifest(
     // A hooks repository holding the working copy's manifest, at a commit pre-commit can clone.
     let hooks_repo = tempfile::tempdir().unwrap();
     std::fs::write(hooks_repo.path().join(".pre-commit-hooks.yaml"), &text).unwrap();
-    git(hooks_repo.path(), &["init", "-q", "-b", "main"]);
-    git(hooks_repo.path(), &["add", "-A"]);
-    git(hooks_repo.path(), &["commit", "-q", "-m", "hooks"]);
+    init_repo(hooks_repo.path(), "hooks");
     let rev = head(hooks_repo.path());
 
     let repo = Repo::new();
@@ -607,21 +546,16 @@ fn the_pre_commit_framework_runs_the_system_hook_from_this_repositorys_manifest(
 #[test]
 fn install_rejects_bad_check_arguments_and_a_workspace_outside_git() {
     let plain = fixture_copy("flaredb");
-    let out = install(plain.path(), &[]);
-    assert_eq!(out.status.code(), Some(101), "{}", both(&out));
-    assert!(
-        stderr(&out).contains("not inside a git repository"),
-        "{}",
-        both(&out)
-    );
+    install(plain.path(), &[])
+        .expect_code(101)
+        .stderr_has("not inside a git repository");
 
     let repo = Repo::new();
-    let out = install(repo.path(), &["--", "--bogus"]);
-    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert!(stderr(&out).contains("--bogus"), "{}", both(&out));
+    install(repo.path(), &["--", "--bogus"])
+        .expect_code(2)
+        .stderr_has("--bogus");
     assert!(!repo.path().join(".git/hooks/pre-commit").exists());
-    let out = install(repo.path(), &["--", "--no-build"]);
-    assert!(out.status.success(), "{}", both(&out));
+    install(repo.path(), &["--", "--no-build"]).expect_code(0);
     let script = std::fs::read_to_string(repo.path().join(".git/hooks/pre-commit")).unwrap();
     assert!(script.contains("check --staged --no-build\n"), "{script}");
 }
