@@ -11,9 +11,7 @@ use std::path::Path;
 /// release committed on top (a clean working tree).
 fn release_repo() -> tempfile::TempDir {
     let dir = fixture_copy("release");
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "release 0.1.0"]);
+    init_repo(dir.path(), "release 0.1.0");
     git(dir.path(), &["tag", "v0.1.0"]);
     copy_dir(&fixtures().join("release-next"), dir.path());
     commit_all(dir.path(), "next release");
@@ -66,10 +64,9 @@ fn bump_right(dir: &Path) {
     );
 }
 
-/// The release JSON report of `out`, validated against its schema.
-fn json(out: &std::process::Output) -> serde_json::Value {
-    let report = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)));
+/// The release JSON report of a run, validated against its schema.
+fn json(ran: &Ran) -> serde_json::Value {
+    let report = ran.stdout_json();
     assert_valid("release", &report);
     report
 }
@@ -99,15 +96,18 @@ fn an_under_bumped_crate_fails_the_checklist() {
     let out_dir = tempfile::tempdir().unwrap();
     let md_path = out_dir.path().join("release.md");
     let html_path = out_dir.path().join("pages/release.html");
-    let out = release(dir, "under-bumped")
-        .args(["--no-golden", "--format", "json", "--output"])
-        .arg(format!("markdown={}", md_path.display()))
-        .arg("--output")
-        .arg(format!("html={}", html_path.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    let report = json(&out);
+    let markdown_output = format!("markdown={}", md_path.display());
+    let html_output = format!("html={}", html_path.display());
+    let out = release(dir, "under-bumped").run([
+        "--no-golden",
+        "--format",
+        "json",
+        "--output",
+        &markdown_output,
+        "--output",
+        &html_output,
+    ]);
+    let report = json(out.expect_code(100));
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["engine"], "auto");
     assert!(
@@ -229,20 +229,13 @@ fn a_right_bump_passes_with_goldens_and_tests() {
     let dir = repo.path();
     bump_right(dir);
     commit_all(dir, "bump to 0.2.0");
-    let out = release(dir, "right-bump")
-        .args(["--tests"])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    let out = release(dir, "right-bump").run(["--tests"]);
+    let text = out.expect_code(0).stdout();
     assert!(text.starts_with("## ✅ Release checklist: ready"), "{text}");
-    assert!(
-        text.contains("- ✓ widgets: 0.1.0 → 0.2.0 (major bump)"),
-        "{text}"
-    );
-    assert!(text.contains("- ✓ golden suites: "), "{text}");
-    assert!(text.contains("- ✓ tests: "), "{text}");
-    assert!(!text.contains("✗"), "{text}");
+    out.stdout_has("- ✓ widgets: 0.1.0 → 0.2.0 (major bump)")
+        .stdout_has("- ✓ golden suites: ")
+        .stdout_has("- ✓ tests: ")
+        .stdout_lacks("✗");
 }
 
 #[test]
@@ -253,12 +246,9 @@ fn a_crate_removed_since_the_base_is_a_warning() {
     std::fs::remove_dir_all(dir.join("xtask")).unwrap();
     edit(dir, "Cargo.toml", ", \"xtask\"]", "]");
     commit_all(dir, "drop xtask");
-    let out = release(dir, "removed-crate")
-        .args(["--no-golden", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = release(dir, "removed-crate").run(["--no-golden", "--format", "json"]);
     let report = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert_eq!(out.code(), Some(0), "{report}");
     let removed = item(&report, "removed:xtask");
     assert_eq!(removed["status"], "warning", "{removed}");
     assert!(
@@ -284,22 +274,11 @@ fn a_dev_dependency_with_a_version_constrains_publishing_and_can_cycle() {
         "alpha-app = { path = \"../alpha-app\", version = \"0.3\" }",
     );
     commit_all(dir, "versioned dev-dependency");
-    let out = release(dir, "versioned-dev-dep")
-        .args(["--no-golden"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(101),
-        "{}\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    assert!(
-        stderr(&out).contains("cycle") && stderr(&out).contains("versioned dev-dependencies"),
-        "{}",
-        stderr(&out)
-    );
+    release(dir, "versioned-dev-dep")
+        .run(["--no-golden"])
+        .expect_code(101)
+        .stderr_has("cycle")
+        .stderr_has("versioned dev-dependencies");
 }
 
 #[test]
@@ -314,18 +293,14 @@ fn a_dependent_that_no_longer_builds_is_reported_with_its_errors() {
         "widgets::spin()",
     );
     commit_all(dir, "xtask not updated");
-    let out = release(dir, "broken-dependent")
-        .args(["--since", "v0.1.0", "--no-golden", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(100),
-        "{}\n{}",
-        stderr(&out),
-        stdout(&out)
-    );
-    let report = json(&out);
+    let out = release(dir, "broken-dependent").run([
+        "--since",
+        "v0.1.0",
+        "--no-golden",
+        "--format",
+        "json",
+    ]);
+    let report = json(out.expect_code(100));
     assert_eq!(item(&report, "version:widgets")["status"], "passed");
     let build = item(&report, "build:xtask");
     assert_eq!(build["status"], "failed");
@@ -352,31 +327,24 @@ fn a_dependent_that_no_longer_builds_is_reported_with_its_errors() {
 #[test]
 fn without_a_tag_the_base_must_be_named() {
     let dir = fixture_copy("release");
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    commit_all(dir.path(), "untagged");
-    let out = release(dir.path(), "no-tag").output().unwrap();
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("no tag is reachable from HEAD") && stderr(&out).contains("--since"),
-        "{}",
-        stderr(&out)
-    );
-    let out = release(dir.path(), "no-tag")
-        .args(["--since", "v9.9.9"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    assert!(stderr(&out).contains("v9.9.9"), "{}", stderr(&out));
+    init_repo(dir.path(), "untagged");
+    let untagged = |args: &[&str]| release(dir.path(), "no-tag").run(args);
+    untagged(&[])
+        .expect_code(101)
+        .stderr_has("no tag is reachable from HEAD")
+        .stderr_has("--since");
+    untagged(&["--since", "v9.9.9"])
+        .expect_code(101)
+        .stderr_has("v9.9.9");
     // Nothing changed since the first commit: the checklist passes.
-    let out = release(dir.path(), "no-tag")
-        .args(["--since", "HEAD", "--no-golden", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(krate(&json(&out), "widgets")["status"], "unchanged");
+    let out = untagged(&["--since", "HEAD", "--no-golden", "--format", "json"]);
+    assert_eq!(
+        krate(&json(out.expect_code(0)), "widgets")["status"],
+        "unchanged"
+    );
     for bad in [["--output", "sarif=x"], ["--format", "human"]] {
-        let out = release(dir.path(), "no-tag").args(bad).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+        let out = untagged(&bad);
+        assert_eq!(out.code(), Some(2), "{bad:?}: {}", out.describe());
     }
 }
 
@@ -386,35 +354,31 @@ fn without_a_tag_the_base_must_be_named() {
 fn the_markdown_body_is_cut_to_githubs_limit() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::create_dir_all(root.join("big/src")).unwrap();
-    std::fs::write(
-        root.join("Cargo.toml"),
+    write_file(
+        root,
+        "Cargo.toml",
         "[workspace]\nresolver = \"2\"\nmembers = [\"big\"]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("big/Cargo.toml"),
+    );
+    write_file(
+        root,
+        "big/Cargo.toml",
         "[package]\nname = \"big\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
+    );
     let functions: String = (0..1500)
         .map(|i| format!("/// Function number {i}, with a long name.\npub fn function_with_a_rather_long_name_number_{i}() -> u32 {{ {i} }}\n"))
         .collect();
-    std::fs::write(root.join("big/src/lib.rs"), &functions).unwrap();
-    git(root, &["init", "-q", "-b", "main"]);
-    commit_all(root, "1.0.0");
+    write_file(root, "big/src/lib.rs", &functions);
+    init_repo(root, "1.0.0");
     git(root, &["tag", "v1.0.0"]);
     std::fs::write(root.join("big/src/lib.rs"), "//! Nothing left.\n").unwrap();
     commit_all(root, "remove everything");
     let out_dir = tempfile::tempdir().unwrap();
     let json_path = out_dir.path().join("release.json");
-    let out = release(root, "cut")
-        .args(["--no-build", "--no-golden", "--output"])
-        .arg(format!("json={}", json_path.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    let markdown = stdout(&out);
+    let json_output = format!("json={}", json_path.display());
+    let markdown = release(root, "cut")
+        .run(["--no-build", "--no-golden", "--output", &json_output])
+        .expect_code(100)
+        .stdout();
     assert!(markdown.len() <= 65_536, "{}", markdown.len());
     assert!(markdown.contains("cut to fit GitHub's limit"), "{markdown}");
     assert_eq!(
@@ -441,12 +405,10 @@ fn the_html_page_is_escaped_self_contained_and_renders_in_chromium() {
     let dir = repo.path();
     let tag = "rel<script>alert(1)</script>&\"'";
     git(dir, &["tag", tag, "v0.1.0"]);
-    let out = release(dir, "html")
-        .args(["--no-golden", "--format", "html", "--since", tag])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(100), "{}", stderr(&out));
-    let html = stdout(&out);
+    let html = release(dir, "html")
+        .run(["--no-golden", "--format", "html", "--since", tag])
+        .expect_code(100)
+        .stdout();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(
         !html.contains("<script"),
