@@ -413,6 +413,17 @@ fn finding_path(message: &str) -> String {
     message.split(' ').nth(2).unwrap_or("").to_owned()
 }
 
+/// `story` with every change that has use sites listed as breaking, at its level in `levels` (the
+/// text reports give the level in one place and the use sites in another).
+fn with_levels(mut story: Story, levels: &BTreeMap<String, String>) -> Story {
+    for path in story.use_sites.keys() {
+        story
+            .breaking
+            .insert(path.clone(), levels.get(path).cloned().unwrap_or_default());
+    }
+    story
+}
+
 /// The story of the JSON report.
 pub fn json_story(text: &str) -> Story {
     let r: Value = serde_json::from_str(text).unwrap();
@@ -696,12 +707,7 @@ pub fn markdown_story(text: &str) -> Story {
             story.golden_passed = rest.split(' ').next().and_then(|n| n.parse().ok());
         }
     }
-    for path in story.use_sites.keys() {
-        story
-            .breaking
-            .insert(path.clone(), levels.get(path).cloned().unwrap_or_default());
-    }
-    story
+    with_levels(story, &levels)
 }
 
 /// The story of the human report.
@@ -736,12 +742,7 @@ pub fn human_story(text: &str) -> Story {
             story.golden_passed = rest.split(' ').next().and_then(|n| n.parse().ok());
         }
     }
-    for path in story.use_sites.keys() {
-        story
-            .breaking
-            .insert(path.clone(), levels.get(path).cloned().unwrap_or_default());
-    }
-    story
+    with_levels(story, &levels)
 }
 
 /// The story of `text` in `format`.

@@ -30,30 +30,29 @@ fn scenario_target(scenario: &str) -> std::path::PathBuf {
 fn check_all(dir: &Path, scenario: &str, args: &[&str], on_stdout: ReportFormat) -> Run {
     let out_dir = tempfile::tempdir().unwrap();
     let summary = out_dir.path().join("step summary.md");
-    let mut cmd = gate(dir).into_command();
-    cmd.env("CARGO_TARGET_DIR", scenario_target(scenario))
-        .arg("check")
-        .args(args)
-        .args(["--format", on_stdout.name()])
-        .env("GITHUB_STEP_SUMMARY", &summary);
+    let file = |format: ReportFormat| out_dir.path().join(format!("report {}.out", format.name()));
+    let mut all_args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    all_args.extend(["--format".to_owned(), on_stdout.name().to_owned()]);
     for format in ReportFormat::ALL {
-        let path = out_dir.path().join(format!("report {}.out", format.name()));
-        cmd.arg("--output")
-            .arg(format!("{}={}", format.name(), path.display()));
+        all_args.push("--output".to_owned());
+        all_args.push(format!("{}={}", format.name(), file(format).display()));
     }
-    let out = cmd.output().unwrap();
+    let out = gate(dir)
+        .into_command()
+        .env("CARGO_TARGET_DIR", scenario_target(scenario))
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .check(&all_args);
     let files = ReportFormat::ALL
         .into_iter()
         .map(|f| {
-            let path = out_dir.path().join(format!("report {}.out", f.name()));
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}\n{}", path.display(), stderr(&out)));
+            let text = std::fs::read_to_string(file(f))
+                .unwrap_or_else(|e| panic!("{}: {e}\n{}", file(f).display(), out.describe()));
             (f, text)
         })
         .collect();
     Run {
-        code: out.status.code(),
-        stdout: stdout(&out),
+        code: out.code(),
+        stdout: out.stdout(),
         files,
         summary: std::fs::read_to_string(&summary).unwrap_or_default(),
     }
@@ -180,20 +179,22 @@ fn updated_server_passes_with_the_breaking_changes_as_warnings_in_every_format()
 
 #[test]
 fn schema_subcommand_prints_the_schema_the_reports_follow() {
-    let out = driftgate().arg("schema").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out), driftgate::report::schema::render());
+    let out = driftgate().run(["schema"]);
+    assert_eq!(
+        out.expect_code(0).stdout(),
+        driftgate::report::schema::render()
+    );
 }
 
 fn assert_usage_error(dir: &Path, args: &[&str], expected: &str) {
-    let out = gate(dir).arg("check").args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    let out = gate(dir).check(args);
+    assert_eq!(out.code(), Some(2), "{args:?}: {}", out.describe());
     assert!(
-        stderr(&out).contains(expected),
+        out.stderr().contains(expected),
         "{args:?}: {}",
-        stderr(&out)
+        out.describe()
     );
-    assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+    assert!(out.stdout().is_empty(), "{args:?}: {}", out.describe());
 }
 
 #[test]
@@ -223,29 +224,16 @@ fn tool_errors_exit_101_and_write_no_report() {
     let root = repo.path();
     let report = root.join("report.sarif");
     let spec = format!("sarif={}", report.display());
-    let out = gate(root)
-        .args(["check", "--base", "no-such-rev", "--output", &spec])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    assert!(stderr(&out).contains("no-such-rev"), "{}", stderr(&out));
+    gate(root)
+        .check(["--base", "no-such-rev", "--output", &spec])
+        .expect_code(101)
+        .stderr_has("no-such-rev");
     assert!(!report.exists());
 
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "head"]);
-    let clone = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", root.display());
-    git(
-        clone.path(),
-        &["clone", "-q", "--depth", "1", &url, "shallow"],
-    );
-    let out = gate(&clone.path().join("shallow"))
-        .args(["check", "--base", "HEAD~1", "--format", "sarif"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    assert!(stderr(&out).contains("fetch-depth: 0"), "{}", stderr(&out));
-    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    let (_clone, shallow) = shallow_clone_of_head(root);
+    let out = gate(&shallow).check(["--base", "HEAD~1", "--format", "sarif"]);
+    out.expect_code(101).stderr_has("fetch-depth: 0");
+    assert!(out.stdout().is_empty(), "{}", out.describe());
 }
 
 #[test]
