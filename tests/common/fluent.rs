@@ -80,39 +80,31 @@ impl Ran {
 
     #[track_caller]
     pub fn stdout_has(&self, needle: &str) -> &Ran {
-        assert!(
-            self.stdout().contains(needle),
-            "stdout lacks `{needle}`:\n{}",
-            self.describe()
-        );
-        self
+        self.expect_text("stdout", self.stdout(), needle, true)
     }
 
     #[track_caller]
     pub fn stdout_lacks(&self, needle: &str) -> &Ran {
-        assert!(
-            !self.stdout().contains(needle),
-            "stdout has `{needle}`:\n{}",
-            self.describe()
-        );
-        self
+        self.expect_text("stdout", self.stdout(), needle, false)
     }
 
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Ran {
-        assert!(
-            self.stderr().contains(needle),
-            "stderr lacks `{needle}`:\n{}",
-            self.describe()
-        );
-        self
+        self.expect_text("stderr", self.stderr(), needle, true)
     }
 
     #[track_caller]
     pub fn stderr_lacks(&self, needle: &str) -> &Ran {
+        self.expect_text("stderr", self.stderr(), needle, false)
+    }
+
+    /// Asserts that `text` (the run's `stream`) contains `needle`, or with `present` false, not.
+    #[track_caller]
+    fn expect_text(&self, stream: &str, text: String, needle: &str, present: bool) -> &Ran {
+        let found = if present { "lacks" } else { "has" };
         assert!(
-            !self.stderr().contains(needle),
-            "stderr has `{needle}`:\n{}",
+            text.contains(needle) == present,
+            "{stream} {found} `{needle}`:\n{}",
             self.describe()
         );
         self
