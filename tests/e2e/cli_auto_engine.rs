@@ -13,9 +13,7 @@ use std::path::Path;
 /// The fixture as a git repository with its base committed.
 fn repo() -> tempfile::TempDir {
     let dir = fixture_copy("auto-engine");
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    init_repo(dir.path(), "base");
     dir
 }
 

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{gate, git, stderr, stdout};
+use common::{gate, git, init_repo, stderr, stdout};
 use std::path::Path;
 
 /// A two-member workspace: `a` with `pub fn f` and `pub fn g`, `b` (manifest extra `b_manifest`,
@@ -44,9 +44,7 @@ fn workspace(b_manifest: &str, b_source: &str) -> tempfile::TempDir {
          [[package]]\nname = \"b\"\nversion = \"0.1.0\"\ndependencies = [\n \"a\",\n]\n",
     );
     write(".gitignore", "target/\n");
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    init_repo(root, "base");
     write("a/src/lib.rs", "pub fn f() {}\n");
     dir
 }

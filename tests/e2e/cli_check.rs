@@ -160,9 +160,7 @@ fn a_dependent_enabling_a_removed_feature_fails_the_gate_at_its_manifest_line() 
         "[features]\ndefault = [\"fast\"]\nfast = [\"lib/extra\"]\n",
     );
     let root = dir.path();
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    init_repo(root, "base");
     // The head: `lib` drops its feature; cargo can no longer resolve `user`.
     std::fs::write(
         root.join("lib/Cargo.toml"),
@@ -210,9 +208,7 @@ fn code_scanning_paths_start_at_the_repository_top() {
     let ws = repo.path().join("rust");
     copy_dir(&fixtures().join("flaredb"), &ws);
     copy_dir(&fixtures().join("flaredb-base"), &ws);
-    git(repo.path(), &["init", "-q", "-b", "main"]);
-    git(repo.path(), &["add", "-A"]);
-    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    init_repo(repo.path(), "base");
     copy_dir(&fixtures().join("flaredb"), &ws);
     let sarif = repo.path().join("out.sarif");
     gate(&ws)
@@ -354,9 +350,7 @@ fn two_crate_workspace(lib_extra: &str, user_extra: &str) -> tempfile::TempDir {
 fn a_hanging_build_hits_the_timeout() {
     let dir = two_crate_workspace("", "");
     let root = dir.path();
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    init_repo(root, "base");
     // The head: `lib` changes and gains a build script that hangs.
     std::fs::write(
         root.join("lib/src/lib.rs"),
@@ -477,9 +471,7 @@ fn changed_return_type(user_build_script: Option<&str>) -> tempfile::TempDir {
     if let Some(script) = user_build_script {
         std::fs::write(root.join("user/build.rs"), script).unwrap();
     }
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    init_repo(root, "base");
     std::fs::write(
         root.join("lib/src/lib.rs"),
         "pub fn f() -> u32 {\n    0\n}\n",

@@ -88,16 +88,7 @@ fn workspace() -> tempfile::TempDir {
     );
     write(root, "app/src/lib.rs", APP);
     write(root, ".gitignore", "target/\n");
-    #[allow(clippy::disallowed_methods)]
-    let lock = Command::new(env!("CARGO"))
-        .args(["generate-lockfile", "--offline"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(lock.status.success(), "{}", stderr(&lock));
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    lock_and_init_repo(root, "base");
     write(root, "lib/src/lib.rs", LIB_HEAD);
     write(
         root,

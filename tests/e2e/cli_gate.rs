@@ -223,16 +223,7 @@ fn gitlab_merge_request_base_is_detected() {
 #[test]
 fn shallow_clone_without_the_base_is_an_error_with_the_fix() {
     let repo = demo_repo();
-    let root = repo.path();
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "head"]);
-    let clone = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", root.display());
-    git(
-        clone.path(),
-        &["clone", "-q", "--depth", "1", &url, "shallow"],
-    );
-    let shallow = clone.path().join("shallow");
+    let (_clone, shallow) = shallow_clone_of_head(repo.path());
     gate(&shallow)
         .run(["diff", "--base", "HEAD~1"])
         .expect_code(101)
@@ -337,9 +328,7 @@ fn submodule_workspace() -> (tempfile::TempDir, tempfile::TempDir) {
     )
     .unwrap();
     std::fs::write(a.join("src/lib.rs"), "pub fn f() {}\npub fn g() {}\n").unwrap();
-    git(a, &["init", "-q", "-b", "main"]);
-    git(a, &["add", "-A"]);
-    git(a, &["commit", "-q", "-m", "a"]);
+    init_repo(a, "a");
 
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

@@ -144,9 +144,7 @@ fn a_member_is_compared_with_its_published_version() {
 fn release_without_a_tag_falls_back_to_the_registry() {
     let dir = tempfile::tempdir().unwrap();
     drifted_itoa(dir.path());
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "untagged"]);
+    init_repo(dir.path(), "untagged");
     let out = gate(dir.path())
         .args([
             "release",

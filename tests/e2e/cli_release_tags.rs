@@ -21,9 +21,7 @@ fn release(dir: &Path, test: &str) -> assert_cmd::Command {
 fn per_crate_tags_name_the_last_release() {
     let dir = fixture_copy("release");
     let dir = dir.path();
-    git(dir, &["init", "-q", "-b", "main"]);
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "widgets 0.1.0"]);
+    init_repo(dir, "widgets 0.1.0");
     git(dir, &["tag", "widgets-v0.1.0"]);
     git(dir, &["tag", "build-helper-1.2.0"]);
     copy_dir(&fixtures().join("release-next"), dir);

@@ -430,9 +430,7 @@ fn build_repo(s: &Scenario) -> tempfile::TempDir {
         .output()
         .unwrap();
     assert!(lock.status.success(), "{}: {}", s.name, stderr(&lock));
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    init_repo(root, "base");
     for (path, text) in &s.head {
         let text = match (path.ends_with("Cargo.toml"), text) {
             (true, Some(t)) => Some(manifest(path.split('/').next().unwrap(), t)),

@@ -185,9 +185,7 @@ fn run(scenario: &Scenario) -> (BTreeSet<String>, serde_json::Value) {
     for (path, text) in base_files() {
         write(dir.path(), path, &Some(text));
     }
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    init_repo(dir.path(), "base");
     for (path, content) in &scenario.head {
         write(dir.path(), path, content);
     }

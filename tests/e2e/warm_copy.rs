@@ -4,7 +4,7 @@
 //! timings and the run leaves them in `<target>/driftgate/timings.json`, not in the report.
 
 use crate::common;
-use common::{gate, git, stderr, stdout, test_target};
+use common::{gate, git, init_repo, stderr, stdout, test_target};
 
 fn workspace_without_lock() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -30,9 +30,7 @@ fn workspace_without_lock() -> tempfile::TempDir {
     );
     write("user/src/lib.rs", "pub fn g() -> u32 { lib::f() }\n");
     write(".gitignore", "/Cargo.lock\n/target\n");
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    init_repo(root, "base");
     dir
 }
 
