@@ -70,13 +70,31 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
             },
             _ => None,
         };
+    // Every public path and the definition path of a local item name it alike: keys use the
+    // shortest (public-api and driftgate pick different paths of one type).
+    let mut aliases: BTreeMap<String, String> = BTreeMap::new();
+    for (id, paths) in &paths_by_id {
+        let definition = krate
+            .paths
+            .get(id)
+            .filter(|summary| summary.crate_id == 0)
+            .map(|summary| summary.path.join("::"));
+        let all: BTreeSet<&String> = paths.iter().chain(definition.as_ref()).collect();
+        let Some(canonical) = all.iter().min_by_key(|p| (p.len(), p.as_str())) else {
+            continue;
+        };
+        for path in &all {
+            aliases.insert((*path).clone(), (*canonical).clone());
+        }
+    }
     let mut public_api = Side::default();
     let public_api_lines = lines.len();
     for (line, class, parent_id, id) in lines {
         let in_trait_impl =
             parent_id.is_some_and(|p| trait_impls.contains(&p)) || trait_impl_members.contains(&id);
         match class {
-            Class::Impl if trait_impls.contains(&id) => match impl_key(&line, crate_name) {
+            Class::Impl if trait_impls.contains(&id) => match impl_key(&line, crate_name, &aliases)
+            {
                 Some(key) if is_marker(&key) => public_api.exclude("compiler marker impls"),
                 Some(key) => public_api.add("impl", key, &line),
                 None => public_api.exclude("unparsed lines"),
@@ -84,6 +102,8 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
             Class::Impl => public_api.exclude("inherent impl header lines"),
             _ if in_trait_impl => public_api.exclude("items of trait impls"),
             Class::Item { kind, path } => {
+                // `pub extern crate a::alloc` is driftgate's `pub use a::alloc = alloc`.
+                let kind = if kind == "extern crate" { "use" } else { kind };
                 let type_paths = parent_id
                     .and_then(|p| inherent_self_type(&p))
                     .and_then(|type_id| paths_by_id.get(&type_id))
@@ -109,10 +129,24 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
     let second = driftgate::api::rustdoc::map_json(&built.json)
         .map_err(|e| format!("driftgate rustdoc engine on {name}: {e}"))?;
     let deterministic = first == second;
+    if let Some(dir) = std::env::var_os("API_AGREEMENT_DUMP") {
+        // Debugging aid: both tools' lines, one file each.
+        let dir = std::path::PathBuf::from(dir);
+        let _ = std::fs::create_dir_all(&dir);
+        let public: Vec<String> = api.items().map(|i| i.to_string()).collect();
+        let _ = std::fs::write(
+            dir.join(format!("{name}.public-api.txt")),
+            public.join("\n"),
+        );
+        let _ = std::fs::write(
+            dir.join(format!("{name}.driftgate.txt")),
+            first.lines.join("\n"),
+        );
+    }
     let mut driftgate = Side::default();
     for line in &first.lines {
         match classify(line) {
-            Class::Impl => match impl_key(line, crate_name) {
+            Class::Impl => match impl_key(line, crate_name, &aliases) {
                 Some(key) => driftgate.add("impl", key, line),
                 None => driftgate.exclude("unparsed lines"),
             },
@@ -193,7 +227,11 @@ fn collapsed_impls(public_api: &Side, driftgate: &Side) -> BTreeMap<String, (usi
 /// The comparable key of a trait impl line: `impl [!]Trait<args> for SelfType`, the impl's
 /// parameter list and where clause dropped, spacing removed, foreign paths shortened to their last
 /// segment. `None` when the line is no `impl .. for ..`.
-pub(crate) fn impl_key(line: &str, crate_name: &str) -> Option<String> {
+pub(crate) fn impl_key(
+    line: &str,
+    crate_name: &str,
+    aliases: &BTreeMap<String, String>,
+) -> Option<String> {
     let mut rest = line.trim();
     while rest.starts_with("#[") {
         rest = rest[close_bracket(rest, 1)? + 1..].trim_start();
@@ -217,11 +255,49 @@ pub(crate) fn impl_key(line: &str, crate_name: &str) -> Option<String> {
     };
     // The parameter list is not keyed: driftgate writes derived impls without it (as the syn
     // engine writes derives), and its names show in the trait and the self type anyway.
+    let spell = |text: &str| unparenthesize_dyn(&unqualify(&shorten(text, crate_name, aliases)));
     Some(format!(
         "impl {bang}{} for {}",
-        shorten(trait_text, crate_name),
-        shorten(self_text, crate_name)
+        spell(trait_text),
+        spell(self_text)
     ))
+}
+
+/// `<A as Trait>::Name` written `A::Name` (for a generic `A`), as the source usually writes it and
+/// driftgate prints it; public-api always qualifies.
+fn unqualify(text: &str) -> String {
+    let mut out = text.to_owned();
+    let mut from = 0;
+    while let Some(at) = out[from..].find('<').map(|i| i + from) {
+        let word_end = out[at + 1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(out.len(), |i| i + at + 1);
+        let qualified = word_end > at + 1 && out[word_end..].starts_with(" as ");
+        match close_bracket(&out, at) {
+            Some(end) if qualified && out[end + 1..].starts_with("::") => {
+                out = format!(
+                    "{}{}{}",
+                    &out[..at],
+                    &out[at + 1..word_end],
+                    &out[end + 1..]
+                );
+            }
+            _ => from = at + 1,
+        }
+    }
+    out
+}
+
+/// `(dyn A + B)` written without the parentheses public-api puts around a trait object.
+fn unparenthesize_dyn(text: &str) -> String {
+    let mut out = text.to_owned();
+    while let Some(at) = out.find("(dyn ") {
+        let Some(end) = close_bracket(&out, at) else {
+            break;
+        };
+        out = format!("{}{}{}", &out[..at], &out[at + 1..end], &out[end + 1..]);
+    }
+    out
 }
 
 /// Byte offset of `needle` in `text` outside brackets.
@@ -241,9 +317,9 @@ fn top_level_find(text: &str, needle: &str) -> Option<usize> {
 }
 
 /// `text` without spaces (one kept between two words), every path of another crate cut to its last
-/// segment; the crate's own paths and paths through `$crate`, `crate`, `self`, `super` or `_`
-/// stay whole, so a wrong one shows.
-fn shorten(text: &str, crate_name: &str) -> String {
+/// segment, the crate's own paths replaced by their alias (the item's shortest path); paths
+/// through `$crate`, `crate`, `self`, `super` or `_` stay whole, so a wrong one shows.
+fn shorten(text: &str, crate_name: &str, aliases: &BTreeMap<String, String>) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -284,8 +360,13 @@ fn shorten(text: &str, crate_name: &str) -> String {
                     || segments.iter().any(|s| {
                         matches!(s.as_str(), "$crate" | "crate" | "self" | "super" | "_")
                     }));
-            let shown = if keep_whole {
+            // `A::Item`, `Self::Output`: relative to a type (crates and modules are lower case).
+            let type_relative = segments[0].starts_with(|c: char| c.is_uppercase());
+            let shown = if type_relative {
                 segments.join("::")
+            } else if keep_whole {
+                let whole = segments.join("::");
+                aliases.get(&whole).cloned().unwrap_or(whole)
             } else {
                 segments.last().cloned().unwrap_or_default()
             };
@@ -512,7 +593,15 @@ mod tests {
 
     #[test]
     fn impl_keys_keep_the_self_type_and_shorten_foreign_paths() {
-        let key = |l: &str| impl_key(l, "camino").unwrap();
+        let aliases = BTreeMap::from([(
+            "camino::inner::Utf8PathBuf".to_owned(),
+            "camino::Utf8PathBuf".to_owned(),
+        )]);
+        let key = |l: &str| impl_key(l, "camino", &aliases).unwrap();
+        assert_eq!(
+            key("impl Clone for camino::inner::Utf8PathBuf"),
+            "impl Clone for camino::Utf8PathBuf"
+        );
         assert_eq!(
             key("impl core::convert::From<camino::Utf8PathBuf> for alloc::boxed::Box<std::path::Path>"),
             "impl From<camino::Utf8PathBuf> for Box<Path>"
@@ -549,19 +638,28 @@ mod tests {
             key("impl Tr for dyn core::any::Any + Send"),
             "impl Tr for dyn Any+Send"
         );
-        assert!(impl_key("impl camino::S", "camino").is_none());
+        assert!(impl_key("impl camino::S", "camino", &aliases).is_none());
+        assert_eq!(
+            key("impl<A: camino::Array> camino::ToVec<A> for [<A as camino::Array>::Item]"),
+            key("impl<A: camino::Array> camino::ToVec<A> for [A::Item]")
+        );
+        assert_eq!(
+            key("impl From<camino::E> for Box<(dyn core::error::Error + Send + 'static)>"),
+            "impl From<camino::E> for Box<dyn Error+Send+'static>"
+        );
     }
 
     #[test]
     fn a_surplus_of_public_api_impls_against_a_wrong_line_is_a_collapse() {
+        let none = BTreeMap::new();
         let mut public_api = Side::default();
         let mut driftgate = Side::default();
         for s in ["String", "str", "Path", "OsStr"] {
             let line = format!("impl PartialEq<&camino::Utf8Path> for {s}");
-            public_api.add("impl", impl_key(&line, "camino").unwrap(), &line);
+            public_api.add("impl", impl_key(&line, "camino", &none).unwrap(), &line);
         }
         let wrong = "impl PartialEq<&camino::Utf8Path> for camino::Utf8Path";
-        driftgate.add("impl", impl_key(wrong, "camino").unwrap(), wrong);
+        driftgate.add("impl", impl_key(wrong, "camino", &none).unwrap(), wrong);
         let collapsed = collapsed_impls(&public_api, &driftgate);
         assert_eq!(
             collapsed
@@ -572,7 +670,7 @@ mod tests {
         driftgate = Side::default();
         for s in ["String", "str", "Path", "OsStr"] {
             let line = format!("impl PartialEq<&camino::Utf8Path> for {s}");
-            driftgate.add("impl", impl_key(&line, "camino").unwrap(), &line);
+            driftgate.add("impl", impl_key(&line, "camino", &none).unwrap(), &line);
         }
         assert!(collapsed_impls(&public_api, &driftgate).is_empty());
     }
