@@ -374,6 +374,10 @@ fn materialised_revisions_sharing_a_target_are_never_stale() {
             "{}",
             stderr(&out)
         );
+        // Progress names the side documented and its revision.
+        let err = stderr(&out);
+        assert!(err.contains(&format!(" in base, git {rev} (")), "{err}");
+        assert!(err.contains(" in head, working tree"), "{err}");
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
         let mut lines: Vec<String> = json["crates"]
             .as_array()
