@@ -41,6 +41,7 @@ pub mod sigv4;
 pub(crate) mod source;
 pub mod successor;
 pub(crate) mod term;
+pub(crate) mod testsel;
 pub(crate) mod timings;
 pub mod usage;
 pub(crate) mod warm_copy;

@@ -225,6 +225,9 @@ fn merged_build(shards: &[&CheckReport], planned: &[String]) -> Option<BuildOutc
             }
         }
         merged.tests.extend(build.tests.iter().cloned());
+        merged
+            .test_selection
+            .extend(build.test_selection.iter().cloned());
         merged.units += build.units;
         merged.duration_ms = merged.duration_ms.max(build.duration_ms);
     }

@@ -31,6 +31,8 @@ pub(crate) struct Options {
     pub golden: Option<golden::config::GoldenConfig>,
     pub fail_fast: bool,
     pub tests: bool,
+    /// `check --tests=affected`: the selected packages' test targets a change can reach.
+    pub affected_tests: bool,
     pub benches: bool,
     pub build_timeout: Duration,
     pub fail_on: FailOn,
@@ -61,6 +63,7 @@ impl Options {
             golden: None,
             fail_fast: false,
             tests: false,
+            affected_tests: false,
             benches: false,
             build_timeout: Duration::ZERO,
             fail_on: FailOn::Deny,
@@ -129,10 +132,19 @@ pub(crate) fn evaluate(
     }
     let build = match &options.skip_build {
         Some(_) => None,
-        None if build_plan.is_empty() => Some(BuildOutcome::empty()),
+        None if build_plan.is_empty() => Some({
+            let mut outcome = BuildOutcome::empty();
+            if options.affected_tests {
+                let staged_head =
+                    matches!(compared.head_tree.kind(), crate::source::SourceKind::Index);
+                let cargo = cargo_options(options, !staged_head);
+                affected_tests(loaded, &compared, &mut outcome, None, &cargo, err)?;
+            }
+            outcome
+        }),
         None => Some({
             let _timed = crate::timings::stage("build");
-            run_build(ws, &compared, &build_plan, &impact, options, err)?
+            run_build(loaded, &compared, &build_plan, &impact, options, err)?
         }),
     };
     // Sharded runs balance by the times of the last whole run (see `shard`); a shard writes none,
@@ -221,23 +233,17 @@ fn benches_build_on_stable(
 /// the staged index and for a working tree whose lock file cargo would rewrite; then the tests of
 /// the crates that built, with `tests`.
 fn run_build(
-    ws: &crate::workspace::Workspace,
+    loaded: &Loaded,
     compared: &Compared,
     build_plan: &plan::BuildPlan,
     impact: &impact::Impact,
     options: &Options,
     err: &mut dyn Write,
 ) -> Result<BuildOutcome> {
+    let ws = &loaded.workspace;
     let staged_head = matches!(compared.head_tree.kind(), crate::source::SourceKind::Index);
-    let mut cargo = CargoOptions {
-        features: options.features.clone(),
-        cargo: options.cargo.clone(),
-        timeout: options.build_timeout,
-        keep_going: !options.fail_fast,
-        quiet: options.quiet,
-        // Without a lock file too: cargo would create one; the copy then builds instead.
-        locked: !staged_head,
-    };
+    // Without a lock file too: cargo would create one; the copy then builds instead.
+    let mut cargo = cargo_options(options, !staged_head);
     let head = &compared.head_tree;
     let (command, messages, elapsed, built_ws) = if staged_head {
         build::cargo::check_in_copy(ws, head, build_plan, &cargo, err)?
@@ -278,7 +284,58 @@ fn run_build(
         let _timed = crate::timings::stage("tests");
         outcome.tests = build::test_run::run_tests(test_ws, &passed, &cargo)?;
     }
+    if options.affected_tests {
+        let built = built_ws.as_ref().map(|copy| &copy.workspace);
+        affected_tests(loaded, compared, &mut outcome, built, &cargo, err)?;
+    }
     Ok(outcome)
+}
+
+/// How cargo builds for these options (`locked`: in the user's tree).
+fn cargo_options(options: &Options, locked: bool) -> CargoOptions {
+    CargoOptions {
+        features: options.features.clone(),
+        cargo: options.cargo.clone(),
+        timeout: options.build_timeout,
+        keep_going: !options.fail_fast,
+        quiet: options.quiet,
+        locked,
+    }
+}
+
+/// `check --tests=affected`: every selected package whose targeted build did not fail is a
+/// candidate; [`crate::testsel`] decides per test target.
+fn affected_tests(
+    loaded: &Loaded,
+    compared: &Compared,
+    outcome: &mut BuildOutcome,
+    built: Option<&crate::workspace::Workspace>,
+    cargo: &CargoOptions,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let packages: Vec<String> = loaded
+        .selected
+        .iter()
+        .filter(|name| {
+            outcome
+                .crates
+                .iter()
+                .all(|c| &c.package != *name || c.status == build::CrateStatus::Passed)
+        })
+        .cloned()
+        .collect();
+    let _timed = crate::timings::stage("tests (affected)");
+    let affected = crate::testsel::run::run_affected(
+        &loaded.workspace,
+        &compared.head_tree,
+        built,
+        &packages,
+        cargo,
+        err,
+    )?;
+    outcome.tests = affected.runs;
+    outcome.test_selection = affected.selection;
+    Ok(())
 }
 
 /// Usage index + changed paths + manifests → the impact analysis (shared by `impact`, `plan`, `check`).

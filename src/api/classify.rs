@@ -245,6 +245,11 @@ pub(super) fn is_unit_variant(item: &ApiItem) -> bool {
     variant_facts(item).shape == VariantShape::Unit
 }
 
+/// A variant line's explicit discriminant (`= 3`), as written.
+pub(super) fn variant_discriminant(item: &ApiItem) -> Option<String> {
+    variant_facts(item).discriminant
+}
+
 /// The rule for a changed enum variant; `enum_repr` is the parent enum's `#[repr]` at the head.
 pub(super) fn variant_rule(b: &ApiItem, a: &ApiItem, enum_repr: Option<&str>) -> &'static str {
     let (before, after) = (variant_facts(b), variant_facts(a));

@@ -1,6 +1,7 @@
 //! The API diff: two [`ApiSnapshot`]s in, an [`ApiDiff`] out. Items are matched by kind and path;
 //! each removed, added or changed item is classified by a rule of [`super::rules`]. Pure.
 
+mod order;
 mod pairing;
 pub mod successor;
 
@@ -162,6 +163,7 @@ pub fn diff_crate(base: &CrateApi, head: &CrateApi) -> CrateDiff {
         changes.extend(matched.removed.into_iter().map(|b| removed(&ctx, b)));
         changes.extend(matched.added.into_iter().map(|a| added(&ctx, a)));
     }
+    changes.extend(reordered(&ctx, base, head));
     changes.sort_by(|a, b| (a.change, &a.path, &a.rule).cmp(&(b.change, &b.path, &b.rule)));
     changes.dedup();
     let mut problems: Vec<ExtractProblem> = base
@@ -449,8 +451,43 @@ fn classify_changed(ctx: &Context<'_>, b: &ApiItem, a: &ApiItem, out: &mut Vec<C
             .into_iter()
             .for_each(&mut push);
     } else if b.key != a.key {
-        push(definition_rule(ctx, b, a));
+        let reordered = (a.kind == ItemKind::Variant)
+            .then(|| {
+                order::variant_fields_reordered(b, a, ctx.parent_in_base(b), ctx.parent_in_head(a))
+            })
+            .flatten();
+        match reordered {
+            // Named fields that changed places where their order is no contract.
+            Some(rules) if rules.is_empty() => push("item_changed_patch"),
+            Some(rules) => rules.into_iter().for_each(&mut push),
+            None => push(definition_rule(ctx, b, a)),
+        }
     }
+}
+
+/// Fields and variants that changed places where their order is part of the contract (types
+/// whose lines record an order on both sides).
+fn reordered(ctx: &Context<'_>, base: &CrateApi, head: &CrateApi) -> Vec<Change> {
+    if !head.items.iter().any(|i| i.attrs.order.is_some()) {
+        return Vec::new();
+    }
+    let (base_members, head_members) = (order::Members::new(base), order::Members::new(head));
+    let mut out = Vec::new();
+    for (path, a) in &ctx.head_by_path {
+        let Some(b) = ctx.base_by_path.get(path) else {
+            continue;
+        };
+        for found in order::type_reordered(&base_members, &head_members, b, a) {
+            out.push(change(
+                found.rule,
+                ChangeKind::Changed,
+                Some(found.before),
+                Some(found.after),
+                true,
+            ));
+        }
+    }
+    out
 }
 
 /// The rule for a changed definition (the normalised line differs).

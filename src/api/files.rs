@@ -158,7 +158,7 @@ pub(crate) fn write(dir: &Path, api: &CrateApi, renames: &[(String, String)]) ->
                 LINE_FORMAT => Written::Updated,
                 from => Written::Migrated {
                     from,
-                    changed: normalized(&api.package, &old, renames) != text,
+                    changed: normalized(&api.package, &old, renames) != comparable(from, api),
                 },
             }
         }
@@ -166,6 +166,30 @@ pub(crate) fn write(dir: &Path, api: &CrateApi, renames: &[(String, String)]) ->
     };
     fsutil::write_atomic(&path, text.as_bytes())?;
     Ok(status)
+}
+
+/// The first line format that records member order (`#[order(..)]`).
+const ORDER_RECORDED_SINCE: u32 = 3;
+
+/// A crate's file text as a file of line format `from` could have said it: without the member
+/// orders a format before [`ORDER_RECORDED_SINCE`] did not record, so a migration that only adds
+/// them reads as "same API".
+fn comparable(from: u32, api: &CrateApi) -> String {
+    if from >= ORDER_RECORDED_SINCE {
+        return render(api);
+    }
+    let lines: Vec<String> = api
+        .items
+        .iter()
+        .map(|i| super::model::order::without_order(&i.line))
+        .collect();
+    let mut without = CrateApi::from_lines(
+        &api.package,
+        &api.crate_name,
+        lines.iter().map(String::as_str),
+    );
+    without.unknowns = api.unknowns.clone();
+    render(&without)
 }
 
 /// Whether a crate's committed file differs from its current API; returns the old text if it does

@@ -5,6 +5,7 @@
 //! fact the diff needs (kind, path, parameter count, qualifiers, attributes) is parsed back from the line
 //! by [`ApiItem::parse`]. So a committed snapshot file and a live extraction always compare like for like.
 
+pub mod order;
 mod parse;
 
 pub(crate) use parse::{matching_bracket, split_top_level};
@@ -97,6 +98,10 @@ pub struct Attrs {
     /// `#[target_feature(enable = "..")]` features, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_features: Vec<String>,
+    /// `#[order(..)]`: the declaration order of the fields or variants, where it is part of the
+    /// contract ([`order`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<order::MemberOrder>,
 }
 
 /// Facts of a function-like item, parsed from its signature.

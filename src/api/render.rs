@@ -2,6 +2,7 @@
 //! (`pub fn flaredb_sql::QueryResult::rows(&self) -> &[flaredb_sql::Row]`), with the API-relevant
 //! attributes as sorted `#[..]` prefixes. Pure: syn nodes and strings in, strings out.
 
+use super::model::order::{enum_order, struct_order};
 use super::tokens::{flatten, print};
 use quote::ToTokens;
 
@@ -118,6 +119,9 @@ impl LineAttrs {
         if self.no_mangle {
             parts.push("#[no_mangle]".into());
         }
+        if let Some(order) = &self.order {
+            parts.push(order.attr());
+        }
         if !self.target_features.is_empty() {
             parts.push(format!(
                 "#[target_feature(enable = \"{}\")]",
@@ -196,6 +200,21 @@ fn is_pub(vis: &syn::Visibility) -> bool {
 
 /// The struct line and one line per public field.
 pub(crate) fn structure(attrs: &LineAttrs, path: &str, item: &syn::ItemStruct) -> Vec<String> {
+    let mut attrs = attrs.clone();
+    if let syn::Fields::Named(named) = &item.fields {
+        let names = named
+            .named
+            .iter()
+            .filter(|f| is_pub(&f.vis) && LineAttrs::from_syn(&f.attrs).is_some())
+            .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+            .collect();
+        attrs.order = struct_order(
+            attrs.repr.as_deref(),
+            derives_partial_ord(&item.attrs),
+            names,
+        );
+    }
+    let attrs = &attrs;
     let scope = attrs.scope_part();
     let head = format!(
         "{}pub struct {path}{}",
@@ -269,6 +288,22 @@ fn named_fields<'a>(
 
 /// The enum line and one line per variant (fields inline, explicit discriminants shown).
 pub(crate) fn enumeration(attrs: &LineAttrs, path: &str, item: &syn::ItemEnum) -> Vec<String> {
+    let rendered: Vec<&syn::Variant> = item
+        .variants
+        .iter()
+        .filter(|v| LineAttrs::from_syn(&v.attrs).is_some())
+        .collect();
+    let mut attrs = attrs.clone();
+    attrs.order = enum_order(
+        attrs.repr.as_deref(),
+        derives_partial_ord(&item.attrs),
+        rendered
+            .iter()
+            .all(|v| matches!(v.fields, syn::Fields::Unit)),
+        rendered.iter().any(|v| v.discriminant.is_some()),
+        rendered.iter().map(|v| v.ident.to_string()).collect(),
+    );
+    let attrs = &attrs;
     let scope = attrs.scope_part();
     let mut lines = vec![format!(
         "{}pub enum {path}{}{}",
@@ -464,6 +499,22 @@ pub(crate) fn trait_impl(
         "{}impl{impl_generics} {bang}{trait_path} for {self_ty}",
         attrs.prefix()
     )
+}
+
+/// Whether the item's `#[derive(..)]`s name `PartialOrd` (its field or variant order is then its
+/// ordering).
+fn derives_partial_ord(item_attrs: &[syn::Attribute]) -> bool {
+    item_attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .filter_map(|a| {
+            a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .ok()
+        })
+        .flatten()
+        .any(|p| p.segments.last().is_some_and(|s| s.ident == "PartialOrd"))
 }
 
 /// `impl Trait for Type` lines for `#[derive(..)]` attributes; std derives get their `core` paths,

@@ -191,6 +191,12 @@ pub const RULES: &[Rule] = &[
     rule("union_field_added_with_all_pub_fields", Major, "a `#[repr(C)]` union with only public fields gained a field; its size and bit-validity changed"),
     rule("union_field_missing", Major, "a public union field was removed or renamed"),
     rule("unit_struct_changed_kind", Major, "a unit struct gained fields; `S` as a value no longer compiles"),
+    // Member order (`#[order(..)]` on the type's line).
+    rule("partial_ord_enum_struct_variant_fields_reordered", Major, "the fields of a struct variant of an enum that derives `PartialOrd` changed places; values compare differently"),
+    rule("partial_ord_enum_variants_reordered", Major, "the variants of an enum that derives `PartialOrd` changed places; values compare differently"),
+    rule("partial_ord_struct_fields_reordered", Major, "the fields of a struct that derives `PartialOrd` changed places; values compare differently"),
+    rule("repr_c_enum_struct_variant_fields_reordered", Major, "the fields of a struct variant of a `#[repr(C)]` enum changed places; its layout changed"),
+    rule("repr_c_plain_struct_fields_reordered", Major, "the public fields of a `#[repr(C)]` struct changed places; its layout changed"),
     // Traits.
     rule("trait_associated_const_default_removed", Major, "a trait's associated constant lost its default; implementors that relied on it break"),
     rule("trait_associated_type_default_removed", Major, "a trait's associated type lost its default; implementors that relied on it break"),
@@ -356,6 +362,7 @@ pub const OWN_RULES: &[(&str, &str)] = &[
     ("repr_align_removed", "stricter: not a lint there; the alignment guarantee is gone"),
     ("repr_changed", "stricter: a `packed(N)`/`align(N)` value changed"),
     ("repr_guarantee_added", "not a lint there (minor)"),
+    ("repr_c_enum_struct_variant_fields_reordered", "stricter: also for an enum with an integer `#[repr]`, whose variants are laid out as `#[repr(C)]` structs too"),
     ("struct_field_type_changed", "stricter: a field's type (cargo-semver-checks does not see types)"),
     ("struct_kind_changed", "generic fallback of unit_struct_changed_kind / tuple_struct_to_plain_struct"),
     ("target_feature_removed", "not a lint there (minor)"),

@@ -10,6 +10,18 @@ use super::rules::{Severity, ALIASES, FAMILIES, OWN_RULES, RULES};
 /// Major rules without a compiled witness, and why a dependent's build cannot show them.
 pub const UNWITNESSED: &[(&str, &str)] = &[
     (
+        "partial_ord_struct_fields_reordered",
+        "the order of values changes at run time; every use still compiles",
+    ),
+    (
+        "partial_ord_enum_variants_reordered",
+        "the order of values changes at run time; every use still compiles",
+    ),
+    (
+        "partial_ord_enum_struct_variant_fields_reordered",
+        "the order of values changes at run time; every use still compiles",
+    ),
+    (
         "item_changed",
         "the fallback for a change no rule classifies: major until proven otherwise",
     ),

@@ -212,17 +212,11 @@ pub(crate) fn check_in_copy(
     options: &CargoOptions,
     err: &mut dyn Write,
 ) -> Result<(String, BuildMessages, Duration, Option<CopyBuild>)> {
-    let root = crate::warm_copy::copy_dir(&ws.target_dir);
-    let target = crate::warm_copy::copy_target_dir(&ws.target_dir);
-    let _lock = crate::materialize::BuildLock::acquire(&target.join("driftgate-build.lock"))?;
-    let syncing = crate::timings::stage("sync warm copy");
-    crate::warm_copy::sync(tree, &root)?;
-    drop(syncing);
-    let mut built = Workspace::load_with(
-        Some(&root.join("Cargo.toml")),
-        &options.cargo.metadata_args(),
-    )?;
-    built.target_dir = target.clone();
+    let CopyBuild {
+        workspace: built,
+        _lock,
+    } = sync_copy(ws, tree, options)?;
+    let target = built.target_dir.clone();
     // The same crates, named by the materialised tree's package ids.
     let mut staged_plan = plan.clone();
     for planned in &mut staged_plan.crates {
@@ -242,6 +236,27 @@ pub(crate) fn check_in_copy(
         _lock,
     };
     Ok((command, messages, elapsed, Some(copy)))
+}
+
+/// The warm copy brought to the content of `tree` (see [`crate::warm_copy`]) and loaded, its
+/// target directory its own, the build lock held.
+pub(crate) fn sync_copy(
+    ws: &Workspace,
+    tree: &SourceTree,
+    options: &CargoOptions,
+) -> Result<CopyBuild> {
+    let root = crate::warm_copy::copy_dir(&ws.target_dir);
+    let target = crate::warm_copy::copy_target_dir(&ws.target_dir);
+    let _lock = crate::materialize::BuildLock::acquire(&target.join("driftgate-build.lock"))?;
+    let syncing = crate::timings::stage("sync warm copy");
+    crate::warm_copy::sync(tree, &root)?;
+    drop(syncing);
+    let mut workspace = Workspace::load_with(
+        Some(&root.join("Cargo.toml")),
+        &options.cargo.metadata_args(),
+    )?;
+    workspace.target_dir = target;
+    Ok(CopyBuild { workspace, _lock })
 }
 
 /// The warm copy's workspace after its check, with the build lock still held: another run must

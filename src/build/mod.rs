@@ -60,6 +60,9 @@ pub struct BuildOutcome {
     /// Test executables run with `check --tests` (empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<test_run::TestRun>,
+    /// `check --tests=affected`: every test target, run or skipped, and why (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_selection: Vec<test_run::TestSelection>,
 }
 
 impl BuildOutcome {
@@ -73,6 +76,7 @@ impl BuildOutcome {
             units: 0,
             duration_ms: 0,
             tests: Vec::new(),
+            test_selection: Vec::new(),
         }
     }
     pub fn failed(&self) -> impl Iterator<Item = &CrateOutcome> {
@@ -159,6 +163,7 @@ pub fn outcome(
         units: messages.units,
         duration_ms: 0,
         tests: Vec::new(),
+        test_selection: Vec::new(),
     }
 }
 

@@ -28,6 +28,15 @@ pub struct TestRun {
     pub success: bool,
 }
 
+/// Whether `check --tests=affected` ran a test target, and why (see `testsel`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSelection {
+    pub package: String,
+    pub target: String,
+    pub run: bool,
+    pub reason: String,
+}
+
 /// Counts from libtest's summary and failure lines. Pure.
 pub fn parse_libtest(output: &str) -> (usize, usize, usize, Vec<String>) {
     let (mut passed, mut failed, mut ignored) = (0, 0, 0);
@@ -106,11 +115,20 @@ pub fn compile_failures(messages: &BuildMessages) -> Vec<TestRun> {
         .collect()
 }
 
-struct Executable {
-    package: String,
-    target: String,
-    path: PathBuf,
-    dir: PathBuf,
+/// One test executable cargo built.
+pub(crate) struct Executable {
+    pub package: String,
+    pub target: String,
+    pub path: PathBuf,
+    pub dir: PathBuf,
+}
+
+/// What `cargo test --no-run` built: the failed runs of members whose tests did not compile, the
+/// test executables, and the members' other executables (binaries a test may run).
+pub(crate) struct BuiltTests {
+    pub failed: Vec<TestRun>,
+    pub executables: Vec<Executable>,
+    pub binaries: Vec<PathBuf>,
 }
 
 /// Builds and runs the test executables of `packages` (names).
@@ -119,8 +137,28 @@ pub fn run_tests(
     packages: &[String],
     options: &CargoOptions,
 ) -> Result<Vec<TestRun>> {
+    let built = build_tests(workspace, packages, options, &[])?;
+    let mut runs = built.failed;
+    for exe in &built.executables {
+        runs.push(run_executable(exe, options, &[])?);
+    }
+    Ok(runs)
+}
+
+/// `cargo test --no-run` for `packages`, with `env` set for cargo (its target directory, flags).
+pub(crate) fn build_tests(
+    workspace: &Workspace,
+    packages: &[String],
+    options: &CargoOptions,
+    env: &[(std::ffi::OsString, std::ffi::OsString)],
+) -> Result<BuiltTests> {
+    let mut built = BuiltTests {
+        failed: Vec::new(),
+        executables: Vec::new(),
+        binaries: Vec::new(),
+    };
     if packages.is_empty() {
-        return Ok(Vec::new());
+        return Ok(built);
     }
     let mut build = Cmd::cargo()
         .args([
@@ -134,6 +172,9 @@ pub fn run_tests(
         .cwd(&workspace.root)
         .env("CARGO_TARGET_DIR", &workspace.target_dir)
         .timeout(options.timeout);
+    for (key, value) in env {
+        build = build.env(key, value);
+    }
     for package in packages {
         if let Some(member) = workspace.member(package) {
             build = build.arg("-p").arg(&member.id);
@@ -157,7 +198,7 @@ pub fn run_tests(
         }
     })?;
     let mut runs = compile_failures(&messages);
-    let executables = executables(workspace, &output.stdout);
+    let (executables, binaries) = executables(workspace, &output.stdout);
     if messages.success != Some(true) {
         // cargo stopped: a package with neither an executable nor an error was never reached.
         for package in packages {
@@ -177,34 +218,48 @@ pub fn run_tests(
             }
         }
     }
-    for exe in executables {
-        let result = Cmd::new(&exe.path)
-            .cwd(&exe.dir)
-            .env("CARGO_MANIFEST_DIR", &exe.dir)
-            .env("CARGO_PKG_NAME", &exe.package)
-            .timeout(options.timeout)
-            .run()?;
-        let (passed, failed, ignored, failures) = parse_libtest(&result.stdout_lossy());
-        runs.push(TestRun {
-            package: exe.package,
-            target: exe.target,
-            passed,
-            failed,
-            ignored,
-            failures,
-            success: result.status.success(),
-        });
-    }
-    Ok(runs)
+    built.failed = runs;
+    built.executables = executables;
+    built.binaries = binaries;
+    Ok(built)
 }
 
-fn executables(workspace: &Workspace, stdout: &[u8]) -> Vec<Executable> {
+/// Runs one test executable from its package directory, as `cargo test` would, with `env` set.
+pub(crate) fn run_executable(
+    exe: &Executable,
+    options: &CargoOptions,
+    env: &[(std::ffi::OsString, std::ffi::OsString)],
+) -> Result<TestRun> {
+    let mut command = Cmd::new(&exe.path)
+        .cwd(&exe.dir)
+        .env("CARGO_MANIFEST_DIR", &exe.dir)
+        .env("CARGO_PKG_NAME", &exe.package)
+        .timeout(options.timeout);
+    for (key, value) in env {
+        command = command.env(key, value);
+    }
+    let result = command.run()?;
+    let (passed, failed, ignored, failures) = parse_libtest(&result.stdout_lossy());
+    Ok(TestRun {
+        package: exe.package.clone(),
+        target: exe.target.clone(),
+        passed,
+        failed,
+        ignored,
+        failures,
+        success: result.status.success(),
+    })
+}
+
+/// The test executables, and the other executables of members.
+fn executables(workspace: &Workspace, stdout: &[u8]) -> (Vec<Executable>, Vec<PathBuf>) {
     let mut out = Vec::new();
+    let mut binaries = Vec::new();
     for message in cargo_metadata::Message::parse_stream(stdout) {
         let Ok(cargo_metadata::Message::CompilerArtifact(artifact)) = message else {
             continue;
         };
-        let (Some(path), true) = (artifact.executable.clone(), artifact.profile.test) else {
+        let Some(path) = artifact.executable.clone() else {
             continue;
         };
         let Some(member) = workspace
@@ -214,6 +269,10 @@ fn executables(workspace: &Workspace, stdout: &[u8]) -> Vec<Executable> {
         else {
             continue;
         };
+        if !artifact.profile.test {
+            binaries.push(path.into());
+            continue;
+        }
         out.push(Executable {
             package: member.name.clone(),
             target: artifact.target.name.clone(),
@@ -222,7 +281,8 @@ fn executables(workspace: &Workspace, stdout: &[u8]) -> Vec<Executable> {
         });
     }
     out.sort_by(|a, b| (&a.package, &a.target).cmp(&(&b.package, &b.target)));
-    out
+    binaries.sort();
+    (out, binaries)
 }
 
 #[cfg(test)]

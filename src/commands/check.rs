@@ -33,9 +33,12 @@ pub(crate) struct CheckArgs {
     /// Stop at the first crate that fails to build.
     #[arg(long)]
     pub fail_fast: bool,
-    /// Also run the tests of the affected crates that build (narrowed package selection).
-    #[arg(long)]
-    pub tests: bool,
+    /// Also run tests: `--tests` (or `--tests=all`) runs every test of the affected crates that
+    /// build (narrowed package selection); `--tests=affected` runs, in every selected package, the
+    /// test targets a change since their last passing run can reach, by what each executed then
+    /// (coverage; needs `rustup component add llvm-tools`), and says which it skipped and why.
+    #[arg(long, value_enum, value_name = "WHICH", num_args = 0..=1, require_equals = true, default_missing_value = "all")]
+    pub tests: Option<TestsArg>,
     /// Check benches too.
     #[arg(long)]
     pub benches: bool,
@@ -76,6 +79,15 @@ pub(crate) struct CheckArgs {
     /// Combine the shards' JSON reports with `driftgate merge`.
     #[arg(long, value_name = "K/N", value_parser = crate::build::plan::parse_shard, conflicts_with = "staged")]
     pub shard: Option<(usize, usize)>,
+}
+
+/// Which tests `check --tests` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TestsArg {
+    /// Every test of the affected crates that build.
+    All,
+    /// The test targets whose executed files (or what else can reach them) changed.
+    Affected,
 }
 
 impl CheckArgs {
@@ -212,7 +224,8 @@ pub(crate) fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Resul
         skip_build: args.no_build.then(|| "--no-build".to_owned()),
         golden,
         fail_fast: args.fail_fast,
-        tests: args.tests,
+        tests: args.tests == Some(TestsArg::All),
+        affected_tests: args.tests == Some(TestsArg::Affected),
         benches: args.benches,
         build_timeout: Duration::from_secs(args.build_timeout),
         fail_on: args

@@ -167,6 +167,16 @@ pub(crate) fn compare_with(
         )
     };
     drop(resolving);
+    // Progress names the side being read (a registry baseline by the version it stands for).
+    let base_tree = base_tree.map(|tree| {
+        let what = match git_baseline {
+            true => tree.describe(),
+            false => base_label.clone(),
+        };
+        tree.with_side("base", &what)
+    });
+    let head_what = head_tree.describe();
+    let head_tree = head_tree.with_side("head", &head_what);
     let extracting = crate::timings::stage("extract apis (base and head)");
     // Crates whose syn lines cannot differ: their base side is not read (the rustdoc engine's
     // lines may depend on more than the listed paths, so it always reads both sides).

@@ -168,7 +168,7 @@ fn gate_args(args: &ReleaseArgs, since: String) -> CheckArgs {
         no_build: args.no_build,
         no_golden: args.no_golden,
         fail_fast: false,
-        tests: args.tests,
+        tests: args.tests.then_some(super::check::TestsArg::All),
         benches: false,
         build_timeout: args.build_timeout,
         fail_on: None,

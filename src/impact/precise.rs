@@ -192,6 +192,11 @@ pub(crate) const MATCHERS: &[(&str, Matcher)] = &[
     ("type_shape_changed", Names),
     ("union_field_missing", Names),
     ("unit_struct_changed_kind", Names),
+    ("partial_ord_enum_struct_variant_fields_reordered", Incomplete("values are compared without naming the type (`sort`, `max`, `<` on values)")),
+    ("partial_ord_enum_variants_reordered", Incomplete("values are compared without naming the type (`sort`, `max`, `<` on values)")),
+    ("partial_ord_struct_fields_reordered", Incomplete("values are compared without naming the type (`sort`, `max`, `<` on values)")),
+    ("repr_c_enum_struct_variant_fields_reordered", Incomplete("layout is observed without naming the type (transmute, FFI)")),
+    ("repr_c_plain_struct_fields_reordered", Incomplete("layout is observed without naming the type (transmute, FFI)")),
 ];
 
 /// The matcher for a change: its rule's row, except that an added trait impl has none (a new

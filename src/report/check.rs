@@ -165,6 +165,19 @@ impl CheckReport {
                     for name in &run.failures {
                         out.push_str(&format!("      failed: {name}\n"));
                     }
+                    let why = build
+                        .test_selection
+                        .iter()
+                        .find(|c| c.run && c.package == run.package && c.target == run.target);
+                    if let Some(choice) = why {
+                        out.push_str(&format!("      {dim}run: {}{reset}\n", choice.reason));
+                    }
+                }
+                for choice in build.test_selection.iter().filter(|c| !c.run) {
+                    out.push_str(&format!(
+                        "  test {} ({}): {dim}skipped: {}{reset}\n",
+                        choice.package, choice.target, choice.reason
+                    ));
                 }
                 if !build.false_alarms.is_empty() {
                     out.push_str(&format!(

@@ -378,7 +378,13 @@ fn tests(report: &CheckReport) -> TestSuite {
         .iter()
         .flat_map(|b| &b.tests)
         .collect::<Vec<_>>();
-    if runs.is_empty() {
+    let skipped_targets = report
+        .build
+        .iter()
+        .flat_map(|b| &b.test_selection)
+        .filter(|c| !c.run)
+        .collect::<Vec<_>>();
+    if runs.is_empty() && skipped_targets.is_empty() {
         suite.add(
             "tests".to_owned(),
             "tests",
@@ -410,6 +416,14 @@ fn tests(report: &CheckReport) -> TestSuite {
             Some(which),
         );
         suite.add_judged(name, &class, judged);
+    }
+    for choice in skipped_targets {
+        suite.add(
+            format!("{} {}", choice.package, choice.target),
+            &format!("tests.{}", choice.package),
+            skipped(&format!("not run (--tests=affected): {}", choice.reason)),
+            None,
+        );
     }
     suite.done()
 }

@@ -322,6 +322,15 @@ fn build() -> Value {
         ],
         &[],
     );
+    let test_selection = object(
+        &[
+            ("package", string()),
+            ("target", string()),
+            ("run", boolean()),
+            ("reason", string()),
+        ],
+        &[],
+    );
     object(
         &[
             ("command", string()),
@@ -331,7 +340,10 @@ fn build() -> Value {
             ("units", count()),
             ("duration_ms", count()),
         ],
-        &[("tests", array(test_run))],
+        &[
+            ("tests", array(test_run)),
+            ("test_selection", array(test_selection)),
+        ],
     )
 }
 

@@ -51,6 +51,8 @@ pub struct SourceTree {
     kind: SourceKind,
     root: PathBuf,
     git: Option<GitTree>,
+    /// Which side of a comparison this tree is (`base`, `head`), with what it is, for progress.
+    side: Option<String>,
 }
 
 /// How a path differs between two trees.
@@ -79,6 +81,7 @@ impl SourceTree {
             kind: SourceKind::Worktree,
             root: root.to_path_buf(),
             git: None,
+            side: None,
         }
     }
 
@@ -103,6 +106,7 @@ impl SourceTree {
             },
             root: workspace_root.to_path_buf(),
             git: Some(GitTree::new(repo, listing)),
+            side: None,
         })
     }
 
@@ -120,6 +124,7 @@ impl SourceTree {
             kind: SourceKind::Index,
             root: workspace_root.to_path_buf(),
             git: Some(GitTree::new(repo, listing)),
+            side: None,
         })
     }
 
@@ -208,6 +213,19 @@ impl SourceTree {
             }
             SourceKind::Index => "staged index".to_owned(),
         }
+    }
+
+    /// This tree as side `side` (`base`, `head`) of a comparison, `what` saying what it is
+    /// (e.g. [`SourceTree::describe`], or the published version a registry baseline stands for).
+    pub fn with_side(mut self, side: &str, what: &str) -> SourceTree {
+        self.side = Some(format!("{side}, {what}"));
+        self
+    }
+
+    /// For progress: the side and what it is ("base, git HEAD~1 (abc1234)", "head, working
+    /// tree"), or [`SourceTree::describe`] for a tree that is no side of a comparison.
+    pub fn progress_label(&self) -> String {
+        self.side.clone().unwrap_or_else(|| self.describe())
     }
 
     fn repo(&self) -> Result<Repo> {

@@ -190,7 +190,7 @@ fn an_old_format_file_migrates_without_a_change() {
     let migrated = bless(dir.path());
     assert!(
         stdout(&migrated).contains(
-            "migrated public-api/chainfire.txt from line format 1 to 2 (canonical spelling only, same API)"
+            "migrated public-api/chainfire.txt from line format 1 to 3 (canonical spelling only, same API)"
         ),
         "{}",
         stdout(&migrated)

@@ -219,3 +219,83 @@ fn config_reaches_cargo_rustdoc_and_keys_its_cache() {
     // rustdoc saw the cfg (and the cache did not serve the run without it).
     assert!(json.to_string().contains("only_with_probe"), "{json}");
 }
+
+#[test]
+fn config_build_target_dir_moves_every_artifact_of_the_run() {
+    // `--config build.target-dir=…` reaches `cargo metadata` too, so the whole run uses it:
+    // cargo's output, driftgate's own files (the rustdoc engine's builds of the base and head, the
+    // cache, timings) and the report's build command; nothing lands in ./target. (As in cargo,
+    // CARGO_TARGET_DIR would outrank it: cargo metadata reports the directory cargo builds in.)
+    let dir = workspace("", "pub fn h() { a::g() }\n");
+    let out = tempfile::tempdir().unwrap();
+    let configured = out.path().join("configured");
+    let config = format!("build.target-dir={:?}", configured.to_str().unwrap());
+    let output = gate(dir.path())
+        .into_command()
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .args(["check", "--base", "HEAD", "--no-golden", "--format", "json"])
+        .args(["--engine", "rustdoc", "--config", &config])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    assert_eq!(
+        output.status.code(),
+        Some(100),
+        "{}\n{json}",
+        stderr(&output)
+    );
+    assert!(build_command(&json).contains(&config), "{json}");
+    for driftgates in ["cache", "rustdoc", "timings.json"] {
+        let path = configured.join("driftgate").join(driftgates);
+        assert!(path.exists(), "{} missing", path.display());
+    }
+    assert!(configured.join("debug").is_dir(), "cargo's output");
+    assert!(!dir.path().join("target").exists(), "nothing in ./target");
+}
+
+#[test]
+fn piped_output_is_plain_and_color_always_colours_it() {
+    // stdout and stderr are pipes and no CI variable is set: progress is plain lines (no bar frame,
+    // no escape code) on stderr; `--color always` colours the report yet draws no bar.
+    let dir = workspace("", "pub fn h() { a::g() }\n");
+    let run = |color: &str| {
+        let output = gate(dir.path())
+            .into_command()
+            .env_remove("NO_COLOR")
+            .env_remove("CARGO_TERM_COLOR")
+            .env_remove("RUSTFLAGS")
+            .args([
+                "check",
+                "--base",
+                "HEAD",
+                "--no-golden",
+                "--engine",
+                "rustdoc",
+            ])
+            .args(["--no-cache", "--color", color])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(100), "{}", stderr(&output));
+        (stdout(&output), stderr(&output))
+    };
+    let (out, err) = run("auto");
+    let documented = |side: &str| {
+        err.lines()
+            .any(|l| l.starts_with("documenting ") && l.contains(&format!(" in {side}")))
+    };
+    assert!(documented("base, git "), "{err}");
+    assert!(documented("head, working tree"), "{err}");
+    assert!(err.contains("Checking b"), "cargo's status lines: {err}");
+    for (name, text) in [("stdout", &out), ("stderr", &err)] {
+        assert!(!text.contains('\u{1b}'), "escape code in {name}:\n{text:?}");
+        assert!(!text.contains('\r'), "bar frame in {name}:\n{text:?}");
+    }
+    let (out, err) = run("always");
+    assert!(
+        out.contains('\u{1b}'),
+        "--color always colours stdout:\n{out:?}"
+    );
+    assert!(!err.contains('\r'), "no bar frame through a pipe:\n{err:?}");
+}

@@ -37,6 +37,7 @@ mod rustdoc_lines;
 mod sigv4_adversarial;
 mod sigv4_differential;
 mod sigv4_vectors;
+mod tests_affected;
 mod unchanged_crates;
 mod warm_copy;
 

@@ -277,6 +277,10 @@ fn materialised_revisions_sharing_a_target_are_never_stale() {
             .args(["diff", "--engine", "rustdoc", "--base", rev, "--no-cache"])
             .run(["--include-auto-traits", "--format", "json"]);
         assert!(matches!(out.code(), Some(0 | 100)), "{}", out.describe());
+        // Progress names the side documented and its revision.
+        let err = out.stderr();
+        assert!(err.contains(&format!(" in base, git {rev} (")), "{err}");
+        assert!(err.contains(" in head, working tree"), "{err}");
         let json = out.stdout_json();
         let mut lines: Vec<String> = json["crates"]
             .as_array()

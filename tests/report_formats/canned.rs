@@ -294,6 +294,7 @@ fn build() -> BuildOutcome {
             failures: Vec::new(),
             success: true,
         }],
+        test_selection: Vec::new(),
     }
 }
 

@@ -15,6 +15,8 @@
 //! reproduction of a disagreement, say) instead of or besides them. The Markdown report goes to stdout
 //! and, with `--out`, to FILE. Progress goes to stderr.
 
+mod rustdoc_mode;
+
 use driftgate::api::model::{CrateApi, ItemKind};
 use driftgate::api::syn_engine::{extract, CrateInput};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -46,6 +48,17 @@ const DEFAULT_CRATES: &[(&str, &str)] = &[
     ("smallvec", "1.15.0"),
 ];
 
+/// Added to the default list by `--engine rustdoc`: crates the syn engine cannot see completely or
+/// that stress trait impls and re-exports.
+const RUSTDOC_EXTRA_CRATES: &[(&str, &str)] = &[
+    // Macro-heavy: its syntax tree types are declared inside `ast_struct!`/`ast_enum!`.
+    ("syn", "2.0.119"),
+    // Many trait impls between local and foreign types (`PartialEq<&Utf8Path> for String`, ...).
+    ("camino", "1.2.6"),
+    // Re-export-heavy facade over futures-core, futures-util, futures-io, ...
+    ("futures", "0.3.34"),
+];
+
 /// Unstable marker traits the compiler implements for derives (`derive(PartialEq)`, `derive(Clone)` on
 /// `Copy` types); rustdoc lists them, driftgate's derive rendering does not.
 const COMPILER_MARKER_TRAITS: &[&str] = &["StructuralPartialEq", "TrivialClone"];
@@ -75,6 +88,8 @@ struct Args {
     all_features: bool,
     /// Local crate directories compared as well (e.g. a small reproduction of a disagreement).
     crate_dirs: Vec<PathBuf>,
+    /// `--engine rustdoc`: compare driftgate's rustdoc engine (trait impls included) instead of syn.
+    rustdoc_engine: bool,
 }
 
 fn main() -> ExitCode {
@@ -111,6 +126,16 @@ fn run() -> Result<(), String> {
         crates.push((name, "local".to_owned()));
         sources.push(dir.clone());
     }
+    if args.rustdoc_engine {
+        let mut reports = Vec::new();
+        for ((name, version), registry_dir) in crates.iter().zip(&sources) {
+            eprintln!("== {name} {version}");
+            let built = build_json(&args.work, name, version, registry_dir, args.all_features)?;
+            reports.push(rustdoc_mode::analyse(name, version, &built)?);
+        }
+        let markdown = rustdoc_mode::render_report(&reports, args.top, args.all_features);
+        return write_report(&markdown, args.out.as_deref());
+    }
     let mut reports = Vec::new();
     for ((name, version), registry_dir) in crates.iter().zip(&sources) {
         eprintln!("== {name} {version}");
@@ -123,9 +148,14 @@ fn run() -> Result<(), String> {
         )?);
     }
     let markdown = render_report(&reports, args.top, args.all_features);
+    write_report(&markdown, args.out.as_deref())
+}
+
+/// The report to stdout and, with `--out`, to that file.
+fn write_report(markdown: &str, out: Option<&Path>) -> Result<(), String> {
     print!("{markdown}");
-    if let Some(out) = &args.out {
-        std::fs::write(out, &markdown).map_err(|e| format!("write {}: {e}", out.display()))?;
+    if let Some(out) = out {
+        std::fs::write(out, markdown).map_err(|e| format!("write {}: {e}", out.display()))?;
         eprintln!("wrote {}", out.display());
     }
     Ok(())
@@ -138,6 +168,7 @@ fn parse_args() -> Result<Args, String> {
     let mut crates = Vec::new();
     let mut all_features = false;
     let mut crate_dirs = Vec::new();
+    let mut rustdoc_engine = false;
     let mut argv = std::env::args().skip(1);
     while let Some(arg) = argv.next() {
         let mut value = |flag: &str| argv.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -157,10 +188,15 @@ fn parse_args() -> Result<Args, String> {
                 crates.push((name.to_owned(), version.to_owned()));
             }
             "--all-features" => all_features = true,
+            "--engine" => match value("--engine")?.as_str() {
+                "syn" => rustdoc_engine = false,
+                "rustdoc" => rustdoc_engine = true,
+                other => return Err(format!("--engine {other}: expected syn or rustdoc")),
+            },
             "--crate-dir" => crate_dirs
                 .push(std::path::absolute(value("--crate-dir")?).map_err(|e| e.to_string())?),
             "-h" | "--help" => {
-                println!("usage: api-agreement [--out FILE] [--work DIR] [--top N] [--all-features] [--crate NAME@VERSION]... [--crate-dir DIR]...");
+                println!("usage: api-agreement [--engine syn|rustdoc] [--out FILE] [--work DIR] [--top N] [--all-features] [--crate NAME@VERSION]... [--crate-dir DIR]...");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}")),
@@ -169,6 +205,11 @@ fn parse_args() -> Result<Args, String> {
     if crates.is_empty() && crate_dirs.is_empty() {
         crates = DEFAULT_CRATES
             .iter()
+            .chain(if rustdoc_engine {
+                RUSTDOC_EXTRA_CRATES
+            } else {
+                &[]
+            })
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect();
     }
@@ -188,6 +229,7 @@ fn parse_args() -> Result<Args, String> {
         crates,
         all_features,
         crate_dirs,
+        rustdoc_engine,
     })
 }
 
@@ -564,13 +606,23 @@ struct CrateReport {
     public_api_lines: usize,
 }
 
-fn analyse(
+/// A crate copied out of the registry with its rustdoc JSON built.
+pub(crate) struct Built {
+    pub(crate) crate_dir: PathBuf,
+    pub(crate) lib_name: String,
+    pub(crate) root_file: String,
+    pub(crate) json_path: PathBuf,
+    pub(crate) json: String,
+}
+
+/// Copies the crate out of the registry and builds its rustdoc JSON (format checked).
+pub(crate) fn build_json(
     work: &Path,
     name: &str,
     version: &str,
     registry_dir: &Path,
     all_features: bool,
-) -> Result<CrateReport, String> {
+) -> Result<Built, String> {
     // A private copy: the registry directory stays untouched and gets no target/.
     let crate_dir = work.join("src").join(format!("{name}-{version}"));
     if crate_dir.exists() {
@@ -622,6 +674,29 @@ fn analyse(
             header.format_version
         ));
     }
+    Ok(Built {
+        crate_dir,
+        lib_name,
+        root_file,
+        json_path,
+        json,
+    })
+}
+
+fn analyse(
+    work: &Path,
+    name: &str,
+    version: &str,
+    registry_dir: &Path,
+    all_features: bool,
+) -> Result<CrateReport, String> {
+    let Built {
+        crate_dir,
+        lib_name,
+        root_file,
+        json_path,
+        json,
+    } = build_json(work, name, version, registry_dir, all_features)?;
     let krate: rustdoc_types::Crate = deserialize_unbounded(&json)?;
     drop(json);
 

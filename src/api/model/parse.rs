@@ -62,6 +62,7 @@ fn apply_attr(attrs: &mut Attrs, inner: &str) {
                 .map(|(_, v)| v.trim().trim_matches('"').to_owned())
         }
         "target_feature" => attrs.add_target_features(inner_parens(inner)),
+        "order" => attrs.order = Some(super::order::MemberOrder::parse(inner_parens(inner))),
         _ => {}
     }
 }

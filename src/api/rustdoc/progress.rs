@@ -1,6 +1,9 @@
-//! Progress while crates are documented: a bar labelled with the tree being documented (base or
-//! head), drawn into a buffer and copied to the error writer on the calling thread
-//! ([`LiveBar`]); plain lines in CI and pipes.
+//! Progress while crates are documented: a bar labelled with the side being documented and what it
+//! is ("base, git HEAD~1 (abc1234)", "head, working tree": [`SourceTree::progress_label`]), drawn
+//! into a buffer and copied to the error writer on the calling thread ([`LiveBar`]); plain lines in
+//! CI and pipes.
+//!
+//! [`SourceTree::progress_label`]: crate::source::SourceTree::progress_label
 
 use crate::progress::LiveBar;
 pub use crate::progress::ProgressMode;
@@ -8,7 +11,7 @@ pub use crate::progress::ProgressMode;
 /// Progress while crates are documented (see [`LiveBar`] for how the bar reaches the terminal).
 pub(super) struct Progress<'w> {
     mode: ProgressMode,
-    /// Which tree is documented (`base`, `head`, or the tree's description).
+    /// Which side is documented and what it is, or the tree's description outside a comparison.
     label: String,
     err: &'w mut dyn std::io::Write,
     bar: Option<LiveBar>,
@@ -58,5 +61,46 @@ impl<'w> Progress<'w> {
         if let Some(bar) = self.bar.take() {
             bar.finish(self.err);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "base, git HEAD~1 (abc1234)";
+
+    #[test]
+    fn plain_lines_name_the_side_and_its_revision() {
+        let mut err = Vec::new();
+        let mut progress = Progress::new(ProgressMode::Plain, BASE.to_owned(), &mut err);
+        progress.step("flaredb-sql", 1, 2);
+        progress.finish();
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            format!("documenting flaredb-sql (1/2) in {BASE}\n")
+        );
+    }
+
+    #[test]
+    fn the_bar_names_the_side_and_its_revision() {
+        let mut err = Vec::new();
+        let mut progress = Progress::new(ProgressMode::Bar, "head, working tree".into(), &mut err);
+        progress.step("flaredb-sql", 1, 2);
+        drop(progress);
+        let drawn = String::from_utf8_lossy(&err).into_owned();
+        assert!(
+            drawn.contains("documenting head, working tree: flaredb-sql"),
+            "{drawn:?}"
+        );
+    }
+
+    #[test]
+    fn nothing_when_quiet() {
+        let mut err = Vec::new();
+        let mut progress = Progress::new(ProgressMode::Off, BASE.to_owned(), &mut err);
+        progress.step("flaredb-sql", 1, 2);
+        progress.finish();
+        assert!(err.is_empty());
     }
 }

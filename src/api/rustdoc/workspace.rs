@@ -50,7 +50,7 @@ pub fn extract_workspace(
 ) -> Result<WorkspaceOutcome> {
     use crate::api::cache::{Entry, Lookup};
     let mut outcome = WorkspaceOutcome::default();
-    let mut progress = Progress::new(progress_mode, source.describe(), err);
+    let mut progress = Progress::new(progress_mode, source.progress_label(), err);
     let files = source.files()?;
     // An unknown toolchain leaves the key incomplete: no entry is read or written.
     let toolchain = toolchain_version_in(&workspace.root);

@@ -4,6 +4,7 @@
 use super::super::attrs::own_attrs;
 use super::types::{fn_qualifiers, norm};
 use super::{impl_kind, ImplKind, Mapper, IGNORED_TRAITS};
+use crate::api::model::order::{enum_order, struct_order};
 use crate::api::render::LineAttrs;
 use rustdoc_types::{Id, Item, ItemEnum, StructKind, Type, VariantKind};
 
@@ -79,6 +80,18 @@ impl<'c> Mapper<'c> {
     }
 
     pub(super) fn structure(&mut self, attrs: &LineAttrs, path: &str, s: &rustdoc_types::Struct) {
+        let mut attrs = attrs.clone();
+        if let StructKind::Plain { fields, .. } = &s.kind {
+            let names = fields
+                .iter()
+                .filter_map(|id| self.krate.index.get(id))
+                .filter(|item| matches!(item.inner, ItemEnum::StructField(_)))
+                .filter_map(|item| item.name.clone())
+                .collect();
+            let derived = self.derives_partial_ord(&s.impls);
+            attrs.order = struct_order(attrs.repr.as_deref(), derived, names);
+        }
+        let attrs = &attrs;
         let generics = self.generics(&s.generics);
         let wc = self.where_clause(&s.generics.where_predicates);
         let scope = attrs.scope_part();
@@ -139,6 +152,32 @@ impl<'c> Mapper<'c> {
     }
 
     pub(super) fn enumeration(&mut self, attrs: &LineAttrs, path: &str, e: &rustdoc_types::Enum) {
+        let variants: Vec<&rustdoc_types::Variant> = e
+            .variants
+            .iter()
+            .filter_map(|id| self.krate.index.get(id))
+            .filter(|item| item.name.is_some())
+            .filter_map(|item| match &item.inner {
+                ItemEnum::Variant(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        let mut attrs = attrs.clone();
+        attrs.order = enum_order(
+            attrs.repr.as_deref(),
+            self.derives_partial_ord(&e.impls),
+            variants
+                .iter()
+                .all(|v| matches!(v.kind, VariantKind::Plain)),
+            variants.iter().any(|v| v.discriminant.is_some()),
+            e.variants
+                .iter()
+                .filter_map(|id| self.krate.index.get(id))
+                .filter(|item| matches!(item.inner, ItemEnum::Variant(_)))
+                .filter_map(|item| item.name.clone())
+                .collect(),
+        );
+        let attrs = &attrs;
         let line = format!(
             "{}pub enum {path}{}{}",
             attrs.prefix(),
@@ -187,6 +226,26 @@ impl<'c> Mapper<'c> {
             let line = format!("{}pub {path}::{name}{fields}{discriminant}", a.prefix());
             self.push(line);
         }
+    }
+
+    /// Whether one of a type's impls is a derived `PartialOrd` (its field or variant order is then
+    /// its ordering).
+    fn derives_partial_ord(&self, impls: &[Id]) -> bool {
+        impls
+            .iter()
+            .filter_map(|id| self.krate.index.get(id))
+            .any(|item| {
+                let ItemEnum::Impl(imp) = &item.inner else {
+                    return false;
+                };
+                impl_kind(item, imp) == ImplKind::Derived
+                    && imp
+                        .trait_
+                        .as_ref()
+                        .and_then(|t| self.definition_path(&t.id))
+                        .as_deref()
+                        == Some("core::cmp::PartialOrd")
+            })
     }
 
     pub(super) fn trait_def(

@@ -56,7 +56,7 @@ pub fn map_json(json: &str) -> std::result::Result<RustdocApi, JsonError> {
     let items: Vec<PublicEntry> = public
         .items()
         .filter_map(|item| {
-            let mut path = item_path(item)?;
+            let mut path = item_path(item).or_else(|| glob_use_path(&krate, item))?;
             // public-api writes `pub proc macro krate::#[derive(Name)]`: the name is not in the
             // path its tokens give.
             if let Some(Item {
@@ -120,6 +120,22 @@ fn item_path(item: &public_api::PublicItem) -> Option<String> {
     }
     let path = path.trim_end_matches("::").to_owned();
     (!path.is_empty() && !path.contains("<<")).then_some(path)
+}
+
+/// `pub use other_crate::*` (a glob public-api cannot inline: its module is in another crate),
+/// which public-api names `a::m::<<other_crate::*>>`: the path `a::m::*`.
+fn glob_use_path(krate: &Crate, item: &public_api::PublicItem) -> Option<String> {
+    let Some(Item {
+        inner: ItemEnum::Use(u),
+        ..
+    }) = krate.index.get(&item.id())
+    else {
+        return None;
+    };
+    let text = item.to_string();
+    let marker = format!("::<<{}::*>>", u.source);
+    let module = text.strip_suffix(&marker)?.rsplit(' ').next()?;
+    (u.is_glob && !module.is_empty()).then(|| format!("{module}::*"))
 }
 
 /// A path through a `use Trait as _` re-export: it brings the trait's methods into scope but gives
@@ -330,6 +346,12 @@ impl<'c> Mapper<'c> {
                     };
                     self.out.lines.push(line);
                 }
+                ItemEnum::ExternCrate { name, .. } => {
+                    // `pub extern crate alloc;` re-exports that crate's root under `path`: a
+                    // re-export of another crate, written as the `pub use` lines are.
+                    let line = format!("{}pub use {path} = {name}", attrs.prefix());
+                    self.out.lines.push(line);
+                }
                 ItemEnum::Use(u) => {
                     // Only uses public-api could not inline are left: items of other crates.
                     let line = if u.is_glob {
@@ -493,6 +515,47 @@ mod tests {
             .find(|i| i.path == "kitchen::Config")
             .unwrap();
         assert!(config.has_private_fields && config.attrs.non_exhaustive);
+    }
+
+    #[test]
+    fn a_public_extern_crate_is_a_re_export_of_that_crate() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rustdoc/impls.json");
+        let json =
+            std::fs::read_to_string(path).expect("captured rustdoc JSON (tests/data/rustdoc)");
+        let api = map_json(&json).unwrap();
+        assert!(
+            api.lines
+                .iter()
+                .any(|l| l == "pub use impls::alloc = alloc"),
+            "{:#?}",
+            api.lines
+        );
+        let parsed = crate::api::model::CrateApi::from_lines(
+            "impls",
+            "impls",
+            api.lines.iter().map(String::as_str),
+        );
+        let item = parsed
+            .items
+            .iter()
+            .find(|i| i.path == "impls::alloc")
+            .unwrap();
+        assert_eq!(item.kind, crate::api::model::ItemKind::ReExport);
+    }
+
+    #[test]
+    fn a_glob_re_export_of_another_crates_module_is_a_line() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rustdoc/impls.json");
+        let json =
+            std::fs::read_to_string(path).expect("captured rustdoc JSON (tests/data/rustdoc)");
+        let api = map_json(&json).unwrap();
+        let globs: Vec<&String> = api.lines.iter().filter(|l| l.contains('*')).collect();
+        assert_eq!(
+            globs,
+            ["pub use impls::collections::* = alloc::collections::*"],
+            "{:#?}",
+            api.lines
+        );
     }
 
     #[test]

@@ -1,5 +1,12 @@
 //! Impls whose self type is not the type whose page rustdoc lists them on, a `use .. as _`
-//! re-export and a macro writing `$crate::` paths: captured for the rustdoc engine's line tests.
+//! re-export, a `pub extern crate`, a glob re-export of another crate's module and a macro writing
+//! `$crate::` paths: captured for the rustdoc engine's line tests.
+
+pub extern crate alloc;
+
+pub mod collections {
+    pub use alloc::collections::*;
+}
 
 pub struct Local;
 

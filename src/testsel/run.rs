@@ -1,0 +1,312 @@
+//! The IO of `check --tests=affected`: the test executables built with coverage instrumentation
+//! in their own target directory (`<target>/driftgate/coverage-target`, so the user's build is not
+//! thrashed), the record read from `<target>/driftgate/tests-affected.json`, the current tree
+//! hashed, each target decided ([`super::decide`]), the chosen ones run with `LLVM_PROFILE_FILE`
+//! set (binaries they start write their profiles too), what each passing run executed recorded.
+//! A failing run leaves no record, so it runs again; a record that cannot be read is no record.
+
+use super::coverage::{self, Tools};
+use super::shape::shape_hash;
+use super::{Decision, Reach, Record, TargetRecord, Tree, TreeFile};
+use crate::build::cargo::CargoOptions;
+use crate::build::test_run::{self, TestRun, TestSelection};
+use crate::error::{Error, Result};
+use crate::source::SourceTree;
+use crate::workspace::Workspace;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The record file under a target directory.
+pub(crate) fn record_path(target_dir: &Path) -> PathBuf {
+    target_dir.join("driftgate").join("tests-affected.json")
+}
+
+/// Where the instrumented build and its profiles live, under the target directory the tests
+/// are built for.
+fn coverage_dir(target_dir: &Path) -> PathBuf {
+    target_dir.join("driftgate").join("coverage")
+}
+
+/// What ran, and the decision for every test target.
+pub(crate) struct Affected {
+    pub runs: Vec<TestRun>,
+    pub selection: Vec<TestSelection>,
+}
+
+/// Runs the test targets of `packages` that a change since their last passing run can reach.
+/// `ws` is the user's workspace (the record lives under its target directory); `built` the
+/// workspace the targeted build used when it was a copy; `head` the tree under test.
+pub(crate) fn run_affected(
+    ws: &Workspace,
+    head: &SourceTree,
+    built: Option<&Workspace>,
+    packages: &[String],
+    cargo: &CargoOptions,
+    err: &mut dyn Write,
+) -> Result<Affected> {
+    if packages.is_empty() {
+        return Ok(Affected {
+            runs: Vec::new(),
+            selection: Vec::new(),
+        });
+    }
+    let staged = matches!(head.kind(), crate::source::SourceKind::Index);
+    if let Some(built) = built {
+        return run_in(ws, head, built, packages, cargo);
+    }
+    if staged || !ws.root.join("Cargo.lock").is_file() {
+        return run_in_copy(ws, head, packages, cargo);
+    }
+    match run_in(ws, head, ws, packages, cargo) {
+        Err(e) if crate::build::cargo::lock_needs_update(&e) && !cargo.cargo.lock_required() => {
+            let _ = writeln!(
+                err,
+                "driftgate: Cargo.lock does not match the manifests; testing a copy of the \
+                 working tree so that yours is not rewritten"
+            );
+            run_in_copy(ws, head, packages, cargo)
+        }
+        other => other,
+    }
+}
+
+fn run_in_copy(
+    ws: &Workspace,
+    head: &SourceTree,
+    packages: &[String],
+    cargo: &CargoOptions,
+) -> Result<Affected> {
+    let cargo = CargoOptions {
+        locked: false,
+        ..cargo.clone()
+    };
+    let copy = crate::build::cargo::sync_copy(ws, head, &cargo)?;
+    run_in(ws, head, &copy.workspace, packages, &cargo)
+}
+
+/// `RUSTFLAGS` (or `CARGO_ENCODED_RUSTFLAGS` when set) with `-C instrument-coverage` added.
+fn instrumented_rustflags() -> (&'static str, String) {
+    match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(flags) if !flags.is_empty() => (
+            "CARGO_ENCODED_RUSTFLAGS",
+            format!("{flags}\u{1f}-Cinstrument-coverage"),
+        ),
+        _ => {
+            let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+            let joined = format!("{flags} -C instrument-coverage");
+            ("RUSTFLAGS", joined.trim_start().to_owned())
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn read_record(path: &Path) -> Option<Record> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Every file of `head` hashed; Rust files with their shape, reused from `known` (content hash →
+/// shape) when the content was seen before.
+fn hash_tree(
+    head: &SourceTree,
+    skip_prefix: Option<&str>,
+    known: &BTreeMap<String, String>,
+) -> Result<Tree> {
+    let mut tree = Tree::new();
+    for path in head.files()? {
+        if skip_prefix.is_some_and(|prefix| path.starts_with(prefix)) {
+            continue;
+        }
+        let Some(bytes) = head.read(&path)? else {
+            continue;
+        };
+        let hash = sha256(&bytes);
+        let shape = if path.ends_with(".rs") {
+            known
+                .get(&hash)
+                .cloned()
+                .or_else(|| shape_hash(&String::from_utf8_lossy(&bytes)))
+        } else {
+            None
+        };
+        tree.insert(path, TreeFile { hash, shape });
+    }
+    Ok(tree)
+}
+
+/// The files `llvm-cov` named, as paths relative to `root` (files outside it dropped).
+fn relative_to(root: &Path, files: &[String]) -> BTreeSet<String> {
+    let canonical = root.canonicalize().ok();
+    files
+        .iter()
+        .filter_map(|file| {
+            let path = Path::new(file);
+            if path.is_relative() {
+                return Some(file.replace('\\', "/"));
+            }
+            let rel = path
+                .strip_prefix(root)
+                .ok()
+                .or_else(|| path.strip_prefix(canonical.as_ref()?).ok())?;
+            Some(rel.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
+}
+
+fn run_in(
+    ws: &Workspace,
+    head: &SourceTree,
+    test_ws: &Workspace,
+    packages: &[String],
+    cargo: &CargoOptions,
+) -> Result<Affected> {
+    let coverage = coverage_dir(&test_ws.target_dir);
+    let build_profiles = coverage.join("build-profiles");
+    let _ = std::fs::remove_dir_all(&build_profiles);
+    let (flags_var, flags) = instrumented_rustflags();
+    let env: Vec<(OsString, OsString)> = vec![
+        ("CARGO_TARGET_DIR".into(), coverage.join("target").into()),
+        (flags_var.into(), flags.clone().into()),
+        // Build scripts and proc macros are instrumented too: their profiles go here, not into
+        // the user's tree.
+        (
+            "LLVM_PROFILE_FILE".into(),
+            build_profiles.join("%p-%m.profraw").into(),
+        ),
+    ];
+    let built = {
+        let _timed = crate::timings::stage("tests: instrumented build");
+        test_run::build_tests(test_ws, packages, cargo, &env)?
+    };
+    let _ = std::fs::remove_dir_all(&build_profiles);
+    let version = coverage::toolchain(&test_ws.root)?;
+    let key = sha256(
+        format!(
+            "driftgate {}\n{version}\nflags: {flags_var}={flags}\nfeatures: {:?}\ncargo: {:?}\n",
+            env!("CARGO_PKG_VERSION"),
+            cargo.features.to_args(),
+            cargo.cargo.build_args(false),
+        )
+        .as_bytes(),
+    );
+    let path = record_path(&ws.target_dir);
+    let old = read_record(&path).filter(|r| r.key == key);
+    let known: BTreeMap<String, String> = old
+        .iter()
+        .flat_map(|r| r.trees.values())
+        .flat_map(|t| t.values())
+        .filter_map(|f| Some((f.hash.clone(), f.shape.clone()?)))
+        .collect();
+    let target_prefix = ws
+        .target_dir
+        .strip_prefix(&ws.root)
+        .ok()
+        .map(|rel| format!("{}/", rel.to_string_lossy()));
+    let current = {
+        let _timed = crate::timings::stage("tests: hash tree");
+        hash_tree(head, target_prefix.as_deref(), &known)?
+    };
+    let tree_id = sha256(&serde_json::to_vec(&current).unwrap_or_default());
+    let tools = Tools::find(&test_ws.root, &version);
+    let record = read_record(&path);
+    let mut next = old.clone().unwrap_or_else(|| Record {
+        key: key.clone(),
+        ..Record::default()
+    });
+    let mut runs = built.failed;
+    let mut selection = Vec::new();
+    for (index, exe) in built.executables.iter().enumerate() {
+        let closure = super::closure(test_ws, &exe.package);
+        let reaches = |p: &str| super::can_reach(test_ws, &closure, p);
+        let runtime_only = |p: &str| super::body_change_is_runtime_only(test_ws, p);
+        let reach = Reach {
+            reaches: &reaches,
+            runtime_only: &runtime_only,
+        };
+        let Decision { run, mut reason } = super::decide(
+            record.as_ref(),
+            &key,
+            &exe.package,
+            &exe.target,
+            &current,
+            &reach,
+        );
+        let forget = |next: &mut Record| {
+            next.targets
+                .retain(|t| !(t.package == exe.package && t.target == exe.target));
+        };
+        if !run {
+            selection.push(TestSelection {
+                package: exe.package.clone(),
+                target: exe.target.clone(),
+                run,
+                reason,
+            });
+            continue;
+        }
+        let profiles = coverage.join("profiles").join(index.to_string());
+        let _ = std::fs::remove_dir_all(&profiles);
+        std::fs::create_dir_all(&profiles)
+            .map_err(|e| Error::io("cannot create directory", &profiles, e))?;
+        let profile_env: Vec<(OsString, OsString)> = vec![(
+            "LLVM_PROFILE_FILE".into(),
+            profiles.join("%p-%m.profraw").into(),
+        )];
+        let result = test_run::run_executable(exe, cargo, &profile_env)?;
+        forget(&mut next);
+        if result.success {
+            let executed = match &tools {
+                Ok(tools) => {
+                    let mut objects = vec![exe.path.clone()];
+                    objects.extend(built.binaries.iter().cloned());
+                    let files = tools.executed_files(&profiles, &objects)?;
+                    if files.is_none() {
+                        reason.push_str("; not recorded: its run wrote no coverage profile");
+                    }
+                    files.map(|files| relative_to(&test_ws.root, &files))
+                }
+                Err(why) => {
+                    reason.push_str(&format!("; not recorded: {why}"));
+                    None
+                }
+            };
+            if let Some(executed) = executed {
+                next.targets.push(TargetRecord {
+                    package: exe.package.clone(),
+                    target: exe.target.clone(),
+                    tree: tree_id.clone(),
+                    executed,
+                });
+            }
+        }
+        let _ = std::fs::remove_dir_all(&profiles);
+        selection.push(TestSelection {
+            package: exe.package.clone(),
+            target: exe.target.clone(),
+            run,
+            reason,
+        });
+        runs.push(result);
+    }
+    if next.targets.iter().any(|t| t.tree == tree_id) {
+        next.trees.insert(tree_id, current);
+    }
+    let referenced: BTreeSet<String> = next.targets.iter().map(|t| t.tree.clone()).collect();
+    next.trees.retain(|id, _| referenced.contains(id));
+    write_record(&path, &next)?;
+    Ok(Affected { runs, selection })
+}
+
+fn write_record(path: &Path, record: &Record) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create directory", dir, e))?;
+    }
+    let bytes = serde_json::to_vec(record).unwrap_or_default();
+    crate::fsutil::write_atomic(path, &bytes)
+}

@@ -1,0 +1,159 @@
+//! `check --tests=affected` end to end: a real coverage-instrumented run records what each test
+//! target executed; then a body-only change of a private function of `a` that `b`'s test reaches
+//! through `b::run` runs (and fails) that test although no API changed, while a change in a
+//! function no test executes skips it, with the reason in the JSON and JUnit reports.
+
+use crate::common::{self, gate};
+use std::path::Path;
+
+const A_LIB: &str = "mod unused;\npub use unused::spare;\n\npub fn api(x: u32) -> u32 {\n    helper(x)\n}\n\nfn helper(x: u32) -> u32 {\n    x + 1\n}\n";
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// `a` (with a module no test runs) and `b`, whose integration test calls `b::run` → `a::api` →
+/// the private `a::helper`; committed with its lock file.
+fn workspace(root: &Path) {
+    write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+    );
+    let manifest = |name: &str, deps: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{deps}")
+    };
+    write(root, "a/Cargo.toml", &manifest("a", ""));
+    write(root, "a/src/lib.rs", A_LIB);
+    write(
+        root,
+        "a/src/unused.rs",
+        "pub fn spare() -> u32 {\n    7\n}\n",
+    );
+    let deps = "\n[dependencies]\na = { path = \"../a\" }\n";
+    write(root, "b/Cargo.toml", &manifest("b", deps));
+    write(
+        root,
+        "b/src/lib.rs",
+        "pub fn run() -> u32 {\n    a::api(1)\n}\n",
+    );
+    write(
+        root,
+        "b/tests/it.rs",
+        "#[test]\nfn runs() {\n    assert_eq!(b::run(), 2);\n}\n",
+    );
+    let lock = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(lock.status.success(), "{lock:?}");
+    common::git(root, &["init", "-q", "-b", "main"]);
+    common::git(root, &["add", "-A"]);
+    common::git(root, &["commit", "-q", "-m", "base"]);
+}
+
+/// The `b`/`it` entry of the report's `test_selection`.
+fn it_choice(report: &serde_json::Value) -> serde_json::Value {
+    report["build"]["test_selection"]
+        .as_array()
+        .expect("a test selection")
+        .iter()
+        .find(|c| c["package"] == "b" && c["target"] == "it")
+        .expect("b's integration test is decided")
+        .clone()
+}
+
+#[test]
+fn tests_run_by_what_they_executed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, target) = (tmp.path().join("ws"), tmp.path().join("target"));
+    workspace(&root);
+    let junit = tmp.path().join("tests.xml");
+    let check = |code: i32| {
+        gate(&root)
+            .env("CARGO_TARGET_DIR", &target)
+            .check([
+                "--base",
+                "HEAD",
+                "--no-golden",
+                "--mode",
+                "precise",
+                "--tests=affected",
+                "--format",
+                "json",
+                "--output",
+                &format!("junit={}", junit.display()),
+            ])
+            .expect_code(code)
+            .stdout_json()
+    };
+
+    // No record: every test target runs (and the run is recorded).
+    let first = check(0);
+    let choices = first["build"]["test_selection"].as_array().unwrap();
+    assert_eq!(
+        choices.len(),
+        3,
+        "a's and b's unit tests, b's it: {choices:?}"
+    );
+    for choice in choices {
+        assert_eq!(choice["run"], true, "{choice}");
+        assert!(
+            choice["reason"].as_str().unwrap().contains("no record"),
+            "{choice}"
+        );
+    }
+
+    // A body change in a function no test executes: skipped, and said so.
+    write(
+        &root,
+        "a/src/unused.rs",
+        "pub fn spare() -> u32 {\n    8\n}\n",
+    );
+    let skipped = check(0);
+    let it = it_choice(&skipped);
+    assert_eq!(it["run"], false, "{it}");
+    assert!(
+        it["reason"]
+            .as_str()
+            .unwrap()
+            .contains("changed only in bodies of functions it did not run"),
+        "{it}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("name=\"b it\"") && xml.contains("not run (--tests=affected)"),
+        "{xml}"
+    );
+
+    // A body-only change of the private `a::helper` that `b::run` calls: no API changed, yet
+    // b's test ran because it executed that file, and its failure fails the gate.
+    write(&root, "a/src/lib.rs", &A_LIB.replace("x + 1", "x + 2"));
+    let broken = check(100);
+    let it = it_choice(&broken);
+    assert_eq!(it["run"], true, "{it}");
+    assert!(
+        it["reason"]
+            .as_str()
+            .unwrap()
+            .contains("executed a/src/lib.rs"),
+        "{it}"
+    );
+    let runs = broken["build"]["tests"].as_array().unwrap();
+    assert!(
+        runs.iter()
+            .any(|t| t["target"] == "it" && t["success"] == false),
+        "{runs:?}"
+    );
+    let crates = broken["diff"]["crates"].as_array().unwrap();
+    assert!(
+        crates
+            .iter()
+            .all(|c| c["changes"].as_array().is_none_or(Vec::is_empty)),
+        "no API change: {crates:?}"
+    );
+    common::assert_valid("check", &broken);
+}
