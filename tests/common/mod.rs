@@ -132,6 +132,16 @@ pub fn shallow_clone_of_head(root: &Path) -> (tempfile::TempDir, PathBuf) {
     (clone, shallow)
 }
 
+/// The `package` of every entry of `crates` in a JSON plan (or a report's `plan`), in order.
+pub fn packages_of(json: &serde_json::Value) -> Vec<String> {
+    json["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["package"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// The `(rule, path)` of every change of `package` in a JSON diff or check report, in report order.
 pub fn changes_of(json: &serde_json::Value, package: &str) -> Vec<(String, String)> {
     json["crates"]

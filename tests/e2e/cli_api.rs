@@ -82,7 +82,8 @@ fn demo_diff_json_has_schema_version_and_rules() {
 fn diff_against_a_git_revision_reads_git_objects_and_leaves_the_tree_alone() {
     let repo = demo_repo();
     let status_before = stdout(&git(repo.path(), &["status", "--porcelain"]));
-    gate(repo.path())
+    driftgate()
+        .current_dir(repo.path())
         .run(["diff", "--base", "HEAD"])
         .expect_code(100)
         .stdout_has("inherent_method_missing flaredb_sql::QueryResult::rows");
@@ -97,12 +98,14 @@ fn diff_against_a_git_revision_reads_git_objects_and_leaves_the_tree_alone() {
 fn staged_diff_sees_only_what_is_staged() {
     let repo = demo_repo();
     // Nothing staged yet: the index equals HEAD.
-    gate(repo.path())
+    driftgate()
+        .current_dir(repo.path())
         .run(["diff", "--staged"])
         .expect_code(0)
         .stdout_has("no public API changes");
     git(repo.path(), &["add", "flaredb-sql"]);
-    gate(repo.path())
+    driftgate()
+        .current_dir(repo.path())
         .run(["diff", "--staged"])
         .expect_code(100)
         .stdout_has("QueryResult::rows");
@@ -111,7 +114,8 @@ fn staged_diff_sees_only_what_is_staged() {
 #[test]
 fn unknown_base_revision_is_a_clear_error() {
     let repo = demo_repo();
-    gate(repo.path())
+    driftgate()
+        .current_dir(repo.path())
         .run(["diff", "--base", "no-such-branch"])
         .expect_code(101)
         .stderr_has("no-such-branch");

@@ -162,11 +162,11 @@ fn a_dependent_enabling_a_removed_feature_fails_the_gate_at_its_manifest_line() 
     let root = dir.path();
     init_repo(root, "base");
     // The head: `lib` drops its feature; cargo can no longer resolve `user`.
-    std::fs::write(
-        root.join("lib/Cargo.toml"),
+    write_file(
+        root,
+        "lib/Cargo.toml",
         "[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
+    );
     let report = gate(root)
         .check(["--base", "HEAD", "--no-golden", "--format", "json"])
         .expect_code(100)
@@ -278,30 +278,13 @@ fn plan_shards_and_github_matrix() {
         all.contains(&"flaredb-server".to_owned()) && all.contains(&"chainfire".to_owned()),
         "{all:?}"
     );
-    let one = driftgate()
-        .current_dir(repo.path())
-        .args([
-            "plan", "--base", "HEAD", "--shard", "1/2", "--format", "json",
-        ])
-        .output()
-        .unwrap();
-    let two = driftgate()
-        .current_dir(repo.path())
-        .args([
-            "plan", "--base", "HEAD", "--shard", "2/2", "--format", "json",
-        ])
-        .output()
-        .unwrap();
-    let names = |o: &std::process::Output| -> Vec<String> {
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        v["crates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["package"].as_str().unwrap().to_owned())
-            .collect()
+    let shard = |which: &str| {
+        let plan = driftgate().current_dir(repo.path()).run([
+            "plan", "--base", "HEAD", "--shard", which, "--format", "json",
+        ]);
+        packages_of(&plan.stdout_json())
     };
-    let (a, b) = (names(&one), names(&two));
+    let (a, b) = (shard("1/2"), shard("2/2"));
     assert!(
         a.iter().all(|x| !b.contains(x)),
         "shards overlap: {a:?} {b:?}"
@@ -313,9 +296,8 @@ fn plan_shards_and_github_matrix() {
     assert_eq!(union, expected);
     driftgate()
         .current_dir(repo.path())
-        .args(["plan", "--shard", "3/2"])
-        .assert()
-        .code(2);
+        .run(["plan", "--shard", "3/2"])
+        .expect_code(2);
 }
 
 /// A workspace of two crates, `lib` and `user` (which calls `lib::f`), with extra manifest text
@@ -323,25 +305,24 @@ fn plan_shards_and_github_matrix() {
 fn two_crate_workspace(lib_extra: &str, user_extra: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::write(
-        root.join("Cargo.toml"),
+    write_file(
+        root,
+        "Cargo.toml",
         "[workspace]\nresolver = \"2\"\nmembers = [\"lib\", \"user\"]\n",
-    )
-    .unwrap();
+    );
     let user_deps = format!("[dependencies]\nlib = {{ path = \"../lib\" }}\n\n{user_extra}");
     for (name, extra, src) in [
         ("lib", lib_extra, "pub fn f() {}\n"),
         ("user", user_deps.as_str(), "pub fn g() { lib::f() }\n"),
     ] {
-        std::fs::create_dir_all(root.join(name).join("src")).unwrap();
-        std::fs::write(
-            root.join(name).join("Cargo.toml"),
-            format!(
+        write_file(
+            root,
+            &format!("{name}/Cargo.toml"),
+            &format!(
                 "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{extra}"
             ),
-        )
-        .unwrap();
-        std::fs::write(root.join(name).join("src/lib.rs"), src).unwrap();
+        );
+        write_file(root, &format!("{name}/src/lib.rs"), src);
     }
     dir
 }
@@ -352,44 +333,17 @@ fn a_hanging_build_hits_the_timeout() {
     let root = dir.path();
     init_repo(root, "base");
     // The head: `lib` changes and gains a build script that hangs.
-    std::fs::write(
-        root.join("lib/src/lib.rs"),
-        "pub fn f() {}\npub fn h() {}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("lib/build.rs"),
+    write_file(root, "lib/src/lib.rs", "pub fn f() {}\npub fn h() {}\n");
+    write_file(
+        root,
+        "lib/build.rs",
         "fn main() { std::thread::sleep(std::time::Duration::from_secs(20)); }\n",
-    )
-    .unwrap();
+    );
     let target = tempfile::tempdir().unwrap();
-    let out = driftgate()
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", target.path())
-        .args([
-            "check",
-            "--base",
-            "HEAD",
-            "--no-golden",
-            "--mode",
-            "conservative",
-            "--build-timeout",
-            "3",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(101),
-        "{}\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    assert!(
-        stderr(&out).contains("timed out after 3 s"),
-        "{}",
-        stderr(&out)
-    );
+    check_conservative(root, target.path())
+        .run(["--build-timeout", "3"])
+        .expect_code(101)
+        .stderr_has("timed out after 3 s");
     // The hung build script (cargo's child) was killed with cargo, not left running.
     #[cfg(target_os = "linux")]
     {
@@ -463,20 +417,16 @@ fn tests_of_affected_dependents_run_and_failures_deny() {
 fn changed_return_type(user_build_script: Option<&str>) -> tempfile::TempDir {
     let dir = two_crate_workspace("", "");
     let root = dir.path();
-    std::fs::write(
-        root.join("user/src/lib.rs"),
+    write_file(
+        root,
+        "user/src/lib.rs",
         "pub fn g() {\n    let _ = lib::f();\n}\n",
-    )
-    .unwrap();
+    );
     if let Some(script) = user_build_script {
-        std::fs::write(root.join("user/build.rs"), script).unwrap();
+        write_file(root, "user/build.rs", script);
     }
     init_repo(root, "base");
-    std::fs::write(
-        root.join("lib/src/lib.rs"),
-        "pub fn f() -> u32 {\n    0\n}\n",
-    )
-    .unwrap();
+    write_file(root, "lib/src/lib.rs", "pub fn f() -> u32 {\n    0\n}\n");
     dir
 }
 

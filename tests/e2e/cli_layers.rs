@@ -136,20 +136,12 @@ fn plan_previews_what_check_plans_and_diff_quiet_prints_findings_only() {
         .output()
         .unwrap();
     assert_eq!(check.status.code(), Some(100), "{}", stderr(&check));
-    let packages = |v: &serde_json::Value| -> Vec<String> {
-        v["crates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["package"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    let planned = packages(&serde_json::from_slice(&plan.stdout).unwrap());
+    let planned = packages_of(&serde_json::from_slice(&plan.stdout).unwrap());
     let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     assert!(!planned.is_empty());
     assert_eq!(
         planned,
-        packages(&report["plan"]),
+        packages_of(&report["plan"]),
         "plan and check disagree"
     );
     assert_eq!(report["plan"]["mode"], "precise");

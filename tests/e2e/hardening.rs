@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{driftgate, stderr, stdout};
+use common::{driftgate, stderr, stdout, Invoke, Ran};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -93,13 +93,11 @@ fn item2_a_flooding_command_golden_is_stopped_with_bounded_memory() {
     assert!(started.elapsed() < Duration::from_secs(60));
 }
 
-fn snapshot(ws: &Path) -> std::process::Output {
+fn snapshot(ws: &Path) -> Ran {
     driftgate()
         .current_dir(ws)
-        .args(["snapshot"])
         .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap()
+        .run(["snapshot"])
 }
 
 #[test]
@@ -117,13 +115,10 @@ fn item3_hostile_sources_are_refused_with_exit_101_naming_the_file() {
     );
     for lib in [deep_modules, deep_generics, deep_parens] {
         let ws = workspace(&lib, "");
-        let out = snapshot(ws.path());
-        assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-        assert!(
-            stderr(&out).contains("src/lib.rs") && stderr(&out).contains("nesting deeper than 256"),
-            "{}",
-            stderr(&out)
-        );
+        snapshot(ws.path())
+            .expect_code(101)
+            .stderr_has("src/lib.rs")
+            .stderr_has("nesting deeper than 256");
     }
     // A module that includes itself, and a two-file cycle.
     for (lib, other) in [
@@ -135,9 +130,9 @@ fn item3_hostile_sources_are_refused_with_exit_101_naming_the_file() {
             std::fs::write(ws.path().join("src/a.rs"), other).unwrap();
         }
         let started = Instant::now();
-        let out = snapshot(ws.path());
-        assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-        assert!(stderr(&out).contains("module cycle"), "{}", stderr(&out));
+        snapshot(ws.path())
+            .expect_code(101)
+            .stderr_has("module cycle");
         assert!(started.elapsed() < Duration::from_secs(30));
     }
     // A module file that is a FIFO; a crate root that is a directory.
@@ -150,24 +145,18 @@ fn item3_hostile_sources_are_refused_with_exit_101_naming_the_file() {
             .run()
             .unwrap();
         assert!(made.status.success());
-        let out = snapshot(ws.path());
-        assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-        assert!(
-            stderr(&out).contains("pipe.rs") && stderr(&out).contains("FIFO"),
-            "{}",
-            stderr(&out)
-        );
+        snapshot(ws.path())
+            .expect_code(101)
+            .stderr_has("pipe.rs")
+            .stderr_has("FIFO");
     }
     let ws = workspace("", "");
     std::fs::remove_file(ws.path().join("src/lib.rs")).unwrap();
     std::fs::create_dir(ws.path().join("src/lib.rs")).unwrap();
-    let out = snapshot(ws.path());
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("lib.rs") && stderr(&out).contains("a directory"),
-        "{}",
-        stderr(&out)
-    );
+    snapshot(ws.path())
+        .expect_code(101)
+        .stderr_has("lib.rs")
+        .stderr_has("a directory");
 }
 
 /// Processes whose command line contains `marker` (Linux: read from `/proc`).
@@ -227,12 +216,13 @@ fn item5_written_files_keep_their_mode_and_new_ones_follow_the_umask() {
     use std::os::unix::fs::PermissionsExt;
     let ws = workspace("pub fn f() {}\n", "");
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    let out = driftgate()
-        .current_dir(ws.path())
-        .args(["snapshot", "--bless"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bless = || {
+        driftgate()
+            .current_dir(ws.path())
+            .run(["snapshot", "--bless"])
+            .expect_code(0);
+    };
+    bless();
     let file = ws.path().join("public-api/ws.txt");
     let reference = ws.path().join("reference");
     std::fs::write(&reference, "").unwrap();
@@ -247,12 +237,7 @@ fn item5_written_files_keep_their_mode_and_new_ones_follow_the_umask() {
         "pub fn f() {}\npub fn g() {}\n",
     )
     .unwrap();
-    let out = driftgate()
-        .current_dir(ws.path())
-        .args(["snapshot", "--bless"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    bless();
     assert!(std::fs::read_to_string(&file).unwrap().contains("g()"));
     assert_eq!(mode(&file), 0o644, "a replaced file keeps its mode");
 }
@@ -261,56 +246,40 @@ fn item5_written_files_keep_their_mode_and_new_ones_follow_the_umask() {
 fn item6_messages_name_the_thing_and_the_fix() {
     // Outside any git repository.
     let ws = workspace("pub fn f() {}\n", "");
-    let out = driftgate()
+    driftgate()
         .current_dir(ws.path())
         .env("GIT_CEILING_DIRECTORIES", ws.path().parent().unwrap())
-        .args(["diff", "--base", "HEAD"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("not inside one") && stderr(&out).contains("git init"),
-        "{}",
-        stderr(&out)
-    );
+        .run(["diff", "--base", "HEAD"])
+        .expect_code(101)
+        .stderr_has("not inside one")
+        .stderr_has("git init");
     // A syntax error: located once, in words.
     std::fs::write(
         ws.path().join("src/lib.rs"),
         "pub fn f() {\n    let s = (1;\n}\n",
     )
     .unwrap();
-    let out = snapshot(ws.path());
-    assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("src/lib.rs:3: `}` does not match the `(` opened at 2:13"),
-        "{err}"
-    );
-    assert!(
-        !err.contains("cannot parse string into token stream"),
-        "{err}"
-    );
+    snapshot(ws.path())
+        .expect_code(101)
+        .stderr_has("src/lib.rs:3: `}` does not match the `(` opened at 2:13")
+        .stderr_lacks("cannot parse string into token stream");
     // A symlink loop is named as one.
     #[cfg(unix)]
     {
         std::fs::write(ws.path().join("src/lib.rs"), "pub mod looped;\n").unwrap();
         std::os::unix::fs::symlink("looped.rs", ws.path().join("src/looped.rs")).unwrap();
-        let out = snapshot(ws.path());
-        assert_eq!(out.status.code(), Some(101), "{}", stderr(&out));
-        assert!(stderr(&out).contains("symlink loop"), "{}", stderr(&out));
+        snapshot(ws.path())
+            .expect_code(101)
+            .stderr_has("symlink loop");
     }
     // Configuration: snapshot-dir outside the workspace.
     let ws = workspace(
         "pub fn f() {}\n",
         "[workspace.metadata.driftgate]\nsnapshot-dir = \"../elsewhere\"\n",
     );
-    let out = snapshot(ws.path());
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("outside the workspace"),
-        "{}",
-        stderr(&out)
-    );
+    snapshot(ws.path())
+        .expect_code(2)
+        .stderr_has("outside the workspace");
     // Exit codes are documented, the internal error among them.
     let out = driftgate().arg("--help").output().unwrap();
     assert!(

@@ -3,16 +3,10 @@
 //! through `b::run` runs (and fails) that test although no API changed, while a change in a
 //! function no test executes skips it, with the reason in the JSON and JUnit reports.
 
-use crate::common::{self, gate};
+use crate::common::{self, gate, write_file as write};
 use std::path::Path;
 
 const A_LIB: &str = "mod unused;\npub use unused::spare;\n\npub fn api(x: u32) -> u32 {\n    helper(x)\n}\n\nfn helper(x: u32) -> u32 {\n    x + 1\n}\n";
-
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 /// `a` (with a module no test runs) and `b`, whose integration test calls `b::run` → `a::api` →
 /// the private `a::helper`; committed with its lock file.
@@ -44,15 +38,7 @@ fn workspace(root: &Path) {
         "b/tests/it.rs",
         "#[test]\nfn runs() {\n    assert_eq!(b::run(), 2);\n}\n",
     );
-    let lock = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
-        .args(["generate-lockfile", "--offline"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(lock.status.success(), "{lock:?}");
-    common::git(root, &["init", "-q", "-b", "main"]);
-    common::git(root, &["add", "-A"]);
-    common::git(root, &["commit", "-q", "-m", "base"]);
+    common::lock_and_init_repo(root, "base");
 }
 
 /// The `b`/`it` entry of the report's `test_selection`.

@@ -22,7 +22,9 @@ fn member(root: &Path, name: &str, deps: &str, lib: &str) {
 
 /// The exit code and the report (stdout; progress on stderr may differ with the cache).
 fn diff(root: &Path, format: &str) -> (Option<i32>, String) {
-    let ran = gate(root).run(["diff", "--base", "HEAD", "--format", format]);
+    let ran = driftgate()
+        .current_dir(root)
+        .run(["diff", "--base", "HEAD", "--format", format]);
     assert!(ran.code().is_some(), "{}", ran.describe());
     (ran.code(), ran.stdout())
 }
@@ -68,7 +70,9 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
     assert!(!human.contains("e::Quiet"), "{human}");
 
     // Only e is unchanged (b depends on a, d reads c's file): the base side reads four crates.
-    let verbose = gate(root).run(["diff", "--base", "HEAD", "-v"]);
+    let verbose = driftgate()
+        .current_dir(root)
+        .run(["diff", "--base", "HEAD", "-v"]);
     let counts: Vec<usize> = verbose
         .stderr()
         .lines()

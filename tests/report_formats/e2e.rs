@@ -187,7 +187,7 @@ fn schema_subcommand_prints_the_schema_the_reports_follow() {
 }
 
 fn assert_usage_error(dir: &Path, args: &[&str], expected: &str) {
-    let out = gate(dir).check(args);
+    let out = gate(dir).into_command().check(args);
     assert_eq!(out.code(), Some(2), "{args:?}: {}", out.describe());
     assert!(
         out.stderr().contains(expected),
@@ -225,13 +225,16 @@ fn tool_errors_exit_101_and_write_no_report() {
     let report = root.join("report.sarif");
     let spec = format!("sarif={}", report.display());
     gate(root)
+        .into_command()
         .check(["--base", "no-such-rev", "--output", &spec])
         .expect_code(101)
         .stderr_has("no-such-rev");
     assert!(!report.exists());
 
     let (_clone, shallow) = shallow_clone_of_head(root);
-    let out = gate(&shallow).check(["--base", "HEAD~1", "--format", "sarif"]);
+    let out = gate(&shallow)
+        .into_command()
+        .check(["--base", "HEAD~1", "--format", "sarif"]);
     out.expect_code(101).stderr_has("fetch-depth: 0");
     assert!(out.stdout().is_empty(), "{}", out.describe());
 }
