@@ -4,7 +4,9 @@
 # then times, side by side in one run (median of 3):
 #   M) cargo metadata --format-version 1            (what the gate needs from cargo)
 #   G) git diff HEAD --name-only + git ls-files      (what it needs from git)
-#   D) cargo driftgate diff --base HEAD --engine syn (warm: run once before timing)
+#   D) cargo driftgate diff --base HEAD --engine syn (warm: run once before timing, so the
+#      unchanged crates are proven and not read; see src/api/proven.rs), and the same with the
+#      default engine (auto)
 #   S) cargo driftgate snapshot --engine syn --check (every crate listed)
 # and prints the gate's overhead per unchanged crate beyond M + G, with the stage timings of D.
 # Usage: ci/bench-500.sh [N=500]; BIN=path/to/cargo-driftgate to time another build;
@@ -58,10 +60,14 @@ g=$(median sh -c 'git diff HEAD --name-only && git ls-files > /dev/null')
 d=$(median "$BIN" driftgate diff --base HEAD --engine syn)
 timings=$(tr -s '\n ' ' ' < "$ws/target/driftgate/timings.json" 2>/dev/null || echo none)
 s=$(median "$BIN" driftgate snapshot --engine syn --check)
+"$BIN" driftgate diff --base HEAD > /dev/null 2>&1 || true # warm the default engine (auto)
+a=$(median "$BIN" driftgate diff --base HEAD)
 per=$(echo "($d - $m - $g) * 1000 / ($n - 1)" | bc -l)
+pera=$(echo "($a - $m - $g) * 1000 / ($n - 1)" | bc -l)
 printf '| binary | crates | cargo metadata (s) | git (s) | diff (s) | snapshot --check (s) | diff overhead per unchanged crate (ms) |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- |\n'
 printf '| timed | %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n' "$n" "$m" "$g" "$d" "$s" "$per"
+printf '| timed, `--engine auto` (the default) | %d | | | %.3f | | %.3f |\n' "$n" "$a" "$pera"
 if [ -n "${BEFORE:-}" ]; then
   "$BEFORE" driftgate diff --base HEAD --engine syn > /dev/null 2>&1 || true # warm its cache
   db=$(median "$BEFORE" driftgate diff --base HEAD --engine syn)
@@ -72,4 +78,5 @@ if [ -n "${BEFORE:-}" ]; then
   printf '| timed, again | %d | | | %.3f | | %.3f |\n' "$n" "$d2" "$per2"
   printf '\nRatio diff after / before: %.2f\n' "$(echo "$d2 / $db" | bc -l)"
 fi
+printf '\nRatio diff / (cargo metadata + git): %.2f\n' "$(echo "$d / ($m + $g)" | bc -l)"
 printf '\ndiff stage timings: %s\n' "$timings"

@@ -274,7 +274,18 @@ pub(crate) fn extract_sides(
     let mut blind: Vec<(&Member, Reason, String)> = Vec::new();
     // Base and head are documented by one toolchain: comparing their keys needs no `rustc -vV`.
     let toolchain = "";
-    let (base_files, head_files) = (base.files()?, head.files()?);
+    // Listed only when a blind crate needs its key compared (a listing costs a git process).
+    let (base_files, head_files) = (std::cell::OnceCell::new(), std::cell::OnceCell::new());
+    fn listed<'c>(
+        cell: &'c std::cell::OnceCell<Vec<String>>,
+        tree: &SourceTree,
+    ) -> crate::Result<&'c [String]> {
+        if let Some(files) = cell.get() {
+            return Ok(files);
+        }
+        let files = tree.files()?;
+        Ok(cell.get_or_init(|| files))
+    }
     for member in members.iter().copied() {
         let name = member.name.as_str();
         let (b, h) = (
@@ -296,7 +307,10 @@ pub(crate) fn extract_sides(
         let key = |tree: &SourceTree, files: &[String]| {
             super::rustdoc::rustdoc_key(workspace, member, tree, files, rustdoc, toolchain)
         };
-        if b.is_some() && h.is_some() && key(base, &base_files)? == key(head, &head_files)? {
+        if b.is_some()
+            && h.is_some()
+            && key(base, listed(&base_files, base)?)? == key(head, listed(&head_files, head)?)?
+        {
             // Identical inputs: syn's lines (partial or not) are identical on both sides, so the
             // crate diffs as unchanged; its read problems say nothing about a change.
             for side in [&mut sides.base.snapshot, &mut sides.head.snapshot] {

@@ -14,6 +14,7 @@ pub(crate) mod foreign;
 pub(crate) mod guard;
 pub mod model;
 pub(crate) mod normalize;
+pub(crate) mod proven;
 pub(crate) mod render;
 pub mod rules;
 pub mod rules_doc;

@@ -4,16 +4,21 @@
 //! workspace dependency (transitively, any kind) is changed — it may re-export that dependency's
 //! items — and nothing it might read lies where the change listing cannot vouch for it: a crate
 //! root outside its directory, a `#[path]` attribute (its module file may sit anywhere), a nested
-//! repository or submodule, a file git is told not to compare (`assume-unchanged`, `skip-worktree`). A changed `.rs` file, `Cargo.toml`, `Cargo.lock`, `.cargo/` or
+//! repository or submodule (also one below its directory), a symlink below its directory (it may
+//! point into another crate), a file git is told not to compare (`assume-unchanged`,
+//! `skip-worktree`). A changed `.rs` file, `Cargo.toml`, `Cargo.lock`, `.cargo/` or
 //! toolchain file outside every member directory makes every crate changed. Anything uncertain
 //! (the change listing fails, the tree is not git) is changed. The base side of an unchanged crate
-//! is its head API, identical by construction; the pure closure is [`unchanged_closure`].
+//! is its head API, identical by construction; the pure closure is [`unchanged_closure`]. An
+//! unchanged crate an earlier run already proved complete is not read at all ([`super::proven`]).
 
+use super::cache::CacheKey;
 use super::model::ApiSnapshot;
+use super::proven;
 use crate::process::Cmd;
 use crate::source::{SourceKind, SourceTree};
 use crate::workspace::Workspace;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the closure needs to know about one workspace member.
 #[derive(Debug, Clone)]
@@ -70,15 +75,19 @@ pub(crate) fn unchanged_closure(
         .filter(|c| !c.certain || changed.iter().chain(ignored).any(|path| touches(c, path)))
         .map(|c| c.name)
         .collect();
-    loop {
-        let before = dirty.len();
-        for c in crates {
-            if c.deps.iter().any(|d| dirty.contains(d)) {
-                dirty.insert(c.name);
-            }
+    // Every dependent of a dirty crate is dirty: a walk over the reverse edges.
+    let mut dependents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for c in crates {
+        for dep in &c.deps {
+            dependents.entry(dep).or_default().push(c.name);
         }
-        if dirty.len() == before {
-            break;
+    }
+    let mut todo: Vec<&str> = dirty.iter().copied().collect();
+    while let Some(name) = todo.pop() {
+        for dependent in dependents.get(name).into_iter().flatten() {
+            if dirty.insert(dependent) {
+                todo.push(dependent);
+            }
         }
     }
     crates
@@ -133,38 +142,85 @@ fn mentions_path_value(attr: &[u8]) -> bool {
     })
 }
 
-/// The selected members (by package name) whose APIs cannot differ between `base` and `head`;
-/// empty when `base` is not a git tree or anything about the change cannot be listed.
+/// What [`find`] learns about the crates whose APIs cannot differ between base and head.
+#[derive(Debug, Default)]
+pub(crate) struct Unchanged {
+    /// The unchanged members, by package name.
+    pub names: BTreeSet<String>,
+    /// Of those, the ones an earlier run proved ([`super::proven`]), package → crate name: they
+    /// are not read on either side, and their diffs are empty by construction.
+    pub proven: BTreeMap<String, String>,
+    /// The tree keys of the other unchanged members, recorded once they are read.
+    pending: BTreeMap<String, CacheKey>,
+    record: proven::Record,
+}
+
+impl Unchanged {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub(crate) fn is_proven(&self, name: &str) -> bool {
+        self.proven.contains_key(name)
+    }
+
+    pub(crate) fn proven_names(&self) -> BTreeSet<String> {
+        self.proven.keys().cloned().collect()
+    }
+
+    /// Records the unchanged members read into `head` (by syn) that proved their tree key and
+    /// that the engine choice calls `complete`.
+    pub(crate) fn remember(&mut self, head: &ApiSnapshot, complete: &dyn Fn(&str) -> bool) {
+        let keys = proven::newly_proven(&self.pending, head, complete);
+        self.record.add(keys);
+    }
+}
+
+/// The selected members whose APIs cannot differ between `base` and `head`; none when `base` is
+/// not a git tree or anything about the change cannot be listed. `use_cache` turns the record of
+/// proven crates on.
 pub(crate) fn find(
     workspace: &Workspace,
     base: &SourceTree,
     head: &SourceTree,
-) -> BTreeSet<String> {
+    use_cache: bool,
+) -> Unchanged {
     if matches!(base.kind(), SourceKind::Worktree) {
-        return BTreeSet::new();
+        return Unchanged::default();
     }
-    find_listed(workspace, base, head).unwrap_or_default()
+    find_listed(workspace, base, head, use_cache).unwrap_or_default()
 }
 
 fn find_listed(
     workspace: &Workspace,
     base: &SourceTree,
     head: &SourceTree,
-) -> crate::Result<BTreeSet<String>> {
-    let changes = crate::source::changed_paths(base, head)?;
+    use_cache: bool,
+) -> crate::Result<Unchanged> {
+    // The three listings are independent git processes: run side by side.
+    let worktree = matches!(head.kind(), SourceKind::Worktree);
+    let (changes, ignored, unwatched) = std::thread::scope(|scope| {
+        let ignored = scope.spawn(|| worktree.then(|| ignored_paths(workspace)));
+        let unwatched = scope.spawn(|| worktree.then(|| unwatched_paths(workspace)));
+        let changes = crate::source::changed_paths(base, head);
+        let joined = |handle: std::thread::ScopedJoinHandle<'_, Option<crate::Result<_>>>| {
+            handle.join().unwrap_or_else(|_| {
+                Some(Err(crate::Error::Other(
+                    "listing git paths panicked".to_owned(),
+                )))
+            })
+        };
+        (changes, joined(ignored), joined(unwatched))
+    });
+    let changes = changes?;
     let changed: Vec<&str> = changes
         .iter()
         .flat_map(|c| std::iter::once(c.path.as_str()).chain(c.old_path.as_deref()))
         .collect();
-    let ignored = match head.kind() {
-        SourceKind::Worktree => {
-            let mut paths = ignored_paths(workspace)?;
-            paths.extend(unwatched_paths(workspace)?);
-            paths
-        }
-        _ => Vec::new(),
-    };
+    let mut ignored: Vec<String> = ignored.transpose()?.unwrap_or_default();
+    ignored.extend(unwatched.transpose()?.unwrap_or_default());
     let ignored: Vec<&str> = ignored.iter().map(String::as_str).collect();
+    let objects = base.listed_objects().unwrap_or_default();
     let mut facts: Vec<CrateFacts> = workspace
         .members
         .iter()
@@ -176,7 +232,8 @@ fn find_listed(
             let manifest = m.manifest_rel_path();
             let in_other_repo = base.submodule_at(&manifest).is_some()
                 || head.submodule_at(&manifest).is_some()
-                || has_git_entry(&workspace.root, &m.rel_dir);
+                || has_git_entry(&workspace.root, &m.rel_dir)
+                || proven::links_under(&objects, &m.rel_dir);
             CrateFacts {
                 name: &m.name,
                 rel_dir: &m.rel_dir,
@@ -185,24 +242,76 @@ fn find_listed(
             }
         })
         .collect();
-    let candidates = unchanged_closure(&facts, &changed, &ignored);
-    if candidates.is_empty() {
-        return Ok(candidates);
+    // Untouched themselves (a dependency may have changed): their syn lines are a function of
+    // their own files, identical at base and head. Those an earlier run proved are not read.
+    let untouched = own_unchanged(&facts, &changed, &ignored);
+    if untouched.is_empty() {
+        return Ok(Unchanged::default());
     }
-    // A candidate whose sources name a `#[path]` may read a module file anywhere: changed.
-    let files = head.files()?;
-    for fact in facts.iter_mut().filter(|f| candidates.contains(f.name)) {
-        for path in super::cache::rust_files_under(&files, fact.rel_dir) {
-            if head
-                .read(path)?
-                .is_none_or(|text| has_path_attribute(&text))
-            {
-                fact.certain = false;
-                break;
+    let keys: BTreeMap<&str, CacheKey> = workspace
+        .members
+        .iter()
+        .filter(|m| untouched.contains(&m.name))
+        .filter_map(|m| Some((m.name.as_str(), proven::tree_key(m, &objects)?)))
+        .collect();
+    let record = proven::Record::open(&workspace.target_dir, use_cache);
+    let held = |name: &str| keys.get(name).is_some_and(|key| record.holds(key));
+    // A crate whose sources name a `#[path]` may read a module file anywhere: changed. (A proven
+    // crate has none: its key names the files that were searched.)
+    let unproven: Vec<&mut CrateFacts> = facts
+        .iter_mut()
+        .filter(|f| untouched.contains(f.name) && !held(f.name))
+        .collect();
+    if !unproven.is_empty() {
+        let files = head.files()?;
+        for fact in unproven {
+            for path in super::cache::rust_files_under(&files, fact.rel_dir) {
+                if head
+                    .read(path)?
+                    .is_none_or(|text| has_path_attribute(&text))
+                {
+                    fact.certain = false;
+                    break;
+                }
             }
         }
     }
-    Ok(unchanged_closure(&facts, &changed, &ignored))
+    let mut unchanged = Unchanged {
+        names: unchanged_closure(&facts, &changed, &ignored),
+        ..Unchanged::default()
+    };
+    let untouched = own_unchanged(&facts, &changed, &ignored);
+    for member in workspace
+        .members
+        .iter()
+        .filter(|m| untouched.contains(&m.name))
+    {
+        let (Some(lib), Some(key)) = (&member.lib, keys.get(member.name.as_str())) else {
+            continue;
+        };
+        if record.holds(key) {
+            unchanged
+                .proven
+                .insert(member.name.clone(), lib.crate_name.clone());
+        } else {
+            unchanged.pending.insert(member.name.clone(), key.clone());
+        }
+    }
+    unchanged.record = record;
+    Ok(unchanged)
+}
+
+/// The members no changed or ignored path touches and that are certain, whatever their
+/// dependencies did: the closure without its dependency edges.
+fn own_unchanged(crates: &[CrateFacts], changed: &[&str], ignored: &[&str]) -> BTreeSet<String> {
+    let alone: Vec<CrateFacts> = crates
+        .iter()
+        .map(|c| CrateFacts {
+            deps: Vec::new(),
+            ..c.clone()
+        })
+        .collect();
+    unchanged_closure(&alone, changed, ignored)
 }
 
 /// Whether a `.git` entry sits in `rel_dir` or a directory between it and the workspace root: the

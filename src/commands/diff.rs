@@ -184,22 +184,42 @@ pub(crate) fn compare_with(
         (None, Some(tree), extract::EngineChoice::Syn | extract::EngineChoice::Auto(_))
             if git_baseline =>
         {
-            unchanged::find(&loaded.workspace, tree, &head_tree)
+            unchanged::find(&loaded.workspace, tree, &head_tree, options.use_cache)
         }
         _ => Default::default(),
     };
+    let mut unchanged = unchanged;
+    // Proven unchanged crates are not read at all (their empty diffs are added below).
+    let read_members: Vec<&Member> = members
+        .iter()
+        .filter(|m| !unchanged.is_proven(&m.name))
+        .copied()
+        .collect();
     let (base, head, engines) = match (base_files, &base_tree, &options.engine) {
         (None, Some(tree), extract::EngineChoice::Auto(rustdoc)) => {
-            let sides = auto::extract_sides(
+            let mut sides = auto::extract_sides(
                 options,
                 rustdoc,
                 &loaded.workspace,
-                &members,
+                &read_members,
                 tree,
                 &head_tree,
-                &unchanged,
+                &unchanged.names,
                 err,
             )?;
+            let syn_complete = |name: &str| {
+                sides
+                    .engines
+                    .iter()
+                    .any(|r| r.package == name && r.reason == auto::Reason::SynComplete)
+            };
+            unchanged.remember(&sides.head.snapshot, &syn_complete);
+            let proven = unchanged.proven_names();
+            crate::api::proven::complete_records(
+                &mut sides.engines,
+                &proven,
+                auto::Reason::SynComplete,
+            );
             for side in [&sides.base, &sides.head] {
                 report_extraction(side, ctx, err);
             }
@@ -220,15 +240,22 @@ pub(crate) fn compare_with(
         (files, tree, _) => {
             let (mut base, mut head) = match (files, tree) {
                 (None, Some(tree)) if !unchanged.is_empty() => {
-                    let head = extract(&head_tree, &members, options, err)?;
-                    let reused = unchanged::reusable(&unchanged, &head);
-                    let changed: Vec<&Member> = members
+                    let head = extract(&head_tree, &read_members, options, err)?;
+                    let reused = unchanged::reusable(&unchanged.names, &head);
+                    let changed: Vec<&Member> = read_members
                         .iter()
                         .filter(|m| !reused.contains(&m.name))
                         .copied()
                         .collect();
+                    if matches!(options.engine, extract::EngineChoice::Syn) {
+                        // Only the changed crates are read at the base: no bulk read of the rest.
+                        tree.preload_only_under(
+                            changed.iter().map(|m| m.rel_dir.clone()).collect(),
+                        );
+                    }
                     let mut base = extract(tree, &changed, options, err)?;
                     unchanged::fill_base(&mut base, &head, &reused);
+                    unchanged.remember(&head, &|_| true);
                     (base, head)
                 }
                 (files, tree) => {
@@ -267,7 +294,9 @@ pub(crate) fn compare_with(
                 extract::EngineChoice::Rustdoc(_) => "rustdoc",
                 _ => "syn",
             };
-            let engines = auto::requested_records(Some(&base), &head, name, &fallback);
+            let mut engines = auto::requested_records(Some(&base), &head, name, &fallback);
+            let proven = unchanged.proven_names();
+            crate::api::proven::complete_records(&mut engines, &proven, auto::Reason::Requested);
             (base, head, engines)
         }
     };
@@ -290,6 +319,7 @@ pub(crate) fn compare_with(
         &drop_problem_crates(&base, &head),
         &drop_problem_crates(&head, &base),
     );
+    crate::api::proven::complete_diff(&mut diff, &unchanged.proven);
     crate::successor::attach(&mut diff, &loaded.workspace, base_tree.as_ref(), &head_tree)?;
     drop(diffing);
     Ok(Compared {

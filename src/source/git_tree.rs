@@ -77,6 +77,9 @@ pub(super) struct GitTree {
     /// Contents of the preloaded blobs (sources, manifests, lock files, symlinks) by blob id.
     preloaded: OnceLock<HashMap<String, Vec<u8>>>,
     preload_lock: Mutex<()>,
+    /// When set before the first read: only blobs below these directories are preloaded (the
+    /// others are read one by one on demand).
+    preload_scope: OnceLock<Vec<String>>,
     /// The long-lived `git cat-file --batch` for everything else, started on first use.
     batch: Mutex<Option<Batch>>,
 }
@@ -112,6 +115,7 @@ impl GitTree {
                 .collect(),
             preloaded: OnceLock::new(),
             preload_lock: Mutex::new(()),
+            preload_scope: OnceLock::new(),
             batch: Mutex::new(None),
         }
     }
@@ -184,6 +188,32 @@ impl GitTree {
         })
     }
 
+    /// Limits the bulk preload to blobs below `dirs` (`""` is everything); no effect once it ran.
+    pub(super) fn preload_only_under(&self, dirs: Vec<String>) {
+        let _ = self.preload_scope.set(dirs);
+    }
+
+    /// Every blob and gitlink of the listing (not those inside submodules): path, object id (the
+    /// commit for a gitlink) and kind, sorted by path.
+    pub(super) fn listed_objects(&self) -> Vec<(&str, &str, super::ObjectKind)> {
+        use super::ObjectKind;
+        let blobs = self.entries.iter().map(|(path, entry)| {
+            let kind = if entry.symlink {
+                ObjectKind::Symlink
+            } else {
+                ObjectKind::File
+            };
+            (path.as_str(), entry.oid.as_str(), kind)
+        });
+        let links = self
+            .gitlinks
+            .iter()
+            .map(|(path, link)| (path.as_str(), link.commit.as_str(), ObjectKind::Gitlink));
+        let mut objects: Vec<_> = blobs.chain(links).collect();
+        objects.sort_unstable();
+        objects
+    }
+
     /// Every file, including those of readable submodules (unsorted).
     pub(super) fn files(&self) -> Vec<String> {
         let mut files: Vec<String> = self.entries.keys().cloned().collect();
@@ -250,6 +280,16 @@ impl GitTree {
             .entries
             .iter()
             .filter(|(path, entry)| entry.symlink || is_preloaded_kind(path))
+            .filter(|(path, _)| {
+                self.preload_scope.get().is_none_or(|dirs| {
+                    dirs.iter().any(|dir| {
+                        dir.is_empty()
+                            || path
+                                .strip_prefix(dir.as_str())
+                                .is_some_and(|rest| rest.starts_with('/'))
+                    })
+                })
+            })
             .map(|(_, entry)| entry.oid.as_str())
             .collect();
         oids.sort_unstable();

@@ -204,6 +204,21 @@ impl SourceTree {
         Ok(files)
     }
 
+    /// The blobs and gitlinks a git tree or the index lists (path, object id, kind), sorted by path;
+    /// `None` for a working tree, whose contents have no ids.
+    pub(crate) fn listed_objects(&self) -> Option<Vec<(&str, &str, ObjectKind)>> {
+        Some(self.git.as_ref()?.listed_objects())
+    }
+
+    /// Limits the bulk read of a git tree's sources and manifests to those below `dirs` (relative
+    /// to the workspace root; `""` is everything) when only some crates will be read; other files
+    /// are still read, one by one. No effect on a working tree, or once the bulk read ran.
+    pub(crate) fn preload_only_under(&self, dirs: Vec<String>) {
+        if let Some(git) = &self.git {
+            git.preload_only_under(dirs);
+        }
+    }
+
     /// For messages: "working tree", "git HEAD~1 (abc1234)", "staged index".
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -234,6 +249,15 @@ impl SourceTree {
             None => Repo::discover(&self.root),
         }
     }
+}
+
+/// What a listed object of a git tree or the index is ([`SourceTree::listed_objects`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum ObjectKind {
+    File,
+    Symlink,
+    /// A submodule: the object id is the commit it is recorded at.
+    Gitlink,
 }
 
 /// A submodule (gitlink entry) of a git tree or the index.

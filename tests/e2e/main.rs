@@ -32,6 +32,7 @@ mod fuzz_hostile;
 mod golden_e2e;
 mod hardening;
 mod impact_conformance;
+mod proven_crates;
 mod rustdoc_engine;
 mod rustdoc_lines;
 mod sigv4_adversarial;

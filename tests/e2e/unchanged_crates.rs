@@ -70,6 +70,7 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
     assert!(!human.contains("e::Quiet"), "{human}");
 
     // Only e is unchanged (b depends on a, d reads c's file): the base side reads four crates.
+    // (b re-exports a's items: a glob syn cannot see, so b is never proven and always read.)
     let verbose = driftgate()
         .current_dir(root)
         .run(["diff", "--base", "HEAD", "-v"]);
@@ -83,9 +84,10 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
                 .sum()
         })
         .collect();
+    // The head side reads four too: e was proven unchanged by the runs above (`api::proven`).
     assert_eq!(
         counts,
-        [4, 5],
+        [4, 4],
         "base side, head side:\n{}",
         verbose.stderr()
     );
