@@ -210,6 +210,13 @@ pub(crate) fn engine_options(
 /// precise otherwise.
 pub(crate) fn options(ctx: &Context, loaded: &Loaded, args: &CheckArgs) -> Result<Options> {
     let fast = args.fast_path();
+    if args.tests == Some(TestsArg::Affected) && args.shard.is_some() {
+        return Err(crate::error::Error::Usage(
+            "--tests=affected cannot be combined with --shard: every shard would run the same \
+             tests; run it unsharded"
+                .to_owned(),
+        ));
+    }
     let mode = args
         .mode
         .or(fast.then_some(Mode::Precise))

@@ -118,8 +118,9 @@ impl CheckReport {
         ));
         match &self.build {
             None => out.push_str("skipped (--no-build)\n"),
-            Some(_) if self.plan.is_empty() => {
-                out.push_str("nothing to build: no dependent is affected\n")
+            Some(build) if self.plan.is_empty() => {
+                out.push_str("nothing to build: no dependent is affected\n");
+                out.push_str(&test_lines(build, style));
             }
             Some(build) => {
                 out.push_str(&format!(
@@ -152,33 +153,7 @@ impl CheckReport {
                         out.push_str(&format!("      {dim}|{reset} {line}\n"));
                     }
                 }
-                for run in &build.tests {
-                    let status = if run.success {
-                        format!("{}ok{reset}", style.ok_start())
-                    } else {
-                        format!("{}FAILED{reset}", style.error_start())
-                    };
-                    out.push_str(&format!(
-                        "  test {} ({}): {status} {} passed, {} failed, {} ignored\n",
-                        run.package, run.target, run.passed, run.failed, run.ignored
-                    ));
-                    for name in &run.failures {
-                        out.push_str(&format!("      failed: {name}\n"));
-                    }
-                    let why = build
-                        .test_selection
-                        .iter()
-                        .find(|c| c.run && c.package == run.package && c.target == run.target);
-                    if let Some(choice) = why {
-                        out.push_str(&format!("      {dim}run: {}{reset}\n", choice.reason));
-                    }
-                }
-                for choice in build.test_selection.iter().filter(|c| !c.run) {
-                    out.push_str(&format!(
-                        "  test {} ({}): {dim}skipped: {}{reset}\n",
-                        choice.package, choice.target, choice.reason
-                    ));
-                }
+                out.push_str(&test_lines(build, style));
                 if !build.false_alarms.is_empty() {
                     out.push_str(&format!(
                         "  {dim}predicted but compiled fine ({}):{reset}\n",
@@ -258,4 +233,39 @@ fn mode_name(mode: Mode) -> &'static str {
         Mode::Precise => "precise",
         Mode::Conservative => "conservative",
     }
+}
+
+/// The test runs of `check --tests` (and, with `--tests=affected`, why each target ran or was
+/// skipped).
+fn test_lines(build: &BuildOutcome, style: &Style) -> String {
+    let (reset, dim) = (style.reset(), style.dim_start());
+    let mut out = String::new();
+    for run in &build.tests {
+        let status = if run.success {
+            format!("{}ok{reset}", style.ok_start())
+        } else {
+            format!("{}FAILED{reset}", style.error_start())
+        };
+        out.push_str(&format!(
+            "  test {} ({}): {status} {} passed, {} failed, {} ignored\n",
+            run.package, run.target, run.passed, run.failed, run.ignored
+        ));
+        for name in &run.failures {
+            out.push_str(&format!("      failed: {name}\n"));
+        }
+        let why = build
+            .test_selection
+            .iter()
+            .find(|c| c.run && c.package == run.package && c.target == run.target);
+        if let Some(choice) = why {
+            out.push_str(&format!("      {dim}run: {}{reset}\n", choice.reason));
+        }
+    }
+    for choice in build.test_selection.iter().filter(|c| !c.run) {
+        out.push_str(&format!(
+            "  test {} ({}): {dim}skipped: {}{reset}\n",
+            choice.package, choice.target, choice.reason
+        ));
+    }
+    out
 }

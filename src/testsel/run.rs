@@ -140,23 +140,43 @@ fn hash_tree(
     Ok(tree)
 }
 
-/// The files `llvm-cov` named, as paths relative to `root` (files outside it dropped).
-fn relative_to(root: &Path, files: &[String]) -> BTreeSet<String> {
+/// Where cargo keeps registry and git sources: immutable for a given lock file.
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+}
+
+/// The files `llvm-cov` named, as paths relative to `root`; `Err(file)` for an executed file
+/// outside it whose content the record cannot follow (a path dependency outside the workspace, a
+/// generated file): not the standard library (`/rustc/…`) and not cargo's registry or git sources
+/// (fixed by the lock file).
+fn relative_to(root: &Path, files: &[String]) -> std::result::Result<BTreeSet<String>, String> {
     let canonical = root.canonicalize().ok();
-    files
-        .iter()
-        .filter_map(|file| {
-            let path = Path::new(file);
-            if path.is_relative() {
-                return Some(file.replace('\\', "/"));
+    let fixed: Vec<PathBuf> = cargo_home()
+        .into_iter()
+        .flat_map(|home| [home.join("registry"), home.join("git")])
+        .collect();
+    let mut inside = BTreeSet::new();
+    for file in files {
+        let path = Path::new(file);
+        if path.is_relative() {
+            inside.insert(file.replace('\\', "/"));
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .ok()
+            .or_else(|| path.strip_prefix(canonical.as_ref()?).ok());
+        match rel {
+            Some(rel) => {
+                inside.insert(rel.to_string_lossy().replace('\\', "/"));
             }
-            let rel = path
-                .strip_prefix(root)
-                .ok()
-                .or_else(|| path.strip_prefix(canonical.as_ref()?).ok())?;
-            Some(rel.to_string_lossy().replace('\\', "/"))
-        })
-        .collect()
+            None if path.starts_with("/rustc") || fixed.iter().any(|d| path.starts_with(d)) => {}
+            None => return Err(file.clone()),
+        }
+    }
+    Ok(inside)
 }
 
 fn run_in(
@@ -269,7 +289,17 @@ fn run_in(
                     if files.is_none() {
                         reason.push_str("; not recorded: its run wrote no coverage profile");
                     }
-                    files.map(|files| relative_to(&test_ws.root, &files))
+                    match files.map(|files| relative_to(&test_ws.root, &files)) {
+                        Some(Ok(inside)) => Some(inside),
+                        Some(Err(outside)) => {
+                            reason.push_str(&format!(
+                                "; not recorded: it executed {outside}, outside the workspace \
+                                 and cargo's registry"
+                            ));
+                            None
+                        }
+                        None => None,
+                    }
                 }
                 Err(why) => {
                     reason.push_str(&format!("; not recorded: {why}"));
