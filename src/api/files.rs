@@ -231,6 +231,33 @@ mod tests {
     }
 
     #[test]
+    fn a_file_written_before_orders_migrates_as_the_same_api() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = [
+            "pub mod a",
+            "#[order(A, B)] pub enum a::E",
+            "pub a::E::A",
+            "pub a::E::B",
+        ];
+        let api = CrateApi::from_lines("a", "a", lines);
+        let old = render(&api)
+            .replace(&format!("(line format {LINE_FORMAT})"), "(line format 2)")
+            .replace("#[order(A, B)] ", "");
+        std::fs::write(file_for(dir.path(), "a"), &old).unwrap();
+        let migrated = Written::Migrated {
+            from: 2,
+            changed: false,
+        };
+        assert_eq!(write(dir.path(), &api, &[]).unwrap(), migrated);
+        std::fs::write(file_for(dir.path(), "a"), old.replace("pub a::E::B\n", "")).unwrap();
+        let changed = Written::Migrated {
+            from: 2,
+            changed: true,
+        };
+        assert_eq!(write(dir.path(), &api, &[]).unwrap(), changed);
+    }
+
+    #[test]
     fn a_member_without_a_file_is_an_error_naming_it_and_the_fix() {
         let dir = tempfile::tempdir().unwrap();
         write(

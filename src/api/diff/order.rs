@@ -161,7 +161,8 @@ fn integer(expr: &str) -> Option<i128> {
 
 /// Variants whose discriminant changed while their own line kept its explicit discriminant (a
 /// changed explicit one is the variant line's finding), where discriminants can be observed on
-/// both sides: a `#[repr]`, or no variant with fields (`as` casts).
+/// both sides: a `#[repr]`, or no variant with fields and none `#[non_exhaustive]` (`as` casts
+/// outside the crate).
 fn discriminants_changed<'a>(
     base: &Members<'a>,
     head: &Members<'a>,
@@ -178,7 +179,7 @@ fn discriminants_changed<'a>(
                 .of(&item.path)
                 .iter()
                 .filter(|m| m.kind == ItemKind::Variant)
-                .all(|m| classify::is_unit_variant(m))
+                .all(|m| classify::is_unit_variant(m) && !m.attrs.non_exhaustive)
     };
     if !observable(b, base) || !observable(a, head) {
         return Vec::new();
@@ -368,6 +369,23 @@ mod tests {
                 (rule, "k::E::B".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn discriminants_no_cast_can_read_are_no_finding() {
+        let found = changes(
+            &[
+                "#[order(A, B)] pub enum k::E",
+                "#[non_exhaustive] pub k::E::A",
+                "pub k::E::B",
+            ],
+            &[
+                "#[order(B, A)] pub enum k::E",
+                "#[non_exhaustive] pub k::E::A",
+                "pub k::E::B",
+            ],
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]

@@ -358,13 +358,16 @@ impl<'t> Walker<'t> {
                 self.qualify(module, &generic_names(&imp.generics), &mut generics);
                 let impl_generics = render::generics(&generics);
                 if type_paths.is_empty() {
-                    // `impl Trait for &Local`, `for Box<Local>`, `impl LocalTrait for u8`: public API
-                    // when the trait is local or the self type names a public type of this crate.
+                    // `impl Trait for &Local`, `for Box<Local>`, `impl LocalTrait for u8`,
+                    // `impl From<&Local> for Box<Path>`: public API when the trait is local or the
+                    // self type or the trait's arguments name a type of this crate.
                     let mut self_ty = (*imp.self_ty).clone();
                     self.qualify(module, &generic_names(&imp.generics), &mut self_ty);
                     let self_text = render::text(&self_ty);
-                    let mentions_local = render::tokens_text(quote::quote!(#self_ty))
-                        .contains(&format!("{}::", self.crate_name));
+                    let mentions_local = names_crate(
+                        &render::tokens_text(quote::quote!(#self_ty)),
+                        self.crate_name,
+                    ) || names_crate(&trait_text, self.crate_name);
                     let trait_is_local = trait_text.starts_with(&format!("{}::", self.crate_name));
                     if trait_is_local || mentions_local {
                         self.lines.push(render::trait_impl(
@@ -597,4 +600,15 @@ impl CanonicalPaths for Walker<'_> {
             })
             .or_else(|| self.absolute_written_path(module, segments))
     }
+}
+
+/// Whether `text` names a path of crate `crate_name` (`k::T`, not `ok::T`).
+fn names_crate(text: &str, crate_name: &str) -> bool {
+    let needle = format!("{crate_name}::");
+    text.match_indices(&needle).any(|(at, _)| {
+        !text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+    })
 }

@@ -208,3 +208,12 @@ extern "C" {
 }
 //- witness
 pub fn w() -> i32 { unsafe { lib::ERRNO } }
+
+//= trait_impl_removed foreign-self-type
+//- old
+pub struct P(pub u8);
+impl From<P> for Vec<u8> { fn from(p: P) -> Self { vec![p.0] } }
+//- new
+pub struct P(pub u8);
+//- witness
+pub fn w(p: lib::P) -> Vec<u8> { p.into() }

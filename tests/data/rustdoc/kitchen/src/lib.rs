@@ -210,3 +210,25 @@ macro_rules! generate {
 }
 
 generate!(made_a, made_b);
+
+/// Field order is the derived comparison's order (`#[order(PartialOrd; ..)]`, public fields only).
+#[derive(PartialEq, PartialOrd)]
+pub struct Version {
+    pub major: u16,
+    build: u8,
+    pub minor: u16,
+}
+
+/// Unit-only: the discriminants follow the variants (`#[order(..)]`).
+pub enum Color {
+    Red,
+    Green,
+    Blue,
+}
+
+/// A foreign trait for a foreign type, naming a local type: part of the API.
+impl From<Point> for (i32, i32) {
+    fn from(p: Point) -> Self {
+        (p.x, p.y)
+    }
+}
