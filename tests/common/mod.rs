@@ -65,6 +65,19 @@ pub fn write_file(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Writes workspace member `name` at `root/name`: a 0.1.0 edition-2021 package with the given
+/// `[dependencies]` lines and `src/lib.rs`.
+pub fn write_member(root: &Path, name: &str, deps: &str, lib: &str) {
+    write_file(
+        root,
+        &format!("{name}/Cargo.toml"),
+        &format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
+        ),
+    );
+    write_file(root, &format!("{name}/src/lib.rs"), lib);
+}
+
 /// A path as a command-line argument beside `&str` ones (`["--manifest-path", path_str(&p)]`).
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")

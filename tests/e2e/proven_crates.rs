@@ -7,24 +7,8 @@
 use crate::common;
 
 use common::*;
+use common::{write_file as write, write_member as member};
 use std::path::Path;
-
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn member(root: &Path, name: &str, deps: &str, lib: &str) {
-    write(
-        root,
-        &format!("{name}/Cargo.toml"),
-        &format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
-        ),
-    );
-    write(root, &format!("{name}/src/lib.rs"), lib);
-}
 
 /// A `diff --base HEAD --engine syn -v` run: exit code, JSON report, and the number of crates
 /// each extraction read (its `api cache:` hits plus misses), summed over both sides.
@@ -73,16 +57,7 @@ fn proven_unchanged_crates_are_not_read_again_and_the_reports_stay_the_truth() {
     std::os::unix::fs::symlink("../../a/src/part.rs", root.join("s/src/m.rs")).unwrap();
     #[cfg(not(unix))]
     write(root, "s/src/m.rs", "pub fn part() {}\n");
-    #[allow(clippy::disallowed_methods)]
-    let lock = std::process::Command::new(env!("CARGO"))
-        .args(["generate-lockfile", "--offline"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(lock.status.success(), "{}", stderr(&lock));
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    lock_and_init_repo(root, "base");
     write(root, "a/src/lib.rs", "pub fn two() -> u32 { 2 }\n");
     write(root, "a/src/part.rs", "pub fn part2() {}\n");
 

@@ -9,17 +9,6 @@ use crate::common;
 use common::*;
 use std::path::Path;
 
-fn member(root: &Path, name: &str, deps: &str, lib: &str) {
-    write_file(
-        root,
-        &format!("{name}/Cargo.toml"),
-        &format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
-        ),
-    );
-    write_file(root, &format!("{name}/src/lib.rs"), lib);
-}
-
 /// The exit code and the report (stdout; progress on stderr may differ with the cache).
 fn diff(root: &Path, format: &str) -> (Option<i32>, String) {
     let ran = driftgate()
@@ -39,22 +28,22 @@ fn unchanged_crates_skipped_on_the_base_side_give_the_same_reports() {
         "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\", \"c\", \"d\", \"e\"]\n",
     );
     write_file(root, ".gitignore", "/target\n");
-    member(root, "a", "", "pub fn one() -> u32 { 1 }\n");
-    member(
+    write_member(root, "a", "", "pub fn one() -> u32 { 1 }\n");
+    write_member(
         root,
         "b",
         "a = { path = \"../a\" }\n",
         "pub use a::*;\npub fn own() {}\n",
     );
-    member(root, "c", "", "pub fn c() {}\n");
+    write_member(root, "c", "", "pub fn c() {}\n");
     write_file(root, "c/src/extra.rs", "pub fn shared() {}\n");
-    member(
+    write_member(
         root,
         "d",
         "",
         "#[path = \"../../c/src/extra.rs\"]\npub mod extra;\n",
     );
-    member(root, "e", "", "pub struct Quiet;\n");
+    write_member(root, "e", "", "pub struct Quiet;\n");
     lock_and_init_repo(root, "base");
     // a loses `one` (b re-exports it all); c's extra.rs, a module of d, loses `shared`.
     write_file(root, "a/src/lib.rs", "pub fn two() -> u32 { 2 }\n");
