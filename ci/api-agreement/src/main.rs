@@ -339,9 +339,10 @@ fn lib_target(crate_dir: &Path) -> Result<(String, String), String> {
     let lib = targets
         .iter()
         .find(|t| {
-            t["kind"]
-                .as_array()
-                .is_some_and(|k| k.iter().any(|k| k == "lib" || k == "rlib"))
+            t["kind"].as_array().is_some_and(|k| {
+                k.iter()
+                    .any(|k| k == "lib" || k == "rlib" || k == "proc-macro")
+            })
         })
         .ok_or("no lib target")?;
     let name = lib["name"]
