@@ -245,7 +245,7 @@ fn trait_of_key(key: &str) -> &str {
 fn collapsed_impls(public_api: &Side, driftgate: &Side) -> BTreeMap<String, (usize, String)> {
     let mut only_public: BTreeMap<&str, usize> = BTreeMap::new();
     let mut only_driftgate: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
-    for ((kind, key), _) in &public_api.items {
+    for (kind, key) in public_api.items.keys() {
         if *kind == "impl" && !driftgate.items.contains_key(&(*kind, key.clone())) {
             *only_public.entry(trait_of_key(key)).or_default() += 1;
         }
