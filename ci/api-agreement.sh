@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Compares driftgate's syn engine (or, with --engine rustdoc, its rustdoc engine) with the `public-api` crate (rustdoc JSON) on five real crates from
-# crates.io and writes ci/api-agreement-report.md. Needs the network to crates.io (cargo fetch) and a
+# Compares driftgate's syn engine (or, with --engine rustdoc, its rustdoc engine) with the
+# `public-api` crate (rustdoc JSON) on real crates from crates.io and writes
+# ci/api-agreement-report.md. Needs the network to crates.io (cargo fetch) and a
 # stable toolchain whose rustdoc emits JSON format_version 57 (rustc 1.95). Takes a few minutes;
 # not part of the test suite.
 #
@@ -8,8 +9,8 @@
 #   ci/api-agreement.sh --crate bytes@1.12.2 # any NAME@VERSION list instead (repeatable)
 #   ci/api-agreement.sh --top 20             # more examples per crate
 #   ci/api-agreement.sh --engine rustdoc     # the rustdoc engine, trait impls included, on the default
-#                                            # crates plus syn, camino and futures; writes
-#                                            # ci/api-agreement-rustdoc-report.md
+#                                            # crates plus 12 more (syn, camino, futures, proptest, ...);
+#                                            # writes ci/api-agreement-rustdoc-report.md
 #
 # Build artefacts, crate copies and rustdoc JSON go to $CARGO_TARGET_DIR/api-agreement
 # (default: /work/target-bench when it exists, else ./target).

@@ -90,6 +90,21 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
     let mut public_api = Side::default();
     let public_api_lines = lines.len();
     for (line, class, parent_id, id) in lines {
+        let class = match proc_macro_path(&line) {
+            Some(path) => Class::Item {
+                kind: "macro",
+                path,
+            },
+            None => class,
+        };
+        if let Class::Item { path, .. } = &class {
+            if path.split("::").any(|segment| segment == "_") {
+                // `pub use Trait as _`: public-api lists the trait (and its items) under `m::_`;
+                // driftgate gives such a re-export no line (documented).
+                public_api.exclude("`use .. as _` re-exports and their items");
+                continue;
+            }
+        }
         let in_trait_impl =
             parent_id.is_some_and(|p| trait_impls.contains(&p)) || trait_impl_members.contains(&id);
         match class {
@@ -104,6 +119,19 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
             Class::Item { kind, path } => {
                 // `pub extern crate a::alloc` is driftgate's `pub use a::alloc = alloc`.
                 let kind = if kind == "extern crate" { "use" } else { kind };
+                // A variant re-exported outside its enum (`pub use E::{A, B}`): public-api writes
+                // the variant line at the new path, driftgate `pub use a::A = a::E::A`.
+                let variant = matches!(
+                    krate.index.get(&id).map(|i| &i.inner),
+                    Some(rustdoc_types::ItemEnum::Variant(_))
+                );
+                let in_enum = matches!(
+                    parent_id
+                        .and_then(|p| krate.index.get(&p))
+                        .map(|i| &i.inner),
+                    Some(rustdoc_types::ItemEnum::Enum(_))
+                );
+                let kind = if variant && !in_enum { "use" } else { kind };
                 let type_paths = parent_id
                     .and_then(|p| inherent_self_type(&p))
                     .and_then(|type_id| paths_by_id.get(&type_id))
@@ -179,6 +207,21 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
     })
 }
 
+/// public-api writes proc macros as `pub proc macro krate::#[derive(Name)]`, `krate::#[name]` and
+/// `krate::name!()`: the path `krate::Name`.
+fn proc_macro_path(line: &str) -> Option<String> {
+    let rest = line.split("pub proc macro ").nth(1)?;
+    let (krate, shape) = rest.split_once("::")?;
+    let name = if let Some(derive) = shape.strip_prefix("#[derive(") {
+        derive.split(')').next()?
+    } else if let Some(attr) = shape.strip_prefix("#[") {
+        attr.split(']').next()?
+    } else {
+        shape.split('!').next()?
+    };
+    Some(format!("{krate}::{name}"))
+}
+
 fn is_tuple_field(path: &str) -> bool {
     path.rsplit("::")
         .next()
@@ -202,7 +245,7 @@ fn trait_of_key(key: &str) -> &str {
 fn collapsed_impls(public_api: &Side, driftgate: &Side) -> BTreeMap<String, (usize, String)> {
     let mut only_public: BTreeMap<&str, usize> = BTreeMap::new();
     let mut only_driftgate: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
-    for ((kind, key), _) in &public_api.items {
+    for (kind, key) in public_api.items.keys() {
         if *kind == "impl" && !driftgate.items.contains_key(&(*kind, key.clone())) {
             *only_public.entry(trait_of_key(key)).or_default() += 1;
         }
@@ -440,6 +483,12 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
            renders a trait impl as its one `impl` line (the trait decides its items; a changed associated type \
            changes no line: see docs);\n\
          - public-api's inherent impl header lines (`impl Type`): driftgate renders the members only;\n\
+         - `pub use Trait as _` re-exports: public-api lists the trait and its items under `m::_` (not a path \
+           one can name); driftgate (both engines) gives such a re-export no line, so removing one is not seen \
+           (a known gap, counted per crate below);\n\
+         - a variant re-exported outside its enum (`pub use E::{{A, B}}`): public-api writes the variant line at \
+           the new path (`pub a::A(T)`), driftgate a re-export line (`pub use a::A = a::E::A`); keyed alike as \
+           `use`;\n\
          - the compiler's derive markers `StructuralPartialEq` and `TrivialClone` (no API of the crate);\n\
          - driftgate's tuple-struct field lines (`pub a::S::0: T`): public-api shows them only inside the struct \
            line;\n\
@@ -647,6 +696,18 @@ mod tests {
             key("impl From<camino::E> for Box<(dyn core::error::Error + Send + 'static)>"),
             "impl From<camino::E> for Box<dyn Error+Send+'static>"
         );
+    }
+
+    #[test]
+    fn proc_macro_lines_of_public_api_name_the_macro() {
+        for (line, path) in [
+            ("pub proc macro m::#[derive(Error)]", "m::Error"),
+            ("pub proc macro m::#[traced]", "m::traced"),
+            ("pub proc macro m::make!()", "m::make"),
+        ] {
+            assert_eq!(proc_macro_path(line).as_deref(), Some(path));
+        }
+        assert_eq!(proc_macro_path("pub fn m::f()"), None);
     }
 
     #[test]

@@ -346,6 +346,15 @@ impl<'c> Mapper<'c> {
                     };
                     self.out.lines.push(line);
                 }
+                ItemEnum::Variant(_)
+                    if !matches!(parent.map(|p| &p.inner), Some(ItemEnum::Enum(_))) =>
+                {
+                    // `pub use Enum::{A, B}`: a variant reached outside its enum is a re-export.
+                    if let Some(variant_path) = self.variant_path(entry.id) {
+                        let line = format!("{}pub use {path} = {variant_path}", attrs.prefix());
+                        self.out.lines.push(line);
+                    }
+                }
                 ItemEnum::ExternCrate { name, .. } => {
                     // `pub extern crate alloc;` re-exports that crate's root under `path`: a
                     // re-export of another crate, written as the `pub use` lines are.
@@ -396,6 +405,16 @@ impl<'c> Mapper<'c> {
             end += 2;
         }
         attrs
+    }
+
+    /// `krate::Enum::Variant`: the variant under the shortest public path of its enum.
+    fn variant_path(&self, variant: Id) -> Option<String> {
+        let (enum_id, _) = self.krate.index.iter().find(
+            |(_, item)| matches!(&item.inner, ItemEnum::Enum(e) if e.variants.contains(&variant)),
+        )?;
+        let name = self.krate.index.get(&variant)?.name.as_deref()?;
+        let enum_path = self.paths_of.get(enum_id)?.first()?;
+        Some(format!("{enum_path}::{name}"))
     }
 
     fn scope_of(&self, path: &str) -> LineAttrs {
@@ -541,6 +560,26 @@ mod tests {
             .find(|i| i.path == "impls::alloc")
             .unwrap();
         assert_eq!(item.kind, crate::api::model::ItemKind::ReExport);
+    }
+
+    #[test]
+    fn a_variant_re_exported_outside_its_enum_is_a_re_export_line() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rustdoc/impls.json");
+        let json =
+            std::fs::read_to_string(path).expect("captured rustdoc JSON (tests/data/rustdoc)");
+        let api = map_json(&json).unwrap();
+        for expected in [
+            "pub use impls::Left = impls::Side::Left",
+            "pub use impls::Right = impls::Side::Right",
+            "pub impls::Side::Left(u8)",
+            "pub impls::Side::Right",
+        ] {
+            assert!(
+                api.lines.iter().any(|l| l == expected),
+                "missing `{expected}` in {:#?}",
+                api.lines
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,16 @@
 //! Impls whose self type is not the type whose page rustdoc lists them on, a `use .. as _`
-//! re-export, a `pub extern crate`, a glob re-export of another crate's module and a macro writing
-//! `$crate::` paths: captured for the rustdoc engine's line tests.
+//! re-export, a `pub extern crate`, a glob re-export of another crate's module, variants re-exported
+//! outside their enum and a macro writing `$crate::` paths: captured for the rustdoc engine's line
+//! tests.
 
 pub extern crate alloc;
+
+pub enum Side {
+    Left(u8),
+    Right,
+}
+
+pub use Side::{Left, Right};
 
 pub mod collections {
     pub use alloc::collections::*;
