@@ -164,6 +164,14 @@ impl Unchanged {
         self.proven.contains_key(name)
     }
 
+    /// Keeps the proven crates among the `selected` members only (the others are not compared).
+    pub(crate) fn keep_selected(&mut self, selected: &[&crate::workspace::Member]) {
+        let selected: std::collections::HashSet<&str> =
+            selected.iter().map(|m| m.name.as_str()).collect();
+        self.proven
+            .retain(|name, _| selected.contains(name.as_str()));
+    }
+
     pub(crate) fn proven_names(&self) -> BTreeSet<String> {
         self.proven.keys().cloned().collect()
     }
