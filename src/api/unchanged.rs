@@ -156,8 +156,9 @@ pub(crate) struct Unchanged {
 }
 
 impl Unchanged {
+    /// Nothing unchanged: every crate is read on both sides.
     pub(crate) fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.names.is_empty() && self.proven.is_empty()
     }
 
     pub(crate) fn is_proven(&self, name: &str) -> bool {
