@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the snapshot/diff stages at scale. Generates a workspace of N crates (default 500; each
 # crate depends on the previous one, ~20 public items each), commits it, changes ONE crate's API,
-# then times, side by side in one run (median of 3):
+# then times, side by side in one run (medians of 5 interleaved rounds):
 #   M) cargo metadata --format-version 1            (what the gate needs from cargo)
 #   G) git diff HEAD --name-only + git ls-files      (what it needs from git)
 #   D) cargo driftgate diff --base HEAD --engine syn (warm: run once before timing, so the
@@ -45,38 +45,53 @@ printf '[workspace]\nresolver = "2"\nmembers = [%s]\n' "$members" > "$ws/Cargo.t
 changed=$((n / 2))
 sed -i "s/pub fn f3(x: u32) -> u32/pub fn f3(x: u64) -> u64/; s/x.wrapping_mul(3)/x.wrapping_mul(3u64)/" "$ws/c$changed/src/lib.rs"
 
-median() { # command... -> median seconds of 3 runs
-  local t=()
-  for _ in 1 2 3; do
-    local s e; s=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; e=$(date +%s.%N)
-    t+=("$(echo "$e - $s" | bc -l)")
-  done
-  printf '%s\n' "${t[@]}" | sort -n | sed -n 2p
+elapsed() { # command... -> seconds
+  local s e; s=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; e=$(date +%s.%N)
+  echo "$e - $s" | bc -l
+}
+med() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+# The diff's own overhead in one run: its total minus the time its cargo and git children took
+# (from the timings file every run writes; immune to load changing between separate timings).
+inrun() {
+  python3 - "$ws/target/driftgate/timings.json" <<'PY' 2>/dev/null || echo 0
+import json, sys
+t = json.load(open(sys.argv[1]))
+kids = sum(v["ms"] for k, v in t["children"].items() if k.startswith(("cargo metadata", "git ")))
+print((t["total_ms"] - kids) / 1000)
+PY
 }
 cd "$ws"
-"$BIN" driftgate diff --base HEAD --engine syn > /dev/null 2>&1 || true # warm the API cache
-m=$(median cargo metadata --format-version 1 --manifest-path "$ws/Cargo.toml")
-g=$(median sh -c 'git diff HEAD --name-only && git ls-files > /dev/null')
-d=$(median "$BIN" driftgate diff --base HEAD --engine syn)
-timings=$(tr -s '\n ' ' ' < "$ws/target/driftgate/timings.json" 2>/dev/null || echo none)
-s=$(median "$BIN" driftgate snapshot --engine syn --check)
-"$BIN" driftgate diff --base HEAD > /dev/null 2>&1 || true # warm the default engine (auto)
-a=$(median "$BIN" driftgate diff --base HEAD)
-per=$(echo "($d - $m - $g) * 1000 / ($n - 1)" | bc -l)
-pera=$(echo "($a - $m - $g) * 1000 / ($n - 1)" | bc -l)
+rounds=5
+# The first run: an empty cache, every crate read (and the unchanged ones proven).
+first=$(elapsed "$BIN" driftgate diff --base HEAD --engine syn)
+"$BIN" driftgate diff --base HEAD > /dev/null 2>&1 || true # the same for the default engine (auto)
+[ -n "${BEFORE:-}" ] && { "$BEFORE" driftgate diff --base HEAD --engine syn > /dev/null 2>&1 || true; } # warm its cache
+# Interleaved rounds, so every command sees the same load; medians of each.
+tm=(); tg=(); td=(); ti=(); ta=(); tb=()
+for ((r = 0; r < rounds; r++)); do
+  tm+=("$(elapsed cargo metadata --format-version 1 --manifest-path "$ws/Cargo.toml")")
+  tg+=("$(elapsed sh -c 'git diff HEAD --name-only && git ls-files > /dev/null')")
+  td+=("$(elapsed "$BIN" driftgate diff --base HEAD --engine syn)")
+  ti+=("$(inrun)")
+  timings=$(tr -s '\n ' ' ' < "$ws/target/driftgate/timings.json" 2>/dev/null || echo none)
+  ta+=("$(elapsed "$BIN" driftgate diff --base HEAD)")
+  [ -n "${BEFORE:-}" ] && tb+=("$(elapsed "$BEFORE" driftgate diff --base HEAD --engine syn)")
+done
+m=$(med "${tm[@]}"); g=$(med "${tg[@]}"); d=$(med "${td[@]}"); i=$(med "${ti[@]}"); a=$(med "${ta[@]}")
+snap=(); for ((r = 0; r < 3; r++)); do snap+=("$(elapsed "$BIN" driftgate snapshot --engine syn --check)"); done
+s=$(med "${snap[@]}")
+per() { echo "($1 - $m - $g) * 1000 / ($n - 1)" | bc -l; }
 printf '| binary | crates | cargo metadata (s) | git (s) | diff (s) | snapshot --check (s) | diff overhead per unchanged crate (ms) |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- |\n'
-printf '| timed | %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n' "$n" "$m" "$g" "$d" "$s" "$per"
-printf '| timed, `--engine auto` (the default) | %d | | | %.3f | | %.3f |\n' "$n" "$a" "$pera"
+printf '| timed | %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n' "$n" "$m" "$g" "$d" "$s" "$(per "$d")"
+printf '| timed, `--engine auto` (the default) | %d | | | %.3f | | %.3f |\n' "$n" "$a" "$(per "$a")"
 if [ -n "${BEFORE:-}" ]; then
-  "$BEFORE" driftgate diff --base HEAD --engine syn > /dev/null 2>&1 || true # warm its cache
-  db=$(median "$BEFORE" driftgate diff --base HEAD --engine syn)
-  d2=$(median "$BIN" driftgate diff --base HEAD --engine syn)
-  perb=$(echo "($db - $m - $g) * 1000 / ($n - 1)" | bc -l)
-  per2=$(echo "($d2 - $m - $g) * 1000 / ($n - 1)" | bc -l)
-  printf '| before (`%s`) | %d | | | %.3f | | %.3f |\n' "$BEFORE" "$n" "$db" "$perb"
-  printf '| timed, again | %d | | | %.3f | | %.3f |\n' "$n" "$d2" "$per2"
-  printf '\nRatio diff after / before: %.2f\n' "$(echo "$d2 / $db" | bc -l)"
+  db=$(med "${tb[@]}")
+  printf '| before (`%s`) | %d | | | %.3f | | %.3f |\n' "$BEFORE" "$n" "$db" "$(per "$db")"
+  printf '\nRatio diff timed / before: %.2f\n' "$(echo "$d / $db" | bc -l)"
 fi
+printf '\nFirst run (empty cache: every crate read, the unchanged ones proven): %.3f s\n' "$first"
 printf '\nRatio diff / (cargo metadata + git): %.2f\n' "$(echo "$d / ($m + $g)" | bc -l)"
-printf '\ndiff stage timings: %s\n' "$timings"
+printf '\nIn-run overhead of diff (its total minus its own cargo metadata and git children), median: %.3f s = %.3f ms per unchanged crate\n' \
+  "$i" "$(echo "$i * 1000 / ($n - 1)" | bc -l)"
+printf '\nstage timings of the last timed diff (`--engine syn`): %s\n' "$timings"

@@ -156,12 +156,21 @@ pub(crate) struct Unchanged {
 }
 
 impl Unchanged {
+    /// Nothing unchanged: every crate is read on both sides.
     pub(crate) fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.names.is_empty() && self.proven.is_empty()
     }
 
     pub(crate) fn is_proven(&self, name: &str) -> bool {
         self.proven.contains_key(name)
+    }
+
+    /// Keeps the proven crates among the `selected` members only (the others are not compared).
+    pub(crate) fn keep_selected(&mut self, selected: &[&crate::workspace::Member]) {
+        let selected: std::collections::HashSet<&str> =
+            selected.iter().map(|m| m.name.as_str()).collect();
+        self.proven
+            .retain(|name, _| selected.contains(name.as_str()));
     }
 
     pub(crate) fn proven_names(&self) -> BTreeSet<String> {

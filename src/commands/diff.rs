@@ -189,6 +189,7 @@ pub(crate) fn compare_with(
         _ => Default::default(),
     };
     let mut unchanged = unchanged;
+    unchanged.keep_selected(&members);
     // Proven unchanged crates are not read at all (their empty diffs are added below).
     let read_members: Vec<&Member> = members
         .iter()

@@ -72,6 +72,18 @@ fn proven_unchanged_crates_are_not_read_again_and_the_reports_stay_the_truth() {
     assert_eq!(read_first, 9);
     assert_eq!(read_again, 6, "a, bad and s on both sides");
 
+    // A selection compares the selected crates only, proven ones included.
+    let (_, selected, read_selected) = diff(root, &["-p", "a", "-p", "e"]);
+    let report: serde_json::Value = serde_json::from_str(&selected).unwrap();
+    let packages: Vec<&str> = report["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["package"].as_str())
+        .collect();
+    assert_eq!(packages, ["a", "e"], "{selected}");
+    assert_eq!(read_selected, 2, "a on both sides; e proven");
+
     // An edit of a proven crate (a dirty file) makes it read again, and its change is found.
     write(root, "e/src/lib.rs", "pub struct Loud;\n");
     let (_, edited, read_edited) = diff(root, &[]);
