@@ -292,6 +292,7 @@ pub(crate) fn compare_with(
         had_problems,
         warnings,
         engines,
+        use_cache: options.use_cache,
     })
 }
 
