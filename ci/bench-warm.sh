@@ -3,7 +3,8 @@
 # side, on a generated fan workspace (one core crate, N dependents, each with a test and an example),
 # once WITH a committed Cargo.lock (the gate builds in place) and once WITHOUT one (the gate builds
 # in its warm copy under <target>/driftgate/copy/). Per case: a body-only change of the core crate,
-# then each command run twice after it (the second run is the warm one that is timed); the gate's
+# then an additive one (a new public function), each command run twice after each change (the
+# second run is the warm one that is timed); the gate's
 # stage timings (<target>/driftgate/timings.json) of the warm run are printed.
 # Usage: ci/bench-warm.sh [N=12] [LINES=300]; BIN=path/to/cargo-driftgate to time another build;
 # KEEP_WORK=1 keeps the generated workspaces (for profiling).
@@ -52,14 +53,22 @@ for lock in with-lock without-lock; do
     && git add -A && git -c user.name=b -c user.email=b@x commit -qm base)
   # plain cargo in its own clone (its Cargo.lock and target never meet the gate's)
   git clone -q "$base" "$work/plain-$lock"
-  for ws in "$base" "$work/plain-$lock"; do
-    sed -i 's/pub fn run(&self) -> u64 { self.id }/pub fn run(\&self) -> u64 { self.id + 0 }/' "$ws/core/src/lib.rs"
-  done
   plain() { cargo check --workspace --all-targets --manifest-path "$work/plain-$lock/Cargo.toml"; }
   gate() { (cd "$base" && "$BIN" driftgate check --base HEAD --no-golden); }
-  plain > /dev/null 2>&1 || true; gate > /dev/null 2>&1 || true
-  p=$(secs plain); g=$(secs gate)
-  printf '| %s | %.2f | %.2f | %.2f |\n' "$lock" "$p" "$g" "$(echo "$g / $p" | bc -l)"
-  notes="$notes\n- $lock, the gate's warm run: \`$(tr -s '\n ' ' ' < "$base/target/driftgate/timings.json" 2>/dev/null || echo none)\`"
+  # body-only: a method body of the core crate; additive: then a new public function in it (every
+  # dependent's use sites are read: the usage index's warm re-run).
+  for change in body-only additive; do
+    for ws in "$base" "$work/plain-$lock"; do
+      if [ "$change" = body-only ]; then
+        sed -i 's/pub fn run(&self) -> u64 { self.id }/pub fn run(\&self) -> u64 { self.id + 0 }/' "$ws/core/src/lib.rs"
+      else
+        echo 'pub fn added_by_the_benchmark() {}' >> "$ws/core/src/lib.rs"
+      fi
+    done
+    plain > /dev/null 2>&1 || true; gate > /dev/null 2>&1 || true
+    p=$(secs plain); g=$(secs gate)
+    printf '| %s, %s | %.2f | %.2f | %.2f |\n' "$lock" "$change" "$p" "$g" "$(echo "$g / $p" | bc -l)"
+    notes="$notes\n- $lock, $change, the gate's warm run: \`$(tr -s '\n ' ' ' < "$base/target/driftgate/timings.json" 2>/dev/null || echo none)\`"
+  done
 done
 printf '\nStage timings (from <target>/driftgate/timings.json):\n%b\n' "$notes"
