@@ -19,8 +19,13 @@
 #   DRIFTGATE_BIN=path ci/bench-hook.sh  # use an existing binary
 #   CRATES=80 RUNS=31 ci/bench-hook.sh
 #   KEEP_WORK=1 ci/bench-hook.sh         # keep the generated repository (for profiling)
+# The results go to stdout and to ci/bench-hook-report.md (regenerated on every run).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+exec > >(tee "$repo/ci/bench-hook-report.md")
+printf '# Pre-commit fast path vs git diff --cached (ci/bench-hook.sh)\n\nGenerated on %s (%s cores, load %s); ratios are what to read.\n\n```\n' \
+    "$(date -u +%F)" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)"
+trap 'echo "\`\`\`"' EXIT
 crates="${CRATES:-40}"
 runs="${RUNS:-21}"
 bound_ms="${BOUND_MS:-500}"
@@ -35,7 +40,7 @@ work="$(mktemp -d)"
 if [[ -n "${KEEP_WORK:-}" ]]; then
     echo "keeping the generated repository in $work"
 else
-    trap 'rm -rf "$work"' EXIT
+    trap 'rm -rf "$work"; echo "\`\`\`"' EXIT
 fi
 ws="$work/ws"
 mkdir -p "$ws/crates"

@@ -43,6 +43,8 @@ pub(crate) struct Compared {
     pub warnings: Vec<String>,
     /// Which engine read each crate, and why (`rustdoc-failed`: its API was not checked).
     pub engines: Vec<EngineRecord>,
+    /// Whether the run may read and write driftgate's caches (not `--no-cache`).
+    pub use_cache: bool,
 }
 
 /// Lines of Rust under a package's directory (its weight in shard balancing).

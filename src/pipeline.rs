@@ -378,8 +378,23 @@ pub(crate) fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<imp
     }
     changed_crates.sort();
     changed_crates.dedup();
+    // Use sites are read only for crates with API changes or observable body changes (see
+    // `impact::precise`): a body-only change scans no dependent.
+    let consulted: Vec<String> = changed_crates
+        .iter()
+        .filter(|c| {
+            compared
+                .diff
+                .crates
+                .iter()
+                .any(|d| &d.package == *c && !d.changes.is_empty())
+                || bodies.get(*c).is_some_and(|b| !b.observable.is_empty())
+        })
+        .cloned()
+        .collect();
     let timed = crate::timings::stage("impact: usage index");
-    let index = usage::index::build(ws, &compared.head_tree, &changed_crates)?;
+    let cache = usage::cache::UsageCache::new(&ws.target_dir, compared.use_cache);
+    let index = usage::index::build(ws, &compared.head_tree, &changed_crates, &consulted, &cache)?;
     drop(timed);
     let timed = crate::timings::stage("impact: manifests");
     let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;

@@ -333,6 +333,7 @@ pub(crate) fn compare_with(
         had_problems,
         warnings,
         engines,
+        use_cache: options.use_cache,
     })
 }
 

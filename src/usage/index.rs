@@ -1,6 +1,9 @@
-//! The IO edge of the usage stage: which files of which dependents to scan, read from a
-//! [`SourceTree`], scanned in parallel; plus feature use sites read from the dependents' manifests.
+//! The IO edge of the usage stage: which files of which dependents to scan (only dependents of
+//! crates whose use sites the impact analysis reads), read from a [`SourceTree`], scanned in
+//! parallel or read from the per-dependent cache ([`super::cache`]); plus feature use sites read
+//! from the dependents' manifests.
 
+use super::cache::{self, Scanned, UsageCache};
 use super::{
     file_aliases, names_dependency_in_string, scan_file, unreadable, Confidence, DepName,
     ScanContext, UnreadFile, UseKind, UseSite,
@@ -18,22 +21,33 @@ pub(crate) struct UsageIndex {
     pub unread: Vec<UnreadFile>,
 }
 
-/// Every reference, in every member that depends on one of `changed` (package names), to those
-/// packages. All targets count: lib, bins, tests, examples, benches, build scripts.
+/// Every reference to the packages `changed`, in every member that depends on one of `consulted`
+/// (a subset of `changed`: the crates whose use sites the impact analysis reads). All targets
+/// count: lib, bins, tests, examples, benches, build scripts. A scanned member's sites name every
+/// changed package it depends on (as if `consulted` were `changed`), so its result does not depend
+/// on `consulted`; members that depend on no consulted crate are not read at all.
+///
+/// A dependent whose files did not change since a run with the same `changed` names is read from
+/// `cache` instead of being parsed again.
 pub(crate) fn build(
     workspace: &Workspace,
     source: &SourceTree,
     changed: &[String],
+    consulted: &[String],
+    cache: &UsageCache,
 ) -> Result<UsageIndex> {
-    let files = source.files()?;
     let dependents: Vec<&Member> = workspace
         .members
         .iter()
-        .filter(|m| m.deps.iter().any(|d| changed.contains(&d.package)))
+        .filter(|m| m.deps.iter().any(|d| consulted.contains(&d.package)))
         .collect();
-    let scanned: Vec<(Vec<UseSite>, Vec<UnreadFile>)> = dependents
+    if dependents.is_empty() {
+        return Ok(UsageIndex::default());
+    }
+    let files = source.files()?;
+    let scanned: Vec<Scanned> = dependents
         .par_iter()
-        .map(|member| scan_member(workspace, member, changed, &files, source))
+        .map(|member| scan_member(workspace, member, changed, &files, source, cache))
         .collect::<Result<Vec<_>>>()?;
     let mut index = UsageIndex::default();
     for (sites, unread) in scanned {
@@ -98,7 +112,8 @@ fn scan_member(
     changed: &[String],
     files: &[String],
     source: &SourceTree,
-) -> Result<(Vec<UseSite>, Vec<UnreadFile>)> {
+    cache: &UsageCache,
+) -> Result<Scanned> {
     let mut deps = HashMap::new();
     for edge in member.deps.iter().filter(|d| changed.contains(&d.package)) {
         let crate_name = workspace
@@ -114,18 +129,35 @@ fn scan_member(
             },
         );
     }
-    let mut texts = Vec::new();
+    let mut read = Vec::new();
     for file in member_files(workspace, member, files) {
-        if let Some(bytes) = source.read(file)? {
-            texts.push((file.clone(), String::from_utf8_lossy(&bytes).into_owned()));
-        }
+        read.push((file.clone(), source.read(file)?));
     }
+    let key = cache::key(&member.name, &deps, &read);
+    if let Some(scanned) = cache.get(&key) {
+        return Ok(scanned);
+    }
+    let texts: Vec<(String, String)> = read
+        .into_iter()
+        .filter_map(|(file, bytes)| Some((file, String::from_utf8_lossy(&bytes?).into_owned())))
+        .collect();
+    let scanned = scan_texts(member, deps, &texts);
+    cache.put(&key, &scanned)?;
+    Ok(scanned)
+}
+
+/// The scan of one dependent's files (pure): aliases across the crate first, then each file.
+fn scan_texts(
+    member: &Member,
+    deps: HashMap<String, DepName>,
+    texts: &[(String, String)],
+) -> Scanned {
     let mut ctx = ScanContext {
         package: member.name.clone(),
         deps,
         crate_aliases: HashMap::new(),
     };
-    for (_, text) in &texts {
+    for (_, text) in texts {
         for (alias, path, dep) in file_aliases(text, &ctx.deps) {
             ctx.crate_aliases.insert(alias, (path, dep));
         }
@@ -147,7 +179,7 @@ fn scan_member(
         .par_iter()
         .flat_map(|(file, text)| scan_file(&ctx, file, text))
         .collect();
-    Ok((sites, unread))
+    (sites, unread)
 }
 
 /// Features of a changed dependency that the dependent's manifest enables, located at the line that

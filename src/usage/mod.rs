@@ -7,6 +7,7 @@
 //! ([`Confidence::NameMatch`]); paths inside macro token streams at [`Confidence::Macro`].
 
 mod aliases;
+pub(crate) mod cache;
 mod imports;
 pub(crate) mod index;
 mod scan;

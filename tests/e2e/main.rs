@@ -40,6 +40,7 @@ mod sigv4_differential;
 mod sigv4_vectors;
 mod tests_affected;
 mod unchanged_crates;
+mod usage_cache;
 mod warm_copy;
 
 /// A file in this directory that is not a module here would never be compiled or run.
