@@ -179,6 +179,18 @@ fn header(report: &CheckReport) -> String {
         }
         _ => "not run".to_owned(),
     };
+    let skipped = report
+        .build
+        .iter()
+        .flat_map(|b| &b.test_selection)
+        .filter(|c| !c.run)
+        .count();
+    let tests = match skipped {
+        0 => tests,
+        n => {
+            format!("{tests}; {n} target(s) skipped (`--tests=affected`: no change reaches them)")
+        }
+    };
     out.push_str(&format!("| Tests | {tests} |\n"));
     let golden = match &report.golden {
         None => "not run (`--no-golden`, or `check --staged` without `--full`)".to_owned(),
@@ -379,6 +391,14 @@ fn sections(report: &CheckReport) -> Vec<Section> {
                 format!("- {}: {status}\n", text(&c.package))
             })
             .collect();
+        for choice in build.test_selection.iter().filter(|c| !c.run) {
+            items.push(format!(
+                "- test {} {}: skipped ({})\n",
+                text(&choice.package),
+                text(&choice.target),
+                text(&choice.reason)
+            ));
+        }
         for run in &build.tests {
             items.push(format!(
                 "- test {} {}: {} passed, {} failed, {} ignored{}\n",

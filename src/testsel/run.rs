@@ -206,9 +206,13 @@ fn run_in(
     };
     let _ = std::fs::remove_dir_all(&build_profiles);
     let version = coverage::toolchain(&test_ws.root)?;
+    // The packages built together decide the features cargo unifies: part of the key.
+    let mut packages = packages.to_vec();
+    packages.sort();
     let key = sha256(
         format!(
-            "driftgate {}\n{version}\nflags: {flags_var}={flags}\nfeatures: {:?}\ncargo: {:?}\n",
+            "driftgate {}\n{version}\nflags: {flags_var}={flags}\nfeatures: {:?}\ncargo: {:?}\n\
+             packages: {packages:?}\n",
             env!("CARGO_PKG_VERSION"),
             cargo.features.to_args(),
             cargo.cargo.build_args(false),
@@ -339,4 +343,37 @@ fn write_record(path: &Path, record: &Record) -> Result<()> {
     }
     let bytes = serde_json::to_vec(record).unwrap_or_default();
     crate::fsutil::write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn executed_files_outside_the_workspace_are_untracked_unless_fixed() {
+        let root = Path::new("/w/ws");
+        let files = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let inside = relative_to(
+            root,
+            &files(&[
+                "/w/ws/a/src/lib.rs",
+                "b/src/lib.rs",
+                "/rustc/abc/library/core/src/fmt.rs",
+            ]),
+        );
+        let expected: BTreeSet<String> = ["a/src/lib.rs", "b/src/lib.rs"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        assert_eq!(inside, Ok(expected));
+        assert_eq!(
+            relative_to(root, &files(&["/w/other/src/lib.rs"])),
+            Err("/w/other/src/lib.rs".to_owned())
+        );
+        if let Some(home) = cargo_home() {
+            let registry = home.join("registry/src/x/serde-1.0.0/src/lib.rs");
+            let file = registry.to_string_lossy().into_owned();
+            assert_eq!(relative_to(root, &[file]), Ok(BTreeSet::new()));
+        }
+    }
 }
