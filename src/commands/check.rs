@@ -119,10 +119,12 @@ pub(crate) fn run(
     // Validated before any work: a configuration typo exits 2 at once, not after a build.
     let options = options(ctx, &loaded, &args)?;
     let compared = match &staged {
-        Some(staged) => match check_staged::compare_staged(ctx, &loaded, staged, err)? {
-            Some(compared) => compared,
-            None => return check_staged::answer(ctx, staged, None, started, out),
-        },
+        Some(staged) => {
+            match check_staged::compare_staged(ctx, &loaded, staged, !args.no_cache, err)? {
+                Some(compared) => compared,
+                None => return check_staged::answer(ctx, staged, None, started, out),
+            }
+        }
         None => compare_with(
             ctx,
             &loaded,

@@ -3,7 +3,7 @@
 //! 1. the staged paths are listed first (`git diff --cached --name-only`); nothing staged, or no
 //!    Rust source or manifest among them, is answered before cargo metadata even runs;
 //! 2. only crates that own a staged file are extracted (a crate without one cannot have a changed
-//!    API), with the syn engine through the content-hash cache;
+//!    API), with the syn engine through the content-hash cache (`--no-cache` turns it off);
 //! 3. usage prediction as always; a targeted `cargo check` only when a dependent uses a changed
 //!    item — of the *staged* content, materialised under `<target>/driftgate/trees/` and built in
 //!    `<target>/driftgate/staged/` (the working tree and the index are never touched);
@@ -157,12 +157,13 @@ pub(crate) fn touched_members(
         .collect()
 }
 
-/// Extracts HEAD and the index for the crates with staged files only (syn engine, cache on) and
-/// diffs them; `None` when no selected crate has a staged file.
+/// Extracts HEAD and the index for the crates with staged files only (syn engine, cache on unless
+/// `--no-cache`) and diffs them; `None` when no selected crate has a staged file.
 pub(crate) fn compare_staged(
     ctx: &Context,
     loaded: &Loaded,
     staged: &StagedPaths,
+    use_cache: bool,
     err: &mut dyn Write,
 ) -> Result<Option<Compared>> {
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
@@ -192,7 +193,7 @@ pub(crate) fn compare_staged(
     };
     let options = crate::api::extract::ExtractOptions {
         engine: crate::api::extract::EngineChoice::Syn,
-        use_cache: true,
+        use_cache,
         progress: crate::api::rustdoc::ProgressMode::Off,
     };
     let baseline = BaselineArgs {

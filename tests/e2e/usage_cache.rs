@@ -1,7 +1,8 @@
 //! The usage index on a re-run (issue 17, warm re-runs): a dependent whose files did not change is
 //! read from `<target>/driftgate/cache/usage/` and gives the same impact; a dependent that starts
 //! using a removed item after the first run is found on the next (the key covers its files);
-//! `--no-cache` neither reads nor writes the usage cache; a body-only change scans no dependent.
+//! `--no-cache` neither reads nor writes the usage cache (on the pre-commit path too); a body-only
+//! change scans no dependent.
 
 use crate::common;
 
@@ -118,4 +119,22 @@ fn cached_use_sites_follow_the_dependents_files() {
     std::fs::remove_dir_all(root.join("target/driftgate/cache/usage")).unwrap();
     assert_eq!(check(root, &["--no-cache"]), after);
     assert_eq!(usage_entries(root), 0, "--no-cache writes no usage entry");
+
+    // The pre-commit path honours --no-cache too, and reads the same sites from the cache without.
+    git(root, &["add", "-A"]);
+    let staged = |extra: &[&str]| {
+        let out = driftgate()
+            .current_dir(root)
+            .args(["check", "--staged", "--no-build", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        predicted_broken(&stdout(&out))
+    };
+    std::fs::remove_dir_all(root.join("target/driftgate/cache")).unwrap();
+    assert_eq!(staged(&["--no-cache"]), vec!["b".to_owned()]);
+    assert!(!root.join("target/driftgate/cache").exists());
+    assert_eq!(staged(&[]), vec!["b".to_owned()]);
+    assert_eq!(usage_entries(root), 2);
+    assert_eq!(staged(&[]), vec!["b".to_owned()], "from the cache");
 }
