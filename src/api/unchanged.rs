@@ -7,7 +7,8 @@
 //! repository or submodule (also one below its directory), a symlink below its directory (it may
 //! point into another crate), a file git is told not to compare (`assume-unchanged`,
 //! `skip-worktree`). A changed `.rs` file, `Cargo.toml`, `Cargo.lock`, `.cargo/` or
-//! toolchain file outside every member directory makes every crate changed. Anything uncertain
+//! toolchain file outside every member directory, or at the workspace root (even one a root
+//! package holds: members inherit its fields), makes every crate changed. Anything uncertain
 //! (the change listing fails, the tree is not git) is changed. The base side of an unchanged crate
 //! is its head API, identical by construction; the pure closure is [`unchanged_closure`]. An
 //! unchanged crate an earlier run already proved complete is not read at all ([`super::proven`]).
@@ -55,6 +56,13 @@ fn affects_every_crate(path: &str) -> bool {
         || path.contains("/.cargo/")
 }
 
+/// A file at the workspace root that every member may read (inherited `[workspace.package]`
+/// fields such as the edition, the lock file, cargo's configuration), even when a root package
+/// holds it.
+fn is_workspace_file(path: &str) -> bool {
+    !path.contains('/') || path.starts_with(".cargo/")
+}
+
 /// The members whose APIs cannot have changed, given every changed path (both names of a rename)
 /// and the ignored paths of a working-tree head (which a git baseline never holds).
 pub(crate) fn unchanged_closure(
@@ -65,7 +73,7 @@ pub(crate) fn unchanged_closure(
     let stray = |path: &str| !crates.iter().any(|c| within(path, c.rel_dir));
     if changed
         .iter()
-        .any(|path| stray(path) && affects_every_crate(path))
+        .any(|path| (stray(path) || is_workspace_file(path)) && affects_every_crate(path))
     {
         return BTreeSet::new();
     }
@@ -465,6 +473,19 @@ mod tests {
             names(&unchanged_closure(&crates, &["README.md"], &[])),
             ["a"]
         );
+        // The root manifest (inherited fields), the lock file and cargo's configuration reach
+        // every member, even with a root package.
+        for path in [
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo/config.toml",
+            "rust-toolchain.toml",
+        ] {
+            assert!(
+                unchanged_closure(&crates, &[path], &[]).is_empty(),
+                "{path}"
+            );
+        }
     }
 
     #[test]
