@@ -22,6 +22,9 @@ pub(crate) struct RdReport {
     /// lines, with an example driftgate line.
     collapsed: BTreeMap<String, (usize, String)>,
     deterministic: bool,
+    /// Matched fn/field/const/static/type keys, and those whose signature text differs (both lines).
+    signatures_compared: usize,
+    signature_differences: Vec<(String, String)>,
     public_api_lines: usize,
     driftgate_lines: usize,
 }
@@ -195,6 +198,34 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
         }
     }
     let collapsed = collapsed_impls(&public_api, &driftgate);
+    let mut signatures_compared = 0;
+    let mut signature_differences = Vec::new();
+    for ((kind, path), entry) in &public_api.items {
+        if !SIGNATURE_KINDS.contains(kind) {
+            continue;
+        }
+        let Some(theirs) = driftgate.items.get(&(*kind, path.clone())) else {
+            continue;
+        };
+        signatures_compared += 1;
+        let name = path.rsplit("::").next().unwrap_or(path);
+        let spell = |line: &str| {
+            signature(line, name).map(|t| {
+                let t = if *kind == "fn" {
+                    without_param_names(&t).replace("-> never", "-> !")
+                } else {
+                    t
+                };
+                unparenthesize_dyn(&unqualify(&shorten(&t, crate_name, &aliases)))
+            })
+        };
+        if *kind == "field" && theirs.line.contains(" { ") {
+            continue; // a struct-like variant: one driftgate line, per-field public-api lines
+        }
+        if spell(&entry.line) != spell(&theirs.line) {
+            signature_differences.push((entry.line.clone(), theirs.line.clone()));
+        }
+    }
     Ok(RdReport {
         name: name.to_owned(),
         version: version.to_owned(),
@@ -202,6 +233,8 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
         driftgate,
         collapsed,
         deterministic,
+        signatures_compared,
+        signature_differences,
         public_api_lines,
         driftgate_lines: first.lines.len(),
     })
@@ -220,6 +253,94 @@ fn proc_macro_path(line: &str) -> Option<String> {
         shape.split('!').next()?
     };
     Some(format!("{krate}::{name}"))
+}
+
+/// Kinds whose signature (the text after the item's name) is compared too.
+const SIGNATURE_KINDS: &[&str] = &["fn", "field", "const", "static", "type"];
+
+/// The text of `line` after the item's `name` (`<T>(x: u8) -> R where ..`, `: T`), a trailing
+/// default-body marker (` { .. }`, ` = ..`: driftgate's, for provided trait items) dropped.
+fn signature(line: &str, name: &str) -> Option<String> {
+    let bytes = line.as_bytes();
+    let needle = format!("::{name}");
+    let mut from = 0;
+    while let Some(at) = line[from..].find(&needle).map(|i| i + from) {
+        let end = at + needle.len();
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        if bytes.get(end).is_none_or(|b| !word(*b)) {
+            let tail = line[end..].trim();
+            let tail = tail.strip_suffix("{ .. }").unwrap_or(tail).trim_end();
+            let tail = tail.strip_suffix("= ..").unwrap_or(tail).trim_end();
+            return Some(tail.to_owned());
+        }
+        from = end;
+    }
+    None
+}
+
+/// A function signature without parameter names (`(&self, x: u8)` → `(&self, u8)`, `self:
+/// Box<Self>` → `Box<Self>`): public-api writes types only.
+fn without_param_names(signature: &str) -> String {
+    let mut start = 0;
+    if signature.starts_with('<') {
+        match close_bracket(signature, 0) {
+            Some(end) => start = end + 1,
+            None => return signature.to_owned(),
+        }
+    }
+    let Some(open) = signature[start..].find('(').map(|i| i + start) else {
+        return signature.to_owned();
+    };
+    let Some(close) = close_bracket(signature, open) else {
+        return signature.to_owned();
+    };
+    let params: Vec<String> = top_level_split(&signature[open + 1..close])
+        .into_iter()
+        .map(|param| {
+            let param = param.trim();
+            match param.split_once(": ") {
+                Some((name, ty))
+                    if name
+                        .trim_start_matches("mut ")
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_') =>
+                {
+                    ty.to_owned()
+                }
+                _ => param.to_owned(),
+            }
+        })
+        .collect();
+    format!(
+        "{}({}){}",
+        &signature[..open],
+        params.join(", "),
+        &signature[close + 1..]
+    )
+}
+
+/// Pieces of `text` split at commas outside brackets.
+fn top_level_split(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'(' | b'[' | b'<' => depth += 1,
+            b'>' if i > 0 && bytes[i - 1] == b'-' => {}
+            b')' | b']' | b'>' => depth -= 1,
+            b',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        parts.push(&text[start..]);
+    }
+    parts
 }
 
 fn is_tuple_field(path: &str) -> bool {
@@ -318,8 +439,14 @@ fn unqualify(text: &str) -> String {
         let qualified = word_end > at + 1 && out[word_end..].starts_with(" as ");
         match close_bracket(&out, at) {
             Some(end) if qualified && out[end + 1..].starts_with("::") => {
+                // `*const<A as Tr>::X` is `*const A::X`: keep two words apart.
+                let gap = if out[..at].ends_with(|c: char| c.is_alphanumeric()) {
+                    " "
+                } else {
+                    ""
+                };
                 out = format!(
-                    "{}{}{}",
+                    "{}{gap}{}{}",
                     &out[..at],
                     &out[at + 1..word_end],
                     &out[end + 1..]
@@ -584,11 +711,27 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
             "- excluded from public-api: {}",
             excluded(&r.public_api)
         );
+        let _ = writeln!(md, "- excluded from driftgate: {}", excluded(&r.driftgate));
         let _ = writeln!(
             md,
-            "- excluded from driftgate: {}\n",
-            excluded(&r.driftgate)
+            "- signatures (informational): {} of {} matched fn/field/const/static/type keys have the same \
+             signature text\n",
+            r.signatures_compared - r.signature_differences.len(),
+            r.signatures_compared
         );
+        if !r.signature_differences.is_empty() {
+            let _ = writeln!(
+                md,
+                "### Signature differences (informational): first {}\n",
+                top.min(r.signature_differences.len())
+            );
+            let _ = writeln!(md, "| public-api | driftgate |");
+            let _ = writeln!(md, "| --- | --- |");
+            for (theirs, ours) in r.signature_differences.iter().take(top) {
+                let _ = writeln!(md, "| {} | {} |", cell(theirs), cell(ours));
+            }
+            let _ = writeln!(md);
+        }
         if !r.collapsed.is_empty() {
             let _ = writeln!(md, "### Collapsed impls\n");
             let _ = writeln!(md, "| impls | trait | example driftgate line |");
@@ -708,6 +851,31 @@ mod tests {
             assert_eq!(proc_macro_path(line).as_deref(), Some(path));
         }
         assert_eq!(proc_macro_path("pub fn m::f()"), None);
+    }
+
+    #[test]
+    fn signatures_are_compared_without_parameter_names() {
+        assert_eq!(
+            without_param_names("<'h>(&self, haystack: &'h str, mut start: usize) -> u8"),
+            "<'h>(&self, &'h str, usize) -> u8"
+        );
+        assert_eq!(
+            without_param_names("(self: Box<Self>, f: fn(u8, u8) -> u8)"),
+            "(Box<Self>, fn(u8, u8) -> u8)"
+        );
+        let none = BTreeMap::new();
+        assert_eq!(
+            unqualify(&shorten(
+                "(&self) -> *const <A as smallvec::Array>::Item",
+                "smallvec",
+                &none
+            )),
+            "(&self)->*const A::Item"
+        );
+        assert_eq!(
+            signature("pub fn a::S::get(&self) -> u8 { .. }", "get").as_deref(),
+            Some("(&self) -> u8")
+        );
     }
 
     #[test]

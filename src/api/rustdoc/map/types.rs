@@ -162,7 +162,7 @@ impl<'c> Mapper<'c> {
             Type::RawPointer { is_mutable, type_ } => format!(
                 "*{} {}",
                 if *is_mutable { "mut" } else { "const" },
-                self.ty(type_)
+                self.pointee(type_)
             ),
             Type::BorrowedRef {
                 lifetime,
@@ -174,7 +174,7 @@ impl<'c> Mapper<'c> {
                     .map(|l| format!("{l} "))
                     .unwrap_or_default();
                 let mutability = if *is_mutable { "mut " } else { "" };
-                format!("&{lifetime}{mutability}{}", self.ty(type_))
+                format!("&{lifetime}{mutability}{}", self.pointee(type_))
             }
             Type::QualifiedPath {
                 name,
@@ -201,6 +201,17 @@ impl<'c> Mapper<'c> {
             .as_ref()
             .map(|t| format!(" -> {}", self.ty(t)))
             .unwrap_or_default()
+    }
+
+    /// The type behind `&` or `*const`: a trait object with more than one bound in parentheses
+    /// (`&'a (dyn Error + 'static)`), as Rust requires and the source writes it.
+    fn pointee(&self, ty: &Type) -> String {
+        match ty {
+            Type::DynTrait(d) if d.traits.len() + usize::from(d.lifetime.is_some()) > 1 => {
+                format!("({})", self.ty(ty))
+            }
+            _ => self.ty(ty),
+        }
     }
 
     pub(super) fn hrtb(&self, params: &[GenericParamDef]) -> String {

@@ -1,9 +1,12 @@
 //! Impls whose self type is not the type whose page rustdoc lists them on, a `use .. as _`
-//! re-export, a `pub extern crate`, a glob re-export of another crate's module, variants re-exported
-//! outside their enum and a macro writing `$crate::` paths: captured for the rustdoc engine's line
-//! tests.
+//! re-export, a `pub extern crate`, a glob re-export of another crate's module, variants
+//! re-exported outside their enum, trait objects behind references and a macro writing `$crate::`
+//! paths: captured for the rustdoc engine's line tests.
 
 pub extern crate alloc;
+
+/// A trait object with two bounds behind a reference and a pointer.
+pub fn chain(_head: &(dyn std::error::Error + 'static), _raw: *const (dyn Greet + Send)) {}
 
 pub enum Side {
     Left(u8),
