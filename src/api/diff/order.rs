@@ -7,24 +7,29 @@
 use crate::api::classify;
 use crate::api::model::order::{repr_has_c, repr_has_int, MemberOrder};
 use crate::api::model::{matching_bracket, split_top_level, ApiItem, CrateApi, ItemKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-/// The fields and variants of one side, by their type's path.
+/// The fields and variants of one side: by their type's path, and by their own path.
 pub(super) struct Members<'a> {
-    by_parent: BTreeMap<&'a str, Vec<&'a ApiItem>>,
+    by_parent: HashMap<&'a str, Vec<&'a ApiItem>>,
+    by_path: HashMap<&'a str, &'a ApiItem>,
 }
 
 impl<'a> Members<'a> {
     pub(super) fn new(api: &'a CrateApi) -> Self {
-        let mut by_parent: BTreeMap<&str, Vec<&ApiItem>> = BTreeMap::new();
+        let mut members = Members {
+            by_parent: HashMap::new(),
+            by_path: HashMap::new(),
+        };
         for item in &api.items {
             if matches!(item.kind, ItemKind::StructField | ItemKind::Variant) {
                 if let Some(parent) = item.parent() {
-                    by_parent.entry(parent).or_default().push(item);
+                    members.by_parent.entry(parent).or_default().push(item);
                 }
+                members.by_path.entry(item.path.as_str()).or_insert(item);
             }
         }
-        Members { by_parent }
+        members
     }
 
     fn of(&self, parent: &str) -> &[&'a ApiItem] {
@@ -32,10 +37,9 @@ impl<'a> Members<'a> {
     }
 
     fn named(&self, parent: &str, name: &str) -> Option<&'a ApiItem> {
-        self.of(parent)
-            .iter()
+        self.by_path
+            .get(format!("{parent}::{name}").as_str())
             .copied()
-            .find(|m| m.path.rsplit("::").next() == Some(name))
     }
 }
 
