@@ -600,7 +600,13 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
         md,
         "**Collapsed impls**: per trait (with arguments), when driftgate has impl lines public-api lacks and \
          public-api has more impl lines driftgate lacks, the surplus is counted as collapsed (several distinct impls \
-         rendered as one line). 0 expected.\n"
+         rendered as one line). 0 expected.\n\n\
+         **Signatures** (informational, not in the agreement): for keys of kind fn, field, const, static and type \
+         found on both sides, the text after the item's name is compared too, spelled like impl keys, without \
+         parameter names (public-api writes types only, and `Pin<&mut Self>` for `self: Pin<&mut Self>`), `never` \
+         read as `!`, a default-body marker dropped; struct-like variants are skipped (one driftgate line). Known \
+         differences left in: driftgate shows type-alias parameter defaults (`E = Error`), public-api does not; \
+         driftgate writes a field-less struct variant `V {{}}`.\n"
     );
     let _ = writeln!(md, "**Documented differences, excluded or normalised:**\n");
     let _ = writeln!(
@@ -627,11 +633,11 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
     let _ = writeln!(md, "## Summary\n");
     let _ = writeln!(
         md,
-        "| crate | public-api keys | driftgate keys | both | only public-api | only driftgate | collapsed impls | agreement | impl agreement | deterministic |"
+        "| crate | public-api keys | driftgate keys | both | only public-api | only driftgate | collapsed impls | agreement | impl agreement | same signature text | deterministic |"
     );
     let _ = writeln!(
         md,
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     );
     let mut total = Counts::default();
     let mut impl_total = Counts::default();
@@ -645,7 +651,7 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
         collapsed_total += collapsed;
         let _ = writeln!(
             md,
-            "| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.version,
             r.public_api.items.len(),
@@ -656,12 +662,13 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
             collapsed,
             precise(&c),
             precise(&ic),
+            signature_cell(r.signatures_compared, r.signature_differences.len()),
             if r.deterministic { "yes" } else { "**NO**" }
         );
     }
     let _ = writeln!(
         md,
-        "| **total** | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        "| **total** | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
         reports
             .iter()
             .map(|r| r.public_api.items.len())
@@ -676,6 +683,10 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
         collapsed_total,
         precise(&total),
         precise(&impl_total),
+        signature_cell(
+            reports.iter().map(|r| r.signatures_compared).sum(),
+            reports.iter().map(|r| r.signature_differences.len()).sum()
+        ),
         if reports.iter().all(|r| r.deterministic) {
             "yes"
         } else {
@@ -769,6 +780,18 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
         }
     }
     md
+}
+
+/// `same/compared (percent)` of the signature comparison.
+fn signature_cell(compared: usize, different: usize) -> String {
+    if compared == 0 {
+        return "–".to_owned();
+    }
+    let same = compared - different;
+    format!(
+        "{same}/{compared} ({:.2}%)",
+        100.0 * same as f64 / compared as f64
+    )
 }
 
 /// Agreement with two decimals (the goal is a threshold of 99.5%).
