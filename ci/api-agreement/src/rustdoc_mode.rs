@@ -592,9 +592,12 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
          for SelfType`: the trait with its generic arguments and the full self type (the impl's parameter list is \
          not keyed: driftgate writes derived impls without it, as the syn engine writes derives, and its names show \
          in the trait and self type anyway); paths of other crates are cut to their last segment (public-api writes definition \
-         paths, `alloc::string::String`; the key keeps the type structure: `&'a`, `Box<..>`, arguments), the crate's \
-         own paths are kept whole, and so are paths through `$crate`, `crate`, `self`, `super` or `_`, so a wrong \
-         one shows. Where clauses are dropped (driftgate writes them for blanket impls only). Agreement = |both| / |union| of the key sets.\n"
+         paths, `alloc::string::String`; the key keeps the type structure: `&'a`, `Box<..>`, arguments), each of the crate's \
+         own paths is replaced by the shortest public path of its item (public-api and driftgate pick different \
+         paths of one type, and driftgate lists a type's impls under every path of the type, public-api once), \
+         paths through `$crate`, `crate`, `self`, `super` or `_` are kept whole, so a wrong one shows; \
+         `<A as Trait>::X` is read as `A::X` and `(dyn A + B)` as `dyn A + B` inside generic arguments \
+         (public-api always qualifies and parenthesises). Where clauses are dropped (driftgate writes them for blanket impls only). Agreement = |both| / |union| of the key sets.\n"
     );
     let _ = writeln!(
         md,
@@ -613,8 +616,7 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
         md,
         "- blanket impls and auto-trait impls (omitted by the builder options; driftgate returns them apart);\n\
          - the items inside a trait impl (methods, associated types and consts): public-api lists them, driftgate \
-           renders a trait impl as its one `impl` line (the trait decides its items; a changed associated type \
-           changes no line: see docs);\n\
+           renders a trait impl as its one `impl` line (the engine's design: trait-impl lines carry no members);\n\
          - public-api's inherent impl header lines (`impl Type`): driftgate renders the members only;\n\
          - `pub use Trait as _` re-exports: public-api lists the trait and its items under `m::_` (not a path \
            one can name); driftgate (both engines) gives such a re-export no line, so removing one is not seen \
