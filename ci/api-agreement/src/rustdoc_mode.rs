@@ -592,23 +592,31 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
          for SelfType`: the trait with its generic arguments and the full self type (the impl's parameter list is \
          not keyed: driftgate writes derived impls without it, as the syn engine writes derives, and its names show \
          in the trait and self type anyway); paths of other crates are cut to their last segment (public-api writes definition \
-         paths, `alloc::string::String`; the key keeps the type structure: `&'a`, `Box<..>`, arguments), the crate's \
-         own paths are kept whole, and so are paths through `$crate`, `crate`, `self`, `super` or `_`, so a wrong \
-         one shows. Where clauses are dropped (driftgate writes them for blanket impls only). Agreement = |both| / |union| of the key sets.\n"
+         paths, `alloc::string::String`; the key keeps the type structure: `&'a`, `Box<..>`, arguments), each of the crate's \
+         own paths is replaced by the shortest public path of its item (public-api and driftgate pick different \
+         paths of one type, and driftgate lists a type's impls under every path of the type, public-api once), \
+         paths through `$crate`, `crate`, `self`, `super` or `_` are kept whole, so a wrong one shows; \
+         `<A as Trait>::X` is read as `A::X` and `(dyn A + B)` as `dyn A + B` inside generic arguments \
+         (public-api always qualifies and parenthesises). Where clauses are dropped (driftgate writes them for blanket impls only). Agreement = |both| / |union| of the key sets.\n"
     );
     let _ = writeln!(
         md,
         "**Collapsed impls**: per trait (with arguments), when driftgate has impl lines public-api lacks and \
          public-api has more impl lines driftgate lacks, the surplus is counted as collapsed (several distinct impls \
-         rendered as one line). 0 expected.\n"
+         rendered as one line). 0 expected.\n\n\
+         **Signatures** (informational, not in the agreement): for keys of kind fn, field, const, static and type \
+         found on both sides, the text after the item's name is compared too, spelled like impl keys, without \
+         parameter names (public-api writes types only, and `Pin<&mut Self>` for `self: Pin<&mut Self>`), `never` \
+         read as `!`, a default-body marker dropped; struct-like variants are skipped (one driftgate line). Known \
+         differences left in: driftgate shows type-alias parameter defaults (`E = Error`), public-api does not; \
+         driftgate writes a field-less struct variant `V {{}}`.\n"
     );
     let _ = writeln!(md, "**Documented differences, excluded or normalised:**\n");
     let _ = writeln!(
         md,
         "- blanket impls and auto-trait impls (omitted by the builder options; driftgate returns them apart);\n\
          - the items inside a trait impl (methods, associated types and consts): public-api lists them, driftgate \
-           renders a trait impl as its one `impl` line (the trait decides its items; a changed associated type \
-           changes no line: see docs);\n\
+           renders a trait impl as its one `impl` line (the engine's design: trait-impl lines carry no members);\n\
          - public-api's inherent impl header lines (`impl Type`): driftgate renders the members only;\n\
          - `pub use Trait as _` re-exports: public-api lists the trait and its items under `m::_` (not a path \
            one can name); driftgate (both engines) gives such a re-export no line, so removing one is not seen \
@@ -627,11 +635,11 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
     let _ = writeln!(md, "## Summary\n");
     let _ = writeln!(
         md,
-        "| crate | public-api keys | driftgate keys | both | only public-api | only driftgate | collapsed impls | agreement | impl agreement | deterministic |"
+        "| crate | public-api keys | driftgate keys | both | only public-api | only driftgate | collapsed impls | agreement | impl agreement | same signature text | deterministic |"
     );
     let _ = writeln!(
         md,
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     );
     let mut total = Counts::default();
     let mut impl_total = Counts::default();
@@ -645,7 +653,7 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
         collapsed_total += collapsed;
         let _ = writeln!(
             md,
-            "| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.version,
             r.public_api.items.len(),
@@ -656,12 +664,13 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
             collapsed,
             precise(&c),
             precise(&ic),
+            signature_cell(r.signatures_compared, r.signature_differences.len()),
             if r.deterministic { "yes" } else { "**NO**" }
         );
     }
     let _ = writeln!(
         md,
-        "| **total** | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        "| **total** | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
         reports
             .iter()
             .map(|r| r.public_api.items.len())
@@ -676,6 +685,10 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
         collapsed_total,
         precise(&total),
         precise(&impl_total),
+        signature_cell(
+            reports.iter().map(|r| r.signatures_compared).sum(),
+            reports.iter().map(|r| r.signature_differences.len()).sum()
+        ),
         if reports.iter().all(|r| r.deterministic) {
             "yes"
         } else {
@@ -769,6 +782,18 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
         }
     }
     md
+}
+
+/// `same/compared (percent)` of the signature comparison.
+fn signature_cell(compared: usize, different: usize) -> String {
+    if compared == 0 {
+        return "–".to_owned();
+    }
+    let same = compared - different;
+    format!(
+        "{same}/{compared} ({:.2}%)",
+        100.0 * same as f64 / compared as f64
+    )
 }
 
 /// Agreement with two decimals (the goal is a threshold of 99.5%).
