@@ -8,11 +8,13 @@
 //!
 //! An entry is one JSON file holding the snapshot file text (the lines) plus what the text does not
 //! carry (problems, private paths, the auto-trait and blanket impl lines shown on request), which
-//! round-trips a [`CrateApi`] exactly. Entries are written atomically (temporary file + rename), so
+//! round-trips a [`CrateApi`] exactly. It also holds the items and unknowns parsed from the text
+//! (exactly what [`CrateApi::from_lines`] builds from it), so a hit without extra lines is read,
+//! not re-parsed line by line; an entry without them is parsed from its text. Entries are written atomically (temporary file + rename), so
 //! concurrent runs never see half an entry; an entry that does not parse, has another schema or
 //! another key is treated as a miss and rewritten.
 
-use super::model::{CrateApi, ExtractProblem};
+use super::model::{ApiItem, CrateApi, ExtractProblem, Unknown};
 use crate::error::Result;
 use crate::fsutil;
 use serde::{Deserialize, Serialize};
@@ -21,7 +23,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Bump when the entry layout or the meaning of lines changes.
-pub(crate) const SCHEMA: u32 = 2;
+pub(crate) const SCHEMA: u32 = 3;
 
 /// A cache key: the hex SHA-256 of a crate's inputs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -138,31 +140,76 @@ pub struct Entry {
     pub auto_trait_impls: Vec<String>,
     #[serde(default)]
     pub blanket_impls: Vec<String>,
+    /// `text` parsed ([`CrateApi::from_lines`]), so a hit need not parse it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parsed: Option<ParsedText>,
+}
+
+/// The items and unknowns [`CrateApi::from_lines`] builds from an entry's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParsedText {
+    pub items: Vec<ApiItem>,
+    pub unknowns: Vec<Unknown>,
 }
 
 impl Entry {
     pub fn new(key: &CacheKey, engine: &str, api: &CrateApi) -> Entry {
+        let text = api.to_file_text();
+        // Parsed from the text (not copied from `api`), so a hit is exactly what parsing the
+        // stored text gives, whether or not the engine's own model round-trips through lines.
+        let from_text = CrateApi::from_lines(&api.package, &api.crate_name, text.lines());
         Entry {
             schema: SCHEMA,
             key: key.0.clone(),
             engine: engine.to_owned(),
             package: api.package.clone(),
             crate_name: api.crate_name.clone(),
-            text: api.to_file_text(),
+            text,
             problems: api.problems.clone(),
             private_paths: api.private_paths.clone(),
             auto_trait_impls: Vec::new(),
             blanket_impls: Vec::new(),
+            parsed: Some(ParsedText {
+                items: from_text.items,
+                unknowns: from_text.unknowns,
+            }),
         }
     }
 
     /// The crate's API as it was stored (`extra` lines, e.g. auto-trait impls, added to the items).
     pub fn to_api(&self, extra: &[&str]) -> CrateApi {
-        let lines = self.text.lines().chain(extra.iter().copied());
-        let mut api = CrateApi::from_lines(&self.package, &self.crate_name, lines);
+        let mut api = match &self.parsed {
+            Some(parsed) if extra.is_empty() => CrateApi {
+                package: self.package.clone(),
+                crate_name: self.crate_name.clone(),
+                items: parsed.items.clone(),
+                unknowns: parsed.unknowns.clone(),
+                ..CrateApi::default()
+            },
+            _ => {
+                let lines = self.text.lines().chain(extra.iter().copied());
+                CrateApi::from_lines(&self.package, &self.crate_name, lines)
+            }
+        };
         api.problems = self.problems.clone();
         api.private_paths = self.private_paths.clone();
         api
+    }
+
+    /// The crate's API as it was stored, taking the parsed items instead of copying them.
+    pub fn into_api(self, extra: &[&str]) -> CrateApi {
+        let parsed = match self.parsed {
+            Some(parsed) if extra.is_empty() => parsed,
+            _ => return self.to_api(extra),
+        };
+        CrateApi {
+            package: self.package,
+            crate_name: self.crate_name,
+            items: parsed.items,
+            unknowns: parsed.unknowns,
+            problems: self.problems,
+            private_paths: self.private_paths,
+        }
     }
 }
 
@@ -310,6 +357,23 @@ mod tests {
         let json = serde_json::to_string(&entry).unwrap();
         let back: Entry = serde_json::from_str(&json).unwrap();
         assert_eq!(back.to_api(&[]), api);
+    }
+
+    #[test]
+    fn the_stored_model_is_what_parsing_the_text_gives() {
+        let api = sample_api();
+        let key = KeyBuilder::new("syn").finish();
+        let entry = Entry::new(&key, "syn", &api);
+        let mut text_only = entry.clone();
+        text_only.parsed = None;
+        assert_eq!(entry.to_api(&[]), text_only.to_api(&[]));
+        assert_eq!(entry.clone().into_api(&[]), text_only.to_api(&[]));
+        // Extra lines are parsed with the text, whether or not a model is stored.
+        let extra = ["impl core::marker::Send for demo_crate::S"];
+        let with_extra = entry.to_api(&extra);
+        assert_eq!(with_extra, text_only.to_api(&extra));
+        assert_eq!(entry.into_api(&extra), with_extra);
+        assert_eq!(with_extra.items.len(), api.items.len() + 1);
     }
 
     #[test]

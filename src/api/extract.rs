@@ -172,7 +172,7 @@ fn extract_syn_cached(
             }
             let key = key.finish();
             if let Lookup::Hit(entry) = cache.get("syn", &key) {
-                return Ok((entry.to_api(&[]), true));
+                return Ok((entry.into_api(&[]), true));
             }
             let api = syn_engine::extract(input, &read);
             let entry = Entry::new(&key, "syn", &api);

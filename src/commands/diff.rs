@@ -176,7 +176,10 @@ pub(crate) fn compare_with(
         tree.with_side("base", &what)
     });
     let head_what = head_tree.describe();
-    let head_tree = head_tree.with_side("head", &head_what);
+    // Every stage asks git about the head working tree: once per run is enough.
+    let head_tree = head_tree
+        .with_side("head", &head_what)
+        .remembering_git_answers();
     let extracting = crate::timings::stage("extract apis (base and head)");
     // Crates whose syn lines cannot differ: their base side is not read (the rustdoc engine's
     // lines may depend on more than the listed paths, so it always reads both sides).

@@ -11,8 +11,18 @@ use std::collections::HashMap;
 /// Both trees in one git repository: `git diff --name-status -M` (rename-aware; `--cached` for the
 /// index; untracked, not ignored files count as present in a working tree). Otherwise (two working
 /// trees, or trees of different repositories) the file lists and contents are compared, and an added
-/// file with exactly the content of a deleted one is a rename.
+/// file with exactly the content of a deleted one is a rename. A head tree that remembers its git
+/// answers ([`SourceTree::remembering_git_answers`]) computes this once per base.
 pub(crate) fn changed_paths(base: &SourceTree, head: &SourceTree) -> Result<Vec<ChangedPath>> {
+    match &head.memo {
+        Some(memo) => memo.changes_from((base.kind.clone(), base.root.clone()), || {
+            compute_changed_paths(base, head)
+        }),
+        None => compute_changed_paths(base, head),
+    }
+}
+
+fn compute_changed_paths(base: &SourceTree, head: &SourceTree) -> Result<Vec<ChangedPath>> {
     use SourceKind::{GitRev, Index, Worktree};
     if matches!((&base.kind, &head.kind), (Worktree, Worktree)) {
         return if same_dir(&base.root, &head.root) {

@@ -19,6 +19,7 @@
 mod changes;
 mod git;
 mod git_tree;
+mod memo;
 mod worktree;
 
 pub(crate) use changes::changed_paths;
@@ -53,6 +54,8 @@ pub struct SourceTree {
     git: Option<GitTree>,
     /// Which side of a comparison this tree is (`base`, `head`), with what it is, for progress.
     side: Option<String>,
+    /// A working tree's git answers, remembered for one run ([`SourceTree::remembering_git_answers`]).
+    memo: Option<memo::GitAnswers>,
 }
 
 /// How a path differs between two trees.
@@ -82,6 +85,7 @@ impl SourceTree {
             root: root.to_path_buf(),
             git: None,
             side: None,
+            memo: None,
         }
     }
 
@@ -107,6 +111,7 @@ impl SourceTree {
             root: workspace_root.to_path_buf(),
             git: Some(GitTree::new(repo, listing)),
             side: None,
+            memo: None,
         })
     }
 
@@ -125,7 +130,19 @@ impl SourceTree {
             root: workspace_root.to_path_buf(),
             git: Some(GitTree::new(repo, listing)),
             side: None,
+            memo: None,
         })
+    }
+
+    /// This working tree, remembering for the rest of the run what git answers about it (its
+    /// repository, its file list, its changes from a base) until something may write files
+    /// ([`memo`]); for a command that reads the tree many times and writes it never. No effect on
+    /// a git tree or the index, whose answers are fixed when opened.
+    pub fn remembering_git_answers(mut self) -> SourceTree {
+        if self.git.is_none() {
+            self.memo = Some(memo::GitAnswers::default());
+        }
+        self
     }
 
     pub fn kind(&self) -> &SourceKind {
@@ -192,8 +209,13 @@ impl SourceTree {
     pub fn files(&self) -> Result<Vec<String>> {
         let mut files: Vec<String> = match &self.git {
             Some(git) => git.files(),
-            None => match Repo::discover(&self.root) {
-                Ok(repo) => worktree_files_of(&repo, &self.root)?,
+            None => match self.repo() {
+                Ok(repo) => match &self.memo {
+                    Some(memo) => memo
+                        .files
+                        .get_or_try(|| worktree_files_of(&repo, &self.root))?,
+                    None => worktree_files_of(&repo, &self.root)?,
+                },
                 Err(Error::NotGitRepository { .. }) => walk_files(&self.root)?,
                 // No git installed: the working tree is still on disk; list it directly.
                 Err(Error::Spawn { .. }) => walk_files(&self.root)?,
@@ -244,9 +266,10 @@ impl SourceTree {
     }
 
     fn repo(&self) -> Result<Repo> {
-        match &self.git {
-            Some(git) => Ok(git.repo.clone()),
-            None => Repo::discover(&self.root),
+        match (&self.git, &self.memo) {
+            (Some(git), _) => Ok(git.repo.clone()),
+            (None, Some(memo)) => memo.repo.get_or_try(|| Repo::discover(&self.root)),
+            (None, None) => Repo::discover(&self.root),
         }
     }
 }
