@@ -8,6 +8,7 @@
 //! profiles, the record file) is in [`run`] and [`coverage`]; the shape hash in [`shape`].
 
 pub(crate) mod coverage;
+pub(crate) mod flags;
 pub(crate) mod run;
 pub(crate) mod shape;
 

@@ -87,21 +87,6 @@ fn run_in_copy(
     run_in(ws, head, &copy.workspace, packages, &cargo)
 }
 
-/// `RUSTFLAGS` (or `CARGO_ENCODED_RUSTFLAGS` when set) with `-C instrument-coverage` added.
-fn instrumented_rustflags() -> (&'static str, String) {
-    match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
-        Ok(flags) if !flags.is_empty() => (
-            "CARGO_ENCODED_RUSTFLAGS",
-            format!("{flags}\u{1f}-Cinstrument-coverage"),
-        ),
-        _ => {
-            let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-            let joined = format!("{flags} -C instrument-coverage");
-            ("RUSTFLAGS", joined.trim_start().to_owned())
-        }
-    }
-}
-
 fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -186,10 +171,20 @@ fn run_in(
     packages: &[String],
     cargo: &CargoOptions,
 ) -> Result<Affected> {
+    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    let configured = super::flags::config_rustflags(
+        &[&test_ws.root, &ws.root],
+        cargo_home().as_deref(),
+        &env,
+        &cargo.cargo.build_args(false),
+    );
+    if let Some(why) = configured {
+        return run_plainly(test_ws, packages, cargo, &why);
+    }
     let coverage = coverage_dir(&test_ws.target_dir);
     let build_profiles = coverage.join("build-profiles");
     let _ = std::fs::remove_dir_all(&build_profiles);
-    let (flags_var, flags) = instrumented_rustflags();
+    let (flags_var, flags) = super::flags::instrumented_from_env();
     let env: Vec<(OsString, OsString)> = vec![
         ("CARGO_TARGET_DIR".into(), coverage.join("target").into()),
         (flags_var.into(), flags.clone().into()),
@@ -243,6 +238,7 @@ fn run_in(
         key: key.clone(),
         ..Record::default()
     });
+    let dylib_env = dylib_path_env(coverage::host_libdir(&test_ws.root, &version));
     let mut runs = built.failed;
     let mut selection = Vec::new();
     for (index, exe) in built.executables.iter().enumerate() {
@@ -278,10 +274,11 @@ fn run_in(
         let _ = std::fs::remove_dir_all(&profiles);
         std::fs::create_dir_all(&profiles)
             .map_err(|e| Error::io("cannot create directory", &profiles, e))?;
-        let profile_env: Vec<(OsString, OsString)> = vec![(
+        let mut profile_env: Vec<(OsString, OsString)> = vec![(
             "LLVM_PROFILE_FILE".into(),
             profiles.join("%p-%m.profraw").into(),
         )];
+        profile_env.extend(dylib_env.iter().cloned());
         let result = test_run::run_executable(exe, cargo, &profile_env)?;
         forget(&mut next);
         if result.success {
@@ -289,10 +286,22 @@ fn run_in(
                 Ok(tools) => {
                     let mut objects = vec![exe.path.clone()];
                     objects.extend(built.binaries.iter().cloned());
-                    let files = tools.executed_files(&profiles, &objects)?;
-                    if files.is_none() {
-                        reason.push_str("; not recorded: its run wrote no coverage profile");
-                    }
+                    // What cannot be read (llvm-cov finds no coverage mapping in a target whose
+                    // only code came from a derive) is no record: it runs next time.
+                    let files = match tools.executed_files(&profiles, &objects) {
+                        Ok(None) => {
+                            reason.push_str("; not recorded: its run wrote no coverage profile");
+                            None
+                        }
+                        Ok(files) => files,
+                        Err(e) => {
+                            reason.push_str(&format!(
+                                "; not recorded: its coverage could not be read ({})",
+                                e.to_string().lines().next().unwrap_or_default()
+                            ));
+                            None
+                        }
+                    };
                     match files.map(|files| relative_to(&test_ws.root, &files)) {
                         Some(Ok(inside)) => Some(inside),
                         Some(Err(outside)) => {
@@ -335,6 +344,55 @@ fn run_in(
     next.trees.retain(|id, _| referenced.contains(id));
     write_record(&path, &next)?;
     Ok(Affected { runs, selection })
+}
+
+/// Every test target built and run as `--tests` does, uninstrumented: the instrumented build
+/// would drop the configured rustflags (`why`). The record is left as it is.
+fn run_plainly(
+    test_ws: &Workspace,
+    packages: &[String],
+    cargo: &CargoOptions,
+    why: &str,
+) -> Result<Affected> {
+    let built = test_run::build_tests(test_ws, packages, cargo, &[])?;
+    let version = coverage::toolchain(&test_ws.root)?;
+    let dylib_env = dylib_path_env(coverage::host_libdir(&test_ws.root, &version));
+    let mut runs = built.failed;
+    let mut selection = Vec::new();
+    for exe in &built.executables {
+        selection.push(TestSelection {
+            package: exe.package.clone(),
+            target: exe.target.clone(),
+            run: true,
+            reason: format!(
+                "{why}, which a RUSTFLAGS set for coverage would replace: every target runs, \
+                 not instrumented"
+            ),
+        });
+        runs.push(test_run::run_executable(exe, cargo, &dylib_env)?);
+    }
+    Ok(Affected { runs, selection })
+}
+
+/// The dynamic-library search path with `libdir` first (as cargo sets it for the tests it
+/// runs); nothing when there is no `libdir`.
+fn dylib_path_env(libdir: Option<PathBuf>) -> Vec<(OsString, OsString)> {
+    let Some(libdir) = libdir else {
+        return Vec::new();
+    };
+    let var = if cfg!(windows) {
+        "PATH"
+    } else if cfg!(target_os = "macos") {
+        "DYLD_FALLBACK_LIBRARY_PATH"
+    } else {
+        "LD_LIBRARY_PATH"
+    };
+    let existing = std::env::var_os(var).unwrap_or_default();
+    let dirs = std::iter::once(libdir).chain(std::env::split_paths(&existing));
+    match std::env::join_paths(dirs) {
+        Ok(joined) => vec![(var.into(), joined)],
+        Err(_) => Vec::new(),
+    }
 }
 
 fn write_record(path: &Path, record: &Record) -> Result<()> {
