@@ -164,6 +164,27 @@ fn relative_to(root: &Path, files: &[String]) -> std::result::Result<BTreeSet<St
     Ok(inside)
 }
 
+/// What a passing run executed, as the record keeps it, or why it is not recorded (it then runs
+/// next time): no tools, no profile written, coverage that cannot be read (`llvm-cov` finds no
+/// coverage mapping in a target whose only code came from a derive), a file outside the
+/// workspace. Never an error: a run that passed does not fail the check for want of a record.
+fn recordable(
+    read: std::result::Result<Result<Option<Vec<String>>>, &String>,
+    root: &Path,
+) -> std::result::Result<BTreeSet<String>, String> {
+    match read {
+        Err(why) => Err(why.clone()),
+        Ok(Ok(None)) => Err("its run wrote no coverage profile".to_owned()),
+        Ok(Err(e)) => Err(format!(
+            "its coverage could not be read ({})",
+            e.to_string().lines().next().unwrap_or_default()
+        )),
+        Ok(Ok(Some(files))) => relative_to(root, &files).map_err(|outside| {
+            format!("it executed {outside}, outside the workspace and cargo's registry")
+        }),
+    }
+}
+
 fn run_in(
     ws: &Workspace,
     head: &SourceTree,
@@ -282,38 +303,13 @@ fn run_in(
         let result = test_run::run_executable(exe, cargo, &profile_env)?;
         forget(&mut next);
         if result.success {
-            let executed = match &tools {
-                Ok(tools) => {
-                    let mut objects = vec![exe.path.clone()];
-                    objects.extend(built.binaries.iter().cloned());
-                    // What cannot be read (llvm-cov finds no coverage mapping in a target whose
-                    // only code came from a derive) is no record: it runs next time.
-                    let files = match tools.executed_files(&profiles, &objects) {
-                        Ok(None) => {
-                            reason.push_str("; not recorded: its run wrote no coverage profile");
-                            None
-                        }
-                        Ok(files) => files,
-                        Err(e) => {
-                            reason.push_str(&format!(
-                                "; not recorded: its coverage could not be read ({})",
-                                e.to_string().lines().next().unwrap_or_default()
-                            ));
-                            None
-                        }
-                    };
-                    match files.map(|files| relative_to(&test_ws.root, &files)) {
-                        Some(Ok(inside)) => Some(inside),
-                        Some(Err(outside)) => {
-                            reason.push_str(&format!(
-                                "; not recorded: it executed {outside}, outside the workspace \
-                                 and cargo's registry"
-                            ));
-                            None
-                        }
-                        None => None,
-                    }
-                }
+            let read = tools.as_ref().map(|tools| {
+                let mut objects = vec![exe.path.clone()];
+                objects.extend(built.binaries.iter().cloned());
+                tools.executed_files(&profiles, &objects)
+            });
+            let executed = match recordable(read, &test_ws.root) {
+                Ok(inside) => Some(inside),
                 Err(why) => {
                     reason.push_str(&format!("; not recorded: {why}"));
                     None
@@ -433,5 +429,24 @@ mod tests {
             let file = registry.to_string_lossy().into_owned();
             assert_eq!(relative_to(root, &[file]), Ok(BTreeSet::new()));
         }
+    }
+
+    #[test]
+    fn a_run_whose_coverage_cannot_be_read_is_not_recorded() {
+        let root = Path::new("/w/ws");
+        let failed = Error::CommandFailed {
+            command: "llvm-cov export".to_owned(),
+            status: "1".to_owned(),
+            stderr: "error: no coverage data found".to_owned(),
+        };
+        let why = recordable(Ok(Err(failed)), root).unwrap_err();
+        assert!(why.contains("could not be read"), "{why}");
+        assert!(recordable(Ok(Ok(None)), root).is_err());
+        let missing = "llvm-tools not found".to_owned();
+        assert_eq!(recordable(Err(&missing), root), Err(missing.clone()));
+        let files = vec!["/w/ws/a/src/lib.rs".to_owned()];
+        let inside = recordable(Ok(Ok(Some(files))), root).unwrap();
+        assert_eq!(inside, BTreeSet::from(["a/src/lib.rs".to_owned()]));
+        assert!(recordable(Ok(Ok(Some(vec!["/elsewhere/x.rs".to_owned()]))), root).is_err());
     }
 }
