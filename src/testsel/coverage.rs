@@ -47,14 +47,6 @@ fn host_rustlib(dir: &Path, host: &str) -> std::result::Result<PathBuf, String> 
     Ok(Path::new(sysroot.trim()).join("lib/rustlib").join(host))
 }
 
-/// The toolchain's libraries for the host (`<sysroot>/lib/rustlib/<host>/lib`), which cargo puts
-/// on the dynamic-library path when it runs tests: a proc macro's test executable links the
-/// standard library dynamically and does not start without it.
-pub(crate) fn host_libdir(dir: &Path, version: &str) -> Option<PathBuf> {
-    let host = version.lines().find_map(|l| l.strip_prefix("host: "))?;
-    Some(host_rustlib(dir, host.trim()).ok()?.join("lib"))
-}
-
 impl Tools {
     /// Finds the tools for the toolchain used in `dir`.
     pub(crate) fn find(dir: &Path, version: &str) -> std::result::Result<Tools, String> {

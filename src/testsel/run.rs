@@ -259,7 +259,7 @@ fn run_in(
         key: key.clone(),
         ..Record::default()
     });
-    let dylib_env = dylib_path_env(coverage::host_libdir(&test_ws.root, &version));
+    let dylib_env = test_run::dylib_env(&test_ws.root);
     let mut runs = built.failed;
     let mut selection = Vec::new();
     for (index, exe) in built.executables.iter().enumerate() {
@@ -351,8 +351,7 @@ fn run_plainly(
     why: &str,
 ) -> Result<Affected> {
     let built = test_run::build_tests(test_ws, packages, cargo, &[])?;
-    let version = coverage::toolchain(&test_ws.root)?;
-    let dylib_env = dylib_path_env(coverage::host_libdir(&test_ws.root, &version));
+    let dylib_env = test_run::dylib_env(&test_ws.root);
     let mut runs = built.failed;
     let mut selection = Vec::new();
     for exe in &built.executables {
@@ -368,27 +367,6 @@ fn run_plainly(
         runs.push(test_run::run_executable(exe, cargo, &dylib_env)?);
     }
     Ok(Affected { runs, selection })
-}
-
-/// The dynamic-library search path with `libdir` first (as cargo sets it for the tests it
-/// runs); nothing when there is no `libdir`.
-fn dylib_path_env(libdir: Option<PathBuf>) -> Vec<(OsString, OsString)> {
-    let Some(libdir) = libdir else {
-        return Vec::new();
-    };
-    let var = if cfg!(windows) {
-        "PATH"
-    } else if cfg!(target_os = "macos") {
-        "DYLD_FALLBACK_LIBRARY_PATH"
-    } else {
-        "LD_LIBRARY_PATH"
-    };
-    let existing = std::env::var_os(var).unwrap_or_default();
-    let dirs = std::iter::once(libdir).chain(std::env::split_paths(&existing));
-    match std::env::join_paths(dirs) {
-        Ok(joined) => vec![(var.into(), joined)],
-        Err(_) => Vec::new(),
-    }
 }
 
 fn write_record(path: &Path, record: &Record) -> Result<()> {
