@@ -120,6 +120,20 @@ pub(crate) fn extract_members_with(
     Ok(extracted)
 }
 
+/// The parts of a syn cache key that come from the crate's input, its renamed dependencies
+/// included (a path written `x::..` is printed with the crate `x` stands for). Pure.
+fn syn_key_start(input: &CrateInput) -> KeyBuilder {
+    let mut key = KeyBuilder::new("syn");
+    key.part("package", input.package.as_bytes());
+    key.part("crate", input.crate_name.as_bytes());
+    key.part("root", input.root_file.as_bytes());
+    key.part("proc-macro", if input.proc_macro { b"1" } else { b"0" });
+    for (written, krate) in &input.extern_renames {
+        key.part("rename", format!("{written}={krate}").as_bytes());
+    }
+    key
+}
+
 /// The syn engine through the cache: keys from each crate's `.rs` files and manifest, hits
 /// returned as stored, misses extracted in parallel and stored. Returns the snapshot, hits, misses.
 fn extract_syn_cached(
@@ -148,11 +162,7 @@ fn extract_syn_cached(
             if !cache.enabled() {
                 return Ok((syn_engine::extract(input, &read), false));
             }
-            let mut key = KeyBuilder::new("syn");
-            key.part("package", input.package.as_bytes());
-            key.part("crate", input.crate_name.as_bytes());
-            key.part("root", input.root_file.as_bytes());
-            key.part("proc-macro", if input.proc_macro { b"1" } else { b"0" });
+            let mut key = syn_key_start(input);
             key.file(
                 &input.manifest_file,
                 source.read(&input.manifest_file)?.as_deref(),
@@ -247,5 +257,24 @@ mod tests {
                 "{passing}"
             );
         }
+    }
+
+    #[test]
+    fn the_syn_key_follows_the_renamed_dependencies() {
+        let input = |renames: &[(&str, &str)]| CrateInput {
+            package: "a".to_owned(),
+            crate_name: "a".to_owned(),
+            root_file: "a/src/lib.rs".to_owned(),
+            manifest_file: "a/Cargo.toml".to_owned(),
+            proc_macro: false,
+            extern_renames: renames
+                .iter()
+                .map(|(w, k)| ((*w).to_owned(), (*k).to_owned()))
+                .collect(),
+        };
+        let key = |renames: &[(&str, &str)]| syn_key_start(&input(renames)).finish();
+        assert_eq!(key(&[("x", "b")]), key(&[("x", "b")]));
+        assert_ne!(key(&[("x", "b")]), key(&[("x", "c")]));
+        assert_ne!(key(&[]), key(&[("x", "b")]));
     }
 }

@@ -138,11 +138,45 @@ pub fn run_tests(
     options: &CargoOptions,
 ) -> Result<Vec<TestRun>> {
     let built = build_tests(workspace, packages, options, &[])?;
+    let dylib_env = dylib_env(&workspace.root);
     let mut runs = built.failed;
     for exe in &built.executables {
-        runs.push(run_executable(exe, options, &[])?);
+        runs.push(run_executable(exe, options, &dylib_env)?);
     }
     Ok(runs)
+}
+
+/// The dynamic-library search path with the toolchain's host library directory first
+/// (`rustc --print target-libdir`, run in `dir`), as `cargo test` sets it: a proc macro's own
+/// test executable links the standard library dynamically and does not start without it.
+/// Nothing when `rustc` cannot say.
+pub(crate) fn dylib_env(dir: &std::path::Path) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let Ok(out) = Cmd::new(rustc)
+        .args(["--print", "target-libdir"])
+        .cwd(dir)
+        .timeout(std::time::Duration::from_secs(120))
+        .run_ok()
+    else {
+        return Vec::new();
+    };
+    let libdir = PathBuf::from(out.stdout_lossy().trim());
+    if libdir.as_os_str().is_empty() {
+        return Vec::new();
+    }
+    let var = if cfg!(windows) {
+        "PATH"
+    } else if cfg!(target_os = "macos") {
+        "DYLD_FALLBACK_LIBRARY_PATH"
+    } else {
+        "LD_LIBRARY_PATH"
+    };
+    let existing = std::env::var_os(var).unwrap_or_default();
+    let dirs = std::iter::once(libdir).chain(std::env::split_paths(&existing));
+    match std::env::join_paths(dirs) {
+        Ok(joined) => vec![(var.into(), joined)],
+        Err(_) => Vec::new(),
+    }
 }
 
 /// `cargo test --no-run` for `packages`, with `env` set for cargo (its target directory, flags).

@@ -35,6 +35,18 @@ pub(crate) struct Tools {
     pub cov: PathBuf,
 }
 
+/// `<sysroot>/lib/rustlib/<host>` of the toolchain used in `dir`.
+fn host_rustlib(dir: &Path, host: &str) -> std::result::Result<PathBuf, String> {
+    let sysroot = Cmd::new(rustc())
+        .args(["--print", "sysroot"])
+        .cwd(dir)
+        .timeout(TOOL_TIMEOUT)
+        .run_ok()
+        .map_err(|e| e.to_string())?
+        .stdout_lossy();
+    Ok(Path::new(sysroot.trim()).join("lib/rustlib").join(host))
+}
+
 impl Tools {
     /// Finds the tools for the toolchain used in `dir`.
     pub(crate) fn find(dir: &Path, version: &str) -> std::result::Result<Tools, String> {
@@ -44,17 +56,7 @@ impl Tools {
             .ok_or("`rustc -vV` names no host")?
             .trim()
             .to_owned();
-        let sysroot = Cmd::new(rustc())
-            .args(["--print", "sysroot"])
-            .cwd(dir)
-            .timeout(TOOL_TIMEOUT)
-            .run_ok()
-            .map_err(|e| e.to_string())?
-            .stdout_lossy();
-        let bin = Path::new(sysroot.trim())
-            .join("lib/rustlib")
-            .join(&host)
-            .join("bin");
+        let bin = host_rustlib(dir, &host)?.join("bin");
         let tools = Tools {
             profdata: bin.join("llvm-profdata"),
             cov: bin.join("llvm-cov"),

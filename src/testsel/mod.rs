@@ -8,6 +8,7 @@
 //! profiles, the record file) is in [`run`] and [`coverage`]; the shape hash in [`shape`].
 
 pub(crate) mod coverage;
+pub(crate) mod flags;
 pub(crate) mod run;
 pub(crate) mod shape;
 
@@ -81,10 +82,17 @@ pub(crate) fn closure(ws: &Workspace, package: &str) -> BTreeSet<String> {
     seen
 }
 
+/// Whether a change of `path` reaches a test whatever package owns it: the files of
+/// [`reaches_everything`], and every file that is not Rust source, which a test may read at run
+/// time from anywhere (`../data/fixture.txt` of a member it does not depend on). Pure.
+fn reaches_every_reader(path: &str) -> bool {
+    reaches_everything(path) || !path.ends_with(".rs")
+}
+
 /// Whether a change of `path` can change what a test of a package with this dependency
 /// `closure` builds or reads. Pure.
 pub(crate) fn can_reach(ws: &Workspace, closure: &BTreeSet<String>, path: &str) -> bool {
-    if reaches_everything(path) {
+    if reaches_every_reader(path) {
         return true;
     }
     match ws.owner_of(path) {
@@ -330,5 +338,14 @@ mod tests {
         assert!(decide(Some(&rec), "k", "b", "it", &head, &reach).run);
         assert!(reaches_everything("Cargo.lock") && reaches_everything(".cargo/config.toml"));
         assert!(!reaches_everything("a/Cargo.toml"));
+    }
+
+    #[test]
+    fn a_changed_non_rust_file_reaches_every_target_whoever_owns_it() {
+        assert!(reaches_every_reader("data/fixture.txt"));
+        assert!(reaches_every_reader("other/tests/golden.json"));
+        assert!(reaches_every_reader("other/Cargo.toml"));
+        assert!(reaches_every_reader("Cargo.lock"));
+        assert!(!reaches_every_reader("other/src/lib.rs"));
     }
 }

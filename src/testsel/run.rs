@@ -87,21 +87,6 @@ fn run_in_copy(
     run_in(ws, head, &copy.workspace, packages, &cargo)
 }
 
-/// `RUSTFLAGS` (or `CARGO_ENCODED_RUSTFLAGS` when set) with `-C instrument-coverage` added.
-fn instrumented_rustflags() -> (&'static str, String) {
-    match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
-        Ok(flags) if !flags.is_empty() => (
-            "CARGO_ENCODED_RUSTFLAGS",
-            format!("{flags}\u{1f}-Cinstrument-coverage"),
-        ),
-        _ => {
-            let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-            let joined = format!("{flags} -C instrument-coverage");
-            ("RUSTFLAGS", joined.trim_start().to_owned())
-        }
-    }
-}
-
 fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -179,6 +164,27 @@ fn relative_to(root: &Path, files: &[String]) -> std::result::Result<BTreeSet<St
     Ok(inside)
 }
 
+/// What a passing run executed, as the record keeps it, or why it is not recorded (it then runs
+/// next time): no tools, no profile written, coverage that cannot be read (`llvm-cov` finds no
+/// coverage mapping in a target whose only code came from a derive), a file outside the
+/// workspace. Never an error: a run that passed does not fail the check for want of a record.
+fn recordable(
+    read: std::result::Result<Result<Option<Vec<String>>>, &String>,
+    root: &Path,
+) -> std::result::Result<BTreeSet<String>, String> {
+    match read {
+        Err(why) => Err(why.clone()),
+        Ok(Ok(None)) => Err("its run wrote no coverage profile".to_owned()),
+        Ok(Err(e)) => Err(format!(
+            "its coverage could not be read ({})",
+            e.to_string().lines().next().unwrap_or_default()
+        )),
+        Ok(Ok(Some(files))) => relative_to(root, &files).map_err(|outside| {
+            format!("it executed {outside}, outside the workspace and cargo's registry")
+        }),
+    }
+}
+
 fn run_in(
     ws: &Workspace,
     head: &SourceTree,
@@ -186,10 +192,20 @@ fn run_in(
     packages: &[String],
     cargo: &CargoOptions,
 ) -> Result<Affected> {
+    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    let configured = super::flags::config_rustflags(
+        &[&test_ws.root, &ws.root],
+        cargo_home().as_deref(),
+        &env,
+        &cargo.cargo.build_args(false),
+    );
+    if let Some(why) = configured {
+        return run_plainly(test_ws, packages, cargo, &why);
+    }
     let coverage = coverage_dir(&test_ws.target_dir);
     let build_profiles = coverage.join("build-profiles");
     let _ = std::fs::remove_dir_all(&build_profiles);
-    let (flags_var, flags) = instrumented_rustflags();
+    let (flags_var, flags) = super::flags::instrumented_from_env();
     let env: Vec<(OsString, OsString)> = vec![
         ("CARGO_TARGET_DIR".into(), coverage.join("target").into()),
         (flags_var.into(), flags.clone().into()),
@@ -243,6 +259,7 @@ fn run_in(
         key: key.clone(),
         ..Record::default()
     });
+    let dylib_env = test_run::dylib_env(&test_ws.root);
     let mut runs = built.failed;
     let mut selection = Vec::new();
     for (index, exe) in built.executables.iter().enumerate() {
@@ -278,33 +295,21 @@ fn run_in(
         let _ = std::fs::remove_dir_all(&profiles);
         std::fs::create_dir_all(&profiles)
             .map_err(|e| Error::io("cannot create directory", &profiles, e))?;
-        let profile_env: Vec<(OsString, OsString)> = vec![(
+        let mut profile_env: Vec<(OsString, OsString)> = vec![(
             "LLVM_PROFILE_FILE".into(),
             profiles.join("%p-%m.profraw").into(),
         )];
+        profile_env.extend(dylib_env.iter().cloned());
         let result = test_run::run_executable(exe, cargo, &profile_env)?;
         forget(&mut next);
         if result.success {
-            let executed = match &tools {
-                Ok(tools) => {
-                    let mut objects = vec![exe.path.clone()];
-                    objects.extend(built.binaries.iter().cloned());
-                    let files = tools.executed_files(&profiles, &objects)?;
-                    if files.is_none() {
-                        reason.push_str("; not recorded: its run wrote no coverage profile");
-                    }
-                    match files.map(|files| relative_to(&test_ws.root, &files)) {
-                        Some(Ok(inside)) => Some(inside),
-                        Some(Err(outside)) => {
-                            reason.push_str(&format!(
-                                "; not recorded: it executed {outside}, outside the workspace \
-                                 and cargo's registry"
-                            ));
-                            None
-                        }
-                        None => None,
-                    }
-                }
+            let read = tools.as_ref().map(|tools| {
+                let mut objects = vec![exe.path.clone()];
+                objects.extend(built.binaries.iter().cloned());
+                tools.executed_files(&profiles, &objects)
+            });
+            let executed = match recordable(read, &test_ws.root) {
+                Ok(inside) => Some(inside),
                 Err(why) => {
                     reason.push_str(&format!("; not recorded: {why}"));
                     None
@@ -334,6 +339,33 @@ fn run_in(
     let referenced: BTreeSet<String> = next.targets.iter().map(|t| t.tree.clone()).collect();
     next.trees.retain(|id, _| referenced.contains(id));
     write_record(&path, &next)?;
+    Ok(Affected { runs, selection })
+}
+
+/// Every test target built and run as `--tests` does, uninstrumented: the instrumented build
+/// would drop the configured rustflags (`why`). The record is left as it is.
+fn run_plainly(
+    test_ws: &Workspace,
+    packages: &[String],
+    cargo: &CargoOptions,
+    why: &str,
+) -> Result<Affected> {
+    let built = test_run::build_tests(test_ws, packages, cargo, &[])?;
+    let dylib_env = test_run::dylib_env(&test_ws.root);
+    let mut runs = built.failed;
+    let mut selection = Vec::new();
+    for exe in &built.executables {
+        selection.push(TestSelection {
+            package: exe.package.clone(),
+            target: exe.target.clone(),
+            run: true,
+            reason: format!(
+                "{why}, which a RUSTFLAGS set for coverage would replace: every target runs, \
+                 not instrumented"
+            ),
+        });
+        runs.push(test_run::run_executable(exe, cargo, &dylib_env)?);
+    }
     Ok(Affected { runs, selection })
 }
 
@@ -375,5 +407,24 @@ mod tests {
             let file = registry.to_string_lossy().into_owned();
             assert_eq!(relative_to(root, &[file]), Ok(BTreeSet::new()));
         }
+    }
+
+    #[test]
+    fn a_run_whose_coverage_cannot_be_read_is_not_recorded() {
+        let root = Path::new("/w/ws");
+        let failed = Error::CommandFailed {
+            command: "llvm-cov export".to_owned(),
+            status: "1".to_owned(),
+            stderr: "error: no coverage data found".to_owned(),
+        };
+        let why = recordable(Ok(Err(failed)), root).unwrap_err();
+        assert!(why.contains("could not be read"), "{why}");
+        assert!(recordable(Ok(Ok(None)), root).is_err());
+        let missing = "llvm-tools not found".to_owned();
+        assert_eq!(recordable(Err(&missing), root), Err(missing.clone()));
+        let files = vec!["/w/ws/a/src/lib.rs".to_owned()];
+        let inside = recordable(Ok(Ok(Some(files))), root).unwrap();
+        assert_eq!(inside, BTreeSet::from(["a/src/lib.rs".to_owned()]));
+        assert!(recordable(Ok(Ok(Some(vec!["/elsewhere/x.rs".to_owned()]))), root).is_err());
     }
 }

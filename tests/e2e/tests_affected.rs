@@ -143,3 +143,83 @@ fn tests_run_by_what_they_executed() {
     );
     common::assert_valid("check", &broken);
 }
+
+/// A proc-macro member's own unit tests (linked to the standard library dynamically) pass under
+/// `--tests=affected`; once `.cargo/config.toml` sets `build.rustflags`, which a coverage
+/// `RUSTFLAGS` would replace, every target runs plainly, built with those flags, and says why.
+#[test]
+fn proc_macro_tests_and_configured_rustflags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, target) = (tmp.path().join("ws"), tmp.path().join("target"));
+    write(
+        &root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"m\", \"c\"]\nresolver = \"2\"\n",
+    );
+    let manifest = |name: &str, extra: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{extra}")
+    };
+    write(
+        root.as_path(),
+        "m/Cargo.toml",
+        &manifest("m", "\n[lib]\nproc-macro = true\n"),
+    );
+    write(
+        &root,
+        "m/src/lib.rs",
+        "use proc_macro::TokenStream;\n\n#[proc_macro]\npub fn same(t: TokenStream) -> TokenStream {\n    t\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn runs() {\n        assert_eq!(1 + 1, 2);\n    }\n}\n",
+    );
+    write(&root, "c/Cargo.toml", &manifest("c", ""));
+    write(&root, "c/src/lib.rs", "pub fn c() -> u32 {\n    1\n}\n");
+    // Built with `--cfg from_config` exactly when the configuration file exists.
+    write(
+        &root,
+        "c/tests/flags.rs",
+        "#[test]\nfn built_with_the_configured_flags() {\n    let config = std::path::Path::new(env!(\"CARGO_MANIFEST_DIR\")).join(\"../.cargo/config.toml\");\n    assert_eq!(cfg!(from_config), config.exists());\n}\n",
+    );
+    common::lock_and_init_repo(&root, "base");
+    let check = || {
+        let mut cmd = gate(&root).into_command();
+        cmd.env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("LD_LIBRARY_PATH")
+            .env_remove("DYLD_FALLBACK_LIBRARY_PATH")
+            .args(["check", "--base", "HEAD", "--no-golden", "--tests=affected"])
+            .args(["--format", "json"]);
+        let out = cmd.output().unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(out.status.code(), Some(0), "{report}");
+        report["build"]["test_selection"]
+            .as_array()
+            .expect("a test selection")
+            .clone()
+    };
+
+    let first = check();
+    assert!(
+        first
+            .iter()
+            .any(|c| c["package"] == "m" && c["run"] == true),
+        "{first:?}"
+    );
+
+    write(
+        &root,
+        ".cargo/config.toml",
+        "[build]\nrustflags = [\"--cfg\", \"from_config\"]\n",
+    );
+    let configured = check();
+    assert!(!configured.is_empty());
+    for choice in &configured {
+        assert_eq!(choice["run"], true, "{choice}");
+        assert!(
+            choice["reason"]
+                .as_str()
+                .unwrap()
+                .contains("sets rustflags"),
+            "{choice}"
+        );
+    }
+}
