@@ -50,12 +50,13 @@ pub(crate) fn compile_time_members(ws: &Workspace) -> BTreeMap<String, BTreeSet<
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::workspace::{DepEdge, LibTarget, Member};
     use std::path::PathBuf;
 
-    fn member(name: &str, proc_macro: bool, deps: &[(&str, DepKind)]) -> Member {
+    /// A member `name` in directory `name/` with a lib and these member dependencies.
+    pub(crate) fn member(name: &str, proc_macro: bool, deps: &[(&str, DepKind)]) -> Member {
         Member {
             name: name.to_owned(),
             rel_dir: name.to_owned(),
@@ -89,7 +90,7 @@ mod tests {
         }
     }
 
-    fn ws(members: Vec<Member>) -> Workspace {
+    pub(crate) fn ws(members: Vec<Member>) -> Workspace {
         Workspace {
             root: PathBuf::from("/ws"),
             target_dir: PathBuf::from("/ws/target"),

@@ -334,4 +334,38 @@ mod tests {
         assert!(reaches_everything("Cargo.lock") && reaches_everything(".cargo/config.toml"));
         assert!(!reaches_everything("a/Cargo.toml"));
     }
+
+    #[test]
+    fn compile_time_code_and_packages_with_a_build_script_are_never_body_only() {
+        use crate::impact::compile_time::{compile_time_members, tests as ct};
+        use crate::workspace::{DepKind::Normal, Target};
+        let mut built = ct::member("built", false, &[]);
+        built.targets.push(Target {
+            name: "build-script-build".to_owned(),
+            kind: TargetKind::BuildScript,
+            src_path: "built/build.rs".to_owned(),
+            required_features: Vec::new(),
+        });
+        let ws = ct::ws(vec![
+            ct::member("gen", false, &[]),
+            ct::member("derive", true, &[("gen", Normal)]),
+            ct::member("app", false, &[("derive", Normal), ("plain", Normal)]),
+            ct::member("plain", false, &[]),
+            built,
+        ]);
+        let compile_time = compile_time_members(&ws);
+        let runtime_only = |p: &str| body_change_is_runtime_only(&ws, &compile_time, p);
+        assert!(runtime_only("plain/src/lib.rs") && runtime_only("app/src/lib.rs"));
+        for path in [
+            "gen/src/lib.rs",
+            "derive/src/lib.rs",
+            "built/build.rs",
+            "built/helper.rs",
+            "built/src/lib.rs",
+            "plain/data.txt",
+            "elsewhere.rs",
+        ] {
+            assert!(!runtime_only(path), "{path}");
+        }
+    }
 }
