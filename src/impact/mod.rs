@@ -1,6 +1,7 @@
 //! Impact analysis: API changes × usage index × changed paths → for each change its use sites, and for
 //! each member crate whether it is affected and why (stable reason codes). Pure: every input is data.
 
+pub(crate) mod compile_time;
 mod lockfile;
 mod manifests;
 mod matching;

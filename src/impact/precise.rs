@@ -10,6 +10,7 @@
 //! re-exports it, or a type of it in another member's API). Otherwise the dependent is built,
 //! with a reason code saying why.
 
+use super::compile_time::compile_time_members;
 use super::reason::{Reason, ReasonCode, Scope};
 use crate::api::diff::{ApiDiff, Change, ChangeKind};
 use crate::api::model::{ApiSnapshot, CrateApi, ItemKind};
@@ -273,6 +274,7 @@ pub(crate) struct Evidence<'a> {
 /// the result may be skipped). Scope: tests only when reached through a dev-dependency.
 pub(crate) fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
     let mut out = Vec::new();
+    let compile_time = compile_time_members(e.workspace);
     for (package, change) in e.changed {
         let changes: Vec<&Change> = e
             .diff
@@ -281,7 +283,8 @@ pub(crate) fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
             .filter(|c| &c.package == package)
             .flat_map(|c| c.changes.iter())
             .collect();
-        let crate_wide = crate_wide_reason(e.workspace, package, change, &changes);
+        let crate_wide = crate_wide_reason(e.workspace, package, change, &changes)
+            .or_else(|| runs_at_compile_time(e.workspace, package, compile_time.get(package)));
         let risky = crate_wide.is_some()
             || !change.body.observable.is_empty()
             || changes.iter().any(|c| matcher_of(c) != Harmless);
@@ -434,6 +437,39 @@ fn crate_wide_reason(
         .inputs_changed
         .as_ref()
         .map(|why| (ReasonCode::ChangedCrateInputs, format!("{package}: {why}")))
+}
+
+/// A change of any kind in a crate whose code runs while members compile (a proc macro, a build
+/// dependency, or a library they call) changes what those members are made of: they and their
+/// dependents (all reached from `package`) build.
+fn runs_at_compile_time(
+    ws: &Workspace,
+    package: &str,
+    users: Option<&BTreeSet<String>>,
+) -> Option<(ReasonCode, String)> {
+    let users = users.filter(|u| !u.is_empty())?;
+    let list: Vec<&str> = users.iter().map(String::as_str).collect();
+    let expands = users.iter().any(|user| {
+        ws.member(user).is_some_and(|m| {
+            m.deps.iter().any(|d| {
+                ws.member(&d.package)
+                    .and_then(|p| p.lib.as_ref())
+                    .is_some_and(|l| l.proc_macro)
+            })
+        })
+    });
+    let code = if expands {
+        ReasonCode::ExpandsChangedMacros
+    } else {
+        ReasonCode::ChangedCrateInputs
+    };
+    Some((
+        code,
+        format!(
+            "{package} runs at compile time (proc macro or build script) of {}",
+            list.join(", ")
+        ),
+    ))
 }
 
 /// Another member through which `dependent` reaches `package` (it depends on a member that depends,

@@ -103,28 +103,31 @@ pub(crate) fn can_reach(ws: &Workspace, closure: &BTreeSet<String>, path: &str) 
 }
 
 /// Whether a body-only change of `path` goes unseen by a test that executed nothing of it: a
-/// Rust file of a member that is not a proc-macro, and not a build script (both run while
-/// compiling, where coverage does not look). Pure.
-pub(crate) fn body_change_is_runtime_only(ws: &Workspace, path: &str) -> bool {
+/// Rust file of a member whose code never runs while a member compiles (coverage does not look
+/// there). Not: a proc macro, a build-dependency or a library either calls (the
+/// `compile_time` members, [`crate::impact::compile_time::compile_time_members`]), nor any
+/// file of a package with a build script (it may `include!` or `mod` any file of its package).
+/// Pure.
+pub(crate) fn body_change_is_runtime_only(
+    ws: &Workspace,
+    compile_time: &BTreeMap<String, BTreeSet<String>>,
+    path: &str,
+) -> bool {
     if !path.ends_with(".rs") {
         return false;
     }
     let Some(owner) = ws.owner_of(path) else {
         return false;
     };
-    if owner.lib.as_ref().is_some_and(|lib| lib.proc_macro) {
+    if owner.lib.as_ref().is_some_and(|lib| lib.proc_macro)
+        || compile_time.contains_key(&owner.name)
+    {
         return false;
     }
-    // A build script's file, and the files of its own directory when that is not the package's.
-    let compile_time = owner
+    !owner
         .targets
         .iter()
-        .filter(|t| t.kind == TargetKind::BuildScript)
-        .any(|t| {
-            let dir = t.src_path.rsplit_once('/').map_or("", |(dir, _)| dir);
-            t.src_path == path || (dir != owner.rel_dir && path.starts_with(&format!("{dir}/")))
-        });
-    !compile_time
+        .any(|t| t.kind == TargetKind::BuildScript)
 }
 
 /// The facts [`decide`] needs about the workspace, one per test target's package.
@@ -347,5 +350,39 @@ mod tests {
         assert!(reaches_every_reader("other/Cargo.toml"));
         assert!(reaches_every_reader("Cargo.lock"));
         assert!(!reaches_every_reader("other/src/lib.rs"));
+    }
+
+    #[test]
+    fn compile_time_code_and_packages_with_a_build_script_are_never_body_only() {
+        use crate::impact::compile_time::{compile_time_members, tests as ct};
+        use crate::workspace::{DepKind::Normal, Target};
+        let mut built = ct::member("built", false, &[]);
+        built.targets.push(Target {
+            name: "build-script-build".to_owned(),
+            kind: TargetKind::BuildScript,
+            src_path: "built/build.rs".to_owned(),
+            required_features: Vec::new(),
+        });
+        let ws = ct::ws(vec![
+            ct::member("gen", false, &[]),
+            ct::member("derive", true, &[("gen", Normal)]),
+            ct::member("app", false, &[("derive", Normal), ("plain", Normal)]),
+            ct::member("plain", false, &[]),
+            built,
+        ]);
+        let compile_time = compile_time_members(&ws);
+        let runtime_only = |p: &str| body_change_is_runtime_only(&ws, &compile_time, p);
+        assert!(runtime_only("plain/src/lib.rs") && runtime_only("app/src/lib.rs"));
+        for path in [
+            "gen/src/lib.rs",
+            "derive/src/lib.rs",
+            "built/build.rs",
+            "built/helper.rs",
+            "built/src/lib.rs",
+            "plain/data.txt",
+            "elsewhere.rs",
+        ] {
+            assert!(!runtime_only(path), "{path}");
+        }
     }
 }

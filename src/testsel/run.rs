@@ -262,10 +262,11 @@ fn run_in(
     let dylib_env = test_run::dylib_env(&test_ws.root);
     let mut runs = built.failed;
     let mut selection = Vec::new();
+    let compile_time = crate::impact::compile_time::compile_time_members(test_ws);
     for (index, exe) in built.executables.iter().enumerate() {
         let closure = super::closure(test_ws, &exe.package);
         let reaches = |p: &str| super::can_reach(test_ws, &closure, p);
-        let runtime_only = |p: &str| super::body_change_is_runtime_only(test_ws, p);
+        let runtime_only = |p: &str| super::body_change_is_runtime_only(test_ws, &compile_time, p);
         let reach = Reach {
             reaches: &reaches,
             runtime_only: &runtime_only,

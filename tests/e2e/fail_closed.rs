@@ -297,6 +297,18 @@ fn scenarios() -> Vec<Scenario> {
             .edit("a/src/lib.rs", &a_with("pub fn used() -> u32 {", "#[must_use]\npub fn used() -> u32 {")),
         Scenario { name: "trait impl added makes an integer literal ambiguous", ..two("pub fn f() -> a::Thing { a::Thing::from(5) }\n") }
             .edit("a/src/lib.rs", &format!("{A}\nimpl From<u16> for Thing {{\n    fn from(n: u16) -> Thing {{\n        Thing::new(n as u32)\n    }}\n}}\n")),
+        Scenario { name: "body-only change to a library a proc macro calls while expanding", ..Scenario::new("")
+            .krate("a", "", "pub fn literal() -> &'static str {\n    \"1u32\"\n}\n")
+            .krate("pm", "[lib]\nproc-macro = true\n\n[dependencies]\na = { path = \"../a\" }\n", "extern crate proc_macro;\nuse proc_macro::TokenStream;\n\n#[proc_macro]\npub fn num(_: TokenStream) -> TokenStream {\n    a::literal().parse().unwrap()\n}\n")
+            .krate("b", "[dependencies]\npm = { path = \"../pm\" }\n", "pub fn f() -> u32 { pm::num!() }\n") }
+            .edit("a/src/lib.rs", "pub fn literal() -> &'static str {\n    \"1u8\"\n}\n")
+            .plans(&["pm", "b"]),
+        Scenario { name: "body-only change to a build-dependency whose output a build script writes", ..Scenario::new("")
+            .krate("a", "", "pub fn code() -> &'static str {\n    \"pub fn g() -> u32 { 1 }\"\n}\n")
+            .krate("b", "[build-dependencies]\na = { path = \"../a\" }\n", "include!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\npub fn f() -> u32 { g() }\n") }
+            .file("b/build.rs", "fn main() {\n    let out = std::env::var(\"OUT_DIR\").unwrap();\n    std::fs::write(format!(\"{out}/gen.rs\"), a::code()).unwrap();\n}\n")
+            .edit("a/src/lib.rs", "pub fn code() -> &'static str {\n    \"pub fn g() -> u8 { 1 }\"\n}\n")
+            .plans(&["b"]),
         // Negative scenarios: nothing breaks, and precise mode must say so.
         Scenario { name: "body-only change", ..two("pub fn f() -> u32 { a::used() }\n") }
             .edit("a/src/lib.rs", &a_with("pub fn used() -> u32 {\n    1\n}", "pub fn used() -> u32 {\n    2 - 1\n}"))
