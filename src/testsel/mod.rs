@@ -201,6 +201,9 @@ pub(crate) fn decide(
             let what = match (before, after) {
                 (None, _) => "was added",
                 (_, None) => "was removed",
+                (Some(b), Some(a)) if path.ends_with(".rs") && b.shape.is_some() && b.shape == a.shape => {
+                    "changed in code that may run at compile time (a proc macro, a build script or what they call)"
+                }
                 _ if path.ends_with(".rs") => "changed outside the bodies of functions",
                 _ => "changed (a file coverage cannot trace)",
             };

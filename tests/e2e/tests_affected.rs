@@ -223,3 +223,78 @@ fn proc_macro_tests_and_configured_rustflags() {
         );
     }
 }
+
+/// A body-only change of a library that a workspace proc macro calls while expanding: the code
+/// `b`'s test runs was generated from it, so the test runs (and fails) although it executed
+/// nothing of the changed file.
+#[test]
+fn a_body_change_in_code_a_proc_macro_runs_reruns_the_tests_it_generated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, target) = (tmp.path().join("ws"), tmp.path().join("target"));
+    write(
+        &root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"gen\", \"pm\", \"b\"]\nresolver = \"2\"\n",
+    );
+    let manifest = |name: &str, tail: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{tail}")
+    };
+    let greeting = |word: &str| {
+        format!("pub fn greeting() -> String {{\n    \"\\\"{word}\\\"\".to_owned()\n}}\n")
+    };
+    write(
+        &root,
+        "gen/Cargo.toml",
+        &manifest("gen", "\n[lib]\ntest = false\n"),
+    );
+    write(&root, "gen/src/lib.rs", &greeting("hello"));
+    let pm =
+        "\n[lib]\nproc-macro = true\ntest = false\n\n[dependencies]\ngen = { path = \"../gen\" }\n";
+    write(&root, "pm/Cargo.toml", &manifest("pm", pm));
+    write(
+        &root,
+        "pm/src/lib.rs",
+        "extern crate proc_macro;\nuse proc_macro::TokenStream;\n\n#[proc_macro]\npub fn greeting(_: TokenStream) -> TokenStream {\n    gen::greeting().parse().unwrap()\n}\n",
+    );
+    let b = "\n[lib]\ntest = false\n\n[dependencies]\npm = { path = \"../pm\" }\n";
+    write(&root, "b/Cargo.toml", &manifest("b", b));
+    write(
+        &root,
+        "b/src/lib.rs",
+        "pub fn greet() -> &'static str {\n    pm::greeting!()\n}\n",
+    );
+    write(
+        &root,
+        "b/tests/it.rs",
+        "#[test]\nfn greets() {\n    assert_eq!(b::greet(), \"hello\");\n}\n",
+    );
+    common::lock_and_init_repo(&root, "base");
+    let check = |code: i32| {
+        gate(&root)
+            .env("CARGO_TARGET_DIR", &target)
+            .check([
+                "--base",
+                "HEAD",
+                "--no-golden",
+                "--mode",
+                "precise",
+                "--tests=affected",
+                "--format",
+                "json",
+            ])
+            .expect_code(code)
+            .stdout_json()
+    };
+    check(0);
+    write(&root, "gen/src/lib.rs", &greeting("HELLO"));
+    let broken = check(100);
+    let it = it_choice(&broken);
+    assert_eq!(it["run"], true, "{it}");
+    assert!(
+        it["reason"]
+            .as_str()
+            .unwrap()
+            .contains("run at compile time"),
+        "{it}"
+    );
+}
