@@ -18,7 +18,7 @@ pub(crate) fn write_atomic_executable(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
-    crate::process::writes::note_write();
+    crate::writes::note_write();
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

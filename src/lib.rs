@@ -46,6 +46,7 @@ pub(crate) mod timings;
 pub mod usage;
 pub(crate) mod warm_copy;
 pub(crate) mod workspace;
+pub(crate) mod writes;
 
 pub use cli::run;
 pub use error::{Error, Result};

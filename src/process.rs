@@ -25,7 +25,6 @@ use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
 mod lines;
-pub(crate) mod writes;
 
 /// Default limit for short helper processes (git plumbing, cargo metadata).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -158,8 +157,8 @@ impl Cmd {
 
     #[allow(clippy::disallowed_methods)]
     fn command(&self) -> std::process::Command {
-        if writes::may_write(&self.program, &self.args) {
-            writes::note_write();
+        if crate::writes::may_write(&self.program, &self.args) {
+            crate::writes::note_write();
         }
         let mut command = std::process::Command::new(&self.program);
         command.args(&self.args);

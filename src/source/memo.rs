@@ -3,14 +3,14 @@
 //! `diff` ask git once instead of once per stage. A [`SourceTree`](super::SourceTree) remembers
 //! only when asked to ([`SourceTree::remembering_git_answers`](super::SourceTree::remembering_git_answers)),
 //! and an answer is reused only while nothing that may write ran since it was computed
-//! ([`crate::process::writes`]: any child process but a read-only git query, any file written
+//! ([`crate::writes`]: any child process but a read-only git query, any file written
 //! through [`crate::fsutil`]); an answer whose computation overlapped such a write is not kept.
 //! Errors are never remembered.
 
 use super::git::Repo;
 use super::{ChangedPath, SourceKind};
 use crate::error::Result;
-use crate::process::writes;
+use crate::writes;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 

@@ -7,7 +7,7 @@ use std::ffi::OsStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Git subcommands that read the repository and never write it, its index or the working tree
-/// (with `GIT_OPTIONAL_LOCKS=0`, which [`super::Cmd::git`] sets, not even the index's stat cache).
+/// (with `GIT_OPTIONAL_LOCKS=0`, which `process::Cmd::git` sets, not even the index's stat cache).
 const READ_ONLY_GIT: &[&str] = &[
     "rev-parse",
     "ls-files",
