@@ -16,9 +16,6 @@ fn workspace(root: &Path) {
         "Cargo.toml",
         "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
     );
-    let manifest = |name: &str, deps: &str| {
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{deps}")
-    };
     write(root, "a/Cargo.toml", &manifest("a", ""));
     write(root, "a/src/lib.rs", A_LIB);
     write(
@@ -41,6 +38,32 @@ fn workspace(root: &Path) {
     common::lock_and_init_repo(root, "base");
 }
 
+/// `check --base HEAD --no-golden --mode precise --tests=affected --format json` plus `extra`,
+/// built in `target`; the JSON report of a run that exits `code`.
+fn check_affected(root: &Path, target: &Path, extra: &[&str], code: i32) -> serde_json::Value {
+    let mut args = vec![
+        "--base",
+        "HEAD",
+        "--no-golden",
+        "--mode",
+        "precise",
+        "--tests=affected",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    gate(root)
+        .env("CARGO_TARGET_DIR", target)
+        .check(args)
+        .expect_code(code)
+        .stdout_json()
+}
+
+/// A member's manifest: `name`, version 0.1.0, edition 2021, then `tail`.
+fn manifest(name: &str, tail: &str) -> String {
+    format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{tail}")
+}
+
 /// The `b`/`it` entry of the report's `test_selection`.
 fn it_choice(report: &serde_json::Value) -> serde_json::Value {
     report["build"]["test_selection"]
@@ -58,24 +81,8 @@ fn tests_run_by_what_they_executed() {
     let (root, target) = (tmp.path().join("ws"), tmp.path().join("target"));
     workspace(&root);
     let junit = tmp.path().join("tests.xml");
-    let check = |code: i32| {
-        gate(&root)
-            .env("CARGO_TARGET_DIR", &target)
-            .check([
-                "--base",
-                "HEAD",
-                "--no-golden",
-                "--mode",
-                "precise",
-                "--tests=affected",
-                "--format",
-                "json",
-                "--output",
-                &format!("junit={}", junit.display()),
-            ])
-            .expect_code(code)
-            .stdout_json()
-    };
+    let junit_output = format!("junit={}", junit.display());
+    let check = |code: i32| check_affected(&root, &target, &["--output", &junit_output], code);
 
     // No record: every test target runs (and the run is recorded).
     let first = check(0);
@@ -156,9 +163,6 @@ fn proc_macro_tests_and_configured_rustflags() {
         "Cargo.toml",
         "[workspace]\nmembers = [\"m\", \"c\"]\nresolver = \"2\"\n",
     );
-    let manifest = |name: &str, extra: &str| {
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{extra}")
-    };
     write(
         root.as_path(),
         "m/Cargo.toml",
@@ -236,9 +240,6 @@ fn a_body_change_in_code_a_proc_macro_runs_reruns_the_tests_it_generated() {
         "Cargo.toml",
         "[workspace]\nmembers = [\"gen\", \"pm\", \"b\"]\nresolver = \"2\"\n",
     );
-    let manifest = |name: &str, tail: &str| {
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{tail}")
-    };
     let greeting = |word: &str| {
         format!("pub fn greeting() -> String {{\n    \"\\\"{word}\\\"\".to_owned()\n}}\n")
     };
@@ -269,22 +270,7 @@ fn a_body_change_in_code_a_proc_macro_runs_reruns_the_tests_it_generated() {
         "#[test]\nfn greets() {\n    assert_eq!(b::greet(), \"hello\");\n}\n",
     );
     common::lock_and_init_repo(&root, "base");
-    let check = |code: i32| {
-        gate(&root)
-            .env("CARGO_TARGET_DIR", &target)
-            .check([
-                "--base",
-                "HEAD",
-                "--no-golden",
-                "--mode",
-                "precise",
-                "--tests=affected",
-                "--format",
-                "json",
-            ])
-            .expect_code(code)
-            .stdout_json()
-    };
+    let check = |code: i32| check_affected(&root, &target, &[], code);
     check(0);
     write(&root, "gen/src/lib.rs", &greeting("HELLO"));
     let broken = check(100);
