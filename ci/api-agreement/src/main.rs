@@ -1116,6 +1116,34 @@ fn impl_trait(key: &str) -> String {
     key.split(" for ").next().unwrap_or(key).to_owned()
 }
 
+/// A crate's section opens the same way in both modes: its title, both tools' line counts and
+/// what was excluded from each side.
+fn crate_heading(
+    md: &mut String,
+    (name, version): (&str, &str),
+    (public_api_lines, driftgate_lines): (usize, usize),
+    (public_api, driftgate): (&Side, &Side),
+) {
+    let excluded = |side: &Side| {
+        if side.excluded.is_empty() {
+            "nothing".to_owned()
+        } else {
+            side.excluded
+                .iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let _ = writeln!(md, "## {name} {version}\n");
+    let _ = writeln!(
+        md,
+        "public-api listed {public_api_lines} lines, driftgate {driftgate_lines} lines.\n"
+    );
+    let _ = writeln!(md, "- excluded from public-api: {}", excluded(public_api));
+    let _ = writeln!(md, "- excluded from driftgate: {}", excluded(driftgate));
+}
+
 fn render_report(reports: &[CrateReport], top: usize, all_features: bool) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# driftgate syn engine vs `public-api` 0.52.1\n");
@@ -1317,29 +1345,12 @@ fn render_report(reports: &[CrateReport], top: usize, all_features: bool) -> Str
     );
 
     for r in reports {
-        let _ = writeln!(md, "## {} {}\n", r.name, r.version);
-        let _ = writeln!(
-            md,
-            "public-api listed {} lines, driftgate {} lines.\n",
-            r.public_api_lines, r.driftgate_lines
+        crate_heading(
+            &mut md,
+            (&r.name, &r.version),
+            (r.public_api_lines, r.driftgate_lines),
+            (&r.public_api, &r.driftgate),
         );
-        let excluded = |side: &Side| {
-            if side.excluded.is_empty() {
-                "nothing".to_owned()
-            } else {
-                side.excluded
-                    .iter()
-                    .map(|(k, n)| format!("{n} {k}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        let _ = writeln!(
-            md,
-            "- excluded from public-api: {}",
-            excluded(&r.public_api)
-        );
-        let _ = writeln!(md, "- excluded from driftgate: {}", excluded(&r.driftgate));
         if r.problems.is_empty() {
             let _ = writeln!(md, "- driftgate extraction problems: none");
         } else {

@@ -7,8 +7,8 @@
 //! Collapsed impls (several impls rendered as one driftgate line) are counted per trait.
 
 use crate::{
-    cell, classify, close_bracket, parent_path, side_counts, struct_variant_fields, top_groups,
-    Built, Class, Counts, Side, COMPILER_MARKER_TRAITS,
+    cell, classify, close_bracket, crate_heading, parent_path, side_counts, struct_variant_fields,
+    top_groups, Built, Class, Counts, Side, COMPILER_MARKER_TRAITS,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -702,29 +702,12 @@ pub(crate) fn render_report(reports: &[RdReport], top: usize, all_features: bool
     );
 
     for r in reports {
-        let _ = writeln!(md, "## {} {}\n", r.name, r.version);
-        let _ = writeln!(
-            md,
-            "public-api listed {} lines, driftgate {} lines.\n",
-            r.public_api_lines, r.driftgate_lines
+        crate_heading(
+            &mut md,
+            (&r.name, &r.version),
+            (r.public_api_lines, r.driftgate_lines),
+            (&r.public_api, &r.driftgate),
         );
-        let excluded = |side: &Side| {
-            if side.excluded.is_empty() {
-                "nothing".to_owned()
-            } else {
-                side.excluded
-                    .iter()
-                    .map(|(k, n)| format!("{n} {k}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        let _ = writeln!(
-            md,
-            "- excluded from public-api: {}",
-            excluded(&r.public_api)
-        );
-        let _ = writeln!(md, "- excluded from driftgate: {}", excluded(&r.driftgate));
         let _ = writeln!(
             md,
             "- signatures (informational): {} of {} matched fn/field/const/static/type keys have the same \
