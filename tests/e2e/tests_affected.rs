@@ -64,6 +64,13 @@ fn manifest(name: &str, tail: &str) -> String {
     format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{tail}")
 }
 
+/// A test-selection entry: whether the target runs, and a part of the reason given.
+fn assert_choice(choice: &serde_json::Value, run: bool, reason_part: &str) {
+    assert_eq!(choice["run"], run, "{choice}");
+    let reason = choice["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains(reason_part), "{choice}");
+}
+
 /// The `b`/`it` entry of the report's `test_selection`.
 fn it_choice(report: &serde_json::Value) -> serde_json::Value {
     report["build"]["test_selection"]
@@ -93,11 +100,7 @@ fn tests_run_by_what_they_executed() {
         "a's and b's unit tests, b's it: {choices:?}"
     );
     for choice in choices {
-        assert_eq!(choice["run"], true, "{choice}");
-        assert!(
-            choice["reason"].as_str().unwrap().contains("no record"),
-            "{choice}"
-        );
+        assert_choice(choice, true, "no record");
     }
 
     // A body change in a function no test executes: skipped, and said so.
@@ -108,13 +111,10 @@ fn tests_run_by_what_they_executed() {
     );
     let skipped = check(0);
     let it = it_choice(&skipped);
-    assert_eq!(it["run"], false, "{it}");
-    assert!(
-        it["reason"]
-            .as_str()
-            .unwrap()
-            .contains("changed only in bodies of functions it did not run"),
-        "{it}"
+    assert_choice(
+        &it,
+        false,
+        "changed only in bodies of functions it did not run",
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
@@ -127,14 +127,7 @@ fn tests_run_by_what_they_executed() {
     write(&root, "a/src/lib.rs", &A_LIB.replace("x + 1", "x + 2"));
     let broken = check(100);
     let it = it_choice(&broken);
-    assert_eq!(it["run"], true, "{it}");
-    assert!(
-        it["reason"]
-            .as_str()
-            .unwrap()
-            .contains("executed a/src/lib.rs"),
-        "{it}"
-    );
+    assert_choice(&it, true, "executed a/src/lib.rs");
     let runs = broken["build"]["tests"].as_array().unwrap();
     assert!(
         runs.iter()
@@ -217,14 +210,7 @@ fn proc_macro_tests_and_configured_rustflags() {
     let configured = check();
     assert!(!configured.is_empty());
     for choice in &configured {
-        assert_eq!(choice["run"], true, "{choice}");
-        assert!(
-            choice["reason"]
-                .as_str()
-                .unwrap()
-                .contains("sets rustflags"),
-            "{choice}"
-        );
+        assert_choice(choice, true, "sets rustflags");
     }
 }
 
@@ -275,12 +261,5 @@ fn a_body_change_in_code_a_proc_macro_runs_reruns_the_tests_it_generated() {
     write(&root, "gen/src/lib.rs", &greeting("HELLO"));
     let broken = check(100);
     let it = it_choice(&broken);
-    assert_eq!(it["run"], true, "{it}");
-    assert!(
-        it["reason"]
-            .as_str()
-            .unwrap()
-            .contains("run at compile time"),
-        "{it}"
-    );
+    assert_choice(&it, true, "run at compile time");
 }

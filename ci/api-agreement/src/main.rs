@@ -742,27 +742,8 @@ fn analyse(
     // public-api lists the members of an inherent impl once, under the best path of the self type;
     // driftgate (like rustdoc's HTML) lists them under every public path of the type. So collect every
     // path at which public-api lists each type, then expand inherent members to all of them.
-    let mut lines = Vec::new();
-    let mut paths_by_id: BTreeMap<rustdoc_types::Id, BTreeSet<String>> = BTreeMap::new();
-    for item in api.items() {
-        let line = item.to_string();
-        let class = classify(&line);
-        if let Class::Item { path, .. } = &class {
-            paths_by_id
-                .entry(item.id())
-                .or_default()
-                .insert(path.clone());
-        }
-        lines.push((line, class, item.parent_id(), item.id()));
-    }
-    let inherent_self_type =
-        |impl_id: &rustdoc_types::Id| match krate.index.get(impl_id).map(|i| &i.inner) {
-            Some(rustdoc_types::ItemEnum::Impl(imp)) if imp.trait_.is_none() => match &imp.for_ {
-                rustdoc_types::Type::ResolvedPath(p) => Some(p.id),
-                _ => None,
-            },
-            _ => None,
-        };
+    let (lines, paths_by_id) = listed_lines(&api);
+    let inherent_self_type = |impl_id: &rustdoc_types::Id| inherent_self_type(&krate, impl_id);
     let mut public_api_side = Side::default();
     let mut impls_public_api = Side::default();
     let public_api_lines = lines.len();
@@ -1114,6 +1095,43 @@ fn parent_path(path: &str) -> String {
 /// The trait name of an impl key `Trait for Self`.
 fn impl_trait(key: &str) -> String {
     key.split(" for ").next().unwrap_or(key).to_owned()
+}
+
+/// One public-api line with its class, its parent's id and its own id.
+pub(crate) type Listed = (String, Class, Option<rustdoc_types::Id>, rustdoc_types::Id);
+
+/// public-api's lines, and every path at which it lists each item (by id).
+pub(crate) fn listed_lines(
+    api: &public_api::PublicApi,
+) -> (Vec<Listed>, BTreeMap<rustdoc_types::Id, BTreeSet<String>>) {
+    let mut lines = Vec::new();
+    let mut paths_by_id: BTreeMap<rustdoc_types::Id, BTreeSet<String>> = BTreeMap::new();
+    for item in api.items() {
+        let line = item.to_string();
+        let class = classify(&line);
+        if let Class::Item { path, .. } = &class {
+            paths_by_id
+                .entry(item.id())
+                .or_default()
+                .insert(path.clone());
+        }
+        lines.push((line, class, item.parent_id(), item.id()));
+    }
+    (lines, paths_by_id)
+}
+
+/// The self type of an inherent impl, when it is a path to an item of the crate's index.
+pub(crate) fn inherent_self_type(
+    krate: &rustdoc_types::Crate,
+    impl_id: &rustdoc_types::Id,
+) -> Option<rustdoc_types::Id> {
+    match krate.index.get(impl_id).map(|i| &i.inner) {
+        Some(rustdoc_types::ItemEnum::Impl(imp)) if imp.trait_.is_none() => match &imp.for_ {
+            rustdoc_types::Type::ResolvedPath(p) => Some(p.id),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A crate's section opens the same way in both modes: its title, both tools' line counts and

@@ -7,8 +7,9 @@
 //! Collapsed impls (several impls rendered as one driftgate line) are counted per trait.
 
 use crate::{
-    cell, classify, close_bracket, crate_heading, parent_path, side_counts, struct_variant_fields,
-    top_groups, Built, Class, Counts, Side, COMPILER_MARKER_TRAITS,
+    cell, classify, close_bracket, crate_heading, inherent_self_type, listed_lines, parent_path,
+    side_counts, struct_variant_fields, top_groups, Built, Class, Counts, Side,
+    COMPILER_MARKER_TRAITS,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -52,27 +53,8 @@ pub(crate) fn analyse(name: &str, version: &str, built: &Built) -> Result<RdRepo
     }
     // Every path at which public-api lists each item: inherent members are expanded to all paths
     // of their type, as driftgate lists them.
-    let mut lines = Vec::new();
-    let mut paths_by_id: BTreeMap<rustdoc_types::Id, BTreeSet<String>> = BTreeMap::new();
-    for item in api.items() {
-        let line = item.to_string();
-        let class = classify(&line);
-        if let Class::Item { path, .. } = &class {
-            paths_by_id
-                .entry(item.id())
-                .or_default()
-                .insert(path.clone());
-        }
-        lines.push((line, class, item.parent_id(), item.id()));
-    }
-    let inherent_self_type =
-        |impl_id: &rustdoc_types::Id| match krate.index.get(impl_id).map(|i| &i.inner) {
-            Some(rustdoc_types::ItemEnum::Impl(imp)) if imp.trait_.is_none() => match &imp.for_ {
-                rustdoc_types::Type::ResolvedPath(p) => Some(p.id),
-                _ => None,
-            },
-            _ => None,
-        };
+    let (lines, paths_by_id) = listed_lines(&api);
+    let inherent_self_type = |impl_id: &rustdoc_types::Id| inherent_self_type(&krate, impl_id);
     // Every public path and the definition path of a local item name it alike: keys use the
     // shortest (public-api and driftgate pick different paths of one type).
     let mut aliases: BTreeMap<String, String> = BTreeMap::new();
