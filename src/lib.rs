@@ -34,6 +34,7 @@ pub(crate) mod progress;
 pub(crate) mod registry;
 pub(crate) mod release;
 pub mod report;
+pub(crate) mod reuse;
 pub mod runtime;
 pub(crate) mod secrets;
 pub(crate) mod shard;

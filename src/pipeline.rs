@@ -271,6 +271,9 @@ fn run_build(
         }
     };
     let mut outcome = build::outcome(ws, build_plan, &messages, impact);
+    if let (Some(copy), Some(from)) = (&built_ws, &mut outcome.built_from) {
+        from.root = copy.workspace.root.clone();
+    }
     outcome.command = command;
     outcome.duration_ms = elapsed.as_millis() as u64;
     if options.tests {

@@ -63,6 +63,16 @@ pub struct BuildOutcome {
     /// `check --tests=affected`: every test target, run or skipped, and why (empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub test_selection: Vec<test_run::TestSelection>,
+    /// Where cargo ran and what it read, for reusing the verdict ([`crate::reuse`]); in no report.
+    #[serde(skip)]
+    pub built_from: Option<BuiltFrom>,
+}
+
+/// The workspace root cargo built (the user's, or the warm copy's) and what the build read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltFrom {
+    pub root: std::path::PathBuf,
+    pub reads: diagnostics::BuildReads,
 }
 
 impl BuildOutcome {
@@ -77,6 +87,7 @@ impl BuildOutcome {
             duration_ms: 0,
             tests: Vec::new(),
             test_selection: Vec::new(),
+            built_from: None,
         }
     }
     pub fn failed(&self) -> impl Iterator<Item = &CrateOutcome> {
@@ -164,6 +175,10 @@ pub fn outcome(
         duration_ms: 0,
         tests: Vec::new(),
         test_selection: Vec::new(),
+        built_from: Some(BuiltFrom {
+            root: workspace.root.clone(),
+            reads: messages.reads.clone(),
+        }),
     }
 }
 

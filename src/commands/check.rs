@@ -115,27 +115,96 @@ pub(crate) fn run(
     } else {
         None
     };
+    // An unchanged re-run of a passing run answers at once (see `crate::reuse`).
+    let probe = crate::reuse::Probe::start(ctx, &args, err);
+    if let Some(stdout) = probe.as_ref().and_then(|p| p.lookup()) {
+        crate::reuse::replay(ctx, &stdout, fast, started.elapsed(), out, err);
+        return Ok(exit::OK);
+    }
+    let mut captured = Captured {
+        inner: out,
+        bytes: Vec::new(),
+    };
+    let (code, reusable) = gate(ctx, &args, staged, started, &mut captured, err)?;
+    if let (Some(probe), Some(reusable), exit::OK) = (&probe, reusable, code) {
+        let facts = crate::reuse::Facts {
+            workspace_root: &reusable.workspace_root,
+            target_dir: &reusable.target_dir,
+            build: reusable.build.as_ref(),
+            also_read: &reusable.also_read,
+        };
+        probe.store(ctx, &facts, &captured.bytes, err);
+    }
+    Ok(code)
+}
+
+/// What a passing run tells [`crate::reuse`]; `None` from [`gate`] when its verdict must not be
+/// reused (a golden suite with a harness or a command ran, or the baseline was no git revision).
+struct Reusable {
+    workspace_root: std::path::PathBuf,
+    target_dir: std::path::PathBuf,
+    build: Option<crate::build::BuiltFrom>,
+    /// Files or directories outside the build that the run read (the golden vectors).
+    also_read: Vec<std::path::PathBuf>,
+}
+
+/// Stdout, kept as it is written.
+struct Captured<'a> {
+    inner: &'a mut dyn Write,
+    bytes: Vec<u8>,
+}
+
+impl Write for Captured<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The gate itself: load, compare, evaluate, report.
+fn gate(
+    ctx: &Context,
+    args: &CheckArgs,
+    staged: Option<check_staged::StagedPaths>,
+    started: std::time::Instant,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(u8, Option<Reusable>)> {
     let loaded = load(ctx)?;
     // Validated before any work: a configuration typo exits 2 at once, not after a build.
-    let options = options(ctx, &loaded, &args)?;
+    let options = options(ctx, &loaded, args)?;
+    let mut reusable = Reusable {
+        workspace_root: loaded.workspace.root.clone(),
+        target_dir: loaded.workspace.target_dir.clone(),
+        build: None,
+        also_read: Vec::new(),
+    };
     let compared = match &staged {
         Some(staged) => {
             match check_staged::compare_staged(ctx, &loaded, staged, !args.no_cache, err)? {
                 Some(compared) => compared,
-                None => return check_staged::answer(ctx, staged, None, started, out),
+                None => {
+                    let code = check_staged::answer(ctx, staged, None, started, out)?;
+                    return Ok((code, Some(reusable)));
+                }
             }
         }
         None => compare_with(
             ctx,
             &loaded,
             &args.baseline,
-            &extract_options(ctx, &args),
+            &extract_options(ctx, args),
             err,
         )?,
     };
     if compared.had_problems {
-        return Ok(exit::INCOMPLETE);
+        return Ok((exit::INCOMPLETE, None));
     }
+    let git_baseline = compared.base_tree.is_some();
     let mut locations = crate::report::locate::Locations::from_tree(
         &loaded.workspace,
         &compared.head_tree,
@@ -143,12 +212,24 @@ pub(crate) fn run(
     );
     locations.repo_prefix = crate::source::repo_prefix(&loaded.workspace.root);
     let report = pipeline::evaluate(&loaded, compared, &options, err)?;
+    reusable.build = report.build.as_ref().and_then(|b| b.built_from.clone());
+    // Golden suites whose inputs are pinned: the SigV4 vectors alone (embedded, or a directory
+    // recorded by content); a harness or a command golden can read anything.
+    let golden_pinned = match &options.golden {
+        None => true,
+        Some(golden) => {
+            reusable.also_read.extend(golden.sigv4.vectors.clone());
+            golden.commands.is_empty() && golden.sigv4.harness.is_none()
+        }
+    };
+    let reusable = (git_baseline && golden_pinned).then_some(reusable);
     if let Some(staged) = staged
         .as_ref()
         .filter(|_| args.format == ReportFormat::Human)
     {
         if report.verdict.passed {
-            return check_staged::answer(ctx, staged, Some(&report), started, out);
+            let code = check_staged::answer(ctx, staged, Some(&report), started, out)?;
+            return Ok((code, reusable));
         }
         check_staged::refusal_note(ctx, err);
     }
@@ -166,7 +247,7 @@ pub(crate) fn run(
         &ctx.style,
         out,
     )?;
-    Ok(code)
+    Ok((code, reusable))
 }
 
 /// How `check` reads the API: `--engine` (default `auto`), documenting with the build's features.

@@ -295,6 +295,7 @@ fn build() -> BuildOutcome {
             success: true,
         }],
         test_selection: Vec::new(),
+        built_from: None,
     }
 }
 

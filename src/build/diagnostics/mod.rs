@@ -45,6 +45,17 @@ pub struct BuildMessages {
     /// cargo's `build-finished` message; after [`super::cargo`] has run cargo, `Some(true)` only
     /// when cargo also exited successfully.
     pub success: Option<bool>,
+    /// What the build read, for reusing its verdict ([`crate::reuse`]); not part of any report.
+    #[serde(skip)]
+    pub reads: BuildReads,
+}
+
+/// The artifacts cargo reported (their dep-info files lie beside them) and the build scripts that
+/// ran or were fresh (package id, `OUT_DIR`: their `output` lies beside it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildReads {
+    pub artifacts: BTreeSet<std::path::PathBuf>,
+    pub scripts: BTreeSet<(String, std::path::PathBuf)>,
 }
 
 /// Parses `cargo --message-format json` output. `package_name` maps a cargo package id to a member
@@ -59,6 +70,12 @@ pub fn parse_messages(
         match message {
             cargo_metadata::Message::CompilerArtifact(artifact) => {
                 out.units += 1;
+                out.reads.artifacts.extend(
+                    artifact
+                        .filenames
+                        .iter()
+                        .map(|f| f.clone().into_std_path_buf()),
+                );
                 let build_script = artifact
                     .target
                     .kind
@@ -80,6 +97,12 @@ pub fn parse_messages(
                         &msg.message,
                     )),
                 }
+            }
+            cargo_metadata::Message::BuildScriptExecuted(script) => {
+                out.reads.scripts.insert((
+                    script.package_id.repr.clone(),
+                    script.out_dir.clone().into_std_path_buf(),
+                ));
             }
             cargo_metadata::Message::BuildFinished(finished) => {
                 out.success = Some(finished.success)

@@ -1,0 +1,232 @@
+//! The files outside the tree a build read (see the parent module): gathered from the dep-info
+//! and build script outputs of a finished build, classified, and recorded by content.
+
+use super::depinfo;
+use super::head;
+use super::Facts;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Most files one build may name outside the tree before the run counts as unpinnable.
+const MAX_EXTERNAL: usize = 5_000;
+
+/// A file outside the tree the build read, by content (`None`: it did not exist).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct External {
+    path: PathBuf,
+    sha256: Option<String>,
+}
+
+impl External {
+    pub(super) fn still_same(&self) -> bool {
+        head::content_hash(&self.path).is_ok_and(|hash| hash == self.sha256)
+    }
+}
+
+/// Where a path a build read lies.
+#[derive(Debug, PartialEq, Eq)]
+enum Place {
+    /// A file of the tree the key lists.
+    Listed,
+    /// Pinned by something else: cargo's registry or git sources, or the target directory.
+    Pinned,
+    /// Anything else: recorded by content.
+    Outside,
+}
+
+/// Where `path` lies. `copy`: the warm copy's root when the build ran there, with the workspace's
+/// prefix in the repository (its files stand for the tree's). Pure.
+fn place(
+    path: &Path,
+    top: &Path,
+    listed: &BTreeSet<String>,
+    copy: Option<(&Path, &str)>,
+    pinned: &[PathBuf],
+) -> Place {
+    let listed_as = |rel: &Path| listed.contains(&rel.to_string_lossy().replace('\\', "/"));
+    if let Some((root, prefix)) = copy {
+        if let Ok(rel) = path.strip_prefix(root) {
+            return match listed_as(&Path::new(prefix).join(rel)) {
+                true => Place::Listed,
+                false => Place::Outside,
+            };
+        }
+    }
+    if pinned.iter().any(|p| path.starts_with(p)) {
+        return Place::Pinned;
+    }
+    match path.strip_prefix(top) {
+        Ok(rel) if listed_as(rel) => Place::Listed,
+        _ => Place::Outside,
+    }
+}
+
+/// Every file outside the tree the finished build read, with its content hash now; `Err` when the
+/// build's reads cannot all be found, or one of them changed within the run.
+pub(super) fn externals(
+    top: &Path,
+    listed: &BTreeSet<String>,
+    facts: &Facts,
+    started_ns: i128,
+) -> Result<Vec<External>, String> {
+    let copy_root = crate::warm_copy::copy_dir(facts.target_dir);
+    let in_copy = facts.build.is_some_and(|b| b.root == copy_root);
+    let prefix = facts
+        .workspace_root
+        .strip_prefix(top)
+        .map_err(|_| "the workspace root is outside the repository")?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let mut pinned = vec![facts.target_dir.to_path_buf()];
+    if let Some(home) = cargo_home() {
+        pinned.push(home.join("registry").join("src"));
+        pinned.push(home.join("git").join("checkouts"));
+    }
+    let mut read: BTreeSet<PathBuf> = BTreeSet::new();
+    read.insert(facts.workspace_root.join("Cargo.lock"));
+    if in_copy {
+        read.insert(copy_root.join("Cargo.lock"));
+    }
+    read.extend(facts.also_read.iter().cloned());
+    if let Some(build) = facts.build {
+        read.extend(build_reads(build)?);
+    }
+    let copy = in_copy.then_some((copy_root.as_path(), prefix.as_str()));
+    let mut outside = BTreeSet::new();
+    for path in read {
+        let path = crate::fsutil::lexical(&path);
+        if path.is_dir() {
+            for file in walk(&path)? {
+                if place(&file, top, listed, copy, &pinned) == Place::Outside {
+                    outside.insert(file);
+                }
+            }
+        } else if place(&path, top, listed, copy, &pinned) == Place::Outside {
+            outside.insert(path);
+        }
+        if outside.len() > MAX_EXTERNAL {
+            return Err(format!(
+                "the build read more than {MAX_EXTERNAL} files outside the tree"
+            ));
+        }
+    }
+    outside
+        .into_iter()
+        .map(|path| {
+            if let Some(stat) = head::stat(&path)? {
+                if head::racy(&stat, started_ns) {
+                    return Err(format!("{} changed during the run", path.display()));
+                }
+            }
+            let sha256 = head::content_hash(&path)?;
+            Ok(External { path, sha256 })
+        })
+        .collect()
+}
+
+/// The paths the build's dep-info files and build script outputs name, absolute.
+fn build_reads(build: &crate::build::BuiltFrom) -> Result<BTreeSet<PathBuf>, String> {
+    let mut paths = BTreeSet::new();
+    for artifact in &build.reads.artifacts {
+        let dep_infos = depinfo::dep_info_of(artifact);
+        if dep_infos.is_empty() {
+            return Err(format!("no dep-info beside {}", artifact.display()));
+        }
+        for file in dep_infos {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            paths.extend(
+                depinfo::dependencies(&text)
+                    .into_iter()
+                    .map(|dep| build.root.join(dep)),
+            );
+        }
+    }
+    for (package_id, out_dir) in &build.reads.scripts {
+        let output = out_dir.parent().map(|d| d.join("output"));
+        let Some(text) = output.and_then(|o| std::fs::read_to_string(o).ok()) else {
+            return Err(format!(
+                "no build script output beside {}",
+                out_dir.display()
+            ));
+        };
+        let package_dir = depinfo::path_package_dir(package_id);
+        for path in depinfo::rerun_if_changed(&text) {
+            let path = PathBuf::from(path);
+            match &package_dir {
+                _ if path.is_absolute() => {
+                    paths.insert(path);
+                }
+                Some(dir) => {
+                    paths.insert(dir.join(path));
+                }
+                // Relative to a registry or git package's own sources: pinned by the lock file.
+                None => {}
+            }
+        }
+    }
+    Ok(paths)
+}
+
+/// The files below `dir`, at most [`MAX_EXTERNAL`].
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            match path.is_dir() {
+                true => pending.push(path),
+                false => files.push(path),
+            }
+            if files.len() + pending.len() > MAX_EXTERNAL {
+                return Err(format!("{} holds too many files", dir.display()));
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_what_a_build_read() {
+        let listed: BTreeSet<String> = ["ws/a/src/lib.rs".to_owned()].into();
+        let top = Path::new("/r");
+        let pinned = [
+            PathBuf::from("/r/ws/target"),
+            PathBuf::from("/h/registry/src"),
+        ];
+        let at = |p: &str, copy| place(Path::new(p), top, &listed, copy, &pinned);
+        assert_eq!(at("/r/ws/a/src/lib.rs", None), Place::Listed);
+        assert_eq!(at("/r/ws/a/data.bin", None), Place::Outside, "ignored file");
+        assert_eq!(
+            at("/r/ws/target/debug/build/x/out/gen.rs", None),
+            Place::Pinned
+        );
+        assert_eq!(
+            at("/h/registry/src/idx/itoa-1.0/src/lib.rs", None),
+            Place::Pinned
+        );
+        assert_eq!(at("/etc/thing", None), Place::Outside);
+        let copy = Some((Path::new("/r/ws/target/driftgate/copy"), "ws"));
+        assert_eq!(
+            at("/r/ws/target/driftgate/copy/a/src/lib.rs", copy),
+            Place::Listed
+        );
+        assert_eq!(
+            at("/r/ws/target/driftgate/copy/Cargo.lock", copy),
+            Place::Outside
+        );
+    }
+}
