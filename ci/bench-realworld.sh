@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark on a real multi-crate workspace assembled from crates.io sources: the tracing family
 # (tracing, tracing-core, tracing-attributes, tracing-subscriber, tracing-log, tracing-serde,
-# tracing-futures, tracing-appender, tracing-error, tracing-flame, tracing-mock, …: their published
-# sources, tests and examples included where the package ships them). Every crate of the family
+# tracing-futures, tracing-appender, tracing-error, tracing-flame, tracing-journald) and the
+# crossbeam family (crossbeam, -channel, -utils, -epoch, -deque, -queue; tracing-appender uses
+# crossbeam-channel): their published sources, tests and examples (the crossbeam crates ship them). Every crate of the family
 # becomes a workspace member and the others' crates.io copies are replaced by the members through
 # `[patch.crates-io]`, so a change in one member reaches its dependents as a path dependency would.
 #
 # For three kinds of change in a leaf crate used by dependents (body-only, additive, breaking),
-# times side by side in one run, cold (empty target dirs) and warm (a second run):
+# times side by side in one run, cold (empty target dirs) and warm (a second run; the gate's second
+# run reuses a passing verdict, docs/verdict-reuse.md, so it is also timed with --no-cache):
 #   plain) cargo check --workspace --all-targets   (in its own clone and target dir)
 #   gate)  cargo driftgate check --base HEAD --no-golden
 # and prints the ratios gate / plain. Usage: ci/bench-realworld.sh; BIN=… to time another build.
@@ -24,7 +26,8 @@ if [ -z "${BIN:-}" ]; then
   BIN="$root/target/release/cargo-driftgate"
 fi
 crates=(tracing tracing-core tracing-attributes tracing-subscriber tracing-log tracing-serde
-        tracing-futures tracing-appender tracing-error tracing-flame tracing-journald)
+        tracing-futures tracing-appender tracing-error tracing-flame tracing-journald
+        crossbeam crossbeam-channel crossbeam-utils crossbeam-epoch crossbeam-deque crossbeam-queue)
 # 1. Fetch the published sources through cargo itself (a throwaway package depending on each).
 mkdir -p "$work/fetch/src"; echo > "$work/fetch/src/lib.rs"
 { printf '[package]\nname = "fetch"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\n'
@@ -56,17 +59,17 @@ change() { # kind, workspace
     breaking) sed -i 's/\bAsLog\b/AsLogRenamed/g' "${2}"/tracing-log/src/*.rs ;;
   esac
 }
-printf '\n| change | plain cold (s) | gate cold (s) | ratio | plain warm (s) | gate warm (s) | ratio |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- |\n'
+printf '\n| change | plain cold (s) | gate cold (s) | ratio | plain warm (s) | gate warm (s) | ratio | gate warm --no-cache (s) | ratio |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 for kind in body additive breaking; do
   rm -rf "$work/plain" && git clone -q "$ws" "$work/plain"
   (cd "$ws" && git checkout -q -- . && rm -rf target)
   change "$kind" "$ws"; change "$kind" "$work/plain"
   plain() { CARGO_TARGET_DIR="$work/plain-target" cargo check --workspace --all-targets --manifest-path "$work/plain/Cargo.toml"; }
-  gate() { (cd "$ws" && "$BIN" driftgate check --base HEAD --no-golden); }
+  gate() { (cd "$ws" && "$BIN" driftgate check --base HEAD --no-golden "$@"); }
   rm -rf "$work/plain-target"
-  pc=$(secs plain); gc=$(secs gate); pw=$(secs plain); gw=$(secs gate)
-  printf '| %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |\n' "$kind" "$pc" "$gc" "$(echo "$gc / $pc" | bc -l)" \
-    "$pw" "$gw" "$(echo "$gw / $pw" | bc -l)"
+  pc=$(secs plain); gc=$(secs gate); pw=$(secs plain); gw=$(secs gate); gn=$(secs gate --no-cache)
+  printf '| %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n' "$kind" "$pc" "$gc" "$(echo "$gc / $pc" | bc -l)" \
+    "$pw" "$gw" "$(echo "$gw / $pw" | bc -l)" "$gn" "$(echo "$gn / $pw" | bc -l)"
 done
 echo "(leaf: $(basename "$(dirname "$(dirname "$leaf")")"); machine: $(nproc) cores; $(date -u +%F))"

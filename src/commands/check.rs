@@ -69,9 +69,9 @@ pub(crate) struct CheckArgs {
     /// The fast pre-commit path always reads with syn.
     #[arg(long, value_enum)]
     pub engine: Option<Engine>,
-    /// Neither read nor write the API cache (`<target-dir>/driftgate/cache`) nor the golden cache
-    /// (`<target-dir>/driftgate/golden-cache`): every crate's API is read again, every golden suite
-    /// runs.
+    /// Neither read nor write the API cache (`<target-dir>/driftgate/cache`), the golden cache
+    /// (`<target-dir>/driftgate/golden-cache`) nor the passing verdicts (`<git dir>/driftgate/
+    /// verdicts`, docs/verdict-reuse.md): every crate's API is read again, every golden suite runs.
     #[arg(long)]
     pub no_cache: bool,
     /// Build and test only shard K of N of the plan (balanced by the build times the previous run

@@ -61,3 +61,4 @@ fn every_file_here_is_a_module_of_this_binary() {
         }
     }
 }
+mod verdict_reuse;
