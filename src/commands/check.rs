@@ -116,9 +116,9 @@ pub(crate) fn run(
         None
     };
     // An unchanged re-run of a passing run answers at once (see `crate::reuse`).
-    let probe = crate::reuse::Probe::start(ctx, &args, err);
+    let probe = crate::reuse::Probe::start(&reuse_run(ctx, &args), err);
     if let Some(stdout) = probe.as_ref().and_then(|p| p.lookup()) {
-        crate::reuse::replay(ctx, &stdout, fast, started.elapsed(), out, err);
+        crate::reuse::replay(ctx.quiet, &stdout, fast, started.elapsed(), out, err);
         return Ok(exit::OK);
     }
     let mut captured = Captured {
@@ -133,9 +133,36 @@ pub(crate) fn run(
             build: reusable.build.as_ref(),
             also_read: &reusable.also_read,
         };
-        probe.store(ctx, &facts, &captured.bytes, err);
+        probe.store(&facts, &captured.bytes, err);
     }
     Ok(code)
+}
+
+/// What [`crate::reuse`] keys a run by, and whether this one may reuse or record a verdict.
+fn reuse_run(ctx: &Context, args: &CheckArgs) -> crate::reuse::Run {
+    let ineligible = if args.no_cache {
+        Some("--no-cache")
+    } else if args.tests.is_some() {
+        Some("tests run (--tests)")
+    } else if args.shard.is_some() {
+        Some("--shard")
+    } else if !args.outputs.is_empty() {
+        Some("reports are written to files (--output)")
+    } else if args.baseline.baseline_version.is_some() {
+        Some("a registry baseline")
+    } else if std::env::var_os("GITHUB_STEP_SUMMARY").is_some() {
+        Some("GITHUB_STEP_SUMMARY is set")
+    } else {
+        None
+    };
+    crate::reuse::Run {
+        ineligible,
+        staged: args.baseline.staged,
+        base: args.baseline.base.clone(),
+        manifest_path: ctx.manifest_path.clone(),
+        color: ctx.style.color,
+        verbose: ctx.verbose > 0,
+    }
 }
 
 /// What a passing run tells [`crate::reuse`]; `None` from [`gate`] when its verdict must not be

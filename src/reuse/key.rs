@@ -2,8 +2,7 @@
 //! reads, and why a run is not eligible.
 
 use super::head::{self, Stat};
-use crate::commands::check::CheckArgs;
-use crate::commands::Context;
+use super::Run;
 use crate::process::Cmd;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -19,35 +18,9 @@ pub(super) struct Key {
     pub files: Vec<(String, Option<Stat>)>,
 }
 
-/// Why this run cannot reuse or record a verdict, from its arguments and environment alone.
-fn ineligible(args: &CheckArgs) -> Option<&'static str> {
-    if args.no_cache {
-        return Some("--no-cache");
-    }
-    if args.tests.is_some() {
-        return Some("tests run (--tests)");
-    }
-    if args.shard.is_some() {
-        return Some("--shard");
-    }
-    if !args.outputs.is_empty() {
-        return Some("reports are written to files (--output)");
-    }
-    if args.baseline.baseline_version.is_some() {
-        return Some("a registry baseline");
-    }
-    if std::env::var_os("GITHUB_STEP_SUMMARY").is_some() {
-        return Some("GITHUB_STEP_SUMMARY is set");
-    }
-    None
-}
-
-pub(super) fn compute(ctx: &Context, args: &CheckArgs) -> Result<Key, String> {
-    if let Some(why) = ineligible(args) {
-        return Err(why.to_owned());
-    }
+pub(super) fn compute(run: &Run) -> Result<Key, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("the current directory: {e}"))?;
-    let dir = match &ctx.manifest_path {
+    let dir = match &run.manifest_path {
         Some(path) if path.is_dir() => cwd.join(path),
         Some(path) => cwd.join(path.parent().unwrap_or(Path::new("."))),
         None => cwd.clone(),
@@ -59,7 +32,7 @@ pub(super) fn compute(ctx: &Context, args: &CheckArgs) -> Result<Key, String> {
             version(Cmd::new(program).arg("-vV").cwd(&dir))
         });
         let cargo = s.spawn(|| version(Cmd::cargo().arg("-V").cwd(&dir)));
-        let git = repository(&dir, args);
+        let git = repository(&dir, run);
         let joined = |r: std::thread::Result<Result<String, String>>| {
             r.unwrap_or_else(|_| Err("a version query panicked".to_owned()))
         };
@@ -85,16 +58,20 @@ pub(super) fn compute(ctx: &Context, args: &CheckArgs) -> Result<Key, String> {
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
     key.part(
         "stdout",
-        format!("{terminal} {}", ctx.style.color).as_bytes(),
+        format!("{terminal} {}", run.color).as_bytes(),
     );
     key.part("repository", top.as_os_str().as_encoded_bytes());
     key.part("refs", refs.as_bytes());
+    // The CI event the baseline may be found from (its path alone is in the environment).
+    if let Some(event) = std::env::var_os("GITHUB_EVENT_PATH") {
+        key.file("GITHUB_EVENT_PATH", std::fs::read(event).ok().as_deref());
+    }
     for file in cargo_config_files(&cwd, &dir) {
         let content = std::fs::read(&file).ok();
         key.file(&file.to_string_lossy(), content.as_deref());
     }
-    let listing = listing(&top, args.baseline.staged)?;
-    if args.baseline.staged
+    let listing = listing(&top, run.staged)?;
+    if run.staged
         && listing
             .split(|b| *b == 0)
             .any(|r| r.starts_with(b"160000 "))
@@ -103,7 +80,7 @@ pub(super) fn compute(ctx: &Context, args: &CheckArgs) -> Result<Key, String> {
     }
     key.part("listing", &listing);
     let mut files = Vec::new();
-    if !args.baseline.staged {
+    if !run.staged {
         for path in listed_paths(&listing, false) {
             let stat = head::stat(&top.join(&path))?;
             files.push((path, stat));
@@ -130,7 +107,7 @@ fn version(cmd: Cmd) -> Result<String, String> {
 /// The top of the repository, its git directory, and the revisions the baseline can come from:
 /// `HEAD` and, for `--base REV`, the commit it names; without `--base` (and not `--staged`),
 /// every ref.
-fn repository(dir: &Path, args: &CheckArgs) -> Result<(PathBuf, PathBuf, String), String> {
+fn repository(dir: &Path, run: &Run) -> Result<(PathBuf, PathBuf, String), String> {
     let out = Cmd::git()
         .args([
             "rev-parse",
@@ -152,7 +129,7 @@ fn repository(dir: &Path, args: &CheckArgs) -> Result<(PathBuf, PathBuf, String)
     }
     let top = PathBuf::from(top);
     let mut refs = format!("HEAD {head}\n");
-    if let Some(rev) = &args.baseline.base {
+    if let Some(rev) = &run.base {
         let out = Cmd::git()
             .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
             .arg(format!("{rev}^{{commit}}"))
@@ -163,7 +140,7 @@ fn repository(dir: &Path, args: &CheckArgs) -> Result<(PathBuf, PathBuf, String)
             return Err(format!("--base {rev} names no commit"));
         }
         refs.push_str(&out.stdout_lossy());
-    } else if !args.baseline.staged {
+    } else if !run.staged {
         let out = Cmd::git()
             .args(["for-each-ref", "--format=%(objectname) %(refname)"])
             .cwd(&top)

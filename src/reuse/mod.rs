@@ -6,10 +6,10 @@
 //! **The key** (a record's file name, computed before cargo metadata): driftgate's build, the
 //! command line and working directory, the whole environment (but `OLDPWD`, `SHLVL`, `_`), whether
 //! stdout is a terminal and coloured, `rustc -vV` and `cargo -V` as cargo would run them there,
-//! every cargo configuration file cargo could read, `HEAD` and the baseline (the commit `--base`
-//! names; every ref when the baseline is found from the branch), and the head: the whole index for
-//! `--staged`, else the listing of the working tree (`git ls-files --cached --others
-//! --exclude-standard`, from the top of the repository).
+//! every cargo configuration file cargo could read, the CI event file (`GITHUB_EVENT_PATH`), `HEAD`
+//! and the baseline (the commit `--base` names; every ref when the baseline is found from the
+//! branch), and the head: the whole index for `--staged`, else the listing of the working tree
+//! (`git ls-files --cached --others --exclude-standard`, from the top of the repository).
 //!
 //! **The record** (`<git dir>/driftgate/verdicts/<key>.json`) adds what the key cannot hold:
 //! - each listed working-tree file's stat and content hash (a file whose stat differs is hashed and
@@ -33,8 +33,6 @@ mod head;
 mod key;
 mod reads;
 
-use crate::commands::check::CheckArgs;
-use crate::commands::Context;
 use head::{FileRecord, Stat};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -63,7 +61,21 @@ pub(crate) struct Probe {
     /// The working tree's listed files and their stats at the start (empty with `--staged`).
     files: Vec<(String, Option<Stat>)>,
     staged: bool,
+    verbose: bool,
     started_ns: i128,
+}
+
+/// What the key needs to know of the command line.
+pub(crate) struct Run {
+    /// Why the run's arguments or environment rule reuse out (see the module docs), if they do.
+    pub ineligible: Option<&'static str>,
+    pub staged: bool,
+    /// `--base`.
+    pub base: Option<String>,
+    pub manifest_path: Option<PathBuf>,
+    /// Whether stdout is coloured.
+    pub color: bool,
+    pub verbose: bool,
 }
 
 /// What the finished run knows that the record needs.
@@ -77,10 +89,14 @@ pub(crate) struct Facts<'a> {
 
 impl Probe {
     /// The probe of an eligible run; `None` (with the reason under `-v`) otherwise.
-    pub(crate) fn start(ctx: &Context, args: &CheckArgs, err: &mut dyn Write) -> Option<Probe> {
+    pub(crate) fn start(run: &Run, err: &mut dyn Write) -> Option<Probe> {
         let _timed = crate::timings::stage("verdict reuse: key");
         let started_ns = head::now_ns();
-        match key::compute(ctx, args) {
+        let key = match run.ineligible {
+            Some(why) => Err(why.to_owned()),
+            None => key::compute(run),
+        };
+        match key {
             Ok(key) => Some(Probe {
                 record: key
                     .git_dir
@@ -90,11 +106,12 @@ impl Probe {
                 top: key.top,
                 listing: key.listing,
                 files: key.files,
-                staged: args.baseline.staged,
+                staged: run.staged,
+                verbose: run.verbose,
                 started_ns,
             }),
             Err(why) => {
-                note(ctx, err, &format!("no verdict reuse: {why}"));
+                note(run.verbose, err, &format!("no verdict reuse: {why}"));
                 None
             }
         }
@@ -121,10 +138,10 @@ impl Probe {
 
     /// Records a passing run's output, when every input could be pinned down; says why not under
     /// `-v`. Never fails the run.
-    pub(crate) fn store(&self, ctx: &Context, facts: &Facts, stdout: &[u8], err: &mut dyn Write) {
+    pub(crate) fn store(&self, facts: &Facts, stdout: &[u8], err: &mut dyn Write) {
         let _timed = crate::timings::stage("verdict reuse: record");
         if let Err(why) = self.try_store(facts, stdout) {
-            note(ctx, err, &format!("verdict not recorded: {why}"));
+            note(self.verbose, err, &format!("verdict not recorded: {why}"));
         }
     }
 
@@ -167,7 +184,7 @@ impl Probe {
 /// Writes a reused run's output: as recorded, with the fast staged path's timings (`(0.41 s)` at a
 /// line's end) replaced by this run's.
 pub(crate) fn replay(
-    ctx: &Context,
+    quiet: bool,
     stdout: &str,
     fast_staged: bool,
     elapsed: std::time::Duration,
@@ -179,7 +196,7 @@ pub(crate) fn replay(
         false => stdout.to_owned(),
     };
     let _ = out.write_all(text.as_bytes());
-    if !ctx.quiet {
+    if !quiet {
         let _ = writeln!(
             err,
             "driftgate: nothing the gate reads changed since a passing run: its verdict is \
@@ -226,8 +243,8 @@ fn prune(dir: &Path) {
     }
 }
 
-fn note(ctx: &Context, err: &mut dyn Write, line: &str) {
-    if ctx.verbose > 0 {
+fn note(verbose: bool, err: &mut dyn Write, line: &str) {
+    if verbose {
         let _ = writeln!(err, "driftgate: {line}");
     }
 }

@@ -70,6 +70,9 @@ pub(super) fn externals(
     facts: &Facts,
     started_ns: i128,
 ) -> Result<Vec<External>, String> {
+    if facts.workspace_root.starts_with(facts.target_dir) || top.starts_with(facts.target_dir) {
+        return Err("the sources lie inside the target directory".to_owned());
+    }
     let copy_root = crate::warm_copy::copy_dir(facts.target_dir);
     let in_copy = facts.build.is_some_and(|b| b.root == copy_root);
     let prefix = facts
@@ -114,7 +117,10 @@ pub(super) fn externals(
     outside
         .into_iter()
         .map(|path| {
-            if let Some(stat) = head::stat(&path)? {
+            // The warm copy is driftgate's own, written under the build lock by this run's build
+            // (its lock file, resolved by cargo): a recent time there is this run's own write.
+            let ours = in_copy && path.starts_with(&copy_root);
+            if let Some(stat) = head::stat(&path)?.filter(|_| !ours) {
                 if head::racy(&stat, started_ns) {
                     return Err(format!("{} changed during the run", path.display()));
                 }
