@@ -171,7 +171,8 @@ struct Reusable {
     workspace_root: std::path::PathBuf,
     target_dir: std::path::PathBuf,
     build: Option<crate::build::BuiltFrom>,
-    /// Files or directories outside the build that the run read (the golden vectors).
+    /// Files or directories the run read besides the build (configuration, snapshot directory,
+    /// golden vectors).
     also_read: Vec<std::path::PathBuf>,
 }
 
@@ -208,7 +209,12 @@ fn gate(
         workspace_root: loaded.workspace.root.clone(),
         target_dir: loaded.workspace.target_dir.clone(),
         build: None,
-        also_read: Vec::new(),
+        // Read from disk whether git lists them or not: the configuration file, and the snapshot
+        // directory whose existence decides the baseline when `--base` is not given.
+        also_read: vec![
+            loaded.workspace.root.join("driftgate.toml"),
+            loaded.config.snapshot_dir.clone(),
+        ],
     };
     let compared = match &staged {
         Some(staged) => {

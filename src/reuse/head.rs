@@ -9,8 +9,12 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// How close to the recording run a file's times may be before it counts as racy.
-const RACY_WINDOW_NS: i128 = 2_000_000_000;
+/// How close to the recording run a file's times may be before it counts as racy: a change within
+/// one tick of the file system's clock after a stat can leave the stat as it was. Linux file
+/// systems with nanosecond times tick every few milliseconds; one whose times are whole seconds
+/// (ext3, HFS+, FAT's two seconds) gets two seconds.
+const RACY_WINDOW_NS: i128 = 100_000_000;
+const RACY_WINDOW_COARSE_NS: i128 = 2_000_000_000;
 
 /// What `stat` says about a file (`None`: it does not exist).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +34,12 @@ pub(crate) fn stat(path: &Path) -> Result<Option<Stat>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
+}
+
+/// The stat of whatever is at `path` (a directory too), for the racy check; `None` when nothing
+/// is there or it cannot be read.
+pub(crate) fn stat_any(path: &Path) -> Option<Stat> {
+    std::fs::metadata(path).ok().map(|meta| stat_of(&meta))
 }
 
 #[cfg(unix)]
@@ -68,7 +78,12 @@ pub(crate) fn now_ns() -> i128 {
 /// Whether a file with this stat may have changed within a clock tick of `started` (or later).
 /// Pure.
 pub(crate) fn racy(stat: &Stat, started_ns: i128) -> bool {
-    stat.mtime_ns >= started_ns - RACY_WINDOW_NS || stat.ctime_ns >= started_ns - RACY_WINDOW_NS
+    let whole_seconds = stat.mtime_ns % 1_000_000_000 == 0 && stat.ctime_ns % 1_000_000_000 == 0;
+    let window = match whole_seconds {
+        true => RACY_WINDOW_COARSE_NS,
+        false => RACY_WINDOW_NS,
+    };
+    stat.mtime_ns >= started_ns - window || stat.ctime_ns >= started_ns - window
 }
 
 /// The hex SHA-256 of a file's content; `Ok(None)` when it does not exist.
@@ -114,8 +129,11 @@ mod tests {
     fn a_file_touched_near_the_run_is_racy() {
         let started = 100_000_000_000;
         assert!(!racy(&stat_at(1, 1), started));
-        assert!(racy(&stat_at(started - 1_000_000_000, 1), started));
+        assert!(!racy(&stat_at(started - 500_000_001, 7), started));
+        assert!(racy(&stat_at(started - 50_000_001, 7), started));
         assert!(racy(&stat_at(1, started + 5), started));
+        // Whole-second times: a coarse file system, two seconds.
+        assert!(racy(&stat_at(started - 1_000_000_000, 0), started));
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub(super) struct Key {
     pub git_dir: PathBuf,
     pub top: PathBuf,
     pub listing: Vec<u8>,
+    /// The working tree's listing (the same as `listing` without `--staged`).
+    pub worktree: Vec<u8>,
     pub files: Vec<(String, Option<Stat>)>,
 }
 
@@ -45,6 +47,11 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
     key.part("cargo", cargo?.as_bytes());
     for arg in std::env::args_os() {
         key.part("arg", arg.as_encoded_bytes());
+        // A file named on the command line (`--config FILE`): its content too.
+        let path = Path::new(&arg);
+        if path.is_file() {
+            key.file(&path.to_string_lossy(), std::fs::read(path).ok().as_deref());
+        }
     }
     key.part("cwd", cwd.as_os_str().as_encoded_bytes());
     let mut vars: Vec<_> = std::env::vars_os()
@@ -56,10 +63,7 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
         key.part("value", value.as_encoded_bytes());
     }
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    key.part(
-        "stdout",
-        format!("{terminal} {}", run.color).as_bytes(),
-    );
+    key.part("stdout", format!("{terminal} {}", run.color).as_bytes());
     key.part("repository", top.as_os_str().as_encoded_bytes());
     key.part("refs", refs.as_bytes());
     // The CI event the baseline may be found from (its path alone is in the environment).
@@ -68,6 +72,9 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
     }
     for file in cargo_config_files(&cwd, &dir) {
         let content = std::fs::read(&file).ok();
+        if content.as_deref().is_some_and(includes_others) {
+            return Err(format!("{} includes other files", file.display()));
+        }
         key.file(&file.to_string_lossy(), content.as_deref());
     }
     let listing = listing(&top, run.staged)?;
@@ -79,18 +86,24 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
         return Err("the index holds a submodule".to_owned());
     }
     key.part("listing", &listing);
+    // The working tree in every case: the staged path reads the index's sources, but the
+    // workspace's manifests (cargo metadata) and driftgate's configuration from the working tree.
+    let worktree = match run.staged {
+        true => self::listing(&top, false)?,
+        false => listing.clone(),
+    };
+    key.part("worktree", &worktree);
     let mut files = Vec::new();
-    if !run.staged {
-        for path in listed_paths(&listing, false) {
-            let stat = head::stat(&top.join(&path))?;
-            files.push((path, stat));
-        }
+    for path in listed_paths(&worktree, false) {
+        let stat = head::stat(&top.join(&path))?;
+        files.push((path, stat));
     }
     Ok(Key {
         hex: key.finish().0,
         git_dir,
         top,
         listing,
+        worktree,
         files,
     })
 }
@@ -188,6 +201,16 @@ pub(super) fn listed_paths(listing: &[u8], staged: bool) -> BTreeSet<String> {
         .collect()
 }
 
+/// Whether a cargo configuration file pulls in others (`include`), which the key would not see.
+/// Pure.
+fn includes_others(content: &[u8]) -> bool {
+    String::from_utf8_lossy(content).lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("include") && line["include".len()..].trim_start().starts_with('=')
+            || line.starts_with("[include")
+    })
+}
+
 /// Every cargo configuration file cargo could read from `cwd` or `dir`: `.cargo/config` and
 /// `.cargo/config.toml` in each of their ancestors, and in `$CARGO_HOME`.
 fn cargo_config_files(cwd: &Path, dir: &Path) -> BTreeSet<PathBuf> {
@@ -212,6 +235,16 @@ fn cargo_config_files(cwd: &Path, dir: &Path) -> BTreeSet<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_configuration_that_includes_others_is_seen() {
+        assert!(includes_others(b"include = [\"/x/inc.toml\"]\n"));
+        assert!(includes_others(b"[build]\n  include=\"a.toml\"\n"));
+        assert!(includes_others(b"[[include]]\npath = \"a.toml\"\n"));
+        assert!(!includes_others(
+            b"[build]\nrustflags = [\"--include-x\"]\n"
+        ));
+    }
 
     #[test]
     fn lists_the_paths_of_both_listings() {

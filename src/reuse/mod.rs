@@ -58,7 +58,9 @@ pub(crate) struct Probe {
     top: PathBuf,
     /// `git ls-files` as the key saw it (the index with `--staged`, else the listing).
     listing: Vec<u8>,
-    /// The working tree's listed files and their stats at the start (empty with `--staged`).
+    /// The working tree's listing at the start (the same as `listing` without `--staged`).
+    worktree: Vec<u8>,
+    /// The working tree's listed files and their stats at the start.
     files: Vec<(String, Option<Stat>)>,
     staged: bool,
     verbose: bool,
@@ -105,6 +107,7 @@ impl Probe {
                     .join(format!("{}.json", key.hex)),
                 top: key.top,
                 listing: key.listing,
+                worktree: key.worktree,
                 files: key.files,
                 staged: run.staged,
                 verbose: run.verbose,
@@ -147,7 +150,9 @@ impl Probe {
 
     fn try_store(&self, facts: &Facts, stdout: &[u8]) -> Result<(), String> {
         let stdout = String::from_utf8(stdout.to_vec()).map_err(|_| "stdout is not UTF-8")?;
-        if key::listing(&self.top, self.staged)? != self.listing {
+        if key::listing(&self.top, self.staged)? != self.listing
+            || key::listing(&self.top, false)? != self.worktree
+        {
             return Err("the tree changed during the run".to_owned());
         }
         let mut files = Vec::with_capacity(self.files.len());

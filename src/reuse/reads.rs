@@ -11,17 +11,43 @@ use std::path::{Path, PathBuf};
 /// Most files one build may name outside the tree before the run counts as unpinnable.
 const MAX_EXTERNAL: usize = 5_000;
 
-/// A file outside the tree the build read, by content (`None`: it did not exist).
+/// A path outside the tree the run read, as it was: a file's content hash, a directory's entry
+/// names (a new file in a directory read as a whole is a change), or nothing there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct External {
     path: PathBuf,
-    sha256: Option<String>,
+    seen: Seen,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Seen {
+    Absent,
+    File(String),
+    Dir(Vec<String>),
 }
 
 impl External {
     pub(super) fn still_same(&self) -> bool {
-        head::content_hash(&self.path).is_ok_and(|hash| hash == self.sha256)
+        seen(&self.path).is_ok_and(|now| now == self.seen)
     }
+}
+
+/// What is at `path` now; `Err` for what is neither a file nor a directory, or cannot be read.
+fn seen(path: &Path) -> Result<Seen, String> {
+    if path.is_dir() {
+        let mut names = std::fs::read_dir(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        names.sort();
+        return Ok(Seen::Dir(names));
+    }
+    Ok(match head::content_hash(path)? {
+        Some(hash) => Seen::File(hash),
+        None => Seen::Absent,
+    })
 }
 
 /// Where a path a build read lies.
@@ -62,8 +88,8 @@ fn place(
     }
 }
 
-/// Every file outside the tree the finished build read, with its content hash now; `Err` when the
-/// build's reads cannot all be found, or one of them changed within the run.
+/// Every path outside the tree the finished run read, as it is now; `Err` when the build's reads
+/// cannot all be found, or one of them changed within the run.
 pub(super) fn externals(
     top: &Path,
     listed: &BTreeSet<String>,
@@ -94,23 +120,50 @@ pub(super) fn externals(
     read.extend(facts.also_read.iter().cloned());
     if let Some(build) = facts.build {
         read.extend(build_reads(build)?);
+        // Cargo's configuration and rustup's toolchain file as cargo ran there (the warm copy
+        // lies under the target directory, whose parents the key does not cover).
+        for dir in build.root.ancestors() {
+            for name in [
+                ".cargo/config",
+                ".cargo/config.toml",
+                "rust-toolchain",
+                "rust-toolchain.toml",
+            ] {
+                read.insert(dir.join(name));
+            }
+        }
+        // A path package outside the repository: all of it (its manifest, and whatever a build
+        // script without `rerun-if-changed` reads in it, which cargo watches).
+        let inside = |dir: &Path| dir.starts_with(top) || (in_copy && dir.starts_with(&copy_root));
+        read.extend(
+            build
+                .reads
+                .packages
+                .iter()
+                .filter_map(|id| depinfo::path_package_dir(id))
+                .filter(|dir| !inside(dir)),
+        );
     }
     let copy = in_copy.then_some((copy_root.as_path(), prefix.as_str()));
     let mut outside = BTreeSet::new();
-    for path in read {
-        let path = crate::fsutil::lexical(&path);
-        if path.is_dir() {
-            for file in walk(&path)? {
-                if place(&file, top, listed, copy, &pinned) == Place::Outside {
-                    outside.insert(file);
-                }
+    let mut pending: Vec<PathBuf> = read
+        .into_iter()
+        .map(|p| crate::fsutil::lexical(&p))
+        .collect();
+    while let Some(path) = pending.pop() {
+        let place = place(&path, top, listed, copy, &pinned);
+        if path.is_dir() && place != Place::Pinned {
+            // A directory read as a whole: its entries, and each of them.
+            for entry in std::fs::read_dir(&path).map_err(|e| format!("{}: {e}", path.display()))? {
+                pending.push(entry.map_err(|e| e.to_string())?.path());
             }
-        } else if place(&path, top, listed, copy, &pinned) == Place::Outside {
+            outside.insert(path);
+        } else if place == Place::Outside {
             outside.insert(path);
         }
-        if outside.len() > MAX_EXTERNAL {
+        if outside.len() + pending.len() > MAX_EXTERNAL {
             return Err(format!(
-                "the build read more than {MAX_EXTERNAL} files outside the tree"
+                "the run read more than {MAX_EXTERNAL} paths outside the tree"
             ));
         }
     }
@@ -120,13 +173,15 @@ pub(super) fn externals(
             // The warm copy is driftgate's own, written under the build lock by this run's build
             // (its lock file, resolved by cargo): a recent time there is this run's own write.
             let ours = in_copy && path.starts_with(&copy_root);
-            if let Some(stat) = head::stat(&path)?.filter(|_| !ours) {
+            if let Some(stat) = head::stat_any(&path).filter(|_| !ours) {
                 if head::racy(&stat, started_ns) {
                     return Err(format!("{} changed during the run", path.display()));
                 }
             }
-            let sha256 = head::content_hash(&path)?;
-            Ok(External { path, sha256 })
+            Ok(External {
+                seen: seen(&path)?,
+                path,
+            })
         })
         .collect()
 }
@@ -173,26 +228,6 @@ fn build_reads(build: &crate::build::BuiltFrom) -> Result<BTreeSet<PathBuf>, Str
         }
     }
     Ok(paths)
-}
-
-/// The files below `dir`, at most [`MAX_EXTERNAL`].
-fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        for entry in entries {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            match path.is_dir() {
-                true => pending.push(path),
-                false => files.push(path),
-            }
-            if files.len() + pending.len() > MAX_EXTERNAL {
-                return Err(format!("{} holds too many files", dir.display()));
-            }
-        }
-    }
-    Ok(files)
 }
 
 fn cargo_home() -> Option<PathBuf> {

@@ -10,9 +10,22 @@ use std::path::Path;
 
 const REUSED: &str = "its verdict is reused";
 
-/// Waits out the window in which a just-written file keeps a run from being recorded.
+/// Waits out the window in which a just-written file keeps a run from being recorded (100 ms on
+/// file systems with nanosecond times, two seconds on others).
 fn settle() {
-    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let coarse = std::fs::metadata(std::env::temp_dir())
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+                == 0
+        });
+    std::thread::sleep(std::time::Duration::from_millis(if coarse {
+        2_100
+    } else {
+        300
+    }));
 }
 
 /// `check ARGS` in `root`, building in `root/target` (the shared fixture builds rewrite every
@@ -97,10 +110,45 @@ fn the_staged_path_reuses_only_for_the_same_index() {
         .expect_code(0)
         .stderr_has(REUSED)
         .stdout_has("1 staged file");
+    // The staged path reads manifests and configuration from the working tree: a new file there
+    // runs the gate again.
+    write_file(root, "driftgate.toml", "[policy]\n");
+    check(root, &["--staged"])
+        .expect_code(0)
+        .stderr_lacks(REUSED);
     // A breaking change staged: refused, not reused.
     write_file(root, "a/src/lib.rs", "pub fn f() -> u64 { 2 }\n");
     git(root, &["add", "a/src/lib.rs"]);
     check(root, &["--staged"])
         .expect_code(100)
         .stderr_lacks(REUSED);
+}
+
+#[test]
+fn a_path_dependency_outside_the_repository_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let ext = dir.path().join("ext");
+    write_member(&ext, "c", "", "pub fn c() -> u32 { 1 }\n");
+    let root = dir.path().join("repo");
+    write_file(
+        &root,
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"a\"]\n",
+    );
+    write_file(&root, ".gitignore", "/target\n");
+    write_member(
+        &root,
+        "a",
+        "c = { path = \"../../ext/c\" }\n",
+        "pub fn a() -> u32 { c::c() }\n",
+    );
+    lock_and_init_repo(&root, "base");
+    write_file(&root, "a/src/lib.rs", "pub fn a() -> u32 { c::c() + 1 }\n");
+    settle();
+    let args = ["--base", "HEAD"];
+    check(&root, &args).expect_code(0).stderr_lacks(REUSED);
+    check(&root, &args).expect_code(0).stderr_has(REUSED);
+    // Its manifest is in no dep-info file: renaming its library breaks `a`.
+    write_file(&ext, "c/Cargo.toml", "[package]\nname = \"c\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nname = \"c2\"\n");
+    check(&root, &args).expect_code(100).stderr_lacks(REUSED);
 }
