@@ -205,9 +205,10 @@ pub(super) fn listed_paths(listing: &[u8], staged: bool) -> BTreeSet<String> {
 /// Pure.
 fn includes_others(content: &[u8]) -> bool {
     String::from_utf8_lossy(content).lines().any(|line| {
-        let line = line.trim_start();
-        line.starts_with("include") && line["include".len()..].trim_start().starts_with('=')
-            || line.starts_with("[include")
+        let key = line.trim_start().trim_start_matches('[').trim_start();
+        key.strip_prefix("include").is_some_and(|rest| {
+            rest.trim_start().starts_with(['=', ']']) || rest.starts_with(char::is_whitespace)
+        })
     })
 }
 
