@@ -4,24 +4,31 @@
 //! the run ineligible, and only an exit-0 run is ever recorded.
 //!
 //! **The key** (a record's file name, computed before cargo metadata): driftgate's build, the
-//! command line and working directory, the whole environment (but `OLDPWD`, `SHLVL`, `_`), whether
-//! stdout is a terminal and coloured, `rustc -vV` and `cargo -V` as cargo would run them there,
-//! every cargo configuration file cargo could read, the CI event file (`GITHUB_EVENT_PATH`), `HEAD`
-//! and the baseline (the commit `--base` names; every ref when the baseline is found from the
-//! branch), and the head: the whole index for `--staged`, else the listing of the working tree
-//! (`git ls-files --cached --others --exclude-standard`, from the top of the repository).
+//! command line (and the content of any file it names) and working directory, the whole
+//! environment (but `OLDPWD`, `SHLVL`, `_`), whether stdout is a terminal and coloured, `rustc -vV`
+//! and `cargo -V` as cargo would run them there, every cargo configuration file cargo could read
+//! from there (one that `include`s others makes the run ineligible), the CI event file
+//! (`GITHUB_EVENT_PATH`), `HEAD` and the baseline (the commit `--base` names; every ref when the
+//! baseline is found from the branch), and the head: the listing of the working tree (`git
+//! ls-files --cached --others --exclude-standard`, from the top of the repository) and, with
+//! `--staged`, the whole index as well (the staged path reads sources from the index but manifests
+//! and configuration from the working tree).
 //!
 //! **The record** (`<git dir>/driftgate/verdicts/<key>.json`) adds what the key cannot hold:
 //! - each listed working-tree file's stat and content hash (a file whose stat differs is hashed and
-//!   compared; a file touched within two seconds of the recording run is never recorded);
-//! - every file outside the tree the build read, by content: the dependencies of rustc's dep-info
-//!   for every unit cargo reported, the `rerun-if-changed` paths of every build script, and
-//!   `Cargo.lock` where git does not list it (ignored, or the warm copy's own). Sources under
-//!   cargo's registry and git checkouts (pinned by the lock file) and files under the target
-//!   directory (written by build scripts, whose inputs are covered) are not listed.
+//!   compared; a file touched within a clock tick of the recording run is never recorded);
+//! - every path outside that listing the run read, as it was (a file's content hash, a directory's
+//!   entry names, or its absence): the dependencies of rustc's dep-info for every unit cargo
+//!   reported, the `rerun-if-changed` paths of every build script, every path package outside the
+//!   repository whole, cargo configuration and toolchain files above the directory cargo built in
+//!   (the warm copy lies under the target directory), `Cargo.lock` where git does not list it
+//!   (ignored, or the warm copy's own), `driftgate.toml`, the snapshot directory (its existence
+//!   picks the baseline), and a golden vector directory. Sources under cargo's registry and git
+//!   checkouts (pinned by the lock file) and files under the target directory (written by build
+//!   scripts, whose inputs are covered) are not listed.
 //!
 //! The golden SigV4 vectors are driftgate's own (its build is in the key) or a directory recorded
-//! by content like the files above.
+//! as above.
 //!
 //! **Ineligible**: `--no-cache`, `--tests`, `--shard`, `--output`, `GITHUB_STEP_SUMMARY`, a registry
 //! or snapshot-file baseline, a golden harness or command (they can read anything), a nested
