@@ -45,11 +45,12 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
     key.part("schema", super::SCHEMA.to_string().as_bytes());
     key.part("rustc", rustc?.as_bytes());
     key.part("cargo", cargo?.as_bytes());
-    for arg in std::env::args_os() {
+    for (i, arg) in std::env::args_os().enumerate() {
         key.part("arg", arg.as_encoded_bytes());
-        // A file named on the command line (`--config FILE`): its content too.
+        // A file named on the command line (`--config FILE`): its content too (not driftgate's
+        // own executable, whose identity the key holds already).
         let path = Path::new(&arg);
-        if path.is_file() {
+        if i > 0 && path.is_file() {
             key.file(&path.to_string_lossy(), std::fs::read(path).ok().as_deref());
         }
     }
