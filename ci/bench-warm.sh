@@ -50,7 +50,7 @@ notes=""
 printf '| case | plain warm (s) | gate warm (s) | ratio |\n| --- | --- | --- | --- |\n'
 for lock in with-lock without-lock; do
   base="$work/$lock"; generate "$base"
-  (cd "$base" && git init -q -b main && { [ "$lock" = with-lock ] && cargo generate-lockfile -q || echo /Cargo.lock > .gitignore; } \
+  (cd "$base" && git init -q -b main && { echo /target > .gitignore; [ "$lock" = with-lock ] && cargo generate-lockfile -q || echo /Cargo.lock >> .gitignore; } \
     && git add -A && git -c user.name=b -c user.email=b@x commit -qm base)
   # plain cargo in its own clone (its Cargo.lock and target never meet the gate's)
   git clone -q "$base" "$work/plain-$lock"
