@@ -115,6 +115,13 @@ pub(crate) fn run(
     } else {
         None
     };
+    if args.baseline.staged {
+        let top = match &staged {
+            Some(staged) => staged.top.clone(),
+            None => crate::hook::worktree_top(&check_staged::start_dir(ctx))?,
+        };
+        check_staged::refuse_unstaged_inputs(&top)?;
+    }
     // An unchanged re-run of a passing run answers at once (see `crate::reuse`).
     let probe = crate::reuse::Probe::start(&reuse_run(ctx, &args), err);
     if let Some(stdout) = probe.as_ref().and_then(|p| p.lookup()) {

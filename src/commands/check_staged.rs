@@ -60,16 +60,7 @@ pub(crate) enum Begin {
 /// Lists the staged paths before anything expensive runs, and answers at once when they cannot
 /// change an API.
 pub(crate) fn begin(ctx: &Context, started: Instant, out: &mut dyn Write) -> Result<Begin> {
-    let dir = match &ctx.manifest_path {
-        Some(path) if path.is_dir() => path.clone(),
-        Some(path) => path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(".")),
-        None => PathBuf::from("."),
-    };
-    let top = hook::worktree_top(&dir)?;
+    let top = hook::worktree_top(&start_dir(ctx))?;
     let head = Cmd::git()
         .args(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
         .cwd(&top)
@@ -117,10 +108,63 @@ pub(crate) fn begin(ctx: &Context, started: Instant, out: &mut dyn Write) -> Res
     Ok(Begin::Proceed(staged))
 }
 
+/// The directory the repository is found from: the manifest's, else the current one.
+pub(crate) fn start_dir(ctx: &Context) -> PathBuf {
+    match &ctx.manifest_path {
+        Some(path) if path.is_dir() => path.clone(),
+        Some(path) => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        None => PathBuf::from("."),
+    }
+}
+
 fn say(ctx: &Context, out: &mut dyn Write, line: &str, started: Instant) {
     if !ctx.quiet {
         let _ = writeln!(out, "{line} ({:.2} s)", started.elapsed().as_secs_f64());
     }
+}
+
+/// Refuses a staged check while a manifest, lock file, toolchain or cargo configuration file, or
+/// `driftgate.toml`, differs between the working tree and the index: the workspace (cargo
+/// metadata) and driftgate's configuration are read from the working tree, so the staged commit's
+/// dependency graph and policy would not be the ones checked (exit 101, naming the files).
+pub(crate) fn refuse_unstaged_inputs(top: &Path) -> Result<()> {
+    let listing = Cmd::git()
+        .args(["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff"])
+        .cwd(top)
+        .env("GIT_LITERAL_PATHSPECS", "1")
+        .run_ok()?
+        .stdout;
+    let differing: Vec<String> = listing
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .filter(|p| is_workspace_input(p))
+        .collect();
+    if differing.is_empty() {
+        return Ok(());
+    }
+    Err(crate::error::Error::Other(format!(
+        "{} differ(s) between the working tree and the index: the staged check reads the \
+         workspace (cargo metadata) and driftgate's configuration from the working tree, so it \
+         cannot check the staged commit; stage them, or set the changes aside with \
+         `git stash --keep-index` (or skip the hook with `git commit --no-verify`)",
+        differing.join(", ")
+    )))
+}
+
+/// Whether a path is read from the working tree on the staged path too (see
+/// [`refuse_unstaged_inputs`]). Pure.
+fn is_workspace_input(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "Cargo.toml"
+        || name == "Cargo.lock"
+        || name == "driftgate.toml"
+        || name.starts_with("rust-toolchain")
+        || path.contains(".cargo/config")
 }
 
 /// The selected members that own a staged Rust input (all of them when a staged Rust file or the
@@ -301,6 +345,23 @@ pub(crate) fn refusal_note(ctx: &Context, err: &mut dyn Write) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inputs_read_from_the_working_tree() {
+        for path in [
+            "Cargo.toml",
+            "a/Cargo.toml",
+            "Cargo.lock",
+            "driftgate.toml",
+            ".cargo/config.toml",
+            "rust-toolchain",
+        ] {
+            assert!(is_workspace_input(path), "{path}");
+        }
+        for path in ["a/src/lib.rs", "README.md", "a/Cargo.toml.orig"] {
+            assert!(!is_workspace_input(path), "{path}");
+        }
+    }
 
     #[test]
     fn rust_inputs() {

@@ -45,13 +45,34 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
     key.part("schema", super::SCHEMA.to_string().as_bytes());
     key.part("rustc", rustc?.as_bytes());
     key.part("cargo", cargo?.as_bytes());
+    let mut after_config = false;
     for (i, arg) in std::env::args_os().enumerate() {
         key.part("arg", arg.as_encoded_bytes());
-        // A file named on the command line (`--config FILE`): its content too (not driftgate's
-        // own executable, whose identity the key holds already).
-        let path = Path::new(&arg);
-        if i > 0 && path.is_file() {
-            key.file(&path.to_string_lossy(), std::fs::read(path).ok().as_deref());
+        // A file named on the command line (`--config FILE`, `--config=FILE`): its content too
+        // (not driftgate's own executable, whose identity the key holds already).
+        let text = arg.to_string_lossy();
+        let config = after_config || text.starts_with("--config=");
+        after_config = text == "--config";
+        let named = [Some(&*text), text.split_once('=').map(|(_, v)| v)];
+        for path in named.into_iter().flatten().map(Path::new).filter(|_| i > 0) {
+            if path.is_file() {
+                let content = std::fs::read(path).ok();
+                if config {
+                    cargo_config_ok(path, content.as_deref())?;
+                }
+                key.file(&path.to_string_lossy(), content.as_deref());
+            }
+        }
+    }
+    for var in [
+        "CARGO_BUILD_RUSTC",
+        "CARGO_BUILD_RUSTC_WRAPPER",
+        "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
+    ] {
+        if std::env::var_os(var).is_some() {
+            return Err(format!(
+                "{var} is set (the key knows the toolchain by `rustc -vV`)"
+            ));
         }
     }
     key.part("cwd", cwd.as_os_str().as_encoded_bytes());
@@ -73,9 +94,7 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
     }
     for file in cargo_config_files(&cwd, &dir) {
         let content = std::fs::read(&file).ok();
-        if content.as_deref().is_some_and(includes_others) {
-            return Err(format!("{} includes other files", file.display()));
-        }
+        cargo_config_ok(&file, content.as_deref())?;
         key.file(&file.to_string_lossy(), content.as_deref());
     }
     let listing = listing(&top, run.staged)?;
@@ -143,6 +162,17 @@ fn repository(dir: &Path, run: &Run) -> Result<(PathBuf, PathBuf, String), Strin
     }
     let top = PathBuf::from(top);
     let mut refs = format!("HEAD {head}\n");
+    // Replacement objects change what a commit id stands for.
+    let replaced = Cmd::git()
+        .args([
+            "for-each-ref",
+            "--format=%(objectname) %(refname)",
+            "refs/replace/",
+        ])
+        .cwd(&top)
+        .run()
+        .map_err(|e| e.to_string())?;
+    refs.push_str(&replaced.stdout_lossy());
     if let Some(rev) = &run.base {
         let out = Cmd::git()
             .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
@@ -202,15 +232,32 @@ pub(super) fn listed_paths(listing: &[u8], staged: bool) -> BTreeSet<String> {
         .collect()
 }
 
-/// Whether a cargo configuration file pulls in others (`include`), which the key would not see.
-/// Pure.
-fn includes_others(content: &[u8]) -> bool {
-    String::from_utf8_lossy(content).lines().any(|line| {
-        let key = line.trim_start().trim_start_matches('[').trim_start();
-        key.strip_prefix("include").is_some_and(|rest| {
-            rest.trim_start().starts_with(['=', ']']) || rest.starts_with(char::is_whitespace)
-        })
-    })
+/// Refuses a cargo configuration file the key cannot stand for: one that `include`s others, or
+/// names the compiler or a wrapper (`build.rustc*`: the key knows the toolchain by `rustc -vV`),
+/// or does not parse. Absent is fine.
+fn cargo_config_ok(path: &Path, content: Option<&[u8]>) -> Result<(), String> {
+    let Some(content) = content else {
+        return Ok(());
+    };
+    match config_problem(content) {
+        None => Ok(()),
+        Some(why) => Err(format!("{}: {why}", path.display())),
+    }
+}
+
+/// What makes a cargo configuration text unusable for the key, if anything. Pure.
+fn config_problem(content: &[u8]) -> Option<&'static str> {
+    let Ok(table) = String::from_utf8_lossy(content).parse::<toml::Table>() else {
+        return Some("cannot be parsed");
+    };
+    if table.contains_key("include") {
+        return Some("it includes other files");
+    }
+    let build = table.get("build").and_then(|b| b.as_table());
+    if build.is_some_and(|b| b.keys().any(|k| k.starts_with("rustc"))) {
+        return Some("it names the compiler or a wrapper (build.rustc*)");
+    }
+    None
 }
 
 /// Every cargo configuration file cargo could read from `cwd` or `dir`: `.cargo/config` and
@@ -239,13 +286,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_configuration_that_includes_others_is_seen() {
-        assert!(includes_others(b"include = [\"/x/inc.toml\"]\n"));
-        assert!(includes_others(b"[build]\n  include=\"a.toml\"\n"));
-        assert!(includes_others(b"[[include]]\npath = \"a.toml\"\n"));
-        assert!(!includes_others(
-            b"[build]\nrustflags = [\"--include-x\"]\n"
-        ));
+    fn configurations_the_key_cannot_stand_for() {
+        assert_eq!(
+            config_problem(b"include = [\"/x/inc.toml\"]\n"),
+            Some("it includes other files")
+        );
+        assert_eq!(
+            config_problem(b"\"include\" = [\"/x/inc.toml\"]\n"),
+            Some("it includes other files")
+        );
+        assert_eq!(
+            config_problem(b"[[include]]\npath = \"a.toml\"\n"),
+            Some("it includes other files")
+        );
+        assert!(config_problem(b"[build]\nrustc = \"/opt/rustc\"\n").is_some());
+        assert!(config_problem(b"build.rustc-wrapper = \"sccache\"\n").is_some());
+        assert_eq!(
+            config_problem(b"this is = = not toml"),
+            Some("cannot be parsed")
+        );
+        assert_eq!(
+            config_problem(b"[build]\nrustflags = [\"--include\"]\n"),
+            None
+        );
     }
 
     #[test]

@@ -38,6 +38,7 @@
 pub(crate) mod depinfo;
 mod head;
 mod key;
+mod metadata;
 mod reads;
 
 use head::{FileRecord, Stat};

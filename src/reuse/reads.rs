@@ -3,6 +3,7 @@
 
 use super::depinfo;
 use super::head;
+use super::metadata;
 use super::Facts;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -118,44 +119,78 @@ pub(super) fn externals(
         read.insert(copy_root.join("Cargo.lock"));
     }
     read.extend(facts.also_read.iter().cloned());
+    // Read whatever lies where (a path package under the target directory is no build output).
+    let mut unpinned: BTreeSet<PathBuf> = BTreeSet::new();
+    // Recorded as they are, not walked: a directory by its entry names.
+    let mut shallow: BTreeSet<PathBuf> = BTreeSet::new();
+    let build_root = facts
+        .build
+        .map_or(facts.workspace_root, |b| b.root.as_path());
     if let Some(build) = facts.build {
         read.extend(build_reads(build)?);
-        // Cargo's configuration and rustup's toolchain file as cargo ran there (the warm copy
-        // lies under the target directory, whose parents the key does not cover).
-        for dir in build.root.ancestors() {
-            for name in [
-                ".cargo/config",
-                ".cargo/config.toml",
-                "rust-toolchain",
-                "rust-toolchain.toml",
-            ] {
-                read.insert(dir.join(name));
-            }
-        }
-        // A path package outside the repository: all of it (its manifest, and whatever a build
-        // script without `rerun-if-changed` reads in it, which cargo watches).
-        let inside = |dir: &Path| dir.starts_with(top) || (in_copy && dir.starts_with(&copy_root));
-        read.extend(
-            build
-                .reads
-                .packages
-                .iter()
-                .filter_map(|id| depinfo::path_package_dir(id))
-                .filter(|dir| !inside(dir)),
-        );
     }
+    // Cargo's configuration and rustup's toolchain file as cargo ran there (the warm copy lies
+    // under the target directory, whose parents the key does not cover).
+    for dir in build_root.ancestors() {
+        for name in [
+            ".cargo/config",
+            ".cargo/config.toml",
+            "rust-toolchain",
+            "rust-toolchain.toml",
+        ] {
+            shallow.insert(dir.join(name));
+        }
+    }
+    // What cargo metadata reads: every path package's manifest; one git does not list (ignored,
+    // outside the repository, under the target directory) whole, with the manifests above it
+    // that it may inherit from; and the directories a `members` glob searches.
     let copy = in_copy.then_some((copy_root.as_path(), prefix.as_str()));
-    let mut outside = BTreeSet::new();
-    let mut pending: Vec<PathBuf> = read
+    for manifest in metadata::path_manifests(build_root, in_copy)? {
+        let Some(dir) = manifest.parent() else {
+            continue;
+        };
+        if place(&manifest, top, listed, copy, &[]) != Place::Listed {
+            unpinned.insert(dir.to_path_buf());
+            shallow.extend(dir.ancestors().skip(1).map(|a| a.join("Cargo.toml")));
+        }
+        shallow.insert(manifest);
+    }
+    let roots: BTreeSet<&Path> = [build_root, facts.workspace_root].into();
+    for (root, base) in roots.into_iter().flat_map(|r| {
+        metadata::member_glob_bases(&r.join("Cargo.toml"))
+            .into_iter()
+            .map(move |b| (r, b))
+    }) {
+        let dir = root.join(base);
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            shallow.extend(
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.path().join("Cargo.toml")),
+            );
+        }
+        shallow.insert(dir);
+    }
+    let mut outside: BTreeSet<PathBuf> =
+        shallow.iter().map(|p| crate::fsutil::lexical(p)).collect();
+    let mut pending: Vec<(PathBuf, bool)> = read
         .into_iter()
-        .map(|p| crate::fsutil::lexical(&p))
+        .map(|p| (crate::fsutil::lexical(&p), true))
+        .chain(
+            unpinned
+                .into_iter()
+                .map(|p| (crate::fsutil::lexical(&p), false)),
+        )
         .collect();
-    while let Some(path) = pending.pop() {
-        let place = place(&path, top, listed, copy, &pinned);
+    while let Some((path, pin)) = pending.pop() {
+        let place = match pin {
+            true => place(&path, top, listed, copy, &pinned),
+            false => place(&path, top, listed, copy, &[]),
+        };
         if path.is_dir() && place != Place::Pinned {
             // A directory read as a whole: its entries, and each of them.
             for entry in std::fs::read_dir(&path).map_err(|e| format!("{}: {e}", path.display()))? {
-                pending.push(entry.map_err(|e| e.to_string())?.path());
+                pending.push((entry.map_err(|e| e.to_string())?.path(), pin));
             }
             outside.insert(path);
         } else if place == Place::Outside {

@@ -559,3 +559,43 @@ fn install_rejects_bad_check_arguments_and_a_workspace_outside_git() {
     let script = std::fs::read_to_string(repo.path().join(".git/hooks/pre-commit")).unwrap();
     assert!(script.contains("check --staged --no-build\n"), "{script}");
 }
+
+/// The staged check reads the workspace (cargo metadata) and driftgate's configuration from the
+/// working tree: while a manifest differs between the working tree and the index, the staged
+/// commit's dependency graph is not the one it would check, so it refuses (exit 101, naming the
+/// file) instead of passing on the wrong graph; staging the manifest lets it run.
+#[test]
+fn a_manifest_that_differs_from_the_index_is_refused_on_the_staged_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_file(
+        root,
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\"]\n",
+    );
+    write_file(root, ".gitignore", "/target\n");
+    write_member(
+        root,
+        "a",
+        "",
+        "pub fn f() -> u32 { 1 }\npub fn g() -> u32 { 2 }\n",
+    );
+    write_member(
+        root,
+        "b",
+        "a = { path = \"../a\" }\n",
+        "pub fn h() -> u32 { a::g() }\n",
+    );
+    lock_and_init_repo(root, "base");
+    // Staged: `g` removed (breaks `b`). Unstaged: `b` no longer depends on `a`.
+    write_file(root, "a/src/lib.rs", "pub fn f() -> u32 { 1 }\n");
+    git(root, &["add", "a/src/lib.rs"]);
+    write_member(root, "b", "", "pub fn h() -> u32 { 2 }\n");
+    gate(root)
+        .check(["--staged"])
+        .expect_code(101)
+        .stderr_has("b/Cargo.toml differ(s) between the working tree and the index");
+    // With the manifest staged too, the staged content is checked as it is.
+    git(root, &["add", "b/Cargo.toml"]);
+    gate(root).check(["--staged"]).expect_code(100);
+}

@@ -125,30 +125,35 @@ fn the_staged_path_reuses_only_for_the_same_index() {
 }
 
 #[test]
-fn a_path_dependency_outside_the_repository_is_read_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let ext = dir.path().join("ext");
-    write_member(&ext, "c", "", "pub fn c() -> u32 { 1 }\n");
-    let root = dir.path().join("repo");
-    write_file(
-        &root,
-        "Cargo.toml",
-        "[workspace]\nresolver = \"2\"\nmembers = [\"a\"]\n",
-    );
-    write_file(&root, ".gitignore", "/target\n");
-    write_member(
-        &root,
-        "a",
-        "c = { path = \"../../ext/c\" }\n",
-        "pub fn a() -> u32 { c::c() }\n",
-    );
-    lock_and_init_repo(&root, "base");
-    write_file(&root, "a/src/lib.rs", "pub fn a() -> u32 { c::c() + 1 }\n");
-    settle();
-    let args = ["--base", "HEAD"];
-    check(&root, &args).expect_code(0).stderr_lacks(REUSED);
-    check(&root, &args).expect_code(0).stderr_has(REUSED);
-    // Its manifest is in no dep-info file: renaming its library breaks `a`.
-    write_file(&ext, "c/Cargo.toml", "[package]\nname = \"c\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nname = \"c2\"\n");
-    check(&root, &args).expect_code(100).stderr_lacks(REUSED);
+fn a_path_dependency_git_does_not_list_is_read_whole() {
+    // Outside the repository, and git-ignored inside it: either way its manifest is in no
+    // dep-info file and no listing.
+    for (dep, ignore) in [("../../ext/c", ""), ("../vendor/c", "vendor/\n")] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        let c = root.join(format!("a/{dep}"));
+        write_file(&c, "src/lib.rs", "pub fn c() -> u32 { 1 }\n");
+        write_file(&c, "Cargo.toml", &c_manifest(""));
+        write_file(
+            &root,
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"a\"]\n",
+        );
+        write_file(&root, ".gitignore", &format!("/target\n{ignore}"));
+        let deps = format!("c = {{ path = \"{dep}\" }}\n");
+        write_member(&root, "a", &deps, "pub fn a() -> u32 { c::c() }\n");
+        lock_and_init_repo(&root, "base");
+        write_file(&root, "a/src/lib.rs", "pub fn a() -> u32 { c::c() + 1 }\n");
+        settle();
+        let args = ["--base", "HEAD"];
+        check(&root, &args).expect_code(0).stderr_lacks(REUSED);
+        check(&root, &args).expect_code(0).stderr_has(REUSED);
+        // Renaming its library breaks `a`.
+        write_file(&c, "Cargo.toml", &c_manifest("\n[lib]\nname = \"c2\"\n"));
+        check(&root, &args).expect_code(100).stderr_lacks(REUSED);
+    }
+}
+
+fn c_manifest(tail: &str) -> String {
+    format!("[package]\nname = \"c\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{tail}")
 }

@@ -50,13 +50,11 @@ pub struct BuildMessages {
     pub reads: BuildReads,
 }
 
-/// The artifacts cargo reported (their dep-info files lie beside them), the packages they belong
-/// to (ids), and the build scripts that ran or were fresh (package id, `OUT_DIR`: their `output`
-/// lies beside it).
+/// The artifacts cargo reported (their dep-info files lie beside them) and the build scripts that
+/// ran or were fresh (package id, `OUT_DIR`: their `output` lies beside it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildReads {
     pub artifacts: BTreeSet<std::path::PathBuf>,
-    pub packages: BTreeSet<String>,
     pub scripts: BTreeSet<(String, std::path::PathBuf)>,
 }
 
@@ -78,7 +76,6 @@ pub fn parse_messages(
                         .iter()
                         .map(|f| f.clone().into_std_path_buf()),
                 );
-                out.reads.packages.insert(artifact.package_id.repr.clone());
                 let build_script = artifact
                     .target
                     .kind
