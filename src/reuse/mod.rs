@@ -7,7 +7,8 @@
 //! command line (and the content of any file it names) and working directory, the whole
 //! environment (but `OLDPWD`, `SHLVL`, `_`), whether stdout is a terminal and coloured, `rustc -vV`
 //! and `cargo -V` as cargo would run them there, every cargo configuration file cargo could read
-//! from there (one that `include`s others makes the run ineligible), the CI event file
+//! from there or names on the command line (one that `include`s others or names the compiler makes
+//! the run ineligible), `refs/replace/`, the CI event file
 //! (`GITHUB_EVENT_PATH`), `HEAD` and the baseline (the commit `--base` names; every ref when the
 //! baseline is found from the branch), and the head: the listing of the working tree (`git
 //! ls-files --cached --others --exclude-standard`, from the top of the repository) and, with
@@ -19,9 +20,10 @@
 //!   compared; a file touched within a clock tick of the recording run is never recorded);
 //! - every path outside that listing the run read, as it was (a file's content hash, a directory's
 //!   entry names, or its absence): the dependencies of rustc's dep-info for every unit cargo
-//!   reported, the `rerun-if-changed` paths of every build script, every path package outside the
-//!   repository whole, cargo configuration and toolchain files above the directory cargo built in
-//!   (the warm copy lies under the target directory), `Cargo.lock` where git does not list it
+//!   reported, the `rerun-if-changed` paths of every build script, every path package's manifest
+//!   (one git does not list whole, with the manifests above it), the directories `members` globs
+//!   search, cargo configuration and toolchain files above the directory cargo built in (the warm
+//!   copy lies under the target directory), `Cargo.lock` where git does not list it
 //!   (ignored, or the warm copy's own), `driftgate.toml`, the snapshot directory (its existence
 //!   picks the baseline), and a golden vector directory. Sources under cargo's registry and git
 //!   checkouts (pinned by the lock file) and files under the target directory (written by build
