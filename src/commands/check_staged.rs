@@ -74,24 +74,7 @@ pub(crate) fn begin(ctx: &Context, started: Instant, out: &mut dyn Write) -> Res
         );
         return Ok(Begin::Answered(exit::OK));
     }
-    let listing = Cmd::git()
-        .args([
-            "diff",
-            "--cached",
-            "--name-only",
-            "-z",
-            "--no-renames",
-            "--no-ext-diff",
-        ])
-        .cwd(&top)
-        .env("GIT_LITERAL_PATHSPECS", "1")
-        .run_ok()?
-        .stdout;
-    let paths: Vec<String> = listing
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect();
+    let paths = changed_paths(&top, true)?;
     let staged = StagedPaths { top, paths };
     if staged.paths.is_empty() {
         say(ctx, out, "driftgate: nothing staged", started);
@@ -132,16 +115,8 @@ fn say(ctx: &Context, out: &mut dyn Write, line: &str, started: Instant) {
 /// metadata) and driftgate's configuration are read from the working tree, so the staged commit's
 /// dependency graph and policy would not be the ones checked (exit 101, naming the files).
 pub(crate) fn refuse_unstaged_inputs(top: &Path) -> Result<()> {
-    let listing = Cmd::git()
-        .args(["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff"])
-        .cwd(top)
-        .env("GIT_LITERAL_PATHSPECS", "1")
-        .run_ok()?
-        .stdout;
-    let differing: Vec<String> = listing
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
+    let differing: Vec<String> = changed_paths(top, false)?
+        .into_iter()
         .filter(|p| is_workspace_input(p))
         .collect();
     if differing.is_empty() {
@@ -154,6 +129,24 @@ pub(crate) fn refuse_unstaged_inputs(top: &Path) -> Result<()> {
          `git stash --keep-index` (or skip the hook with `git commit --no-verify`)",
         differing.join(", ")
     )))
+}
+
+/// The paths (from the top) that differ between the index and `HEAD` (`cached`), or between the
+/// working tree and the index.
+fn changed_paths(top: &Path, cached: bool) -> Result<Vec<String>> {
+    let listing = Cmd::git()
+        .arg("diff")
+        .args(cached.then_some("--cached"))
+        .args(["--name-only", "-z", "--no-renames", "--no-ext-diff"])
+        .cwd(top)
+        .env("GIT_LITERAL_PATHSPECS", "1")
+        .run_ok()?
+        .stdout;
+    Ok(listing
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
 }
 
 /// Whether a path is read from the working tree on the staged path too (see
