@@ -71,9 +71,10 @@ pub(super) fn from_metadata(metadata: &Metadata) -> Workspace {
     let by_dir: BTreeMap<PathBuf, &Package> =
         members.iter().map(|p| (package_dir(p), *p)).collect();
 
+    let patched = patched_members(&root, &by_dir);
     let mut out: Vec<Member> = members
         .iter()
-        .map(|package| member_from_package(package, &root, &by_dir))
+        .map(|package| member_from_package(package, &root, &by_dir, &patched))
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Workspace {
@@ -89,10 +90,45 @@ fn package_dir(package: &Package) -> PathBuf {
     normalize(manifest.parent().unwrap_or(manifest))
 }
 
+/// Members that the root manifest's `[patch.<registry>]` tables put in place of a registry or git
+/// package (`tracing-log = { path = "tracing-log" }`): a dependency on that package is a dependency
+/// on the member, though cargo metadata names its source. Nothing when the manifest cannot be read.
+fn patched_members(root: &Path, by_dir: &BTreeMap<PathBuf, &Package>) -> BTreeSet<String> {
+    let Ok(text) = std::fs::read_to_string(root.join("Cargo.toml")) else {
+        return BTreeSet::new();
+    };
+    patched_paths(&text)
+        .into_iter()
+        .filter_map(|path| by_dir.get(&normalize(&root.join(path))))
+        .map(|p| p.name.clone())
+        .collect()
+}
+
+/// The `path` of every entry of every `[patch.*]` table of a manifest. Pure.
+fn patched_paths(manifest_text: &str) -> Vec<String> {
+    let Ok(table) = manifest_text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let sources = table.get("patch").and_then(|p| p.as_table());
+    sources
+        .into_iter()
+        .flat_map(|t| t.values())
+        .filter_map(|source| source.as_table())
+        .flat_map(|entries| entries.values())
+        .filter_map(|entry| {
+            entry
+                .get("path")
+                .and_then(|p| p.as_str())
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
 fn member_from_package(
     package: &Package,
     root: &Path,
     by_dir: &BTreeMap<PathBuf, &Package>,
+    patched: &BTreeSet<String>,
 ) -> Member {
     let dir = package_dir(package);
     let targets: Vec<Target> = package
@@ -116,6 +152,10 @@ fn member_from_package(
             Some(path) => by_dir.get(&normalize(path.as_std_path())).copied(),
             // Cargo before 1.51 did not report `path`: fall back to a non-registry dependency's name.
             None if dep.source.is_none() => by_dir.values().copied().find(|p| p.name == dep.name),
+            // A registry or git package the workspace patches with a member.
+            None if patched.contains(&dep.name) => {
+                by_dir.values().copied().find(|p| p.name == dep.name)
+            }
             None => None,
         }
         .filter(|p| p.name == dep.name);
@@ -233,6 +273,15 @@ fn rel_path(root: &Path, path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn reads_the_paths_of_patch_tables() {
+        let text = "[workspace]\nmembers = [\"a\"]\n\n[patch.crates-io]\na = { path = \"a\" }\n\
+                    b = { git = \"https://x\" }\n\n[patch.'https://github.com/x/y']\nc = { path = \"../c\" }\n";
+        assert_eq!(patched_paths(text), ["a", "../c"]);
+        assert!(patched_paths("[package]\nname = \"x\"\n").is_empty());
+    }
+
     use super::*;
 
     #[test]

@@ -1,0 +1,30 @@
+//! A member put in place of a registry package by `[patch.crates-io]` is a workspace dependency:
+//! cargo metadata names the dependent's dependency by its registry source, yet cargo builds the
+//! member. Precise mode must see the edge (a breaking change in the member reaches the dependent),
+//! on the working tree and on the staged path.
+
+use crate::common;
+
+use common::*;
+
+#[test]
+fn a_breaking_change_reaches_a_dependent_through_a_patch() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_file(
+        root,
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\"]\n\n[patch.crates-io]\na = { path = \"a\" }\n",
+    );
+    write_file(root, ".gitignore", "/target\n");
+    write_member(root, "a", "", "pub fn f() -> u32 { 1 }\n");
+    write_member(root, "b", "a = \"0.1\"\n", "pub fn g() -> u32 { a::f() }\n");
+    lock_and_init_repo(root, "base");
+    write_file(root, "a/src/lib.rs", "pub fn f() -> u64 { 1 }\n");
+    gate(root)
+        .check(["--base", "HEAD", "--mode", "precise"])
+        .expect_code(100)
+        .stdout_has("b: FAILED");
+    git(root, &["add", "a/src/lib.rs"]);
+    gate(root).check(["--staged"]).expect_code(100);
+}
