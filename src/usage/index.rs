@@ -5,8 +5,8 @@
 
 use super::cache::{self, Scanned, UsageCache};
 use super::{
-    file_aliases, names_dependency_in_string, scan_file, unreadable, Confidence, DepName,
-    ScanContext, UnreadFile, UseKind, UseSite,
+    continues_path_with_macro_variable, file_aliases, names_dependency_in_string, scan_file,
+    unreadable, Confidence, DepName, ScanContext, UnreadFile, UseKind, UseSite,
 };
 use crate::error::Result;
 use crate::source::SourceTree;
@@ -166,8 +166,12 @@ fn scan_texts(
         .iter()
         .filter_map(|(file, text)| {
             let (deps, aliases) = (ctx.deps.keys(), ctx.crate_aliases.keys());
-            let reason =
-                unreadable(text).or_else(|| names_dependency_in_string(text, deps, aliases));
+            let reason = unreadable(text)
+                .or_else(|| names_dependency_in_string(text, deps, aliases))
+                .or_else(|| {
+                    let (deps, aliases) = (ctx.deps.keys(), ctx.crate_aliases.keys());
+                    continues_path_with_macro_variable(text, deps, aliases)
+                });
             reason.map(|reason| UnreadFile {
                 package: member.name.clone(),
                 file: file.clone(),

@@ -15,7 +15,7 @@ mod unread;
 
 pub use aliases::file_aliases;
 pub use scan::scan_file;
-pub use unread::{names_dependency_in_string, unreadable};
+pub use unread::{continues_path_with_macro_variable, names_dependency_in_string, unreadable};
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -40,9 +40,44 @@ pub fn names_dependency_in_string<'a>(
         .map(|name| format!("spells `{name}` inside a string (a macro argument)"))
 }
 
+/// Why a file's use sites cannot all be known from its tokens: a path continued by a macro
+/// variable (`a::$f()` in a `macro_rules!`) names an item only when the macro is expanded, so a
+/// file that has one and names a dependency (`deps`: extern names; `aliases`: names bound by
+/// `use dep::..`) is not fully read. Pure.
+pub fn continues_path_with_macro_variable<'a>(
+    text: &str,
+    deps: impl Iterator<Item = &'a String>,
+    aliases: impl Iterator<Item = &'a String>,
+) -> Option<String> {
+    let compact: String = text.split_whitespace().collect();
+    if !compact.contains("::$") {
+        return None;
+    }
+    let mut names = deps.chain(aliases);
+    names
+        .find(|name| compact.contains(&format!("{name}::")))
+        .map(|name| format!("continues a path with a macro variable (`::$`) and names `{name}`"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_continued_by_a_macro_variable_makes_a_file_unread() {
+        let names = ["a".to_owned()];
+        let none: [String; 0] = [];
+        let text = "macro_rules! m { ($f:ident) => { a :: $f() } }
+pub fn bar() -> u32 { m!(foo) }
+";
+        assert!(continues_path_with_macro_variable(text, names.iter(), none.iter()).is_some());
+        let other = "macro_rules! m { ($f:ident) => { std::$f() } }
+";
+        assert!(continues_path_with_macro_variable(other, names.iter(), none.iter()).is_none());
+        let plain = "pub fn bar() -> u32 { a::foo() }
+";
+        assert!(continues_path_with_macro_variable(plain, names.iter(), none.iter()).is_none());
+    }
 
     #[test]
     fn dependency_paths_in_strings_make_a_file_unread() {

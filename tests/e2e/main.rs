@@ -61,5 +61,5 @@ fn every_file_here_is_a_module_of_this_binary() {
         }
     }
 }
-mod patched_members;
+mod precise_edges;
 mod verdict_reuse;
