@@ -139,6 +139,7 @@ pub(crate) fn run(
             target_dir: &reusable.target_dir,
             build: reusable.build.as_ref(),
             also_read: &reusable.also_read,
+            member_dirs: &reusable.member_dirs,
         };
         probe.store(&facts, &captured.bytes, err);
     }
@@ -181,6 +182,7 @@ struct Reusable {
     /// Files or directories the run read besides the build (configuration, snapshot directory,
     /// golden vectors).
     also_read: Vec<std::path::PathBuf>,
+    member_dirs: Vec<std::path::PathBuf>,
 }
 
 /// Stdout, kept as it is written.
@@ -222,6 +224,12 @@ fn gate(
             loaded.workspace.root.join("driftgate.toml"),
             loaded.config.snapshot_dir.clone(),
         ],
+        member_dirs: loaded
+            .workspace
+            .members
+            .iter()
+            .map(|m| m.dir.clone())
+            .collect(),
     };
     let compared = match &staged {
         Some(staged) => {

@@ -53,6 +53,11 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
         let text = arg.to_string_lossy();
         let config = after_config || text.starts_with("--config=");
         after_config = text == "--config";
+        let value = text.strip_prefix("--config=").unwrap_or(&text);
+        if config && !value.contains('=') && Path::new(value).is_relative() {
+            // A file cargo resolves from where it runs (the workspace root), not from here.
+            return Err("a relative `--config FILE`".to_owned());
+        }
         let named = [Some(&*text), text.split_once('=').map(|(_, v)| v)];
         for path in named.into_iter().flatten().map(Path::new).filter(|_| i > 0) {
             if path.is_file() {
@@ -144,8 +149,10 @@ fn repository(dir: &Path, run: &Run) -> Result<(PathBuf, PathBuf, String), Strin
     let out = Cmd::git()
         .args([
             "rev-parse",
+            "--path-format=absolute",
             "--show-toplevel",
             "--absolute-git-dir",
+            "--git-common-dir",
             "--verify",
             "HEAD",
         ])
@@ -154,7 +161,9 @@ fn repository(dir: &Path, run: &Run) -> Result<(PathBuf, PathBuf, String), Strin
         .map_err(|e| e.to_string())?;
     let text = out.stdout_lossy();
     let mut lines = text.lines();
-    let (Some(top), Some(git_dir), Some(head)) = (lines.next(), lines.next(), lines.next()) else {
+    let (Some(top), Some(git_dir), Some(common_dir), Some(head)) =
+        (lines.next(), lines.next(), lines.next(), lines.next())
+    else {
         return Err("not in a git repository with a commit".to_owned());
     };
     if !out.status.success() {
@@ -162,6 +171,12 @@ fn repository(dir: &Path, run: &Run) -> Result<(PathBuf, PathBuf, String), Strin
     }
     let top = PathBuf::from(top);
     let mut refs = format!("HEAD {head}\n");
+    // What a commit id stands for also depends on grafts and git's configuration
+    // (`core.useReplaceRefs`): their files, by content.
+    for file in git_files(Path::new(git_dir), Path::new(common_dir)) {
+        let content = std::fs::read(&file).map(hex_digest).unwrap_or_default();
+        refs.push_str(&format!("{} {content}\n", file.display()));
+    }
     // Replacement objects change what a commit id stands for.
     let replaced = Cmd::git()
         .args([
@@ -193,6 +208,30 @@ fn repository(dir: &Path, run: &Run) -> Result<(PathBuf, PathBuf, String), Strin
         refs.push_str(&out.stdout_lossy());
     }
     Ok((top, PathBuf::from(git_dir), refs))
+}
+
+/// Git's files that change what a revision names: the repository's configuration (per worktree
+/// and shared), the grafts file, and the user's and the system's configuration.
+fn git_files(git_dir: &Path, common_dir: &Path) -> Vec<PathBuf> {
+    let mut files = vec![
+        git_dir.join("config.worktree"),
+        common_dir.join("config"),
+        common_dir.join("info").join("grafts"),
+        PathBuf::from("/etc/gitconfig"),
+    ];
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        files.push(home.join(".gitconfig"));
+        files.push(home.join(".config").join("git").join("config"));
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from) {
+        files.push(xdg.join("git").join("config"));
+    }
+    files
+}
+
+fn hex_digest(bytes: Vec<u8>) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(&bytes))
 }
 
 /// The index (`git ls-files -s`) with `staged`, else the working tree's listing (tracked and

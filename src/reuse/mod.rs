@@ -97,6 +97,8 @@ pub(crate) struct Facts<'a> {
     pub build: Option<&'a crate::build::BuiltFrom>,
     /// Files or directories read besides the build (a golden vector directory).
     pub also_read: &'a [PathBuf],
+    /// The members' directories (the API engines read their ignored module files too).
+    pub member_dirs: &'a [PathBuf],
 }
 
 impl Probe {

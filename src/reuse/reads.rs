@@ -108,7 +108,13 @@ pub(super) fn externals(
         .map_err(|_| "the workspace root is outside the repository")?
         .to_string_lossy()
         .replace('\\', "/");
-    let mut pinned = vec![facts.target_dir.to_path_buf()];
+    // Build scripts' output directories: what they write is decided by their inputs, which are
+    // recorded. The rest of the target directory is not trusted (an `include!` may read there).
+    let mut pinned: Vec<PathBuf> = facts
+        .build
+        .iter()
+        .flat_map(|b| b.reads.scripts.iter().map(|(_, out_dir)| out_dir.clone()))
+        .collect();
     if let Some(home) = cargo_home() {
         pinned.push(home.join("registry").join("src"));
         pinned.push(home.join("git").join("checkouts"));
@@ -156,21 +162,21 @@ pub(super) fn externals(
         shallow.insert(manifest);
     }
     let roots: BTreeSet<&Path> = [build_root, facts.workspace_root].into();
+    for root in &roots {
+        // Cargo looks for the workspace root above a package too.
+        shallow.extend(root.ancestors().skip(1).map(|a| a.join("Cargo.toml")));
+    }
     for (root, base) in roots.into_iter().flat_map(|r| {
         metadata::member_glob_bases(&r.join("Cargo.toml"))
             .into_iter()
             .map(move |b| (r, b))
     }) {
-        let dir = root.join(base);
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            shallow.extend(
-                entries
-                    .filter_map(|e| e.ok())
-                    .map(|e| e.path().join("Cargo.toml")),
-            );
-        }
-        shallow.insert(dir);
+        // Every directory a glob may match, by its entries (a new member changes one of them).
+        shallow.extend(directories_below(&root.join(base))?);
     }
+    // Git-ignored files inside members: the API engines read a module file whether git lists it or
+    // not.
+    read.extend(ignored_in(top, facts.member_dirs, facts.target_dir)?);
     let mut outside: BTreeSet<PathBuf> =
         shallow.iter().map(|p| crate::fsutil::lexical(p)).collect();
     let mut pending: Vec<(PathBuf, bool)> = read
@@ -263,6 +269,57 @@ fn build_reads(build: &crate::build::BuiltFrom) -> Result<BTreeSet<PathBuf>, Str
         }
     }
     Ok(paths)
+}
+
+/// `dir` and every directory below it but target directories (they hold `CACHEDIR.TAG`) and
+/// `.git`, at most [`MAX_EXTERNAL`]; nothing when `dir` is no directory.
+fn directories_below(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut dirs = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        if !next.is_dir() || next.join("CACHEDIR.TAG").exists() || next.ends_with(".git") {
+            continue;
+        }
+        for entry in std::fs::read_dir(&next).map_err(|e| format!("{}: {e}", next.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                pending.push(path);
+            }
+        }
+        dirs.push(next);
+        if dirs.len() + pending.len() > MAX_EXTERNAL {
+            return Err(format!("{} holds too many directories", dir.display()));
+        }
+    }
+    Ok(dirs)
+}
+
+/// The git-ignored files and directories (`git ls-files --others --ignored --directory`) inside
+/// the member directories, but target directories.
+fn ignored_in(top: &Path, members: &[PathBuf], target_dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let out = crate::process::Cmd::git()
+        .args([
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ])
+        .cwd(top)
+        .run()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err("git ls-files --ignored failed".to_owned());
+    }
+    Ok(out
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| top.join(String::from_utf8_lossy(p).trim_end_matches('/')))
+        .filter(|p| members.iter().any(|m| p.starts_with(m)))
+        .filter(|p| !p.starts_with(target_dir) && !p.join("CACHEDIR.TAG").exists())
+        .collect())
 }
 
 fn cargo_home() -> Option<PathBuf> {
