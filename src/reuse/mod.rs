@@ -8,7 +8,7 @@
 //! environment (but `OLDPWD`, `SHLVL`, `_`), whether stdout is a terminal and coloured, `rustc -vV`
 //! and `cargo -V` as cargo would run them there, every cargo configuration file cargo could read
 //! from there or names on the command line (one that `include`s others or names the compiler makes
-//! the run ineligible), `refs/replace/`, the CI event file
+//! the run ineligible), `refs/replace/`, grafts and git's configuration files, the CI event file
 //! (`GITHUB_EVENT_PATH`), `HEAD` and the baseline (the commit `--base` names; every ref when the
 //! baseline is found from the branch), and the head: the listing of the working tree (`git
 //! ls-files --cached --others --exclude-standard`, from the top of the repository) and, with
@@ -23,11 +23,12 @@
 //!   reported, the `rerun-if-changed` paths of every build script, every path package's manifest
 //!   (one git does not list whole, with the manifests above it), the directories `members` globs
 //!   search, cargo configuration and toolchain files above the directory cargo built in (the warm
-//!   copy lies under the target directory), `Cargo.lock` where git does not list it
+//!   copy lies under the target directory), `Cargo.toml` files above the workspace root,
+//!   git-ignored files inside members, `Cargo.lock` where git does not list it
 //!   (ignored, or the warm copy's own), `driftgate.toml`, the snapshot directory (its existence
 //!   picks the baseline), and a golden vector directory. Sources under cargo's registry and git
-//!   checkouts (pinned by the lock file) and files under the target directory (written by build
-//!   scripts, whose inputs are covered) are not listed.
+//!   checkouts (pinned by the lock file) and files in build scripts' `OUT_DIR`s (written by
+//!   scripts whose inputs are covered) are not listed.
 //!
 //! The golden SigV4 vectors are driftgate's own (its build is in the key) or a directory recorded
 //! as above.
