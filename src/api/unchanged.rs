@@ -347,17 +347,7 @@ fn has_git_entry(root: &std::path::Path, rel_dir: &str) -> bool {
 /// The ignored paths below the workspace root (ignored directories collapsed), except the target
 /// directory: files a working tree may read that no git tree holds.
 fn ignored_paths(workspace: &Workspace) -> crate::Result<Vec<String>> {
-    let out = Cmd::git()
-        .args([
-            "ls-files",
-            "-z",
-            "--others",
-            "--ignored",
-            "--exclude-standard",
-            "--directory",
-        ])
-        .cwd(&workspace.root)
-        .run_ok()?;
+    let entries = crate::source::ignored_entries(&workspace.root)?;
     let target = workspace
         .target_dir
         .strip_prefix(&workspace.root)
@@ -365,7 +355,7 @@ fn ignored_paths(workspace: &Workspace) -> crate::Result<Vec<String>> {
         .and_then(|p| p.to_str())
         .map(|p| p.replace('\\', "/"));
     let mut paths = Vec::new();
-    for raw in out.stdout.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+    for raw in &entries {
         let path = std::str::from_utf8(raw)
             .map_err(|_| crate::Error::Other("git listed a non-UTF-8 ignored path".to_owned()))?;
         if target.as_deref().is_some_and(|t| within(path, t)) {

@@ -297,25 +297,9 @@ fn directories_below(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// The git-ignored files and directories (`git ls-files --others --ignored --directory`) inside
 /// the member directories, but target directories.
 fn ignored_in(top: &Path, members: &[PathBuf], target_dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let out = crate::process::Cmd::git()
-        .args([
-            "ls-files",
-            "-z",
-            "--others",
-            "--ignored",
-            "--exclude-standard",
-            "--directory",
-        ])
-        .cwd(top)
-        .run()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err("git ls-files --ignored failed".to_owned());
-    }
-    Ok(out
-        .stdout
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
+    let entries = crate::source::ignored_entries(top).map_err(|e| e.to_string())?;
+    Ok(entries
+        .iter()
         .map(|p| top.join(String::from_utf8_lossy(p).trim_end_matches('/')))
         .filter(|p| members.iter().any(|m| p.starts_with(m)))
         .filter(|p| !p.starts_with(target_dir) && !p.join("CACHEDIR.TAG").exists())

@@ -325,6 +325,28 @@ pub(crate) fn index_has_gitlink(workspace_root: &Path, rel_path: &str) -> Result
         .contains_key(rel_path.trim_end_matches('/')))
 }
 
+/// The git-ignored paths below `dir`, relative to it, as `git ls-files --others --ignored
+/// --exclude-standard --directory` prints them (an ignored directory once, with a trailing `/`).
+pub(crate) fn ignored_entries(dir: &std::path::Path) -> crate::Result<Vec<Vec<u8>>> {
+    let out = crate::process::Cmd::git()
+        .args([
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ])
+        .cwd(dir)
+        .run_ok()?;
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect())
+}
+
 /// The path of `dir` below the top of its git working tree, with a trailing `/` (`rust/`); empty at
 /// the top, and outside git.
 pub(crate) fn repo_prefix(dir: &std::path::Path) -> String {

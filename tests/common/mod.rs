@@ -78,6 +78,19 @@ pub fn write_member(root: &Path, name: &str, deps: &str, lib: &str) {
     write_file(root, &format!("{name}/src/lib.rs"), lib);
 }
 
+/// A two-member workspace at `root`, `/target` ignored: member `a` (`a_lib`) and member `b`
+/// (`[dependencies]` lines `b_deps`, `b_lib`); `root_tail` ends the root manifest (`[patch]`, …).
+pub fn two_member_workspace(root: &Path, root_tail: &str, a_lib: &str, b_deps: &str, b_lib: &str) {
+    write_file(
+        root,
+        "Cargo.toml",
+        &format!("[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\"]\n{root_tail}"),
+    );
+    write_file(root, ".gitignore", "/target\n");
+    write_member(root, "a", "", a_lib);
+    write_member(root, "b", b_deps, b_lib);
+}
+
 /// A path as a command-line argument beside `&str` ones (`["--manifest-path", path_str(&p)]`).
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")

@@ -568,21 +568,10 @@ fn install_rejects_bad_check_arguments_and_a_workspace_outside_git() {
 fn a_manifest_that_differs_from_the_index_is_refused_on_the_staged_path() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write_file(
+    two_member_workspace(
         root,
-        "Cargo.toml",
-        "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\"]\n",
-    );
-    write_file(root, ".gitignore", "/target\n");
-    write_member(
-        root,
-        "a",
         "",
         "pub fn f() -> u32 { 1 }\npub fn g() -> u32 { 2 }\n",
-    );
-    write_member(
-        root,
-        "b",
         "a = { path = \"../a\" }\n",
         "pub fn h() -> u32 { a::g() }\n",
     );

@@ -13,14 +13,13 @@ use common::*;
 fn a_breaking_change_reaches_a_dependent_through_a_patch() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write_file(
+    two_member_workspace(
         root,
-        "Cargo.toml",
-        "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\"]\n\n[patch.crates-io]\na = { path = \"a\" }\n",
+        "\n[patch.crates-io]\na = { path = \"a\" }\n",
+        "pub fn f() -> u32 { 1 }\n",
+        "a = \"0.1\"\n",
+        "pub fn g() -> u32 { a::f() }\n",
     );
-    write_file(root, ".gitignore", "/target\n");
-    write_member(root, "a", "", "pub fn f() -> u32 { 1 }\n");
-    write_member(root, "b", "a = \"0.1\"\n", "pub fn g() -> u32 { a::f() }\n");
     lock_and_init_repo(root, "base");
     write_file(root, "a/src/lib.rs", "pub fn f() -> u64 { 1 }\n");
     gate(root)
@@ -35,16 +34,10 @@ fn a_breaking_change_reaches_a_dependent_through_a_patch() {
 fn a_path_finished_by_a_macro_variable_builds_the_dependent() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write_file(
+    two_member_workspace(
         root,
-        "Cargo.toml",
-        "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"b\"]\n",
-    );
-    write_file(root, ".gitignore", "/target\n");
-    write_member(root, "a", "", "pub fn foo() -> u32 { 1 }\n");
-    write_member(
-        root,
-        "b",
+        "",
+        "pub fn foo() -> u32 { 1 }\n",
         "a = { path = \"../a\" }\n",
         "macro_rules! m { ($f:ident) => { a::$f() } }\npub fn bar() -> u32 { m!(foo) }\n",
     );
