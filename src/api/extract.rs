@@ -170,7 +170,8 @@ fn extract_syn_cached(
             // A `#[path]` module may be any file, and a crate root may sit outside the crate's
             // directory: the key cannot cover what such a crate reads, so it is never cached.
             let mut keyable = super::unchanged::within(&input.root_file, &member.rel_dir);
-            for path in rust_files_under(&files, &member.rel_dir) {
+            let keyed = rust_files_under(&files, &member.rel_dir);
+            for path in &keyed {
                 let text = source.read(path)?;
                 keyable &= text
                     .as_deref()
@@ -184,7 +185,26 @@ fn extract_syn_cached(
             if let Lookup::Hit(entry) = cache.get("syn", &key) {
                 return Ok((entry.into_api(&[]), true));
             }
-            let api = syn_engine::extract(input, &read);
+            // Stored only when every file the engine found is one the key covers: a module file
+            // git ignores is read (`files()` does not list it), and its edits would not change
+            // the key.
+            let found = std::sync::Mutex::new(Vec::new());
+            let recording = |path: &str| {
+                let bytes = read(path)?;
+                if bytes.is_some() {
+                    found
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(path.to_owned());
+                }
+                Ok(bytes)
+            };
+            let api = syn_engine::extract(input, &recording);
+            let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+            let covered = |f: &String| *f == input.manifest_file || keyed.contains(&f.as_str());
+            if !found.iter().all(covered) {
+                return Ok((api, false));
+            }
             let entry = Entry::new(&key, "syn", &api);
             if problems_follow_from_content(&api) {
                 cache.put_settled(&entry)?;
