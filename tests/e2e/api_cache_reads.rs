@@ -1,6 +1,7 @@
-//! The syn engine's cache is keyed by the files git lists, but the engine reads a module file git
-//! ignores too: such a crate's API is never stored, so an edit to that file is read on the next run
-//! (before, a stale cached API let a breaking change pass).
+//! The API cache is keyed by the files git lists, but both engines read a module file git ignores
+//! too: the syn engine does not store such a crate, the rustdoc engine keys the ignored files by
+//! content, so an edit to that file is read on the next run (before, a stale cached API let a
+//! breaking change pass).
 
 use crate::common;
 
@@ -8,6 +9,12 @@ use common::*;
 
 #[test]
 fn an_ignored_module_file_is_read_again_on_every_run() {
+    for engine in ["syn", "rustdoc"] {
+        ignored_module_file_with(engine);
+    }
+}
+
+fn ignored_module_file_with(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     two_member_workspace(
@@ -26,7 +33,9 @@ fn an_ignored_module_file_is_read_again_on_every_run() {
     let diff = || {
         gate(root)
             .env("CARGO_TARGET_DIR", root.join("target"))
-            .run(["diff", "--base", "HEAD", "--format", "json"])
+            .run([
+                "diff", "--base", "HEAD", "--format", "json", "--engine", engine,
+            ])
     };
     diff();
     // `g` goes away: a breaking change `b` uses.

@@ -278,7 +278,78 @@ pub(crate) fn rustdoc_key(
             }
         }
     }
+    // rustdoc reads a module file git ignores too (the working tree is documented in place), and
+    // `files` does not list it: the ignored files below these directories, by content.
+    if matches!(source.kind(), crate::source::SourceKind::Worktree) {
+        let under = |path: &str| {
+            dirs.iter().any(|d| {
+                d.is_empty()
+                    || path
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+        };
+        let ignored = ignored_files(workspace);
+        for path in ignored.iter().filter(|p| p.starts_with('\0') || under(p)) {
+            key.file(
+                path,
+                std::fs::read(workspace.root.join(path)).ok().as_deref(),
+            );
+        }
+    }
     Ok(key.finish())
+}
+
+/// The git-ignored files inside the workspace's members (relative to its root), but target
+/// directories (`CACHEDIR.TAG`), read once per run. A listing that cannot be made, or one too long
+/// to hash, holds a name no file has with the time in it, so the key it goes into is never met
+/// again (a miss, never a stale hit).
+fn ignored_files(workspace: &crate::workspace::Workspace) -> Vec<String> {
+    let root = workspace.root.as_path();
+    let in_member = |rel: &Path| {
+        workspace
+            .members
+            .iter()
+            .any(|m| m.rel_dir.is_empty() || rel.starts_with(&m.rel_dir))
+    };
+    static LISTED: std::sync::Mutex<Vec<(PathBuf, Vec<String>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut listed = LISTED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, files)) = listed.iter().find(|(r, _)| r == root) {
+        return files.clone();
+    }
+    let unique = || vec![format!("\0unlisted {:?}", std::time::SystemTime::now())];
+    let files = match crate::source::ignored_entries(root) {
+        Err(_) => unique(),
+        Ok(entries) => {
+            let mut files = Vec::new();
+            let mut pending: Vec<PathBuf> = entries
+                .iter()
+                .map(|e| PathBuf::from(String::from_utf8_lossy(e).trim_end_matches('/')))
+                .filter(|rel| in_member(rel))
+                .collect();
+            while let Some(rel) = pending.pop() {
+                let full = root.join(&rel);
+                if full.is_dir() {
+                    if full.join("CACHEDIR.TAG").exists() {
+                        continue;
+                    }
+                    for entry in std::fs::read_dir(&full).into_iter().flatten().flatten() {
+                        pending.push(rel.join(entry.file_name()));
+                    }
+                } else {
+                    files.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+                if files.len() + pending.len() > 2_000 {
+                    files = unique();
+                    break;
+                }
+            }
+            files
+        }
+    };
+    listed.push((root.to_path_buf(), files.clone()));
+    files
 }
 
 /// `rustc -vV` as cargo would run it in `root` (a `rust-toolchain` file there counts), read once;
