@@ -326,8 +326,12 @@ pub(crate) fn index_has_gitlink(workspace_root: &Path, rel_path: &str) -> Result
 }
 
 /// The git-ignored paths below `dir`, relative to it, as `git ls-files --others --ignored
-/// --exclude-standard --directory` prints them (an ignored directory once, with a trailing `/`).
+/// --exclude-standard --directory` prints them (an ignored directory once, with a trailing `/`);
+/// none outside a git repository (where nothing is ignored: the working tree is walked whole).
 pub(crate) fn ignored_entries(dir: &std::path::Path) -> crate::Result<Vec<Vec<u8>>> {
+    if let Err(Error::NotGitRepository { .. }) = git::Repo::discover(dir) {
+        return Ok(Vec::new());
+    }
     let out = crate::process::Cmd::git()
         .args([
             "ls-files",
