@@ -58,6 +58,12 @@ pub(super) fn compute(run: &Run) -> Result<Key, String> {
             // A file cargo resolves from where it runs (the workspace root), not from here.
             return Err("a relative `--config FILE`".to_owned());
         }
+        if config && value.contains('=') {
+            // An inline `--config KEY=VALUE` is screened as a file's text would be.
+            if let Some(why) = config_problem(value.as_bytes()) {
+                return Err(format!("`--config {value}`: {why}"));
+            }
+        }
         let named = [Some(&*text), text.split_once('=').map(|(_, v)| v)];
         for path in named.into_iter().flatten().map(Path::new).filter(|_| i > 0) {
             if path.is_file() {
@@ -177,6 +183,15 @@ fn repository(dir: &Path, run: &Run) -> Result<(PathBuf, PathBuf, String), Strin
         let content = std::fs::read(&file).map(hex_digest).unwrap_or_default();
         refs.push_str(&format!("{} {content}\n", file.display()));
     }
+    // Every configuration value git sees, wherever it comes from (`include.path`, `includeIf`,
+    // `GIT_CONFIG_GLOBAL`, `GIT_CONFIG_SYSTEM`, …).
+    let config = Cmd::git()
+        .args(["config", "--list", "-z"])
+        .cwd(&top)
+        .run()
+        .map_err(|e| e.to_string())?;
+    refs.push_str(&hex_digest(config.stdout));
+    refs.push('\n');
     // Replacement objects change what a commit id stands for.
     let replaced = Cmd::git()
         .args([
@@ -348,6 +363,10 @@ mod tests {
             config_problem(b"[build]\nrustflags = [\"--include\"]\n"),
             None
         );
+        // Inline `--config` values are TOML too.
+        assert!(config_problem(b"include=[\"/tmp/x.toml\"]").is_some());
+        assert!(config_problem(b"build.rustc=\"/opt/rustc\"").is_some());
+        assert_eq!(config_problem(b"build.jobs=2"), None);
     }
 
     #[test]
