@@ -90,16 +90,38 @@ fn package_dir(package: &Package) -> PathBuf {
     normalize(manifest.parent().unwrap_or(manifest))
 }
 
-/// Members that the root manifest's `[patch.<registry>]` tables put in place of a registry or git
-/// package (`tracing-log = { path = "tracing-log" }`): a dependency on that package is a dependency
+/// Members that `[patch.<registry>]` tables (the root manifest's, cargo configuration files') put
+/// in place of a registry or git package (`tracing-log = { path = "tracing-log" }`): a dependency on that package is a dependency
 /// on the member, though cargo metadata names its source. Nothing when the manifest cannot be read.
 fn patched_members(root: &Path, by_dir: &BTreeMap<PathBuf, &Package>) -> BTreeSet<String> {
-    let Ok(text) = std::fs::read_to_string(root.join("Cargo.toml")) else {
-        return BTreeSet::new();
-    };
-    patched_paths(&text)
+    // The root manifest's tables, and those of every cargo configuration file cargo reads from
+    // the root (a path there is relative to the directory holding `.cargo/`).
+    let mut sources = vec![(root.join("Cargo.toml"), root.to_path_buf())];
+    for dir in root.ancestors() {
+        for name in [".cargo/config.toml", ".cargo/config"] {
+            sources.push((dir.join(name), dir.to_path_buf()));
+        }
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = home {
+        let base = home
+            .parent()
+            .map_or_else(|| home.clone(), Path::to_path_buf);
+        for name in ["config.toml", "config"] {
+            sources.push((home.join(name), base.clone()));
+        }
+    }
+    sources
         .into_iter()
-        .filter_map(|path| by_dir.get(&normalize(&root.join(path))))
+        .filter_map(|(file, base)| Some((std::fs::read_to_string(file).ok()?, base)))
+        .flat_map(|(text, base)| {
+            patched_paths(&text)
+                .into_iter()
+                .map(move |path| normalize(&base.join(path)))
+        })
+        .filter_map(|dir| by_dir.get(&dir))
         .map(|p| p.name.clone())
         .collect()
 }

@@ -1,5 +1,6 @@
 //! Precise mode must not skip a dependent it cannot see using a change:
-//! - a member put in place of a registry package by `[patch.crates-io]` is a workspace dependency
+//! - a member put in place of a registry package by `[patch.crates-io]` (in the root manifest or a
+//!   cargo configuration file) is a workspace dependency
 //!   (cargo metadata names the dependent's dependency by its registry source, yet cargo builds the
 //!   member), on the working tree and on the staged path;
 //! - a `macro_rules!` that continues a dependency path with a macro variable (`a::$f()`) names the
@@ -28,6 +29,30 @@ fn a_breaking_change_reaches_a_dependent_through_a_patch() {
         .stdout_has("b: FAILED");
     git(root, &["add", "a/src/lib.rs"]);
     gate(root).check(["--staged"]).expect_code(100);
+}
+
+#[test]
+fn a_patch_in_the_cargo_configuration_is_an_edge_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    two_member_workspace(
+        root,
+        "",
+        "pub fn f() -> u32 { 1 }\n",
+        "a = \"0.1\"\n",
+        "pub fn g() -> u32 { a::f() }\n",
+    );
+    write_file(
+        root,
+        ".cargo/config.toml",
+        "[patch.crates-io]\na = { path = \"a\" }\n",
+    );
+    lock_and_init_repo(root, "base");
+    write_file(root, "a/src/lib.rs", "pub fn f() -> u64 { 1 }\n");
+    gate(root)
+        .check(["--base", "HEAD", "--mode", "precise"])
+        .expect_code(100)
+        .stdout_has("b: FAILED");
 }
 
 #[test]
