@@ -168,6 +168,13 @@ impl CargoArgs {
     }
 }
 
+/// Cargo's home: `$CARGO_HOME`, else `$HOME/.cargo`; `None` when neither is set.
+pub(crate) fn cargo_home() -> Option<std::path::PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

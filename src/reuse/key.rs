@@ -318,9 +318,7 @@ fn config_problem(content: &[u8]) -> Option<&'static str> {
 /// `.cargo/config.toml` in each of their ancestors, and in `$CARGO_HOME`.
 fn cargo_config_files(cwd: &Path, dir: &Path) -> BTreeSet<PathBuf> {
     let mut files = BTreeSet::new();
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let home = crate::cargo_args::cargo_home();
     for start in [cwd, dir] {
         for ancestor in start.ancestors() {
             let cargo = ancestor.join(".cargo");

@@ -115,7 +115,7 @@ pub(super) fn externals(
         .iter()
         .flat_map(|b| b.reads.scripts.iter().map(|(_, out_dir)| out_dir.clone()))
         .collect();
-    if let Some(home) = cargo_home() {
+    if let Some(home) = crate::cargo_args::cargo_home() {
         pinned.push(home.join("registry").join("src"));
         pinned.push(home.join("git").join("checkouts"));
     }
@@ -304,12 +304,6 @@ fn ignored_in(top: &Path, members: &[PathBuf], target_dir: &Path) -> Result<Vec<
         .filter(|p| members.iter().any(|m| p.starts_with(m)))
         .filter(|p| !p.starts_with(target_dir) && !p.join("CACHEDIR.TAG").exists())
         .collect())
-}
-
-fn cargo_home() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
 }
 
 #[cfg(test)]

@@ -125,20 +125,13 @@ fn hash_tree(
     Ok(tree)
 }
 
-/// Where cargo keeps registry and git sources: immutable for a given lock file.
-fn cargo_home() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
-}
-
 /// The files `llvm-cov` named, as paths relative to `root`; `Err(file)` for an executed file
 /// outside it whose content the record cannot follow (a path dependency outside the workspace, a
 /// generated file): not the standard library (`/rustc/…`) and not cargo's registry or git sources
 /// (fixed by the lock file).
 fn relative_to(root: &Path, files: &[String]) -> std::result::Result<BTreeSet<String>, String> {
     let canonical = root.canonicalize().ok();
-    let fixed: Vec<PathBuf> = cargo_home()
+    let fixed: Vec<PathBuf> = crate::cargo_args::cargo_home()
         .into_iter()
         .flat_map(|home| [home.join("registry"), home.join("git")])
         .collect();
@@ -195,7 +188,7 @@ fn run_in(
     let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
     let configured = super::flags::config_rustflags(
         &[&test_ws.root, &ws.root],
-        cargo_home().as_deref(),
+        crate::cargo_args::cargo_home().as_deref(),
         &env,
         &cargo.cargo.build_args(false),
     );
@@ -403,7 +396,7 @@ mod tests {
             relative_to(root, &files(&["/w/other/src/lib.rs"])),
             Err("/w/other/src/lib.rs".to_owned())
         );
-        if let Some(home) = cargo_home() {
+        if let Some(home) = crate::cargo_args::cargo_home() {
             let registry = home.join("registry/src/x/serde-1.0.0/src/lib.rs");
             let file = registry.to_string_lossy().into_owned();
             assert_eq!(relative_to(root, &[file]), Ok(BTreeSet::new()));

@@ -102,9 +102,7 @@ fn patched_members(root: &Path, by_dir: &BTreeMap<PathBuf, &Package>) -> BTreeSe
             sources.push((dir.join(name), dir.to_path_buf()));
         }
     }
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let home = crate::cargo_args::cargo_home();
     if let Some(home) = home {
         let base = home
             .parent()

@@ -12,47 +12,30 @@ use common::*;
 
 #[test]
 fn a_breaking_change_reaches_a_dependent_through_a_patch() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    two_member_workspace(
-        root,
-        "\n[patch.crates-io]\na = { path = \"a\" }\n",
-        "pub fn f() -> u32 { 1 }\n",
-        "a = \"0.1\"\n",
-        "pub fn g() -> u32 { a::f() }\n",
-    );
-    lock_and_init_repo(root, "base");
-    write_file(root, "a/src/lib.rs", "pub fn f() -> u64 { 1 }\n");
-    gate(root)
-        .check(["--base", "HEAD", "--mode", "precise"])
-        .expect_code(100)
-        .stdout_has("b: FAILED");
-    git(root, &["add", "a/src/lib.rs"]);
-    gate(root).check(["--staged"]).expect_code(100);
-}
-
-#[test]
-fn a_patch_in_the_cargo_configuration_is_an_edge_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    two_member_workspace(
-        root,
-        "",
-        "pub fn f() -> u32 { 1 }\n",
-        "a = \"0.1\"\n",
-        "pub fn g() -> u32 { a::f() }\n",
-    );
-    write_file(
-        root,
-        ".cargo/config.toml",
-        "[patch.crates-io]\na = { path = \"a\" }\n",
-    );
-    lock_and_init_repo(root, "base");
-    write_file(root, "a/src/lib.rs", "pub fn f() -> u64 { 1 }\n");
-    gate(root)
-        .check(["--base", "HEAD", "--mode", "precise"])
-        .expect_code(100)
-        .stdout_has("b: FAILED");
+    let patch = "[patch.crates-io]\na = { path = \"a\" }\n";
+    // In the root manifest, then in a cargo configuration file.
+    for (root_tail, config) in [(format!("\n{patch}"), None), (String::new(), Some(patch))] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        two_member_workspace(
+            root,
+            &root_tail,
+            "pub fn f() -> u32 { 1 }\n",
+            "a = \"0.1\"\n",
+            "pub fn g() -> u32 { a::f() }\n",
+        );
+        if let Some(config) = config {
+            write_file(root, ".cargo/config.toml", config);
+        }
+        lock_and_init_repo(root, "base");
+        write_file(root, "a/src/lib.rs", "pub fn f() -> u64 { 1 }\n");
+        gate(root)
+            .check(["--base", "HEAD", "--mode", "precise"])
+            .expect_code(100)
+            .stdout_has("b: FAILED");
+        git(root, &["add", "a/src/lib.rs"]);
+        gate(root).check(["--staged"]).expect_code(100);
+    }
 }
 
 #[test]
