@@ -15,7 +15,7 @@ use super::reason::{Reason, ReasonCode, Scope};
 use crate::api::diff::{ApiDiff, Change, ChangeKind};
 use crate::api::model::{ApiSnapshot, CrateApi, ItemKind};
 use crate::bodydiff::BodyDiff;
-use crate::usage::{UnreadFile, UseKind, UseSite};
+use crate::usage::{Confidence, UnreadFile, UseKind, UseSite};
 use crate::workspace::{DepKind, Workspace};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -228,8 +228,13 @@ pub(crate) fn sees(change: &Change, site: &UseSite) -> bool {
     let under = |target: &str, root: &str| {
         !root.is_empty() && (target == root || target.starts_with(&format!("{root}::")))
     };
+    // Tokens passed to a macro may be continued by its expansion (`$t::f()`): a path there sees
+    // every change below it.
     let names = |site: &UseSite| {
-        site.kind != UseKind::Feature && (under(&site.target, path) || site.name == name)
+        site.kind != UseKind::Feature
+            && (under(&site.target, path)
+                || site.name == name
+                || (site.confidence == Confidence::Macro && under(path, &site.target)))
     };
     match matcher_of(change) {
         Names => names(site),
@@ -345,6 +350,16 @@ pub(crate) fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
                     push(
                         ReasonCode::DependentFileUnread,
                         format!("{}: {}", file.file, file.reason),
+                    );
+                }
+                let head = e.head_api.crates.get(package);
+                if let Some(site) = sites.iter().find(|s| expands_macro_of(s, head)) {
+                    push(
+                        ReasonCode::ExpandsChangedMacros,
+                        format!(
+                            "it expands `{}` of {package} at {}:{}:{}, whose output may name what changed",
+                            site.target, site.file, site.line, site.column
+                        ),
                     );
                 }
                 if let Some(macros) = proc_macro_dependency(e.workspace, &dependent.name, package) {
@@ -482,6 +497,26 @@ fn reached_through_member(ws: &Workspace, dependent: &str, package: &str) -> Opt
         .filter(|d| d.package != package)
         .find(|d| depends_on(ws, &d.package, package))
         .map(|d| d.package.clone())
+}
+
+/// Whether `site` applies a macro of the changed crate (whose API is `head`): a macro path that
+/// resolves into the crate, `#[macro_use]` of it, or a glob-imported name that is one of its
+/// macros. The expansion is not in the dependent's text, and may name any item of the crate.
+fn expands_macro_of(site: &UseSite, head: Option<&CrateApi>) -> bool {
+    let Some(api) = head else {
+        return site.kind == UseKind::MacroCall;
+    };
+    let mut macros = api
+        .items
+        .iter()
+        .filter(|item| matches!(item.kind, ItemKind::Macro | ItemKind::ProcMacro));
+    match (site.kind, site.confidence) {
+        (UseKind::MacroCall, Confidence::NameMatch | Confidence::Indirect) => {
+            macros.any(|item| item.path.rsplit("::").next() == Some(site.name.as_str()))
+        }
+        (UseKind::MacroCall, _) => true,
+        _ => macros.any(|item| item.path == site.target),
+    }
 }
 
 /// A workspace proc-macro crate (other than `package`) that `dependent` uses: the code it expands

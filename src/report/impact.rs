@@ -101,5 +101,6 @@ fn use_kind(kind: UseKind) -> &'static str {
         UseKind::TraitImpl => "trait impl",
         UseKind::TraitImplMethod => "trait impl method",
         UseKind::Feature => "feature",
+        UseKind::MacroCall => "macro call",
     }
 }

@@ -1,5 +1,5 @@
-//! Pass 1 over a dependent's files: the names its `use` items bind to dependency paths, which make
-//! the crate-wide aliases of a [`ScanContext`]. Pure.
+//! Pass 1 over a dependent's files: the names its `use` items and type aliases bind to dependency
+//! paths, which make the crate-wide aliases of a [`ScanContext`]. Pure.
 
 use super::imports::{flatten_use, resolve_with};
 use super::DepName;
@@ -39,7 +39,42 @@ impl<'ast> Visit<'ast> for AliasCollector<'_> {
             }
         }
     }
+    fn visit_item_type(&mut self, item: &'ast syn::ItemType) {
+        let known: HashMap<String, (String, DepName)> = self
+            .aliases
+            .iter()
+            .map(|(alias, path, dep)| (alias.clone(), (path.clone(), dep.clone())))
+            .collect();
+        if let Some((path, dep)) = type_alias_target(item, self.deps, &known) {
+            self.aliases.push((item.ident.to_string(), path, dep));
+        }
+    }
     fn visit_item_extern_crate(&mut self, _: &'ast syn::ItemExternCrate) {}
+}
+
+/// The dependency path a type alias stands for (`type X = dep::S<u8>;` → `dep::S`): `X::f` then
+/// names `dep::S::f`.
+pub(super) fn type_alias_target(
+    item: &syn::ItemType,
+    deps: &HashMap<String, DepName>,
+    aliases: &HashMap<String, (String, DepName)>,
+) -> Option<(String, DepName)> {
+    let syn::Type::Path(ty) = &*item.ty else {
+        return None;
+    };
+    if ty.qself.is_some() {
+        return None;
+    }
+    let mut segments: Vec<String> = ty
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if ty.path.leading_colon.is_some() {
+        segments.insert(0, "::".into());
+    }
+    resolve_with(deps, aliases, &segments)
 }
 
 /// Whether `text` contains any of `names` as a whole word (a cheap filter before parsing).

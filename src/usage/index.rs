@@ -168,10 +168,7 @@ fn scan_texts(
             let (deps, aliases) = (ctx.deps.keys(), ctx.crate_aliases.keys());
             let reason = unreadable(text)
                 .or_else(|| names_dependency_in_string(text, deps, aliases))
-                .or_else(|| {
-                    let (deps, aliases) = (ctx.deps.keys(), ctx.crate_aliases.keys());
-                    continues_path_with_macro_variable(text, deps, aliases)
-                });
+                .or_else(|| continues_path_with_macro_variable(text));
             reason.map(|reason| UnreadFile {
                 package: member.name.clone(),
                 file: file.clone(),

@@ -46,6 +46,10 @@ pub enum UseKind {
     TraitImplMethod,
     /// A dependency feature enabled in the dependent's manifest.
     Feature,
+    /// A macro of the dependency invoked or applied (`dep::m!()`, `#[derive(dep::M)]`,
+    /// `#[dep::attr]`), or all of them brought into scope (`#[macro_use] extern crate dep`): its
+    /// expansion is not in the dependent's text.
+    MacroCall,
 }
 
 /// How sure the index is that the site refers to the named item.

@@ -2,11 +2,14 @@
 //! walking the syntax tree (paths, imports, method calls and fields by name, literals, exhaustive
 //! matches, trait impls, macro bodies). Pure.
 
+use super::aliases::type_alias_target;
 use super::imports::{flatten_use, resolve_with, Imports};
 use super::{Confidence, DepName, ScanContext, UseKind, UseSite};
 use std::collections::{BTreeMap, HashMap};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
+
+mod macros;
 
 /// Scans one file. A file that does not parse yields no sites (the compiler will say more).
 pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
@@ -46,6 +49,7 @@ pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
         sites: Vec::new(),
         name_matches: Vec::new(),
         in_macro: false,
+        self_type: None,
     };
     scanner.visit_file(&parsed);
     let mut sites = scanner.sites;
@@ -105,26 +109,30 @@ struct Scanner<'a> {
     sites: Vec<UseSite>,
     name_matches: Vec<UseSite>,
     in_macro: bool,
+    /// The written path of the enclosing impl's self type: `Self::f` inside `impl T for dep::S`
+    /// is `dep::S::f`.
+    self_type: Option<Vec<String>>,
 }
 
 impl Scanner<'_> {
     fn resolve(&self, segments: &[String]) -> Option<(String, DepName)> {
+        if let (Some(("Self", rest)), Some(self_type)) = (
+            segments.split_first().map(|(f, r)| (f.as_str(), r)),
+            &self.self_type,
+        ) {
+            let written: Vec<String> = self_type.iter().chain(rest).cloned().collect();
+            return self.resolve(&written);
+        }
         resolve_with(self.deps, &self.aliases, segments).or_else(|| {
-            // Names bound in other files of the crate, reached through `crate::` / `super::` paths.
-            let local = segments
-                .first()
-                .is_some_and(|f| matches!(f.as_str(), "crate" | "self" | "super"));
-            if local {
-                let names: Vec<String> = segments
-                    .iter()
-                    .skip_while(|s| matches!(s.as_str(), "crate" | "self" | "super"))
-                    .cloned()
-                    .collect();
-                (0..names.len())
-                    .find_map(|i| resolve_with(&HashMap::new(), self.crate_aliases, &names[i..]))
-            } else {
-                resolve_with(&HashMap::new(), self.crate_aliases, segments)
-            }
+            // Names bound in other files or modules of the crate, reached through `crate::`,
+            // `super::` or module paths (`crate::api::QR`, `types::Alias`).
+            let names: Vec<String> = segments
+                .iter()
+                .skip_while(|s| matches!(s.as_str(), "crate" | "self" | "super"))
+                .cloned()
+                .collect();
+            (0..names.len())
+                .find_map(|i| resolve_with(&HashMap::new(), self.crate_aliases, &names[i..]))
         })
     }
 
@@ -208,6 +216,22 @@ impl Scanner<'_> {
         }
     }
 
+    /// `<dep::S>::f` (a qualified path without a trait): the type's path continued.
+    fn record_qualified_path(&mut self, qself: Option<&syn::QSelf>, path: &syn::Path) {
+        let Some(q) = qself.filter(|q| q.position == 0) else {
+            return;
+        };
+        let syn::Type::Path(ty) = &*q.ty else {
+            return;
+        };
+        if ty.qself.is_some() {
+            return;
+        }
+        let mut joined = ty.path.clone();
+        joined.segments.extend(path.segments.iter().cloned());
+        self.record_path(&joined, UseKind::Path);
+    }
+
     fn name_match(&mut self, span: proc_macro2::Span, kind: UseKind, name: String) {
         let confidence = if self.in_macro {
             Confidence::Macro
@@ -216,96 +240,6 @@ impl Scanner<'_> {
         };
         let site = self.site(span, kind, confidence, String::new(), name, "");
         self.name_matches.push(site);
-    }
-
-    /// Macro bodies: parse them as expressions when they are (`assert_eq!(a, b)`, `vec![..]`,
-    /// `format!(..)`), otherwise look for `dep::path` token runs and `.name` member accesses.
-    fn scan_macro_tokens(&mut self, tokens: &proc_macro2::TokenStream) {
-        let was = self.in_macro;
-        self.in_macro = true;
-        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-        if let Ok(exprs) = syn::parse::Parser::parse2(parser, tokens.clone()) {
-            for expr in &exprs {
-                self.visit_expr(expr);
-            }
-        } else if let Ok(block) = syn::parse2::<BlockBody>(tokens.clone()) {
-            for stmt in &block.0 {
-                self.visit_stmt(stmt);
-            }
-        } else {
-            self.scan_raw_tokens(tokens);
-        }
-        self.in_macro = was;
-    }
-
-    fn scan_raw_tokens(&mut self, tokens: &proc_macro2::TokenStream) {
-        let trees: Vec<proc_macro2::TokenTree> = tokens.clone().into_iter().collect();
-        let mut i = 0;
-        while i < trees.len() {
-            match &trees[i] {
-                proc_macro2::TokenTree::Group(g) => self.scan_raw_tokens(&g.stream()),
-                proc_macro2::TokenTree::Ident(ident) => {
-                    // Collect `a :: b :: c`.
-                    let mut segments = vec![ident.to_string()];
-                    let mut j = i + 1;
-                    loop {
-                        match (&trees.get(j), &trees.get(j + 1), &trees.get(j + 2)) {
-                            (
-                                Some(proc_macro2::TokenTree::Punct(a)),
-                                Some(proc_macro2::TokenTree::Punct(b)),
-                                Some(proc_macro2::TokenTree::Ident(next)),
-                            ) if a.as_char() == ':' && b.as_char() == ':' => {
-                                segments.push(next.to_string());
-                                j += 3;
-                            }
-                            _ => break,
-                        }
-                    }
-                    if segments.len() > 1 || self.aliases.contains_key(&segments[0]) {
-                        if let Some((target, dep)) = self.resolve(&segments) {
-                            let name = target.rsplit("::").next().unwrap_or(&target).to_owned();
-                            let span = match &trees[j - 1] {
-                                proc_macro2::TokenTree::Ident(id) => id.span(),
-                                other => other.span(),
-                            };
-                            let site = self.site(
-                                span,
-                                UseKind::Path,
-                                Confidence::Macro,
-                                target,
-                                name,
-                                &dep.package,
-                            );
-                            self.sites.push(site);
-                        }
-                    }
-                    i = j;
-                    continue;
-                }
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == '.' => {
-                    if let Some(proc_macro2::TokenTree::Ident(name)) = trees.get(i + 1) {
-                        let is_call = matches!(trees.get(i + 2), Some(proc_macro2::TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
-                        let kind = if is_call {
-                            UseKind::MethodCall
-                        } else {
-                            UseKind::FieldAccess
-                        };
-                        self.name_match(name.span(), kind, name.to_string());
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-    }
-}
-
-/// A brace-less sequence of statements (`quote! { .. }` bodies that are items or statements).
-struct BlockBody(Vec<syn::Stmt>);
-
-impl syn::parse::Parse for BlockBody {
-    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
-        syn::Block::parse_within(input).map(BlockBody)
     }
 }
 
@@ -333,6 +267,16 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
         syn::visit::visit_path(self, path);
     }
 
+    fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        self.record_qualified_path(expr.qself.as_ref(), &expr.path);
+        syn::visit::visit_expr_path(self, expr);
+    }
+
+    fn visit_type_path(&mut self, ty: &'ast syn::TypePath) {
+        self.record_qualified_path(ty.qself.as_ref(), &ty.path);
+        syn::visit::visit_type_path(self, ty);
+    }
+
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         self.name_match(
             call.method.span(),
@@ -350,24 +294,39 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
     }
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
-        let uses: Vec<&syn::ItemUse> = block
-            .stmts
-            .iter()
-            .filter_map(|stmt| match stmt {
-                syn::Stmt::Item(syn::Item::Use(u)) => Some(u),
+        let items = || {
+            block.stmts.iter().filter_map(|stmt| match stmt {
+                syn::Stmt::Item(item) => Some(item),
+                _ => None,
+            })
+        };
+        let uses: Vec<&syn::ItemUse> = items()
+            .filter_map(|item| match item {
+                syn::Item::Use(u) => Some(u),
                 _ => None,
             })
             .collect();
-        if uses.is_empty() {
+        let types: Vec<&syn::ItemType> = items()
+            .filter_map(|item| match item {
+                syn::Item::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        if uses.is_empty() && types.is_empty() {
             return syn::visit::visit_block(self, block);
         }
-        // `use` items in a block bind names for that block only.
-        let scoped = Imports::of(
+        // `use` items and type aliases in a block bind names for that block only.
+        let mut scoped = Imports::of(
             uses.into_iter(),
             self.deps,
             self.crate_aliases,
             &self.aliases,
         );
+        for ty in types {
+            if let Some(target) = type_alias_target(ty, self.deps, &scoped.aliases) {
+                scoped.aliases.insert(ty.ident.to_string(), target);
+            }
+        }
         let outer_aliases = std::mem::replace(&mut self.aliases, scoped.aliases);
         let outer_globs = self.globs.len();
         self.globs.extend(scoped.globs);
@@ -493,12 +452,27 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
                 }
             }
         }
+        let self_type = match &*item.self_ty {
+            syn::Type::Path(p) if p.qself.is_none() => Some(path_segments(&p.path)),
+            _ => None,
+        };
+        let outer = std::mem::replace(&mut self.self_type, self_type);
         syn::visit::visit_item_impl(self, item);
+        self.self_type = outer;
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        self.visit_path(&mac.path);
+        self.record_path(&mac.path, UseKind::MacroCall);
         self.scan_macro_tokens(&mac.tokens);
+    }
+
+    fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
+        self.scan_attribute(attr);
+    }
+
+    fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
+        self.record_macro_use(item);
+        syn::visit::visit_item_extern_crate(self, item);
     }
 }
 

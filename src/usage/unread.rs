@@ -40,23 +40,39 @@ pub fn names_dependency_in_string<'a>(
         .map(|name| format!("spells `{name}` inside a string (a macro argument)"))
 }
 
-/// Why a file's use sites cannot all be known from its tokens: a path continued by a macro
-/// variable (`a::$f()` in a `macro_rules!`) names an item only when the macro is expanded, so a
-/// file that has one and names a dependency (`deps`: extern names; `aliases`: names bound by
-/// `use dep::..`) is not fully read. Pure.
-pub fn continues_path_with_macro_variable<'a>(
-    text: &str,
-    deps: impl Iterator<Item = &'a String>,
-    aliases: impl Iterator<Item = &'a String>,
-) -> Option<String> {
+/// Why a file's use sites cannot all be known from its tokens: a macro whose expansion continues a
+/// path or a member access with a macro variable (`a::$f()`, `$t::new()`, `<$t>::new()`,
+/// `$x.$m()`, `$($p)::+`) names an item only when it is expanded, from tokens written anywhere
+/// in the crate (`m!(Self)`, `m!(x, len)`). A literal name after a variable (`$x.len()`) is read
+/// as a member access like any other. Pure.
+pub fn continues_path_with_macro_variable(text: &str) -> Option<String> {
     let compact: String = text.split_whitespace().collect();
-    if !compact.contains("::$") {
-        return None;
-    }
-    let mut names = deps.chain(aliases);
-    names
-        .find(|name| compact.contains(&format!("{name}::")))
-        .map(|name| format!("continues a path with a macro variable (`::$`) and names `{name}`"))
+    let bytes = compact.as_bytes();
+    let ident = |at: usize| {
+        bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count()
+    };
+    let continued = compact.match_indices('$').any(|(at, _)| {
+        let len = ident(at + 1);
+        let name = &compact[at + 1..at + 1 + len];
+        let after = &compact[at + 1 + len..];
+        let before = &compact[..at];
+        len > 0
+            && name != "crate"
+            && (before.ends_with("::")
+                || before.ends_with('.')
+                || after.starts_with("::")
+                || after.starts_with(">::"))
+    });
+    let repeated = ["$(", ")::+", ")::*"];
+    let repeated = compact.contains(repeated[0])
+        && (compact.contains(repeated[1]) || compact.contains(repeated[2]));
+    (continued || repeated).then(|| {
+        "has a macro that continues a path or member access with a macro variable (`$t::f`, `$x.$m`)"
+            .to_owned()
+    })
 }
 
 #[cfg(test)]
@@ -65,18 +81,23 @@ mod tests {
 
     #[test]
     fn a_path_continued_by_a_macro_variable_makes_a_file_unread() {
-        let names = ["a".to_owned()];
-        let none: [String; 0] = [];
-        let text = "macro_rules! m { ($f:ident) => { a :: $f() } }
-pub fn bar() -> u32 { m!(foo) }
-";
-        assert!(continues_path_with_macro_variable(text, names.iter(), none.iter()).is_some());
-        let other = "macro_rules! m { ($f:ident) => { std::$f() } }
-";
-        assert!(continues_path_with_macro_variable(other, names.iter(), none.iter()).is_none());
-        let plain = "pub fn bar() -> u32 { a::foo() }
-";
-        assert!(continues_path_with_macro_variable(plain, names.iter(), none.iter()).is_none());
+        for text in [
+            "macro_rules! m { ($f:ident) => { a :: $f() } }",
+            "macro_rules! m { ($t:ident) => { $t::new() } }",
+            "macro_rules! m { ($t:ty) => { <$t>::new() } }",
+            "macro_rules! m { ($x:expr, $m:ident) => { $x . $m() } }",
+            "macro_rules! m { ($($p:ident)::+) => { $($p)::+() } }",
+        ] {
+            assert!(continues_path_with_macro_variable(text).is_some(), "{text}");
+        }
+        for text in [
+            "macro_rules! m { () => { $crate::f() } }",
+            "macro_rules! m { ($e:expr) => { f($e) } }",
+            "macro_rules! m { ($e:expr) => { $e.len() } }",
+            "pub fn bar() -> u32 { a::foo() }",
+        ] {
+            assert!(continues_path_with_macro_variable(text).is_none(), "{text}");
+        }
     }
 
     #[test]

@@ -278,3 +278,24 @@ pub fn assert_valid(name: &str, report: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "{name}: {errors:#?}");
 }
+
+/// `cargo check --workspace --all-targets` of the working tree (the truth a gate verdict is held
+/// to): whether it passed, and its stderr.
+pub fn workspace_builds(root: &Path) -> (bool, String) {
+    #[allow(clippy::disallowed_methods)]
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "check",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--message-format",
+            "short",
+        ])
+        .current_dir(root)
+        .env_remove("CARGO_TARGET_DIR")
+        .env("CARGO_TERM_COLOR", "never")
+        .output()
+        .unwrap();
+    (out.status.success(), stderr(&out))
+}

@@ -346,26 +346,6 @@ fn write(root: &Path, path: &str, text: Option<&str>) {
     }
 }
 
-/// `cargo check --workspace --all-targets` of the head: the truth.
-fn workspace_builds(root: &Path) -> (bool, String) {
-    #[allow(clippy::disallowed_methods)]
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "check",
-            "--workspace",
-            "--all-targets",
-            "--quiet",
-            "--message-format",
-            "short",
-        ])
-        .current_dir(root)
-        .env_remove("CARGO_TARGET_DIR")
-        .env("CARGO_TERM_COLOR", "never")
-        .output()
-        .unwrap();
-    (out.status.success(), stderr(&out))
-}
-
 /// What one gate run said: exit code, output, and the crates it planned.
 struct GateRun {
     code: Option<i32>,

@@ -3,8 +3,9 @@
 //!   cargo configuration file) is a workspace dependency
 //!   (cargo metadata names the dependent's dependency by its registry source, yet cargo builds the
 //!   member), on the working tree and on the staged path;
-//! - a `macro_rules!` that continues a dependency path with a macro variable (`a::$f()`) names the
-//!   item only when expanded: the dependent is built.
+//! - a dependent that reaches a change only through a macro (its own, continuing a path or member
+//!   with a macro variable; or one of the changed crate, `a::m!()`, `#[macro_use]`, globs), through
+//!   `Self` or through a type alias is built: each such dependent breaks at the head.
 
 use crate::common;
 
@@ -38,21 +39,67 @@ fn a_breaking_change_reaches_a_dependent_through_a_patch() {
     }
 }
 
+/// The changed crate at the base, then at the head: `foo`, `S::bar` and `S::baz` change their
+/// return types; `m!` expands to a call of `foo`.
+const A_BASE: &str = "pub fn foo() -> u32 { 1 }\npub struct S;\nimpl S { pub fn bar() -> u32 { 1 } pub fn baz(&self) -> u32 { 1 } }\n#[macro_export] macro_rules! m { () => { $crate::foo() } }\n";
+
+fn a_head() -> String {
+    A_BASE.replace("u32", "u64")
+}
+
+/// Dependents that use a change only through a macro or a name the index must resolve.
+const MACRO_USES: &[&str] = &[
+    // The dependency path continued by a macro variable.
+    "macro_rules! k { ($f:ident) => { a::$f() } }\npub fn x() -> u32 { k!(foo) }\n",
+    // The dependency's name, or an item's, passed to a macro that continues it.
+    "macro_rules! k { ($d:ident) => { $d::foo() } }\npub fn x() -> u32 { k!(a) }\n",
+    "macro_rules! k { ($d:tt) => { $d::foo() } }\npub fn x() -> u32 { k!(a) }\n",
+    "macro_rules! k { ($t:ident) => { $t::bar() } }\nuse a::S;\npub fn x() -> u32 { k!(S) }\n",
+    "macro_rules! k { ($t:ty) => { <$t>::bar() } }\npub fn x() -> u32 { k!(a::S) }\n",
+    "macro_rules! k { ($x:expr, $m:ident) => { $x.$m() } }\npub fn x(s: &a::S) -> u32 { k!(s, baz) }\n",
+    "macro_rules! k { () => {{ use a as x; x::foo() }} }\npub fn x() -> u32 { k!() }\n",
+    // A macro of the changed crate, however it is reached.
+    "pub fn x() -> u32 { a::m!() }\n",
+    "#[macro_use]\nextern crate a;\npub fn x() -> u32 { m!() }\n",
+    "use a::*;\npub fn x() -> u32 { m!() }\n",
+    "use a::m as n;\npub fn x() -> u32 { n!() }\n",
+    "macro_rules! k { () => { a::m!() } }\npub fn x() -> u32 { k!() }\n",
+    // `Self` and type aliases stand for a dependency's type.
+    "pub trait L { fn l() -> u32; }\nimpl L for a::S { fn l() -> u32 { Self::bar() } }\n",
+    "pub trait L { fn l() -> u32; }\nimpl L for a::S { fn l() -> u32 { <Self>::bar() } }\n",
+    "type X = a::S;\npub fn x() -> u32 { X::bar() }\n",
+    "pub fn x() -> u32 { type X = a::S; X::bar() }\n",
+    "mod m { pub type X = a::S; }\npub fn x() -> u32 { m::X::bar() }\n",
+    "use a::S as T;\ntype X = T;\npub fn x() -> u32 { X::bar() }\n",
+];
+
+/// Each dependent breaks at the head (checked against cargo), so precise mode must build it.
+fn macro_uses_build_the_dependent(uses: &[&str]) {
+    for b in uses {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        two_member_workspace(root, "", A_BASE, "a = { path = \"../a\" }\n", b);
+        lock_and_init_repo(root, "base");
+        write_file(root, "a/src/lib.rs", &a_head());
+        assert!(!workspace_builds(root).0, "the head must break b:\n{b}");
+        gate(root)
+            .check(["--base", "HEAD", "--mode", "precise", "--no-cache"])
+            .expect_code(100)
+            .stdout_has("b: FAILED");
+    }
+}
+
 #[test]
-fn a_path_finished_by_a_macro_variable_builds_the_dependent() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    two_member_workspace(
-        root,
-        "",
-        "pub fn foo() -> u32 { 1 }\n",
-        "a = { path = \"../a\" }\n",
-        "macro_rules! m { ($f:ident) => { a::$f() } }\npub fn bar() -> u32 { m!(foo) }\n",
-    );
-    lock_and_init_repo(root, "base");
-    write_file(root, "a/src/lib.rs", "pub fn foo() -> u64 { 1 }\n");
-    gate(root)
-        .check(["--base", "HEAD", "--mode", "precise"])
-        .expect_code(100)
-        .stdout_has("b: FAILED");
+fn macros_passing_dependency_names_build_the_dependent() {
+    macro_uses_build_the_dependent(&MACRO_USES[..7]);
+}
+
+#[test]
+fn macros_of_the_changed_crate_build_the_dependent() {
+    macro_uses_build_the_dependent(&MACRO_USES[7..12]);
+}
+
+#[test]
+fn self_and_type_aliases_of_dependency_types_build_the_dependent() {
+    macro_uses_build_the_dependent(&MACRO_USES[12..]);
 }
