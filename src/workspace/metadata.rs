@@ -65,13 +65,15 @@ pub(super) fn cargo_error_summary(stderr: &str, status: &str) -> String {
     lines.join("\n")
 }
 
-pub(super) fn from_metadata(metadata: &Metadata) -> Workspace {
+/// The model of `metadata`; `cargo_args` are the user's `cargo metadata` options, whose
+/// `--config` values may hold `[patch]` tables too.
+pub(super) fn from_metadata(metadata: &Metadata, cargo_args: &[String]) -> Workspace {
     let root = metadata.workspace_root.as_std_path().to_path_buf();
     let members: Vec<&Package> = metadata.workspace_packages();
     let by_dir: BTreeMap<PathBuf, &Package> =
         members.iter().map(|p| (package_dir(p), *p)).collect();
 
-    let patched = patched_members(&root, &by_dir);
+    let patched = patched_members(&root, &by_dir, cargo_args);
     let mut out: Vec<Member> = members
         .iter()
         .map(|package| member_from_package(package, &root, &by_dir, &patched))
@@ -90,56 +92,113 @@ fn package_dir(package: &Package) -> PathBuf {
     normalize(manifest.parent().unwrap_or(manifest))
 }
 
-/// Members that `[patch.<registry>]` tables (the root manifest's, cargo configuration files') put
-/// in place of a registry or git package (`tracing-log = { path = "tracing-log" }`): a dependency on that package is a dependency
-/// on the member, though cargo metadata names its source. Nothing when the manifest cannot be read.
-fn patched_members(root: &Path, by_dir: &BTreeMap<PathBuf, &Package>) -> BTreeSet<String> {
-    // The root manifest's tables, and those of every cargo configuration file cargo reads from
-    // the root (a path there is relative to the directory holding `.cargo/`).
-    let mut sources = vec![(root.join("Cargo.toml"), root.to_path_buf())];
+/// Members that `[patch.<registry>]` tables put in place of a registry or git package
+/// (`tracing-log = { path = "tracing-log" }`): a dependency on that package is a dependency on
+/// the member, though cargo metadata names its source. The tables are the root manifest's, every
+/// cargo configuration file's cargo reads from the root, and the `--config` options' (a file, or
+/// inline TOML). An entry names a member by its path or, failing that, by its package name (an
+/// extra edge only builds more). Nothing when no table can be read.
+fn patched_members(
+    root: &Path,
+    by_dir: &BTreeMap<PathBuf, &Package>,
+    cargo_args: &[String],
+) -> BTreeSet<String> {
+    // (text, directory its paths are relative to)
+    let mut files = vec![(root.join("Cargo.toml"), root.to_path_buf())];
     for dir in root.ancestors() {
         for name in [".cargo/config.toml", ".cargo/config"] {
-            sources.push((dir.join(name), dir.to_path_buf()));
+            files.push((dir.join(name), dir.to_path_buf()));
         }
     }
-    let home = crate::cargo_args::cargo_home();
-    if let Some(home) = home {
+    if let Some(home) = crate::cargo_args::cargo_home() {
         let base = home
             .parent()
             .map_or_else(|| home.clone(), Path::to_path_buf);
         for name in ["config.toml", "config"] {
-            sources.push((home.join(name), base.clone()));
+            files.push((home.join(name), base.clone()));
         }
     }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root.to_path_buf());
+    let mut sources = Vec::new();
+    for value in config_values(cargo_args) {
+        let file = cwd.join(value);
+        if file.is_file() {
+            let base = file.parent().and_then(Path::parent).unwrap_or(&cwd);
+            files.push((file.clone(), base.to_path_buf()));
+        } else {
+            sources.push((value.to_owned(), cwd.clone()));
+        }
+    }
+    sources.extend(
+        files
+            .into_iter()
+            .filter_map(|(file, base)| Some((std::fs::read_to_string(file).ok()?, base))),
+    );
+    let names: BTreeSet<&str> = by_dir.values().map(|p| p.name.as_str()).collect();
+    let names = &names;
     sources
-        .into_iter()
-        .filter_map(|(file, base)| Some((std::fs::read_to_string(file).ok()?, base)))
+        .iter()
         .flat_map(|(text, base)| {
-            patched_paths(&text)
-                .into_iter()
-                .map(move |path| normalize(&base.join(path)))
+            patch_entries(text).into_iter().filter_map(move |entry| {
+                let by_path = entry
+                    .path
+                    .and_then(|path| by_dir.get(&normalize(&base.join(path))))
+                    .map(|p| p.name.clone());
+                by_path.or_else(|| entry.names.into_iter().find(|n| names.contains(n.as_str())))
+            })
         })
-        .filter_map(|dir| by_dir.get(&dir))
-        .map(|p| p.name.clone())
         .collect()
 }
 
-/// The `path` of every entry of every `[patch.*]` table of a manifest. Pure.
-fn patched_paths(manifest_text: &str) -> Vec<String> {
-    let Ok(table) = manifest_text.parse::<toml::Table>() else {
+/// The values of `--config` options in cargo arguments (`--config V`, `--config=V`). Pure.
+fn config_values(cargo_args: &[String]) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut args = cargo_args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--config" {
+            out.extend(args.next().map(String::as_str));
+        } else if let Some(value) = arg.strip_prefix("--config=") {
+            out.push(value);
+        }
+    }
+    out
+}
+
+/// One entry of a `[patch.<source>]` table: its `path`, and the package names it may stand for
+/// (its key, its `package`).
+#[derive(Debug, PartialEq, Eq)]
+struct PatchEntry {
+    path: Option<String>,
+    names: Vec<String>,
+}
+
+/// Every entry of every `[patch.*]` table (and of `[replace]`) of a manifest or configuration
+/// text. Pure.
+fn patch_entries(text: &str) -> Vec<PatchEntry> {
+    let Ok(table) = text.parse::<toml::Table>() else {
         return Vec::new();
     };
     let sources = table.get("patch").and_then(|p| p.as_table());
-    sources
+    let patches = sources
         .into_iter()
         .flat_map(|t| t.values())
         .filter_map(|source| source.as_table())
-        .flat_map(|entries| entries.values())
-        .filter_map(|entry| {
-            entry
-                .get("path")
-                .and_then(|p| p.as_str())
-                .map(str::to_owned)
+        .flat_map(|entries| entries.iter());
+    // `[replace]` (the older form) keys its entries by `name:version`.
+    let replaces = table
+        .get("replace")
+        .and_then(|r| r.as_table())
+        .into_iter()
+        .flat_map(|entries| entries.iter());
+    patches
+        .chain(replaces)
+        .map(|(key, entry)| {
+            let field = |name: &str| entry.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+            let key = key.split(':').next().unwrap_or(key).to_owned();
+            PatchEntry {
+                path: field("path"),
+                names: std::iter::once(key).chain(field("package")).collect(),
+            }
         })
         .collect()
 }
@@ -295,11 +354,28 @@ fn rel_path(root: &Path, path: &Path) -> String {
 mod tests {
 
     #[test]
-    fn reads_the_paths_of_patch_tables() {
+    fn reads_the_entries_of_patch_tables() {
         let text = "[workspace]\nmembers = [\"a\"]\n\n[patch.crates-io]\na = { path = \"a\" }\n\
-                    b = { git = \"https://x\" }\n\n[patch.'https://github.com/x/y']\nc = { path = \"../c\" }\n";
-        assert_eq!(patched_paths(text), ["a", "../c"]);
-        assert!(patched_paths("[package]\nname = \"x\"\n").is_empty());
+                    b = { git = \"https://x\" }\n\n[patch.'https://github.com/x/y']\nc = { path = \"../c\", package = \"d\" }\n";
+        let entry = |path: Option<&str>, names: &[&str]| PatchEntry {
+            path: path.map(str::to_owned),
+            names: names.iter().map(|n| n.to_string()).collect(),
+        };
+        assert_eq!(
+            patch_entries(text),
+            [
+                entry(Some("a"), &["a"]),
+                entry(None, &["b"]),
+                entry(Some("../c"), &["c", "d"])
+            ]
+        );
+        assert!(patch_entries("[package]\nname = \"x\"\n").is_empty());
+        let replace = "[replace]\n\"a:0.1.0\" = { path = \"a\" }\n";
+        assert_eq!(patch_entries(replace), [entry(Some("a"), &["a"])]);
+        let inline = "patch.crates-io.a.path = \"a\"";
+        assert_eq!(patch_entries(inline), [entry(Some("a"), &["a"])]);
+        let args = ["--offline", "--config", "x=1", "--config=y=2"].map(String::from);
+        assert_eq!(config_values(&args), ["x=1", "y=2"]);
     }
 
     use super::*;

@@ -162,7 +162,7 @@ impl Workspace {
             manifest: manifest.clone(),
             message: "cargo metadata printed output that is not UTF-8".to_owned(),
         })?;
-        Workspace::from_metadata_json(&json).map_err(|e| Error::Metadata {
+        Workspace::from_metadata_json_with(&json, cargo_args).map_err(|e| Error::Metadata {
             manifest,
             message: e.to_string(),
         })
@@ -171,9 +171,14 @@ impl Workspace {
     /// Builds the model from the JSON `cargo metadata --format-version 1` prints (with or without
     /// `--no-deps`; only workspace members are kept).
     pub fn from_metadata_json(json: &str) -> Result<Workspace> {
+        Workspace::from_metadata_json_with(json, &[])
+    }
+
+    /// [`Workspace::from_metadata_json`] for a `cargo metadata` run with `cargo_args`.
+    fn from_metadata_json_with(json: &str, cargo_args: &[String]) -> Result<Workspace> {
         let metadata: Metadata = serde_json::from_str(json)
             .map_err(|e| Error::Other(format!("cannot parse the output of cargo metadata: {e}")))?;
-        Ok(from_metadata(&metadata))
+        Ok(from_metadata(&metadata, cargo_args))
     }
 
     /// `[workspace.metadata.driftgate]`, raw; `null` when absent.

@@ -188,8 +188,14 @@ pub fn changes_of(json: &serde_json::Value, package: &str) -> Vec<(String, Strin
 /// Writes the `Cargo.lock` of the workspace at `root` (offline: path dependencies only), then
 /// commits everything as the first commit, `message`, of a new repository.
 pub fn lock_and_init_repo(root: &Path, message: &str) {
+    lock_and_init_repo_with(root, message, &[]);
+}
+
+/// [`lock_and_init_repo`] with extra cargo options (`--config ..`).
+pub fn lock_and_init_repo_with(root: &Path, message: &str, cargo_args: &[&str]) {
     let lock = Command::new(env!("CARGO"))
         .args(["generate-lockfile", "--offline"])
+        .args(cargo_args)
         .current_dir(root)
         .output()
         .unwrap();

@@ -1,6 +1,6 @@
 //! Precise mode must not skip a dependent it cannot see using a change:
-//! - a member put in place of a registry package by `[patch.crates-io]` (in the root manifest or a
-//!   cargo configuration file) is a workspace dependency
+//! - a member put in place of a registry package by `[patch.crates-io]` (in the root manifest, a
+//!   cargo configuration file or a `--config` option) is a workspace dependency
 //!   (cargo metadata names the dependent's dependency by its registry source, yet cargo builds the
 //!   member), on the working tree and on the staged path;
 //! - a dependent that reaches a change only through a macro (its own, continuing a path or member
@@ -14,8 +14,13 @@ use common::*;
 #[test]
 fn a_breaking_change_reaches_a_dependent_through_a_patch() {
     let patch = "[patch.crates-io]\na = { path = \"a\" }\n";
-    // In the root manifest, then in a cargo configuration file.
-    for (root_tail, config) in [(format!("\n{patch}"), None), (String::new(), Some(patch))] {
+    let inline = ["--config", "patch.crates-io.a.path=\"a\""];
+    // In the root manifest, in a cargo configuration file, then on the command line.
+    for (root_tail, config, args) in [
+        (format!("\n{patch}"), None, &[][..]),
+        (String::new(), Some(patch), &[][..]),
+        (String::new(), None, &inline[..]),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         two_member_workspace(
@@ -28,14 +33,17 @@ fn a_breaking_change_reaches_a_dependent_through_a_patch() {
         if let Some(config) = config {
             write_file(root, ".cargo/config.toml", config);
         }
-        lock_and_init_repo(root, "base");
+        lock_and_init_repo_with(root, "base", args);
         write_file(root, "a/src/lib.rs", "pub fn f() -> u64 { 1 }\n");
+        let precise = ["--base", "HEAD", "--mode", "precise"];
         gate(root)
-            .check(["--base", "HEAD", "--mode", "precise"])
+            .check(precise.iter().chain(args))
             .expect_code(100)
             .stdout_has("b: FAILED");
         git(root, &["add", "a/src/lib.rs"]);
-        gate(root).check(["--staged"]).expect_code(100);
+        gate(root)
+            .check(["--staged"].iter().chain(args))
+            .expect_code(100);
     }
 }
 
