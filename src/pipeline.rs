@@ -90,6 +90,13 @@ pub(crate) fn plan_build(
     };
     let lines = |package: &str| crate::inputs::package_lines(ws, &compared.head_tree, package);
     let own_defaults = !options.features.no_default_features;
+    let cargo = cargo_options(options, true);
+    let unification = crate::build::features::Unification::new(ws, &cargo);
+    let feature_gaps = |crates: &[plan::PlannedCrate]| {
+        let _timed = crate::timings::stage("plan: feature unification");
+        let specs: Vec<&str> = crates.iter().map(|c| c.spec.as_str()).collect();
+        unification.gaps(&specs)
+    };
     let mut build_plan = plan::plan(
         ws,
         &impact,
@@ -97,6 +104,7 @@ pub(crate) fn plan_build(
         options.benches,
         own_defaults,
         &lines,
+        &feature_gaps,
     );
     build_plan.benches |= benches_build_on_stable(ws, &build_plan, &compared.head_tree);
     Ok((impact, build_plan))

@@ -5,6 +5,7 @@
 pub(crate) mod cargo;
 pub mod diagnostics;
 pub(crate) mod failure;
+pub(crate) mod features;
 pub mod plan;
 pub mod test_run;
 

@@ -4,7 +4,7 @@
 use crate::impact::{Impact, Scope};
 use crate::workspace::{DepKind, Member, TargetKind, Workspace};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How much to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -50,6 +50,8 @@ impl BuildPlan {
 }
 
 /// Plans the build. `weights` gives each package's size (lines of code); unknown sizes weigh 1.
+/// `feature_gaps` is cargo's answer to whether building the given crates unifies features as the
+/// workspace build does (see [`join_for_features`]).
 pub fn plan(
     workspace: &Workspace,
     impact: &Impact,
@@ -57,6 +59,7 @@ pub fn plan(
     benches: bool,
     own_defaults: bool,
     weight: &dyn Fn(&str) -> u64,
+    feature_gaps: &dyn Fn(&[PlannedCrate]) -> Option<FeatureGaps>,
 ) -> BuildPlan {
     let mut crates = Vec::new();
     for krate in impact.affected() {
@@ -87,13 +90,86 @@ pub fn plan(
                 .collect(),
         });
     }
-    add_feature_enablers(workspace, &mut crates, own_defaults, weight);
+    if !crates.is_empty() {
+        join_for_features(workspace, &mut crates, own_defaults, weight, feature_gaps);
+    }
     crates.sort_by(|a, b| a.package.cmp(&b.package));
     BuildPlan {
         mode,
         crates,
         benches,
     }
+}
+
+/// Members whose features differ between the targeted and the workspace build, with the
+/// features the targeted build gives each.
+pub type FeatureGaps = BTreeMap<String, BTreeSet<String>>;
+
+/// How many times cargo is asked again after members joined for features.
+const FEATURE_ROUNDS: usize = 6;
+
+/// Makes the targeted build compile every member with the features the workspace build gives it.
+/// Cargo names the members whose features differ (`feature_gaps`); the members that ask for a
+/// missing feature of one join, and cargo is asked again. When cargo cannot answer, no member
+/// asks for what is missing (the request comes through another crate), or the rounds run out,
+/// [`add_feature_enablers`]' own reckoning decides.
+fn join_for_features(
+    workspace: &Workspace,
+    crates: &mut Vec<PlannedCrate>,
+    own_defaults: bool,
+    weight: &dyn Fn(&str) -> u64,
+    feature_gaps: &dyn Fn(&[PlannedCrate]) -> Option<FeatureGaps>,
+) {
+    for _ in 0..FEATURE_ROUNDS {
+        let Some(gaps) = feature_gaps(crates) else {
+            break;
+        };
+        if gaps.is_empty() {
+            return;
+        }
+        let joining: Vec<(String, String)> = workspace
+            .members
+            .iter()
+            .filter(|m| !crates.iter().any(|c| c.package == m.name))
+            .filter_map(|m| {
+                gaps.iter().find_map(|(q, built)| {
+                    let wanted = requested_features(workspace, m, q);
+                    (!wanted.is_subset(built)).then(|| (m.name.clone(), q.clone()))
+                })
+            })
+            .collect();
+        if joining.is_empty() {
+            break;
+        }
+        for (name, of) in joining {
+            join(workspace, crates, &name, &of, weight);
+        }
+    }
+    add_feature_enablers(workspace, crates, own_defaults, weight);
+}
+
+/// Adds member `name` to the plan for feature unification (it turns on features of `of`).
+fn join(
+    workspace: &Workspace,
+    crates: &mut Vec<PlannedCrate>,
+    name: &str,
+    of: &str,
+    weight: &dyn Fn(&str) -> u64,
+) {
+    if crates.iter().any(|c| c.package == name) {
+        return;
+    }
+    let Some(member) = workspace.member(name) else {
+        return;
+    };
+    crates.push(PlannedCrate {
+        package: name.to_owned(),
+        spec: member.id.clone(),
+        tests_only: false,
+        predicted_broken: false,
+        weight: weight(name).max(1),
+        reasons: vec![format!("{FEATURE_UNIFICATION} ({of})")],
+    });
 }
 
 /// `cargo check -p` resolves features for the selected packages only, while the workspace build
@@ -126,20 +202,7 @@ fn add_feature_enablers(
             return;
         }
         for (name, of) in joining {
-            if crates.iter().any(|c| c.package == name) {
-                continue;
-            }
-            let Some(member) = workspace.member(&name) else {
-                continue;
-            };
-            crates.push(PlannedCrate {
-                package: name.clone(),
-                spec: member.id.clone(),
-                tests_only: false,
-                predicted_broken: false,
-                weight: weight(&name).max(1),
-                reasons: vec![format!("{FEATURE_UNIFICATION} ({of})")],
-            });
+            join(workspace, crates, &name, &of, weight);
         }
     }
 }

@@ -28,6 +28,7 @@ mod cli_schemas;
 mod cli_shard;
 mod engine_agreement;
 mod fail_closed;
+mod feature_unification;
 mod fuzz_hostile;
 mod golden_e2e;
 mod hardening;
