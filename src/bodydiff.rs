@@ -40,6 +40,11 @@ pub(crate) fn compare(base: Option<&str>, head: Option<&str>) -> BodyDiff {
         if b.map(|e| &e.tokens) == h.map(|e| &e.tokens) {
             continue;
         }
+        if key.0 == "trait impl" && (b.is_none() || h.is_none()) {
+            diff.opaque
+                .get_or_insert_with(|| format!("a trait impl was added or removed ({})", key.1));
+            continue;
+        }
         let sensitivity = b
             .map(|e| e.sensitivity)
             .into_iter()
@@ -162,18 +167,97 @@ fn fn_sensitivity(sig: &syn::Signature) -> Sensitivity {
     }
 }
 
+/// A function: its tokens (a body change matters as [`fn_sensitivity`] says, or is opaque when
+/// the body holds an impl or a macro item (`nested`), which reach beyond it), and its signature
+/// on its own: a changed signature, even a private one, is observable (an `async fn` or
+/// `-> impl Trait` that calls it may stop being `Send`).
+fn add_fn(items: &mut BTreeMap<Key, Entry>, f: &dyn ToTokens, sig: &syn::Signature, nested: bool) {
+    let name = sig.ident.to_string();
+    let sensitivity = if nested {
+        Sensitivity::Opaque
+    } else {
+        fn_sensitivity(sig)
+    };
+    add(items, ("fn", name.clone()), f, sensitivity);
+    add(items, ("fn signature", name), sig, Sensitivity::Observable);
+}
+
+/// A value item (`const`, `static`): observable, or opaque when its initialiser holds an impl or
+/// a macro item (`nested`: `const _: () = { impl Tr for S {} };`).
+fn add_value(items: &mut BTreeMap<Key, Entry>, key: Key, node: &dyn ToTokens, nested: bool) {
+    let sensitivity = if nested {
+        Sensitivity::Opaque
+    } else {
+        Sensitivity::Observable
+    };
+    add(items, key, node, sensitivity);
+}
+
+/// Whether what `visit` walks holds an `impl` block or a macro item (a `macro_rules!` in a body
+/// can be `#[macro_export]`ed; an invocation can make impls).
+fn holds_items(visit: impl FnOnce(&mut ItemFinder)) -> bool {
+    let mut finder = ItemFinder(false);
+    visit(&mut finder);
+    finder.0
+}
+
+struct ItemFinder(bool);
+
+impl<'ast> syn::visit::Visit<'ast> for ItemFinder {
+    fn visit_item_impl(&mut self, _: &'ast syn::ItemImpl) {
+        self.0 = true;
+    }
+    fn visit_item_macro(&mut self, _: &'ast syn::ItemMacro) {
+        self.0 = true;
+    }
+}
+
+/// A `use` item: the names it binds, observable under those names (a changed private `use` can
+/// make a public signature name another type); a glob binds names no one can list: opaque.
+fn add_use(items: &mut BTreeMap<Key, Entry>, item: &syn::ItemUse) {
+    fn bound(tree: &syn::UseTree, out: &mut Vec<String>) -> bool {
+        match tree {
+            syn::UseTree::Path(p) => bound(&p.tree, out),
+            syn::UseTree::Name(n) => {
+                out.push(n.ident.to_string());
+                true
+            }
+            syn::UseTree::Rename(r) => {
+                out.push(r.rename.to_string());
+                true
+            }
+            syn::UseTree::Glob(_) => false,
+            syn::UseTree::Group(g) => g.items.iter().all(|t| bound(t, out)),
+        }
+    }
+    let mut names = Vec::new();
+    if bound(&item.tree, &mut names) {
+        for name in names {
+            add(items, ("use", name), item, Sensitivity::Observable);
+        }
+    } else {
+        let text = item.to_token_stream().to_string();
+        add(items, ("use glob", text), item, Sensitivity::Opaque);
+    }
+}
+
 fn collect(list: &[syn::Item], items: &mut BTreeMap<Key, Entry>) {
     use Sensitivity::{None as Quiet, Observable, Opaque};
     for item in list {
         match item {
-            syn::Item::Fn(f) => add(
-                items,
-                ("fn", f.sig.ident.to_string()),
-                f,
-                fn_sensitivity(&f.sig),
-            ),
-            syn::Item::Const(c) => add(items, ("const", c.ident.to_string()), c, Observable),
-            syn::Item::Static(s) => add(items, ("static", s.ident.to_string()), s, Observable),
+            syn::Item::Fn(f) => {
+                let nested = holds_items(|v| syn::visit::Visit::visit_block(v, &f.block));
+                add_fn(items, f, &f.sig, nested)
+            }
+            syn::Item::Const(c) => {
+                let nested = holds_items(|v| syn::visit::Visit::visit_expr(v, &c.expr));
+                add_value(items, ("const", c.ident.to_string()), c, nested)
+            }
+            syn::Item::Static(s) => {
+                let nested = holds_items(|v| syn::visit::Visit::visit_expr(v, &s.expr));
+                add_value(items, ("static", s.ident.to_string()), s, nested)
+            }
+            syn::Item::Use(u) => add_use(items, u),
             syn::Item::Struct(s) => add(items, ("type", s.ident.to_string()), s, Observable),
             syn::Item::Enum(e) => add(items, ("type", e.ident.to_string()), e, Observable),
             syn::Item::Union(u) => add(items, ("type", u.ident.to_string()), u, Observable),
@@ -211,6 +295,7 @@ fn collect_impl(imp: &syn::ItemImpl, items: &mut BTreeMap<Key, Entry>) {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     };
+    let self_type_name = self_name.clone();
     let item_names = imp.items.iter().filter_map(|item| match item {
         syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
         syn::ImplItem::Const(c) => Some(c.ident.to_string()),
@@ -228,24 +313,39 @@ fn collect_impl(imp: &syn::ItemImpl, items: &mut BTreeMap<Key, Entry>) {
     );
     add_named(
         items,
-        ("impl", key),
+        ("impl", key.clone()),
         &header,
         Sensitivity::Observable,
         names,
     );
+    if imp.trait_.is_some() {
+        // Present on one side only: a trait impl added or removed (opaque, see `compare`).
+        add(
+            items,
+            ("trait impl", key.clone()),
+            &header,
+            Sensitivity::None,
+        );
+    }
     for item in &imp.items {
         match item {
-            syn::ImplItem::Fn(f) => add(
+            syn::ImplItem::Fn(f) => {
+                let nested = holds_items(|v| syn::visit::Visit::visit_block(v, &f.block));
+                add_fn(items, f, &f.sig, nested)
+            }
+            syn::ImplItem::Const(c) => {
+                let nested = holds_items(|v| syn::visit::Visit::visit_expr(v, &c.expr));
+                add_value(items, ("const", c.ident.to_string()), c, nested)
+            }
+            // An associated type (`type Item = u32;`) is what the implementing type yields.
+            syn::ImplItem::Type(t) => add_named(
                 items,
-                ("fn", f.sig.ident.to_string()),
-                f,
-                fn_sensitivity(&f.sig),
-            ),
-            syn::ImplItem::Const(c) => add(
-                items,
-                ("const", c.ident.to_string()),
-                c,
+                ("assoc type", format!("{key}::{}", t.ident)),
+                t,
                 Sensitivity::Observable,
+                [t.ident.to_string()]
+                    .into_iter()
+                    .chain(self_type_name.clone()),
             ),
             syn::ImplItem::Macro(m) => add(
                 items,
@@ -264,12 +364,13 @@ fn collect_impl(imp: &syn::ItemImpl, items: &mut BTreeMap<Key, Entry>) {
 fn collect_trait(t: &syn::ItemTrait, items: &mut BTreeMap<Key, Entry>) {
     for item in &t.items {
         match item {
-            syn::TraitItem::Fn(f) => add(
-                items,
-                ("fn", f.sig.ident.to_string()),
-                f,
-                fn_sensitivity(&f.sig),
-            ),
+            syn::TraitItem::Fn(f) => {
+                let nested = f
+                    .default
+                    .as_ref()
+                    .is_some_and(|b| holds_items(|v| syn::visit::Visit::visit_block(v, b)));
+                add_fn(items, f, &f.sig, nested)
+            }
             syn::TraitItem::Const(c) => add(
                 items,
                 ("const", c.ident.to_string()),

@@ -31,6 +31,7 @@ pub(crate) mod pipeline;
 pub(crate) mod policy;
 pub mod process;
 pub(crate) mod progress;
+pub(crate) mod reach;
 pub(crate) mod registry;
 pub(crate) mod release;
 pub mod report;

@@ -373,6 +373,9 @@ pub(crate) fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<imp
                 .get_or_insert(format!("the syn engine is blind to part of its API: {why}"));
         }
     }
+    let timed = crate::timings::stage("impact: reach");
+    reach_observable(ws, &compared.head_tree, &mut bodies)?;
+    drop(timed);
     let mut changed_crates: Vec<String> = compared
         .diff
         .crates
@@ -407,6 +410,9 @@ pub(crate) fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<imp
     let cache = usage::cache::UsageCache::new(&ws.target_dir, compared.use_cache);
     let index = usage::index::build(ws, &compared.head_tree, &changed_crates, &consulted, &cache)?;
     drop(timed);
+    let timed = crate::timings::stage("impact: macro exporters");
+    let macro_exporters = macro_exporters(ws, &compared.head_tree, &consulted)?;
+    drop(timed);
     let timed = crate::timings::stage("impact: manifests");
     let manifests = manifest_texts(ws, compared.base_tree.as_ref(), &compared.head_tree)?;
     drop(timed);
@@ -427,10 +433,109 @@ pub(crate) fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<imp
         unread: &index.unread,
         bodies: &bodies,
         head_api: &compared.head,
+        macro_exporters: &macro_exporters,
     }))
 }
 
-/// Body-level differences of every changed `.rs` file, merged per owning package.
+/// The `.rs` files of `member` in `tree`, with their text.
+fn member_texts(
+    ws: &crate::workspace::Workspace,
+    tree: &SourceTree,
+    member: &crate::workspace::Member,
+) -> Result<Vec<(String, String)>> {
+    let files = tree.files()?;
+    let mut texts = Vec::new();
+    for file in usage::index::member_files(ws, member, &files) {
+        if let Some(text) = read_text(tree, file)? {
+            texts.push((file.clone(), text));
+        }
+    }
+    Ok(texts)
+}
+
+/// Widens each crate's observable names to every name of the crate they reach ([`crate::reach`]):
+/// a dependent names the public items built from a changed private one.
+fn reach_observable(
+    ws: &crate::workspace::Workspace,
+    head: &SourceTree,
+    bodies: &mut BTreeMap<String, BodyDiff>,
+) -> Result<()> {
+    for (package, body) in bodies.iter_mut() {
+        if body.observable.is_empty() || body.opaque.is_some() {
+            continue;
+        }
+        let Some(member) = ws.member(package) else {
+            continue;
+        };
+        let texts: Vec<String> = member_texts(ws, head, member)?
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
+        body.observable = crate::reach::close(&texts, &body.observable);
+    }
+    Ok(())
+}
+
+/// The members, among the dependencies of `consulted` crates' dependents, whose sources hold a
+/// `#[macro_export]`, each with the identifiers of all its `macro_rules!` definitions (an exported
+/// macro may expand to another): a dependent's expansion of one may name a crate it spells.
+fn macro_exporters(
+    ws: &crate::workspace::Workspace,
+    head: &SourceTree,
+    consulted: &[String],
+) -> Result<BTreeMap<String, std::collections::BTreeSet<String>>> {
+    let mut candidates = std::collections::BTreeSet::new();
+    for member in &ws.members {
+        if member.deps.iter().any(|d| consulted.contains(&d.package)) {
+            candidates.extend(member.deps.iter().map(|d| d.package.clone()));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for name in candidates {
+        let Some(member) = ws.member(&name) else {
+            continue;
+        };
+        let texts = member_texts(ws, head, member)?;
+        if texts.iter().any(|(_, text)| text.contains("macro_export")) {
+            let texts: Vec<String> = texts.into_iter().map(|(_, text)| text).collect();
+            out.insert(name, usage::macro_rules_idents(&texts));
+        }
+    }
+    Ok(out)
+}
+
+/// Why a changed file of `member` that is not Rust source may change what it compiles to: it has
+/// a build script (which may read any file), or one of its `.rs` files names the file
+/// (`include_bytes!("data.bin")`, `include_str!`). `None` for its own manifest (read elsewhere)
+/// and for a file nothing names.
+fn non_rust_change(
+    ws: &crate::workspace::Workspace,
+    head: &SourceTree,
+    member: &crate::workspace::Member,
+    path: &str,
+) -> Result<Option<String>> {
+    if path == member.manifest_rel_path() {
+        return Ok(None);
+    }
+    let scripted = member
+        .targets
+        .iter()
+        .any(|t| t.kind == crate::workspace::TargetKind::BuildScript);
+    if scripted {
+        return Ok(Some(format!(
+            "{path} changed and {} has a build script, which may read it",
+            member.name
+        )));
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let named = member_texts(ws, head, member)?
+        .into_iter()
+        .find(|(_, text)| text.contains(name));
+    Ok(named.map(|(file, _)| format!("{path} changed and {file} names it")))
+}
+
+/// Body-level differences of every changed `.rs` file, merged per owning package; a changed file
+/// of another kind that the crate may compile in makes it opaque.
 fn body_diffs(
     ws: &crate::workspace::Workspace,
     base: &SourceTree,
@@ -438,10 +543,17 @@ fn body_diffs(
     paths: &[crate::source::ChangedPath],
 ) -> Result<BTreeMap<String, BodyDiff>> {
     let mut out: BTreeMap<String, BodyDiff> = BTreeMap::new();
-    for changed in paths.iter().filter(|c| c.path.ends_with(".rs")) {
+    for changed in paths {
         let Some(owner) = ws.owner_of(&changed.path) else {
             continue;
         };
+        if !changed.path.ends_with(".rs") {
+            if let Some(why) = non_rust_change(ws, head, owner, &changed.path)? {
+                let entry = out.entry(owner.name.clone()).or_default();
+                entry.opaque.get_or_insert(why);
+            }
+            continue;
+        }
         let old = changed.old_path.as_ref().unwrap_or(&changed.path);
         let before = read_text(base, old)?;
         let after = read_text(head, &changed.path)?;

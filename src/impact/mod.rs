@@ -92,6 +92,9 @@ pub struct Inputs<'a> {
     pub bodies: &'a BTreeMap<String, BodyDiff>,
     /// The head API (what precise mode follows observable body changes through).
     pub head_api: &'a ApiSnapshot,
+    /// Members whose sources export a `macro_rules!`, with the identifiers of their macros (an
+    /// expansion in a dependent may name a crate the macro spells).
+    pub macro_exporters: &'a BTreeMap<String, BTreeSet<String>>,
 }
 
 pub fn analyze(inputs: &Inputs<'_>) -> Impact {
@@ -178,6 +181,7 @@ pub fn analyze(inputs: &Inputs<'_>) -> Impact {
         unread: inputs.unread,
         changed: &changed,
         head_api: inputs.head_api,
+        macro_exporters: inputs.macro_exporters,
     };
     for (package, scope, reason) in precise::must_build(&evidence) {
         let entry = reasons.entry(package).or_insert((scope, BTreeSet::new()));

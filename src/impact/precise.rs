@@ -96,7 +96,7 @@ pub(crate) const MATCHERS: &[(&str, Matcher)] = &[
     ("trait_changed", Incomplete("a trait's bounds constrain code that only uses its implementors")),
     ("trait_impl_removed", Incomplete("trait impls are used without naming them (operators, `?`, `for`, formatting, derives, bounds)")),
     ("trait_method_added", TraitItem),
-    ("trait_method_added_with_default", Additive),
+    ("trait_method_added_with_default", TraitItem),
     ("trait_method_changed_signature", TraitItem),
     ("trait_method_default_impl_removed", TraitItem),
     ("trait_method_missing", TraitItem),
@@ -234,7 +234,10 @@ pub(crate) fn sees(change: &Change, site: &UseSite) -> bool {
         site.kind != UseKind::Feature
             && (under(&site.target, path)
                 || site.name == name
-                || (site.confidence == Confidence::Macro && under(path, &site.target)))
+                || (site.confidence == Confidence::Macro && under(path, &site.target))
+                // A glob import brings every name below it into scope (and into other files,
+                // `use super::*`).
+                || (site.kind == UseKind::Import && site.name == "*" && under(path, &site.target)))
     };
     match matcher_of(change) {
         Names => names(site),
@@ -273,6 +276,8 @@ pub(crate) struct Evidence<'a> {
     /// The head API of the changed crates (to find the items through which an observable body
     /// change reaches a dependent: a function returning a type whose fields changed).
     pub head_api: &'a ApiSnapshot,
+    /// Members that export a `macro_rules!`, with the identifiers of their macros.
+    pub macro_exporters: &'a BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The reasons precise mode must build each dependent of a changed crate (dependents absent from
@@ -353,6 +358,27 @@ pub(crate) fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
                     );
                 }
                 let head = e.head_api.crates.get(package);
+                // A macro another member exports may name the changed crate in its expansion.
+                let crate_name = e
+                    .workspace
+                    .member(package)
+                    .and_then(|m| m.lib.as_ref())
+                    .map_or_else(|| package.replace('-', "_"), |l| l.crate_name.clone());
+                let spells = |idents: &BTreeSet<String>| {
+                    idents.contains(&crate_name) || idents.contains(&edge.extern_name)
+                };
+                let exporter = dependent.deps.iter().find(|d| {
+                    &d.package != package && e.macro_exporters.get(&d.package).is_some_and(spells)
+                });
+                if let Some(exporter) = exporter {
+                    push(
+                        ReasonCode::ExpandsChangedMacros,
+                        format!(
+                            "it may expand a macro {} exports, whose output may name {package}",
+                            exporter.package
+                        ),
+                    );
+                }
                 if let Some(site) = sites.iter().find(|s| expands_macro_of(s, head)) {
                     push(
                         ReasonCode::ExpandsChangedMacros,

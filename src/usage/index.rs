@@ -82,8 +82,8 @@ fn outside_targets(member: &Member) -> Vec<UnreadFile> {
         .collect()
 }
 
-/// The `.rs` files that belong to `member`: under its directory, not under `target/` or another
-/// member nested inside it.
+/// The `.rs` files that belong to `member`: under its directory, not under the workspace's target
+/// directory or another member nested inside it (a module directory named `target` is source).
 pub(crate) fn member_files<'a>(
     workspace: &Workspace,
     member: &Member,
@@ -94,10 +94,16 @@ pub(crate) fn member_files<'a>(
     } else {
         format!("{}/", member.rel_dir)
     };
+    let target = workspace
+        .target_dir
+        .strip_prefix(&workspace.root)
+        .ok()
+        .map(|t| format!("{}/", t.to_string_lossy().replace('\\', "/")))
+        .filter(|t| t != "/");
     files
         .iter()
         .filter(|f| f.ends_with(".rs") && f.starts_with(&prefix))
-        .filter(|f| !f[prefix.len()..].split('/').any(|seg| seg == "target"))
+        .filter(|f| target.as_ref().is_none_or(|t| !f.starts_with(t.as_str())))
         .filter(|f| {
             workspace
                 .owner_of(f)
@@ -146,6 +152,9 @@ fn scan_member(
     Ok(scanned)
 }
 
+/// How many times a crate's files are read for aliases of aliases.
+const ALIAS_ROUNDS: usize = 4;
+
 /// The scan of one dependent's files (pure): aliases across the crate first, then each file.
 fn scan_texts(
     member: &Member,
@@ -157,9 +166,16 @@ fn scan_texts(
         deps,
         crate_aliases: HashMap::new(),
     };
-    for (_, text) in texts {
-        for (alias, path, dep) in file_aliases(text, &ctx.deps) {
-            ctx.crate_aliases.insert(alias, (path, dep));
+    // Aliases of aliases (`pub use crate::mm as m2;` in another file): until nothing new binds.
+    for _ in 0..ALIAS_ROUNDS {
+        let before = ctx.crate_aliases.len();
+        for (_, text) in texts {
+            for (alias, path, dep) in file_aliases(text, &ctx.deps, &ctx.crate_aliases) {
+                ctx.crate_aliases.entry(alias).or_insert((path, dep));
+            }
+        }
+        if ctx.crate_aliases.len() == before {
+            break;
         }
     }
     let unread = texts

@@ -10,10 +10,12 @@ mod aliases;
 pub(crate) mod cache;
 mod imports;
 pub(crate) mod index;
+mod macro_rules;
 mod scan;
 mod unread;
 
 pub use aliases::file_aliases;
+pub use macro_rules::macro_rules_idents;
 pub use scan::scan_file;
 pub use unread::{continues_path_with_macro_variable, names_dependency_in_string, unreadable};
 

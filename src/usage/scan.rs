@@ -5,7 +5,7 @@
 use super::aliases::type_alias_target;
 use super::imports::{flatten_use, resolve_with, Imports};
 use super::{Confidence, DepName, ScanContext, UseKind, UseSite};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
@@ -53,19 +53,13 @@ pub fn scan_file(ctx: &ScanContext, file: &str, text: &str) -> Vec<UseSite> {
     };
     scanner.visit_file(&parsed);
     let mut sites = scanner.sites;
-    // Name matches are attributed to each dependency the file names; in a file that names none
-    // (a value can arrive through a local function), to every dependency, at the lowest confidence:
-    // a miss here would let precise mode skip a crate the compiler rejects.
-    let used: BTreeMap<String, ()> = sites.iter().map(|s| (s.dependency.clone(), ())).collect();
-    let indirect = used.is_empty();
-    let targets: Vec<String> = if indirect {
-        let mut all: Vec<String> = ctx.deps.values().map(|d| d.package.clone()).collect();
-        all.sort();
-        all.dedup();
-        all
-    } else {
-        used.into_keys().collect()
-    };
+    // Name matches are attributed to every dependency (a value of one can arrive through a local
+    // function or another dependency's item); in a file that names none, at the lowest
+    // confidence: a miss here would let precise mode skip a crate the compiler rejects.
+    let indirect = sites.is_empty();
+    let mut targets: Vec<String> = ctx.deps.values().map(|d| d.package.clone()).collect();
+    targets.sort();
+    targets.dedup();
     for site in scanner.name_matches {
         for dependency in &targets {
             let mut site = site.clone();
@@ -209,7 +203,14 @@ impl Scanner<'_> {
             .last()
             .map(|s| s.ident.span())
             .unwrap_or_else(|| path.span());
-        for (target, dep, confidence) in self.candidates(&path_segments(path)) {
+        let segments = path_segments(path);
+        let candidates = self.candidates(&segments);
+        // `X::go(&x)` where `X` is local: `go` may be a dependency trait's method.
+        if candidates.is_empty() && segments.len() > 1 && kind == UseKind::Path {
+            let name = segments[segments.len() - 1].clone();
+            self.name_match(span, UseKind::MethodCall, name);
+        }
+        for (target, dep, confidence) in candidates {
             let name = last_segment(&target).to_owned();
             let site = self.site(span, kind, confidence, target, name, &dep.package);
             self.sites.push(site);
@@ -278,17 +279,19 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        self.name_match(
-            call.method.span(),
-            UseKind::MethodCall,
-            call.method.to_string(),
-        );
+        self.name_match(call.method.span(), UseKind::MethodCall, unraw(&call.method));
         syn::visit::visit_expr_method_call(self, call);
     }
 
     fn visit_expr_field(&mut self, field: &'ast syn::ExprField) {
-        if let syn::Member::Named(name) = &field.member {
-            self.name_match(name.span(), UseKind::FieldAccess, name.to_string());
+        match &field.member {
+            syn::Member::Named(name) => {
+                self.name_match(name.span(), UseKind::FieldAccess, unraw(name));
+            }
+            // `.0`: a tuple field, by its index.
+            syn::Member::Unnamed(index) => {
+                self.name_match(index.span, UseKind::FieldAccess, index.index.to_string());
+            }
         }
         syn::visit::visit_expr_field(self, field);
     }
@@ -481,8 +484,13 @@ fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
+/// An identifier as items are named (`r#match` is `match`).
+fn unraw(ident: &syn::Ident) -> String {
+    syn::ext::IdentExt::unraw(ident).to_string()
+}
+
 fn path_segments(path: &syn::Path) -> Vec<String> {
-    let mut segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let mut segments: Vec<String> = path.segments.iter().map(|s| unraw(&s.ident)).collect();
     if path.leading_colon.is_some() {
         segments.insert(0, "::".into());
     }

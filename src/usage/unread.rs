@@ -12,10 +12,13 @@ pub fn unreadable(text: &str) -> Option<String> {
             at.column + 1
         ));
     }
-    if text.contains("include!") {
+    // Whitespace may stand anywhere between tokens (`include ! (..)`, `#[ path = ..]`).
+    let compact: String = text.split_whitespace().collect();
+    if compact.contains("include!") {
         return Some("includes code from another file (`include!`)".into());
     }
-    if text.contains("#[path") {
+    let path_in_cfg_attr = compact.contains("cfg_attr(") && compact.contains("path=\"");
+    if compact.contains("#[path") || path_in_cfg_attr {
         return Some("loads a module from another path (`#[path]`)".into());
     }
     None
@@ -35,9 +38,21 @@ pub fn names_dependency_in_string<'a>(
             || text.contains(&format!("\"::{name}::"))
             || (exact && text.contains(&format!("\"{name}\"")))
     };
+    // A crate-local path (`"crate::x::foo"`) may reach a dependency through an alias.
+    let local = ["\"crate::", "\"self::", "\"super::"]
+        .into_iter()
+        .find(|prefix| text.contains(prefix));
     deps.find(|name| spelled(name, false))
         .or_else(|| aliases.find(|name| spelled(name, true)))
         .map(|name| format!("spells `{name}` inside a string (a macro argument)"))
+        .or_else(|| {
+            local.map(|p| {
+                format!(
+                    "spells a path inside a string (`{}..`, a macro argument)",
+                    &p[1..]
+                )
+            })
+        })
 }
 
 /// Why a file's use sites cannot all be known from its tokens: a macro whose expansion continues a

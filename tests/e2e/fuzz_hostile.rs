@@ -147,7 +147,7 @@ fn scan(text: &str) {
         crate_aliases: HashMap::new(),
     };
     let _ = usage::unreadable(text);
-    let _ = usage::file_aliases(text, &ctx.deps);
+    let _ = usage::file_aliases(text, &ctx.deps, &ctx.crate_aliases);
     let _ = usage::scan_file(&ctx, "src/lib.rs", text);
 }
 

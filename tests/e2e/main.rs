@@ -64,4 +64,5 @@ fn every_file_here_is_a_module_of_this_binary() {
 }
 mod api_cache_reads;
 mod precise_edges;
+mod precise_reach;
 mod verdict_reuse;
