@@ -374,7 +374,7 @@ pub(crate) fn analyze_impact(loaded: &Loaded, compared: &Compared) -> Result<imp
         }
     }
     let timed = crate::timings::stage("impact: reach");
-    reach_observable(ws, &compared.head_tree, &mut bodies)?;
+    reach_observable(ws, &compared.head_tree, &compared.head, &mut bodies)?;
     drop(timed);
     let mut changed_crates: Vec<String> = compared
         .diff
@@ -454,10 +454,13 @@ fn member_texts(
 }
 
 /// Widens each crate's observable names to every name of the crate they reach ([`crate::reach`]):
-/// a dependent names the public items built from a changed private one.
+/// a dependent names the public items built from a changed private one. Of those, only the names
+/// of its head API (`api`) stay: a dependent can name nothing else (a private function added or
+/// changed that no public item is built from is quiet).
 fn reach_observable(
     ws: &crate::workspace::Workspace,
     head: &SourceTree,
+    api: &crate::api::model::ApiSnapshot,
     bodies: &mut BTreeMap<String, BodyDiff>,
 ) -> Result<()> {
     for (package, body) in bodies.iter_mut() {
@@ -471,7 +474,21 @@ fn reach_observable(
             .into_iter()
             .map(|(_, text)| text)
             .collect();
-        body.observable = crate::reach::close(&texts, &body.observable);
+        let reached = crate::reach::close(&texts, &body.observable);
+        body.observable = match api.crates.get(package) {
+            Some(api) => {
+                let public: std::collections::BTreeSet<&str> = api
+                    .items
+                    .iter()
+                    .map(|item| item.path.rsplit("::").next().unwrap_or(&item.path))
+                    .collect();
+                reached
+                    .into_iter()
+                    .filter(|name| public.contains(name.as_str()))
+                    .collect()
+            }
+            None => reached,
+        };
     }
     Ok(())
 }
