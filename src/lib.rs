@@ -6,6 +6,7 @@
 #![warn(unreachable_pub)]
 
 pub mod api;
+pub(crate) mod attributes;
 pub(crate) mod baseline;
 pub(crate) mod bodydiff;
 pub mod build;

@@ -522,9 +522,10 @@ fn macro_exporters(
 }
 
 /// Why a changed file of `member` that is not Rust source may change what it compiles to: it has
-/// a build script (which may read any file), or one of its `.rs` files names the file
-/// (`include_bytes!("data.bin")`, `include_str!`). `None` for its own manifest (read elsewhere)
-/// and for a file nothing names.
+/// a build script (which may read any file), depends on a workspace proc macro (which may too),
+/// or one of its `.rs` files names the file or a directory holding it (`include_bytes!`,
+/// `include_str!`, a directory a macro embeds). `None` for its own manifest (read elsewhere) and
+/// for a file nothing names.
 fn non_rust_change(
     ws: &crate::workspace::Workspace,
     head: &SourceTree,
@@ -544,11 +545,50 @@ fn non_rust_change(
             member.name
         )));
     }
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let proc_macro = member.deps.iter().find(|d| {
+        ws.member(&d.package)
+            .and_then(|m| m.lib.as_ref())
+            .is_some_and(|l| l.proc_macro)
+    });
+    if let Some(dep) = proc_macro {
+        return Ok(Some(format!(
+            "{path} changed and {} expands the macros of {}, which may read it",
+            member.name, dep.package
+        )));
+    }
+    let within = path
+        .strip_prefix(&format!("{}/", member.rel_dir))
+        .unwrap_or(path);
+    let names: Vec<&str> = within.split('/').filter(|c| *c != "src").collect();
     let named = member_texts(ws, head, member)?
         .into_iter()
-        .find(|(_, text)| text.contains(name));
+        .find(|(_, text)| names.iter().any(|name| text.contains(name)));
     Ok(named.map(|(file, _)| format!("{path} changed and {file} names it")))
+}
+
+/// Why a changed `.rs` file of `member` may be an input of its build script rather than of its
+/// targets: the member has a build script, or the file is one (`build.rs`, added or removed), and
+/// the file lies outside the directories its other targets' roots are in (`src/`, `tests/`, ..).
+fn build_script_input(member: &crate::workspace::Member, path: &str) -> Option<String> {
+    use crate::workspace::TargetKind;
+    let scripted = member
+        .targets
+        .iter()
+        .any(|t| t.kind == TargetKind::BuildScript);
+    if !scripted && !path.ends_with("build.rs") {
+        return None;
+    }
+    let target_dirs: Vec<&str> = member
+        .targets
+        .iter()
+        .filter(|t| t.kind != TargetKind::BuildScript)
+        .filter_map(|t| t.src_path.rsplit_once('/').map(|(dir, _)| dir))
+        .filter(|dir| *dir != member.rel_dir)
+        .collect();
+    let in_target_dir = target_dirs
+        .iter()
+        .any(|dir| path.starts_with(&format!("{dir}/")));
+    (!in_target_dir).then(|| format!("{path} may be an input of {}'s build script", member.name))
 }
 
 /// Body-level differences of every changed `.rs` file, merged per owning package; a changed file
@@ -569,6 +609,11 @@ fn body_diffs(
                 let entry = out.entry(owner.name.clone()).or_default();
                 entry.opaque.get_or_insert(why);
             }
+            continue;
+        }
+        if let Some(why) = build_script_input(owner, &changed.path) {
+            let entry = out.entry(owner.name.clone()).or_default();
+            entry.opaque.get_or_insert(why);
             continue;
         }
         let old = changed.old_path.as_ref().unwrap_or(&changed.path);

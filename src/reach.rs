@@ -22,11 +22,18 @@ struct Node {
 
 /// `seeds` and every name of the crate (`texts`: its files) that a change of one of them reaches.
 pub(crate) fn close(texts: &[String], seeds: &BTreeSet<String>) -> BTreeSet<String> {
+    let files: Vec<syn::File> = texts
+        .iter()
+        .filter_map(|text| crate::api::guard::parse_file(text).ok())
+        .collect();
+    // What a macro invocation may define: any name its input or a `macro_rules!` body spells.
+    let mut macro_idents = BTreeSet::new();
+    for file in &files {
+        macro_idents.extend(crate::usage::macro_rules_idents_of(file));
+    }
     let mut nodes = Vec::new();
-    for text in texts {
-        if let Ok(file) = crate::api::guard::parse_file(text) {
-            collect(&file.items, &mut nodes);
-        }
+    for file in &files {
+        collect(&file.items, &macro_idents, &mut nodes);
     }
     let mut reached = seeds.clone();
     loop {
@@ -88,9 +95,17 @@ fn node(name: String, idents: BTreeSet<String>) -> Node {
     }
 }
 
-fn collect(items: &[syn::Item], out: &mut Vec<Node>) {
+fn collect(items: &[syn::Item], macro_idents: &BTreeSet<String>, out: &mut Vec<Node>) {
     for item in items {
         match item {
+            // `mk!(PRIV)` may define an item named in `mk`'s body (`pub const LEN: usize = $e;`).
+            syn::Item::Macro(m) if m.ident.is_none() => {
+                let input = idents(&m.mac.tokens);
+                out.push(Node {
+                    names: input.iter().chain(macro_idents).cloned().collect(),
+                    idents: input,
+                });
+            }
             syn::Item::Fn(f) => out.push(node(f.sig.ident.to_string(), fn_idents(f, &f.sig))),
             syn::Item::Const(c) => out.push(node(c.ident.to_string(), idents(c))),
             syn::Item::Static(s) => out.push(node(s.ident.to_string(), idents(s))),
@@ -104,7 +119,7 @@ fn collect(items: &[syn::Item], out: &mut Vec<Node>) {
             }),
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
-                    collect(inner, out);
+                    collect(inner, macro_idents, out);
                 }
             }
             syn::Item::Impl(imp) => collect_impl(imp, out),
@@ -115,18 +130,24 @@ fn collect(items: &[syn::Item], out: &mut Vec<Node>) {
 }
 
 /// An impl: each item is reached under its own name; a trait impl's items and the header
-/// (generics, bounds) also under the implementing type's name (what it does as the trait
-/// changed).
+/// (generics, bounds) also under the implementing type's and the trait's names (what the type
+/// does as the trait, and which types implement it, changed).
 fn collect_impl(imp: &syn::ItemImpl, out: &mut Vec<Node>) {
     let self_name = match &*imp.self_ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     };
-    let is_trait_impl = imp.trait_.is_some();
+    let trait_name = imp
+        .trait_
+        .as_ref()
+        .and_then(|(_, path, _)| path.segments.last().map(|s| s.ident.to_string()));
+    let is_trait_impl = trait_name.is_some();
+    // A trait impl's change also changes which types implement the trait (a bound on it).
+    let owners: Vec<String> = self_name.into_iter().chain(trait_name).collect();
     let mut header = imp.clone();
     header.items.clear();
     out.push(Node {
-        names: self_name.clone().into_iter().collect(),
+        names: owners.clone(),
         idents: idents(&header),
     });
     for item in &imp.items {
@@ -138,7 +159,7 @@ fn collect_impl(imp: &syn::ItemImpl, out: &mut Vec<Node>) {
         };
         let mut names = vec![name];
         if is_trait_impl {
-            names.extend(self_name.clone());
+            names.extend(owners.iter().cloned());
         }
         out.push(Node {
             names,

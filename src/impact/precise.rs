@@ -334,9 +334,11 @@ pub(crate) fn must_build(e: &Evidence<'_>) -> Vec<(String, Scope, Reason)> {
             }
             let observable =
                 reaching_names(&change.body.observable, e.head_api.crates.get(package));
+            // A glob import of the crate (or a module of it) brings every name into scope.
+            let glob = |s: &UseSite| s.kind == UseKind::Import && s.name == "*";
             let body_names: BTreeSet<&str> = sites
                 .iter()
-                .filter(|s| observable.contains(&s.name))
+                .filter(|s| observable.contains(&s.name) || (!observable.is_empty() && glob(s)))
                 .map(|s| s.name.as_str())
                 .collect();
             if !body_names.is_empty() {

@@ -7,6 +7,22 @@ use syn::visit::Visit;
 /// Every identifier inside the `macro_rules!` definitions of `texts` (a file that cannot be parsed
 /// gives every identifier it holds, as far as the tokenizer reads it).
 pub fn macro_rules_idents(texts: &[String]) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for text in texts {
+        match crate::api::guard::parse_file(text) {
+            Ok(file) => found.extend(macro_rules_idents_of(&file)),
+            Err(_) => {
+                if let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() {
+                    idents(tokens, &mut found);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The identifiers inside the `macro_rules!` definitions of one parsed file.
+pub fn macro_rules_idents_of(file: &syn::File) -> BTreeSet<String> {
     struct Definitions(BTreeSet<String>);
     impl<'ast> Visit<'ast> for Definitions {
         fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
@@ -17,16 +33,7 @@ pub fn macro_rules_idents(texts: &[String]) -> BTreeSet<String> {
         }
     }
     let mut found = Definitions(BTreeSet::new());
-    for text in texts {
-        match crate::api::guard::parse_file(text) {
-            Ok(file) => found.visit_file(&file),
-            Err(_) => {
-                if let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() {
-                    idents(tokens, &mut found.0);
-                }
-            }
-        }
-    }
+    found.visit_file(file);
     found.0
 }
 

@@ -15,7 +15,7 @@ mod scan;
 mod unread;
 
 pub use aliases::file_aliases;
-pub use macro_rules::macro_rules_idents;
+pub use macro_rules::{macro_rules_idents, macro_rules_idents_of};
 pub use scan::scan_file;
 pub use unread::{continues_path_with_macro_variable, names_dependency_in_string, unreadable};
 

@@ -4,7 +4,9 @@
 //! or removed, an impl inside a function body), a changed private `use`, a data file the crate
 //! includes, and through names the index must follow across files (glob imports, alias chains,
 //! `extern crate` renames), another member's macro, tuple fields, raw identifiers and a defaulted
-//! trait method. Each
+//! trait method; and (sixth review) through swapped same-named items, module and file
+//! attributes, blanket impls, items a macro invocation makes, `#[cfg]`-chosen signatures and a
+//! build script's helper module. Each
 //! dependent breaks at the head, checked against cargo.
 
 use crate::common;
@@ -135,6 +137,60 @@ const THROUGH_NAMES_AND_FILES: &[Case] = &[
     },
 ];
 
+/// The sixth review: same-named items swapped between modules, module and file attributes, a
+/// blanket impl's bound, an item a macro invocation makes, a glob import into another file, a
+/// `#[cfg]` choosing another signature, a build script's helper module.
+const THROUGH_MODULES_MACROS_AND_BUILD_SCRIPTS: &[Case] = &[
+    case(
+        "pub mod x { pub const N: usize = 1; }\npub mod y { pub const N: usize = 2; }\n",
+        "pub mod y { pub const N: usize = 1; }\npub mod x { pub const N: usize = 2; }\n",
+        "pub fn bar() -> [u8; 1] { [0u8; a::x::N] }\n",
+    ),
+    Case {
+        files: &[("a/src/imp.rs", "impl super::Helper for u8 {}\n")],
+        head_files: &[("a/src/imp.rs", "#![cfg(any())]\nimpl super::Helper for u8 {}\n")],
+        ..case(HELPER, HELPER, "pub fn bar() { a::f(1u8) }\n")
+    },
+    case(
+        "trait Helper {}\nimpl<X: Clone> Helper for X {}\n#[allow(private_bounds)]\npub fn f<T: Helper>(_t: T) {}\n",
+        "trait Helper {}\nimpl<X: Copy> Helper for X {}\n#[allow(private_bounds)]\npub fn f<T: Helper>(_t: T) {}\n",
+        "pub fn bar() { a::f(String::new()) }\n",
+    ),
+    case(
+        "macro_rules! mk { ($e:expr) => { pub const LEN: usize = $e; } }\nconst PRIV: usize = 1;\nmk!(PRIV);\n",
+        "macro_rules! mk { ($e:expr) => { pub const LEN: usize = $e; } }\nconst PRIV: usize = 2;\nmk!(PRIV);\n",
+        "pub fn bar() -> [u8; 1] { [0u8; a::LEN] }\n",
+    ),
+    Case {
+        files: &[("b/src/sub.rs", "use super::*;\npub fn bar() -> [u8; 1] { [0u8; N] }\n")],
+        ..case(
+            "pub const N: usize = 1;\n",
+            "pub const N: usize = 2;\n",
+            "use a::*;\nmod sub;\npub use sub::bar;\n",
+        )
+    },
+    case(
+        "#[cfg(not(unix))]\nfn helper() -> std::rc::Rc<u8> { std::rc::Rc::new(1) }\n#[cfg(unix)]\nfn helper() -> u8 { 1 }\npub async fn run() { let x = helper(); async {}.await; drop(x); }\n",
+        "#[cfg(unix)]\nfn helper() -> std::rc::Rc<u8> { std::rc::Rc::new(1) }\n#[cfg(not(unix))]\nfn helper() -> u8 { 1 }\npub async fn run() { let x = helper(); async {}.await; drop(x); }\n",
+        "fn need_send<T: Send>(_: T) {}\npub fn bar() { need_send(a::run()); }\n",
+    ),
+    Case {
+        files: &[
+            ("a/build.rs", "mod helper;\nfn main() { println!(\"cargo:rustc-env=DG_X={}\", helper::val()); }\n"),
+            ("a/helper.rs", "pub fn val() -> &'static str { \"a\" }\n"),
+        ],
+        head_files: &[("a/helper.rs", "pub fn val() -> &'static str { \"ab\" }\n")],
+        ..case(
+            "pub const N: usize = env!(\"DG_X\").len();\n",
+            "pub const N: usize = env!(\"DG_X\").len();\n",
+            "pub fn bar() -> [u8; 1] { [0u8; a::N] }\n",
+        )
+    },
+];
+
+const HELPER: &str =
+    "trait Helper {}\n#[allow(private_bounds)]\npub fn f<T: Helper>(_t: T) {}\nmod imp;\n";
+
 fn each_builds_the_dependent(cases: &[Case]) {
     for c in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -176,4 +232,9 @@ fn changes_in_trait_impls_build_the_dependent() {
 #[test]
 fn uses_the_index_must_follow_across_files_build_the_dependent() {
     each_builds_the_dependent(THROUGH_NAMES_AND_FILES);
+}
+
+#[test]
+fn changes_through_modules_macros_and_build_scripts_build_the_dependent() {
+    each_builds_the_dependent(THROUGH_MODULES_MACROS_AND_BUILD_SCRIPTS);
 }

@@ -4,6 +4,7 @@
 //! crate expands to is not in the dependent's text. Pure.
 
 use super::Scanner;
+use crate::attributes::BUILTIN_ATTRIBUTES;
 use crate::usage::{Confidence, UseKind};
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use syn::visit::Visit;
@@ -159,39 +160,6 @@ impl Scanner<'_> {
         }
     }
 }
-
-/// Attributes the compiler defines, which no macro can shadow (the common ones; any other name
-/// is looked up as a possible macro).
-const BUILTIN_ATTRIBUTES: &[&str] = &[
-    "allow",
-    "automatically_derived",
-    "cfg",
-    "cfg_attr",
-    "cold",
-    "deny",
-    "deprecated",
-    "doc",
-    "expect",
-    "export_name",
-    "forbid",
-    "ignore",
-    "inline",
-    "link",
-    "link_name",
-    "link_section",
-    "macro_export",
-    "macro_use",
-    "must_use",
-    "no_mangle",
-    "non_exhaustive",
-    "path",
-    "repr",
-    "should_panic",
-    "target_feature",
-    "test",
-    "track_caller",
-    "warn",
-];
 
 /// A brace-less sequence of statements (`quote! { .. }` bodies that are items or statements).
 struct BlockBody(Vec<syn::Stmt>);
