@@ -46,12 +46,18 @@ impl<'a> Unification<'a> {
     /// (package id specs) and building the workspace, each with the features the plan gives it
     /// (by member name); empty when they agree; `None` when cargo cannot say.
     pub(crate) fn gaps(&self, specs: &[&str]) -> Option<BTreeMap<String, BTreeSet<String>>> {
-        let plan = specs.iter().flat_map(|spec| ["-p", spec]);
-        let planned = tree(self.workspace, plan.collect(), self.options)?;
-        let whole = self
-            .whole
-            .get_or_init(|| tree(self.workspace, vec!["--workspace"], self.options))
-            .clone()?;
+        let plan: Vec<&str> = specs.iter().flat_map(|spec| ["-p", spec]).collect();
+        // The first time, cargo answers for the workspace and the plan side by side.
+        let (planned, whole) = match self.whole.get() {
+            Some(whole) => (tree(self.workspace, plan, self.options), whole.clone()),
+            None => std::thread::scope(|scope| {
+                let whole = scope.spawn(|| tree(self.workspace, vec!["--workspace"], self.options));
+                let planned = tree(self.workspace, plan, self.options);
+                let whole = whole.join().unwrap_or(None);
+                (planned, self.whole.get_or_init(|| whole).clone())
+            }),
+        };
+        let (planned, whole) = (planned?, whole?);
         member_gaps(self.workspace, planned, whole)
     }
 }
