@@ -53,7 +53,8 @@ pub(crate) fn close(texts: &[String], seeds: &BTreeSet<String>) -> BTreeSet<Stri
     }
 }
 
-fn idents(node: &dyn ToTokens) -> BTreeSet<String> {
+/// The identifiers of `node`'s tokens (raw ones without `r#`).
+pub(crate) fn idents(node: &dyn ToTokens) -> BTreeSet<String> {
     fn walk(tokens: proc_macro2::TokenStream, out: &mut BTreeSet<String>) {
         for tree in tokens {
             match tree {
@@ -71,7 +72,7 @@ fn idents(node: &dyn ToTokens) -> BTreeSet<String> {
 }
 
 /// Whether a function's body can change its type: `const fn`, `async fn`, `-> impl Trait`.
-fn body_leaks(sig: &syn::Signature) -> bool {
+pub(crate) fn body_leaks(sig: &syn::Signature) -> bool {
     let opaque = match &sig.output {
         syn::ReturnType::Default => false,
         syn::ReturnType::Type(_, ty) => idents(ty).contains("impl"),
@@ -189,7 +190,7 @@ fn collect_trait(t: &syn::ItemTrait, out: &mut Vec<Node>) {
 }
 
 /// The names a `use` tree binds (`*` for a glob).
-fn bound_names(tree: &syn::UseTree) -> Vec<String> {
+pub(crate) fn bound_names(tree: &syn::UseTree) -> Vec<String> {
     match tree {
         syn::UseTree::Path(p) => bound_names(&p.tree),
         syn::UseTree::Name(n) => vec![n.ident.to_string()],

@@ -133,30 +133,15 @@ impl Walker {
     /// A `use` item: the names it binds, observable under those names (a changed private `use`
     /// can make a public signature name another type); a glob binds names no one can list.
     fn use_item(&mut self, prefix: &str, item: &syn::ItemUse) {
-        fn bound(tree: &syn::UseTree, out: &mut Vec<String>) -> bool {
-            match tree {
-                syn::UseTree::Path(p) => bound(&p.tree, out),
-                syn::UseTree::Name(n) => {
-                    out.push(n.ident.to_string());
-                    true
-                }
-                syn::UseTree::Rename(r) => {
-                    out.push(r.rename.to_string());
-                    true
-                }
-                syn::UseTree::Glob(_) => false,
-                syn::UseTree::Group(g) => g.items.iter().all(|t| bound(t, out)),
-            }
-        }
-        let mut names = Vec::new();
-        if bound(&item.tree, &mut names) {
-            for name in names {
-                let key = ("use", format!("{prefix}{name}"));
-                self.add(key, item, &name, Sensitivity::Observable);
-            }
-        } else {
+        let names = crate::reach::bound_names(&item.tree);
+        if names.iter().any(|n| n == "*") {
             let key = ("use glob", format!("{prefix}{}", item.to_token_stream()));
             self.add(key, item, "", Sensitivity::Opaque);
+            return;
+        }
+        for name in names {
+            let key = ("use", format!("{prefix}{name}"));
+            self.add(key, item, &name, Sensitivity::Observable);
         }
     }
 
@@ -350,14 +335,7 @@ impl ToTokens for SignatureTokens<'_> {
 
 /// A function whose body can change what dependents see: `const fn`, `async fn`, `-> impl Trait`.
 fn fn_sensitivity(sig: &syn::Signature) -> Sensitivity {
-    let returns_opaque = match &sig.output {
-        syn::ReturnType::Default => false,
-        syn::ReturnType::Type(_, ty) => ty
-            .to_token_stream()
-            .into_iter()
-            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "impl")),
-    };
-    if sig.constness.is_some() || sig.asyncness.is_some() || returns_opaque {
+    if crate::reach::body_leaks(sig) {
         Sensitivity::Observable
     } else {
         Sensitivity::None

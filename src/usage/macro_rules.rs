@@ -13,7 +13,7 @@ pub fn macro_rules_idents(texts: &[String]) -> BTreeSet<String> {
             Ok(file) => found.extend(macro_rules_idents_of(&file)),
             Err(_) => {
                 if let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() {
-                    idents(tokens, &mut found);
+                    found.extend(crate::reach::idents(&tokens));
                 }
             }
         }
@@ -27,7 +27,7 @@ pub fn macro_rules_idents_of(file: &syn::File) -> BTreeSet<String> {
     impl<'ast> Visit<'ast> for Definitions {
         fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
             if item.mac.path.is_ident("macro_rules") {
-                idents(item.mac.tokens.clone(), &mut self.0);
+                self.0.extend(crate::reach::idents(&item.mac.tokens));
             }
             syn::visit::visit_item_macro(self, item);
         }
@@ -35,18 +35,6 @@ pub fn macro_rules_idents_of(file: &syn::File) -> BTreeSet<String> {
     let mut found = Definitions(BTreeSet::new());
     found.visit_file(file);
     found.0
-}
-
-fn idents(tokens: proc_macro2::TokenStream, out: &mut BTreeSet<String>) {
-    for tree in tokens {
-        match tree {
-            proc_macro2::TokenTree::Ident(i) => {
-                out.insert(i.to_string());
-            }
-            proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]
